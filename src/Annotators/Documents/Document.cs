@@ -1,0 +1,93 @@
+namespace Annotate.Annotators.Documents;
+
+/// <summary>A document read into Annotate's neutral model: properties, blocks in reading order, outline and sheets.</summary>
+public sealed record Document
+{
+    /// <summary>The file name the document was submitted under.</summary>
+    public required string FileName { get; init; }
+
+    /// <summary>The format detected from the bytes.</summary>
+    public required SourceFormat Format { get; init; }
+
+    /// <summary>Size of the source in bytes.</summary>
+    public long SizeBytes { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of the source bytes (set by the pipeline).</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>Document-level properties.</summary>
+    public DocumentProperties Properties { get; init; } = new();
+
+    /// <summary>Headings, paragraphs, lists and tables in reading order.</summary>
+    public IReadOnlyList<Block> Blocks { get; init; } = [];
+
+    /// <summary>Outline (bookmarks) of a PDF, or the heading tree of other formats.</summary>
+    public IReadOnlyList<OutlineEntry> Outline { get; init; } = [];
+
+    /// <summary>Sheets of a workbook, in workbook order.</summary>
+    public IReadOnlyList<SheetInfo> Sheets { get; init; } = [];
+
+    /// <summary>Facts the reader noticed that a user should know, e.g. <c>no-text-layer</c>.</summary>
+    public IReadOnlyList<Notice> Notices { get; init; } = [];
+
+    /// <summary>Page texts of paged formats (PDF), 1-based page i at index i-1; empty for other formats.</summary>
+    public IReadOnlyList<string> Pages { get; init; } = [];
+}
+
+/// <summary>Document-level properties from the file's own metadata.</summary>
+public sealed record DocumentProperties
+{
+    /// <summary>Title.</summary>
+    public string? Title { get; init; }
+    /// <summary>Author.</summary>
+    public string? Author { get; init; }
+    /// <summary>Subject.</summary>
+    public string? Subject { get; init; }
+    /// <summary>Keywords, as written in the file.</summary>
+    public string? Keywords { get; init; }
+    /// <summary>Producer (the library that wrote the file).</summary>
+    public string? Producer { get; init; }
+    /// <summary>Creator (the application the document was made in).</summary>
+    public string? Creator { get; init; }
+    /// <summary>Creation date.</summary>
+    public DateTimeOffset? Created { get; init; }
+    /// <summary>Last modification date.</summary>
+    public DateTimeOffset? Modified { get; init; }
+    /// <summary>Number of pages (PDF).</summary>
+    public int? PageCount { get; init; }
+    /// <summary>Text encoding of text-based sources, e.g. <c>utf-8</c>.</summary>
+    public string? Encoding { get; init; }
+    /// <summary>Field delimiter of CSV sources.</summary>
+    public string? Delimiter { get; init; }
+}
+
+/// <summary>One outline entry (bookmark) with its nesting level and target page.</summary>
+public sealed record OutlineEntry(string Title, int Level, int? Page);
+
+/// <summary>A sheet of a workbook.</summary>
+public sealed record SheetInfo
+{
+    /// <summary>Sheet name.</summary>
+    public required string Name { get; init; }
+    /// <summary>1-based position in the workbook.</summary>
+    public int Index { get; init; }
+    /// <summary>True when the sheet is hidden or very hidden.</summary>
+    public bool Hidden { get; init; }
+    /// <summary>Used range, A1-style, e.g. <c>A1:F120</c>; null for an empty sheet.</summary>
+    public string? Dimension { get; init; }
+    /// <summary>Number of rows with content.</summary>
+    public long RowCount { get; init; }
+    /// <summary>Number of columns of the used range.</summary>
+    public int ColumnCount { get; init; }
+    /// <summary>Merged ranges of the sheet, A1-style.</summary>
+    public IReadOnlyList<string> MergedRanges { get; init; } = [];
+    /// <summary>True when the sheet was read row by row with the streaming reader.</summary>
+    public bool Streamed { get; init; }
+}
+
+/// <summary>A fact worth telling the user, with a stable code.</summary>
+public sealed record Notice(string Code, string Message)
+{
+    /// <summary>Name of the reader or annotator that raised it.</summary>
+    public string? Source { get; init; }
+}

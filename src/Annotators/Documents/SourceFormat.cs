@@ -1,0 +1,20 @@
+namespace Annotate.Annotators.Documents;
+
+/// <summary>A format Annotate reads, detected from the bytes.</summary>
+public enum SourceFormat
+{
+    /// <summary>Not recognised.</summary>
+    Unknown,
+    /// <summary>Portable Document Format.</summary>
+    Pdf,
+    /// <summary>Office Open XML workbook.</summary>
+    Xlsx,
+    /// <summary>Comma-, semicolon- or tab-separated values.</summary>
+    Csv,
+    /// <summary>Office Open XML word-processing document.</summary>
+    Docx,
+    /// <summary>Plain text.</summary>
+    Text,
+    /// <summary>Markdown text.</summary>
+    Markdown,
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text;
+
+namespace Annotate.Annotators.Documents;
+
+/// <summary>The type of a cell's value.</summary>
+public enum CellKind
+{
+    /// <summary>No value.</summary>
+    Empty,
+    /// <summary>Text.</summary>
+    Text,
+    /// <summary>A number.</summary>
+    Number,
+    /// <summary>A date or date-time.</summary>
+    DateTime,
+    /// <summary>A boolean.</summary>
+    Boolean,
+    /// <summary>A spreadsheet error such as <c>#DIV/0!</c>.</summary>
+    Error,
+}
+
+/// <summary>A typed cell value; formulas are represented by their cached value, with the formula kept beside it.</summary>
+public readonly record struct CellValue
+{
+    /// <summary>Type of the value.</summary>
+    public CellKind Kind { get; init; }
+
+    /// <summary>The value as text: the raw text for text cells, an invariant rendering for the others.</summary>
+    public string Text { get; init; }
+
+    /// <summary>The number, for <see cref="CellKind.Number"/>.</summary>
+    public double? Number { get; init; }
+
+    /// <summary>The date, for <see cref="CellKind.DateTime"/>.</summary>
+    public DateTime? DateTime { get; init; }
+
+    /// <summary>The boolean, for <see cref="CellKind.Boolean"/>.</summary>
+    public bool? Boolean { get; init; }
+
+    /// <summary>The formula (without '='), when the cell holds one.</summary>
+    public string? Formula { get; init; }
+
+    /// <summary>True when the cell holds nothing (or only white space).</summary>
+    public bool IsEmpty => Kind == CellKind.Empty || string.IsNullOrWhiteSpace(Text);
+
+    /// <summary>An empty cell.</summary>
+    public static CellValue Empty => new() { Kind = CellKind.Empty, Text = string.Empty };
+
+    /// <summary>A text cell.</summary>
+    public static CellValue FromText(string? text) =>
+        string.IsNullOrEmpty(text) ? Empty : new() { Kind = CellKind.Text, Text = text };
+
+    /// <summary>A number cell.</summary>
+    public static CellValue FromNumber(double number, string? formula = null) =>
+        new() { Kind = CellKind.Number, Number = number, Text = number.ToString("R", CultureInfo.InvariantCulture), Formula = formula };
+
+    /// <summary>A date cell; dates without a time of day render as <c>yyyy-MM-dd</c>.</summary>
+    public static CellValue FromDateTime(DateTime value, string? formula = null) =>
+        new()
+        {
+            Kind = CellKind.DateTime,
+            DateTime = value,
+            Text = value.TimeOfDay == TimeSpan.Zero
+                ? value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                : value.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
+            Formula = formula,
+        };
+
+    /// <summary>A boolean cell.</summary>
+    public static CellValue FromBoolean(bool value, string? formula = null) =>
+        new() { Kind = CellKind.Boolean, Boolean = value, Text = value ? "TRUE" : "FALSE", Formula = formula };
+
+    /// <summary>An error cell.</summary>
+    public static CellValue FromError(string error, string? formula = null) =>
+        new() { Kind = CellKind.Error, Text = error, Formula = formula };
+
+    /// <inheritdoc />
+    public override string ToString() => Text ?? string.Empty;
+}
+
+/// <summary>One data row of a table, with its 1-based row number in the source (sheet row or CSV line record).</summary>
+public sealed record TableRow(long Number, IReadOnlyList<CellValue> Cells);
+
+/// <summary>
+/// The rows of a table. Small tables hold them in memory; large spreadsheet tables stream them from the
+/// source each time they are enumerated, so a million-row sheet is never held whole.
+/// </summary>
+public interface ITableRows : IEnumerable<TableRow>
+{
+    /// <summary>Number of data rows, when known without enumerating.</summary>
+    long? Count { get; }
+}
+
+/// <summary>Rows held in memory.</summary>
+public sealed class InMemoryRows(IReadOnlyList<TableRow> rows) : ITableRows
+{
+    /// <inheritdoc />
+    public long? Count => rows.Count;
+
+    /// <inheritdoc />
+    public IEnumerator<TableRow> GetEnumerator() => rows.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Rows produced afresh by a factory on each enumeration (streamed from the source file).</summary>
+public sealed class StreamedRows(Func<IEnumerable<TableRow>> open, long? count) : ITableRows
+{
+    /// <inheritdoc />
+    public long? Count => count;
+
+    /// <inheritdoc />
+    public IEnumerator<TableRow> GetEnumerator() => open().GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A table: a sheet region, an Excel table, a CSV file, or a table in a PDF or DOCX.</summary>
+public sealed record TableBlock : Block
+{
+    /// <summary>The most rows rendered into <see cref="Text"/>.</summary>
+    public const int TextRowLimit = 200;
+
+    /// <inheritdoc />
+    public override BlockKind Kind => BlockKind.Table;
+
+    /// <summary>Name of the table: the Excel table name, or the sheet name for a plain sheet region.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Column names: the header row's text when <see cref="HasHeaderRow"/>, else <c>Column1</c>, <c>Column2</c>….</summary>
+    public required IReadOnlyList<string> Columns { get; init; }
+
+    /// <summary>True when the first row of the region was detected as a header row.</summary>
+    public bool HasHeaderRow { get; init; }
+
+    /// <summary>The data rows (without the header row).</summary>
+    public required ITableRows Rows { get; init; }
+
+    /// <summary>1-based column of the table's first column in the sheet (1 for CSV and documents).</summary>
+    public int FirstColumn { get; init; } = 1;
+
+    /// <summary>1-based sheet row of the header row (or of the first data row when there is no header).</summary>
+    public long FirstRow { get; init; } = 1;
+
+    /// <summary>Merged ranges inside the table, A1-style.</summary>
+    public IReadOnlyList<string> MergedRanges { get; init; } = [];
+
+    /// <summary>A1-style reference of a cell of this table, by 0-based column index and row number.</summary>
+    public string CellReference(int columnIndex, long rowNumber) =>
+        CellReferences.ColumnName(FirstColumn + columnIndex) + rowNumber.ToString(CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public override string Text
+    {
+        get
+        {
+            var text = new StringBuilder();
+            text.AppendJoin('\t', Columns).Append('\n');
+            foreach (var row in Rows.Take(TextRowLimit))
+            {
+                text.AppendJoin('\t', row.Cells.Select(c => c.Text)).Append('\n');
+            }
+            return text.ToString();
+        }
+    }
+}
+
+/// <summary>A1-style cell reference helpers.</summary>
+public static class CellReferences
+{
+    /// <summary>Column letters of a 1-based column number: 1 → A, 27 → AA.</summary>
+    public static string ColumnName(int column)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(column, 1);
+        Span<char> buffer = stackalloc char[8];
+        var position = buffer.Length;
+        while (column > 0)
+        {
+            var remainder = (column - 1) % 26;
+            buffer[--position] = (char)('A' + remainder);
+            column = (column - 1) / 26;
+        }
+        return new string(buffer[position..]);
+    }
+
+    /// <summary>1-based column number of column letters: A → 1, AA → 27.</summary>
+    public static int ColumnNumber(ReadOnlySpan<char> letters)
+    {
+        var column = 0;
+        foreach (var c in letters)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                break;
+            }
+            column = (column * 26) + (char.ToUpperInvariant(c) - 'A' + 1);
+        }
+        return column;
+    }
+}

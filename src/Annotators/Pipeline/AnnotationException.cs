@@ -1,0 +1,22 @@
+namespace Annotate.Annotators.Pipeline;
+
+/// <summary>
+/// A document cannot be annotated, for a stated <see cref="FailureReason"/>. Readers and annotators throw it for
+/// permanent problems with the input (fail fast) and for transient ones (<see cref="Retryable"/>).
+/// </summary>
+public sealed class AnnotationException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public AnnotationException(string reason, string message, bool retryable = false, Exception? inner = null)
+        : base(message, inner)
+    {
+        Reason = reason;
+        Retryable = retryable;
+    }
+
+    /// <summary>One of the <see cref="FailureReason"/> codes.</summary>
+    public string Reason { get; }
+
+    /// <summary>True when trying again later may succeed.</summary>
+    public bool Retryable { get; }
+}

@@ -1,0 +1,25 @@
+using Annotate.Annotators.Readers;
+
+namespace Annotate.Annotators.Pipeline;
+
+/// <summary>One document to annotate.</summary>
+public sealed record AnnotationRequest
+{
+    /// <summary>Identifier of the document (names the output folder).</summary>
+    public required string DocumentId { get; init; }
+
+    /// <summary>The bytes.</summary>
+    public required DocumentSource Source { get; init; }
+
+    /// <summary>Local folder the outputs go to; replaced as a whole when the document is annotated again.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Profile name; the default profile when null.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Output kinds wanted; every applicable kind when null or empty.</summary>
+    public IReadOnlyCollection<string>? Outputs { get; init; }
+
+    /// <summary>Expected lowercase hex SHA-256 of the bytes, checked before reading.</summary>
+    public string? ExpectedSha256 { get; init; }
+}

@@ -1,0 +1,27 @@
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Writers;
+
+namespace Annotate.Annotators.Pipeline;
+
+/// <summary>The outcome of annotating one document.</summary>
+public sealed record AnnotationResult
+{
+    /// <summary>The document as read.</summary>
+    public required Document Document { get; init; }
+
+    /// <summary>What the annotators found.</summary>
+    public required AnnotationSet Annotations { get; init; }
+
+    /// <summary>Files written to the output folder.</summary>
+    public required IReadOnlyList<WrittenOutput> Outputs { get; init; }
+
+    /// <summary>Time spent reading.</summary>
+    public TimeSpan ReadTime { get; init; }
+
+    /// <summary>Time spent annotating.</summary>
+    public TimeSpan AnnotateTime { get; init; }
+
+    /// <summary>Time spent writing outputs.</summary>
+    public TimeSpan WriteTime { get; init; }
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Profiles;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Writers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Annotators.Pipeline;
+
+/// <summary>Annotates one document: checks the bytes, detects the format, reads, runs the annotators, writes the outputs.</summary>
+public interface IDocumentPipeline
+{
+    /// <summary>Runs the pipeline; throws <see cref="AnnotationException"/> when the document cannot be annotated.</summary>
+    Task<AnnotationResult> RunAsync(AnnotationRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>The default <see cref="IDocumentPipeline"/>.</summary>
+public sealed class DocumentPipeline(
+    FormatDetector detector,
+    IEnumerable<IDocumentReader> readers,
+    IEnumerable<IAnnotator> annotators,
+    IEnumerable<IOutputWriter> writers,
+    ProfileCatalog profiles,
+    IOptions<ReaderOptions> options,
+    TimeProvider time,
+    ILogger<DocumentPipeline> logger) : IDocumentPipeline
+{
+    private readonly IReadOnlyList<IAnnotator> _annotators = annotators.OrderBy(a => a.Order).ThenBy(a => a.Name, StringComparer.Ordinal).ToList();
+    private readonly IReadOnlyList<IOutputWriter> _writers = writers.ToList();
+    private readonly Dictionary<SourceFormat, IDocumentReader> _readers = readers.ToDictionary(r => r.Format);
+
+    /// <inheritdoc />
+    public async Task<AnnotationResult> RunAsync(AnnotationRequest request, CancellationToken cancellationToken)
+    {
+        if (!DocumentIds.IsValid(request.DocumentId))
+        {
+            throw new AnnotationException(FailureReason.InvalidRequest,
+                $"Document id '{request.DocumentId}' is not valid: use 1–64 letters, digits, '-', '_' or '.'.");
+        }
+        var profile = profiles.Get(request.Profile);
+        var source = request.Source;
+        var size = CheckSource(source);
+
+        var started = time.GetTimestamp();
+        var sha256 = await HashAsync(source, cancellationToken).ConfigureAwait(false);
+        if (request.ExpectedSha256 is { Length: > 0 } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new AnnotationException(FailureReason.ChecksumMismatch,
+                $"'{source.FileName}' does not match the SHA-256 it was submitted with (expected {expected}, found {sha256}).");
+        }
+        var format = detector.Detect(source);
+        if (!_readers.TryGetValue(format, out var reader))
+        {
+            throw new AnnotationException(FailureReason.UnsupportedFormat, $"'{source.FileName}' is {format}, which no reader is registered for.");
+        }
+        Document document;
+        try
+        {
+            document = await reader.ReadAsync(source, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not AnnotationException and not OperationCanceledException)
+        {
+            throw new AnnotationException(FailureReason.Corrupt,
+                $"'{source.FileName}' could not be read as {format}: {ex.Message}", inner: ex);
+        }
+        document = document with { Sha256 = sha256, SizeBytes = size, FileName = source.FileName };
+        var readTime = time.GetElapsedTime(started);
+
+        started = time.GetTimestamp();
+        var context = new AnnotationContext(request.DocumentId, document, profile);
+        context.Annotations.Notices.AddRange(document.Notices);
+        foreach (var annotator in _annotators)
+        {
+            await RunAnnotatorAsync(annotator, context, cancellationToken).ConfigureAwait(false);
+        }
+        var annotateTime = time.GetElapsedTime(started);
+
+        started = time.GetTimestamp();
+        var outputs = await WriteOutputsAsync(request, context, cancellationToken).ConfigureAwait(false);
+        var writeTime = time.GetElapsedTime(started);
+
+        return new AnnotationResult
+        {
+            Document = document,
+            Annotations = context.Annotations,
+            Outputs = outputs,
+            ReadTime = readTime,
+            AnnotateTime = annotateTime,
+            WriteTime = writeTime,
+        };
+    }
+
+    private long CheckSource(DocumentSource source)
+    {
+        var file = new FileInfo(source.Path);
+        if (!file.Exists)
+        {
+            throw new AnnotationException(FailureReason.SourceMissing,
+                $"'{source.FileName}' is no longer at {source.Path}: it was moved or deleted before it could be read.");
+        }
+        if (file.Length > options.Value.MaxDocumentBytes)
+        {
+            throw new AnnotationException(FailureReason.TooLarge,
+                $"'{source.FileName}' is {file.Length:N0} bytes, over the limit of {options.Value.MaxDocumentBytes:N0} bytes (Annotate:Readers:MaxDocumentBytes).");
+        }
+        if (file.Length == 0)
+        {
+            throw new AnnotationException(FailureReason.Empty, $"'{source.FileName}' is empty (0 bytes).");
+        }
+        return file.Length;
+    }
+
+    private static async Task<string> HashAsync(DocumentSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = source.OpenRead();
+            var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+            return Convert.ToHexStringLower(hash);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new AnnotationException(FailureReason.SourceMissing, $"'{source.FileName}' disappeared while it was being read.", inner: ex);
+        }
+    }
+
+    private async Task RunAnnotatorAsync(IAnnotator annotator, AnnotationContext context, CancellationToken cancellationToken)
+    {
+        if (!context.Profile.Runs(annotator.Name))
+        {
+            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, "skipped", $"not in profile '{context.Profile.Name}'", 0));
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var outcome = await annotator.AnnotateAsync(context, cancellationToken).ConfigureAwait(false);
+            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, outcome.Ran ? "ran" : "skipped", outcome.Reason,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        }
+        catch (Exception ex) when (ex is not AnnotationException and not OperationCanceledException)
+        {
+            // One faulty annotator must not lose the document: record it and keep the others' results.
+            logger.LogError(ex, "Annotator {Annotator} failed on {DocumentId}", annotator.Name, context.DocumentId);
+            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, "failed", ex.Message, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+            context.Annotations.Notices.Add(new Notice("annotator-failed", $"Annotator '{annotator.Name}' failed: {ex.Message}") { Source = annotator.Name });
+        }
+    }
+
+    private async Task<IReadOnlyList<WrittenOutput>> WriteOutputsAsync(AnnotationRequest request, AnnotationContext context, CancellationToken cancellationToken)
+    {
+        // Write into a staging folder and swap it in, so a reader of the outbox never sees half a result
+        // and annotating a document again replaces its outputs whole.
+        var final = Path.GetFullPath(request.OutputDirectory);
+        var staging = final + ".partial";
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+        Directory.CreateDirectory(staging);
+        var outputs = new List<WrittenOutput>();
+        var outputContext = new OutputContext(request.DocumentId, context.Document, context.Annotations, request.Source, staging);
+        foreach (var writer in _writers)
+        {
+            if (request.Outputs is { Count: > 0 } wanted && !wanted.Contains(writer.Kind, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            if (!writer.AppliesTo(context.Document))
+            {
+                continue;
+            }
+            outputs.AddRange(await writer.WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
+        }
+        if (Directory.Exists(final))
+        {
+            Directory.Delete(final, recursive: true);
+        }
+        Directory.Move(staging, final);
+        return outputs;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using Annotate.Annotators.Documents;
+
+namespace Annotate.Annotators.Readers;
+
+/// <summary>Tells CSV/TSV, Markdown and plain text apart from their content; the extension breaks ties.</summary>
+public static partial class TextFormats
+{
+    private static readonly char[] Delimiters = [',', ';', '\t', '|'];
+
+    /// <summary>Sniffs the format of decoded text.</summary>
+    public static SourceFormat Sniff(string text, string fileName)
+    {
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        var lines = text.Split('\n', 41).Take(40).Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        if (lines.Count > 0 && lines.Count < 40 && text.Length >= 64 * 1024)
+        {
+            lines.RemoveAt(lines.Count - 1); // the last line of a sniffed prefix may be cut
+        }
+
+        var delimited = DetectDelimiter(lines) is not null;
+        var markdownScore = lines.Count(l => MarkdownLine().IsMatch(l));
+
+        if (extension is ".csv" or ".tsv" or ".tab" && delimited)
+        {
+            return SourceFormat.Csv;
+        }
+        if (extension is ".md" or ".markdown")
+        {
+            return SourceFormat.Markdown;
+        }
+        if (markdownScore >= 2 || (markdownScore == 1 && lines.Count <= 3))
+        {
+            return SourceFormat.Markdown;
+        }
+        return delimited ? SourceFormat.Csv : SourceFormat.Text;
+    }
+
+    /// <summary>
+    /// The delimiter that splits every one of the first lines into the same number (≥ 2) of fields,
+    /// ignoring delimiters inside double quotes; null when none does.
+    /// </summary>
+    public static char? DetectDelimiter(IReadOnlyList<string> lines)
+    {
+        if (lines.Count < 2)
+        {
+            return null;
+        }
+        char? best = null;
+        var bestFields = 1;
+        foreach (var delimiter in Delimiters)
+        {
+            var counts = lines.Select(l => CountFields(l, delimiter)).ToList();
+            var fields = counts[0];
+            if (fields >= 2 && counts.All(c => c == fields) && fields > bestFields)
+            {
+                best = delimiter;
+                bestFields = fields;
+            }
+        }
+        return best;
+    }
+
+    private static int CountFields(string line, char delimiter)
+    {
+        var fields = 1;
+        var quoted = false;
+        foreach (var c in line)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == delimiter && !quoted)
+            {
+                fields++;
+            }
+        }
+        return fields;
+    }
+
+    [GeneratedRegex(@"^(#{1,6} \S|[-*+] \S|\d+\. \S|```|\|.*\|\s*$|> \S|\[.+\]\(.+\))")]
+    private static partial Regex MarkdownLine();
+}

@@ -1,0 +1,34 @@
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Readers;
+
+namespace Annotate.Annotators.Writers;
+
+/// <summary>Writes one kind of output (annotations.json, content.md, annotated.xlsx…) into a document's output folder.</summary>
+public interface IOutputWriter
+{
+    /// <summary>Output kind, as named in <c>AnnotateDocument.Outputs</c>: <c>annotations</c>, <c>markdown</c>, <c>xlsx</c>, <c>csv</c>, <c>original</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>Whether this writer produces anything for the document (e.g. <c>xlsx</c> only for workbooks and CSV).</summary>
+    bool AppliesTo(Document document);
+
+    /// <summary>Writes the output files and returns what it wrote.</summary>
+    Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What a writer works on.</summary>
+/// <param name="DocumentId">Identifier of the document.</param>
+/// <param name="Document">The document model.</param>
+/// <param name="Annotations">The annotations.</param>
+/// <param name="Source">The original bytes.</param>
+/// <param name="OutputDirectory">Existing local folder to write into.</param>
+public sealed record OutputContext(string DocumentId, Document Document, AnnotationSet Annotations, DocumentSource Source, string OutputDirectory);
+
+/// <summary>One file a writer wrote.</summary>
+public sealed record WrittenOutput(string Name, string Kind, string MediaType, long SizeBytes)
+{
+    /// <summary>Describes a file just written in <paramref name="directory"/>.</summary>
+    public static WrittenOutput For(string directory, string name, string kind, string mediaType) =>
+        new(name, kind, mediaType, new FileInfo(System.IO.Path.Combine(directory, name)).Length);
+}

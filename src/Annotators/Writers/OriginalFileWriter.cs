@@ -1,0 +1,34 @@
+using Annotate.Annotators.Documents;
+
+namespace Annotate.Annotators.Writers;
+
+/// <summary>Keeps a copy of the original bytes as <c>original.&lt;ext&gt;</c>, the extension following the detected format.</summary>
+public sealed class OriginalFileWriter : IOutputWriter
+{
+    /// <inheritdoc />
+    public string Kind => "original";
+
+    /// <inheritdoc />
+    public bool AppliesTo(Document document) => true;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+    {
+        var (extension, mediaType) = context.Document.Format switch
+        {
+            SourceFormat.Pdf => (".pdf", "application/pdf"),
+            SourceFormat.Xlsx => (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            SourceFormat.Docx => (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            SourceFormat.Csv => (Path.GetExtension(context.Document.FileName).Equals(".tsv", StringComparison.OrdinalIgnoreCase) ? ".tsv" : ".csv", "text/csv"),
+            SourceFormat.Markdown => (".md", "text/markdown"),
+            _ => (".txt", "text/plain"),
+        };
+        var name = "original" + extension;
+        await using (var source = context.Source.OpenRead())
+        await using (var target = File.Create(Path.Combine(context.OutputDirectory, name)))
+        {
+            await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        return [WrittenOutput.For(context.OutputDirectory, name, Kind, mediaType)];
+    }
+}

@@ -1,0 +1,35 @@
+namespace Annotate.Messages;
+
+/// <summary>
+/// Command: annotate one document whose bytes are already stored at <see cref="SourceUri"/>.
+/// Any system may publish it as plain JSON; the README shows an example.
+/// </summary>
+public sealed record AnnotateDocument
+{
+    /// <summary>Identifier chosen by the sender, unique per document: 1–64 characters of letters, digits, '-', '_' or '.'. It names the output folder.</summary>
+    public required string DocumentId { get; init; }
+
+    /// <summary>Where the bytes are: an absolute path or a <c>file://</c> URI readable by the worker (a blob-store URI in a later version).</summary>
+    public required string SourceUri { get; init; }
+
+    /// <summary>The file name the document had when it was submitted, e.g. <c>invoice-2024-03.pdf</c>. Used for display and as a format hint for text files only.</summary>
+    public required string FileName { get; init; }
+
+    /// <summary>Optional name of the annotation profile to apply; the default profile when absent.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Optional list of outputs to produce (<c>annotations</c>, <c>markdown</c>, <c>xlsx</c>, <c>csv</c>, <c>original</c>); all that apply when absent or empty.</summary>
+    public IReadOnlyList<string>? Outputs { get; init; }
+
+    /// <summary>Optional identifier the sender uses to match events to its own records; copied onto every event about this document.</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Optional lowercase hex SHA-256 of the bytes; when given, the worker checks it before reading.</summary>
+    public string? ContentSha256 { get; init; }
+
+    /// <summary>Optional folder (absolute path or <c>file://</c> URI) for the outputs; the worker's configured outbox when absent.</summary>
+    public string? OutputUri { get; init; }
+
+    /// <summary>Optional time the document was submitted (ISO-8601).</summary>
+    public DateTimeOffset? SubmittedAt { get; init; }
+}

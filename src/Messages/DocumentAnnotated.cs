@@ -1,0 +1,29 @@
+namespace Annotate.Messages;
+
+/// <summary>Event: a document was annotated and its outputs were written.</summary>
+public sealed record DocumentAnnotated
+{
+    /// <summary>Identifier of the document.</summary>
+    public required string DocumentId { get; init; }
+
+    /// <summary>Original file name.</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>Folder holding the outputs (absolute path or URI).</summary>
+    public required string OutputUri { get; init; }
+
+    /// <summary>The files written to <see cref="OutputUri"/>.</summary>
+    public IReadOnlyList<OutputFile> Outputs { get; init; } = [];
+
+    /// <summary>A short digest of what was found.</summary>
+    public required AnnotationDigest Digest { get; init; }
+
+    /// <summary>How long each stage took.</summary>
+    public required StageTimings Timings { get; init; }
+
+    /// <summary>Correlation identifier copied from the command.</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>When annotation completed (ISO-8601).</summary>
+    public DateTimeOffset CompletedAt { get; init; }
+}
