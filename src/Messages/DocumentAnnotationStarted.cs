@@ -6,6 +6,15 @@ public sealed record DocumentAnnotationStarted
     /// <summary>Identifier of the document.</summary>
     public required string DocumentId { get; init; }
 
+    /// <summary>Original file name.</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>Where the bytes are.</summary>
+    public string? SourceUri { get; init; }
+
+    /// <summary>Profile applied.</summary>
+    public string? Profile { get; init; }
+
     /// <summary>Name of the worker host that took the document.</summary>
     public string? Worker { get; init; }
 

@@ -12,7 +12,16 @@ public sealed class AnnotationException : Exception
     {
         Reason = reason;
         Retryable = retryable;
+        // Carried in Exception.Data so the reason survives serialisation into a MassTransit Fault<T>.
+        Data[ReasonKey] = reason;
+        Data[RetryableKey] = retryable;
     }
+
+    /// <summary>Key of <see cref="Reason"/> in <see cref="Exception.Data"/>.</summary>
+    public const string ReasonKey = "annotate.reason";
+
+    /// <summary>Key of <see cref="Retryable"/> in <see cref="Exception.Data"/>.</summary>
+    public const string RetryableKey = "annotate.retryable";
 
     /// <summary>One of the <see cref="FailureReason"/> codes.</summary>
     public string Reason { get; }

@@ -1,0 +1,25 @@
+using Annotate.Gateway.Intake;
+using Annotate.Gateway.Storage;
+using Annotate.Messages;
+using MassTransit;
+
+namespace Annotate.Gateway.Consumers;
+
+/// <summary>Records a completed document, prints its console line and drops the stored bytes (the outbox keeps a copy).</summary>
+public sealed class DocumentAnnotatedConsumer(IDocumentStore store, BlobFolder blobs, ILoggerFactory loggers) : IConsumer<DocumentAnnotated>
+{
+    public async Task Consume(ConsumeContext<DocumentAnnotated> context)
+    {
+        var done = context.Message;
+        await store.MarkCompletedAsync(done.DocumentId,
+            new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt), context.CancellationToken);
+        var record = await store.FindAsync(done.DocumentId, context.CancellationToken);
+        if (record?.SourceUri is { } source && blobs.Owns(source))
+        {
+            DocumentIntake.DeleteBlob(BlobFolder.LocalPath(source));
+        }
+        // One console line per document, under a short category.
+        loggers.CreateLogger("Annotate").LogInformation("{FileName}  Completed  {Seconds:0.00} s  → {Output}",
+            done.FileName ?? record?.FileName, done.Timings.TotalMs / 1000, done.OutputUri);
+    }
+}

@@ -1,0 +1,30 @@
+using Annotate.Worker;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Gateway;
+
+/// <summary>Prints where the inbox, outbox and API are once the host is listening.</summary>
+public sealed class StartupBanner(
+    IHostApplicationLifetime lifetime,
+    IServer server,
+    IOptions<GatewayOptions> gateway,
+    IOptions<WorkerOptions> worker,
+    ILogger<StartupBanner> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            logger.LogInformation(
+                "Annotate is ready. Drop files into {Inbox} ; results go to {Outbox} ; failed files to {Failed} ; API at {Api}",
+                Path.GetFullPath(gateway.Value.Inbox), Path.GetFullPath(worker.Value.Outbox), Path.GetFullPath(gateway.Value.Failed),
+                string.Join(", ", addresses.Select(a => a + "/api/documents")));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,29 @@
+using Annotate.Messages;
+
+namespace Annotate.Gateway.Storage;
+
+/// <summary>What the gateway knows of one document.</summary>
+public sealed record DocumentRecord
+{
+    public required string Id { get; init; }
+    public required string FileName { get; init; }
+    public required string Channel { get; init; }
+    public DocumentState State { get; init; }
+    public string? Profile { get; init; }
+    public string? SourceUri { get; init; }
+    public string? OutputUri { get; init; }
+    public string? Sha256 { get; init; }
+    public long SizeBytes { get; init; }
+    public string? Reason { get; init; }
+    public string? Message { get; init; }
+    public bool Retryable { get; init; }
+    public string? CorrelationId { get; init; }
+    public string? DuplicateOf { get; init; }
+    public int Attempts { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public StageTimings? Timings { get; init; }
+    public AnnotationDigest? Digest { get; init; }
+    public IReadOnlyList<OutputFile> Outputs { get; init; } = [];
+}

@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text.Json;
+using Annotate.Messages;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Gateway.Storage;
+
+/// <summary>Document states in a SQLite file (WAL mode), for the one-process mode.</summary>
+public sealed class SqliteDocumentStore : IDocumentStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly string _connectionString;
+
+    public SqliteDocumentStore(IOptions<GatewayOptions> options)
+    {
+        var path = Path.GetFullPath(options.Value.Database);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Default, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS documents (
+                id TEXT PRIMARY KEY,
+                file_name TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                state TEXT NOT NULL,
+                profile TEXT,
+                source_uri TEXT,
+                output_uri TEXT,
+                sha256 TEXT,
+                size_bytes INTEGER NOT NULL DEFAULT 0,
+                reason TEXT,
+                message TEXT,
+                retryable INTEGER NOT NULL DEFAULT 0,
+                correlation_id TEXT,
+                duplicate_of TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                received_at TEXT NOT NULL,
+                started_at TEXT,
+                finished_at TEXT,
+                timings_json TEXT,
+                digest_json TEXT,
+                outputs_json TEXT
+            );
+            CREATE INDEX IF NOT EXISTS ix_documents_state ON documents(state);
+            CREATE INDEX IF NOT EXISTS ix_documents_sha256 ON documents(sha256);
+            CREATE INDEX IF NOT EXISTS ix_documents_received ON documents(received_at);
+            """, cancellationToken);
+    }
+
+    public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
+                retryable, correlation_id, duplicate_of, attempts, received_at, started_at, finished_at, timings_json, digest_json, outputs_json)
+            VALUES ($id, $file_name, $channel, $state, $profile, $source_uri, $output_uri, $sha256, $size_bytes, $reason, $message,
+                $retryable, $correlation_id, $duplicate_of, $attempts, $received_at, $started_at, $finished_at, $timings_json, $digest_json, $outputs_json)
+            ON CONFLICT(id) DO NOTHING;
+            """;
+        Bind(command, record);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<DocumentRecord?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT * FROM documents WHERE id = $id", c => c.Parameters.AddWithValue("$id", id), cancellationToken);
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    public Task<IReadOnlyList<DocumentRecord>> ListAsync(int limit, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT * FROM documents ORDER BY received_at DESC, id DESC LIMIT $limit", c => c.Parameters.AddWithValue("$limit", limit), cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListByStateAsync(IReadOnlyCollection<DocumentState> states, CancellationToken cancellationToken)
+    {
+        var names = states.Select((s, i) => (Name: "$s" + i.ToString(CultureInfo.InvariantCulture), Value: s.ToString())).ToList();
+        return QueryAsync($"SELECT * FROM documents WHERE state IN ({string.Join(", ", names.Select(n => n.Name))}) ORDER BY received_at",
+            c => names.ForEach(n => c.Parameters.AddWithValue(n.Name, n.Value)), cancellationToken);
+    }
+
+    public async Task<DocumentRecord?> FindCompletedAsync(string sha256, string? profile, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync(
+            "SELECT * FROM documents WHERE sha256 = $sha AND state = 'Completed' AND IFNULL(profile, '') = $profile AND duplicate_of IS NULL ORDER BY finished_at DESC LIMIT 1",
+            c =>
+            {
+                c.Parameters.AddWithValue("$sha", sha256);
+                c.Parameters.AddWithValue("$profile", profile ?? string.Empty);
+            }, cancellationToken);
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    public async Task MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE documents SET state = 'Processing', started_at = $started, attempts = MAX(attempts, $attempt)
+            WHERE id = $id AND state IN ('Received', 'Processing');
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$started", Format(startedAt));
+        command.Parameters.AddWithValue("$attempt", attempt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task MarkCompletedAsync(string id, DocumentCompletion completion, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE documents SET state = 'Completed', output_uri = $output, outputs_json = $outputs, digest_json = $digest,
+                timings_json = $timings, finished_at = $finished, duplicate_of = $duplicate, reason = NULL, message = NULL, retryable = 0
+            WHERE id = $id;
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$output", completion.OutputUri);
+        command.Parameters.AddWithValue("$outputs", JsonSerializer.Serialize(completion.Outputs, Json));
+        command.Parameters.AddWithValue("$digest", JsonSerializer.Serialize(completion.Digest, Json));
+        command.Parameters.AddWithValue("$timings", JsonSerializer.Serialize(completion.Timings, Json));
+        command.Parameters.AddWithValue("$finished", Format(completion.CompletedAt));
+        command.Parameters.AddWithValue("$duplicate", (object?)completion.DuplicateOf ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task MarkFailedAsync(string id, string reason, string message, bool retryable, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE documents SET state = 'Failed', reason = $reason, message = $message, retryable = $retryable, finished_at = $finished
+            WHERE id = $id AND state <> 'Completed';
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$reason", reason);
+        command.Parameters.AddWithValue("$message", message);
+        command.Parameters.AddWithValue("$retryable", retryable ? 1 : 0);
+        command.Parameters.AddWithValue("$finished", Format(failedAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<DocumentRecord>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<DocumentRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(Read(reader));
+        }
+        return rows;
+    }
+
+    private static void Bind(SqliteCommand command, DocumentRecord r)
+    {
+        void Add(string name, object? value) => command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        Add("$id", r.Id);
+        Add("$file_name", r.FileName);
+        Add("$channel", r.Channel);
+        Add("$state", r.State.ToString());
+        Add("$profile", r.Profile);
+        Add("$source_uri", r.SourceUri);
+        Add("$output_uri", r.OutputUri);
+        Add("$sha256", r.Sha256);
+        Add("$size_bytes", r.SizeBytes);
+        Add("$reason", r.Reason);
+        Add("$message", r.Message);
+        Add("$retryable", r.Retryable ? 1 : 0);
+        Add("$correlation_id", r.CorrelationId);
+        Add("$duplicate_of", r.DuplicateOf);
+        Add("$attempts", r.Attempts);
+        Add("$received_at", Format(r.ReceivedAt));
+        Add("$started_at", r.StartedAt is { } s ? Format(s) : null);
+        Add("$finished_at", r.FinishedAt is { } f ? Format(f) : null);
+        Add("$timings_json", r.Timings is null ? null : JsonSerializer.Serialize(r.Timings, Json));
+        Add("$digest_json", r.Digest is null ? null : JsonSerializer.Serialize(r.Digest, Json));
+        Add("$outputs_json", JsonSerializer.Serialize(r.Outputs, Json));
+    }
+
+    private static DocumentRecord Read(SqliteDataReader reader)
+    {
+        string? Text(string column) => reader[column] is string s ? s : null;
+        DateTimeOffset? Time(string column) => Text(column) is { } t ? DateTimeOffset.Parse(t, CultureInfo.InvariantCulture) : null;
+        T? FromJson<T>(string column) where T : class => Text(column) is { } j ? JsonSerializer.Deserialize<T>(j, Json) : null;
+        return new DocumentRecord
+        {
+            Id = Text("id")!,
+            FileName = Text("file_name")!,
+            Channel = Text("channel")!,
+            State = Enum.Parse<DocumentState>(Text("state")!),
+            Profile = Text("profile"),
+            SourceUri = Text("source_uri"),
+            OutputUri = Text("output_uri"),
+            Sha256 = Text("sha256"),
+            SizeBytes = (long)reader["size_bytes"],
+            Reason = Text("reason"),
+            Message = Text("message"),
+            Retryable = (long)reader["retryable"] != 0,
+            CorrelationId = Text("correlation_id"),
+            DuplicateOf = Text("duplicate_of"),
+            Attempts = (int)(long)reader["attempts"],
+            ReceivedAt = Time("received_at")!.Value,
+            StartedAt = Time("started_at"),
+            FinishedAt = Time("finished_at"),
+            Timings = FromJson<StageTimings>("timings_json"),
+            Digest = FromJson<AnnotationDigest>("digest_json"),
+            Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],
+        };
+    }
+
+    // Fixed-width UTC so that text order is time order.
+    private static string Format(DateTimeOffset value) => value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,39 @@
+using Annotate.Annotators.Pipeline;
+using Annotate.Messages;
+using MassTransit;
+
+namespace Annotate.Worker.Consumers;
+
+/// <summary>
+/// Turns a faulted <see cref="AnnotateDocument"/> (an unexpected error, or a transient one that outlived its retries)
+/// into a <see cref="DocumentAnnotationFailed"/> event, so no document stays in Processing.
+/// </summary>
+public sealed class AnnotateDocumentFaultConsumer(TimeProvider time) : IConsumer<Fault<AnnotateDocument>>
+{
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<Fault<AnnotateDocument>> context)
+    {
+        var fault = context.Message;
+        var exception = fault.Exceptions.FirstOrDefault();
+        var data = exception?.Data;
+        var reason = data is not null && data.TryGetValue(AnnotationException.ReasonKey, out var r) && r is not null
+            ? r.ToString()!
+            : FailureReason.Internal;
+        var retryable = data is not null && data.TryGetValue(AnnotationException.RetryableKey, out var t) && t is not null
+            && bool.TryParse(t.ToString(), out var parsed) && parsed;
+        var message = reason == FailureReason.Internal
+            ? $"'{fault.Message.FileName}' could not be annotated because of an internal error ({exception?.ExceptionType}): {exception?.Message}"
+            : exception?.Message ?? $"'{fault.Message.FileName}' could not be annotated.";
+
+        return context.Publish(new DocumentAnnotationFailed
+        {
+            DocumentId = fault.Message.DocumentId,
+            FileName = fault.Message.FileName,
+            Reason = reason,
+            Message = message,
+            Retryable = retryable,
+            CorrelationId = fault.Message.CorrelationId,
+            FailedAt = time.GetUtcNow(),
+        });
+    }
+}

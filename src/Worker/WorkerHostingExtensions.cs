@@ -1,0 +1,56 @@
+using Annotate.Annotators;
+using Annotate.Worker.Consumers;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Annotate.Worker;
+
+/// <summary>Composition of the worker: the annotation engine, its options and its consumers.</summary>
+public static class WorkerHostingExtensions
+{
+    /// <summary>Adds the annotation engine and the worker options (the bus is added by <see cref="AddAnnotateBus"/>).</summary>
+    public static IHostApplicationBuilder AddAnnotateWorker(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddAnnotators();
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return builder;
+    }
+
+    /// <summary>Registers the worker's consumers on a bus.</summary>
+    public static IBusRegistrationConfigurator AddAnnotateWorkerConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<AnnotateDocumentConsumer, AnnotateDocumentConsumerDefinition>();
+        bus.AddConsumer<AnnotateDocumentFaultConsumer>().Endpoint(e => e.Name = "annotate-document-fault");
+        return bus;
+    }
+
+    /// <summary>
+    /// Adds MassTransit on the configured transport (in-memory by default, RabbitMQ with
+    /// <c>Annotate:Bus:Transport=RabbitMq</c>) with the consumers <paramref name="consumers"/> registers.
+    /// </summary>
+    public static IHostApplicationBuilder AddAnnotateBus(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> consumers)
+    {
+        builder.Services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            consumers(x);
+            if (bus.UsesRabbitMq)
+            {
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(bus.RabbitMqUri);
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+        return builder;
+    }
+}
