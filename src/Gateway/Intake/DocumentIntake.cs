@@ -13,7 +13,7 @@ namespace Annotate.Gateway.Intake;
 /// </summary>
 public sealed class DocumentIntake(
     IDocumentStore store,
-    IPublishEndpoint publisher,
+    IBus publisher,
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,

@@ -11,7 +11,7 @@ namespace Annotate.Gateway.Intake;
 /// </summary>
 public sealed class PendingDocumentsResumer(
     IDocumentStore store,
-    IPublishEndpoint publisher,
+    IBus publisher,
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<PendingDocumentsResumer> logger) : BackgroundService

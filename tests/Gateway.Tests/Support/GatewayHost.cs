@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Annotate.Gateway.Tests.Support;
+
+/// <summary>The whole one-process Annotate (gateway, in-memory bus, worker) over real HTTP, on temporary folders.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    public GatewayHost(IDictionary<string, string?>? settings = null, string? root = null)
+    {
+        Root = root ?? Path.Combine(Path.GetTempPath(), "annotate-gateway-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Root);
+        var all = new Dictionary<string, string?>
+        {
+            ["Annotate:Gateway:Inbox"] = Inbox,
+            ["Annotate:Gateway:Failed"] = Failed,
+            ["Annotate:Gateway:Blobs"] = Path.Combine(Root, "blobs"),
+            ["Annotate:Gateway:Database"] = Path.Combine(Root, "annotate.db"),
+            ["Annotate:Gateway:PollInterval"] = "00:00:00.100",
+            ["Annotate:Gateway:SettleTime"] = "00:00:00.500",
+            ["Annotate:Worker:Outbox"] = Outbox,
+            ["Annotate:Worker:RetryDelay"] = "00:00:00.010",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (var (key, value) in all)
+            {
+                b.UseSetting(key, value);
+            }
+        });
+        Client = _factory.CreateClient();
+    }
+
+    public string Root { get; }
+    public string Inbox => Path.Combine(Root, "inbox");
+    public string Outbox => Path.Combine(Root, "outbox");
+    public string Failed => Path.Combine(Root, "failed");
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>Polls the status endpoint until the document reaches a final state (bounded: 60 s).</summary>
+    public async Task<JsonElement> WaitUntilFinishedAsync(string id)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var status = await Client.GetFromJsonAsync<JsonElement>($"/api/documents/{id}");
+            if (status.GetProperty("state").GetString() is "Completed" or "Failed")
+            {
+                return status;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Document {id} did not finish within 60 s.");
+    }
+
+    /// <summary>Waits until the inbox file named <paramref name="fileName"/> has a final state (bounded: 60 s).</summary>
+    public async Task<JsonElement> WaitForInboxFileAsync(string fileName, int count = 1)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var list = await Client.GetFromJsonAsync<JsonElement>("/api/documents?limit=500");
+            var matches = list.EnumerateArray().Where(d => d.GetProperty("fileName").GetString() == fileName).ToList();
+            if (matches.Count >= count && matches.All(d => d.GetProperty("state").GetString() is "Completed" or "Failed"))
+            {
+                return matches[0];
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{fileName} was not annotated within 60 s.");
+    }
+
+    public async Task<JsonElement[]> DocumentsNamedAsync(string fileName)
+    {
+        var list = await Client.GetFromJsonAsync<JsonElement>("/api/documents?limit=500");
+        return list.EnumerateArray().Where(d => d.GetProperty("fileName").GetString() == fileName).ToArray();
+    }
+
+    public async Task<string> UploadAsync(string path, string? name = null, string? profile = null)
+    {
+        using var form = new MultipartFormDataContent();
+        var content = new ByteArrayContent(await File.ReadAllBytesAsync(path));
+        form.Add(content, "file", name ?? Path.GetFileName(path));
+        if (profile is not null)
+        {
+            form.Add(new StringContent(profile), "profile");
+        }
+        var response = await Client.PostAsync("/api/documents", form);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Stops the host and keeps the folders (for restart tests).</summary>
+    public ValueTask StopAsync() => _factory.DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the WAL file for a moment; temp space is reclaimed by the OS.
+        }
+    }
+}
