@@ -118,7 +118,7 @@ public class DocxReaderTests
         main.Document = new Word.Document(new Body(
             Styled("Title", "Project memo"),
             Styled("Heading1", "Background"),
-            new Paragraph(new Run(new Text("The pilot ran from March to June in two plants."))),
+            new Paragraph(new Run(new Word.Text("The pilot ran from March to June in two plants."))),
             new Paragraph(),
             ListItem(1, "Lower scrap rate"),
             ListItem(1, "Shorter set-up times"),
@@ -131,7 +131,7 @@ public class DocxReaderTests
                 Row("Graz", "0.051", "2024-04-15")),
             new Paragraph(
                 new ParagraphProperties(new OutlineLevel { Val = 2 }),
-                new Run(new Text("Outline level makes this a heading too")))));
+                new Run(new Word.Text("Outline level makes this a heading too")))));
 
         word.PackageProperties.Title = "Pilot results";
         word.PackageProperties.Creator = "Maria Huber";
@@ -142,14 +142,14 @@ public class DocxReaderTests
     }
 
     private static Paragraph Styled(string style, string text) =>
-        new(new ParagraphProperties(new ParagraphStyleId { Val = style }), new Run(new Text(text)));
+        new(new ParagraphProperties(new ParagraphStyleId { Val = style }), new Run(new Word.Text(text)));
 
     private static Paragraph ListItem(int numberingId, string text) =>
         new(new ParagraphProperties(new NumberingProperties(new NumberingLevelReference { Val = 0 }, new NumberingId { Val = numberingId })),
-            new Run(new Text(text)));
+            new Run(new Word.Text(text)));
 
     private static Word.TableRow Row(params string[] cells) =>
-        new(cells.Select(c => new TableCell(new Paragraph(new Run(new Text(c))))));
+        new(cells.Select(c => new TableCell(new Paragraph(new Run(new Word.Text(c))))));
 
     private static void AddStyles(MainDocumentPart main)
     {
