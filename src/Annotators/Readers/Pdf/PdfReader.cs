@@ -1,0 +1,159 @@
+using System.Text;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Readers.Text;
+using Microsoft.Extensions.Logging;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Exceptions;
+using UglyToad.PdfPig.Outline;
+
+namespace Annotate.Annotators.Readers.Pdf;
+
+/// <summary>
+/// Reads PDFs with PdfPig: text in reading order (columns one after the other), headings, paragraphs and lists
+/// with their pages, page texts, document information and the outline.
+/// </summary>
+public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
+{
+    /// <summary>Name used as <see cref="Notice.Source"/>.</summary>
+    public const string NoticeSource = "pdf";
+
+    /// <inheritdoc />
+    public SourceFormat Format => SourceFormat.Pdf;
+
+    /// <inheritdoc />
+    public Task<Document> ReadAsync(DocumentSource source, CancellationToken cancellationToken) =>
+        Task.Run(() => Read(source, cancellationToken), cancellationToken);
+
+    private Document Read(DocumentSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var stream = source.OpenRead();
+            using var pdf = PdfDocument.Open(stream, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+            var pages = new List<PdfPageText>(pdf.NumberOfPages);
+            for (var number = 1; number <= pdf.NumberOfPages; number++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
+            }
+            var blocks = PdfBlockBuilder.Build(pages);
+            return new Document
+            {
+                FileName = source.FileName,
+                Format = SourceFormat.Pdf,
+                SizeBytes = source.Length,
+                Properties = ReadProperties(pdf),
+                Blocks = blocks,
+                Pages = pages.Select(p => PageText(p.Page, blocks)).ToList(),
+                Outline = ReadOutline(pdf, source.FileName),
+                Notices = Notices(pages, source.FileName),
+            };
+        }
+        catch (PdfDocumentEncryptedException ex)
+        {
+            throw new AnnotationException(FailureReason.Encrypted,
+                $"'{source.FileName}' is password-protected; remove the password and submit it again.", inner: ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not AnnotationException)
+        {
+            throw new AnnotationException(FailureReason.Corrupt,
+                $"'{source.FileName}' is not a readable PDF (damaged or truncated): {ex.Message}", inner: ex);
+        }
+    }
+
+    private static DocumentProperties ReadProperties(PdfDocument pdf)
+    {
+        var info = pdf.Information;
+        return new DocumentProperties
+        {
+            Title = Clean(info.Title),
+            Author = Clean(info.Author),
+            Subject = Clean(info.Subject),
+            Keywords = Clean(info.Keywords),
+            Producer = Clean(info.Producer),
+            Creator = Clean(info.Creator),
+            Created = PdfDates.Parse(info.CreationDate),
+            Modified = PdfDates.Parse(info.ModifiedDate),
+            PageCount = pdf.NumberOfPages,
+        };
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private IReadOnlyList<OutlineEntry> ReadOutline(PdfDocument pdf, string fileName)
+    {
+        try
+        {
+            if (!pdf.TryGetBookmarks(out var bookmarks))
+            {
+                return [];
+            }
+            var entries = new List<OutlineEntry>();
+            foreach (var root in bookmarks.Roots)
+            {
+                AddOutline(root, entries);
+            }
+            return entries;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A broken outline must not cost the user the document's text.
+            logger.LogWarning(ex, "The outline of {FileName} could not be read", fileName);
+            return [];
+        }
+    }
+
+    private static void AddOutline(BookmarkNode node, List<OutlineEntry> entries)
+    {
+        int? page = node is DocumentBookmarkNode target && target.PageNumber > 0 ? target.PageNumber : null;
+        entries.Add(new OutlineEntry(node.Title?.Trim() ?? string.Empty, node.Level + 1, page));
+        foreach (var child in node.Children)
+        {
+            AddOutline(child, entries);
+        }
+    }
+
+    private static string PageText(int page, IReadOnlyList<Block> blocks)
+    {
+        var text = new StringBuilder();
+        foreach (var block in blocks.Where(b => b.Location.Page == page))
+        {
+            if (text.Length > 0)
+            {
+                text.Append("\n\n");
+            }
+            text.Append(block.Text);
+        }
+        return text.ToString();
+    }
+
+    private static IReadOnlyList<Notice> Notices(IReadOnlyList<PdfPageText> pages, string fileName)
+    {
+        if (pages.Count == 0)
+        {
+            return [new Notice("no-pages", $"'{fileName}' has no pages.") { Source = NoticeSource }];
+        }
+        var withoutText = pages.Where(p => !p.HasText).Select(p => p.Page).ToList();
+        if (withoutText.Count == pages.Count)
+        {
+            return
+            [
+                new Notice("no-text-layer",
+                    $"'{fileName}' has {pages.Count} page(s) but no text layer: it looks scanned or drawn. Run it through OCR to annotate its content.")
+                { Source = NoticeSource },
+            ];
+        }
+        var scanned = pages.Where(p => !p.HasText && p.HasImages).Select(p => p.Page).ToList();
+        if (scanned.Count > 0)
+        {
+            return
+            [
+                new Notice("pages-without-text",
+                    $"Page(s) {string.Join(", ", scanned)} of '{fileName}' hold images but no text; their content is not annotated.")
+                { Source = NoticeSource },
+            ];
+        }
+        return [];
+    }
+}

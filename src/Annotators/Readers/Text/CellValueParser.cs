@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Annotate.Annotators.Documents;
+
+namespace Annotate.Annotators.Readers.Text;
+
+/// <summary>
+/// Types the text of a table cell from a text source (CSV, Markdown or DOCX table): numbers, dates, booleans,
+/// otherwise text. Values that would lose information as numbers (leading zeros, long digit runs) stay text.
+/// </summary>
+internal static partial class CellValueParser
+{
+    private static readonly string[] IsoDateFormats =
+    [
+        "yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy/MM/dd",
+        "dd.MM.yyyy", "d.M.yyyy", "dd.MM.yyyy HH:mm", "dd.MM.yyyy HH:mm:ss", "d.M.yyyy HH:mm",
+    ];
+
+    private static readonly string[] DayFirstFormats = ["dd/MM/yyyy", "d/M/yyyy", "dd/MM/yyyy HH:mm", "dd/MM/yyyy HH:mm:ss", "d-MMM-yyyy", "d MMM yyyy"];
+    private static readonly string[] MonthFirstFormats = ["MM/dd/yyyy", "M/d/yyyy", "MM/dd/yyyy HH:mm", "MM/dd/yyyy HH:mm:ss", "MMM d, yyyy", "MMMM d, yyyy"];
+
+    /// <summary>Types <paramref name="raw"/>.</summary>
+    /// <param name="raw">The cell's text.</param>
+    /// <param name="decimalComma">
+    /// True for sources that write <c>1.234,56</c> (semicolon-separated exports of European locales); such
+    /// sources also write dates day first.
+    /// </param>
+    public static CellValue Parse(string? raw, bool decimalComma = false)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return CellValue.Empty;
+        }
+        var text = raw.Trim();
+        if (text.Equals("true", StringComparison.OrdinalIgnoreCase))
+        {
+            return CellValue.FromBoolean(true);
+        }
+        if (text.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            return CellValue.FromBoolean(false);
+        }
+        if (TryNumber(text, decimalComma, out var number))
+        {
+            return CellValue.FromNumber(number);
+        }
+        if (TryDate(text, decimalComma, out var date))
+        {
+            return CellValue.FromDateTime(date);
+        }
+        return CellValue.FromText(raw);
+    }
+
+    private static bool TryNumber(string text, bool decimalComma, out double number)
+    {
+        number = 0;
+        var digits = text.Count(char.IsAsciiDigit);
+        if (digits == 0 || digits > 15)
+        {
+            // More than 15 significant digits (card numbers, long ids) would be rounded by a double.
+            return false;
+        }
+        var unsigned = text.TrimStart('+', '-');
+        if (unsigned.Length > 1 && unsigned[0] == '0' && char.IsAsciiDigit(unsigned[1]))
+        {
+            return false; // "00123" is an identifier (postcode, article number), not 123
+        }
+        if (decimalComma && text.Contains(',') && DecimalCommaNumber().IsMatch(text))
+        {
+            var normalised = text.Replace(".", string.Empty).Replace(',', '.');
+            return double.TryParse(normalised, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+        }
+        if (InvariantNumber().IsMatch(text))
+        {
+            return double.TryParse(text.Replace(",", string.Empty), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+        }
+        return false;
+    }
+
+    private static bool TryDate(string text, bool dayFirst, out DateTime date)
+    {
+        if (text.Length is < 6 or > 32 || !char.IsAsciiDigit(text[0]) && !char.IsAsciiLetter(text[0]))
+        {
+            date = default;
+            return false;
+        }
+        const DateTimeStyles styles = DateTimeStyles.AllowWhiteSpaces;
+        var culture = CultureInfo.InvariantCulture;
+        if (DateTime.TryParseExact(text, IsoDateFormats, culture, styles, out date))
+        {
+            return true;
+        }
+        // Slash dates are ambiguous; a day above 12 settles it, otherwise the source's convention decides.
+        var (first, second) = dayFirst ? (DayFirstFormats, MonthFirstFormats) : (MonthFirstFormats, DayFirstFormats);
+        return DateTime.TryParseExact(text, first, culture, styles, out date)
+            || DateTime.TryParseExact(text, second, culture, styles, out date);
+    }
+
+    [GeneratedRegex(@"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
+    private static partial Regex InvariantNumber();
+
+    [GeneratedRegex(@"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+$")]
+    private static partial Regex DecimalCommaNumber();
+}
