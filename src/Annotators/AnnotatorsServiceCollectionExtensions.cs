@@ -1,6 +1,10 @@
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
+using Annotate.Annotators.Readers.Docx;
+using Annotate.Annotators.Readers.Pdf;
+using Annotate.Annotators.Readers.Text;
+using Annotate.Annotators.Writers.Markdown;
 using Annotate.Annotators.Writers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +29,11 @@ public static class AnnotatorsServiceCollectionExtensions
     /// <summary>Adds one reader per supported format.</summary>
     public static IServiceCollection AddDefaultReaders(this IServiceCollection services)
     {
+        services.AddSingleton<IDocumentReader, PdfReader>();
+        services.AddSingleton<IDocumentReader, DocxReader>();
+        services.AddSingleton<IDocumentReader, PlainTextReader>();
+        services.AddSingleton<IDocumentReader, MarkdownReader>();
+        services.AddSingleton<IDocumentReader, DelimitedTextReader>();
         return services;
     }
 
@@ -37,6 +46,8 @@ public static class AnnotatorsServiceCollectionExtensions
     /// <summary>Adds the output writers.</summary>
     public static IServiceCollection AddDefaultWriters(this IServiceCollection services)
     {
+        services.AddOptions<MarkdownWriterOptions>().BindConfiguration(MarkdownWriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IOutputWriter, MarkdownWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();
         return services;
     }
