@@ -15,7 +15,7 @@ public sealed class LanguageDetectorProvider
     /// <summary>Creates the provider; nothing is loaded until <see cref="Detector"/> is first read.</summary>
     public LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger)
     {
-        var (languages, unknown) = Resolve(options.Value.Languages);
+        var (languages, unknown) = Resolve(options.Value.EffectiveLanguages);
         if (unknown.Count > 0)
         {
             logger.LogWarning("Language codes {Codes} in Annotate:Language:Languages are not supported by the detector and are ignored", string.Join(", ", unknown));
@@ -23,7 +23,7 @@ public sealed class LanguageDetectorProvider
         if (languages.Count == 0)
         {
             throw new OptionsValidationException(LanguageOptions.Section, typeof(LanguageOptions),
-                [$"Annotate:Language:Languages names no language the detector supports (got: {string.Join(", ", options.Value.Languages)})."]);
+                [$"Annotate:Language:Languages names no language the detector supports (got: {string.Join(", ", options.Value.EffectiveLanguages)})."]);
         }
         Languages = languages;
         var preload = options.Value.PreloadModels;

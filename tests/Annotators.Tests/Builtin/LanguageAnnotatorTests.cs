@@ -81,7 +81,7 @@ public class LanguageAnnotatorTests
     [Fact]
     public void The_default_languages_are_all_supported_by_the_detector()
     {
-        var (languages, unknown) = LanguageDetectorProvider.Resolve(new LanguageOptions().Languages);
+        var (languages, unknown) = LanguageDetectorProvider.Resolve(new LanguageOptions().EffectiveLanguages);
         Assert.Empty(unknown);
         Assert.Equal(20, languages.Count);
     }
