@@ -1,0 +1,318 @@
+using System.Globalization;
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Annotators.Builtin;
+
+/// <summary>
+/// Profiles every column of every table in one streaming pass over its rows: inferred type, emptiness, distinct
+/// values (exact up to 10,000, then a HyperLogLog estimate), range of numbers or dates, examples, and whether the
+/// column holds personal data (e-mail addresses, phone numbers, IBANs).
+/// </summary>
+public sealed class ColumnProfileAnnotator : IAnnotator
+{
+    /// <summary>The annotator's name.</summary>
+    public const string AnnotatorName = "columns";
+
+    /// <summary>Distinct values counted exactly per column; beyond this the count is estimated.</summary>
+    public const int ExactDistinctLimit = 10_000;
+
+    /// <summary>Share of non-empty cells one type must reach for the column to have that type rather than <c>mixed</c>.</summary>
+    public const double DominantTypeShare = 0.95;
+
+    /// <summary>Share of non-empty cells that must match a personal-data pattern for the column to be flagged.</summary>
+    public const double PersonalDataShare = 0.30;
+
+    private const int CancellationCheckRows = 4096;
+    private const int ExampleCount = 5;
+    private const int ExampleLength = 100;
+
+    private readonly EntityRecognizer _recognizer;
+
+    /// <summary>Creates the annotator; pattern options decide how phone numbers are recognised.</summary>
+    public ColumnProfileAnnotator(IOptions<PatternOptions> options)
+    {
+        _recognizer = new EntityRecognizer(options);
+    }
+
+    /// <inheritdoc />
+    public string Name => AnnotatorName;
+
+    /// <inheritdoc />
+    public int Order => 130;
+
+    /// <inheritdoc />
+    public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+    {
+        var tables = context.Document.Blocks.OfType<TableBlock>().ToList();
+        if (tables.Count == 0)
+        {
+            return Task.FromResult(AnnotatorOutcome.Skipped("the document has no tables"));
+        }
+        foreach (var table in tables)
+        {
+            context.Annotations.Columns.AddRange(Profile(table, cancellationToken));
+        }
+        return Task.FromResult(AnnotatorOutcome.Done);
+    }
+
+    private List<ColumnProfile> Profile(TableBlock table, CancellationToken cancellationToken)
+    {
+        var columns = table.Columns.Select(_ => new ColumnStatistics()).ToArray();
+        long rows = 0, firstRow = 0, lastRow = 0;
+        foreach (var row in table.Rows)
+        {
+            if (++rows % CancellationCheckRows == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            if (rows == 1)
+            {
+                firstRow = row.Number;
+            }
+            lastRow = row.Number;
+            for (var i = 0; i < columns.Length; i++)
+            {
+                columns[i].Add(i < row.Cells.Count ? row.Cells[i] : CellValue.Empty, _recognizer);
+            }
+        }
+        var profiles = new List<ColumnProfile>(columns.Length);
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var stats = columns[i];
+            var type = stats.InferType();
+            profiles.Add(new ColumnProfile
+            {
+                Sheet = table.Location.Sheet,
+                Table = table.Name,
+                Index = i,
+                Header = table.Columns[i],
+                Range = rows > 0 ? table.CellReference(i, firstRow) + ":" + table.CellReference(i, lastRow) : null,
+                InferredType = type,
+                Count = stats.Count,
+                EmptyRatio = stats.Count == 0 ? 0 : Math.Round((double)stats.Empty / stats.Count, 4),
+                DistinctCount = stats.DistinctCount,
+                DistinctIsEstimate = stats.DistinctIsEstimate,
+                Min = stats.Minimum(type),
+                Max = stats.Maximum(type),
+                Examples = stats.Examples,
+                PersonalData = stats.PersonalData(),
+                Annotator = AnnotatorName,
+            });
+        }
+        return profiles;
+    }
+
+    private sealed class ColumnStatistics
+    {
+        private static readonly string[] IsoDateFormats =
+            ["yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
+
+        private HashSet<string>? _exact = new(StringComparer.Ordinal);
+        private HyperLogLog? _sketch;
+        private long _text, _integer, _number, _date, _boolean, _email, _phone, _iban;
+        private double _minNumber = double.PositiveInfinity, _maxNumber = double.NegativeInfinity;
+        private DateTime _minDate = DateTime.MaxValue, _maxDate = DateTime.MinValue;
+
+        public long Count { get; private set; }
+        public long Empty { get; private set; }
+        public List<string> Examples { get; } = [];
+        public bool DistinctIsEstimate => _exact is null;
+        public long DistinctCount => _exact?.Count ?? _sketch!.Estimate();
+
+        private long NonEmpty => Count - Empty;
+
+        public void Add(CellValue cell, EntityRecognizer recognizer)
+        {
+            Count++;
+            if (cell.IsEmpty)
+            {
+                Empty++;
+                return;
+            }
+            var text = cell.Text.Trim();
+            switch (cell.Kind)
+            {
+                case CellKind.Number when cell.Number is { } number:
+                    AddNumber(number);
+                    break;
+                case CellKind.DateTime when cell.DateTime is { } date:
+                    AddDate(date);
+                    break;
+                case CellKind.Boolean:
+                    _boolean++;
+                    break;
+                default:
+                    ClassifyText(text, recognizer);
+                    break;
+            }
+            AddDistinct(text);
+        }
+
+        private void ClassifyText(string text, EntityRecognizer recognizer)
+        {
+            // CSV and text-typed cells carry numbers and dates as text; they count as what they say. A leading '+'
+            // marks an international phone number far more often than a signed number.
+            var signed = text.StartsWith('+');
+            if (!signed && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+            {
+                AddNumber(integer);
+            }
+            else if (!signed && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+            {
+                AddNumber(number);
+            }
+            else if (DateTime.TryParseExact(text, IsoDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
+            {
+                AddDate(date);
+            }
+            else if (bool.TryParse(text, out _))
+            {
+                _boolean++;
+            }
+            else
+            {
+                _text++;
+                if (recognizer.ContainsEmail(text))
+                {
+                    _email++;
+                }
+                else if (recognizer.ContainsIban(text))
+                {
+                    _iban++;
+                }
+                else if (recognizer.ContainsPhone(text))
+                {
+                    _phone++;
+                }
+            }
+        }
+
+        private void AddNumber(double number)
+        {
+            if (Math.Abs(number) < 9e15 && number == Math.Floor(number))
+            {
+                _integer++;
+            }
+            else
+            {
+                _number++;
+            }
+            _minNumber = Math.Min(_minNumber, number);
+            _maxNumber = Math.Max(_maxNumber, number);
+        }
+
+        private void AddDate(DateTime date)
+        {
+            _date++;
+            if (date < _minDate)
+            {
+                _minDate = date;
+            }
+            if (date > _maxDate)
+            {
+                _maxDate = date;
+            }
+        }
+
+        private void AddDistinct(string value)
+        {
+            if (_exact is null)
+            {
+                _sketch!.Add(value);
+                return;
+            }
+            if (!_exact.Add(value))
+            {
+                return;
+            }
+            if (Examples.Count < ExampleCount)
+            {
+                Examples.Add(value.Length <= ExampleLength ? value : value[..ExampleLength]);
+            }
+            if (_exact.Count > ExactDistinctLimit)
+            {
+                // Past the limit an exact set would grow with the table; the sketch stays at 16 KB.
+                _sketch = new HyperLogLog();
+                foreach (var seen in _exact)
+                {
+                    _sketch.Add(seen);
+                }
+                _exact = null;
+            }
+        }
+
+        public string InferType()
+        {
+            var nonEmpty = NonEmpty;
+            if (nonEmpty == 0)
+            {
+                return "empty";
+            }
+            bool Holds(long count) => count >= DominantTypeShare * nonEmpty;
+            if (Holds(_integer))
+            {
+                return "integer";
+            }
+            if (Holds(_integer + _number))
+            {
+                return "number";
+            }
+            if (Holds(_date))
+            {
+                return "date";
+            }
+            if (Holds(_boolean))
+            {
+                return "boolean";
+            }
+            return Holds(_text) ? "text" : "mixed";
+        }
+
+        public string? Minimum(string type) => type switch
+        {
+            "integer" or "number" => FormatNumber(_minNumber),
+            "date" => FormatDate(_minDate),
+            _ => null,
+        };
+
+        public string? Maximum(string type) => type switch
+        {
+            "integer" or "number" => FormatNumber(_maxNumber),
+            "date" => FormatDate(_maxDate),
+            _ => null,
+        };
+
+        public List<string> PersonalData()
+        {
+            var kinds = new List<string>();
+            var nonEmpty = NonEmpty;
+            if (nonEmpty == 0)
+            {
+                return kinds;
+            }
+            if (_email >= PersonalDataShare * nonEmpty)
+            {
+                kinds.Add(EntityTypes.Email);
+            }
+            if (_phone >= PersonalDataShare * nonEmpty)
+            {
+                kinds.Add(EntityTypes.Phone);
+            }
+            if (_iban >= PersonalDataShare * nonEmpty)
+            {
+                kinds.Add(EntityTypes.Iban);
+            }
+            return kinds;
+        }
+
+        private static string? FormatNumber(double value) =>
+            double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : null;
+
+        private static string? FormatDate(DateTime value) =>
+            value == DateTime.MaxValue || value == DateTime.MinValue ? null
+            : value.TimeOfDay == TimeSpan.Zero ? value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : value.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+    }
+}

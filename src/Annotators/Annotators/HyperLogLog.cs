@@ -1,0 +1,66 @@
+using System.Numerics;
+
+namespace Annotate.Annotators.Builtin;
+
+/// <summary>
+/// A HyperLogLog sketch (Flajolet et al., with the small-range correction): estimates the number of distinct
+/// strings in fixed memory. 2^14 registers give a standard error of about 0.8 % in 16 KB.
+/// </summary>
+internal sealed class HyperLogLog
+{
+    private const int Precision = 14;
+    private const int RegisterCount = 1 << Precision;
+    private readonly byte[] _registers = new byte[RegisterCount];
+
+    /// <summary>Adds a value.</summary>
+    public void Add(string value)
+    {
+        var hash = Hash(value);
+        var index = (int)(hash >> (64 - Precision));
+        var rest = (hash << Precision) | (1UL << (Precision - 1));
+        var rank = (byte)(BitOperations.LeadingZeroCount(rest) + 1);
+        if (rank > _registers[index])
+        {
+            _registers[index] = rank;
+        }
+    }
+
+    /// <summary>The estimated number of distinct values added.</summary>
+    public long Estimate()
+    {
+        double sum = 0;
+        var zeros = 0;
+        foreach (var register in _registers)
+        {
+            sum += Math.Pow(2, -register);
+            if (register == 0)
+            {
+                zeros++;
+            }
+        }
+        var alpha = 0.7213 / (1 + (1.079 / RegisterCount));
+        var estimate = alpha * RegisterCount * RegisterCount / sum;
+        if (estimate <= 2.5 * RegisterCount && zeros > 0)
+        {
+            estimate = RegisterCount * Math.Log((double)RegisterCount / zeros);
+        }
+        return (long)Math.Round(estimate);
+    }
+
+    // FNV-1a over the UTF-16 code units, finished with the MurmurHash3 mixer so that every bit of the result
+    // depends on every input bit (FNV alone leaves the high bits too regular for the register index).
+    private static ulong Hash(string value)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdUL;
+        hash ^= hash >> 33;
+        hash *= 0xc4ceb9fe1a85ec53UL;
+        hash ^= hash >> 33;
+        return hash;
+    }
+}

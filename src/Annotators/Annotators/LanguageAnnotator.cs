@@ -1,0 +1,165 @@
+using System.Text;
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Lingua;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Annotators.Builtin;
+
+/// <summary>
+/// Detects the main language of the document (from its running text, or from a sample of text cells for
+/// spreadsheets) and the language of every block long enough to tell, with Lingua restricted to the configured
+/// languages.
+/// </summary>
+public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOptions<LanguageOptions> options) : IAnnotator
+{
+    /// <summary>The annotator's name.</summary>
+    public const string AnnotatorName = "language";
+
+    // Lingua's cost grows with the text; a few thousand characters decide a language as well as a whole book.
+    private const int DocumentSampleCharacters = 10_000;
+    private const int BlockSampleCharacters = 2_000;
+    // A table's language comes from its first text cells; rows beyond this are not read for it.
+    private const int TableSampleRows = 2_000;
+    private const int MaxBlockDetections = 2_000;
+
+    private readonly int _minimumLetters = options.Value.MinimumBlockCharacters;
+
+    /// <inheritdoc />
+    public string Name => AnnotatorName;
+
+    /// <inheritdoc />
+    public int Order => 110;
+
+    /// <inheritdoc />
+    public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+    {
+        var detector = provider.Detector;
+        var blocks = context.Document.Blocks;
+        var runningText = new StringBuilder();
+        var cellText = new StringBuilder();
+        var detections = 0;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var block = blocks[i];
+            var sample = block is TableBlock table ? SampleTable(table, cancellationToken) : Truncate(block.Text, BlockSampleCharacters);
+            Append(block is TableBlock ? cellText : runningText, sample);
+            if (TextCounting.CountLetters(sample) < _minimumLetters)
+            {
+                continue;
+            }
+            if (++detections > MaxBlockDetections)
+            {
+                if (detections == MaxBlockDetections + 1)
+                {
+                    context.Annotations.Notices.Add(new Notice("block-languages-truncated",
+                        $"The language was detected for the first {MaxBlockDetections:N0} blocks only.") { Source = AnnotatorName });
+                }
+                continue;
+            }
+            if (Detect(detector, sample) is { } found)
+            {
+                context.Annotations.BlockLanguages.Add(new BlockLanguageAnnotation(i, Code(found.Language), found.Confidence,
+                    block.Location with { Block = i }, AnnotatorName));
+            }
+        }
+
+        var main = MainLanguage(context.Annotations.BlockLanguages, blocks);
+        if (main is null)
+        {
+            // No block was long enough on its own: let the detector judge all the text together.
+            // Running text decides; a spreadsheet has none, so its text cells stand in.
+            var documentText = TextCounting.CountLetters(runningText.ToString()) >= _minimumLetters ? runningText : runningText.Append(cellText);
+            var text = Truncate(documentText.ToString(), DocumentSampleCharacters);
+            if (TextCounting.CountLetters(text) < _minimumLetters)
+            {
+                context.Annotations.Language = null;
+                return Task.FromResult(AnnotatorOutcome.Skipped($"too little text to tell the language (fewer than {_minimumLetters} letters)"));
+            }
+            main = Detect(detector, text);
+        }
+        context.Annotations.Language = main is { } language
+            ? new LanguageAnnotation(Code(language.Language), language.Language.ToString(), language.Confidence, AnnotatorName)
+            : null;
+        return Task.FromResult(AnnotatorOutcome.Done);
+    }
+
+    /// <summary>
+    /// The language holding most letters across the blocks, with the letter-weighted confidence of its blocks scaled
+    /// by its share of the text: a document that is half English and half German is English with little confidence.
+    /// Running Lingua over a mixed document as one text instead lets the minority language's n-grams win.
+    /// </summary>
+    private static (Language Language, double Confidence)? MainLanguage(List<BlockLanguageAnnotation> found, IReadOnlyList<Block> blocks)
+    {
+        if (found.Count == 0)
+        {
+            return null;
+        }
+        var letters = new Dictionary<string, (double Letters, double WeightedConfidence)>(StringComparer.Ordinal);
+        var total = 0.0;
+        foreach (var block in found)
+        {
+            var weight = (double)TextCounting.CountLetters(Truncate(blocks[block.Block].Text, BlockSampleCharacters));
+            var current = letters.GetValueOrDefault(block.Code);
+            letters[block.Code] = (current.Letters + weight, current.WeightedConfidence + (weight * block.Confidence));
+            total += weight;
+        }
+        var (code, (sum, weighted)) = letters.MaxBy(l => l.Value.Letters);
+        var language = LanguageInfo.All().First(l => Code(l) == code);
+        return sum <= 0 ? null : (language, Math.Round(weighted / sum * (sum / total), 4));
+    }
+
+    private static (Language Language, double Confidence)? Detect(LanguageDetector detector, string text)
+    {
+        foreach (var (language, confidence) in detector.ComputeLanguageConfidenceValues(text))
+        {
+            // Values come sorted, highest first; Unknown or zero means the detector could not decide.
+            return language == Language.Unknown || confidence <= 0 ? null : (language, Math.Round(confidence, 4));
+        }
+        return null;
+    }
+
+    private static string Code(Language language) => language.IsoCode6391().ToString().ToLowerInvariant();
+
+    private static string SampleTable(TableBlock table, CancellationToken cancellationToken)
+    {
+        var sample = new StringBuilder();
+        var rows = 0;
+        foreach (var row in table.Rows)
+        {
+            if (++rows > TableSampleRows || sample.Length >= BlockSampleCharacters)
+            {
+                break;
+            }
+            if (rows % 1000 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            foreach (var cell in row.Cells)
+            {
+                // Only cells with words say anything about the language; codes and numbers would only add noise.
+                if (cell.Kind == CellKind.Text && TextCounting.CountLetters(cell.Text) >= 3)
+                {
+                    Append(sample, cell.Text);
+                }
+            }
+        }
+        return Truncate(sample.ToString(), BlockSampleCharacters);
+    }
+
+    private static void Append(StringBuilder target, string text)
+    {
+        if (text.Length == 0 || target.Length >= DocumentSampleCharacters)
+        {
+            return;
+        }
+        if (target.Length > 0)
+        {
+            target.Append('\n');
+        }
+        target.Append(text.AsSpan(0, Math.Min(text.Length, DocumentSampleCharacters - target.Length)));
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+}

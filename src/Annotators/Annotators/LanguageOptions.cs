@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Annotate.Annotators.Builtin;
+
+/// <summary>Settings of language detection (configuration section <c>Annotate:Language</c>).</summary>
+public sealed class LanguageOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Annotate:Language";
+
+    /// <summary>The 20 most widely used languages the detector supports, used when <see cref="Languages"/> is empty.</summary>
+    public static IReadOnlyList<string> DefaultLanguages { get; } =
+        ["en", "zh", "es", "hi", "ar", "pt", "bn", "ru", "ja", "de", "fr", "it", "tr", "ko", "vi", "pl", "nl", "id", "fa", "uk"];
+
+    /// <summary>
+    /// ISO 639-1 codes of the languages the detector chooses from. Fewer languages load faster and confuse less.
+    /// Codes the detector does not know are ignored. Default empty, meaning <see cref="DefaultLanguages"/>; the
+    /// defaults are not put in the list itself because configuration binding appends to a list instead of replacing it.
+    /// </summary>
+    public List<string> Languages { get; set; } = [];
+
+    /// <summary>The configured languages, or the defaults when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveLanguages => Languages.Count > 0 ? Languages : DefaultLanguages;
+
+    /// <summary>Letters a block needs before its own language is detected; shorter blocks are too unreliable. Default 40.</summary>
+    [Range(1, 100_000)]
+    public int MinimumBlockCharacters { get; set; } = 40;
+
+    /// <summary>Load the language models when the detector is built rather than on first use. Default false.</summary>
+    public bool PreloadModels { get; set; }
+}

@@ -1,0 +1,59 @@
+namespace Annotate.Annotators.Builtin;
+
+/// <summary>Word, letter and character counting shared by the annotators, so their numbers agree.</summary>
+internal static class TextCounting
+{
+    /// <summary>Words: runs of non-white-space characters that hold at least one letter or digit.</summary>
+    public static int CountWords(ReadOnlySpan<char> text)
+    {
+        var words = 0;
+        var inWord = false;
+        var wordHasContent = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                if (inWord && wordHasContent)
+                {
+                    words++;
+                }
+                inWord = false;
+                wordHasContent = false;
+            }
+            else
+            {
+                inWord = true;
+                wordHasContent |= char.IsLetterOrDigit(c);
+            }
+        }
+        return inWord && wordHasContent ? words + 1 : words;
+    }
+
+    /// <summary>Characters other than line breaks.</summary>
+    public static int CountCharacters(ReadOnlySpan<char> text)
+    {
+        var count = text.Length;
+        foreach (var c in text)
+        {
+            if (c is '\n' or '\r')
+            {
+                count--;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>Letters (any script).</summary>
+    public static int CountLetters(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+}

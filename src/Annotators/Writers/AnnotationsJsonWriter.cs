@@ -1,0 +1,133 @@
+using System.Reflection;
+using System.Text.Json;
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Writers.Json;
+
+namespace Annotate.Annotators.Writers;
+
+/// <summary>
+/// Writes <c>annotations.json</c>: the document's source, properties, structure and everything the annotators
+/// found, in the versioned format described by <see cref="AnnotationsSchema"/>.
+/// </summary>
+public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
+{
+    /// <summary>The file written.</summary>
+    public const string FileName = "annotations.json";
+
+    /// <summary>Most entities written; a notice says when more were found.</summary>
+    public const int MaxEntities = 100_000;
+
+    private const int CancellationCheckRows = 4096;
+
+    private static readonly string GeneratorVersion =
+        typeof(AnnotationsJsonWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(AnnotationsJsonWriter).Assembly.GetName().Version?.ToString()
+        ?? "0.0.0";
+
+    /// <inheritdoc />
+    public string Kind => "annotations";
+
+    /// <inheritdoc />
+    public bool AppliesTo(Document document) => true;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+    {
+        var file = Build(context.DocumentId, context.Document, context.Annotations, cancellationToken);
+        var path = Path.Combine(context.OutputDirectory, FileName);
+        await using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+        {
+            await JsonSerializer.SerializeAsync(stream, file, AnnotationsJsonContext.Default.AnnotationsFile, cancellationToken).ConfigureAwait(false);
+        }
+        return [WrittenOutput.For(context.OutputDirectory, FileName, Kind, "application/json")];
+    }
+
+    private AnnotationsFile Build(string documentId, Document document, AnnotationSet annotations, CancellationToken cancellationToken)
+    {
+        var notices = new List<Notice>(annotations.Notices);
+        // The pipeline copies the reader's notices into the annotations; a caller that did not still gets them.
+        notices.AddRange(document.Notices.Where(n => !notices.Contains(n)));
+        IReadOnlyList<EntityAnnotation> entities = annotations.Entities;
+        if (entities.Count > MaxEntities)
+        {
+            notices.Add(new Notice("entities-truncated",
+                $"{entities.Count:N0} entities were found; annotations.json lists the first {MaxEntities:N0}.") { Source = Kind });
+            entities = annotations.Entities.GetRange(0, MaxEntities);
+        }
+        return new AnnotationsFile
+        {
+            Schema = AnnotationsSchema.Id,
+            SchemaVersion = AnnotationsSchema.Version,
+            DocumentId = documentId,
+            GeneratedAt = time.GetUtcNow(),
+            Generator = new GeneratorInfo("annotate", GeneratorVersion),
+            Source = new SourceInfo(document.FileName, FormatName(document.Format), document.SizeBytes, document.Sha256),
+            Properties = document.Properties,
+            Outline = document.Outline,
+            Sheets = document.Sheets,
+            Blocks = document.Blocks.Select((block, index) => Describe(block, index, cancellationToken)).ToList(),
+            Language = annotations.Language,
+            BlockLanguages = annotations.BlockLanguages,
+            Statistics = annotations.Statistics,
+            Entities = entities,
+            Columns = annotations.Columns,
+            Notices = notices,
+            Annotators = annotations.Runs.Select(r => r with { DurationMs = Math.Round(r.DurationMs, 3) }).ToList(),
+            Extensions = annotations.Extensions,
+        };
+    }
+
+    /// <summary>The lowercase format name used in annotations.json.</summary>
+    public static string FormatName(SourceFormat format) => format switch
+    {
+        SourceFormat.Pdf => "pdf",
+        SourceFormat.Xlsx => "xlsx",
+        SourceFormat.Csv => "csv",
+        SourceFormat.Docx => "docx",
+        SourceFormat.Text => "text",
+        SourceFormat.Markdown => "markdown",
+        _ => "unknown",
+    };
+
+    private static BlockInfo Describe(Block block, int index, CancellationToken cancellationToken)
+    {
+        var info = new BlockInfo
+        {
+            Index = index,
+            Kind = block.Kind switch
+            {
+                BlockKind.Heading => "heading",
+                BlockKind.Paragraph => "paragraph",
+                BlockKind.List => "list",
+                _ => "table",
+            },
+            Location = block.Location with { Block = index },
+        };
+        return block switch
+        {
+            HeadingBlock heading => info with { Level = heading.Level },
+            TableBlock table => info with
+            {
+                Name = table.Name,
+                HasHeaderRow = table.HasHeaderRow,
+                Rows = table.Rows.Count ?? CountRows(table.Rows, cancellationToken),
+                Columns = table.Columns.Count,
+            },
+            _ => info,
+        };
+    }
+
+    private static long CountRows(ITableRows rows, CancellationToken cancellationToken)
+    {
+        var count = 0L;
+        foreach (var _ in rows)
+        {
+            if (++count % CancellationCheckRows == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        return count;
+    }
+}

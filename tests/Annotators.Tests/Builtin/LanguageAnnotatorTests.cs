@@ -1,0 +1,109 @@
+using Annotate.Annotators.Builtin;
+using Annotate.Annotators.Documents;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static Annotate.Annotators.Tests.Builtin.TestDocuments;
+
+namespace Annotate.Annotators.Tests.Builtin;
+
+public class LanguageAnnotatorTests
+{
+    // One provider for the whole class, as in production: the language models load once. A short list of
+    // languages keeps loading quick; the default list is checked separately without loading.
+    private static readonly LanguageOptions Settings = new() { Languages = ["en", "de", "fr", "es", "it", "nl"] };
+
+    private static readonly LanguageDetectorProvider Provider = new(Options.Create(Settings), NullLogger<LanguageDetectorProvider>.Instance);
+
+    private static LanguageAnnotator Annotator() => new(Provider, Options.Create(Settings));
+
+    private const string English = "The quarterly report shows that revenue grew strongly in all regions, and the board approved the budget.";
+    private const string German = "Der Vorstand hat den Haushalt für das kommende Jahr genehmigt, nachdem die Umsätze in allen Regionen gestiegen sind.";
+    private const string French = "Le conseil d'administration a approuvé le budget de l'année prochaine après une forte hausse du chiffre d'affaires.";
+
+    [Fact]
+    public async Task Each_paragraph_gets_its_own_language_and_the_document_its_main_one()
+    {
+        var context = Context(Text(
+            Paragraph(English, 1),
+            Paragraph(English + " " + English, 3),
+            Paragraph(German, 5),
+            Paragraph(French, 7),
+            Paragraph("Too short.", 9)));
+
+        var outcome = await Annotator().AnnotateAsync(context, CancellationToken.None);
+
+        Assert.True(outcome.Ran);
+        var blocks = context.Annotations.BlockLanguages;
+        Assert.Equal([0, 1, 2, 3], blocks.Select(b => b.Block));
+        Assert.Equal(["en", "en", "de", "fr"], blocks.Select(b => b.Code));
+        Assert.All(blocks, b => Assert.InRange(b.Confidence, 0.5, 1.0));
+        Assert.Equal(5, blocks[2].Location.Line);
+        Assert.Equal(2, blocks[2].Location.Block);
+        var language = context.Annotations.Language!;
+        Assert.Equal("en", language.Code);
+        Assert.Equal("English", language.Name);
+        Assert.Equal("language", language.Annotator);
+    }
+
+    [Fact]
+    public async Task A_german_document_is_german()
+    {
+        var context = Context(Text(Paragraph(German, 1), Paragraph(German, 2)));
+        await Annotator().AnnotateAsync(context, CancellationToken.None);
+        Assert.Equal("de", context.Annotations.Language!.Code);
+    }
+
+    [Fact]
+    public async Task A_spreadsheet_takes_its_language_from_text_cells()
+    {
+        var table = Table("Tâches", ["Tâche", "Montant"],
+            [
+                [T("Préparer la facture pour le client"), N(12)],
+                [T("Envoyer le rapport mensuel à la direction"), N(15)],
+                [T("Vérifier les paiements reçus cette semaine"), N(7)],
+            ]);
+        var context = Context(Text(table) with { Format = SourceFormat.Xlsx });
+        await Annotator().AnnotateAsync(context, CancellationToken.None);
+        Assert.Equal("fr", context.Annotations.Language!.Code);
+        Assert.Equal("fr", Assert.Single(context.Annotations.BlockLanguages).Code);
+    }
+
+    [Fact]
+    public async Task Too_little_text_leaves_the_language_unset()
+    {
+        var context = Context(Text(Paragraph("Total: 12", 1), Table("S", ["A"], [[N(1)], [N(2)]])));
+        var outcome = await Annotator().AnnotateAsync(context, CancellationToken.None);
+        Assert.False(outcome.Ran);
+        Assert.Null(context.Annotations.Language);
+        Assert.Empty(context.Annotations.BlockLanguages);
+    }
+
+    [Fact]
+    public void The_default_languages_are_all_supported_by_the_detector()
+    {
+        var (languages, unknown) = LanguageDetectorProvider.Resolve(new LanguageOptions().EffectiveLanguages);
+        Assert.Empty(unknown);
+        Assert.Equal(20, languages.Count);
+    }
+
+    [Fact]
+    public async Task A_mostly_english_document_is_english_with_reduced_confidence()
+    {
+        var context = Context(Text(Paragraph(English, 1), Paragraph(English, 2), Paragraph(English, 3), Paragraph(German, 4)));
+        await Annotator().AnnotateAsync(context, CancellationToken.None);
+        var language = context.Annotations.Language!;
+        Assert.Equal("en", language.Code);
+        Assert.InRange(language.Confidence, 0.4, 0.9);
+    }
+
+    [Fact]
+    public void Unknown_language_codes_are_ignored_and_a_list_of_only_unknown_codes_is_refused()
+    {
+        var (languages, unknown) = LanguageDetectorProvider.Resolve(["en", "xx", "DE", "en"]);
+        Assert.Equal(2, languages.Count);
+        Assert.Equal(["xx"], unknown);
+        var ex = Assert.Throws<OptionsValidationException>(() =>
+            new LanguageDetectorProvider(Options.Create(new LanguageOptions { Languages = ["xx"] }), NullLogger<LanguageDetectorProvider>.Instance));
+        Assert.Contains("xx", ex.Message);
+    }
+}
