@@ -1,3 +1,5 @@
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
@@ -40,6 +42,14 @@ public static class AnnotatorsServiceCollectionExtensions
     /// <summary>Adds the annotators that need no language model.</summary>
     public static IServiceCollection AddDefaultAnnotators(this IServiceCollection services)
     {
+        services.AddOptions<LanguageOptions>().BindConfiguration(LanguageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PatternOptions>().BindConfiguration(PatternOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The Lingua detector is expensive to build: one per process.
+        services.TryAddSingleton<LanguageDetectorProvider>();
+        services.AddSingleton<IAnnotator, StatisticsAnnotator>();
+        services.AddSingleton<IAnnotator, LanguageAnnotator>();
+        services.AddSingleton<IAnnotator, PatternEntityAnnotator>();
+        services.AddSingleton<IAnnotator, ColumnProfileAnnotator>();
         return services;
     }
 
@@ -47,6 +57,7 @@ public static class AnnotatorsServiceCollectionExtensions
     public static IServiceCollection AddDefaultWriters(this IServiceCollection services)
     {
         services.AddOptions<MarkdownWriterOptions>().BindConfiguration(MarkdownWriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IOutputWriter, AnnotationsJsonWriter>();
         services.AddSingleton<IOutputWriter, MarkdownWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();
         return services;
