@@ -6,8 +6,9 @@ using DocumentFormat.OpenXml.Spreadsheet;
 namespace Annotate.Annotators.Readers.Xlsx;
 
 /// <summary>
-/// Reads a large workbook with the OpenXml SDK's SAX-style <see cref="OpenXmlReader"/>: one pass per sheet
-/// to learn its shape, then rows streamed afresh from the file whenever a table's rows are enumerated.
+/// Reads a large workbook without loading it: the OpenXml SDK opens the package and its parts (shared strings
+/// through the SAX-style <see cref="OpenXmlReader"/>), sheets are read forward-only by <see cref="StreamingCellReader"/>;
+/// one pass per sheet learns its shape, then rows are streamed afresh from the file whenever a table's rows are enumerated.
 /// Only the workbook part, styles, shared strings and table definitions are held in memory.
 /// </summary>
 internal static class StreamingWorkbookLoader
