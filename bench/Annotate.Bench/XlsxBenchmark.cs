@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Readers.Xlsx;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+using Microsoft.Extensions.Options;
+using CellValue = DocumentFormat.OpenXml.Spreadsheet.CellValue;
+
+namespace Annotate.Bench;
+
+/// <summary>
+/// Compares the two xlsx reading paths on a generated N × 10 workbook: rows per second, bytes allocated and
+/// peak working set. Each path runs in its own child process so the peak working set is its own.
+/// </summary>
+internal static class XlsxBenchmark
+{
+    public const string ReadCommand = "xlsx-read-once";
+    private const int Columns = 10;
+
+    public static int Run(string[] args)
+    {
+        var rows = 100_000;
+        var keep = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--rows" when i + 1 < args.Length:
+                    rows = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--keep":
+                    keep = true;
+                    break;
+                default:
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'");
+                    return 2;
+            }
+        }
+        var folder = Path.Combine(Path.GetTempPath(), "annotate-bench");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"bench-{rows}x{Columns}.xlsx");
+        var generate = Stopwatch.StartNew();
+        Generate(path, rows);
+        Console.WriteLine($"Generated {path}: {rows:N0} rows x {Columns} columns, {new FileInfo(path).Length / 1024.0 / 1024.0:N1} MB in {generate.Elapsed.TotalSeconds:N1} s");
+        Console.WriteLine();
+        Console.WriteLine($"{"path",-10} {"rows",12} {"seconds",9} {"rows/s",10} {"allocated MB",13} {"peak WS MB",11}");
+        foreach (var mode in new[] { "closedxml", "streaming" })
+        {
+            var line = RunChild(path, mode);
+            if (line is null)
+            {
+                Console.WriteLine($"{mode,-10} failed");
+                continue;
+            }
+            var f = line.Split('\t');
+            var count = long.Parse(f[0], CultureInfo.InvariantCulture);
+            var seconds = double.Parse(f[1], CultureInfo.InvariantCulture);
+            var allocated = long.Parse(f[2], CultureInfo.InvariantCulture);
+            var peak = long.Parse(f[3], CultureInfo.InvariantCulture);
+            Console.WriteLine($"{mode,-10} {count,12:N0} {seconds,9:N2} {count / seconds,10:N0} {allocated / 1048576.0,13:N0} {peak / 1048576.0,11:N0}");
+        }
+        if (!keep)
+        {
+            File.Delete(path);
+        }
+        return 0;
+    }
+
+    /// <summary>Child process: reads the workbook one way, enumerates every row, prints count, seconds, allocated bytes, peak working set.</summary>
+    public static int ReadOnce(string[] args)
+    {
+        var path = args[0];
+        var streamed = args[1] == "streaming";
+        var reader = new XlsxReader(Options.Create(new ReaderOptions { StreamingWorkbookBytes = streamed ? 0 : long.MaxValue }));
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        var document = reader.ReadAsync(new DocumentSource(path, Path.GetFileName(path)), CancellationToken.None).GetAwaiter().GetResult();
+        long count = 0;
+        foreach (var table in document.Blocks.OfType<TableBlock>())
+        {
+            foreach (var row in table.Rows)
+            {
+                count += row.Cells.Count > 0 ? 1 : 0;
+            }
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        Console.WriteLine(string.Join('\t',
+            count.ToString(CultureInfo.InvariantCulture),
+            seconds.ToString("R", CultureInfo.InvariantCulture),
+            allocated.ToString(CultureInfo.InvariantCulture),
+            process.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture)));
+        return 0;
+    }
+
+    private static string? RunChild(string path, string mode)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        // Under `dotnet run` the process is the host and the first argument is this assembly.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(typeof(XlsxBenchmark).Assembly.Location);
+        }
+        start.ArgumentList.Add(ReadCommand);
+        start.ArgumentList.Add(path);
+        start.ArgumentList.Add(mode);
+        using var child = Process.Start(start)!;
+        var output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        return child.ExitCode == 0 ? output.Trim().Split('\n').LastOrDefault() : null;
+    }
+
+    /// <summary>Streams a workbook of text (shared strings, as Excel writes them), integers, decimals, dates and booleans with a bold header row.</summary>
+    private static void Generate(string path, int rows)
+    {
+        using var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);
+        var workbookPart = document.AddWorkbookPart();
+        workbookPart.Workbook = new Workbook();
+        var styles = workbookPart.AddNewPart<WorkbookStylesPart>();
+        styles.Stylesheet = new Stylesheet(
+            new Fonts(new Font(), new Font(new Bold())),
+            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })),
+            new Borders(new Border()),
+            new CellFormats(new CellFormat(), new CellFormat { FontId = 1, ApplyFont = true }, new CellFormat { NumberFormatId = 14, ApplyNumberFormat = true }));
+        var part = workbookPart.AddNewPart<WorksheetPart>();
+        var random = new Random(42);
+        var start = new DateTime(2020, 1, 1);
+        string[] names = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka"];
+        var strings = new Dictionary<string, int>(StringComparer.Ordinal);
+        Cell Text(string reference, string text, uint style)
+        {
+            if (!strings.TryGetValue(text, out var index))
+            {
+                index = strings.Count;
+                strings.Add(text, index);
+            }
+            return new Cell
+            {
+                CellReference = reference,
+                DataType = CellValues.SharedString,
+                StyleIndex = style == 0 ? null : style,
+                CellValue = new CellValue(index.ToString(CultureInfo.InvariantCulture)),
+            };
+        }
+        using (var writer = OpenXmlWriter.Create(part))
+        {
+            writer.WriteStartElement(new Worksheet());
+            writer.WriteStartElement(new SheetData());
+            writer.WriteStartElement(new Row { RowIndex = 1 });
+            for (var c = 0; c < Columns; c++)
+            {
+                writer.WriteElement(Text(Ref(c, 1), "Column " + (c + 1).ToString(CultureInfo.InvariantCulture), 1));
+            }
+            writer.WriteEndElement();
+            for (var r = 2; r <= rows + 1; r++)
+            {
+                writer.WriteStartElement(new Row { RowIndex = (uint)r });
+                writer.WriteElement(Number(Ref(0, r), r - 1));
+                writer.WriteElement(Text(Ref(1, r), names[random.Next(names.Length)], 0));
+                writer.WriteElement(Number(Ref(2, r), Math.Round(random.NextDouble() * 10_000, 2)));
+                writer.WriteElement(Number(Ref(3, r), start.AddDays(random.Next(2000)).ToOADate(), 2));
+                writer.WriteElement(new Cell { CellReference = Ref(4, r), DataType = CellValues.Boolean, CellValue = new CellValue(random.Next(2) == 0 ? "0" : "1") });
+                writer.WriteElement(Text(Ref(5, r), "Item " + random.Next(1000).ToString(CultureInfo.InvariantCulture), 0));
+                writer.WriteElement(Number(Ref(6, r), random.Next(1, 100)));
+                writer.WriteElement(Text(Ref(7, r), "user" + random.Next(5000).ToString(CultureInfo.InvariantCulture) + "@example.com", 0));
+                writer.WriteElement(Number(Ref(8, r), random.NextDouble()));
+                writer.WriteElement(Text(Ref(9, r), "Note for row " + r.ToString(CultureInfo.InvariantCulture), 0));
+                writer.WriteEndElement();
+            }
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+        }
+        var sharedPart = workbookPart.AddNewPart<SharedStringTablePart>();
+        using (var writer = OpenXmlWriter.Create(sharedPart))
+        {
+            writer.WriteStartElement(new SharedStringTable());
+            foreach (var text in strings.Keys)
+            {
+                writer.WriteElement(new SharedStringItem(new DocumentFormat.OpenXml.Spreadsheet.Text(text)));
+            }
+            writer.WriteEndElement();
+        }
+        workbookPart.Workbook.AppendChild(new Sheets(new Sheet { Name = "Data", SheetId = 1, Id = workbookPart.GetIdOfPart(part) }));
+    }
+
+    private static string Ref(int column, int row) => CellReferences.ColumnName(column + 1) + row.ToString(CultureInfo.InvariantCulture);
+
+    private static Cell Number(string reference, double value, uint style = 0) =>
+        new() { CellReference = reference, StyleIndex = style == 0 ? null : style, CellValue = new CellValue(value.ToString("R", CultureInfo.InvariantCulture)) };
+}

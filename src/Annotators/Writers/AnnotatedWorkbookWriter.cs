@@ -1,0 +1,136 @@
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Writers.Xlsx;
+using ClosedXML.Excel;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Annotators.Writers;
+
+/// <summary>
+/// Writes <c>annotated.xlsx</c>: the original sheets untouched plus an <c>Annotations</c> sheet with the column
+/// profiles and findings. A CSV source becomes a workbook with a typed <c>Data</c> sheet first. Small workbooks
+/// go through ClosedXML; workbooks above <see cref="ReaderOptions.StreamingWorkbookBytes"/> are copied as a
+/// package and get the new sheet written by a streaming writer, so their data is never loaded.
+/// </summary>
+public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILogger<AnnotatedWorkbookWriter> logger) : IOutputWriter
+{
+    /// <summary>Name of the file written.</summary>
+    public const string FileName = "annotated.xlsx";
+
+    /// <summary>Preferred name of the added sheet.</summary>
+    public const string SheetName = "Annotations";
+
+    /// <summary>Name of the sheet holding a CSV source's values.</summary>
+    public const string DataSheetName = "Data";
+
+    private const string MediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    /// <inheritdoc />
+    public string Kind => "xlsx";
+
+    /// <inheritdoc />
+    public bool AppliesTo(Document document) => document.Format is SourceFormat.Xlsx or SourceFormat.Csv;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+    {
+        var target = Path.Combine(context.OutputDirectory, FileName);
+        if (context.Document.Format == SourceFormat.Csv)
+        {
+            WriteCsvWorkbook(context, target, cancellationToken);
+        }
+        else if (context.Source.Length > options.Value.StreamingWorkbookBytes)
+        {
+            AddSheetToPackageCopy(context, target);
+        }
+        else
+        {
+            try
+            {
+                AddSheetWithClosedXml(context, target);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // ClosedXML cannot round-trip every workbook it can read; the package copy always can.
+                logger.LogWarning(ex, "ClosedXML could not rewrite {File}; adding the Annotations sheet to a copy of the package instead", context.Document.FileName);
+                AddSheetToPackageCopy(context, target);
+            }
+        }
+        IReadOnlyList<WrittenOutput> written = [WrittenOutput.For(context.OutputDirectory, FileName, Kind, MediaType)];
+        return Task.FromResult(written);
+    }
+
+    private static void AddSheetWithClosedXml(OutputContext context, string target)
+    {
+        using var stream = context.Source.OpenRead();
+        using var workbook = new XLWorkbook(stream, XLEventTracking.Disabled);
+        var name = UniqueSheetName(workbook.Worksheets.Select(w => w.Name));
+        ClosedXmlAnnotationSheet.Write(workbook, name, AnnotationSheetContent.Build(context.Document, context.Annotations, null, []));
+        workbook.SaveAs(target);
+    }
+
+    private static void AddSheetToPackageCopy(OutputContext context, string target)
+    {
+        File.Copy(context.Source.Path, target, overwrite: true);
+        using var package = SpreadsheetDocument.Open(target, isEditable: true);
+        var workbookPart = package.WorkbookPart ?? throw new InvalidDataException($"'{context.Document.FileName}' has no workbook part.");
+        var sheets = workbookPart.Workbook.Sheets ??= new Sheets();
+        var styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
+        var name = UniqueSheetName(sheets.Elements<Sheet>().Select(s => s.Name?.Value ?? string.Empty));
+        AppendSheet(workbookPart, sheets, name, part =>
+            OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, null, []), styles));
+        workbookPart.Workbook.Save();
+    }
+
+    private static void WriteCsvWorkbook(OutputContext context, string target, CancellationToken cancellationToken)
+    {
+        using var package = SpreadsheetDocument.Create(target, SpreadsheetDocumentType.Workbook);
+        var workbookPart = package.AddWorkbookPart();
+        workbookPart.Workbook = new Workbook(new Sheets());
+        var sheets = workbookPart.Workbook.Sheets!;
+        var styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
+        var notes = new List<string>();
+        var table = context.Document.Blocks.OfType<TableBlock>().FirstOrDefault();
+        AppendSheet(workbookPart, sheets, DataSheetName, part =>
+        {
+            if (table is null)
+            {
+                part.Worksheet = new Worksheet(new SheetData());
+                notes.Add("The CSV held no table.");
+                return;
+            }
+            OpenXmlSheetWriter.WriteTable(part, table, styles, cancellationToken, out var truncated);
+            if (truncated)
+            {
+                notes.Add($"The Data sheet stops at Excel's limit of {OpenXmlSheetWriter.MaxRows:N0} rows; data.csv in the csv output has every row.");
+            }
+        });
+        AppendSheet(workbookPart, sheets, SheetName, part =>
+            OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, DataSheetName, notes), styles));
+        workbookPart.Workbook.Save();
+    }
+
+    private static void AppendSheet(WorkbookPart workbookPart, Sheets sheets, string name, Action<WorksheetPart> write)
+    {
+        var part = workbookPart.AddNewPart<WorksheetPart>();
+        write(part);
+        var id = sheets.Elements<Sheet>().Select(s => s.SheetId?.Value ?? 0).DefaultIfEmpty(0u).Max() + 1;
+        sheets.Append(new Sheet { Name = name, SheetId = id, Id = workbookPart.GetIdOfPart(part) });
+    }
+
+    /// <summary><c>Annotations</c>, or <c>Annotations (2)</c>… when a sheet of that name exists (Excel compares names case-insensitively).</summary>
+    internal static string UniqueSheetName(IEnumerable<string> existing)
+    {
+        var taken = existing.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var name = SheetName;
+        for (var i = 2; taken.Contains(name); i++)
+        {
+            name = $"{SheetName} ({i})";
+        }
+        return name;
+    }
+}
