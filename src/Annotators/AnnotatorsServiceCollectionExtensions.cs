@@ -6,6 +6,7 @@ using Annotate.Annotators.Readers;
 using Annotate.Annotators.Readers.Docx;
 using Annotate.Annotators.Readers.Pdf;
 using Annotate.Annotators.Readers.Text;
+using Annotate.Annotators.Readers.Xlsx;
 using Annotate.Annotators.Writers.Markdown;
 using Annotate.Annotators.Writers;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class AnnotatorsServiceCollectionExtensions
     public static IServiceCollection AddDefaultReaders(this IServiceCollection services)
     {
         services.AddSingleton<IDocumentReader, PdfReader>();
+        services.AddSingleton<IDocumentReader, XlsxReader>();
         services.AddSingleton<IDocumentReader, DocxReader>();
         services.AddSingleton<IDocumentReader, PlainTextReader>();
         services.AddSingleton<IDocumentReader, MarkdownReader>();
@@ -59,6 +61,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddOptions<MarkdownWriterOptions>().BindConfiguration(MarkdownWriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IOutputWriter, AnnotationsJsonWriter>();
         services.AddSingleton<IOutputWriter, MarkdownWriter>();
+        services.AddSingleton<IOutputWriter, AnnotatedWorkbookWriter>();
+        services.AddSingleton<IOutputWriter, CsvTablesWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();
         return services;
     }

@@ -38,6 +38,9 @@ public readonly record struct CellValue
     /// <summary>The boolean, for <see cref="CellKind.Boolean"/>.</summary>
     public bool? Boolean { get; init; }
 
+    /// <summary>The value as written in a text source (e.g. <c>12.50</c> or <c>1.234,56</c>) when it differs from <see cref="Text"/>; shown in rewritten content.</summary>
+    public string? Display { get; init; }
+
     /// <summary>The formula (without '='), when the cell holds one.</summary>
     public string? Formula { get; init; }
 

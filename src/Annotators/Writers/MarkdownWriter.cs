@@ -198,7 +198,7 @@ public sealed class MarkdownWriter(IOptions<MarkdownWriterOptions> options) : IO
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            var cells = Enumerable.Range(0, width).Select(i => i < row.Cells.Count ? MarkdownText.Cell(row.Cells[i].Text) : string.Empty);
+            var cells = Enumerable.Range(0, width).Select(i => i < row.Cells.Count ? MarkdownText.Cell(row.Cells[i].Display ?? row.Cells[i].Text) : string.Empty);
             await output.LineAsync("| " + string.Join(" | ", cells) + " |").ConfigureAwait(false);
             written++;
         }

@@ -61,11 +61,11 @@ public sealed class InboxTests
     [Fact]
     public async Task Bad_files_in_the_inbox_fail_with_specific_reasons_and_are_kept_in_the_failed_folder()
     {
-        await using var host = new GatewayHost(new Dictionary<string, string?> { ["Annotate:Readers:MaxDocumentBytes"] = "4000" });
+        await using var host = new GatewayHost(new Dictionary<string, string?> { ["Annotate:Readers:MaxDocumentBytes"] = "20000" });
         Directory.CreateDirectory(host.Inbox);
         await File.WriteAllBytesAsync(Path.Combine(host.Inbox, "empty.pdf"), []);
         await File.WriteAllBytesAsync(Path.Combine(host.Inbox, "random.bin"), Enumerable.Range(0, 2000).Select(i => (byte)(i * 7 % 256)).ToArray());
-        await File.WriteAllTextAsync(Path.Combine(host.Inbox, "big.txt"), new string('x', 5000));
+        await File.WriteAllTextAsync(Path.Combine(host.Inbox, "big.txt"), new string('x', 30000));
         var pdf = await File.ReadAllBytesAsync(Shared.Corpus("pdf/minimal-document.pdf"));
         await File.WriteAllBytesAsync(Path.Combine(host.Inbox, "truncated.pdf"), pdf[..(pdf.Length / 3)]);
 

@@ -38,6 +38,9 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
             ["Annotate:Worker:Outbox"] = Path.Combine(_root, "outbox"),
             ["Annotate:Worker:RetryLimit"] = "2",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",
+            // A short language list keeps Lingua's start-up cheap in tests that each build a provider.
+            ["Annotate:Language:Languages:0"] = "en",
+            ["Annotate:Language:Languages:1"] = "de",
         }).Build());
         services.AddLogging(b => b.AddProvider(NullLoggerProvider.Instance));
         services.AddAnnotators();
@@ -46,7 +49,7 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         services.AddMassTransitTestHarness(x => x.AddAnnotateWorkerConsumers());
         var provider = services.BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
-        harness.TestTimeout = TimeSpan.FromSeconds(30);
+        harness.TestTimeout = TimeSpan.FromSeconds(60);
         await harness.Start();
         return harness;
     }

@@ -43,14 +43,17 @@ internal static partial class CellValueParser
         }
         if (TryNumber(text, decimalComma, out var number))
         {
-            return CellValue.FromNumber(number);
+            return WithDisplay(CellValue.FromNumber(number), text);
         }
         if (TryDate(text, decimalComma, out var date))
         {
-            return CellValue.FromDateTime(date);
+            return WithDisplay(CellValue.FromDateTime(date), text);
         }
         return CellValue.FromText(raw);
     }
+
+    private static CellValue WithDisplay(CellValue value, string text) =>
+        value.Text == text ? value : value with { Display = text };
 
     private static bool TryNumber(string text, bool decimalComma, out double number)
     {

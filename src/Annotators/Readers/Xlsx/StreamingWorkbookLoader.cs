@@ -126,7 +126,7 @@ internal static class StreamingWorkbookLoader
             {
                 phonetic += reader.IsStartElement ? 1 : -1;
             }
-            else if (type == typeof(Text) && reader.IsStartElement && phonetic == 0)
+            else if (type == typeof(DocumentFormat.OpenXml.Spreadsheet.Text) && reader.IsStartElement && phonetic == 0)
             {
                 text.Append(reader.GetText());
             }

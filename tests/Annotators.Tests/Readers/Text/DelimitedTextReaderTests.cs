@@ -38,7 +38,7 @@ public class DelimitedTextReaderTests
         var first = rows[0].Cells;
         Assert.Equal(CellValue.FromText("INV-001"), first[0]);
         Assert.Equal(CellValue.FromDateTime(new DateTime(2024, 3, 15)), first[1]);
-        Assert.Equal(CellValue.FromNumber(1234.5), first[2]);
+        Assert.Equal(CellValue.FromNumber(1234.5) with { Display = "1234.50" }, first[2]);
         Assert.Equal(CellValue.FromBoolean(true), first[3]);
         Assert.Equal(99, rows[1].Cells[2].Number);
         Assert.Equal("A1:E3", table.Location.Cell);

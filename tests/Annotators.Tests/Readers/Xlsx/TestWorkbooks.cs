@@ -75,8 +75,8 @@ public static class TestWorkbooks
                 new CellFormat { NumberFormatId = 20, ApplyNumberFormat = true }));
         var shared = workbookPart.AddNewPart<SharedStringTablePart>();
         shared.SharedStringTable = new SharedStringTable(
-            new SharedStringItem(new Text("Item")),
-            new SharedStringItem(new Run(new Text("Rich ")), new Run(new RunProperties(new Bold()), new Text("text"))));
+            new SharedStringItem(new DocumentFormat.OpenXml.Spreadsheet.Text("Item")),
+            new SharedStringItem(new Run(new DocumentFormat.OpenXml.Spreadsheet.Text("Rich ")), new Run(new RunProperties(new Bold()), new DocumentFormat.OpenXml.Spreadsheet.Text("text"))));
 
         var sheetData = new SheetData();
         sheetData.Append(
@@ -130,7 +130,7 @@ public static class TestWorkbooks
                 var number = i + 1;
                 writer.WriteStartElement(new Row { RowIndex = (uint)number });
                 writer.WriteElement(new Cell { CellReference = "A" + number, CellValue = new CellValue(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
-                writer.WriteElement(new Cell { CellReference = "B" + number, DataType = CellValues.InlineString, InlineString = new InlineString(new Text("row " + i)) });
+                writer.WriteElement(new Cell { CellReference = "B" + number, DataType = CellValues.InlineString, InlineString = new InlineString(new DocumentFormat.OpenXml.Spreadsheet.Text("row " + i)) });
                 writer.WriteElement(new Cell { CellReference = "C" + number, CellValue = new CellValue((i / 2.0).ToString("R", System.Globalization.CultureInfo.InvariantCulture)) });
                 writer.WriteEndElement();
             }
@@ -158,7 +158,7 @@ public static class TestWorkbooks
     }
 
     private static Cell Inline(string reference, string text, uint style = 0) =>
-        new() { CellReference = reference, DataType = CellValues.InlineString, StyleIndex = style, InlineString = new InlineString(new Text(text)) };
+        new() { CellReference = reference, DataType = CellValues.InlineString, StyleIndex = style, InlineString = new InlineString(new DocumentFormat.OpenXml.Spreadsheet.Text(text)) };
 
     private static Cell Shared(string reference, int index) =>
         new() { CellReference = reference, DataType = CellValues.SharedString, CellValue = new CellValue(index.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
