@@ -72,14 +72,13 @@ public sealed class ModelDownloader
         catch (Exception ex) when (ex is not ModelDownloadException and not OperationCanceledException && IsTransient(ex))
         {
             throw new ModelDownloadException(
-                $"Download of {fileName} from {entry.Url} failed after {_options.MaxRetryAttempts + 1} attempt(s): {ex.Message}. " +
-                $"The partial file {partPath} is kept; run the pull again to resume.", isTransient: true, ex);
+                $"Download of {fileName} from {entry.Url} failed after {_options.MaxRetryAttempts + 1} attempt(s): {ex.Message}. {ResumeHint(partPath)}",
+                isTransient: true, ex);
         }
         catch (ModelDownloadException ex) when (ex.IsTransient)
         {
             throw new ModelDownloadException(
-                $"{ex.Message} (gave up after {_options.MaxRetryAttempts + 1} attempt(s); the partial file {partPath} is kept, run the pull again to resume)",
-                isTransient: true, ex);
+                $"{ex.Message} Gave up after {_options.MaxRetryAttempts + 1} attempt(s). {ResumeHint(partPath)}", isTransient: true, ex);
         }
 
         if (entry.Sha256 is { } expected && !string.Equals(expected, result.Sha256, StringComparison.OrdinalIgnoreCase))
@@ -105,6 +104,10 @@ public sealed class ModelDownloader
         }
         return finalPath;
     }
+
+    private static string ResumeHint(string partPath) => File.Exists(partPath)
+        ? $"The partial file {partPath} is kept; run the pull again to resume."
+        : "Run the pull again later.";
 
     /// <summary>Lowercase hex SHA-256 of a file.</summary>
     public static async Task<string> ComputeSha256Async(string path, CancellationToken cancellationToken)
