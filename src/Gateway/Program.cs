@@ -1,5 +1,9 @@
+using Annotate.Annotators.Models.Download;
 using Annotate.Gateway;
 using Annotate.Worker;
+
+// "models list|pull" runs and exits before any host is built.
+if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 
 // Settings sit beside the executable; data folders are relative to the folder Annotate is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -10,7 +14,8 @@ builder.AddAnnotateGatewayServices();
 
 var app = builder.Build();
 app.MapAnnotateGateway();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;
