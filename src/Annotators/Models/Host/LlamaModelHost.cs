@@ -16,6 +16,12 @@ namespace Annotate.Annotators.Models.Host;
 /// parallel sequences of one llama.cpp context, and enforces the per-call timeout. Register it as a singleton (and as
 /// a hosted service so the model loads at start-up rather than on the first request).
 /// </summary>
+/// <remarks>
+/// Prompts use the chat template stored in the GGUF (system message, user message, assistant start). A model without a
+/// usable template gets the plain format <c>System:\n{system}\nUser:\n{user}\nAssistant:\n</c> and
+/// <see cref="ModelStatus.HasChatTemplate"/> is false. Decoding keeps one KV cache shared by all sequences
+/// (unified), so requests with the same system text reuse its decoded prefix instead of computing it again.
+/// </remarks>
 public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDisposable
 {
     /// <summary>System prompts whose decoded prefix is kept for reuse; each holds one sequence of the context.</summary>
