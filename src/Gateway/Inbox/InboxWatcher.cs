@@ -1,3 +1,4 @@
+using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Intake;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,12 @@ namespace Annotate.Gateway.Inbox;
 /// its size and time stamp unchanged for <see cref="GatewayOptions.SettleTime"/> and no other process holding it open
 /// for writing. Polling (not FileSystemWatcher events alone) also works on network and container mounts.
 /// </summary>
-public sealed class InboxWatcher(DocumentIntake intake, IOptions<GatewayOptions> options, TimeProvider time, ILogger<InboxWatcher> logger) : BackgroundService
+public sealed class InboxWatcher(
+    DocumentIntake intake,
+    ProfileCatalog profiles,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ILogger<InboxWatcher> logger) : BackgroundService
 {
     private readonly Dictionary<string, Observation> _seen = new(StringComparer.Ordinal);
 
@@ -77,8 +83,17 @@ public sealed class InboxWatcher(DocumentIntake intake, IOptions<GatewayOptions>
     {
         var relative = Path.GetRelativePath(inbox, path);
         var folder = Path.GetDirectoryName(relative);
-        // The first sub-folder names the profile: inbox/invoice/a.pdf is annotated with the "invoice" profile.
-        var profile = string.IsNullOrEmpty(folder) ? null : folder.Split(Path.DirectorySeparatorChar)[0];
+        // The first sub-folder names the profile: inbox/invoices/a.pdf is annotated with the "invoice" profile.
+        string? profile = null;
+        if (!string.IsNullOrEmpty(folder))
+        {
+            var first = folder.Split(Path.DirectorySeparatorChar)[0];
+            profile = profiles.ForFolder(first);
+            if (profile is null)
+            {
+                logger.LogWarning("Inbox folder '{Folder}' names no profile ({Profiles}); {File} uses the default profile", first, string.Join(", ", profiles.Names), relative);
+            }
+        }
         try
         {
             await intake.ClaimAsync(path, Path.GetFileName(path), profile, cancellationToken);
