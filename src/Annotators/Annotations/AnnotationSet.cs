@@ -24,6 +24,9 @@ public sealed class AnnotationSet
     /// <summary>A profile of every spreadsheet or CSV column.</summary>
     public List<ColumnProfile> Columns { get; } = [];
 
+    /// <summary>Values of the profile's row fields for every spreadsheet row (model annotator <c>rows</c>).</summary>
+    public RowAnnotations? Rows { get; set; }
+
     /// <summary>Notices from the readers and annotators (e.g. <c>no-text-layer</c>).</summary>
     public List<Notice> Notices { get; } = [];
 

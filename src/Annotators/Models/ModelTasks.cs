@@ -1,0 +1,42 @@
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Profiles;
+
+namespace Annotate.Annotators.Models;
+
+/// <summary>What every model annotator does alike: decide whether the model can run, and record provenance.</summary>
+public static class ModelTasks
+{
+    /// <summary>Notice code raised once per document when no model is configured.</summary>
+    public const string NotConfiguredNotice = "model-not-configured";
+
+    /// <summary>
+    /// Null when the model can be used. When no model is configured: a skipped outcome, and a notice telling the user
+    /// how to add one (once per document). When the model failed to load: throws a retryable <c>model-unavailable</c>.
+    /// </summary>
+    public static AnnotatorOutcome? CheckAvailable(ILanguageModel model, AnnotationContext context)
+    {
+        var status = model.Status;
+        if (status.IsAvailable || status.State == "loading")
+        {
+            return null;
+        }
+        if (status.State == "not-configured")
+        {
+            if (!context.Annotations.Notices.Any(n => n.Code == NotConfiguredNotice))
+            {
+                context.Annotations.Notices.Add(new Notice(NotConfiguredNotice,
+                    "No language model is configured, so the model annotators were skipped. Run 'models pull qwen2.5-1.5b-instruct' and set Annotate:Model:Path to add one.")
+                { Source = "model" });
+            }
+            return AnnotatorOutcome.Skipped(NotConfiguredNotice);
+        }
+        throw new AnnotationException(FailureReason.ModelUnavailable,
+            $"'{context.Document.FileName}' needs the language model, which is not available: {status.Reason}", retryable: true);
+    }
+
+    /// <summary>Provenance of an output produced now with <paramref name="profile"/> and the given prompt version.</summary>
+    public static ModelProvenance Provenance(ILanguageModel model, AnnotationProfile profile, string promptVersion) =>
+        new(model.Status.Name ?? "unknown", model.Status.Sha256 ?? string.Empty, profile.Name, profile.Fingerprint(), promptVersion);
+}
