@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Annotate.Annotators.Models.Grammar;
+
+/// <summary>
+/// Bounds the JSON Schema → GBNF compiler puts on values the schema leaves open (configuration section
+/// <c>Annotate:Model:Grammar</c>). Every value the model writes is bounded so that generation ends within the token limit
+/// even when a tiny model would otherwise keep writing one string or one array forever.
+/// </summary>
+public sealed class GrammarOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Annotate:Model:Grammar";
+
+    /// <summary>
+    /// Longest string, in characters, when the schema gives no <c>maxLength</c>; also the ceiling for larger
+    /// <c>maxLength</c> values. llama.cpp refuses repetitions above 2000. Default 512.
+    /// </summary>
+    [Range(1, 2000)]
+    public int MaxStringLength { get; set; } = 512;
+
+    /// <summary>Most array items when the schema gives no <c>maxItems</c>; also the ceiling for larger values. Default 16.</summary>
+    [Range(1, 2000)]
+    public int MaxArrayItems { get; set; } = 16;
+
+    /// <summary>Most whitespace characters between two JSON tokens; unbounded whitespace lets small models loop. Default 2.</summary>
+    [Range(0, 16)]
+    public int MaxWhitespace { get; set; } = 2;
+}
