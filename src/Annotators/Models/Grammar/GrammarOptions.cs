@@ -12,15 +12,18 @@ public sealed class GrammarOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Annotate:Model:Grammar";
 
+    /// <summary>Largest bound llama.cpp accepts in a <c>{m,n}</c> repetition (it rejects 2000 and above).</summary>
+    public const int MaxRepetition = 1999;
+
     /// <summary>
     /// Longest string, in characters, when the schema gives no <c>maxLength</c>; also the ceiling for larger
-    /// <c>maxLength</c> values. llama.cpp refuses repetitions above 2000. Default 512.
+    /// <c>maxLength</c> values. llama.cpp refuses a repetition count of 2000 or more. Default 512.
     /// </summary>
-    [Range(1, 2000)]
+    [Range(1, MaxRepetition)]
     public int MaxStringLength { get; set; } = 512;
 
     /// <summary>Most array items when the schema gives no <c>maxItems</c>; also the ceiling for larger values. Default 16.</summary>
-    [Range(1, 2000)]
+    [Range(1, MaxRepetition)]
     public int MaxArrayItems { get; set; } = 16;
 
     /// <summary>Most whitespace characters between two JSON tokens; unbounded whitespace lets small models loop. Default 2.</summary>

@@ -35,6 +35,11 @@ public static class JsonSchemaGrammar
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxStringLength is < 1 or > GrammarOptions.MaxRepetition || options.MaxArrayItems is < 1 or > GrammarOptions.MaxRepetition
+            || options.MaxWhitespace is < 0 or > 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"Grammar bounds must be 1–{GrammarOptions.MaxRepetition} (MaxStringLength, MaxArrayItems) and 0–16 (MaxWhitespace).");
+        }
         return new SchemaGrammarCompiler(schema, options).Compile();
     }
 }

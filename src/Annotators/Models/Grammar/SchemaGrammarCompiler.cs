@@ -245,8 +245,10 @@ internal sealed class SchemaGrammarCompiler
         }
         var item = $"{Value(schema["items"] ?? JsonValue.Create(true), $"{path}/items", $"{hint}-item")} ws";
         var more = Repeat($"( \",\" ws {item} )", Math.Max(min - 1, 0), max - 1);
-        var items = Sequence(item, more);
-        return Rule(hint, min == 0 ? $"\"[\" ws ( {items} )? \"]\"" : $"\"[\" ws {items} \"]\"");
+        // The items get a rule of their own: llama.cpp counts the rules a repetition expands into against its limit
+        // again when a group holding the repetition is itself made optional.
+        var items = Rule($"{hint}-items", Sequence(item, more));
+        return Rule(hint, min == 0 ? $"\"[\" ws {items}? \"]\"" : $"\"[\" ws {items} \"]\"");
     }
 
     private string StringValue(JsonObject schema, string path)
@@ -299,9 +301,11 @@ internal sealed class SchemaGrammarCompiler
         var boolean = Rule("boolean", "\"true\" | \"false\"");
         var scalar = Rule("any-scalar", $"{text} | {number} | {boolean} | \"null\"");
         var max = _options.MaxArrayItems;
-        var array = $"\"[\" ws ( {scalar} ws {Repeat($"( \",\" ws {scalar} ws )", 0, max - 1)} )? \"]\"";
+        var elements = Rule("any-elements", Sequence($"{scalar} ws", Repeat($"( \",\" ws {scalar} ws )", 0, max - 1)));
         var member = $"{text} ws \":\" ws {scalar} ws";
-        var obj = $"\"{{\" ws ( {member} {Repeat($"( \",\" ws {member} )", 0, max - 1)} )? \"}}\"";
+        var members = Rule("any-members", Sequence(member, Repeat($"( \",\" ws {member} )", 0, max - 1)));
+        var array = $"\"[\" ws {elements}? \"]\"";
+        var obj = $"\"{{\" ws {members}? \"}}\"";
         return Rule("any-value", $"{scalar} | {array} | {obj}");
     }
 
