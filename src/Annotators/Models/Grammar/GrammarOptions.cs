@@ -26,6 +26,13 @@ public sealed class GrammarOptions
     [Range(1, MaxRepetition)]
     public int MaxArrayItems { get; set; } = 16;
 
+    /// <summary>
+    /// How many times a recursive <c>$ref</c> may be entered within itself; deeper, only the ways out (an empty array,
+    /// an absent optional property, another alternative) remain. Default 3.
+    /// </summary>
+    [Range(1, 10)]
+    public int MaxRecursionDepth { get; set; } = 3;
+
     /// <summary>Most whitespace characters between two JSON tokens; unbounded whitespace lets small models loop. Default 2.</summary>
     [Range(0, 16)]
     public int MaxWhitespace { get; set; } = 2;

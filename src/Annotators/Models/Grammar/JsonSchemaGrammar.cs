@@ -13,7 +13,7 @@ namespace Annotate.Annotators.Models.Grammar;
 /// <c>string</c> with <c>minLength</c>/<c>maxLength</c> and <c>format</c> <c>date</c>, <c>date-time</c> or <c>uuid</c>,
 /// <c>number</c>, <c>integer</c>, <c>boolean</c>, <c>null</c>, <c>enum</c>/<c>const</c> of any JSON values,
 /// <c>anyOf</c>/<c>oneOf</c>, local <c>$ref</c> (<c>#</c>, <c>#/$defs/…</c>, <c>#/definitions/…</c> or any JSON pointer
-/// into the schema) and the annotation keywords (<c>title</c>, <c>description</c>…).</para>
+/// into the schema; recursive references are unrolled <see cref="GrammarOptions.MaxRecursionDepth"/> levels) and the annotation keywords (<c>title</c>, <c>description</c>…).</para>
 /// <para><c>pattern</c> is not compiled (regular expressions are not translated); the validator still checks it, so output
 /// that misses the pattern fails as <c>model-invalid-output</c>. <c>oneOf</c> alternatives are compiled like
 /// <c>anyOf</c>: keep them mutually exclusive. Numbers are written without exponent, with at most 15 integer and 6 fraction
@@ -36,9 +36,10 @@ public static class JsonSchemaGrammar
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(options);
         if (options.MaxStringLength is < 1 or > GrammarOptions.MaxRepetition || options.MaxArrayItems is < 1 or > GrammarOptions.MaxRepetition
-            || options.MaxWhitespace is < 0 or > 16)
+            || options.MaxWhitespace is < 0 or > 16 || options.MaxRecursionDepth is < 1 or > 10)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), $"Grammar bounds must be 1–{GrammarOptions.MaxRepetition} (MaxStringLength, MaxArrayItems) and 0–16 (MaxWhitespace).");
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"Grammar bounds must be 1–{GrammarOptions.MaxRepetition} (MaxStringLength, MaxArrayItems), 0–16 (MaxWhitespace) and 1–10 (MaxRecursionDepth).");
         }
         return new SchemaGrammarCompiler(schema, options).Compile();
     }

@@ -34,7 +34,8 @@ internal sealed class SchemaGrammarCompiler
     private readonly List<string> _order = [];
     private readonly Dictionary<string, string> _rules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _ruleByBody = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _ruleByRef = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _ruleByExpansion = new(StringComparer.Ordinal);
+    private readonly List<string> _refStack = [];
 
     public SchemaGrammarCompiler(JsonNode root, GrammarOptions options)
     {
@@ -47,10 +48,11 @@ internal sealed class SchemaGrammarCompiler
         // Reserve "root" so no other rule takes the name, then fill it in.
         _order.Add(JsonSchemaGrammar.RootRule);
         _rules[JsonSchemaGrammar.RootRule] = "";
-        _ruleByRef["#"] = JsonSchemaGrammar.RootRule;
         _order.Add("ws");
         _rules["ws"] = _options.MaxWhitespace == 0 ? "\"\"" : $"[ \\t\\n]{{0,{_options.MaxWhitespace}}}";
-        _rules[JsonSchemaGrammar.RootRule] = Value(_root, "#", "value");
+        _refStack.Add("#");
+        _rules[JsonSchemaGrammar.RootRule] = Value(_root, "#", "value")
+            ?? throw new ArgumentException($"The schema is recursive without a way out: no value fits within {_options.MaxRecursionDepth} levels of recursion (Annotate:Model:Grammar:MaxRecursionDepth).", "schema");
 
         var gbnf = new StringBuilder();
         foreach (var name in _order)
@@ -60,8 +62,11 @@ internal sealed class SchemaGrammarCompiler
         return gbnf.ToString();
     }
 
-    /// <summary>A GBNF expression matching the JSON values <paramref name="schema"/> accepts, without surrounding whitespace.</summary>
-    private string Value(JsonNode? schema, string path, string hint)
+    /// <summary>
+    /// A GBNF expression matching the JSON values <paramref name="schema"/> accepts, without surrounding whitespace; null
+    /// when no value fits because every way through needs recursion deeper than allowed.
+    /// </summary>
+    private string? Value(JsonNode? schema, string path, string hint)
     {
         switch (schema)
         {
@@ -76,7 +81,7 @@ internal sealed class SchemaGrammarCompiler
         }
     }
 
-    private string ObjectSchema(JsonObject schema, string path, string hint)
+    private string? ObjectSchema(JsonObject schema, string path, string hint)
     {
         foreach (var keyword in schema.Select(p => p.Key))
         {
@@ -116,7 +121,7 @@ internal sealed class SchemaGrammarCompiler
             {
                 throw new ArgumentException($"'enum' at {path} must be a non-empty array.", nameof(schema));
             }
-            return Alternatives(values.Select(v => Literal(v, types, path, "enum")).Distinct(StringComparer.Ordinal));
+            return Alternatives(values.Select(v => Literal(v, types, path, "enum")).Distinct(StringComparer.Ordinal))!;
         }
         if (types.Count == 0)
         {
@@ -172,7 +177,7 @@ internal sealed class SchemaGrammarCompiler
         return names.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private string ObjectValue(JsonObject schema, string path, string hint)
+    private string? ObjectValue(JsonObject schema, string path, string hint)
     {
         var properties = schema["properties"] switch
         {
@@ -198,32 +203,41 @@ internal sealed class SchemaGrammarCompiler
         // Properties are written in declaration order. Two rule families keep the commas right whichever optional
         // properties are left out: first_i writes the rest from property i when nothing was written yet, next_i when
         // something was (so each property it writes is preceded by a comma).
-        string? first = null;
-        string? next = null;
+        // Bodies stay pending until a rule refers to them, so no unused rule is written.
+        string? firstBody = null;
+        string? nextBody = null;
         for (var i = properties.Count - 1; i >= 0; i--)
         {
             var (name, propertySchema) = properties[i];
-            var member = $"{Quote(JsonSerializer.Serialize(name, LiteralJson))} ws \":\" ws {Value(propertySchema, $"{path}/properties/{EscapePointer(name)}", $"{hint}-{name}")} ws";
+            var value = Value(propertySchema, $"{path}/properties/{EscapePointer(name)}", $"{hint}-{name}");
+            if (value is null)
+            {
+                if (required.Contains(name))
+                {
+                    return null;
+                }
+                // An optional property that could only recurse further is simply never written.
+                continue;
+            }
+            var member = $"{Quote(JsonSerializer.Serialize(name, LiteralJson))} ws \":\" ws {value} ws";
             var withComma = $"\",\" ws {member}";
-            string newFirst;
-            string newNext;
+            var next = nextBody is null ? null : Rule($"{hint}-next-{i + 1}", nextBody);
             if (required.Contains(name))
             {
-                newFirst = Sequence(member, next);
-                newNext = Sequence(withComma, next);
+                firstBody = Sequence(member, next);
+                nextBody = Sequence(withComma, next);
             }
             else
             {
-                newFirst = first is null ? $"( {Sequence(member, next)} )?" : $"( {Sequence(member, next)} | {first} )";
-                newNext = next is null ? $"( {withComma} )?" : $"( {Sequence(withComma, next)} | {next} )";
+                var first = firstBody is null ? null : Rule($"{hint}-first-{i + 1}", firstBody);
+                firstBody = first is null ? $"( {Sequence(member, next)} )?" : $"( {Sequence(member, next)} | {first} )";
+                nextBody = next is null ? $"( {withComma} )?" : $"( {Sequence(withComma, next)} | {next} )";
             }
-            first = Rule($"{hint}-first-{i}", newFirst);
-            next = i > 0 ? Rule($"{hint}-next-{i}", newNext) : null;
         }
-        return Rule(hint, Sequence("\"{\" ws", first, "\"}\""));
+        return Rule(hint, Sequence("\"{\" ws", firstBody is null ? null : Rule($"{hint}-first-0", firstBody), "\"}\""));
     }
 
-    private string ArrayValue(JsonObject schema, string path, string hint)
+    private string? ArrayValue(JsonObject schema, string path, string hint)
     {
         if (schema["uniqueItems"] is { } unique && unique.GetValueKind() == JsonValueKind.True)
         {
@@ -243,7 +257,12 @@ internal sealed class SchemaGrammarCompiler
         {
             return Rule(hint, "\"[\" ws \"]\"");
         }
-        var item = $"{Value(schema["items"] ?? JsonValue.Create(true), $"{path}/items", $"{hint}-item")} ws";
+        var itemValue = Value(schema["items"] ?? JsonValue.Create(true), $"{path}/items", $"{hint}-item");
+        if (itemValue is null)
+        {
+            return min == 0 ? Rule(hint, "\"[\" ws \"]\"") : null;
+        }
+        var item = $"{itemValue} ws";
         var more = Repeat($"( \",\" ws {item} )", Math.Max(min - 1, 0), max - 1);
         // The items get a rule of their own: llama.cpp counts the rules a repetition expands into against its limit
         // again when a group holding the repetition is itself made optional.
@@ -309,31 +328,47 @@ internal sealed class SchemaGrammarCompiler
         return Rule("any-value", $"{scalar} | {array} | {obj}");
     }
 
-    private string Reference(JsonNode reference, string path)
+    private string? Reference(JsonNode reference, string path)
     {
         if (reference.GetValueKind() != JsonValueKind.String)
         {
             throw new ArgumentException($"'$ref' at {path} must be a string.", nameof(reference));
         }
         var target = reference.GetValue<string>();
-        if (_ruleByRef.TryGetValue(target, out var existing))
-        {
-            return existing;
-        }
         if (!target.StartsWith('#'))
         {
             throw Unsupported("$ref", path, $"only local references ('#/$defs/…'); '{target}' is not");
         }
         var node = Resolve(target, path);
-        var segments = target.Split('/');
-        var name = Sanitize("ref-" + Uri.UnescapeDataString(segments[^1]));
-        name = Unique(name);
-        // Reserve the name before compiling the target so recursive schemas refer back to it.
-        _ruleByRef[target] = name;
-        _order.Add(name);
-        _rules[name] = "";
-        _rules[name] = Value(node, target, name);
-        return name;
+        // Recursive schemas are unrolled a bounded number of levels instead of referring back to themselves, so a small
+        // model cannot nest forever; past the last level only the ways out (empty arrays, absent optional properties,
+        // other alternatives) remain.
+        if (_refStack.Count(r => r == target) >= _options.MaxRecursionDepth)
+        {
+            return null;
+        }
+        var expansion = string.Join(' ', _refStack) + " > " + target;
+        if (_ruleByExpansion.TryGetValue(expansion, out var existing))
+        {
+            return existing;
+        }
+        _refStack.Add(target);
+        try
+        {
+            var hint = "ref-" + Uri.UnescapeDataString(target.Split('/')[^1]);
+            var body = Value(node, target, hint);
+            // Objects and arrays already come back as a rule of their own; wrapping it again would only add a hop.
+            var name = body is null ? null : _rules.ContainsKey(body) ? body : Rule(hint, body);
+            if (name is not null)
+            {
+                _ruleByExpansion[expansion] = name;
+            }
+            return name;
+        }
+        finally
+        {
+            _refStack.RemoveAt(_refStack.Count - 1);
+        }
     }
 
     private JsonNode? Resolve(string reference, string path)
@@ -425,10 +460,15 @@ internal sealed class SchemaGrammarCompiler
 
     private static string Sequence(params string?[] parts) => string.Join(' ', parts.Where(p => !string.IsNullOrEmpty(p)));
 
-    private static string Alternatives(IEnumerable<string> alternatives)
+    private static string? Alternatives(IEnumerable<string?> alternatives)
     {
-        var list = alternatives.ToList();
-        return list.Count == 1 ? list[0] : $"( {string.Join(" | ", list)} )";
+        var list = alternatives.OfType<string>().ToList();
+        return list.Count switch
+        {
+            0 => null,
+            1 => list[0],
+            _ => $"( {string.Join(" | ", list)} )",
+        };
     }
 
     /// <summary>A GBNF string literal matching <paramref name="text"/> exactly.</summary>

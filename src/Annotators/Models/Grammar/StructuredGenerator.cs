@@ -104,8 +104,18 @@ public sealed class StructuredGenerator
     private CompiledSchema Compile(string text)
     {
         var gbnf = JsonSchemaGrammar.Compile(JsonNode.Parse(text)!, _options);
-        // A registry per schema: two task schemas declaring the same $id must not collide in the global registry.
-        var validator = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+        JsonSchema validator;
+        try
+        {
+            // A registry per schema: two task schemas declaring the same $id must not collide in the global registry.
+            // Schemas without "$schema" are read as draft 2020-12, which tolerates unknown keywords such as the
+            // older "definitions".
+            validator = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry(), Dialect = Dialect.Draft202012 });
+        }
+        catch (Exception ex) when (ex is JsonSchemaException or JsonException)
+        {
+            throw new ArgumentException($"The JSON Schema cannot be used for validation: {ex.Message}", nameof(text), ex);
+        }
         _logger.LogDebug("Compiled a JSON Schema of {SchemaLength} characters into a GBNF grammar of {GrammarLength} characters", text.Length, gbnf.Length);
         return new CompiledSchema(gbnf, validator);
     }

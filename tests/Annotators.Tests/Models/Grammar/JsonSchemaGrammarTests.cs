@@ -150,6 +150,33 @@ public class JsonSchemaGrammarTests(ModelFixture fixture) : IClassFixture<ModelF
     }
 
     [Fact]
+    public void Recursive_references_are_unrolled_a_bounded_number_of_levels()
+    {
+        var gbnf = JsonSchemaGrammar.Compile(SampleSchemas.Parse("recursive-ref"), new GrammarOptions { MaxRecursionDepth = 2 });
+        var rules = gbnf.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(" ::= ", 2))
+            .ToDictionary(parts => parts[0], parts => parts[1]);
+
+        // Unrolled, the rules no longer refer back to themselves: every derivation has a bounded depth.
+        Assert.True(HasCycle(new() { ["a"] = "\"[\" b? \"]\"", ["b"] = "( \"x\" | a )" }));
+        Assert.False(HasCycle(rules), gbnf);
+        // Two node levels; the deepest one can only have an empty "children" array.
+        Assert.Equal(2, rules.Count(r => r.Value.StartsWith("\"{\" ws ref-node-first", StringComparison.Ordinal)));
+        Assert.Contains(rules, r => r.Key.StartsWith("ref-node-children", StringComparison.Ordinal) && r.Value == "\"[\" ws \"]\"");
+        Assert.True(LlamaAccepts(gbnf), gbnf);
+    }
+
+    [Fact]
+    public void A_recursion_without_a_way_out_fails_clearly()
+    {
+        var schema = JsonNode.Parse("""{"type":"object","properties":{"next":{"$ref":"#"}},"required":["next"]}""")!;
+
+        var error = Assert.Throws<ArgumentException>(() => JsonSchemaGrammar.Compile(schema));
+
+        Assert.Contains("recursive without a way out", error.Message);
+    }
+
+    [Fact]
     public void Property_names_with_odd_characters_make_valid_rule_names()
     {
         var gbnf = JsonSchemaGrammar.Compile(JsonNode.Parse("""
@@ -158,5 +185,25 @@ public class JsonSchemaGrammarTests(ModelFixture fixture) : IClassFixture<ModelF
 
         Assert.True(LlamaAccepts(gbnf), gbnf);
         Assert.Contains("\"\\\"Ünït price (€)\\\"\"", gbnf);
+    }
+
+    private static bool HasCycle(Dictionary<string, string> rules)
+    {
+        var state = new Dictionary<string, int>();
+        bool Visit(string rule)
+        {
+            if (state.TryGetValue(rule, out var seen))
+            {
+                return seen == 1;
+            }
+            state[rule] = 1;
+            var referenced = System.Text.RegularExpressions.Regex.Replace(rules[rule], "\"(\\\\.|[^\"\\\\])*\"|\\[(\\\\.|[^\\]\\\\])*\\]", " ")
+                .Split([' ', '(', ')', '|', '?', '{', '}', ','], StringSplitOptions.RemoveEmptyEntries)
+                .Where(rules.ContainsKey);
+            var cycle = referenced.Any(Visit);
+            state[rule] = 2;
+            return cycle;
+        }
+        return rules.Keys.Any(Visit);
     }
 }
