@@ -25,6 +25,8 @@ public static class FailureReason
     public const string ModelUnavailable = "model-unavailable";
     /// <summary>The language model did not answer in time.</summary>
     public const string ModelTimeout = "model-timeout";
+    /// <summary>The language model's answer did not parse or did not match the task's JSON Schema (e.g. cut by the token limit).</summary>
+    public const string ModelInvalidOutput = "model-invalid-output";
     /// <summary>The work was cancelled (shutdown).</summary>
     public const string Cancelled = "cancelled";
     /// <summary>An unexpected error inside Annotate.</summary>
