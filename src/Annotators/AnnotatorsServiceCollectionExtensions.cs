@@ -1,5 +1,8 @@
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Builtin;
+using Annotate.Annotators.Models;
+using Annotate.Annotators.Models.Grammar;
+using Annotate.Annotators.Models.Host;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
@@ -26,7 +29,23 @@ public static class AnnotatorsServiceCollectionExtensions
         services.TryAddSingleton<ProfileCatalog>();
         services.TryAddSingleton<FormatDetector>();
         services.TryAddSingleton<IDocumentPipeline, DocumentPipeline>();
-        return services.AddDefaultReaders().AddDefaultAnnotators().AddDefaultWriters();
+        return services.AddDefaultReaders().AddDefaultAnnotators().AddModelHost().AddDefaultWriters();
+    }
+
+    /// <summary>
+    /// Adds the local language model: one <see cref="LlamaModelHost"/> per process (loaded at start-up, shared by
+    /// every model annotator), schema-constrained generation, and the model health check.
+    /// </summary>
+    public static IServiceCollection AddModelHost(this IServiceCollection services)
+    {
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GrammarOptions>().BindConfiguration(GrammarOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<LlamaModelHost>();
+        services.TryAddSingleton<ILanguageModel>(sp => sp.GetRequiredService<LlamaModelHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<LlamaModelHost>());
+        services.TryAddSingleton<StructuredGenerator>();
+        services.AddHealthChecks().AddCheck<ModelHealthCheck>("model");
+        return services;
     }
 
     /// <summary>Adds one reader per supported format.</summary>

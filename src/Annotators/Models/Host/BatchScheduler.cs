@@ -266,7 +266,7 @@ internal sealed class BatchScheduler : IAsyncDisposable
     {
         Temperature = _temperature,
         Seed = _seed,
-        Grammar = grammar is null ? null : new Grammar(grammar, "root"),
+        Grammar = grammar is null ? null : new LLama.Sampling.Grammar(grammar, "root"),
         GrammarOptimization = DefaultSamplingPipeline.GrammarOptimizationMode.Extended,
     };
 

@@ -37,12 +37,24 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
     private Loaded? _loaded;
     private bool _disposed;
 
+    private static int _nativeLogsRouted;
+
+    // llama.cpp writes to stderr unless told otherwise; the setting is process-wide, so the first host sets it.
+    private static void RouteNativeLogs(ILogger logger)
+    {
+        if (Interlocked.Exchange(ref _nativeLogsRouted, 1) == 0)
+        {
+            LLama.Native.NativeLogConfig.llama_log_set(logger);
+        }
+    }
+
     /// <summary>Creates the host; nothing is loaded until <see cref="StartAsync"/> or the first request.</summary>
     public LlamaModelHost(IOptions<ModelOptions> options, TimeProvider timeProvider, ILogger<LlamaModelHost> logger)
     {
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
+        RouteNativeLogs(logger);
         // Built once: one timeout strategy for every call (Polly pipelines are thread-safe and meant to be reused).
         _timeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddTimeout(_options.RequestTimeout)
