@@ -21,6 +21,12 @@ public sealed record DocumentAnnotated
     /// <summary>How long each stage took.</summary>
     public required StageTimings Timings { get; init; }
 
+    /// <summary>Fingerprint of the profile the document was annotated with (changes when the profile's settings change).</summary>
+    public string? ProfileFingerprint { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of the GGUF model file used, or null when no model was used.</summary>
+    public string? ModelSha256 { get; init; }
+
     /// <summary>Correlation identifier copied from the command.</summary>
     public string? CorrelationId { get; init; }
 

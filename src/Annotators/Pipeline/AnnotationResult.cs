@@ -13,6 +13,9 @@ public sealed record AnnotationResult
     /// <summary>What the annotators found.</summary>
     public required AnnotationSet Annotations { get; init; }
 
+    /// <summary>The profile applied.</summary>
+    public required Profiles.AnnotationProfile Profile { get; init; }
+
     /// <summary>Files written to the output folder.</summary>
     public required IReadOnlyList<WrittenOutput> Outputs { get; init; }
 

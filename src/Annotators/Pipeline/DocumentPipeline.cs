@@ -85,6 +85,7 @@ public sealed class DocumentPipeline(
         return new AnnotationResult
         {
             Document = document,
+            Profile = profile,
             Annotations = context.Annotations,
             Outputs = outputs,
             ReadTime = readTime,

@@ -12,7 +12,8 @@ public sealed class DocumentAnnotatedConsumer(IDocumentStore store, BlobFolder b
     {
         var done = context.Message;
         await store.MarkCompletedAsync(done.DocumentId,
-            new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt), context.CancellationToken);
+            new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt,
+                ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256), context.CancellationToken);
         var record = await store.FindAsync(done.DocumentId, context.CancellationToken);
         if (record?.SourceUri is { } source && blobs.Owns(source))
         {

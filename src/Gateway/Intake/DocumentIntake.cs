@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Annotate.Annotators.Models;
+using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
 using Annotate.Worker;
@@ -13,6 +15,8 @@ namespace Annotate.Gateway.Intake;
 /// </summary>
 public sealed class DocumentIntake(
     IDocumentStore store,
+    ProfileCatalog profiles,
+    ILanguageModel model,
     IBus publisher,
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<WorkerOptions> workerOptions,
@@ -113,6 +117,13 @@ public sealed class DocumentIntake(
         {
             return null;
         }
+        // Reuse only what the same settings would produce again: same profile settings, same model (or none).
+        var fingerprint = profiles.Contains(record.Profile ?? AnnotationProfile.DefaultName) ? profiles.Get(record.Profile).Fingerprint() : null;
+        var modelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null;
+        if (earlier.ProfileFingerprint != fingerprint || earlier.ModelSha256 != modelSha256)
+        {
+            return null;
+        }
         var output = Path.Combine(Path.GetFullPath(workerOptions.Value.Outbox), record.Id);
         Directory.CreateDirectory(output);
         foreach (var file in Directory.EnumerateFiles(earlierOutput))
@@ -120,7 +131,7 @@ public sealed class DocumentIntake(
             File.Copy(file, Path.Combine(output, Path.GetFileName(file)), overwrite: true);
         }
         var completion = new DocumentCompletion(output, earlier.Outputs, earlier.Digest,
-            new StageTimings(), time.GetUtcNow(), DuplicateOf: earlier.Id);
+            new StageTimings(), time.GetUtcNow(), DuplicateOf: earlier.Id, ProfileFingerprint: fingerprint, ModelSha256: modelSha256);
         await store.TryAddAsync(record, cancellationToken);
         await store.MarkCompletedAsync(record.Id, completion, cancellationToken);
         DeleteBlob(blob);

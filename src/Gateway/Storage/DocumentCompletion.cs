@@ -9,4 +9,6 @@ public sealed record DocumentCompletion(
     AnnotationDigest Digest,
     StageTimings Timings,
     DateTimeOffset CompletedAt,
-    string? DuplicateOf = null);
+    string? DuplicateOf = null,
+    string? ProfileFingerprint = null,
+    string? ModelSha256 = null);

@@ -19,6 +19,8 @@ public sealed record DocumentRecord
     public bool Retryable { get; init; }
     public string? CorrelationId { get; init; }
     public string? DuplicateOf { get; init; }
+    public string? ProfileFingerprint { get; init; }
+    public string? ModelSha256 { get; init; }
     public int Attempts { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }

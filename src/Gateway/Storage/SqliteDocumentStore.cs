@@ -45,12 +45,26 @@ public sealed class SqliteDocumentStore : IDocumentStore
                 finished_at TEXT,
                 timings_json TEXT,
                 digest_json TEXT,
-                outputs_json TEXT
+                outputs_json TEXT,
+                profile_fingerprint TEXT,
+                model_sha256 TEXT
             );
             CREATE INDEX IF NOT EXISTS ix_documents_state ON documents(state);
             CREATE INDEX IF NOT EXISTS ix_documents_sha256 ON documents(sha256);
             CREATE INDEX IF NOT EXISTS ix_documents_received ON documents(received_at);
             """, cancellationToken);
+        // Databases made by earlier versions lack the provenance columns.
+        foreach (var column in new[] { "profile_fingerprint", "model_sha256" })
+        {
+            try
+            {
+                await ExecuteAsync(connection, $"ALTER TABLE documents ADD COLUMN {column} TEXT;", cancellationToken);
+            }
+            catch (SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+            {
+                // Already there.
+            }
+        }
     }
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -116,7 +130,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE documents SET state = 'Completed', output_uri = $output, outputs_json = $outputs, digest_json = $digest,
-                timings_json = $timings, finished_at = $finished, duplicate_of = $duplicate, reason = NULL, message = NULL, retryable = 0
+                timings_json = $timings, finished_at = $finished, duplicate_of = $duplicate, reason = NULL, message = NULL, retryable = 0,
+                profile_fingerprint = $fingerprint, model_sha256 = $model
             WHERE id = $id;
             """;
         command.Parameters.AddWithValue("$id", id);
@@ -126,6 +141,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.Parameters.AddWithValue("$timings", JsonSerializer.Serialize(completion.Timings, Json));
         command.Parameters.AddWithValue("$finished", Format(completion.CompletedAt));
         command.Parameters.AddWithValue("$duplicate", (object?)completion.DuplicateOf ?? DBNull.Value);
+        command.Parameters.AddWithValue("$fingerprint", (object?)completion.ProfileFingerprint ?? DBNull.Value);
+        command.Parameters.AddWithValue("$model", (object?)completion.ModelSha256 ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -221,6 +238,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
             Retryable = (long)reader["retryable"] != 0,
             CorrelationId = Text("correlation_id"),
             DuplicateOf = Text("duplicate_of"),
+            ProfileFingerprint = Text("profile_fingerprint"),
+            ModelSha256 = Text("model_sha256"),
             Attempts = (int)(long)reader["attempts"],
             ReceivedAt = Time("received_at")!.Value,
             StartedAt = Time("started_at"),

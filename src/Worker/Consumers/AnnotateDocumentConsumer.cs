@@ -1,3 +1,4 @@
+using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Messages;
@@ -13,7 +14,11 @@ namespace Annotate.Worker.Consumers;
 /// (see <see cref="AnnotateDocumentConsumerDefinition"/>) tries again, and <see cref="AnnotateDocumentFaultConsumer"/>
 /// reports them when retries run out.
 /// </summary>
-public sealed class AnnotateDocumentConsumer(IDocumentPipeline pipeline, IOptions<WorkerOptions> options, TimeProvider time) : IConsumer<AnnotateDocument>
+public sealed class AnnotateDocumentConsumer(
+    IDocumentPipeline pipeline,
+    ILanguageModel model,
+    IOptions<WorkerOptions> options,
+    TimeProvider time) : IConsumer<AnnotateDocument>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<AnnotateDocument> context)
@@ -59,6 +64,8 @@ public sealed class AnnotateDocumentConsumer(IDocumentPipeline pipeline, IOption
                     WriteMs = result.WriteTime.TotalMilliseconds,
                     TotalMs = time.GetElapsedTime(started).TotalMilliseconds,
                 },
+                ProfileFingerprint = result.Profile.Fingerprint(),
+                ModelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null,
                 CorrelationId = command.CorrelationId,
                 CompletedAt = time.GetUtcNow(),
             }).ConfigureAwait(false);

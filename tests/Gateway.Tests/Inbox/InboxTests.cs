@@ -59,6 +59,28 @@ public sealed class InboxTests
     }
 
     [Fact]
+    public async Task A_file_dropped_again_after_its_profile_changed_is_annotated_afresh()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "annotate-gateway-tests", Guid.NewGuid().ToString("N"));
+        var content = "Dear customer, your invoice of 15 March 2024 is attached.";
+        var first = new GatewayHost(new Dictionary<string, string?> { ["Annotate:Profiles:memo:Taxonomy:0"] = "memo" }, root);
+        Directory.CreateDirectory(Path.Combine(first.Inbox, "memo"));
+        await File.WriteAllTextAsync(Path.Combine(first.Inbox, "memo", "note.txt"), content);
+        var original = await first.WaitForInboxFileAsync("note.txt");
+        await first.StopAsync();
+
+        await using var second = new GatewayHost(new Dictionary<string, string?> { ["Annotate:Profiles:memo:Taxonomy:0"] = "letter" }, root);
+        await File.WriteAllTextAsync(Path.Combine(second.Inbox, "memo", "note.txt"), content);
+        await second.WaitForInboxFileAsync("note.txt", count: 2);
+
+        var both = await second.DocumentsNamedAsync("note.txt");
+        Assert.All(both, d => Assert.Equal("Completed", d.GetProperty("state").GetString()));
+        Assert.All(both, d => Assert.Equal("memo", d.GetProperty("profile").GetString()));
+        var again = both.Single(d => d.GetProperty("id").GetString() != original.GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Null, again.GetProperty("duplicateOf").ValueKind);
+    }
+
+    [Fact]
     public async Task Bad_files_in_the_inbox_fail_with_specific_reasons_and_are_kept_in_the_failed_folder()
     {
         await using var host = new GatewayHost(new Dictionary<string, string?> { ["Annotate:Readers:MaxDocumentBytes"] = "20000" });
