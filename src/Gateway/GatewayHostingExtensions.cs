@@ -12,11 +12,6 @@ public static class GatewayHostingExtensions
 {
     public static IHostApplicationBuilder AddAnnotateGateway(this IHostApplicationBuilder builder)
     {
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
         var services = builder.Services;
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDocumentStore, SqliteDocumentStore>();

@@ -19,7 +19,7 @@ public sealed class StartupBanner(
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             logger.LogInformation(
-                "Annotate is ready. Drop files into {Inbox} ; results go to {Outbox} ; failed files to {Failed} ; API at {Api}",
+                "Annotate is ready: drop files into {Inbox} and find the results in {Outbox} (files that fail go to {Failed}). HTTP API: {Api}",
                 Path.GetFullPath(gateway.Value.Inbox), Path.GetFullPath(worker.Value.Outbox), Path.GetFullPath(gateway.Value.Failed),
                 string.Join(", ", addresses.Select(a => a + "/api/documents")));
         });

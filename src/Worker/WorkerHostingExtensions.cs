@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Annotate.Worker;
 
@@ -13,6 +14,8 @@ public static class WorkerHostingExtensions
     /// <summary>Adds the annotation engine and the worker options (the bus is added by <see cref="AddAnnotateBus"/>).</summary>
     public static IHostApplicationBuilder AddAnnotateWorker(this IHostApplicationBuilder builder)
     {
+        builder.Logging.AddConsole(o => o.FormatterName = AnnotateConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<AnnotateConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Services.AddAnnotators();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return builder;
