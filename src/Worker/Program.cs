@@ -4,7 +4,8 @@ using Annotate.Worker;
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 
-var builder = Host.CreateApplicationBuilder(args);
+// Settings sit beside the executable; data folders are relative to the folder the worker is started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddAnnotateWorker();
 builder.AddAnnotateBus(bus => bus.AddAnnotateWorkerConsumers());
 await builder.Build().RunAsync();

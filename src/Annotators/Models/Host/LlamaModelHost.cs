@@ -49,12 +49,13 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
     }
 
     /// <summary>Creates the host; nothing is loaded until <see cref="StartAsync"/> or the first request.</summary>
-    public LlamaModelHost(IOptions<ModelOptions> options, TimeProvider timeProvider, ILogger<LlamaModelHost> logger)
+    public LlamaModelHost(IOptions<ModelOptions> options, TimeProvider timeProvider, ILogger<LlamaModelHost> logger, ILoggerFactory? loggerFactory = null)
     {
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
-        RouteNativeLogs(logger);
+        // Under their own category, so llama.cpp's chatter can be filtered apart from the host's own lines.
+        RouteNativeLogs(loggerFactory?.CreateLogger("LLama.Native") ?? logger);
         // Built once: one timeout strategy for every call (Polly pipelines are thread-safe and meant to be reused).
         _timeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddTimeout(_options.RequestTimeout)
