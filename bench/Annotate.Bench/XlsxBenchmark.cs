@@ -117,7 +117,7 @@ internal static class XlsxBenchmark
     }
 
     /// <summary>Streams a workbook of text (shared strings, as Excel writes them), integers, decimals, dates and booleans with a bold header row.</summary>
-    private static void Generate(string path, int rows)
+    internal static void Generate(string path, int rows)
     {
         using var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);
         var workbookPart = document.AddWorkbookPart();
