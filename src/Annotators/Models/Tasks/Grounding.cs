@@ -321,7 +321,8 @@ public sealed partial class Grounding
             if (kind == System.Text.Json.JsonValueKind.Number)
             {
                 var target = new Target(path, value);
-                if (value is JsonValue number && number.TryGetValue<decimal>(out var d))
+                // Parsed from the JSON text: a JsonValue built from an int or double does not convert to decimal itself.
+                if (decimal.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
                 {
                     target.Numbers.Add(Math.Round(d, 6));
                 }
@@ -329,8 +330,10 @@ public sealed partial class Grounding
             }
             var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s.Trim() : value.ToJsonString();
             DateOnly? date = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
-            var result = new Target(path, value) { NormalisedText = NormaliseText(text), Date = date };
-            if (date is null && NumberToken().Match(text) is { Success: true } m && m.Length == text.Length)
+            var numeric = date is null && NumberToken().Match(text) is { Success: true } m && m.Length == text.Length;
+            // A number written as text is looked for as a number only: as text, "5" would be found in "234,5".
+            var result = new Target(path, value) { NormalisedText = numeric ? null : NormaliseText(text), Date = date };
+            if (numeric)
             {
                 foreach (var reading in NumberReadings(text))
                 {
