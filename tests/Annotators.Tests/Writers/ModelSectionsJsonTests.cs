@@ -35,7 +35,7 @@ public class ModelSectionsJsonTests
     }
 
     [Fact]
-    public void A_version_1_0_document_stays_valid_and_an_unknown_version_does_not()
+    public void The_schema_accepts_versions_1_0_and_1_1_and_writes_1_1()
     {
         var schema = JsonNode.Parse(AnnotationsSchema.Text)!;
         Assert.Equal(["1.0", "1.1"], schema["properties"]!["schemaVersion"]!["enum"]!.AsArray().Select(v => (string)v!));
