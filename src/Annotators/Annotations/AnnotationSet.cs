@@ -27,6 +27,18 @@ public sealed class AnnotationSet
     /// <summary>Values of the profile's row fields for every spreadsheet row (model annotator <c>rows</c>).</summary>
     public RowAnnotations? Rows { get; set; }
 
+    /// <summary>Title, type, summary, keywords, named entities and dates from the model (annotator <c>metadata</c>).</summary>
+    public MetadataAnnotation? Metadata { get; set; }
+
+    /// <summary>Values of the profile's extraction schema, grounded in the text (annotator <c>extraction</c>).</summary>
+    public ExtractionAnnotation? Extraction { get; set; }
+
+    /// <summary>The content rewritten by the model (annotator <c>reformat</c>).</summary>
+    public ReformatAnnotation? Reformat { get; set; }
+
+    /// <summary>Question–answer pairs for fine-tuning (annotator <c>qa</c>).</summary>
+    public QaAnnotations? QuestionAnswers { get; set; }
+
     /// <summary>Notices from the readers and annotators (e.g. <c>no-text-layer</c>).</summary>
     public List<Notice> Notices { get; } = [];
 

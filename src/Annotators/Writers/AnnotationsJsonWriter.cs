@@ -72,6 +72,11 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
             Statistics = annotations.Statistics,
             Entities = entities,
             Columns = annotations.Columns,
+            Metadata = annotations.Metadata,
+            Extraction = annotations.Extraction,
+            Reformat = annotations.Reformat is { } reformat ? Describe(reformat) : null,
+            Rows = annotations.Rows is { } rows ? Describe(rows) : null,
+            Qa = annotations.QuestionAnswers is { } qa ? new QaSection(qa.Pairs.Count, qa.Chunks, qa.Pairs, qa.Provenance, qa.Annotator) : null,
             Notices = notices,
             Annotators = annotations.Runs.Select(r => r with { DurationMs = Math.Round(r.DurationMs, 3) }).ToList(),
             Extensions = annotations.Extensions,
@@ -117,6 +122,22 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
             _ => info,
         };
     }
+
+    private static ReformatSection Describe(ReformatAnnotation reformat) => new(
+        reformat.Target,
+        ReformatAnnotation.FileNameFor(reformat.Target),
+        reformat.Target == ReformatAnnotation.Markdown ? null : reformat.Records.Count,
+        reformat.Target == ReformatAnnotation.Markdown ? reformat.MarkdownText?.Length ?? 0 : null,
+        reformat.Chunks,
+        reformat.Provenance,
+        reformat.Annotator);
+
+    private static RowsSection Describe(RowAnnotations rows) => new(
+        rows.Fields,
+        rows.Tables.Select(t => new RowsTable(t.Sheet, t.Table, t.Block,
+            t.Rows.OrderBy(r => r.Key).Select(r => new RowValues(r.Key, r.Value)).ToList())).ToList(),
+        rows.Provenance,
+        rows.Annotator);
 
     private static long CountRows(ITableRows rows, CancellationToken cancellationToken)
     {

@@ -73,7 +73,7 @@ public class AnnotationsJsonWriterTests
 
         AssertValid(json);
         Assert.Equal(AnnotationsSchema.Id, (string?)json["$schema"]);
-        Assert.Equal("1.0", (string?)json["schemaVersion"]);
+        Assert.Equal("1.1", (string?)json["schemaVersion"]);
         Assert.Equal("doc-1", (string?)json["documentId"]);
         Assert.Equal(Now, DateTimeOffset.Parse((string)json["generatedAt"]!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("annotate", (string?)json["generator"]!["name"]);

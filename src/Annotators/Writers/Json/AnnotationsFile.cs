@@ -5,7 +5,7 @@ using Annotate.Annotators.Documents;
 
 namespace Annotate.Annotators.Writers.Json;
 
-// The shape of annotations.json, version 1.0. The types are the contract described by
+// The shape of annotations.json, version 1.1 (1.1 adds the optional model sections metadata, extraction, reformat, rows and qa). The types are the contract described by
 // Schemas/annotations.schema.json: change both together, and bump the schema version for anything but additions.
 
 internal sealed record AnnotationsFile
@@ -29,6 +29,11 @@ internal sealed record AnnotationsFile
     public DocumentStatistics? Statistics { get; init; }
     public required IReadOnlyList<EntityAnnotation> Entities { get; init; }
     public required IReadOnlyList<ColumnProfile> Columns { get; init; }
+    public MetadataAnnotation? Metadata { get; init; }
+    public ExtractionAnnotation? Extraction { get; init; }
+    public ReformatSection? Reformat { get; init; }
+    public RowsSection? Rows { get; init; }
+    public QaSection? Qa { get; init; }
     public required IReadOnlyList<Notice> Notices { get; init; }
     public required IReadOnlyList<AnnotatorRun> Annotators { get; init; }
     public required IReadOnlyDictionary<string, JsonNode?> Extensions { get; init; }
@@ -49,6 +54,17 @@ internal sealed record BlockInfo
     public long? Rows { get; init; }
     public int? Columns { get; init; }
 }
+
+// The reformatted content itself is its own output file; annotations.json says what and where.
+internal sealed record ReformatSection(string Target, string FileName, int? RecordCount, int? Characters, int Chunks, ModelProvenance Provenance, string Annotator);
+
+internal sealed record RowsSection(IReadOnlyList<string> Fields, IReadOnlyList<RowsTable> Tables, ModelProvenance Provenance, string Annotator);
+
+internal sealed record RowsTable(string? Sheet, string? Table, int Block, IReadOnlyList<RowValues> Rows);
+
+internal sealed record RowValues(long Row, IReadOnlyDictionary<string, string?> Values);
+
+internal sealed record QaSection(int PairCount, int Chunks, IReadOnlyList<QaPair> Pairs, ModelProvenance Provenance, string Annotator);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

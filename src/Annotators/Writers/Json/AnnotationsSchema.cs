@@ -8,10 +8,10 @@ namespace Annotate.Annotators.Writers.Json;
 public static class AnnotationsSchema
 {
     /// <summary>The schema's <c>$id</c>, which every <c>annotations.json</c> names in its <c>$schema</c> property.</summary>
-    public const string Id = "https://annotate.local/schemas/annotations-1.0.json";
+    public const string Id = "https://annotate.local/schemas/annotations-1.1.json";
 
-    /// <summary>The version of the annotations.json format this schema describes.</summary>
-    public const string Version = "1.0";
+    /// <summary>The version of the annotations.json format this schema describes (1.1 adds optional model sections; 1.0 documents stay valid).</summary>
+    public const string Version = "1.1";
 
     private const string ResourceName = "Annotate.Annotators.Schemas.annotations.schema.json";
 

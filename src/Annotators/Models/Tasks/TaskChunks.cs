@@ -1,0 +1,48 @@
+using System.Globalization;
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Models.Chunking;
+using Annotate.Annotators.Profiles;
+
+namespace Annotate.Annotators.Models.Tasks;
+
+/// <summary>What the model tasks share: the system prompt, chunking within the budget, and the truncation notice.</summary>
+internal static class TaskChunks
+{
+    public const string TruncatedNotice = "model-content-truncated";
+
+    /// <summary>The system prompt: the task's own instructions, then the profile's, the same for every chunk so the host reuses its KV cache.</summary>
+    public static string SystemPrompt(string task, AnnotationProfile profile) =>
+        string.IsNullOrWhiteSpace(profile.Instructions) ? task : task + "\n" + profile.Instructions.Trim();
+
+    /// <summary>
+    /// Chunks the document for a task whose user turn is <paramref name="userTemplate"/> with the chunk text in place of
+    /// <c>{0}</c>; null when the document has no text. Adds a notice when content was left out.
+    /// </summary>
+    public static ChunkedDocument? Chunk(
+        AnnotationContext context, ILanguageModel model, DocumentChunker chunker, string task, int maxOutputTokens,
+        string system, string userTemplate, CancellationToken cancellationToken)
+    {
+        var budget = chunker.BudgetFor(model, context.Document.FileName, task, maxOutputTokens, system, string.Format(CultureInfo.InvariantCulture, userTemplate, string.Empty));
+        var chunked = chunker.Chunk(context.Document, model.CountTokens, budget, cancellationToken);
+        if (chunked.Chunks.Count == 0)
+        {
+            return null;
+        }
+        if (chunked.Truncated)
+        {
+            context.Annotations.Notices.Add(new Notice(TruncatedNotice,
+                $"'{context.Document.FileName}' is longer than {chunker.Options.MaxChunksPerDocument} chunks of {budget} tokens; the '{task}' task read only the first " +
+                $"{chunked.Chunks.Count} chunks (Annotate:Model:Chunking:MaxChunksPerDocument).") { Source = task });
+        }
+        return chunked;
+    }
+
+    /// <summary>The user turn for one chunk.</summary>
+    public static string User(string userTemplate, DocumentChunk chunk) =>
+        string.Format(CultureInfo.InvariantCulture, userTemplate, chunk.Text);
+
+    /// <summary>Quotes a file name for a prompt without letting it break the prompt's lines.</summary>
+    public static string FileName(Document document) =>
+        document.FileName.Replace('\n', ' ').Replace('\r', ' ').Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
+}
