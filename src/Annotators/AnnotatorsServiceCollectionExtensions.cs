@@ -1,8 +1,10 @@
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Models;
+using Annotate.Annotators.Models.Chunking;
 using Annotate.Annotators.Models.Grammar;
 using Annotate.Annotators.Models.Host;
+using Annotate.Annotators.Models.Tasks;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
@@ -14,6 +16,7 @@ using Annotate.Annotators.Writers.Markdown;
 using Annotate.Annotators.Writers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Annotate.Annotators;
 
@@ -45,6 +48,16 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LlamaModelHost>());
         services.TryAddSingleton<StructuredGenerator>();
         services.AddHealthChecks().AddCheck<ModelHealthCheck>("model");
+
+        // The model tasks: each skips itself when no model is configured or its profile does not ask for it.
+        services.AddOptions<ChunkingOptions>().BindConfiguration(ChunkingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ModelTaskOptions>().BindConfiguration(ModelTaskOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<DocumentChunker>();
+        services.TryAddSingleton(sp => new Grounding(new EntityRecognizer(sp.GetRequiredService<IOptions<PatternOptions>>())));
+        services.AddSingleton<IAnnotator, MetadataAnnotator>();
+        services.AddSingleton<IAnnotator, ExtractionAnnotator>();
+        services.AddSingleton<IAnnotator, ReformatAnnotator>();
+        services.AddSingleton<IAnnotator, QuestionAnswerAnnotator>();
         return services;
     }
 
@@ -80,6 +93,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddOptions<MarkdownWriterOptions>().BindConfiguration(MarkdownWriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IOutputWriter, AnnotationsJsonWriter>();
         services.AddSingleton<IOutputWriter, MarkdownWriter>();
+        services.AddSingleton<IOutputWriter, ReformattedContentWriter>();
+        services.AddSingleton<IOutputWriter, QaJsonlWriter>();
         services.AddSingleton<IOutputWriter, AnnotatedWorkbookWriter>();
         services.AddSingleton<IOutputWriter, CsvTablesWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();

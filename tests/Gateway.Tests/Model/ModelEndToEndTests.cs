@@ -1,0 +1,76 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Annotate.Annotators.Writers.Json;
+using Annotate.Gateway.Tests.Support;
+
+namespace Annotate.Gateway.Tests.Model;
+
+/// <summary>The one-process host with the real tiny GGUF model: the model tasks run inside the normal document flow.</summary>
+public sealed class ModelEndToEndTests
+{
+    private static string ModelPath => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Shared.Corpus("pdf/minimal-document.pdf"))!, "..", "..", "models", "stories260K.gguf"));
+
+    private static Dictionary<string, string?> WithModel(string path) => new()
+    {
+        ["Annotate:Model:Path"] = path,
+        ["Annotate:Model:ContextSize"] = "2048",
+        ["Annotate:Model:RequestTimeout"] = "00:01:00",
+        ["Annotate:Worker:RetryLimit"] = "1",
+    };
+
+    [Fact]
+    public async Task A_document_in_the_invoices_folder_gets_metadata_and_grounded_invoice_fields_from_the_model()
+    {
+        await using var host = new GatewayHost(WithModel(ModelPath));
+        Directory.CreateDirectory(Path.Combine(host.Inbox, "invoices"));
+        await File.WriteAllTextAsync(Path.Combine(host.Inbox, "invoices", "inv-42.txt"),
+            "Invoice 42\n\nAcme GmbH bills Globex Ltd for 3 chairs at EUR 120.00 each.\nTotal due: EUR 360.00 by 30 April 2024.\n");
+
+        var document = await host.WaitForInboxFileAsync("inv-42.txt");
+
+        Assert.True(document.GetProperty("state").GetString() == "Completed", document.GetProperty("message").ToString());
+        Assert.Equal("invoice", document.GetProperty("profile").GetString());
+        var folder = Path.Combine(host.Outbox, document.GetProperty("id").GetString()!);
+        var annotations = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "annotations.json")))!;
+        Assert.Empty(AnnotationsSchema.Validate(annotations));
+        Assert.Equal("ran", Run(annotations, "metadata"));
+        Assert.Equal("ran", Run(annotations, "extraction"));
+        var provenance = annotations["extraction"]!["provenance"]!;
+        Assert.Equal("270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d", (string?)provenance["modelSha256"]);
+        Assert.Equal("invoice", (string?)provenance["profile"]);
+        var source = await File.ReadAllTextAsync(Path.Combine(folder, "original.txt"));
+        foreach (var field in annotations["extraction"]!["fields"]!.AsArray())
+        {
+            // The tiny model writes nonsense: whatever it claims is grounded must really be in the text.
+            if ((bool?)field!["grounded"] == true)
+            {
+                Assert.Contains((string)field["text"]!, source, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+        Assert.DoesNotContain(annotations["notices"]!.AsArray(), n => (string?)n!["code"] == "model-not-configured");
+    }
+
+    [Fact]
+    public async Task A_model_that_fails_to_load_makes_health_unhealthy_and_documents_fail_as_retryable()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "annotate-gateway-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var broken = Path.Combine(root, "broken.gguf");
+        await File.WriteAllTextAsync(broken, "this is not a GGUF file");
+        await using var host = new GatewayHost(WithModel(broken), root);
+
+        var id = await host.UploadAsync(Shared.Corpus("pdf/minimal-document.pdf"));
+        var status = await host.WaitUntilFinishedAsync(id);
+
+        Assert.Equal("Failed", status.GetProperty("state").GetString());
+        Assert.Equal("model-unavailable", status.GetProperty("reason").GetString());
+        Assert.True(status.GetProperty("retryable").GetBoolean());
+        var health = await host.Client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+    }
+
+    private static string? Run(JsonNode annotations, string name) =>
+        (string?)annotations["annotators"]!.AsArray().Single(a => (string?)a!["name"] == name)!["status"];
+}
