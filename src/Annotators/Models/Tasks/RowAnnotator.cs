@@ -176,7 +176,7 @@ public sealed class RowAnnotator : IAnnotator
                 if (_truncated > 0)
                 {
                     context.Annotations.Notices.Add(new Notice(TruncatedNotice, string.Create(CultureInfo.InvariantCulture,
-                        $"{_truncated:N0} rows of '{context.Document.FileName}' were too long for the model context of {_contextSize:N0} tokens and were cut to fit; their row annotations rest on the start of the row."))
+                        $"{_truncated:N0} rows or table headers of '{context.Document.FileName}' were too long for the model context of {_contextSize:N0} tokens and were cut to fit; their row annotations rest on the start of the row."))
                     { Source = AnnotatorName });
                 }
                 return _results;
@@ -201,13 +201,22 @@ public sealed class RowAnnotator : IAnnotator
         private async Task<bool> AnnotateTableAsync(TableBlock table, int index, CancellationToken token)
         {
             var header = RowPrompt.TableHeader(table, _maxCell);
-            var fixedTokens = owner._model.CountTokens(prompt.System) + owner._model.CountTokens(header) + RowPrompt.FormatOverheadTokens;
-            var lineBudget = _contextSize - fixedTokens - OutputTokens(1) - RowPrompt.PositionTokens;
-            if (lineBudget < MinimumLineTokens)
+            var systemTokens = owner._model.CountTokens(prompt.System) + RowPrompt.FormatOverheadTokens;
+            var rowRoom = _contextSize - systemTokens - OutputTokens(1) - RowPrompt.PositionTokens;
+            if (rowRoom - MinimumLineTokens < MinimumLineTokens)
             {
                 throw new AnnotationException(FailureReason.InvalidRequest, string.Create(CultureInfo.InvariantCulture,
-                    $"The row fields of profile '{context.Profile.Name}' leave no room for a row of table '{table.Name}' of '{context.Document.FileName}': the instructions take {fixedTokens:N0} tokens and one row's answer up to {OutputTokens(1):N0}, in a model context of {_contextSize:N0} tokens. Shorten the fields' MaxLength or the instructions, or raise Annotate:Model:ContextSize."));
+                    $"The row fields of profile '{context.Profile.Name}' leave no room for the rows of '{context.Document.FileName}': the instructions take {systemTokens:N0} tokens and one row's answer up to {OutputTokens(1):N0}, in a model context of {_contextSize:N0} tokens. Shorten the fields' MaxLength or the instructions, or raise Annotate:Model:ContextSize."));
             }
+            // A header of hundreds of wide columns must not take the room of the rows: it gets a third at most.
+            var headerRoom = Math.Max(MinimumLineTokens, rowRoom / 3);
+            if (owner._model.CountTokens(header) > headerRoom)
+            {
+                header = Fit(header, headerRoom, 0);
+                _truncated++;
+            }
+            var fixedTokens = systemTokens + owner._model.CountTokens(header);
+            var lineBudget = _contextSize - fixedTokens - OutputTokens(1);
             var group = new List<PendingRow>();
             var groupTokens = 0;
             foreach (var row in table.Rows)
@@ -227,7 +236,7 @@ public sealed class RowAnnotator : IAnnotator
                 var tokens = owner._model.CountTokens(line) + RowPrompt.PositionTokens;
                 if (tokens > lineBudget)
                 {
-                    line = Fit(line, lineBudget);
+                    line = Fit(line, lineBudget, RowPrompt.PositionTokens);
                     tokens = owner._model.CountTokens(line) + RowPrompt.PositionTokens;
                     _truncated++;
                 }
@@ -319,14 +328,14 @@ public sealed class RowAnnotator : IAnnotator
             return tokens;
         }
 
-        /// <summary>The longest start of <paramref name="line"/> that fits <paramref name="budget"/> tokens once marked as cut.</summary>
-        private string Fit(string line, int budget)
+        /// <summary>The longest start of <paramref name="line"/> that fits <paramref name="budget"/> tokens (with <paramref name="extra"/> more) once marked as cut.</summary>
+        private string Fit(string line, int budget, int extra)
         {
             int low = 0, high = line.Length;
             while (low < high)
             {
                 var middle = (low + high + 1) / 2;
-                if (owner._model.CountTokens(RowPrompt.Truncate(line, middle)) + RowPrompt.PositionTokens <= budget)
+                if (owner._model.CountTokens(RowPrompt.Truncate(line, middle)) + extra <= budget)
                 {
                     low = middle;
                 }

@@ -72,7 +72,7 @@ internal sealed class RowPrompt
 
     /// <summary>The line cut to <paramref name="characters"/> characters, marked as cut.</summary>
     public static string Truncate(string line, int characters) =>
-        line[..Math.Clamp(characters, 0, line.Length)].TrimEnd('\n') + " " + Ellipsis + " (row cut to fit the model context)\n";
+        line[..Math.Clamp(characters, 0, line.Length)].TrimEnd('\n') + " " + Ellipsis + " (cut)\n";
 
     /// <summary>
     /// Most tokens the answer for <paramref name="count"/> rows takes: the JSON skeleton as the tokenizer counts it, plus

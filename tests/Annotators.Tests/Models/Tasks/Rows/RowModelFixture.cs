@@ -22,6 +22,8 @@ public sealed class RowModelFixture : IAsyncLifetime, IDisposable
 {
     public const int LedgerRows = 40;
 
+    public const int ContextSize = 2048;
+
     private readonly TempDir _dir = new();
 
     public LlamaModelHost Host { get; private set; } = null!;
@@ -34,19 +36,20 @@ public sealed class RowModelFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        Host = await ModelHostFactory.LoadedAsync(o => o.MaxOutputTokens = 256);
+        // Beyond the model's trained 512 tokens so that several rows share a prompt, as they do with production models.
+        Host = await ModelHostFactory.LoadedAsync(o => o.ContextSize = ContextSize);
         RowWorkbooks.Ledger(LedgerPath, LedgerRows);
         Ledger = new AnnotationContext("doc-1", XlsxReaderTests.Read(LedgerPath, streamed: false), Profile);
         var outcome = await Annotator().AnnotateAsync(Ledger, CancellationToken.None);
         Assert.True(outcome.Ran, outcome.Reason);
     }
 
-    public RowAnnotator Annotator(ILanguageModel? model = null, int maxRows = 10_000)
+    public RowAnnotator Annotator(ILanguageModel? model = null, int maxRows = 10_000, int maxCellCharacters = 200)
     {
         model ??= Host;
         var generator = new StructuredGenerator(model, NullLogger<StructuredGenerator>.Instance);
-        return new RowAnnotator(model, generator, Options.Create(ModelHostFactory.Options()),
-            Options.Create(new RowAnnotatorOptions { MaxRows = maxRows }), NullLogger<RowAnnotator>.Instance);
+        return new RowAnnotator(model, generator, Options.Create(ModelHostFactory.Options(o => o.ContextSize = ContextSize)),
+            Options.Create(new RowAnnotatorOptions { MaxRows = maxRows, MaxCellCharacters = maxCellCharacters }), NullLogger<RowAnnotator>.Instance);
     }
 
     public static AnnotationContext Context(Document document, AnnotationProfile profile) => new("doc-1", document, profile);
