@@ -52,6 +52,30 @@ public sealed class RowAnnotatorTests(RowModelFixture fixture, ITestOutputHelper
         Assert.DoesNotContain(fixture.Ledger.Annotations.Notices, n => n.Code is RowAnnotator.LimitNotice or RowAnnotator.TruncatedNotice);
     }
 
+    [Fact]
+    public async Task Rows_share_prompts_up_to_the_profile_size_and_groups_shrink_to_fit_a_small_context()
+    {
+        const int rows = 16;
+        const int smallContext = 700;
+        var roomy = new ScriptedModel(fixture.Host);
+        var tight = new ScriptedModel(fixture.Host, contextSize: smallContext);
+        var first = RowModelFixture.Context(fixture.Ledger.Document, fixture.Profile);
+        var second = RowModelFixture.Context(fixture.Ledger.Document, fixture.Profile);
+
+        await fixture.Annotator(roomy, maxRows: rows).AnnotateAsync(first, CancellationToken.None);
+        await fixture.Annotator(tight, maxRows: rows).AnnotateAsync(second, CancellationToken.None);
+
+        Assert.Equal(rows / fixture.Profile.RowsPerPrompt, roomy.Calls);
+        Assert.True(tight.Calls > roomy.Calls, $"{tight.Calls} calls in a context of {smallContext}");
+        Assert.Single(roomy.Requests.Select(r => r.System).Distinct());
+        foreach (var request in tight.Requests)
+        {
+            var tokens = fixture.Host.CountTokens(request.System) + fixture.Host.CountTokens(request.User) + RowPrompt.FormatOverheadTokens + request.MaxTokens!.Value;
+            Assert.True(tokens <= smallContext, $"a request needs {tokens} tokens");
+        }
+        Assert.Equal(Enumerable.Range(2, rows).Select(n => (long)n), Ledger(second.Annotations.Rows!).Rows.Keys.Order());
+    }
+
     [Theory]
     [MemberData(nameof(BothPaths))]
     public async Task The_annotated_workbook_keeps_the_ledger_and_adds_the_model_values_beside_it(bool packageCopy)
