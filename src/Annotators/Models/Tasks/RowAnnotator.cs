@@ -189,9 +189,9 @@ public sealed class RowAnnotator : IAnnotator
                 {
                     await Task.WhenAll(_inFlight).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is OperationCanceledException or AnnotationException)
+                catch (Exception)
                 {
-                    // The first failure is the one reported.
+                    // The first failure is the one reported; the others are its consequences (mostly cancellations).
                 }
                 throw;
             }
