@@ -11,10 +11,13 @@ using Microsoft.Extensions.Options;
 namespace Annotate.Annotators.Writers;
 
 /// <summary>
-/// Writes <c>annotated.xlsx</c>: the original sheets untouched plus an <c>Annotations</c> sheet with the column
-/// profiles and findings. A CSV source becomes a workbook with a typed <c>Data</c> sheet first. Small workbooks
-/// go through ClosedXML; workbooks above <see cref="ReaderOptions.StreamingWorkbookBytes"/> are copied as a
-/// package and get the new sheet written by a streaming writer, so their data is never loaded.
+/// Writes <c>annotated.xlsx</c>: the original sheets plus an <c>Annotations</c> sheet with the column profiles,
+/// findings and row annotations. The model's row fields (<see cref="Annotations.AnnotationSet.Rows"/>) become new
+/// columns beside each annotated table, with the field names in bold in its header row; the original cells are left
+/// as they were. A CSV source becomes a workbook with a typed <c>Data</c> sheet first. Small workbooks go through
+/// ClosedXML; workbooks above <see cref="ReaderOptions.StreamingWorkbookBytes"/> are copied as a package, get the new
+/// sheet written by a streaming writer and the annotated worksheets rewritten by streaming their XML, so their data is
+/// never loaded.
 /// </summary>
 public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILogger<AnnotatedWorkbookWriter> logger) : IOutputWriter
 {
@@ -45,7 +48,7 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
         }
         else if (context.Source.Length > options.Value.StreamingWorkbookBytes)
         {
-            AddSheetToPackageCopy(context, target);
+            AddSheetToPackageCopy(context, target, cancellationToken);
         }
         else
         {
@@ -57,7 +60,7 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
             {
                 // ClosedXML cannot round-trip every workbook it can read; the package copy always can.
                 logger.LogWarning(ex, "ClosedXML could not rewrite {File}; adding the Annotations sheet to a copy of the package instead", context.Document.FileName);
-                AddSheetToPackageCopy(context, target);
+                AddSheetToPackageCopy(context, target, cancellationToken);
             }
         }
         IReadOnlyList<WrittenOutput> written = [WrittenOutput.For(context.OutputDirectory, FileName, Kind, MediaType)];
@@ -69,21 +72,29 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
         using var stream = context.Source.OpenRead();
         using var workbook = new XLWorkbook(stream, XLEventTracking.Disabled);
         var name = UniqueSheetName(workbook.Worksheets.Select(w => w.Name));
-        ClosedXmlAnnotationSheet.Write(workbook, name, AnnotationSheetContent.Build(context.Document, context.Annotations, null, []));
+        var notes = ClosedXmlRowColumns.Write(workbook, RowColumns.ForDocument(context.Document, context.Annotations.Rows));
+        ClosedXmlAnnotationSheet.Write(workbook, name, AnnotationSheetContent.Build(context.Document, context.Annotations, null, notes));
         workbook.SaveAs(target);
     }
 
-    private static void AddSheetToPackageCopy(OutputContext context, string target)
+    private static void AddSheetToPackageCopy(OutputContext context, string target, CancellationToken cancellationToken)
     {
+        // Placed from the source before the copy is touched: the sheets are only scanned, never loaded.
+        var plan = StreamingRowColumns.Plan(context.Source.Path, RowColumns.ForDocument(context.Document, context.Annotations.Rows), cancellationToken);
         File.Copy(context.Source.Path, target, overwrite: true);
-        using var package = SpreadsheetDocument.Open(target, isEditable: true);
-        var workbookPart = package.WorkbookPart ?? throw new InvalidDataException($"'{context.Document.FileName}' has no workbook part.");
-        var sheets = workbookPart.Workbook.Sheets ??= new Sheets();
-        var styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
-        var name = UniqueSheetName(sheets.Elements<Sheet>().Select(s => s.Name?.Value ?? string.Empty));
-        AppendSheet(workbookPart, sheets, name, part =>
-            OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, null, []), styles));
-        workbookPart.Workbook.Save();
+        SheetStyles styles;
+        using (var package = SpreadsheetDocument.Open(target, isEditable: true))
+        {
+            var workbookPart = package.WorkbookPart ?? throw new InvalidDataException($"'{context.Document.FileName}' has no workbook part.");
+            var sheets = workbookPart.Workbook.Sheets ??= new Sheets();
+            styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
+            var name = UniqueSheetName(sheets.Elements<Sheet>().Select(s => s.Name?.Value ?? string.Empty));
+            AppendSheet(workbookPart, sheets, name, part =>
+                OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, null, plan.Notes), styles));
+            workbookPart.Workbook.Save();
+        }
+        // A second streaming copy of the package: the SDK would buffer a rewritten worksheet part in memory.
+        StreamingRowColumns.Apply(target, plan, styles.Bold, cancellationToken);
     }
 
     private static void WriteCsvWorkbook(OutputContext context, string target, CancellationToken cancellationToken)
@@ -95,6 +106,13 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
         var styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
         var notes = new List<string>();
         var table = context.Document.Blocks.OfType<TableBlock>().FirstOrDefault();
+        var rowColumns = table is null ? null : RowColumns.ForDocument(context.Document, context.Annotations.Rows).FirstOrDefault(c => ReferenceEquals(c.Table, table));
+        if (rowColumns is not null)
+        {
+            // The Data sheet holds only the table, so the columns go right beside it.
+            RowColumns.Place([rowColumns], _ => false, 0);
+            notes.Add(rowColumns.Describe(DataSheetName));
+        }
         AppendSheet(workbookPart, sheets, DataSheetName, part =>
         {
             if (table is null)
@@ -103,7 +121,7 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
                 notes.Add("The CSV held no table.");
                 return;
             }
-            OpenXmlSheetWriter.WriteTable(part, table, styles, cancellationToken, out var truncated);
+            OpenXmlSheetWriter.WriteTable(part, table, styles, cancellationToken, out var truncated, rowColumns);
             if (truncated)
             {
                 notes.Add($"The Data sheet stops at Excel's limit of {OpenXmlSheetWriter.MaxRows:N0} rows; data.csv in the csv output has every row.");

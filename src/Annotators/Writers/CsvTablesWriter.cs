@@ -1,4 +1,5 @@
 using System.Globalization;
+using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Writers.Xlsx;
 using CsvHelper;
@@ -9,7 +10,7 @@ namespace Annotate.Annotators.Writers;
 /// Writes every table of a workbook or CSV as a clean CSV (RFC 4180, UTF-8 without BOM, comma, header row,
 /// invariant numbers, ISO-8601 dates, <c>true</c>/<c>false</c>), streaming rows so a million-row sheet is fine.
 /// Files are named <c>&lt;sheet&gt;.csv</c>, <c>&lt;sheet&gt;-&lt;table&gt;.csv</c> when a sheet has several tables, and
-/// <c>data.csv</c> for a CSV source.
+/// <c>data.csv</c> for a CSV source. The model's row fields, when a table has them, are appended as extra columns.
 /// </summary>
 public sealed class CsvTablesWriter : IOutputWriter
 {
@@ -24,14 +25,19 @@ public sealed class CsvTablesWriter : IOutputWriter
     /// <inheritdoc />
     public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
     {
-        var tables = context.Document.Blocks.OfType<TableBlock>().ToList();
-        var perSheet = tables.GroupBy(t => t.Location.Sheet ?? string.Empty).ToDictionary(g => g.Key, g => g.Count());
+        var tables = context.Document.Blocks
+            .Select((block, index) => (Table: block as TableBlock, Index: index))
+            .Where(t => t.Table is not null)
+            .ToList();
+        var perSheet = tables.GroupBy(t => t.Table!.Location.Sheet ?? string.Empty).ToDictionary(g => g.Key, g => g.Count());
+        var rowAnnotations = context.Annotations.Rows;
         var names = new OutputFileNames();
         var outputs = new List<WrittenOutput>();
-        foreach (var table in tables)
+        foreach (var (table, index) in tables)
         {
-            var name = names.Next(Stem(context.Document, table, perSheet), ".csv");
-            await WriteTableAsync(Path.Combine(context.OutputDirectory, name), table, cancellationToken).ConfigureAwait(false);
+            var name = names.Next(Stem(context.Document, table!, perSheet), ".csv");
+            var extra = rowAnnotations?.Tables.FirstOrDefault(t => t.Block == index && t.Rows.Count > 0);
+            await WriteTableAsync(Path.Combine(context.OutputDirectory, name), table!, extra is null ? [] : rowAnnotations!.Fields, extra, cancellationToken).ConfigureAwait(false);
             outputs.Add(WrittenOutput.For(context.OutputDirectory, name, Kind, MediaType));
         }
         return outputs;
@@ -47,7 +53,7 @@ public sealed class CsvTablesWriter : IOutputWriter
         return perSheet[sheet] > 1 ? sheet + "-" + (table.Name ?? "table") : sheet;
     }
 
-    private static async Task WriteTableAsync(string path, TableBlock table, CancellationToken cancellationToken)
+    private static async Task WriteTableAsync(string path, TableBlock table, IReadOnlyList<string> fields, TableRowAnnotations? rowValues, CancellationToken cancellationToken)
     {
         var options = new CsvWriterOptions
         {
@@ -67,12 +73,25 @@ public sealed class CsvTablesWriter : IOutputWriter
         {
             csv.WriteField(column);
         }
+        // The model's row fields, when it annotated this table, follow as extra columns.
+        foreach (var field in fields)
+        {
+            csv.WriteField(field);
+        }
         await csv.EndRecordAsync(cancellationToken).ConfigureAwait(false);
         foreach (var row in table.Rows)
         {
             for (var c = 0; c < table.Columns.Count; c++)
             {
                 csv.WriteField(c < row.Cells.Count ? Format(row.Cells[c]) : string.Empty);
+            }
+            if (fields.Count > 0)
+            {
+                var values = rowValues!.Rows.GetValueOrDefault(row.Number);
+                foreach (var field in fields)
+                {
+                    csv.WriteField(values is not null && values.TryGetValue(field, out var value) ? value ?? string.Empty : string.Empty);
+                }
             }
             await csv.EndRecordAsync(cancellationToken).ConfigureAwait(false);
         }

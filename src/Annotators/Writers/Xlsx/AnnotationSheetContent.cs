@@ -114,7 +114,46 @@ internal sealed class AnnotationSheetContent
         {
             rows.Add(new SheetRow(["(no findings)"]));
         }
+        if (annotations.Rows is { } rowAnnotations)
+        {
+            AddRowAnnotations(rows, rowAnnotations, dataSheet);
+        }
         return new AnnotationSheetContent(rows, frozen);
+    }
+
+    /// <summary>Headers of the row-annotation listing before the field names.</summary>
+    public static readonly string[] RowAnnotationHeaders = ["Sheet", "Table", "Row"];
+
+    private static void AddRowAnnotations(List<SheetRow> rows, RowAnnotations annotations, string? dataSheet)
+    {
+        rows.Add(new SheetRow([]));
+        rows.Add(new SheetRow(["Row annotations"], SheetRowStyle.Title));
+        var total = annotations.Tables.Sum(t => (long)t.Rows.Count);
+        rows.Add(new SheetRow([string.Create(CultureInfo.InvariantCulture,
+            $"{total:N0} rows annotated by {annotations.Provenance.Model} with profile '{annotations.Provenance.Profile}' (prompt {annotations.Provenance.PromptVersion}).")]));
+        if (total > MaxFindings)
+        {
+            rows.Add(new SheetRow([string.Create(CultureInfo.InvariantCulture, $"Showing the first {MaxFindings:N0} of {total:N0} annotated rows; annotations.json lists them all.")]));
+        }
+        rows.Add(new SheetRow([.. RowAnnotationHeaders, .. annotations.Fields], SheetRowStyle.Header));
+        var listed = 0;
+        foreach (var table in annotations.Tables)
+        {
+            foreach (var (number, values) in table.Rows.OrderBy(r => r.Key))
+            {
+                if (listed++ >= MaxFindings)
+                {
+                    return;
+                }
+                var cells = new List<object?> { table.Sheet ?? dataSheet, table.Table, number };
+                cells.AddRange(annotations.Fields.Select(f => (object?)(values.TryGetValue(f, out var v) && v is not null ? RowColumns.CellText(v) : null)));
+                rows.Add(new SheetRow(cells));
+            }
+        }
+        if (total == 0)
+        {
+            rows.Add(new SheetRow(["(no annotated rows)"]));
+        }
     }
 
     /// <summary>The cell as text, for widths and for writers that only write text.</summary>

@@ -64,9 +64,15 @@ internal static class OpenXmlSheetWriter
         writer.WriteEndElement();
     }
 
-    /// <summary>Writes a table's header and typed rows at their own row numbers; returns the data rows written.</summary>
-    public static long WriteTable(WorksheetPart part, TableBlock table, SheetStyles styles, CancellationToken cancellationToken, out bool truncated)
+    /// <summary>
+    /// Writes a table's header and typed rows at their own row numbers, with the row-annotation columns of
+    /// <paramref name="rowColumns"/> (placed) after each row's cells; returns the data rows written.
+    /// </summary>
+    public static long WriteTable(WorksheetPart part, TableBlock table, SheetStyles styles, CancellationToken cancellationToken, out bool truncated, RowColumns? rowColumns = null)
     {
+        var extra = rowColumns is { Placed: true }
+            ? rowColumns.Cells().GroupBy(c => c.Row).ToDictionary(g => g.Key, g => g.ToList())
+            : [];
         truncated = false;
         long written = 0;
         using var writer = OpenXmlWriter.Create(part);
@@ -84,6 +90,7 @@ internal static class OpenXmlSheetWriter
             {
                 writer.WriteElement(TextCell(Reference(table, c, headerRow), table.Columns[c], styles.Bold));
             }
+            WriteExtra(writer, extra, headerRow, headerRow, styles);
             writer.WriteEndElement();
         }
         var last = headerRow;
@@ -129,6 +136,7 @@ internal static class OpenXmlSheetWriter
                         break;
                 }
             }
+            WriteExtra(writer, extra, row.Number, number, styles);
             writer.WriteEndElement();
             last = number;
         }
@@ -138,6 +146,19 @@ internal static class OpenXmlSheetWriter
     }
 
     private static string Reference(TableBlock table, int columnIndex, long row) => table.CellReference(columnIndex, row);
+
+    private static void WriteExtra(OpenXmlWriter writer, Dictionary<long, List<RowColumnCell>> extra, long sourceRow, long sheetRow, SheetStyles styles)
+    {
+        if (!extra.TryGetValue(sourceRow, out var cells))
+        {
+            return;
+        }
+        foreach (var cell in cells)
+        {
+            var reference = CellReferences.ColumnName(cell.Column) + sheetRow.ToString(CultureInfo.InvariantCulture);
+            writer.WriteElement(TextCell(reference, cell.Text, cell.Header ? styles.Bold : 0));
+        }
+    }
 
     private static void WriteFrozenView(OpenXmlWriter writer, int frozenRows)
     {

@@ -1,0 +1,473 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Xml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace Annotate.Annotators.Writers.Xlsx;
+
+/// <summary>Where the row-annotation columns go in a large workbook, found without loading its sheets.</summary>
+/// <param name="Sheets">The tables to write, by zip entry name of their worksheet part.</param>
+/// <param name="Notes">A line per table for the Annotations sheet.</param>
+internal sealed record RowColumnsPlan(IReadOnlyDictionary<string, IReadOnlyList<RowColumns>> Sheets, IReadOnlyList<string> Notes)
+{
+    public static readonly RowColumnsPlan Empty = new(new Dictionary<string, IReadOnlyList<RowColumns>>(), []);
+}
+
+/// <summary>
+/// Adds the row-annotation columns to the worksheets of a large workbook by streaming their XML: one pass to find what
+/// the sheet already uses, one to copy it with the new cells (inline strings) appended to their rows and the
+/// <c>dimension</c> widened. The sheet is never held in memory, neither as a DOM nor as bytes.
+/// </summary>
+internal static class StreamingRowColumns
+{
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreWhitespace = false,
+        CheckCharacters = false,
+        CloseInput = false,
+    };
+
+    private static readonly XmlWriterSettings WriterSettings = new()
+    {
+        Encoding = new System.Text.UTF8Encoding(false),
+        Indent = false,
+        NewLineHandling = NewLineHandling.None,
+        CheckCharacters = false,
+        CloseOutput = false,
+    };
+
+    private const string XmlNamespace = "http://www.w3.org/XML/1998/namespace";
+
+    /// <summary>Finds each annotated sheet's part and places its tables' columns.</summary>
+    public static RowColumnsPlan Plan(string workbookPath, IReadOnlyList<RowColumns> columns, CancellationToken cancellationToken)
+    {
+        if (columns.Count == 0)
+        {
+            return RowColumnsPlan.Empty;
+        }
+        var notes = new List<string>();
+        var sheets = new Dictionary<string, IReadOnlyList<RowColumns>>(StringComparer.Ordinal);
+        var parts = new Dictionary<string, (string Entry, List<(long, long, int, int)> Tables)>(StringComparer.Ordinal);
+        using (var package = SpreadsheetDocument.Open(workbookPath, isEditable: false))
+        {
+            var workbookPart = package.WorkbookPart;
+            foreach (var sheet in workbookPart?.Workbook.Sheets?.Elements<Sheet>() ?? [])
+            {
+                if (sheet.Name?.Value is { } name && sheet.Id?.Value is { } id && workbookPart!.GetPartById(id) is WorksheetPart part)
+                {
+                    // Excel tables live in parts of their own; their ranges count as used.
+                    var tables = part.TableDefinitionParts
+                        .Select(t => t.Table?.Reference?.Value)
+                        .OfType<string>()
+                        .Select(Bounds)
+                        .ToList();
+                    parts[name] = (part.Uri.OriginalString.TrimStart('/'), tables);
+                }
+            }
+        }
+        using var archive = ZipFile.OpenRead(workbookPath);
+        foreach (var onSheet in columns.GroupBy(c => c.Annotations.Sheet ?? string.Empty))
+        {
+            if (!parts.TryGetValue(onSheet.Key, out var part) || Entry(archive, part.Entry) is not { } entry)
+            {
+                notes.Add($"Row fields of sheet '{onSheet.Key}' could not be added: the workbook has no such sheet.");
+                continue;
+            }
+            var list = onSheet.ToList();
+            bool[] occupied;
+            int lastUsed;
+            using (var stream = entry.Open())
+            {
+                (occupied, lastUsed) = Scan(stream, list, part.Tables, cancellationToken);
+            }
+            var index = list.Select((table, i) => (table, i)).ToDictionary(p => p.table, p => p.i);
+            RowColumns.Place(list, c => occupied[index[c]], lastUsed);
+            notes.AddRange(list.Select(c => c.Describe(onSheet.Key)));
+            var placed = list.Where(c => c.Placed).ToList();
+            if (placed.Count > 0)
+            {
+                sheets[entry.FullName] = placed;
+            }
+        }
+        return new RowColumnsPlan(sheets, notes);
+    }
+
+    /// <summary>Rewrites the planned worksheets of the package at <paramref name="path"/>, copying every other entry as it is.</summary>
+    public static void Apply(string path, RowColumnsPlan plan, uint boldStyle, CancellationToken cancellationToken)
+    {
+        if (plan.Sheets.Count == 0)
+        {
+            return;
+        }
+        var temporary = path + ".rows.tmp";
+        try
+        {
+            using (var source = ZipFile.OpenRead(path))
+            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+            using (var target = new ZipArchive(output, ZipArchiveMode.Create))
+            {
+                foreach (var entry in source.Entries)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+                    copy.LastWriteTime = entry.LastWriteTime;
+                    using var from = entry.Open();
+                    using var to = copy.Open();
+                    if (plan.Sheets.TryGetValue(entry.FullName, out var tables))
+                    {
+                        Rewrite(from, to, tables, boldStyle, cancellationToken);
+                    }
+                    else
+                    {
+                        from.CopyTo(to);
+                    }
+                }
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Whether anything occupies each table's adjacent columns over its rows (any <c>c</c> element, even an empty
+    /// styled one, since a second cell of the same reference would make the sheet invalid; a merged range; an Excel
+    /// table), and the sheet's last used column.
+    /// </summary>
+    internal static (bool[] Occupied, int LastUsed) Scan(Stream sheetXml, IReadOnlyList<RowColumns> tables, IReadOnlyList<(long Top, long Bottom, int Left, int Right)> areas, CancellationToken cancellationToken)
+    {
+        var occupied = new bool[tables.Count];
+        var lastUsed = 0;
+        void Mark(long top, long bottom, int left, int right)
+        {
+            lastUsed = Math.Max(lastUsed, right);
+            for (var i = 0; i < tables.Count; i++)
+            {
+                occupied[i] |= tables[i].CandidateIntersects(top, bottom, left, right);
+            }
+        }
+        foreach (var area in areas)
+        {
+            Mark(area.Top, area.Bottom, area.Left, area.Right);
+        }
+        using var reader = XmlReader.Create(sheetXml, ReaderSettings);
+        long row = 0;
+        var column = 0;
+        long rowsSeen = 0;
+        while (reader.Read())
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+            switch (reader.LocalName)
+            {
+                case "row":
+                    row = ParseLong(reader.GetAttribute("r")) ?? row + 1;
+                    column = 0;
+                    if (++rowsSeen % 10_000 == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+                    break;
+                case "c":
+                    var reference = reader.GetAttribute("r");
+                    column = reference is null ? column + 1 : CellColumn(reference);
+                    if (reference is not null && CellRow(reference) is { } cellRow)
+                    {
+                        row = cellRow;
+                    }
+                    Mark(row, row, column, column);
+                    break;
+                case "mergeCell" when reader.GetAttribute("ref") is { } merged:
+                    var bounds = Bounds(merged);
+                    Mark(bounds.Top, bounds.Bottom, bounds.Left, bounds.Right);
+                    break;
+            }
+        }
+        return (occupied, lastUsed);
+    }
+
+    /// <summary>Copies a worksheet's XML, adding the tables' cells to their rows (new rows where the sheet has none) and widening the dimension.</summary>
+    internal static void Rewrite(Stream input, Stream output, IReadOnlyList<RowColumns> tables, uint boldStyle, CancellationToken cancellationToken)
+    {
+        var pending = new SortedDictionary<long, List<RowColumnCell>>();
+        foreach (var cell in tables.SelectMany(t => t.Cells()))
+        {
+            if (!pending.TryGetValue(cell.Row, out var cells))
+            {
+                pending[cell.Row] = cells = [];
+            }
+            cells.Add(cell);
+        }
+        foreach (var cells in pending.Values)
+        {
+            cells.Sort((a, b) => a.Column.CompareTo(b.Column));
+        }
+        var rewriter = new SheetRewriter(pending, tables, boldStyle, cancellationToken);
+        using var reader = XmlReader.Create(input, ReaderSettings);
+        using var writer = XmlWriter.Create(output, WriterSettings);
+        rewriter.Run(reader, writer);
+    }
+
+    private sealed class SheetRewriter(SortedDictionary<long, List<RowColumnCell>> pending, IReadOnlyList<RowColumns> tables, uint boldStyle, CancellationToken cancellationToken)
+    {
+        private string _namespace = string.Empty;
+        private long _lastRow;
+        private long _rowsCopied;
+
+        public void Run(XmlReader reader, XmlWriter writer)
+        {
+            var inSheetData = false;
+            reader.Read();
+            while (!reader.EOF)
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.Depth == 0)
+                {
+                    _namespace = reader.NamespaceURI;
+                }
+                if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == _namespace)
+                {
+                    if (reader.LocalName == "dimension" && reader.Depth == 1)
+                    {
+                        WriteDimension(reader, writer);
+                        continue;
+                    }
+                    if (reader.LocalName == "sheetData" && reader.Depth == 1)
+                    {
+                        var prefix = reader.Prefix;
+                        var empty = reader.IsEmptyElement;
+                        writer.WriteStartElement(prefix, "sheetData", _namespace);
+                        writer.WriteAttributes(reader, true);
+                        reader.Read();
+                        if (empty)
+                        {
+                            WriteRowsBefore(long.MaxValue, writer, prefix);
+                            writer.WriteEndElement();
+                        }
+                        else
+                        {
+                            inSheetData = true;
+                        }
+                        continue;
+                    }
+                    if (inSheetData && reader.LocalName == "row" && reader.Depth == 2)
+                    {
+                        CopyRow(reader, writer);
+                        continue;
+                    }
+                }
+                if (inSheetData && reader.NodeType == XmlNodeType.EndElement && reader.Depth == 1)
+                {
+                    WriteRowsBefore(long.MaxValue, writer, reader.Prefix);
+                    writer.WriteFullEndElement();
+                    inSheetData = false;
+                    reader.Read();
+                    continue;
+                }
+                if (reader.NodeType is XmlNodeType.Element or XmlNodeType.EndElement or XmlNodeType.XmlDeclaration)
+                {
+                    CopyShallow(reader, writer);
+                    reader.Read();
+                }
+                else
+                {
+                    // Text, white space, comments: copied as they are; WriteNode moves on by itself.
+                    writer.WriteNode(reader, true);
+                }
+            }
+        }
+
+        private void CopyRow(XmlReader reader, XmlWriter writer)
+        {
+            if (++_rowsCopied % 10_000 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            var prefix = reader.Prefix;
+            var number = ParseLong(reader.GetAttribute("r")) ?? _lastRow + 1;
+            WriteRowsBefore(number, writer, prefix);
+            _lastRow = number;
+            if (!pending.Remove(number, out var cells))
+            {
+                writer.WriteNode(reader, true);
+                return;
+            }
+            writer.WriteStartElement(prefix, "row", _namespace);
+            if (reader.MoveToFirstAttribute())
+            {
+                do
+                {
+                    // "spans" is an optional hint of the row's columns; with new cells it would be wrong.
+                    if (reader.LocalName != "spans" || reader.NamespaceURI.Length > 0)
+                    {
+                        writer.WriteAttributeString(reader.Prefix, reader.LocalName, reader.NamespaceURI, reader.Value);
+                    }
+                }
+                while (reader.MoveToNextAttribute());
+                reader.MoveToElement();
+            }
+            var next = 0;
+            if (reader.IsEmptyElement)
+            {
+                reader.Read();
+            }
+            else
+            {
+                var depth = reader.Depth;
+                reader.Read();
+                var column = 0;
+                while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
+                {
+                    if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "c")
+                    {
+                        var reference = reader.GetAttribute("r");
+                        column = reference is null ? column + 1 : CellColumn(reference);
+                        // Cells stay in column order; a cell the sheet already has wins over a new one.
+                        while (next < cells.Count && cells[next].Column <= column)
+                        {
+                            if (cells[next].Column < column)
+                            {
+                                WriteCell(writer, prefix, cells[next]);
+                            }
+                            next++;
+                        }
+                    }
+                    else if (reader.NodeType == XmlNodeType.Element)
+                    {
+                        // extLst and the like follow the cells.
+                        WriteCells(writer, prefix, cells, ref next);
+                    }
+                    writer.WriteNode(reader, true);
+                }
+                reader.Read();
+            }
+            WriteCells(writer, prefix, cells, ref next);
+            writer.WriteEndElement();
+        }
+
+        private void WriteRowsBefore(long number, XmlWriter writer, string prefix)
+        {
+            while (pending.Count > 0)
+            {
+                var (row, cells) = pending.First();
+                if (row >= number)
+                {
+                    return;
+                }
+                pending.Remove(row);
+                writer.WriteStartElement(prefix, "row", _namespace);
+                writer.WriteAttributeString("r", row.ToString(CultureInfo.InvariantCulture));
+                var next = 0;
+                WriteCells(writer, prefix, cells, ref next);
+                writer.WriteEndElement();
+            }
+        }
+
+        private void WriteCells(XmlWriter writer, string prefix, List<RowColumnCell> cells, ref int next)
+        {
+            for (; next < cells.Count; next++)
+            {
+                WriteCell(writer, prefix, cells[next]);
+            }
+        }
+
+        private void WriteCell(XmlWriter writer, string prefix, RowColumnCell cell)
+        {
+            writer.WriteStartElement(prefix, "c", _namespace);
+            writer.WriteAttributeString("r", CellName(cell.Column, cell.Row));
+            if (cell.Header && boldStyle != 0)
+            {
+                writer.WriteAttributeString("s", boldStyle.ToString(CultureInfo.InvariantCulture));
+            }
+            writer.WriteAttributeString("t", "inlineStr");
+            writer.WriteStartElement(prefix, "is", _namespace);
+            writer.WriteStartElement(prefix, "t", _namespace);
+            writer.WriteAttributeString("xml", "space", XmlNamespace, "preserve");
+            writer.WriteString(cell.Text);
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+        }
+
+        private void WriteDimension(XmlReader reader, XmlWriter writer)
+        {
+            writer.WriteStartElement(reader.Prefix, "dimension", _namespace);
+            var reference = reader.GetAttribute("ref");
+            var (top, bottom, left, right) = reference is null ? (long.MaxValue, 0L, int.MaxValue, 0) : Bounds(reference);
+            foreach (var table in tables.Where(t => t.Placed))
+            {
+                top = Math.Min(top, table.Top);
+                bottom = Math.Max(bottom, table.Bottom);
+                left = Math.Min(left, table.FirstColumn);
+                right = Math.Max(right, table.LastColumn);
+            }
+            if (reader.MoveToFirstAttribute())
+            {
+                do
+                {
+                    if (reader.LocalName != "ref" || reader.NamespaceURI.Length > 0)
+                    {
+                        writer.WriteAttributeString(reader.Prefix, reader.LocalName, reader.NamespaceURI, reader.Value);
+                    }
+                }
+                while (reader.MoveToNextAttribute());
+                reader.MoveToElement();
+            }
+            writer.WriteAttributeString("ref", CellName(left, top) + ":" + CellName(right, bottom));
+            writer.WriteEndElement();
+            reader.Skip();
+        }
+    }
+
+    private static void CopyShallow(XmlReader reader, XmlWriter writer)
+    {
+        switch (reader.NodeType)
+        {
+            case XmlNodeType.Element:
+                writer.WriteStartElement(reader.Prefix, reader.LocalName, reader.NamespaceURI);
+                writer.WriteAttributes(reader, true);
+                if (reader.IsEmptyElement)
+                {
+                    writer.WriteEndElement();
+                }
+                break;
+            case XmlNodeType.EndElement:
+                writer.WriteFullEndElement();
+                break;
+            default:
+                writer.WriteStartDocument(string.Equals(reader.GetAttribute("standalone"), "yes", StringComparison.Ordinal));
+                break;
+        }
+    }
+
+    private static ZipArchiveEntry? Entry(ZipArchive archive, string name) =>
+        archive.GetEntry(name) ?? archive.GetEntry(Uri.UnescapeDataString(name));
+
+    private static string CellName(int column, long row) => Documents.CellReferences.ColumnName(column) + row.ToString(CultureInfo.InvariantCulture);
+
+    private static int CellColumn(string reference) => Documents.CellReferences.ColumnNumber(reference);
+
+    private static long? CellRow(string reference)
+    {
+        var digits = reference.AsSpan().TrimStart("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+
+    private static long? ParseLong(string? text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    /// <summary>Rows and columns of an A1 range such as <c>B2:D9</c> or a single cell.</summary>
+    private static (long Top, long Bottom, int Left, int Right) Bounds(string range)
+    {
+        var parts = range.Split(':');
+        var first = parts[0].Replace("$", string.Empty, StringComparison.Ordinal);
+        var last = (parts.Length > 1 ? parts[1] : parts[0]).Replace("$", string.Empty, StringComparison.Ordinal);
+        return (CellRow(first) ?? 1, CellRow(last) ?? 1, Math.Max(1, CellColumn(first)), Math.Max(1, CellColumn(last)));
+    }
+}
