@@ -5,6 +5,7 @@ using Annotate.Annotators.Models.Chunking;
 using Annotate.Annotators.Models.Grammar;
 using Annotate.Annotators.Models.Host;
 using Annotate.Annotators.Models.Tasks;
+using Annotate.Annotators.Models.Tasks.Rows;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
@@ -58,6 +59,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IAnnotator, ExtractionAnnotator>();
         services.AddSingleton<IAnnotator, ReformatAnnotator>();
         services.AddSingleton<IAnnotator, QuestionAnswerAnnotator>();
+        services.AddOptions<RowAnnotatorOptions>().BindConfiguration(RowAnnotatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IAnnotator, RowAnnotator>();
         return services;
     }
 

@@ -52,6 +52,45 @@ public sealed class ModelEndToEndTests
     }
 
     [Fact]
+    public async Task A_workbook_in_the_spreadsheet_rows_folder_gets_a_label_for_every_row_as_new_columns()
+    {
+        await using var host = new GatewayHost(WithModel(ModelPath));
+        var folder = Path.Combine(host.Inbox, "spreadsheet-rows");
+        Directory.CreateDirectory(folder);
+        using (var book = new ClosedXML.Excel.XLWorkbook())
+        {
+            var sheet = book.AddWorksheet("Entries");
+            sheet.Cell(1, 1).Value = "Date";
+            sheet.Cell(1, 2).Value = "Description";
+            sheet.Cell(1, 3).Value = "Amount";
+            sheet.Range(1, 1, 1, 3).Style.Font.Bold = true;
+            for (var row = 2; row <= 11; row++)
+            {
+                sheet.Cell(row, 1).Value = new DateTime(2024, 5, row);
+                sheet.Cell(row, 2).Value = row % 2 == 0 ? "Salary May" : "Office rent";
+                sheet.Cell(row, 3).Value = row % 2 == 0 ? 3200 : -950;
+            }
+            book.SaveAs(Path.Combine(folder, "entries.xlsx"));
+        }
+
+        var document = await host.WaitForInboxFileAsync("entries.xlsx");
+
+        Assert.True(document.GetProperty("state").GetString() == "Completed", document.GetProperty("message").ToString());
+        var output = Path.Combine(host.Outbox, document.GetProperty("id").GetString()!);
+        var annotations = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "annotations.json")))!;
+        Assert.Empty(AnnotationsSchema.Validate(annotations));
+        var rows = annotations["rows"]!["tables"]!.AsArray().Single()!["rows"]!.AsArray();
+        Assert.Equal(10, rows.Count);
+        string[] labels = ["income", "expense", "transfer", "other"];
+        Assert.All(rows, r => Assert.Contains((string?)r!["values"]!["Category"], labels));
+        using var annotated = new ClosedXML.Excel.XLWorkbook(Path.Combine(output, "annotated.xlsx"));
+        var entries = annotated.Worksheet("Entries");
+        Assert.Equal("Salary May", entries.Cell(2, 2).GetString());
+        Assert.Equal("Category", entries.Cell(1, 4).GetString());
+        Assert.All(Enumerable.Range(2, 10), r => Assert.Contains(entries.Cell(r, 4).GetString(), labels));
+    }
+
+    [Fact]
     public async Task A_model_that_fails_to_load_makes_health_unhealthy_and_documents_fail_as_retryable()
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-gateway-tests", Guid.NewGuid().ToString("N"));
