@@ -72,7 +72,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IDocumentReader, DocxReader>();
         services.AddSingleton<IDocumentReader, PlainTextReader>();
         services.AddSingleton<IDocumentReader, MarkdownReader>();
-        services.AddSingleton<IDocumentReader, DelimitedTextReader>();
+        services.AddSingleton<IDocumentReader>(sp => new DelimitedTextReader(sp.GetRequiredService<IOptions<ReaderOptions>>()));
         return services;
     }
 

@@ -19,6 +19,13 @@ public sealed class ReaderOptions
     [Range(0, long.MaxValue)]
     public long StreamingWorkbookBytes { get; set; } = 5L * 1024 * 1024;
 
+    /// <summary>
+    /// CSV/TSV files larger than this many bytes are streamed record by record each time their rows are read,
+    /// instead of being held in memory. Default 5 MB.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long StreamingTextBytes { get; set; } = 5L * 1024 * 1024;
+
     /// <summary>Rows kept in memory per streamed table for previews and samples. Default 1,000.</summary>
     [Range(1, 1_000_000)]
     public int StreamedSampleRows { get; set; } = 1000;

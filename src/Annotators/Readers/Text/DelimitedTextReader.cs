@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using CsvHelper;
+using Microsoft.Extensions.Options;
 
 namespace Annotate.Annotators.Readers.Text;
 
@@ -13,6 +15,18 @@ namespace Annotate.Annotators.Readers.Text;
 public sealed class DelimitedTextReader : IDocumentReader
 {
     private const int SniffRecords = 40;
+    private const int SniffBytes = 64 * 1024;
+    private const int HeaderSampleRecords = 50;
+    private readonly ReaderOptions _options;
+
+    /// <summary>Creates the reader with default limits.</summary>
+    public DelimitedTextReader()
+        : this(Microsoft.Extensions.Options.Options.Create(new ReaderOptions()))
+    {
+    }
+
+    /// <summary>Creates the reader; files above <see cref="ReaderOptions.StreamingTextBytes"/> are streamed.</summary>
+    public DelimitedTextReader(IOptions<ReaderOptions> options) => _options = options.Value;
 
     /// <inheritdoc />
     public SourceFormat Format => SourceFormat.Csv;
@@ -20,6 +34,10 @@ public sealed class DelimitedTextReader : IDocumentReader
     /// <inheritdoc />
     public async Task<Document> ReadAsync(DocumentSource source, CancellationToken cancellationToken)
     {
+        if (source.Length > _options.StreamingTextBytes)
+        {
+            return ReadStreamed(source, cancellationToken);
+        }
         var bytes = await File.ReadAllBytesAsync(source.Path, cancellationToken).ConfigureAwait(false);
         var text = TextDecoding.Decode(bytes, out var encoding);
         var delimiter = DetectDelimiter(text, source.FileName);
@@ -76,9 +94,8 @@ public sealed class DelimitedTextReader : IDocumentReader
 
     private sealed record Record(long Line, string[] Fields);
 
-    private static List<Record> ReadRecords(string text, char delimiter, string fileName, CancellationToken cancellationToken)
-    {
-        var options = new CsvReaderOptions
+    private static CsvReaderOptions Options(char delimiter) =>
+        new()
         {
             Separator = delimiter,
             HasHeader = false,
@@ -91,10 +108,13 @@ public sealed class DelimitedTextReader : IDocumentReader
             // Cell values may be personal data; keep them out of messages that end up in logs.
             IncludeValuesInExceptions = false,
         };
+
+    private static List<Record> ReadRecords(string text, char delimiter, string fileName, CancellationToken cancellationToken)
+    {
         var records = new List<Record>();
         try
         {
-            using var reader = CsvReader.FromText(text, options);
+            using var reader = CsvReader.FromText(text, Options(delimiter));
             while (reader.Read())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -103,14 +123,148 @@ public sealed class DelimitedTextReader : IDocumentReader
         }
         catch (CsvFormatException ex)
         {
-            var where = ex.LineNumber > 0
-                ? $"line {ex.LineNumber.ToString(CultureInfo.InvariantCulture)}"
-                : $"record {ex.RecordNumber.ToString(CultureInfo.InvariantCulture)}";
-            throw new AnnotationException(FailureReason.Corrupt,
-                $"'{fileName}' is not valid delimited text: malformed quoting at {where} (a field's quotes are not closed or text follows a closing quote).",
-                inner: ex);
+            throw Malformed(ex, fileName);
         }
         return records;
+    }
+
+    /// <summary>
+    /// Large files: one pass to validate, measure and sample the header, then rows streamed from the file each
+    /// time the table is enumerated, so a file of millions of records is never held whole.
+    /// </summary>
+    private static Document ReadStreamed(DocumentSource source, CancellationToken cancellationToken)
+    {
+        byte[] head;
+        using (var stream = source.OpenRead())
+        {
+            head = new byte[(int)Math.Min(SniffBytes, stream.Length)];
+            stream.ReadExactly(head);
+        }
+        var prefix = TextDecoding.Decode(head, out var encodingName);
+        var delimiter = DetectDelimiter(prefix, source.FileName);
+        var encoding = EncodingFor(encodingName);
+        var decimalComma = delimiter == ';';
+
+        var sample = new List<Record>();
+        long count = 0, firstLine = 0, lastLine = 0;
+        var width = 0;
+        foreach (var record in Records(source, delimiter, encoding, cancellationToken))
+        {
+            if (count == 0)
+            {
+                firstLine = record.Line;
+            }
+            if (sample.Count < HeaderSampleRecords)
+            {
+                sample.Add(record);
+            }
+            width = Math.Max(width, record.Fields.Length);
+            lastLine = record.Line;
+            count++;
+        }
+        var document = new Document
+        {
+            FileName = source.FileName,
+            Format = SourceFormat.Csv,
+            SizeBytes = source.Length,
+            Properties = new DocumentProperties { Encoding = encodingName, Delimiter = delimiter.ToString() },
+        };
+        if (count == 0)
+        {
+            return document;
+        }
+
+        var typedSample = sample.Select(r => Type(r, width, decimalComma)).ToList();
+        var hasHeader = HeaderDetection.FirstRowIsHeader(typedSample);
+        var columns = Enumerable.Range(0, width)
+            .Select(i => hasHeader && i < sample[0].Fields.Length && sample[0].Fields[i].Trim().Length > 0 ? sample[0].Fields[i].Trim() : $"Column{i + 1}")
+            .ToList();
+        var rows = new StreamedRows(
+            () => Records(source, delimiter, encoding, CancellationToken.None).Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Line, Type(r, width, decimalComma))),
+            hasHeader ? count - 1 : count);
+        return document with
+        {
+            Blocks =
+            [
+                new TableBlock
+                {
+                    Name = Path.GetFileNameWithoutExtension(source.FileName),
+                    Columns = columns,
+                    HasHeaderRow = hasHeader,
+                    Rows = rows,
+                    FirstColumn = 1,
+                    FirstRow = firstLine,
+                    Location = new SourceLocation
+                    {
+                        Line = (int)Math.Min(int.MaxValue, firstLine),
+                        Cell = $"A{firstLine.ToString(CultureInfo.InvariantCulture)}:{CellReferences.ColumnName(Math.Max(1, width))}{lastLine.ToString(CultureInfo.InvariantCulture)}",
+                        Block = 0,
+                    },
+                },
+            ],
+        };
+    }
+
+    private static IReadOnlyList<CellValue> Type(Record record, int width, bool decimalComma) =>
+        Enumerable.Range(0, width).Select(i => i < record.Fields.Length ? CellValueParser.Parse(record.Fields[i], decimalComma) : CellValue.Empty).ToList();
+
+    private static Encoding EncodingFor(string name) => name switch
+    {
+        "utf-16" => Encoding.Unicode,
+        "utf-16BE" => Encoding.BigEndianUnicode,
+        "windows-1252" => Encoding.GetEncoding(1252),
+        _ => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+    };
+
+    private static IEnumerable<Record> Records(DocumentSource source, char delimiter, Encoding encoding, CancellationToken cancellationToken)
+    {
+        CsvReader reader;
+        try
+        {
+            reader = CsvReader.FromFile(source.Path, Options(delimiter) with { Encoding = encoding });
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new AnnotationException(FailureReason.SourceMissing, $"'{source.FileName}' disappeared while it was being read.", inner: ex);
+        }
+        using (reader)
+        {
+            var first = true;
+            while (true)
+            {
+                Record record;
+                try
+                {
+                    if (!reader.Read())
+                    {
+                        yield break;
+                    }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var fields = reader.Current.ToArray();
+                    if (first && fields.Length > 0 && fields[0].StartsWith('\uFEFF'))
+                    {
+                        fields[0] = fields[0][1..];
+                    }
+                    first = false;
+                    record = new Record(reader.LineNumber, fields);
+                }
+                catch (CsvFormatException ex)
+                {
+                    throw Malformed(ex, source.FileName);
+                }
+                yield return record;
+            }
+        }
+    }
+
+    private static AnnotationException Malformed(CsvFormatException ex, string fileName)
+    {
+        var where = ex.LineNumber > 0
+            ? $"line {ex.LineNumber.ToString(CultureInfo.InvariantCulture)}"
+            : $"record {ex.RecordNumber.ToString(CultureInfo.InvariantCulture)}";
+        return new AnnotationException(FailureReason.Corrupt,
+            $"'{fileName}' is not valid delimited text: malformed quoting at {where} (a field's quotes are not closed or text follows a closing quote).",
+            inner: ex);
     }
 
     private static TableBlock? ToTable(List<Record> records, char delimiter, string fileName)
