@@ -18,7 +18,7 @@ public sealed record AnnotateDocument
     /// <summary>Optional name of the annotation profile to apply; the default profile when absent.</summary>
     public string? Profile { get; init; }
 
-    /// <summary>Optional list of outputs to produce (<c>annotations</c>, <c>markdown</c>, <c>xlsx</c>, <c>csv</c>, <c>original</c>); all that apply when absent or empty.</summary>
+    /// <summary>Optional list of outputs to produce (<c>annotations</c>, <c>markdown</c>, <c>xlsx</c>, <c>csv</c>, <c>reformat</c>, <c>qa</c>, <c>original</c>); all that apply when absent or empty.</summary>
     public IReadOnlyList<string>? Outputs { get; init; }
 
     /// <summary>Optional identifier the sender uses to match events to its own records; copied onto every event about this document.</summary>
