@@ -254,6 +254,29 @@ public class ModelTasksTests(ModelTaskFixture fixture) : IClassFixture<ModelTask
     }
 
     [Fact]
+    public async Task Reformat_to_json_records_writes_an_array_of_records_that_follow_the_record_schema()
+    {
+        using var dir = new TempDir();
+        var context = new AnnotationContext("doc-1", Invoice(), Profile(p => p.Reformat = new ReformatSettings { Target = "json-records", RecordSchema = RecordSchema }));
+
+        Assert.True((await Reformat().AnnotateAsync(context, CancellationToken.None)).Ran);
+        var written = await new ReformattedContentWriter().WriteAsync(Output(context, dir), CancellationToken.None);
+
+        Assert.Equal("records.json", Assert.Single(written).Name);
+        var records = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(dir.File("records.json")))!.AsArray();
+        Assert.Equal(context.Annotations.Reformat!.Records.Count, records.Count);
+        var schema = Json.Schema.JsonSchema.FromText(RecordSchema);
+        Assert.All(records, r =>
+        {
+            using var record = System.Text.Json.JsonDocument.Parse(r!.ToJsonString());
+            Assert.True(schema.Evaluate(record.RootElement).IsValid, r.ToJsonString());
+        });
+        var json = await WriteAnnotationsAsync(context, dir);
+        Assert.Equal("json-records", (string?)json["reformat"]!["target"]);
+        Assert.Equal(records.Count, (int)json["reformat"]!["recordCount"]!);
+    }
+
+    [Fact]
     public async Task Question_answer_pairs_are_written_as_chat_lines_with_three_roles()
     {
         var context = new AnnotationContext("doc-1", Invoice(), Profile(p => p.QaPairsPerChunk = 2));
