@@ -42,6 +42,22 @@ public sealed class LlamaModelHostTests
     }
 
     [Fact]
+    public async Task A_model_with_a_chat_template_gets_its_prompts_in_that_template()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("stories-chatml.gguf");
+        Support.GgufWithTemplate.Write(TestFiles.Model, path, Support.GgufWithTemplate.ChatMl);
+        await using var host = await LoadedAsync(o => o.Path = path);
+
+        var completion = await host.CompleteAsync(Story(Openings[0], maxTokens: 8, system: "Be brief."), CancellationToken.None);
+
+        Assert.True(host.Status.HasChatTemplate);
+        var chatMl = $"<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n{Openings[0]}<|im_end|>\n<|im_start|>assistant\n";
+        Assert.Equal(host.CountTokens(chatMl) + 1, completion.PromptTokens);
+        Assert.NotEqual(host.CountTokens($"System:\nBe brief.\nUser:\n{Openings[0]}\nAssistant:\n") + 1, completion.PromptTokens);
+    }
+
+    [Fact]
     public async Task A_bare_file_name_is_found_in_the_models_folder()
     {
         await using var host = await LoadedAsync(o =>
