@@ -33,6 +33,13 @@ public sealed class GrammarOptions
     [Range(1, 10)]
     public int MaxRecursionDepth { get; set; } = 3;
 
+    /// <summary>
+    /// When an answer stops at its token limit before the grammar is complete, ask once more with all the room the
+    /// context has left, instead of failing at once. Typical answers stay within the task's small limit; this keeps an
+    /// unusually long one from failing the document. Default true.
+    /// </summary>
+    public bool ExtendCutAnswers { get; set; } = true;
+
     /// <summary>Most whitespace characters between two JSON tokens; unbounded whitespace lets small models loop. Default 2.</summary>
     [Range(0, 16)]
     public int MaxWhitespace { get; set; } = 2;

@@ -32,6 +32,9 @@ public sealed class StructuredGenerator
     // even when many documents ask for the same schema at the same moment.
     private readonly ConcurrentDictionary<string, Lazy<CompiledSchema>> _compiled = new(StringComparer.Ordinal);
 
+    // Tokens kept free when an answer is given all the remaining context (the host counts end-of-generation too).
+    private const int ContextMargin = 4;
+
     /// <summary>Creates the generator.</summary>
     /// <param name="model">The loaded model.</param>
     /// <param name="logger">Logger.</param>
@@ -53,13 +56,18 @@ public sealed class StructuredGenerator
     {
         ArgumentNullException.ThrowIfNull(schema);
         var compiled = Compiled(schema);
-        var completion = await _model.CompleteAsync(new ModelRequest
+        var request = new ModelRequest { System = system, User = user, Grammar = compiled.Gbnf, MaxTokens = maxTokens };
+        var completion = await _model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        if (completion.FinishReason == "length" && _options.ExtendCutAnswers)
         {
-            System = system,
-            User = user,
-            Grammar = compiled.Gbnf,
-            MaxTokens = maxTokens,
-        }, cancellationToken).ConfigureAwait(false);
+            // Cut before the grammar completed: once more, with the room the context has left for this prompt.
+            var room = _model.Status.ContextSize - completion.PromptTokens - ContextMargin;
+            if (room > completion.CompletionTokens)
+            {
+                _logger.LogInformation("Model answer stopped at its limit of {Tokens} tokens; asking again with room for {Room}", completion.CompletionTokens, room);
+                completion = await _model.CompleteAsync(request with { MaxTokens = room }, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         var cut = completion.FinishReason == "length"
             ? $" It stopped at the token limit ({completion.CompletionTokens} tokens); raise maxTokens or bound the schema's strings and arrays."

@@ -83,7 +83,10 @@ public sealed class ReformatAnnotator : IAnnotator
         var userTemplate = recordSchema is null
             ? $"Document '{TaskChunks.FileName(context.Document)}', one part:\n{{0}}\n\nRewrite this part as Markdown."
             : $"Document '{TaskChunks.FileName(context.Document)}', one part:\n{{0}}\n\nList the records in this part.";
-        var chunked = TaskChunks.Chunk(context, _model, _chunker, Name, _options.ReformatMaxOutputTokens, system, userTemplate, cancellationToken);
+        // A rewrite is about as long as what it rewrites, plus JSON around it: chunks stay well under the answer
+        // limit so a faithful rewrite is never cut off.
+        var chunked = TaskChunks.Chunk(context, _model, _chunker, Name, _options.ReformatMaxOutputTokens, system, userTemplate, cancellationToken,
+            maxChunkTokens: _options.ReformatMaxOutputTokens * 2 / 3);
         if (chunked is null)
         {
             return AnnotatorOutcome.Skipped("no-text");

@@ -21,9 +21,13 @@ internal static class TaskChunks
     /// </summary>
     public static ChunkedDocument? Chunk(
         AnnotationContext context, ILanguageModel model, DocumentChunker chunker, string task, int maxOutputTokens,
-        string system, string userTemplate, CancellationToken cancellationToken)
+        string system, string userTemplate, CancellationToken cancellationToken, int? maxChunkTokens = null)
     {
         var budget = chunker.BudgetFor(model, context.Document.FileName, task, maxOutputTokens, system, string.Format(CultureInfo.InvariantCulture, userTemplate, string.Empty));
+        if (maxChunkTokens is { } cap)
+        {
+            budget = Math.Min(budget, Math.Max(cap, chunker.Options.MinimumChunkTokens));
+        }
         var chunked = chunker.Chunk(context.Document, model.CountTokens, budget, cancellationToken);
         if (chunked.Chunks.Count == 0)
         {

@@ -28,10 +28,11 @@ public class StructuredGeneratorTests(ModelFixture fixture, ITestOutputHelper ou
     // Strings and arrays are bounded tighter than production so every answer fits a small token budget.
     private readonly GrammarOptions _bounds = new() { MaxStringLength = 24, MaxArrayItems = 4 };
 
-    private StructuredGenerator Generator(float temperature = 0.9f, uint seed = 1)
+    private StructuredGenerator Generator(float temperature = 0.9f, uint seed = 1, bool extendCutAnswers = true)
     {
         fixture.Model.Temperature = temperature;
         fixture.Model.Seed = seed;
+        _bounds.ExtendCutAnswers = extendCutAnswers;
         return new StructuredGenerator(fixture.Model, NullLogger<StructuredGenerator>.Instance, Options.Create(_bounds));
     }
 
@@ -138,7 +139,7 @@ public class StructuredGeneratorTests(ModelFixture fixture, ITestOutputHelper ou
     [Fact]
     public async Task An_answer_cut_by_the_token_limit_fails_with_model_invalid_output_and_says_why()
     {
-        var generator = Generator();
+        var generator = Generator(extendCutAnswers: false);
 
         var error = await Assert.ThrowsAsync<AnnotationException>(() =>
             generator.GenerateAsync(SystemPrompt, Prompts[0], SampleSchemas.Parse("nested-objects"), maxTokens: 4, CancellationToken.None));
@@ -149,6 +150,18 @@ public class StructuredGeneratorTests(ModelFixture fixture, ITestOutputHelper ou
         Assert.Contains("not valid JSON", error.Message);
         Assert.Contains("token limit (4 tokens)", error.Message);
         Assert.Contains("Answer: '{", error.Message);
+    }
+
+    [Fact]
+    public async Task An_answer_cut_by_the_token_limit_is_asked_again_with_the_room_left_in_the_context()
+    {
+        var generator = Generator();
+
+        var result = await generator.GenerateAsync(SystemPrompt, Prompts[0], SampleSchemas.Parse("nested-objects"), maxTokens: 4, CancellationToken.None);
+
+        Assert.Equal("stop", result.FinishReason);
+        Assert.True(result.CompletionTokens > 4);
+        Assert.NotNull(result.Value);
     }
 
     [Fact]

@@ -35,7 +35,13 @@ public sealed class ModelTaskFixture : IAsyncLifetime
     public static DocumentChunker Chunker(int maxChunks = 4) =>
         new(Options.Create(new ChunkingOptions { MaxChunksPerDocument = maxChunks }));
 
-    public StructuredGenerator Generator() => new(Host, NullLogger<StructuredGenerator>.Instance, Options.Create(Bounds));
+    public StructuredGenerator Generator(bool extendCutAnswers = true) => new(Host, NullLogger<StructuredGenerator>.Instance, Options.Create(new GrammarOptions
+    {
+        MaxStringLength = Bounds.MaxStringLength,
+        MaxArrayItems = Bounds.MaxArrayItems,
+        MaxWhitespace = Bounds.MaxWhitespace,
+        ExtendCutAnswers = extendCutAnswers,
+    }));
 
     public async Task InitializeAsync() => Host = await ModelHostFactory.LoadedAsync();
 

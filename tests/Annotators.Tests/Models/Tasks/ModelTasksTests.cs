@@ -4,6 +4,7 @@ using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Models.Chunking;
+using Annotate.Annotators.Models.Grammar;
 using Annotate.Annotators.Models.Tasks;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
@@ -12,6 +13,7 @@ using Annotate.Annotators.Tests.Models.Host;
 using Annotate.Annotators.Tests.Support;
 using Annotate.Annotators.Writers;
 using Annotate.Annotators.Writers.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -82,8 +84,8 @@ public class ModelTasksTests(ModelTaskFixture fixture) : IClassFixture<ModelTask
     private ReformatAnnotator Reformat(ILanguageModel? model = null) =>
         new(model ?? fixture.Host, fixture.Generator(), ModelTaskFixture.Chunker(), Microsoft.Extensions.Options.Options.Create(Options()));
 
-    private QuestionAnswerAnnotator Qa(ILanguageModel? model = null, Action<ModelTaskOptions>? configure = null) =>
-        new(model ?? fixture.Host, fixture.Generator(), ModelTaskFixture.Chunker(), Microsoft.Extensions.Options.Options.Create(Options(configure)));
+    private QuestionAnswerAnnotator Qa(ILanguageModel? model = null, Action<ModelTaskOptions>? configure = null, bool extendCutAnswers = true) =>
+        new(model ?? fixture.Host, fixture.Generator(extendCutAnswers), ModelTaskFixture.Chunker(), Microsoft.Extensions.Options.Options.Create(Options(configure)));
 
     private static async Task<JsonNode> WriteAnnotationsAsync(AnnotationContext context, TempDir dir)
     {
@@ -254,6 +256,23 @@ public class ModelTasksTests(ModelTaskFixture fixture) : IClassFixture<ModelTask
     }
 
     [Fact]
+    public async Task Reformat_keeps_each_chunk_small_enough_for_its_rewrite_to_fit_the_answer_limit()
+    {
+        var model = new Rows.ScriptedModel(fixture.Host);
+        var options = Options();
+        var context = new AnnotationContext("doc-1", LongStory(), Profile(p => p.Reformat = new ReformatSettings { Target = "markdown" }));
+
+        var annotator = new ReformatAnnotator(model, new StructuredGenerator(model, NullLogger<StructuredGenerator>.Instance, Microsoft.Extensions.Options.Options.Create(ModelTaskFixture.Bounds)),
+            ModelTaskFixture.Chunker(maxChunks: 3), Microsoft.Extensions.Options.Options.Create(options));
+        await annotator.AnnotateAsync(context, CancellationToken.None);
+
+        Assert.NotEmpty(model.Requests);
+        var template = model.CountTokens("Document 'story.pdf', one part:\n\n\nRewrite this part as Markdown.");
+        Assert.All(model.Requests, r => Assert.True(model.CountTokens(r.User) <= (options.ReformatMaxOutputTokens * 2 / 3) + template + 2,
+            $"{model.CountTokens(r.User)} tokens of input for an answer limit of {options.ReformatMaxOutputTokens}"));
+    }
+
+    [Fact]
     public async Task Reformat_to_json_records_writes_an_array_of_records_that_follow_the_record_schema()
     {
         using var dir = new TempDir();
@@ -308,10 +327,22 @@ public class ModelTasksTests(ModelTaskFixture fixture) : IClassFixture<ModelTask
     {
         var context = new AnnotationContext("doc-1", Invoice(), Profile(p => p.QaPairsPerChunk = 2));
 
-        var error = await Assert.ThrowsAsync<AnnotationException>(() => Qa(configure: o => o.QaMaxOutputTokens = 16).AnnotateAsync(context, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AnnotationException>(() =>
+            Qa(configure: o => o.QaMaxOutputTokens = 16, extendCutAnswers: false).AnnotateAsync(context, CancellationToken.None));
 
         Assert.Equal(FailureReason.ModelInvalidOutput, error.Reason);
         Assert.Null(context.Annotations.QuestionAnswers);
+    }
+
+    [Fact]
+    public async Task An_answer_cut_by_a_small_token_limit_is_completed_with_the_room_left_in_the_context()
+    {
+        var context = new AnnotationContext("doc-1", Invoice(), Profile(p => p.QaPairsPerChunk = 2));
+
+        var outcome = await Qa(configure: o => o.QaMaxOutputTokens = 16).AnnotateAsync(context, CancellationToken.None);
+
+        Assert.True(outcome.Ran);
+        Assert.NotEmpty(context.Annotations.QuestionAnswers!.Pairs);
     }
 
     [Fact]
