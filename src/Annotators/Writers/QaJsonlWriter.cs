@@ -10,6 +10,10 @@ namespace Annotate.Annotators.Writers;
 /// </summary>
 public sealed class QaJsonlWriter : IOutputWriter
 {
+    // Fine-tuning data is read by people too: keep apostrophes and accented letters as they are (still valid JSON;
+    // quotes, backslashes and control characters are escaped).
+    private static readonly JsonWriterOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The file written.</summary>
     public const string FileName = "qa.jsonl";
 
@@ -43,7 +47,7 @@ public sealed class QaJsonlWriter : IOutputWriter
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var line = new MemoryStream();
-                using (var writer = new Utf8JsonWriter(line))
+                using (var writer = new Utf8JsonWriter(line, LineOptions))
                 {
                     writer.WriteStartObject();
                     writer.WriteStartArray("messages");

@@ -12,7 +12,7 @@ namespace Annotate.Annotators.Writers;
 /// </summary>
 public sealed class ReformattedContentWriter : IOutputWriter
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <inheritdoc />
     public string Kind => "reformat";
