@@ -83,6 +83,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddOptions<PatternOptions>().BindConfiguration(PatternOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // The Lingua detector is expensive to build: one per process.
         services.TryAddSingleton<LanguageDetectorProvider>();
+        services.AddHostedService<LanguageDetectorWarmup>();
         services.AddSingleton<IAnnotator, StatisticsAnnotator>();
         services.AddSingleton<IAnnotator, LanguageAnnotator>();
         services.AddSingleton<IAnnotator, PatternEntityAnnotator>();
