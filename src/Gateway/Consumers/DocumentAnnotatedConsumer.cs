@@ -11,6 +11,16 @@ public sealed class DocumentAnnotatedConsumer(IDocumentStore store, BlobFolder b
     public async Task Consume(ConsumeContext<DocumentAnnotated> context)
     {
         var done = context.Message;
+        // May overtake the Started event (separate queues): make sure the record exists before completing it.
+        await store.TryAddAsync(new DocumentRecord
+        {
+            Id = done.DocumentId,
+            FileName = done.FileName ?? done.DocumentId,
+            Channel = "message",
+            State = DocumentState.Received,
+            CorrelationId = done.CorrelationId,
+            ReceivedAt = done.CompletedAt,
+        }, context.CancellationToken);
         await store.MarkCompletedAsync(done.DocumentId,
             new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt,
                 ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256), context.CancellationToken);

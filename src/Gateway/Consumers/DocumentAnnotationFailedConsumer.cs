@@ -22,6 +22,17 @@ public sealed class DocumentAnnotationFailedConsumer(
     public async Task Consume(ConsumeContext<DocumentAnnotationFailed> context)
     {
         var failed = context.Message;
+        // Events travel on separate queues: this one may overtake the Started event of a document another system
+        // queued, so make sure the record exists; a late Started event then leaves the final state alone.
+        await store.TryAddAsync(new DocumentRecord
+        {
+            Id = failed.DocumentId,
+            FileName = failed.FileName ?? failed.DocumentId,
+            Channel = "message",
+            State = DocumentState.Received,
+            CorrelationId = failed.CorrelationId,
+            ReceivedAt = failed.FailedAt,
+        }, context.CancellationToken);
         await store.MarkFailedAsync(failed.DocumentId, failed.Reason, failed.Message, failed.Retryable, failed.FailedAt, context.CancellationToken);
         var record = await store.FindAsync(failed.DocumentId, context.CancellationToken);
         var fileName = failed.FileName ?? record?.FileName ?? failed.DocumentId;

@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Annotate.Gateway.Tests.Support;
 
@@ -35,6 +37,7 @@ public sealed class GatewayHost : IAsyncDisposable
             {
                 b.UseSetting(key, value);
             }
+            b.ConfigureServices(services => services.AddSingleton<ConsumedCounter>().AddConsumeObserver(sp => sp.GetRequiredService<ConsumedCounter>()));
         });
         Client = _factory.CreateClient();
     }
@@ -75,6 +78,34 @@ public sealed class GatewayHost : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"{fileName} was not annotated within 60 s.");
+    }
+
+    /// <summary>Waits until the gateway knows the document (it may learn of it from events) and it is final (bounded: 60 s).</summary>
+    public async Task<JsonElement> WaitUntilKnownAndFinishedAsync(string id)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if ((await Client.GetAsync($"/api/documents/{id}")).IsSuccessStatusCode)
+            {
+                return await WaitUntilFinishedAsync(id);
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Document {id} never appeared.");
+    }
+
+    /// <summary>Waits until a consumer of the gateway has handled a message of type <typeparamref name="T"/> (bounded: 60 s).</summary>
+    public async Task WaitForConsumedAsync<T>() where T : class
+    {
+        var observer = Services.GetRequiredService<ConsumedCounter>();
+        for (var i = 0; i < 600 && observer.Count<T>() == 0; i++)
+        {
+            await Task.Delay(100);
+        }
+        if (observer.Count<T>() == 0)
+        {
+            throw new TimeoutException($"No {typeof(T).Name} was consumed within 60 s.");
+        }
     }
 
     public async Task<JsonElement[]> DocumentsNamedAsync(string fileName)
