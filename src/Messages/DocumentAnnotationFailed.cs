@@ -12,7 +12,7 @@ public sealed record DocumentAnnotationFailed
     /// <summary>
     /// Machine-readable reason: <c>empty</c>, <c>unknown-format</c>, <c>unsupported-format</c>, <c>corrupt</c>,
     /// <c>encrypted</c>, <c>too-large</c>, <c>source-missing</c>, <c>checksum-mismatch</c>, <c>invalid-request</c>,
-    /// <c>model-unavailable</c>, <c>model-timeout</c>, <c>cancelled</c> or <c>internal</c>.
+    /// <c>model-unavailable</c>, <c>model-timeout</c>, <c>model-invalid-output</c>, <c>timeout</c>, <c>cancelled</c> or <c>internal</c>.
     /// </summary>
     public required string Reason { get; init; }
 

@@ -16,6 +16,12 @@ public sealed class WorkerOptions
     [Range(1, 256)]
     public int ConcurrentDocuments { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Longest a document may take, retries included; then it is cancelled and fails with <c>timeout</c>, so nothing stays
+    /// in Processing when a reader or the model hangs. Default 30 minutes.
+    /// </summary>
+    public TimeSpan DocumentTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Immediate retries of a transient failure (model unavailable, file locked) before the document fails. Default 3.</summary>
     [Range(0, 20)]
     public int RetryLimit { get; set; } = 3;

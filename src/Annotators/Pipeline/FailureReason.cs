@@ -27,6 +27,9 @@ public static class FailureReason
     public const string ModelTimeout = "model-timeout";
     /// <summary>The language model's answer did not parse or did not match the task's JSON Schema (e.g. cut by the token limit).</summary>
     public const string ModelInvalidOutput = "model-invalid-output";
+    /// <summary>Annotating the document took longer than the worker allows (<c>Annotate:Worker:DocumentTimeout</c>).</summary>
+    public const string Timeout = "timeout";
+
     /// <summary>The work was cancelled (shutdown).</summary>
     public const string Cancelled = "cancelled";
     /// <summary>An unexpected error inside Annotate.</summary>

@@ -21,6 +21,9 @@ public sealed class AnnotateDocumentConsumerDefinition : ConsumerDefinition<Anno
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<AnnotateDocumentConsumer> consumerConfigurator, IRegistrationContext context)
     {
+        // A document is bounded in time, retries included: its consume token is cancelled after DocumentTimeout and it
+        // faults. (Outside the retry filter, so retries still publish a single fault at the end.)
+        endpointConfigurator.UseTimeout(timeout => timeout.Timeout = _options.DocumentTimeout);
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Exponential(_options.RetryLimit, _options.RetryDelay, TimeSpan.FromSeconds(30), _options.RetryDelay);
@@ -28,5 +31,6 @@ public sealed class AnnotateDocumentConsumerDefinition : ConsumerDefinition<Anno
             retry.Handle<AnnotationException>(ex => ex.Retryable);
             retry.Handle<IOException>(ex => ex is not FileNotFoundException and not DirectoryNotFoundException);
         });
+
     }
 }

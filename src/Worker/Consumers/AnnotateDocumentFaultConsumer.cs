@@ -1,6 +1,7 @@
 using Annotate.Annotators.Pipeline;
 using Annotate.Messages;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Annotate.Worker.Consumers;
 
@@ -8,7 +9,7 @@ namespace Annotate.Worker.Consumers;
 /// Turns a faulted <see cref="AnnotateDocument"/> (an unexpected error, or a transient one that outlived its retries)
 /// into a <see cref="DocumentAnnotationFailed"/> event, so no document stays in Processing.
 /// </summary>
-public sealed class AnnotateDocumentFaultConsumer(TimeProvider time) : IConsumer<Fault<AnnotateDocument>>
+public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> options, TimeProvider time) : IConsumer<Fault<AnnotateDocument>>
 {
     /// <inheritdoc />
     public Task Consume(ConsumeContext<Fault<AnnotateDocument>> context)
@@ -21,7 +22,14 @@ public sealed class AnnotateDocumentFaultConsumer(TimeProvider time) : IConsumer
             : FailureReason.Internal;
         var retryable = data is not null && data.TryGetValue(AnnotationException.RetryableKey, out var t) && t is not null
             && bool.TryParse(t.ToString(), out var parsed) && parsed;
-        var message = reason == FailureReason.Internal
+        if (reason == FailureReason.Internal && exception?.ExceptionType is { } type
+            && type.EndsWith("CanceledException", StringComparison.Ordinal))
+        {
+            reason = FailureReason.Timeout;
+        }
+        var message = reason == FailureReason.Timeout
+            ? $"'{fault.Message.FileName}' took longer than {options.Value.DocumentTimeout} to annotate and was stopped (Annotate:Worker:DocumentTimeout)."
+            : reason == FailureReason.Internal
             ? $"'{fault.Message.FileName}' could not be annotated because of an internal error ({exception?.ExceptionType}): {exception?.Message}"
             : exception?.Message ?? $"'{fault.Message.FileName}' could not be annotated.";
 

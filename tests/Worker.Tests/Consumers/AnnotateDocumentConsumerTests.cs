@@ -30,7 +30,7 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task<ITestHarness> StartAsync(Action<IServiceCollection>? configure = null)
+    private async Task<ITestHarness> StartAsync(Action<IServiceCollection>? configure = null, string documentTimeout = "00:05:00")
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -38,6 +38,7 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
             ["Annotate:Worker:Outbox"] = Path.Combine(_root, "outbox"),
             ["Annotate:Worker:RetryLimit"] = "2",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",
+            ["Annotate:Worker:DocumentTimeout"] = documentTimeout,
             // A short language list keeps Lingua's start-up cheap in tests that each build a provider.
             ["Annotate:Language:Languages:0"] = "en",
             ["Annotate:Language:Languages:1"] = "de",
@@ -201,6 +202,44 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         Assert.Equal(FailureReason.Internal, failed.Reason);
         Assert.Contains("disk quota", failed.Message);
         Assert.Equal(1, writer.Calls);
+    }
+
+    [Fact]
+    public async Task A_document_that_hangs_is_cancelled_and_fails_with_reason_timeout()
+    {
+        var hanging = new HangingAnnotator();
+        var harness = await StartAsync(s => s.AddSingleton<IAnnotator>(hanging), documentTimeout: "00:00:02");
+        var path = Write("slow.txt", "Some text.");
+
+        await harness.Bus.Publish(Command("slow-1", path));
+
+        Assert.True(await harness.Published.Any<DocumentAnnotationFailed>());
+        var failed = harness.Published.Select<DocumentAnnotationFailed>().Single().Context.Message;
+        Assert.Equal(FailureReason.Timeout, failed.Reason);
+        Assert.Contains("slow.txt", failed.Message);
+        Assert.True(hanging.SawCancellation);
+        Assert.False(await harness.Published.Any<DocumentAnnotated>());
+    }
+
+    private sealed class HangingAnnotator : IAnnotator
+    {
+        public bool SawCancellation;
+        public string Name => "hangs";
+        public int Order => 1000;
+
+        public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                SawCancellation = true;
+                throw;
+            }
+            return AnnotatorOutcome.Done;
+        }
     }
 
     private sealed class UnavailableModelAnnotator : IAnnotator
