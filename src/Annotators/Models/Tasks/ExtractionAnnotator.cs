@@ -46,10 +46,6 @@ public sealed class ExtractionAnnotator : IAnnotator
     public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var profile = context.Profile;
-        if (!profile.Runs(Name))
-        {
-            return AnnotatorOutcome.Skipped("not-in-profile");
-        }
         if (string.IsNullOrWhiteSpace(profile.ExtractionSchema))
         {
             return AnnotatorOutcome.Skipped("no-extraction-schema");

@@ -53,10 +53,6 @@ public sealed class MetadataAnnotator : IAnnotator
     public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var profile = context.Profile;
-        if (!profile.Runs(Name))
-        {
-            return AnnotatorOutcome.Skipped("not-in-profile");
-        }
         if (ModelTasks.CheckAvailable(_model, context) is { } unavailable)
         {
             return unavailable;

@@ -43,10 +43,6 @@ public sealed class QuestionAnswerAnnotator : IAnnotator
     public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var profile = context.Profile;
-        if (!profile.Runs(Name))
-        {
-            return AnnotatorOutcome.Skipped("not-in-profile");
-        }
         var pairs = profile.QaPairsPerChunk;
         if (pairs <= 0)
         {

@@ -49,10 +49,6 @@ public sealed class ReformatAnnotator : IAnnotator
     public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var profile = context.Profile;
-        if (!profile.Runs(Name))
-        {
-            return AnnotatorOutcome.Skipped("not-in-profile");
-        }
         var target = (profile.Reformat.Target ?? "none").Trim().ToLowerInvariant();
         if (target is "" or "none")
         {
