@@ -30,6 +30,9 @@ public static class FailureReason
     /// <summary>Annotating the document took longer than the worker allows (<c>Annotate:Worker:DocumentTimeout</c>).</summary>
     public const string Timeout = "timeout";
 
+    /// <summary>The process annotating the document died while it was in flight, more times than allowed.</summary>
+    public const string Crashed = "crashed";
+
     /// <summary>The work was cancelled (shutdown).</summary>
     public const string Cancelled = "cancelled";
     /// <summary>An unexpected error inside Annotate.</summary>
