@@ -26,6 +26,28 @@ public sealed class ReaderOptions
     [Range(0, long.MaxValue)]
     public long StreamingTextBytes { get; set; } = 5L * 1024 * 1024;
 
+    /// <summary>
+    /// Most bytes a ZIP-based document (xlsx, docx) may inflate to, all parts together, as its central directory declares
+    /// and as actually read; beyond it the document fails with <c>too-large</c>. Default 2 GiB.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUncompressedBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Highest compression ratio (uncompressed ÷ compressed) allowed for a ZIP part larger than
+    /// <see cref="ZipRatioCheckBytes"/>; higher ratios are the mark of a decompression bomb. Default 100, as Apache POI uses.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxCompressionRatio { get; set; } = 100;
+
+    /// <summary>Parts up to this many uncompressed bytes are not held to <see cref="MaxCompressionRatio"/>. Default 1 MiB.</summary>
+    [Range(0, long.MaxValue)]
+    public long ZipRatioCheckBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most entries a ZIP-based document may hold. Default 10,000.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxZipEntries { get; set; } = 10_000;
+
     /// <summary>Rows kept in memory per streamed table for previews and samples. Default 1,000.</summary>
     [Range(1, 1_000_000)]
     public int StreamedSampleRows { get; set; } = 1000;
