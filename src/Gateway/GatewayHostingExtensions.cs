@@ -16,6 +16,8 @@ public static class GatewayHostingExtensions
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDocumentStore, SqliteDocumentStore>();
         services.AddSingleton<BlobFolder>();
+        services.AddSingleton<FailedFolder>();
+        services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
         services.AddHealthChecks();
         services.AddProblemDetails();

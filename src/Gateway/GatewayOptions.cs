@@ -38,4 +38,17 @@ public sealed class GatewayOptions
     /// in-memory transport, whose queued messages do not outlive the process.
     /// </summary>
     public bool ResumePendingOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Hand-overs to a worker after which a document that was in flight when the process died is failed with
+    /// <c>crashed</c> instead of being resumed again (so one file cannot stop the service on every start). Default 3.
+    /// </summary>
+    [Range(1, 100)]
+    public int CrashedAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// At start-up, documents that were in flight are resumed one at a time; how long to wait for one before resuming
+    /// the next regardless. Default 30 minutes (the worker's default document time limit).
+    /// </summary>
+    public TimeSpan SuspectWait { get; set; } = TimeSpan.FromMinutes(30);
 }

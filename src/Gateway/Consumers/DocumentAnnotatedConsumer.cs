@@ -5,8 +5,16 @@ using MassTransit;
 
 namespace Annotate.Gateway.Consumers;
 
-/// <summary>Records a completed document, prints its console line and drops the stored bytes (the outbox keeps a copy).</summary>
-public sealed class DocumentAnnotatedConsumer(IDocumentStore store, BlobFolder blobs, ILoggerFactory loggers) : IConsumer<DocumentAnnotated>
+/// <summary>
+/// Records a completed document, prints its console line and drops the stored bytes (the outbox keeps a copy).
+/// A redelivered event for a finished document changes nothing.
+/// </summary>
+public sealed class DocumentAnnotatedConsumer(
+    IDocumentStore store,
+    BlobFolder blobs,
+    DocumentIntake intake,
+    DocumentStateChanges changes,
+    ILoggerFactory loggers) : IConsumer<DocumentAnnotated>
 {
     public async Task Consume(ConsumeContext<DocumentAnnotated> context)
     {
@@ -21,16 +29,44 @@ public sealed class DocumentAnnotatedConsumer(IDocumentStore store, BlobFolder b
             CorrelationId = done.CorrelationId,
             ReceivedAt = done.CompletedAt,
         }, context.CancellationToken);
-        await store.MarkCompletedAsync(done.DocumentId,
-            new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt,
-                ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256), context.CancellationToken);
         var record = await store.FindAsync(done.DocumentId, context.CancellationToken);
+        // The outputs are in place before this event is sent, so the state can change now; the rest is clean-up that
+        // start-up repeats if the process dies here.
+        if (!await store.MarkCompletedAsync(done.DocumentId,
+            new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt,
+                ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256), context.CancellationToken))
+        {
+            return;
+        }
+        changes.Finished(done.DocumentId);
+        var log = loggers.CreateLogger("Annotate");
         if (record?.SourceUri is { } source && blobs.Owns(source))
         {
-            DocumentIntake.DeleteBlob(BlobFolder.LocalPath(source));
+            var blob = BlobFolder.LocalPath(source);
+            if (GrewAfterClaim(record, blob) is { } size)
+            {
+                // A writer was still appending after the file settled: never delete those bytes; take the whole file again.
+                log.LogWarning("{FileName}  grew after it was taken ({Before:N0} → {After:N0} bytes); taking it again", record.FileName, record.SizeBytes, size);
+                await intake.ClaimAsync(blob, record.FileName, record.Profile, context.CancellationToken);
+            }
+            else
+            {
+                DocumentIntake.DeleteBlob(blob);
+            }
         }
         // One console line per document, under a short category.
-        loggers.CreateLogger("Annotate").LogInformation("{FileName}  Completed  {Seconds:0.00} s  → {Output}",
+        log.LogInformation("{FileName}  Completed  {Seconds:0.00} s  → {Output}",
             done.FileName ?? record?.FileName, done.Timings.TotalMs / 1000, done.OutputUri);
+    }
+
+    /// <summary>The blob's size when bytes were added to an inbox file after it was claimed, otherwise null.</summary>
+    internal static long? GrewAfterClaim(DocumentRecord record, string blob)
+    {
+        if (record.Channel != "inbox" || record.Sha256 is null)
+        {
+            return null;
+        }
+        var info = new FileInfo(blob);
+        return info.Exists && info.Length != record.SizeBytes ? info.Length : null;
     }
 }

@@ -1,24 +1,24 @@
-using System.Text.Json;
+using Annotate.Annotators.Pipeline;
 using Annotate.Gateway.Intake;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Annotate.Gateway.Consumers;
 
 /// <summary>
-/// Records a failed document and moves its file to the failed folder with <c>&lt;name&gt;.error.json</c> beside it,
-/// so nothing dropped into the inbox is lost.
+/// Moves a failed document's file to the failed folder with <c>&lt;name&gt;.error.json</c> beside it, then records it
+/// as Failed: whoever sees the Failed state finds the report complete. A redelivered event for a finished document
+/// changes nothing, on disk or in the record.
 /// </summary>
 public sealed class DocumentAnnotationFailedConsumer(
     IDocumentStore store,
     BlobFolder blobs,
-    IOptions<GatewayOptions> options,
+    FailedFolder failedFolder,
+    DocumentIntake intake,
+    DocumentStateChanges changes,
     ILoggerFactory loggers) : IConsumer<DocumentAnnotationFailed>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public async Task Consume(ConsumeContext<DocumentAnnotationFailed> context)
     {
         var failed = context.Message;
@@ -33,32 +33,34 @@ public sealed class DocumentAnnotationFailedConsumer(
             CorrelationId = failed.CorrelationId,
             ReceivedAt = failed.FailedAt,
         }, context.CancellationToken);
-        await store.MarkFailedAsync(failed.DocumentId, failed.Reason, failed.Message, failed.Retryable, failed.FailedAt, context.CancellationToken);
         var record = await store.FindAsync(failed.DocumentId, context.CancellationToken);
-        var fileName = failed.FileName ?? record?.FileName ?? failed.DocumentId;
-
-        if (record?.SourceUri is { } source && blobs.Owns(source))
+        if (record is null || record.State is DocumentState.Completed or DocumentState.Failed)
         {
-            var folder = Path.GetFullPath(options.Value.Failed);
-            Directory.CreateDirectory(folder);
-            var target = FileNames.Unique(folder, FileNames.Safe(fileName));
-            var blob = BlobFolder.LocalPath(source);
-            if (File.Exists(blob))
-            {
-                File.Move(blob, target);
-                DocumentIntake.DeleteBlob(blob);
-            }
-            await File.WriteAllTextAsync(target + ".error.json", JsonSerializer.Serialize(new
-            {
-                documentId = failed.DocumentId,
-                fileName,
-                reason = failed.Reason,
-                message = failed.Message,
-                retryable = failed.Retryable,
-                failedAt = failed.FailedAt,
-            }, Json), context.CancellationToken);
+            return;
         }
+        var fileName = failed.FileName ?? record.FileName;
+        var message = failed.Message;
+        var log = loggers.CreateLogger("Annotate");
+
+        if (record.SourceUri is { } source && blobs.Owns(source))
+        {
+            var blob = BlobFolder.LocalPath(source);
+            if (failed.Reason == FailureReason.ChecksumMismatch && DocumentAnnotatedConsumer.GrewAfterClaim(record, blob) is { } size)
+            {
+                // A writer was still appending after the file settled: the whole file is taken again as a new document.
+                var again = await intake.ClaimAsync(blob, record.FileName, record.Profile, context.CancellationToken);
+                message = $"'{fileName}' was still being written when it was taken ({record.SizeBytes:N0} of {size:N0} bytes); the whole file is annotated again as document {again.Id}.";
+                log.LogWarning("{FileName}  grew after it was taken ({Before:N0} → {After:N0} bytes); taking it again", fileName, record.SizeBytes, size);
+            }
+            await failedFolder.KeepAsync(File.Exists(blob) ? blob : null,
+                new FailureReport(failed.DocumentId, fileName, failed.Reason, message, failed.Retryable, failed.FailedAt), context.CancellationToken);
+        }
+        if (!await store.MarkFailedAsync(failed.DocumentId, failed.Reason, message, failed.Retryable, failed.FailedAt, context.CancellationToken))
+        {
+            return;
+        }
+        changes.Finished(failed.DocumentId);
         // One console line per document, under a short category.
-        loggers.CreateLogger("Annotate").LogWarning("{FileName}  Failed ({Reason})  {Message}", fileName, failed.Reason, failed.Message);
+        log.LogWarning("{FileName}  Failed ({Reason})  {Message}", fileName, failed.Reason, message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Annotate.Annotators.Models;
+using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
@@ -10,7 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Annotate.Gateway.Intake;
 
 /// <summary>
-/// Accepts a document from any channel: stores its bytes, records it as Received and sends the annotate command.
+/// Accepts a document from any channel: records it, stores its bytes, and sends the annotate command. The record is
+/// written before the bytes move, so a process that dies at any point of intake leaves a record that start-up
+/// finishes (<see cref="ResumeIntakeAsync"/>): nothing taken from the inbox is ever without a record.
 /// Content already annotated with the same profile completes at once as a duplicate, reusing the earlier outputs.
 /// </summary>
 public sealed class DocumentIntake(
@@ -18,7 +21,7 @@ public sealed class DocumentIntake(
     ProfileCatalog profiles,
     ILanguageModel model,
     IBus publisher,
-    IOptions<GatewayOptions> gatewayOptions,
+    BlobFolder blobs,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
     ILoggerFactory loggers)
@@ -27,10 +30,14 @@ public sealed class DocumentIntake(
     public async Task<DocumentRecord> SubmitAsync(Stream content, string fileName, string channel, string? profile, string? correlationId, CancellationToken cancellationToken)
     {
         var id = NewId();
-        var blob = BlobPath(id, fileName);
+        var blob = blobs.PathFor(id, fileName);
+        // Recorded first: an upload cut short by a crash is found at start-up and failed, not left as a stray blob.
+        var record = NewRecord(id, fileName, channel, profile, correlationId, new Uri(blob).AbsoluteUri, 0);
+        await store.TryAddAsync(record, cancellationToken);
         string sha256;
-        await using (var target = new FileStream(blob, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        try
         {
+            await using var target = new FileStream(blob, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[81920];
             int read;
@@ -41,61 +48,87 @@ public sealed class DocumentIntake(
             }
             sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
         }
-        return await AcceptAsync(id, blob, fileName, sha256, channel, profile, correlationId, cancellationToken);
+        catch
+        {
+            // The client gets an error, not an id: nothing of this upload should remain.
+            DeleteBlob(blob);
+            await store.DeleteAsync(id, CancellationToken.None);
+            throw;
+        }
+        return await AcceptAsync(record, blob, sha256, cancellationToken);
     }
 
     /// <summary>Takes a settled file out of the watched folder (a move, so it is taken once) and queues it.</summary>
     public async Task<DocumentRecord> ClaimAsync(string path, string fileName, string? profile, CancellationToken cancellationToken)
     {
         var id = NewId();
-        var blob = BlobPath(id, fileName);
-        File.Move(path, blob);
-        string sha256;
-        await using (var stream = File.OpenRead(blob))
+        var record = NewRecord(id, fileName, "inbox", profile, null, new Uri(path).AbsoluteUri, new FileInfo(path).Length);
+        await store.TryAddAsync(record, cancellationToken);
+        try
         {
-            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+            return await FinishClaimAsync(record, path, cancellationToken);
         }
-        return await AcceptAsync(id, blob, fileName, sha256, "inbox", profile, null, cancellationToken);
+        catch (FileNotFoundException)
+        {
+            // Gone before it could be moved: nothing was taken, so nothing is recorded.
+            await store.DeleteAsync(id, CancellationToken.None);
+            throw;
+        }
     }
 
-    private async Task<DocumentRecord> AcceptAsync(string id, string blob, string fileName, string sha256, string channel,
-        string? profile, string? correlationId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Finishes the intake of a document a previous run recorded but did not queue (no content hash yet): its bytes are
+    /// still in the inbox or already in the blob folder. Fails it with <c>source-missing</c> when they are in neither,
+    /// and an upload the client never saw accepted is failed, not annotated half-written.
+    /// </summary>
+    public async Task ResumeIntakeAsync(DocumentRecord record, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var record = new DocumentRecord
+        var blob = blobs.PathFor(record.Id, record.FileName);
+        try
         {
-            Id = id,
-            FileName = fileName,
-            Channel = channel,
-            State = DocumentState.Received,
-            Profile = profile,
-            SourceUri = new Uri(blob).AbsoluteUri,
-            Sha256 = sha256,
-            SizeBytes = new FileInfo(blob).Length,
-            CorrelationId = correlationId,
-            ReceivedAt = now,
-        };
-
-        if (await TryCompleteAsDuplicateAsync(record, blob, cancellationToken) is { } duplicate)
-        {
-            return duplicate;
+            if (record.Channel == "inbox" && File.Exists(blob))
+            {
+                await FinishClaimAsync(record, blob, cancellationToken);
+                return;
+            }
+            if (record.Channel == "inbox" && record.SourceUri is { } source && BlobFolder.LocalPath(source) is var inboxPath
+                && !blobs.Owns(source) && File.Exists(inboxPath))
+            {
+                await FinishClaimAsync(record, inboxPath, cancellationToken);
+                return;
+            }
         }
-
-        await store.TryAddAsync(record, cancellationToken);
-        await publisher.Publish(new DocumentReceived
+        catch (FileNotFoundException)
         {
-            DocumentId = id,
-            FileName = fileName,
-            SourceUri = record.SourceUri,
-            Channel = channel,
-            SizeBytes = record.SizeBytes,
-            ContentSha256 = sha256,
-            Profile = profile,
-            CorrelationId = correlationId,
-            ReceivedAt = now,
-        }, cancellationToken);
+            // Taken by someone else meanwhile: fall through to the failure below.
+        }
+        var message = record.Channel == "inbox"
+            ? $"'{record.FileName}' was being taken from the inbox when the process stopped, and its bytes are no longer there."
+            : $"The upload of '{record.FileName}' was interrupted when the process stopped, before it was accepted; send it again.";
+        DeleteBlob(blob);
+        await FailAsync(record, FailureReason.SourceMissing, message, cancellationToken);
+    }
+
+    /// <summary>Adopts bytes found in the blob folder with no record (left by a crash in an earlier version) as a new inbox document.</summary>
+    public async Task AdoptAsync(string id, string blob, CancellationToken cancellationToken)
+    {
+        var record = NewRecord(id, Path.GetFileName(blob), "inbox", profile: null, correlationId: null, new Uri(blob).AbsoluteUri, new FileInfo(blob).Length);
+        if (await store.TryAddAsync(record, cancellationToken))
+        {
+            loggers.CreateLogger("Annotate").LogWarning("{FileName}  found in the blob folder without a record; annotating it", record.FileName);
+            await FinishClaimAsync(record, blob, cancellationToken);
+        }
+    }
+
+    /// <summary>Counts a hand-over to a worker, then sends the command; false when the document has finished meanwhile.</summary>
+    public async Task<bool> DispatchAsync(DocumentRecord record, CancellationToken cancellationToken)
+    {
+        if (await store.CountDispatchAsync(record.Id, cancellationToken) is null)
+        {
+            return false;
+        }
         await publisher.Publish(ToCommand(record), cancellationToken);
-        return record;
+        return true;
     }
 
     /// <summary>The command that (re)queues a recorded document.</summary>
@@ -108,6 +141,79 @@ public sealed class DocumentIntake(
         CorrelationId = record.CorrelationId,
         ContentSha256 = record.Sha256,
         SubmittedAt = record.ReceivedAt,
+    };
+
+    private async Task<DocumentRecord> FinishClaimAsync(DocumentRecord record, string from, CancellationToken cancellationToken)
+    {
+        var blob = blobs.PathFor(record.Id, record.FileName);
+        if (!string.Equals(from, blob, StringComparison.Ordinal))
+        {
+            File.Move(from, blob);
+        }
+        // A file swapped for a link between the inbox's check and the move is refused, never followed.
+        if (new FileInfo(blob).LinkTarget is not null)
+        {
+            File.Delete(blob);
+            await FailAsync(record, FailureReason.InvalidRequest,
+                $"'{record.FileName}' turned into a link while it was being taken; links are not followed.", cancellationToken);
+            return record;
+        }
+        string sha256;
+        await using (var stream = File.OpenRead(blob))
+        {
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        }
+        return await AcceptAsync(record, blob, sha256, cancellationToken);
+    }
+
+    private async Task<DocumentRecord> AcceptAsync(DocumentRecord record, string blob, string sha256, CancellationToken cancellationToken)
+    {
+        record = record with { SourceUri = new Uri(blob).AbsoluteUri, Sha256 = sha256, SizeBytes = new FileInfo(blob).Length };
+        await store.SetContentAsync(record.Id, record.SourceUri, sha256, record.SizeBytes, cancellationToken);
+
+        if (await TryCompleteAsDuplicateAsync(record, blob, cancellationToken) is { } duplicate)
+        {
+            return duplicate;
+        }
+
+        await publisher.Publish(new DocumentReceived
+        {
+            DocumentId = record.Id,
+            FileName = record.FileName,
+            SourceUri = record.SourceUri,
+            Channel = record.Channel,
+            SizeBytes = record.SizeBytes,
+            ContentSha256 = sha256,
+            Profile = record.Profile,
+            CorrelationId = record.CorrelationId,
+            ReceivedAt = record.ReceivedAt,
+        }, cancellationToken);
+        await DispatchAsync(record, cancellationToken);
+        return record;
+    }
+
+    private Task FailAsync(DocumentRecord record, string reason, string message, CancellationToken cancellationToken) =>
+        publisher.Publish(new DocumentAnnotationFailed
+        {
+            DocumentId = record.Id,
+            FileName = record.FileName,
+            Reason = reason,
+            Message = message,
+            CorrelationId = record.CorrelationId,
+            FailedAt = time.GetUtcNow(),
+        }, cancellationToken);
+
+    private DocumentRecord NewRecord(string id, string fileName, string channel, string? profile, string? correlationId, string sourceUri, long size) => new()
+    {
+        Id = id,
+        FileName = fileName,
+        Channel = channel,
+        State = DocumentState.Received,
+        Profile = profile,
+        SourceUri = sourceUri,
+        SizeBytes = size,
+        CorrelationId = correlationId,
+        ReceivedAt = time.GetUtcNow(),
     };
 
     private async Task<DocumentRecord?> TryCompleteAsDuplicateAsync(DocumentRecord record, string blob, CancellationToken cancellationToken)
@@ -132,18 +238,10 @@ public sealed class DocumentIntake(
         }
         var completion = new DocumentCompletion(output, earlier.Outputs, earlier.Digest,
             new StageTimings(), time.GetUtcNow(), DuplicateOf: earlier.Id, ProfileFingerprint: fingerprint, ModelSha256: modelSha256);
-        await store.TryAddAsync(record, cancellationToken);
         await store.MarkCompletedAsync(record.Id, completion, cancellationToken);
         DeleteBlob(blob);
         loggers.CreateLogger("Annotate").LogInformation("{FileName}  Completed  duplicate of {Earlier}, outputs reused  → {Output}", record.FileName, earlier.Id, output);
         return await store.FindAsync(record.Id, cancellationToken);
-    }
-
-    private string BlobPath(string id, string fileName)
-    {
-        var directory = Path.Combine(Path.GetFullPath(gatewayOptions.Value.Blobs), id);
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, FileNames.Safe(fileName));
     }
 
     private string NewId() => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
@@ -151,7 +249,7 @@ public sealed class DocumentIntake(
     /// <summary>Deletes a stored blob and its folder.</summary>
     public static void DeleteBlob(string blob)
     {
-        if (File.Exists(blob))
+        if (File.Exists(blob) || new FileInfo(blob).LinkTarget is not null)
         {
             File.Delete(blob);
         }

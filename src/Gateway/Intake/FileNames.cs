@@ -23,7 +23,7 @@ public static class FileNames
         var candidate = Path.Combine(directory, name);
         var stem = Path.GetFileNameWithoutExtension(name);
         var extension = Path.GetExtension(name);
-        for (var i = 2; File.Exists(candidate) || File.Exists(candidate + ".error.json"); i++)
+        for (var i = 2; File.Exists(candidate) || File.Exists(candidate + ".error.json") || File.Exists(candidate + ".error.json.tmp"); i++)
         {
             candidate = Path.Combine(directory, $"{stem} ({i}){extension}");
         }

@@ -1,3 +1,4 @@
+using Annotate.Annotators.Pipeline;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
 using MassTransit;
@@ -6,42 +7,138 @@ using Microsoft.Extensions.Options;
 namespace Annotate.Gateway.Intake;
 
 /// <summary>
-/// At start-up, sends again the documents a previous run left in Received or Processing (the in-memory transport
-/// loses queued messages when the process stops), and fails those whose bytes are gone, so none stays stuck.
+/// Start-up recovery. Before the inbox is watched: finishes intakes a previous run left half-done, adopts bytes in the
+/// blob folder that have no record, and clears what finished documents left behind. Then sends again the documents
+/// left in Received or Processing (the in-memory transport loses queued messages when the process stops): first the
+/// ones that were in flight when the process died, one at a time, so a document that kills the process is caught
+/// alone; after <see cref="GatewayOptions.CrashedAttempts"/> hand-overs it fails with <c>crashed</c> instead of
+/// stopping the service on every start.
 /// </summary>
 public sealed class PendingDocumentsResumer(
     IDocumentStore store,
+    DocumentIntake intake,
+    BlobFolder blobs,
+    FailedFolder failedFolder,
+    DocumentStateChanges changes,
     IBus publisher,
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<PendingDocumentsResumer> logger) : BackgroundService
 {
+    /// <summary>Recovers intake before the hosted services after this one (the inbox watcher) start.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var record in await store.ListByStateAsync([DocumentState.Received, DocumentState.Processing], cancellationToken))
+        {
+            if (record.Sha256 is null)
+            {
+                logger.LogInformation("{FileName}  intake interrupted by a restart; finishing it", record.FileName);
+                await intake.ResumeIntakeAsync(record, cancellationToken);
+            }
+        }
+        foreach (var (id, file) in blobs.Enumerate().ToList())
+        {
+            await RecoverBlobAsync(id, file, cancellationToken);
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    private async Task RecoverBlobAsync(string id, string? file, CancellationToken cancellationToken)
+    {
+        var record = await store.FindAsync(id, cancellationToken);
+        if (file is null)
+        {
+            if (record is null || record.State is DocumentState.Completed or DocumentState.Failed)
+            {
+                DocumentIntake.DeleteBlob(Path.Combine(blobs.Root, id, "-"));
+            }
+            return;
+        }
+        switch (record?.State)
+        {
+            case null when DocumentIds.IsValid(id):
+                await intake.AdoptAsync(id, file, cancellationToken);
+                break;
+            case DocumentState.Completed:
+                DocumentIntake.DeleteBlob(file);
+                break;
+            case DocumentState.Failed:
+                await failedFolder.KeepAsync(file, new FailureReport(record.Id, record.FileName, record.Reason ?? FailureReason.Internal,
+                    record.Message ?? string.Empty, record.Retryable, record.FinishedAt ?? time.GetUtcNow()), cancellationToken);
+                break;
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.ResumePendingOnStart)
         {
             return;
         }
-        var pending = await store.ListByStateAsync([DocumentState.Received, DocumentState.Processing], stoppingToken);
-        foreach (var record in pending)
+        var pending = (await store.ListByStateAsync([DocumentState.Received, DocumentState.Processing], stoppingToken))
+            .Where(r => r.Sha256 is not null)
+            .ToList();
+        // In flight when the process died (or handed over before and still not finished): any of them may be the cause.
+        var suspects = pending.Where(r => r.State == DocumentState.Processing || r.Dispatches >= 2).ToList();
+        foreach (var record in suspects)
         {
-            if (record.SourceUri is { } source && File.Exists(BlobFolder.LocalPath(source)))
-            {
-                logger.LogInformation("{FileName}  resumed after restart ({State})", record.FileName, record.State);
-                await publisher.Publish(DocumentIntake.ToCommand(record), stoppingToken);
-            }
-            else
-            {
-                await publisher.Publish(new DocumentAnnotationFailed
-                {
-                    DocumentId = record.Id,
-                    FileName = record.FileName,
-                    Reason = "source-missing",
-                    Message = $"'{record.FileName}' was queued before a restart and its bytes are no longer at {record.SourceUri}.",
-                    CorrelationId = record.CorrelationId,
-                    FailedAt = time.GetUtcNow(),
-                }, stoppingToken);
-            }
+            await ResumeAloneAsync(record, stoppingToken);
+        }
+        foreach (var record in pending.Except(suspects))
+        {
+            await ResumeAsync(record, stoppingToken);
         }
     }
+
+    private async Task ResumeAloneAsync(DocumentRecord record, CancellationToken stoppingToken)
+    {
+        if (record.Dispatches >= options.Value.CrashedAttempts)
+        {
+            await FailAsync(record, FailureReason.Crashed,
+                $"'{record.FileName}' was being annotated when the process stopped, {record.Dispatches} times; it is not tried again so it cannot stop the service again.",
+                stoppingToken);
+            return;
+        }
+        // Wait for the outcome before the next suspect, bounded so one hung document cannot hold the others back forever.
+        var finished = changes.WhenFinishedAsync(record.Id, stoppingToken);
+        if (!await ResumeAsync(record, stoppingToken))
+        {
+            changes.Forget(record.Id);
+            return;
+        }
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        bound.CancelAfter(options.Value.SuspectWait);
+        try
+        {
+            await finished.WaitAsync(bound.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            changes.Forget(record.Id);
+            logger.LogWarning("{FileName}  still not finished after {Wait}; resuming the others", record.FileName, options.Value.SuspectWait);
+        }
+    }
+
+    private async Task<bool> ResumeAsync(DocumentRecord record, CancellationToken stoppingToken)
+    {
+        if (record.SourceUri is { } source && File.Exists(BlobFolder.LocalPath(source)))
+        {
+            logger.LogInformation("{FileName}  resumed after restart ({State})", record.FileName, record.State);
+            return await intake.DispatchAsync(record, stoppingToken);
+        }
+        await FailAsync(record, FailureReason.SourceMissing,
+            $"'{record.FileName}' was queued before a restart and its bytes are no longer there.", stoppingToken);
+        return false;
+    }
+
+    private Task FailAsync(DocumentRecord record, string reason, string message, CancellationToken cancellationToken) =>
+        publisher.Publish(new DocumentAnnotationFailed
+        {
+            DocumentId = record.Id,
+            FileName = record.FileName,
+            Reason = reason,
+            Message = message,
+            CorrelationId = record.CorrelationId,
+            FailedAt = time.GetUtcNow(),
+        }, cancellationToken);
 }

@@ -22,6 +22,8 @@ public sealed record DocumentRecord
     public string? ProfileFingerprint { get; init; }
     public string? ModelSha256 { get; init; }
     public int Attempts { get; init; }
+    /// <summary>How often the document was handed to a worker (counted before each hand-over).</summary>
+    public int Dispatches { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }

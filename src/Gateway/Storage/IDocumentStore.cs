@@ -21,12 +21,21 @@ public interface IDocumentStore
     /// <summary>The newest completed document with this content and profile, if any.</summary>
     Task<DocumentRecord?> FindCompletedAsync(string sha256, string? profile, CancellationToken cancellationToken);
 
-    /// <summary>Marks a document Processing, unless it already finished (events may arrive late or twice).</summary>
-    Task MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken);
+    /// <summary>Marks a document Processing, unless it already finished (events may arrive late or twice). True when the record changed.</summary>
+    Task<bool> MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken);
 
-    /// <summary>Marks a document Completed with its outputs.</summary>
-    Task MarkCompletedAsync(string id, DocumentCompletion completion, CancellationToken cancellationToken);
+    /// <summary>Marks a document Completed with its outputs, unless it already finished. True when the record changed.</summary>
+    Task<bool> MarkCompletedAsync(string id, DocumentCompletion completion, CancellationToken cancellationToken);
 
-    /// <summary>Marks a document Failed with a reason.</summary>
-    Task MarkFailedAsync(string id, string reason, string message, bool retryable, DateTimeOffset failedAt, CancellationToken cancellationToken);
+    /// <summary>Marks a document Failed with a reason, unless it already finished. True when the record changed.</summary>
+    Task<bool> MarkFailedAsync(string id, string reason, string message, bool retryable, DateTimeOffset failedAt, CancellationToken cancellationToken);
+
+    /// <summary>Records where a document's bytes are and their hash, once intake has them. True when the record changed.</summary>
+    Task<bool> SetContentAsync(string id, string sourceUri, string sha256, long sizeBytes, CancellationToken cancellationToken);
+
+    /// <summary>Counts one more hand-over of an unfinished document to a worker, before it is sent; the new count, or null when the document is finished or unknown.</summary>
+    Task<int?> CountDispatchAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Removes an unfinished document whose intake never completed. True when a record was removed.</summary>
+    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
 }

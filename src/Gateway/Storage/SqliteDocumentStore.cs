@@ -22,8 +22,28 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, """
-            PRAGMA journal_mode = WAL;
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
+        // Versioned schema: each step runs once, in order, inside a transaction with the version bump (PRAGMA
+        // user_version), so a failed step is an error, never skipped. Databases made before versioning have the table
+        // (version 0 with a documents table): step 1 creates it only when missing, step 2 adds what they may lack.
+        var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken), CultureInfo.InvariantCulture);
+        for (var step = version; step < Migrations.Length; step++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            foreach (var sql in await Migrations[step](connection, cancellationToken))
+            {
+                await ExecuteAsync(connection, sql, cancellationToken);
+            }
+            await ExecuteAsync(connection, $"PRAGMA user_version = {step + 1};", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    private static readonly Func<SqliteConnection, CancellationToken, Task<string[]>>[] Migrations =
+    [
+        (_, _) => Task.FromResult(new[]
+        {
+            """
             CREATE TABLE IF NOT EXISTS documents (
                 id TEXT PRIMARY KEY,
                 file_name TEXT NOT NULL,
@@ -45,26 +65,38 @@ public sealed class SqliteDocumentStore : IDocumentStore
                 finished_at TEXT,
                 timings_json TEXT,
                 digest_json TEXT,
-                outputs_json TEXT,
-                profile_fingerprint TEXT,
-                model_sha256 TEXT
+                outputs_json TEXT
             );
-            CREATE INDEX IF NOT EXISTS ix_documents_state ON documents(state);
-            CREATE INDEX IF NOT EXISTS ix_documents_sha256 ON documents(sha256);
-            CREATE INDEX IF NOT EXISTS ix_documents_received ON documents(received_at);
-            """, cancellationToken);
-        // Databases made by earlier versions lack the provenance columns.
-        foreach (var column in new[] { "profile_fingerprint", "model_sha256" })
+            """,
+            "CREATE INDEX IF NOT EXISTS ix_documents_state ON documents(state);",
+            "CREATE INDEX IF NOT EXISTS ix_documents_sha256 ON documents(sha256);",
+            "CREATE INDEX IF NOT EXISTS ix_documents_received ON documents(received_at);",
+        }),
+        // Provenance of the outputs (databases of the first release may already have these columns).
+        async (connection, cancellationToken) =>
         {
-            try
-            {
-                await ExecuteAsync(connection, $"ALTER TABLE documents ADD COLUMN {column} TEXT;", cancellationToken);
-            }
-            catch (SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
-            {
-                // Already there.
-            }
+            var existing = await ColumnsAsync(connection, cancellationToken);
+            return new[] { "profile_fingerprint", "model_sha256" }
+                .Where(c => !existing.Contains(c))
+                .Select(c => $"ALTER TABLE documents ADD COLUMN {c} TEXT;")
+                .ToArray();
+        },
+        // How often the document was handed to a worker: counted before each dispatch, so a document in flight
+        // when the process died has its attempt counted even though no event about it was recorded.
+        (_, _) => Task.FromResult(new[] { "ALTER TABLE documents ADD COLUMN dispatches INTEGER NOT NULL DEFAULT 0;" }),
+    ];
+
+    private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM pragma_table_info('documents');";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            columns.Add(reader.GetString(0));
         }
+        return columns;
     }
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -73,9 +105,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
-                retryable, correlation_id, duplicate_of, attempts, received_at, started_at, finished_at, timings_json, digest_json, outputs_json)
+                retryable, correlation_id, duplicate_of, attempts, dispatches, received_at, started_at, finished_at, timings_json, digest_json, outputs_json)
             VALUES ($id, $file_name, $channel, $state, $profile, $source_uri, $output_uri, $sha256, $size_bytes, $reason, $message,
-                $retryable, $correlation_id, $duplicate_of, $attempts, $received_at, $started_at, $finished_at, $timings_json, $digest_json, $outputs_json)
+                $retryable, $correlation_id, $duplicate_of, $attempts, $dispatches, $received_at, $started_at, $finished_at, $timings_json, $digest_json, $outputs_json)
             ON CONFLICT(id) DO NOTHING;
             """;
         Bind(command, record);
@@ -110,7 +142,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         return rows.Count > 0 ? rows[0] : null;
     }
 
-    public async Task MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken)
+    public async Task<bool> MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -121,10 +153,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$started", Format(startedAt));
         command.Parameters.AddWithValue("$attempt", attempt);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    public async Task MarkCompletedAsync(string id, DocumentCompletion completion, CancellationToken cancellationToken)
+    public async Task<bool> MarkCompletedAsync(string id, DocumentCompletion completion, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -132,7 +164,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             UPDATE documents SET state = 'Completed', output_uri = $output, outputs_json = $outputs, digest_json = $digest,
                 timings_json = $timings, finished_at = $finished, duplicate_of = $duplicate, reason = NULL, message = NULL, retryable = 0,
                 profile_fingerprint = $fingerprint, model_sha256 = $model
-            WHERE id = $id;
+            WHERE id = $id AND state IN ('Received', 'Processing');
             """;
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$output", completion.OutputUri);
@@ -143,23 +175,67 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.Parameters.AddWithValue("$duplicate", (object?)completion.DuplicateOf ?? DBNull.Value);
         command.Parameters.AddWithValue("$fingerprint", (object?)completion.ProfileFingerprint ?? DBNull.Value);
         command.Parameters.AddWithValue("$model", (object?)completion.ModelSha256 ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    public async Task MarkFailedAsync(string id, string reason, string message, bool retryable, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    public async Task<bool> MarkFailedAsync(string id, string reason, string message, bool retryable, DateTimeOffset failedAt, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE documents SET state = 'Failed', reason = $reason, message = $message, retryable = $retryable, finished_at = $finished
-            WHERE id = $id AND state <> 'Completed';
+            WHERE id = $id AND state IN ('Received', 'Processing');
             """;
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$reason", reason);
         command.Parameters.AddWithValue("$message", message);
         command.Parameters.AddWithValue("$retryable", retryable ? 1 : 0);
         command.Parameters.AddWithValue("$finished", Format(failedAt));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<bool> SetContentAsync(string id, string sourceUri, string sha256, long sizeBytes, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE documents SET source_uri = $source, sha256 = $sha, size_bytes = $size
+            WHERE id = $id AND state IN ('Received', 'Processing');
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$source", sourceUri);
+        command.Parameters.AddWithValue("$sha", sha256);
+        command.Parameters.AddWithValue("$size", sizeBytes);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<int?> CountDispatchAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE documents SET dispatches = dispatches + 1
+            WHERE id = $id AND state IN ('Received', 'Processing')
+            RETURNING dispatches;
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteScalarAsync(cancellationToken) is long count ? (int)count : null;
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM documents WHERE id = $id AND state IN ('Received', 'Processing');";
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -209,6 +285,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         Add("$correlation_id", r.CorrelationId);
         Add("$duplicate_of", r.DuplicateOf);
         Add("$attempts", r.Attempts);
+        Add("$dispatches", r.Dispatches);
         Add("$received_at", Format(r.ReceivedAt));
         Add("$started_at", r.StartedAt is { } s ? Format(s) : null);
         Add("$finished_at", r.FinishedAt is { } f ? Format(f) : null);
@@ -241,6 +318,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             ProfileFingerprint = Text("profile_fingerprint"),
             ModelSha256 = Text("model_sha256"),
             Attempts = (int)(long)reader["attempts"],
+            Dispatches = (int)(long)reader["dispatches"],
             ReceivedAt = Time("received_at")!.Value,
             StartedAt = Time("started_at"),
             FinishedAt = Time("finished_at"),

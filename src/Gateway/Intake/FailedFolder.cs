@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Gateway.Intake;
+
+/// <summary>The report written beside a failed file as <c>&lt;name&gt;.error.json</c>.</summary>
+public sealed record FailureReport(string DocumentId, string FileName, string Reason, string Message, bool Retryable, DateTimeOffset FailedAt);
+
+/// <summary>
+/// Keeps the files that could not be annotated, each with its report beside it. Every step can be repeated after a
+/// crash or a redelivered event without a second copy: the report is written under a temporary name first (it names
+/// the document), then the file is moved, then the report is renamed into place.
+/// </summary>
+public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<FailedFolder> logger) : IDisposable
+{
+    private const string ReportSuffix = ".error.json";
+    private const string PendingSuffix = ".error.json.tmp";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Full path of the folder.</summary>
+    public string Root { get; } = Path.GetFullPath(options.Value.Failed);
+
+    /// <summary>
+    /// Moves <paramref name="blob"/> (when it still exists) into the folder with its report. Returns the path of the
+    /// report. A report already written for this document (by an earlier, interrupted run) is reused.
+    /// </summary>
+    public async Task<string> KeepAsync(string? blob, FailureReport report, CancellationToken cancellationToken)
+    {
+        // The same event delivered twice at once must not write two reports.
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await KeepLockedAsync(blob, report, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<string> KeepLockedAsync(string? blob, FailureReport report, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Root);
+        var safeName = FileNames.Safe(report.FileName);
+        if (Find(safeName, report.DocumentId) is { } earlier)
+        {
+            // An earlier run got as far as the report: finish what it started.
+            var earlierTarget = earlier.EndsWith(PendingSuffix, StringComparison.Ordinal)
+                ? earlier[..^PendingSuffix.Length]
+                : earlier[..^ReportSuffix.Length];
+            MoveIfPresent(blob, earlierTarget);
+            return Publish(earlier, earlierTarget);
+        }
+        var target = FileNames.Unique(Root, safeName);
+        var pending = target + PendingSuffix;
+        await using (var stream = new FileStream(pending, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            await JsonSerializer.SerializeAsync(stream, report, Json, cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+        MoveIfPresent(blob, target);
+        return Publish(pending, target);
+    }
+
+    private static string Publish(string report, string target)
+    {
+        var final = target + ReportSuffix;
+        if (!string.Equals(report, final, StringComparison.Ordinal))
+        {
+            File.Move(report, final, overwrite: true);
+        }
+        return final;
+    }
+
+    private static void MoveIfPresent(string? blob, string target)
+    {
+        if (blob is not null && File.Exists(blob) && !File.Exists(target))
+        {
+            File.Move(blob, target);
+            DocumentIntake.DeleteBlob(blob);
+        }
+    }
+
+    /// <summary>The report (final or pending) already written for <paramref name="documentId"/>, if any.</summary>
+    private string? Find(string safeName, string documentId)
+    {
+        // Reports are named after the file (a.pdf.error.json, a (2).pdf.error.json): only those can be this document's.
+        var stem = Path.GetFileNameWithoutExtension(safeName);
+        foreach (var candidate in Directory.EnumerateFiles(Root, stem + "*.error.json*"))
+        {
+            if (!candidate.EndsWith(ReportSuffix, StringComparison.Ordinal) && !candidate.EndsWith(PendingSuffix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            try
+            {
+                using var stream = File.OpenRead(candidate);
+                if (JsonSerializer.Deserialize<FailureReport>(stream, Json)?.DocumentId == documentId)
+                {
+                    return candidate;
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or IOException)
+            {
+                // A report someone edited or truncated is not ours to reuse.
+                logger.LogDebug(ex, "Skipping unreadable report {Report}", Path.GetFileName(candidate));
+            }
+        }
+        return null;
+    }
+}
