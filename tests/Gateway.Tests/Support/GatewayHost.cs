@@ -108,6 +108,20 @@ public sealed class GatewayHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 60 s).</summary>
+    public async Task WaitForConsumedCountAsync<T>(int count) where T : class
+    {
+        var observer = Services.GetRequiredService<ConsumedCounter>();
+        for (var i = 0; i < 600 && observer.Count<T>() < count; i++)
+        {
+            await Task.Delay(100);
+        }
+        if (observer.Count<T>() < count)
+        {
+            throw new TimeoutException($"{observer.Count<T>()} of {count} {typeof(T).Name} were consumed within 60 s.");
+        }
+    }
+
     public async Task<JsonElement[]> DocumentsNamedAsync(string fileName)
     {
         var list = await Client.GetFromJsonAsync<JsonElement>("/api/documents?limit=500");

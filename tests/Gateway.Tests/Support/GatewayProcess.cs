@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Annotate.Gateway.Tests.Support;
+
+/// <summary>
+/// The one-process service as a real operating-system process (the built Annotate.Gateway.dll under <c>dotnet</c>),
+/// for tests that kill it with SIGKILL and start it again on the same folders.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private GatewayProcess(Process process, int port)
+    {
+        _process = process;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public HttpClient Client { get; }
+
+    /// <summary>The last lines the process printed, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output.TakeLast(40));
+            }
+        }
+    }
+
+    /// <summary>Starts the service on <paramref name="root"/>'s folders and waits (bounded: 60 s) until it answers.</summary>
+    public static async Task<GatewayProcess> StartAsync(string root, IDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var dll = Path.Combine(AppContext.BaseDirectory, "Annotate.Gateway.dll");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        var environment = new Dictionary<string, string>
+        {
+            ["Annotate__Gateway__Inbox"] = Path.Combine(root, "inbox"),
+            ["Annotate__Gateway__Failed"] = Path.Combine(root, "failed"),
+            ["Annotate__Gateway__Blobs"] = Path.Combine(root, "blobs"),
+            ["Annotate__Gateway__Database"] = Path.Combine(root, "annotate.db"),
+            ["Annotate__Gateway__PollInterval"] = "00:00:00.100",
+            ["Annotate__Gateway__SettleTime"] = "00:00:00.300",
+            ["Annotate__Worker__Outbox"] = Path.Combine(root, "outbox"),
+            ["DOTNET_gcServer"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var gateway = new GatewayProcess(process, port);
+        process.OutputDataReceived += (_, e) => gateway.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => gateway.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        for (var i = 0; i < 600; i++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The gateway exited with {process.ExitCode}:\n{gateway.Output}");
+            }
+            try
+            {
+                if ((await gateway.Client.GetAsync("/health")).IsSuccessStatusCode)
+                {
+                    return gateway;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100);
+        }
+        await gateway.DisposeAsync();
+        throw new TimeoutException($"The gateway did not answer within 60 s:\n{gateway.Output}");
+    }
+
+    /// <summary>All documents the service knows.</summary>
+    public async Task<JsonElement[]> DocumentsAsync() =>
+        (await Client.GetFromJsonAsync<JsonElement>("/api/documents?limit=500")).EnumerateArray().ToArray();
+
+    /// <summary>Ends the process at once, as a power cut or an OOM killer would (SIGKILL), and waits for it to go.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+        _process.Dispose();
+        Client.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
