@@ -1,5 +1,6 @@
 using Annotate.Annotators;
 using Annotate.Worker.Consumers;
+using Annotate.Worker.Testing;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,11 @@ public static class WorkerHostingExtensions
             .AddConsoleFormatter<AnnotateConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Services.AddAnnotators();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<FaultInjectionOptions>().BindConfiguration(FaultInjectionOptions.Section)
+            .Validate<IHostEnvironment>((o, environment) => !o.Enabled || !environment.IsProduction(),
+                $"{FaultInjectionOptions.Section}:Enabled is a test hook and is refused in the Production environment.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FaultInjection>();
         return builder;
     }
 

@@ -3,6 +3,7 @@ using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Messages;
 using Annotate.Worker.Storage;
+using Annotate.Worker.Testing;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ public sealed class AnnotateDocumentConsumer(
     IDocumentPipeline pipeline,
     ILanguageModel model,
     IOptions<WorkerOptions> options,
+    FaultInjection faults,
     TimeProvider time) : IConsumer<AnnotateDocument>
 {
     /// <inheritdoc />
@@ -40,10 +42,12 @@ public sealed class AnnotateDocumentConsumer(
         try
         {
             var outputDirectory = OutputDirectory(command);
+            var sourcePath = SourceLocator.ToLocalPath(command.SourceUri, command.FileName);
+            faults.BeforeWork(sourcePath);
             var result = await pipeline.RunAsync(new AnnotationRequest
             {
                 DocumentId = command.DocumentId,
-                Source = new DocumentSource(SourceLocator.ToLocalPath(command.SourceUri, command.FileName), command.FileName),
+                Source = new DocumentSource(sourcePath, command.FileName),
                 OutputDirectory = outputDirectory,
                 Profile = command.Profile,
                 Outputs = command.Outputs?.ToList(),

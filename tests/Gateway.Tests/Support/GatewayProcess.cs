@@ -38,6 +38,42 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts the service on <paramref name="root"/>'s folders and waits (bounded: 60 s) until it answers.</summary>
     public static async Task<GatewayProcess> StartAsync(string root, IDictionary<string, string>? settings = null)
     {
+        var gateway = Launch(root, settings);
+        for (var i = 0; i < 600; i++)
+        {
+            if (gateway._process.HasExited)
+            {
+                throw new InvalidOperationException($"The gateway exited with {gateway._process.ExitCode}:\n{gateway.Output}");
+            }
+            if (await gateway.AnswersAsync())
+            {
+                return gateway;
+            }
+            await Task.Delay(100);
+        }
+        await gateway.DisposeAsync();
+        throw new TimeoutException($"The gateway did not answer within 60 s:\n{gateway.Output}");
+    }
+
+    /// <summary>True once the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>True when the service answers its health check.</summary>
+    public async Task<bool> AnswersAsync()
+    {
+        try
+        {
+            return (await Client.GetAsync("/health")).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Starts the service without waiting for it (it may die before it answers).</summary>
+    public static GatewayProcess Launch(string root, IDictionary<string, string>? settings = null)
+    {
         var port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "Annotate.Gateway.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -54,6 +90,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             ["Annotate__Gateway__SettleTime"] = "00:00:00.300",
             ["Annotate__Worker__Outbox"] = Path.Combine(root, "outbox"),
             ["DOTNET_gcServer"] = "0",
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -69,27 +106,17 @@ public sealed class GatewayProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => gateway.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (var i = 0; i < 600; i++)
+        return gateway;
+    }
+
+    /// <summary>Waits (bounded: 10 s) until the process has printed a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text)
+    {
+        for (var i = 0; i < 100 && !Output.Contains(text, StringComparison.Ordinal); i++)
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The gateway exited with {process.ExitCode}:\n{gateway.Output}");
-            }
-            try
-            {
-                if ((await gateway.Client.GetAsync("/health")).IsSuccessStatusCode)
-                {
-                    return gateway;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
             await Task.Delay(100);
         }
-        await gateway.DisposeAsync();
-        throw new TimeoutException($"The gateway did not answer within 60 s:\n{gateway.Output}");
+        Assert.Contains(text, Output);
     }
 
     /// <summary>All documents the service knows.</summary>
