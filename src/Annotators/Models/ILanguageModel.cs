@@ -9,7 +9,16 @@ public interface ILanguageModel
     /// <summary>What is loaded, or why nothing is.</summary>
     ModelStatus Status { get; }
 
-    /// <summary>Number of tokens <paramref name="text"/> takes with this model's tokenizer.</summary>
+    /// <summary>
+    /// Completes when the model has finished loading, whether it loaded or failed (<see cref="Status"/> then tells which);
+    /// at once when there is nothing to load. Cancelling ends only this wait, never the load others wait for.
+    /// </summary>
+    Task WaitUntilLoadedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Number of tokens <paramref name="text"/> takes with this model's tokenizer. Throws a retryable <c>model-unavailable</c>
+    /// while the model is not loaded: wait for <see cref="WaitUntilLoadedAsync"/> first.
+    /// </summary>
     int CountTokens(string text);
 
     /// <summary>

@@ -12,13 +12,21 @@ public static class ModelTasks
     public const string NotConfiguredNotice = "model-not-configured";
 
     /// <summary>
-    /// Null when the model can be used. When no model is configured: a skipped outcome, and a notice telling the user
-    /// how to add one (once per document). When the model failed to load: throws a retryable <c>model-unavailable</c>.
+    /// Null when the model can be used, once it has loaded: a document that arrives while the model loads waits for the
+    /// load, for as long as <paramref name="cancellationToken"/> (which carries the document's time limit) allows. When no
+    /// model is configured: a skipped outcome, and a notice telling the user how to add one (once per document). When the
+    /// model failed to load: throws a retryable <c>model-unavailable</c>.
     /// </summary>
-    public static AnnotatorOutcome? CheckAvailable(ILanguageModel model, AnnotationContext context)
+    public static async Task<AnnotatorOutcome?> CheckAvailableAsync(ILanguageModel model, AnnotationContext context, CancellationToken cancellationToken)
     {
+        if (model.Status.State == "loading")
+        {
+            // Token counts and the context size need the loaded model; failing now would spend the document's retries
+            // on a start-up that is going well.
+            await model.WaitUntilLoadedAsync(cancellationToken).ConfigureAwait(false);
+        }
         var status = model.Status;
-        if (status.IsAvailable || status.State == "loading")
+        if (status.IsAvailable)
         {
             return null;
         }

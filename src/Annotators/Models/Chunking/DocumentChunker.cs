@@ -34,7 +34,7 @@ public sealed partial class DocumentChunker
     /// prompt around the chunk (the tokens of <paramref name="system"/> and of <paramref name="userTemplate"/>, the user
     /// turn without the chunk text), less <see cref="ChunkingOptions.SafetyMarginTokens"/>.
     /// </summary>
-    /// <exception cref="AnnotationException"><c>model-unavailable</c> while the model is still loading; <c>invalid-request</c> when the context leaves too little room.</exception>
+    /// <exception cref="AnnotationException"><c>model-unavailable</c> while the model is not loaded (wait with <see cref="ModelTasks.CheckAvailableAsync"/> first); <c>invalid-request</c> when the context leaves too little room.</exception>
     public int BudgetFor(ILanguageModel model, string fileName, string task, int maxOutputTokens, string system, string userTemplate)
     {
         ArgumentNullException.ThrowIfNull(model);

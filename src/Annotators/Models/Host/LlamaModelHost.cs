@@ -71,6 +71,9 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
     /// <summary>Cached system-prompt prefixes; 0 turns prefix sharing off. Set before the model loads (tests, benchmark).</summary>
     internal int PrefixCacheCapacity { get; set; } = DefaultPrefixCacheCapacity;
 
+    /// <summary>Awaited before the file is read, so a test can hold the load and submit documents meanwhile; null in production.</summary>
+    internal Func<Task>? HoldLoad { get; set; }
+
     /// <summary>The decode loop, once loaded. For tests.</summary>
     internal BatchScheduler? Scheduler => _loaded?.Scheduler;
 
@@ -99,6 +102,11 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
 
     /// <summary>Stops decoding; requests still running fail as retryable <c>model-unavailable</c>.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    /// <inheritdoc />
+    /// <remarks>Starts the load if <see cref="StartAsync"/> has not.</remarks>
+    public Task WaitUntilLoadedAsync(CancellationToken cancellationToken) =>
+        _options.IsConfigured ? LoadAsync(cancellationToken) : Task.CompletedTask;
 
     /// <inheritdoc />
     public int CountTokens(string text)
@@ -193,6 +201,10 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
         LLamaWeights? weights = null;
         try
         {
+            if (HoldLoad is { } hold)
+            {
+                await hold().ConfigureAwait(false);
+            }
             if (GgufFile.Check(path) is { } problem)
             {
                 Fail(path, problem, null);

@@ -50,7 +50,7 @@ public sealed class ExtractionAnnotator : IAnnotator
         {
             return AnnotatorOutcome.Skipped("no-extraction-schema");
         }
-        if (ModelTasks.CheckAvailable(_model, context) is { } unavailable)
+        if (await ModelTasks.CheckAvailableAsync(_model, context, cancellationToken).ConfigureAwait(false) is { } unavailable)
         {
             return unavailable;
         }

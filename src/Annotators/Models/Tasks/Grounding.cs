@@ -15,10 +15,19 @@ namespace Annotate.Annotators.Models.Tasks;
 /// <c>1234.5</c> = <c>1.234,50</c>), dates (<c>2024-03-15</c> = <c>15 March 2024</c> = <c>15.03.2024</c>), case and
 /// white space. Reads each text once for all values.
 /// </summary>
+/// <remarks>
+/// Only a whole token grounds a value: a number is never found inside a longer number, a date, a time, an identifier
+/// (<c>INV-2291-14</c>), a phone number, an IBAN, a VAT id, an e-mail address or a URL, and a date only where the
+/// entity recognizer reads a date, never inside a longer number.
+/// </remarks>
 public sealed partial class Grounding
 {
     /// <summary>Most rows of one table searched; the rest of a huge sheet is not read for grounding.</summary>
     public const int MaxRowsPerTable = 100_000;
+
+    /// <summary>Entities whose digits are not amounts: a number inside one of them is not grounded by it.</summary>
+    private static readonly HashSet<string> NotBareNumbers =
+        [EntityTypes.Date, EntityTypes.Phone, EntityTypes.Iban, EntityTypes.VatId, EntityTypes.Email, EntityTypes.Url];
 
     private readonly EntityRecognizer _recognizer;
 
@@ -211,7 +220,7 @@ public sealed partial class Grounding
             var haystack = text.Normalised.Text;
             // Whole words only: "5" must not be found inside "2025", nor "art" inside "party".
             var at = haystack.IndexOf(wanted, StringComparison.Ordinal);
-            while (at >= 0 && !(Boundary(haystack, at - 1, wanted[0]) && Boundary(haystack, at + wanted.Length, wanted[^1])))
+            while (at >= 0 && !(Boundary(haystack, at - 1, wanted[0], -1) && Boundary(haystack, at + wanted.Length, wanted[^1], 1)))
             {
                 at = haystack.IndexOf(wanted, at + 1, StringComparison.Ordinal);
             }
@@ -226,7 +235,8 @@ public sealed partial class Grounding
         {
             foreach (var (index, length, readings) in text.Numbers.Value)
             {
-                if (readings.Any(target.Numbers.Contains))
+                // The recognizer runs only for a token that would match, so huge sheets are not read for entities.
+                if (readings.Any(target.Numbers.Contains) && !InsideNonNumber(text.Entities(_recognizer), index, length))
                 {
                     return (index, length);
                 }
@@ -246,8 +256,28 @@ public sealed partial class Grounding
         return null;
     }
 
-    private static bool Boundary(string text, int index, char edge) =>
-        !char.IsLetterOrDigit(edge) || index < 0 || index >= text.Length || !char.IsLetterOrDigit(text[index]);
+    private static bool InsideNonNumber(IReadOnlyList<EntityMatch> entities, int index, int length) =>
+        entities.Any(e => NotBareNumbers.Contains(e.Type) && e.Index < index + length && index < e.End);
+
+    /// <summary>
+    /// True when the text at <paramref name="index"/>, next to a match's <paramref name="edge"/>, ends the match: no
+    /// letter or digit runs on, and a digit edge is not joined to more digits (<c>INV-2291</c> is not in <c>INV-2291-14</c>).
+    /// </summary>
+    private static bool Boundary(string text, int index, char edge, int direction)
+    {
+        if (!char.IsLetterOrDigit(edge) || index < 0 || index >= text.Length)
+        {
+            return true;
+        }
+        if (char.IsLetterOrDigit(text[index]))
+        {
+            return false;
+        }
+        var beyond = index + direction;
+        return !(char.IsDigit(edge) && IsNumberJoiner(text[index]) && beyond >= 0 && beyond < text.Length && char.IsLetterOrDigit(text[beyond]));
+    }
+
+    private static bool IsNumberJoiner(char c) => c is '-' or '\u2212' or '/' or '.' or ',' or ':';
 
     private static PreparedText Prepare(string text) => new(text, Normalise(text));
 
@@ -276,7 +306,9 @@ public sealed partial class Grounding
         return (builder.ToString(), map.ToArray());
     }
 
-    [GeneratedRegex(@"[-\u2212]?\d{1,3}(?:[ \u00A0\u202F',.]\d{3})+(?:[.,]\d+)?|[-\u2212]?\d+(?:[.,]\d+)?")]
+    // A whole number only: not preceded by a letter or digit, nor joined to one before it by '-' or '/' (INV-2291,
+    // 2024-03) or to a digit by '.', ',' or ':' (12:30); not followed by a letter or digit, nor by a joiner and a digit.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}_]|[\p{L}\p{N}_][-\u2212/]|\p{N}[.,:])[-\u2212]?(?:\d{1,3}(?:[ \u00A0\u202F',.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\p{L}\p{N}_]|[-\u2212/.,:']\p{N})")]
     private static partial Regex NumberToken();
 
     private sealed class PreparedText(string text, (string Text, int[] Map) normalised)
@@ -331,8 +363,9 @@ public sealed partial class Grounding
             var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s.Trim() : value.ToJsonString();
             DateOnly? date = DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
             var numeric = date is null && NumberToken().Match(text) is { Success: true } m && m.Length == text.Length;
-            // A number written as text is looked for as a number only: as text, "5" would be found in "234,5".
-            var result = new Target(path, value) { NormalisedText = numeric ? null : NormaliseText(text), Date = date };
+            // A number written as text is looked for as a number only: as text, "5" would be found in "234,5". A date
+            // is looked for as a date only: as text, "2024-03-14" would be found in "2024-03-14-7".
+            var result = new Target(path, value) { NormalisedText = numeric || date is not null ? null : NormaliseText(text), Date = date };
             if (numeric)
             {
                 foreach (var reading in NumberReadings(text))

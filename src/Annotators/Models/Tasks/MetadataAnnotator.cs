@@ -53,7 +53,7 @@ public sealed class MetadataAnnotator : IAnnotator
     public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var profile = context.Profile;
-        if (ModelTasks.CheckAvailable(_model, context) is { } unavailable)
+        if (await ModelTasks.CheckAvailableAsync(_model, context, cancellationToken).ConfigureAwait(false) is { } unavailable)
         {
             return unavailable;
         }

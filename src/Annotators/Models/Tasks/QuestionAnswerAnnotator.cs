@@ -48,7 +48,7 @@ public sealed class QuestionAnswerAnnotator : IAnnotator
         {
             return AnnotatorOutcome.Skipped("no-qa-pairs");
         }
-        if (ModelTasks.CheckAvailable(_model, context) is { } unavailable)
+        if (await ModelTasks.CheckAvailableAsync(_model, context, cancellationToken).ConfigureAwait(false) is { } unavailable)
         {
             return unavailable;
         }

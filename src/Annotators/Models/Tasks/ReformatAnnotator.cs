@@ -70,7 +70,7 @@ public sealed class ReformatAnnotator : IAnnotator
             recordSchema = ProfileCatalog.LoadSchema(profile.Reformat.RecordSchema) as JsonObject
                 ?? throw new AnnotationException(FailureReason.InvalidRequest, $"Profile '{profile.Name}': Reformat.RecordSchema must be a JSON object.");
         }
-        if (ModelTasks.CheckAvailable(_model, context) is { } unavailable)
+        if (await ModelTasks.CheckAvailableAsync(_model, context, cancellationToken).ConfigureAwait(false) is { } unavailable)
         {
             return unavailable;
         }

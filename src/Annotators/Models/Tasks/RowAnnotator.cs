@@ -74,12 +74,11 @@ public sealed class RowAnnotator : IAnnotator
         {
             return AnnotatorOutcome.Skipped("the document has no tables");
         }
-        if (ModelTasks.CheckAvailable(_model, context) is { } skipped)
+        if (await ModelTasks.CheckAvailableAsync(_model, context, cancellationToken).ConfigureAwait(false) is { } skipped)
         {
             return skipped;
         }
         var prompt = new RowPrompt(profile);
-        await EnsureLoadedAsync(context, cancellationToken).ConfigureAwait(false);
 
         var started = Stopwatch.GetTimestamp();
         var run = new RowRun(this, prompt, context, cancellationToken);
@@ -108,23 +107,6 @@ public sealed class RowAnnotator : IAnnotator
         _logger.LogInformation("Annotated {Rows} rows of {Tables} tables of {File} in {Groups} model calls ({Seconds:0.0} s)",
             run.RowsAnnotated, annotations.Tables.Count, context.Document.FileName, run.Calls, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return AnnotatorOutcome.Done;
-    }
-
-    private async Task EnsureLoadedAsync(AnnotationContext context, CancellationToken cancellationToken)
-    {
-        if (_model.Status.IsAvailable)
-        {
-            return;
-        }
-        // The model is still loading (CheckAvailable let it through). Token counts and the context size need it loaded,
-        // and a one-token request is the interface's way to wait for the load.
-        await _model.CompleteAsync(new ModelRequest { System = string.Empty, User = "ok", MaxTokens = 1 }, cancellationToken).ConfigureAwait(false);
-        if (!_model.Status.IsAvailable)
-        {
-            ModelTasks.CheckAvailable(_model, context);
-            throw new AnnotationException(FailureReason.ModelUnavailable,
-                $"'{context.Document.FileName}' needs the language model, which is not available: {_model.Status.Reason}", retryable: true);
-        }
     }
 
     /// <summary>A row waiting for the model: its sheet row number and its line without the position prefix.</summary>

@@ -102,6 +102,78 @@ public class GroundingTests
         Assert.Null(field.Location);
     }
 
+    private static ExtractedField GroundIn(string text, string json) =>
+        Assert.Single(new Grounding().Ground(
+            new Document { FileName = "case.txt", Format = SourceFormat.Text, Blocks = [new ParagraphBlock(text) { Location = SourceLocation.AtLine(1) }] },
+            new JsonObject { ["v"] = JsonNode.Parse(json) }));
+
+    // Values as the model writes them (JSON), the text that holds them, and the span that grounds them: null when no
+    // whole token of the text says the value.
+    [Theory]
+    // A number is not grounded by a part of a date, a time, an identifier, a phone number, an IBAN or a longer number.
+    [InlineData("Issued 2024-03-14.", "-3", null)]
+    [InlineData("Issued 2024-03-14.", "3", null)]
+    [InlineData("Issued 2024-03-14.", "\"-3\"", null)]
+    [InlineData("Issued 2024-03-14.", "14", null)]
+    [InlineData("Issued 2024-03-14.", "2024", null)]
+    [InlineData("Issued 14.03.2024.", "3", null)]
+    [InlineData("Issued 14.03.2024.", "14", null)]
+    [InlineData("Issued March 14, 2024.", "14", null)]
+    [InlineData("Issued 15 March 2024.", "2024", null)]
+    [InlineData("Invoice INV-2291-14", "14", null)]
+    [InlineData("Invoice INV-2291-14", "-14", null)]
+    [InlineData("Invoice INV-2291-14", "2291", null)]
+    [InlineData("Invoice INV/2291", "2291", null)]
+    [InlineData("Invoice INV-2291-14", "\"INV-2291\"", null)]
+    [InlineData("Order 123", "12", null)]
+    [InlineData("Order 123", "23", null)]
+    [InlineData("Delivery at 12:30", "30", null)]
+    [InlineData("Delivery at 12:30", "12", null)]
+    [InlineData("Call +49 30 1234567", "49", null)]
+    [InlineData("Call +49 30 1234567", "30", null)]
+    [InlineData("Call +49 30 1234567", "1234567", null)]
+    [InlineData("IBAN DE89 3704 0044 0532 0130 00", "22", null)]
+    [InlineData("IBAN DE89 3704 0044 0532 0130 00", "89", null)]
+    [InlineData("IBAN DE89 3704 0044 0532 0130 00", "3704", null)]
+    [InlineData("Amount 1,250,000", "1250", null)]
+    // A date is grounded as a date, and never inside a longer number.
+    [InlineData("Ref 2024-03-14-7", "\"2024-03-14\"", null)]
+    [InlineData("Ref 12024-03-14", "\"2024-03-14\"", null)]
+    [InlineData("Ref 2024-03-1499", "\"2024-03-14\"", null)]
+    [InlineData("Ref 2024-03-14.5", "\"2024-03-14\"", null)]
+    [InlineData("Issued 14.03.2024.", "\"2024-03-14\"", "14.03.2024")]
+    [InlineData("Issued March 14, 2024.", "\"2024-03-14\"", "March 14, 2024")]
+    [InlineData("Issued 2024-03-14.", "\"2024-03-14\"", "2024-03-14")]
+    [InlineData("Issued 2024-03-14T10:00.", "\"2024-03-14\"", "2024-03-14")]
+    // Whole numbers in any notation still ground.
+    [InlineData("Total 1,250.00", "1250", "1,250.00")]
+    [InlineData("Total 1.250,00", "1250", "1.250,00")]
+    [InlineData("Total 1 250,00", "1250", "1 250,00")]
+    [InlineData("Total 1,250", "1250", "1,250")]
+    [InlineData("Total:1250.", "1250", "1250")]
+    [InlineData("Total 1250", "\"1,250\"", "1250")]
+    [InlineData("VAT 19 %", "19", "19")]
+    [InlineData("VAT 19%", "19", "19")]
+    [InlineData("Due EUR 1,250.00 by Friday", "1250", "1,250.00")]
+    [InlineData("Due 1.250,00 EUR", "1250", "1.250,00")]
+    [InlineData("Balance -3 EUR", "-3", "-3")]
+    [InlineData("Balance: -3", "\"-3\"", "-3")]
+    [InlineData("Fiscal year 2024", "2024", "2024")]
+    [InlineData("Order 123", "123", "123")]
+    [InlineData("Items: 12, 30 and 14.", "14", "14")]
+    public void A_value_is_grounded_only_by_a_whole_token_that_says_it(string text, string json, string? groundedBy)
+    {
+        var field = GroundIn(text, json);
+
+        Assert.Equal(groundedBy is not null, field.Grounded);
+        Assert.Equal(groundedBy, field.Text);
+        if (groundedBy is not null)
+        {
+            Assert.Equal(text.IndexOf(groundedBy, StringComparison.Ordinal), field.Location!.Offset);
+            Assert.Equal(groundedBy.Length, field.Location.Length);
+        }
+    }
+
     [Fact]
     public void Nested_leaves_get_json_pointers_nulls_are_skipped_and_booleans_are_unverifiable()
     {
