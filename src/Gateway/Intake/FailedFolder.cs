@@ -67,6 +67,20 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<Faile
         return Publish(pending, target);
     }
 
+    /// <summary>
+    /// The report already written for a document (a run that died after moving its file and before recording the
+    /// failure leaves one), so the failure can be recorded with its real reason.
+    /// </summary>
+    public FailureReport? FindReport(string fileName, string documentId)
+    {
+        if (!Directory.Exists(Root) || Find(FileNames.Safe(fileName), documentId) is not { } path)
+        {
+            return null;
+        }
+        using var stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize<FailureReport>(stream, Json);
+    }
+
     private static string Publish(string report, string target)
     {
         var final = target + ReportSuffix;
@@ -104,6 +118,12 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<Faile
                 {
                     return candidate;
                 }
+            }
+            catch (JsonException) when (candidate.EndsWith(PendingSuffix, StringComparison.Ordinal))
+            {
+                // A report cut short by a crash: the file it describes was never moved (that happens only after the
+                // report is complete), so it is dropped and written again.
+                File.Delete(candidate);
             }
             catch (Exception ex) when (ex is JsonException or IOException)
             {

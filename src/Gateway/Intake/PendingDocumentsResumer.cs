@@ -126,18 +126,25 @@ public sealed class PendingDocumentsResumer(
             logger.LogInformation("{FileName}  resumed after restart ({State})", record.FileName, record.State);
             return await intake.DispatchAsync(record, stoppingToken);
         }
+        if (failedFolder.FindReport(record.FileName, record.Id) is { } report)
+        {
+            // The process died after moving the file to the failed folder and before recording the failure.
+            await FailAsync(record, report.Reason, report.Message, stoppingToken, report.Retryable);
+            return false;
+        }
         await FailAsync(record, FailureReason.SourceMissing,
             $"'{record.FileName}' was queued before a restart and its bytes are no longer there.", stoppingToken);
         return false;
     }
 
-    private Task FailAsync(DocumentRecord record, string reason, string message, CancellationToken cancellationToken) =>
+    private Task FailAsync(DocumentRecord record, string reason, string message, CancellationToken cancellationToken, bool retryable = false) =>
         publisher.Publish(new DocumentAnnotationFailed
         {
             DocumentId = record.Id,
             FileName = record.FileName,
             Reason = reason,
             Message = message,
+            Retryable = retryable,
             CorrelationId = record.CorrelationId,
             FailedAt = time.GetUtcNow(),
         }, cancellationToken);
