@@ -141,6 +141,53 @@ internal static class InboxEntries
         return Libc.unlink([.. from, 0]) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>
+    /// Whether the regular file at <paramref name="path"/>, still exactly <paramref name="expected"/>, is free to take:
+    /// opened without blocking (O_NONBLOCK: even a FIFO swapped in since the last look returns at once), checked through
+    /// the open descriptor (statx on the descriptor, so nothing swapped in between can pass), then probed with a
+    /// non-blocking shared flock, which fails while a .NET writer holds the file with FileShare.None (.NET emulates
+    /// sharing modes with flock on Unix). Writers that take no lock are caught by the settle time alone.
+    /// </summary>
+    public static TakeCheck CheckBeforeTaking(string path, EntryStatus expected)
+    {
+        if (!Native)
+        {
+            return ManagedCheckBeforeTaking(path);
+        }
+        const int readOnlyNonBlocking = 0x800 | 0x100 | 0x80000; // O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
+        var fd = Libc.open(Encode(path), readOnlyNonBlocking);
+        if (fd < 0)
+        {
+            return TakeCheck.Changed;
+        }
+        try
+        {
+            if (NativeStatus(fd) != expected)
+            {
+                return TakeCheck.Changed;
+            }
+            const int sharedNonBlocking = 1 | 4; // LOCK_SH | LOCK_NB
+            if (Libc.flock(fd, sharedNonBlocking) != 0)
+            {
+                return TakeCheck.InUse;
+            }
+            return TakeCheck.Free;
+        }
+        finally
+        {
+            // Closing the descriptor also drops the probe's lock.
+            _ = Libc.close(fd);
+        }
+    }
+
+    /// <summary>The outcome of <see cref="CheckBeforeTaking"/>.</summary>
+    public enum TakeCheck
+    {
+        Free,
+        InUse,
+        Changed,
+    }
+
     /// <summary>errno values the watcher tells apart.</summary>
     public static class Errno
     {
@@ -153,14 +200,27 @@ internal static class InboxEntries
     {
         const int currentDirectory = -100; // AT_FDCWD
         const int doNotFollow = 0x100; // AT_SYMLINK_NOFOLLOW
-        const uint basicStats = 0x7ff; // STATX_BASIC_STATS
         var buffer = new byte[256];
-        if (Libc.statx(currentDirectory, Encode(path), doNotFollow, basicStats, buffer) != 0)
+        if (Libc.statx(currentDirectory, Encode(path), doNotFollow, BasicStats, buffer) != 0)
         {
             // Gone between listing and looking (ENOENT), or a folder on the way is no longer one (ENOTDIR): nothing to take.
             var error = Marshal.GetLastPInvokeError();
             return error is Errno.NoEntry or 20 ? EntryStatus.Missing : throw Failure("inspect", error);
         }
+        return ParseStatx(buffer);
+    }
+
+    private static EntryStatus NativeStatus(int fd)
+    {
+        const int emptyPath = 0x1000; // AT_EMPTY_PATH: the descriptor itself
+        var buffer = new byte[256];
+        return Libc.statx(fd, [0], emptyPath, BasicStats, buffer) == 0 ? ParseStatx(buffer) : EntryStatus.Missing;
+    }
+
+    private const uint BasicStats = 0x7ff; // STATX_BASIC_STATS
+
+    private static EntryStatus ParseStatx(byte[] buffer)
+    {
         // struct statx (linux/stat.h): stx_nlink @16, stx_mode @28, stx_ino @32, stx_size @40, stx_ctime @96,
         // stx_mtime @112 (each { s64 tv_sec; u32 tv_nsec; }), stx_dev_major @136, stx_dev_minor @140.
         var span = buffer.AsSpan();
@@ -205,6 +265,24 @@ internal static class InboxEntries
             : EntryStatus.Missing with { Kind = EntryKind.Directory };
     }
 
+    private static TakeCheck ManagedCheckBeforeTaking(string path)
+    {
+        // Windows enforces sharing modes itself: a file a writer holds cannot be opened for reading while shared for reading.
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            return TakeCheck.Free;
+        }
+        catch (FileNotFoundException)
+        {
+            return TakeCheck.Changed;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return TakeCheck.InUse;
+        }
+    }
+
     private static byte[] Encode(string path) => [.. Encoding.UTF8.GetBytes(path), 0];
 
     private static IOException Failure(string action, int errno) =>
@@ -214,6 +292,15 @@ internal static class InboxEntries
     {
         [DllImport("libc", SetLastError = true)]
         internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, [Out] byte[] buffer);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int open(byte[] path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int flock(int fd, int operation);
+
+        [DllImport("libc")]
+        internal static extern int close(int fd);
 
         [DllImport("libc", SetLastError = true)]
         internal static extern IntPtr opendir(byte[] path);

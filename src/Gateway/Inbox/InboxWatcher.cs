@@ -8,7 +8,8 @@ namespace Annotate.Gateway.Inbox;
 
 /// <summary>
 /// Watches the inbox folder and hands each settled regular file to <see cref="DocumentIntake"/>: its size, time stamp,
-/// change time and inode unchanged for <see cref="GatewayOptions.SettleTime"/> since the last change seen. Polling
+/// change time and inode unchanged for <see cref="GatewayOptions.SettleTime"/> since the last change seen, and no
+/// .NET writer holding it (probed without blocking, see <see cref="InboxEntries.CheckBeforeTaking"/>). Polling
 /// (not FileSystemWatcher events alone) also works on network and container mounts.
 /// Anyone who can write to the inbox is treated as hostile: entries are inspected without being opened or followed;
 /// links, FIFOs, sockets, devices and hard-linked files are skipped with one warning each; a name that is not valid
@@ -221,6 +222,16 @@ public sealed class InboxWatcher : BackgroundService
         {
             _seen.Remove(entry);
             return;
+        }
+        switch (InboxEntries.CheckBeforeTaking(file, status))
+        {
+            case InboxEntries.TakeCheck.Changed:
+                _seen.Remove(entry);
+                return;
+            case InboxEntries.TakeCheck.InUse:
+                // A writer holds it (a .NET program saving it): it is not finished, whatever the time stamps say.
+                _seen[entry] = new Observation(status, now);
+                return;
         }
         await TakeAsync(inbox, entry, file, cancellationToken);
     }

@@ -90,6 +90,24 @@ public sealed class InboxWatcherScanTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_a_dotnet_writer_still_holds_exclusively_is_not_taken_however_long_it_is_still()
+    {
+        var watcher = Watcher();
+        var path = Path.Combine(Inbox, "saving.xlsx");
+        await using (var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            await writer.WriteAsync(new byte[4096]);
+            await writer.FlushAsync();
+
+            await ScanForAsync(watcher, TimeSpan.FromSeconds(30));
+            Assert.Empty(_claimed);
+        }
+
+        await ScanForAsync(watcher, TimeSpan.FromSeconds(10));
+        Assert.Equal("saving.xlsx", Assert.Single(_claimed).Name);
+    }
+
+    [Fact]
     public async Task A_file_whose_claim_fails_is_reported_once_and_does_not_stop_the_other_files()
     {
         string? refused = null;
