@@ -226,6 +226,33 @@ public sealed class InboxWatcherScanTests : IDisposable
         Assert.Single(_log.Warnings, w => w.Contains("pipe.csv", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Annotate_own_folders_and_database_configured_inside_the_inbox_are_never_taken()
+    {
+        var options = new GatewayOptions
+        {
+            Failed = Path.Combine(Inbox, "failed"),
+            Blobs = Path.Combine(Inbox, "blobs"),
+            Database = Path.Combine(Inbox, "annotate.db"),
+        };
+        Directory.CreateDirectory(Path.Combine(Inbox, "failed"));
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "failed", "bad.pdf"), "kept for the user");
+        Directory.CreateDirectory(Path.Combine(Inbox, "blobs", "0123"));
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "blobs", "0123", "queued.txt"), "waiting for the worker");
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "annotate.db"), "state");
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "annotate.db-wal"), "state");
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "dropped.txt"), "a document");
+        options.Inbox = Inbox;
+        var watcher = new InboxWatcher(ClaimByDeleting, new ProfileCatalog(Options.Create(new ProfileOptions())), Options.Create(options), _time, _log,
+            outbox: Path.Combine(Inbox, "outbox"));
+        Directory.CreateDirectory(Path.Combine(Inbox, "outbox", "0123"));
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "outbox", "0123", "annotations.json"), "{}");
+
+        await ScanForAsync(watcher, TimeSpan.FromSeconds(10));
+
+        Assert.Equal("dropped.txt", Assert.Single(_claimed).Name);
+    }
+
     internal static void Run(string program, params string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
