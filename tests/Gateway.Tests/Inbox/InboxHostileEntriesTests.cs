@@ -79,7 +79,7 @@ public sealed class InboxHostileEntriesTests
     }
 
     /// <summary>Creates a file through libc, because .NET cannot spell a path that is not valid UTF-8.</summary>
-    private static void CreateFileByRawName(byte[] path, byte[] content)
+    internal static void CreateFileByRawName(byte[] path, byte[] content)
     {
         const int writeOnlyCreateExclusive = 0x1 | 0x40 | 0x80; // O_WRONLY | O_CREAT | O_EXCL
         var fd = NativeFile.open([.. path, 0], writeOnlyCreateExclusive, Convert.ToInt32("644", 8));

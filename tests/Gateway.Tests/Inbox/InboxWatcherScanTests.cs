@@ -227,6 +227,19 @@ public sealed class InboxWatcherScanTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_that_is_not_valid_utf8_is_renamed_once_with_its_bytes_shown_in_the_log_then_taken()
+    {
+        byte[] name = [.. "report-"u8, 0xff, 0xfe, .. ".txt"u8];
+        InboxHostileEntriesTests.CreateFileByRawName([.. System.Text.Encoding.UTF8.GetBytes(Inbox + "/"), .. name], "content"u8.ToArray());
+        var watcher = Watcher();
+
+        await ScanForAsync(watcher, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(("report-%FF%FE.txt", 7L), (Assert.Single(_claimed).Name, _claimed[0].Length));
+        Assert.Single(_log.Warnings, w => w.Contains(@"report-\xff\xfe.txt", StringComparison.Ordinal) && w.Contains("report-%FF%FE.txt", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Annotate_own_folders_and_database_configured_inside_the_inbox_are_never_taken()
     {
         var options = new GatewayOptions
