@@ -30,8 +30,21 @@ public sealed class GatewayOptions
     /// <summary>How often the inbox is scanned. Default 500 ms.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How long a file's size and time stamp must stay unchanged before it is taken (so a file still being copied is not read half-way). Default 1 s.</summary>
-    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a file's size, time stamps (modification and change) and inode must stay unchanged, counted from the last
+    /// change seen, before it is taken, so a file still being written is not read half-way. Default 3 s: longer than the
+    /// pauses of slow copies (a writer appending every 1.5 s was taken half-way with 1 s) and than the 2 s time stamp
+    /// granularity of FAT and some network shares. Nothing can see a writer that pauses for longer, so writers should
+    /// write to a hidden or temporary name (<c>.name</c>, <c>name.part</c>) and rename when done.
+    /// </summary>
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Whether a symbolic link in the inbox is taken when it resolves (through every link and folder) to a regular file
+    /// inside the inbox; that file is taken under the link's name and the link removed. Default false: links are skipped
+    /// with a warning. A link that leads out of the inbox is never followed.
+    /// </summary>
+    public bool FollowLinksInsideInbox { get; set; }
 
     /// <summary>
     /// Send documents left in Received or Processing by a previous run again at start-up. Default true; needed with the
