@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
+using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
 using Annotate.Worker;
@@ -150,12 +151,13 @@ public sealed class DocumentIntake(
         {
             File.Move(from, blob);
         }
-        // A file swapped for a link between the inbox's check and the move is refused, never followed.
-        if (new FileInfo(blob).LinkTarget is not null)
+        // A file swapped for a link, a FIFO or a device between the inbox's check and the move is refused, never
+        // followed or opened (the move itself renames the entry, whatever it is, without opening it).
+        if (InboxEntries.Status(blob).Kind != EntryKind.Regular)
         {
             File.Delete(blob);
             await FailAsync(record, FailureReason.InvalidRequest,
-                $"'{record.FileName}' turned into a link while it was being taken; links are not followed.", cancellationToken);
+                $"'{record.FileName}' stopped being a regular file while it was being taken; links, pipes and devices are not read.", cancellationToken);
             return record;
         }
         string sha256;
