@@ -64,10 +64,11 @@ public sealed class ReaderOptions
     /// <summary>
     /// Most bytes any one XML part of a .docx (the document body, styles, numbering…) may inflate to, enforced while reading
     /// whatever the ZIP declares; larger documents fail with <c>too-large</c>. Bounds what the XML parser buffers and the
-    /// text the document yields. Default 128 MiB, tens of thousands of pages of text.
+    /// text and blocks the document yields, which cost several times their markup in memory. Default 64 MiB, thousands of
+    /// pages of text.
     /// </summary>
     [Range(64 * 1024, long.MaxValue)]
-    public long MaxDocxPartBytes { get; set; } = 128L * 1024 * 1024;
+    public long MaxDocxPartBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
     /// Most bytes of XML the .docx reader loads into memory as one piece: one top-level paragraph or table of the body (the

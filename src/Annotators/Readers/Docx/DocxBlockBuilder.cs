@@ -63,6 +63,11 @@ internal sealed class DocxBlockBuilder
         _cancellationToken = cancellationToken;
     }
 
+    /// <summary>Whether <see cref="Add"/> uses elements of this type; the reader loads no others.</summary>
+    public static bool Reads(Type elementType) =>
+        elementType == typeof(Paragraph) || elementType == typeof(Table)
+        || elementType == typeof(SdtBlock) || elementType == typeof(CustomXmlBlock);
+
     /// <summary>Adds one element of the body (paragraph, table, content control…); others are ignored.</summary>
     public void Add(OpenXmlElement element)
     {
@@ -90,7 +95,7 @@ internal sealed class DocxBlockBuilder
     public IReadOnlyList<Block> Build()
     {
         CloseList();
-        return _blocks.Select((b, i) => b with { Location = b.Location with { Block = i } }).ToList();
+        return _blocks;
     }
 
     private void AddParagraph(Paragraph paragraph)
@@ -105,7 +110,7 @@ internal sealed class DocxBlockBuilder
         if (HeadingLevel(styleId, properties) is { } level)
         {
             CloseList();
-            _blocks.Add(new HeadingBlock(level, text.Trim()));
+            Append(new HeadingBlock(level, text.Trim()));
             return;
         }
         if (ListKind(styleId, properties) is { } ordered)
@@ -121,14 +126,17 @@ internal sealed class DocxBlockBuilder
             return;
         }
         CloseList();
-        _blocks.Add(new ParagraphBlock(text.Trim()));
+        Append(new ParagraphBlock(text.Trim()));
     }
+
+    // Numbered as they come: renumbering copies at the end would hold every block twice.
+    private void Append(Block block) => _blocks.Add(block with { Location = new SourceLocation { Block = _blocks.Count } });
 
     private void CloseList()
     {
         if (_openListItems is not null)
         {
-            _blocks.Add(new ListBlock(_openListOrdered, _openListItems));
+            Append(new ListBlock(_openListOrdered, _openListItems));
             _openListItems = null;
         }
     }
@@ -264,7 +272,7 @@ internal sealed class DocxBlockBuilder
             .Select((cells, i) => new Documents.TableRow(i + 2,
                 Enumerable.Range(0, width).Select(c => c < cells.Count ? CellValueParser.Parse(cells[c]) : CellValue.Empty).ToList()))
             .ToList();
-        _blocks.Add(new TableBlock
+        Append(new TableBlock
         {
             Name = $"Table{_tables}",
             Columns = columns,

@@ -30,30 +30,36 @@ internal static class DocxPartGuard
     {
         using var bounded = new BoundedReadStream(part, Math.Min(options.MaxDocxBlockBytes, options.MaxDocxPartBytes),
             fileName, partName, "Annotate:Readers:MaxDocxBlockBytes");
-        Scan(bounded, fileName, partName, options, blockLimit: null);
+        Scan(bounded, fileName, partName, options, blockLimit: null, CancellationToken.None);
     }
 
     /// <summary>
     /// Checks the main document part, whose body is loaded one top-level block at a time: depth, the whole part up to
     /// <see cref="ReaderOptions.MaxDocxPartBytes"/>, and each block up to <see cref="ReaderOptions.MaxDocxBlockBytes"/>.
     /// </summary>
-    public static void CheckDocumentPart(Stream part, string fileName, string partName, ReaderOptions options)
+    public static void CheckDocumentPart(Stream part, string fileName, string partName, ReaderOptions options, CancellationToken cancellationToken)
     {
         using var bounded = OpenBounded(part, fileName, partName, options);
-        Scan(bounded, fileName, partName, options, blockLimit: options.MaxDocxBlockBytes);
+        Scan(bounded, fileName, partName, options, blockLimit: options.MaxDocxBlockBytes, cancellationToken);
     }
 
     /// <summary>The main document part's stream, throwing <c>too-large</c> once it inflates past <see cref="ReaderOptions.MaxDocxPartBytes"/>.</summary>
     public static BoundedReadStream OpenBounded(Stream part, string fileName, string partName, ReaderOptions options) =>
         new(part, options.MaxDocxPartBytes, fileName, partName, "Annotate:Readers:MaxDocxPartBytes");
 
-    private static void Scan(BoundedReadStream stream, string fileName, string partName, ReaderOptions options, long? blockLimit)
+    private static void Scan(BoundedReadStream stream, string fileName, string partName, ReaderOptions options, long? blockLimit,
+        CancellationToken cancellationToken)
     {
         using var xml = XmlReader.Create(stream, Settings);
         var deepest = 0;
         long blockStart = -1;
+        long nodes = 0;
         while (xml.Read())
         {
+            if (++nodes % 65_536 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             if (xml.NodeType == XmlNodeType.Element)
             {
                 var depth = xml.Depth + 1;

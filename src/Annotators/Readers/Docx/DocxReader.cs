@@ -47,7 +47,7 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             var properties = ReadProperties(word, fileName, options);
 
             var partName = main.Uri.OriginalString;
-            DocxPartGuard.CheckDocumentPart(main.GetStream(FileMode.Open, FileAccess.Read), fileName, partName, options);
+            DocxPartGuard.CheckDocumentPart(main.GetStream(FileMode.Open, FileAccess.Read), fileName, partName, options, cancellationToken);
             var builder = new DocxBlockBuilder(styles, numbering, fileName, options, cancellationToken);
             using (var part = DocxPartGuard.OpenBounded(main.GetStream(FileMode.Open, FileAccess.Read), fileName, partName, options))
             using (var reader = new TypedOpenXmlPartReader(part, new OpenXmlPartReaderOptions
@@ -123,13 +123,12 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             {
                 do
                 {
-                    if (reader.IsStartElement)
-                    {
+                    // Only what the builder reads is loaded; anything else (bookmarks, section properties…) is skipped unparsed.
+                    if (reader.IsStartElement && DocxBlockBuilder.Reads(reader.ElementType)
                         // Leaves the reader on the element's end, from where ReadNextSibling moves on.
-                        if (reader.LoadCurrentElement() is { } element)
-                        {
-                            builder.Add(element);
-                        }
+                        && reader.LoadCurrentElement() is { } element)
+                    {
+                        builder.Add(element);
                     }
                 }
                 while (reader.ReadNextSibling());
