@@ -30,8 +30,9 @@ internal static class DocxHostileBenchmark
         ("whitespace-3gb", "3 GB of whitespace between two paragraphs", path => WriteRaw(path, body => Whitespace(body, 3L * 1024 * 1024 * 1024))),
         ("whitespace-120mb", "120 MB body: 1 KB of random text + 50 KB of spaces in w:t + 10 KB between paragraphs, ratio < 100", path => WriteRaw(path, body => WhitespaceWithinRatio(body, 120L << 20))),
         ("whitespace-60mb", "the same, 60 MB (under MaxDocxPartBytes)", path => WriteRaw(path, body => WhitespaceWithinRatio(body, 60L << 20))),
-        ("dense-paragraphs-120mb", "120 MB body of 3 million one-word paragraphs", path => WriteRaw(path, body => DenseParagraphs(body, 3_000_000, run: true))),
-        ("dense-paragraphs-60mb", "60 MB body of 2.3 million of the smallest paragraphs that make a block (<w:p><w:t>…</w:t></w:p>)", path => WriteRaw(path, body => DenseParagraphs(body, 2_300_000, run: false))),
+        ("dense-paragraphs-120mb", "120 MB body of 3 million one-word paragraphs", path => WriteRaw(path, body => DenseParagraphs(body, 3_000_000))),
+        ("dense-paragraphs-64mb", "64 MB body (just under MaxDocxPartBytes) of 1.6 million one-word paragraphs", path => WriteRaw(path, body => DenseParagraphs(body, 1_600_000))),
+        ("padded-table-2m-cells", "one 2,000-cell header row over 999 one-cell rows: 2,000,000 cells once padded, at MaxDocxTableCells", path => WriteRaw(path, PaddedTable)),
         ("control-200-pages", "a normal 200-page report: headings, paragraphs, lists, tables", WriteReport),
     ];
 
@@ -169,13 +170,28 @@ internal static class DocxHostileBenchmark
         }
     }
 
-    private static void DenseParagraphs(TextWriter body, int paragraphs, bool run)
+    private static void PaddedTable(TextWriter body)
+    {
+        body.Write("<w:tbl><w:tr>");
+        for (var i = 0; i < 2_000; i++)
+        {
+            body.Write($"<w:tc><w:p><w:r><w:t>H{i}</w:t></w:r></w:p></w:tc>");
+        }
+        body.Write("</w:tr>");
+        for (var i = 0; i < 999; i++)
+        {
+            body.Write($"<w:tr><w:tc><w:p><w:r><w:t>{i}</w:t></w:r></w:p></w:tc></w:tr>");
+        }
+        body.Write("</w:tbl>");
+    }
+
+    private static void DenseParagraphs(TextWriter body, int paragraphs)
     {
         for (var i = 0; i < paragraphs; i++)
         {
-            body.Write(run ? "<w:p><w:r><w:t>w" : "<w:p><w:t>w");
+            body.Write("<w:p><w:r><w:t>w");
             body.Write(i.ToString(CultureInfo.InvariantCulture));
-            body.Write(run ? "</w:t></w:r></w:p>" : "</w:t></w:p>");
+            body.Write("</w:t></w:r></w:p>");
         }
     }
 
