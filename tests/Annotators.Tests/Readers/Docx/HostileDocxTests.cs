@@ -183,6 +183,31 @@ public class HostileDocxTests
     }
 
     [Fact]
+    public async Task Oversized_core_properties_part_fails_as_too_large_before_it_is_parsed()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("props.docx");
+        using (var word = WordprocessingDocument.Create(path, WordprocessingDocumentType.Document))
+        {
+            var main = word.AddMainDocumentPart();
+            main.Document = new Word.Document(new Body(new Paragraph(new Run(new Word.Text("Hello")))));
+            var core = word.AddCoreFilePropertiesPart();
+            using var writer = new StreamWriter(core.GetStream(FileMode.Create, FileAccess.Write));
+            writer.Write("<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>");
+            for (var i = 0; i < 20_000; i++)
+            {
+                writer.Write($"title {i} ");
+            }
+            writer.Write("</dc:title></cp:coreProperties>");
+        }
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => Read(path, "props.docx", new ReaderOptions { MaxDocxBlockBytes = 64 * 1024 }));
+
+        Assert.Equal(FailureReason.TooLarge, ex.Reason);
+        Assert.Contains("its part '/docProps/core.xml' inflates past 65,536 bytes (Annotate:Readers:MaxDocxBlockBytes)", ex.Message);
+    }
+
+    [Fact]
     public async Task Oversized_relationships_part_fails_as_too_large_before_the_package_opens()
     {
         using var dir = new TempDir();
