@@ -71,22 +71,42 @@ internal static class DocxPartGuard
             }
             if (deepest > options.MaxDocxXmlDepth)
             {
-                // Keep reading (iteratively, within the part's size bound) only to say how deep the nesting goes.
-                while (xml.Read())
-                {
-                    if (xml.NodeType == XmlNodeType.Element)
-                    {
-                        deepest = Math.Max(deepest, xml.Depth + 1);
-                    }
-                }
+                var measured = MeasureDeepest(xml, ref deepest, cancellationToken);
                 throw new AnnotationException(FailureReason.Corrupt,
-                    $"'{fileName}' is refused: its part '{partName}' nests elements {Count(deepest)} deep; the limit is {Count(options.MaxDocxXmlDepth)} (Annotate:Readers:MaxDocxXmlDepth). Word documents nest a few levels; this one is damaged or crafted.");
+                    $"'{fileName}' is refused: its part '{partName}' nests elements {(measured ? string.Empty : "at least ")}{Count(deepest)} deep; the limit is {Count(options.MaxDocxXmlDepth)} (Annotate:Readers:MaxDocxXmlDepth). Word documents nest a few levels; this one is damaged or crafted.");
             }
             if (blockLimit is { } limit && blockStart >= 0 && xml.Depth + 1 >= BlockDepth && stream.Position - blockStart > limit)
             {
                 throw ZipPackageLimits.TooLarge(fileName,
                     $"a single paragraph or table of its part '{partName}' spans more than {Count(limit)} bytes of XML (Annotate:Readers:MaxDocxBlockBytes)");
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads on (iteratively, within the part's size bound) only to say how deep the nesting goes; false when the rest
+    /// could not be read (malformed, or too large), so the depth found is a lower bound and the depth stays the reason.
+    /// </summary>
+    private static bool MeasureDeepest(XmlReader xml, ref int deepest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (long nodes = 1; xml.Read(); nodes++)
+            {
+                if (nodes % 65_536 == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                if (xml.NodeType == XmlNodeType.Element)
+                {
+                    deepest = Math.Max(deepest, xml.Depth + 1);
+                }
+            }
+            return true;
+        }
+        catch (Exception ex) when (ex is XmlException or AnnotationException)
+        {
+            return false;
         }
     }
 

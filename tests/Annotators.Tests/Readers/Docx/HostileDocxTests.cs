@@ -55,6 +55,29 @@ public class HostileDocxTests
     }
 
     [Fact]
+    public async Task Truncated_deep_nesting_still_fails_for_its_depth()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("cut.docx");
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            WriteMinimalPackageParts(zip);
+            using var writer = new StreamWriter(zip.CreateEntry("word/document.xml").Open());
+            writer.Write($"<w:document xmlns:w=\"{W}\"><w:body>");
+            for (var i = 0; i < 1_000; i++)
+            {
+                writer.Write("<w:tbl><w:tr><w:tc>");
+            }
+            // The closing tags never come.
+        }
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => Read(path, "cut.docx"));
+
+        Assert.Equal(FailureReason.Corrupt, ex.Reason);
+        Assert.Contains("nests elements at least 3,002 deep; the limit is 256", ex.Message);
+    }
+
+    [Fact]
     public async Task Depth_limit_is_configurable()
     {
         using var dir = new TempDir();
@@ -300,17 +323,10 @@ public class HostileDocxTests
     private static void WriteRawDocx(string path, Action<TextWriter> writeBody, int documentRelationships = 0)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        Entry("[Content_Types].xml", w => w.Write(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-            + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
-            + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-            + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>"));
-        Entry("_rels/.rels", w => w.Write(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-            + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"));
+        WriteMinimalPackageParts(zip);
         if (documentRelationships > 0)
         {
-            Entry("word/_rels/document.xml.rels", w =>
+            Entry(zip, "word/_rels/document.xml.rels", w =>
             {
                 w.Write("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
                 for (var i = 0; i < documentRelationships; i++)
@@ -320,17 +336,30 @@ public class HostileDocxTests
                 w.Write("</Relationships>");
             });
         }
-        Entry("word/document.xml", w =>
+        Entry(zip, "word/document.xml", w =>
         {
             w.Write($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"{W}\"><w:body>");
             writeBody(w);
             w.Write("</w:body></w:document>");
         });
+    }
 
-        void Entry(string name, Action<TextWriter> write)
-        {
-            using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Optimal).Open(), new UTF8Encoding(false));
-            write(writer);
-        }
+    /// <summary>The content types and package relationships that make word/document.xml the main document.</summary>
+    private static void WriteMinimalPackageParts(ZipArchive zip)
+    {
+        Entry(zip, "[Content_Types].xml", w => w.Write(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+            + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+            + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+            + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>"));
+        Entry(zip, "_rels/.rels", w => w.Write(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+            + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"));
+    }
+
+    private static void Entry(ZipArchive zip, string name, Action<TextWriter> write)
+    {
+        using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Optimal).Open(), new UTF8Encoding(false));
+        write(writer);
     }
 }
