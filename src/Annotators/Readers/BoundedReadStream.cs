@@ -4,9 +4,11 @@ namespace Annotate.Annotators.Readers;
 
 /// <summary>
 /// A read-only stream that throws <c>too-large</c> once more than a set number of bytes has been read from it,
-/// so a ZIP entry whose declared size lies cannot inflate without bound.
+/// so a ZIP entry whose declared size lies cannot inflate without bound. <c>limitSetting</c> names the
+/// configuration key of the limit, for the message.
 /// </summary>
-public sealed class BoundedReadStream(Stream inner, long limit, string fileName, string partName) : Stream
+public sealed class BoundedReadStream(Stream inner, long limit, string fileName, string partName,
+    string limitSetting = "Annotate:Readers:MaxUncompressedBytes") : Stream
 {
     private long _read;
 
@@ -41,7 +43,7 @@ public sealed class BoundedReadStream(Stream inner, long limit, string fileName,
         if (_read > limit)
         {
             throw ZipPackageLimits.TooLarge(fileName,
-                $"its part '{partName}' inflates past {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes (Annotate:Readers:MaxUncompressedBytes)");
+                $"its part '{partName}' inflates past {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes ({limitSetting})");
         }
         return read;
     }

@@ -51,4 +51,38 @@ public sealed class ReaderOptions
     /// <summary>Rows kept in memory per streamed table for previews and samples. Default 1,000.</summary>
     [Range(1, 1_000_000)]
     public int StreamedSampleRows { get; set; } = 1000;
+
+    /// <summary>
+    /// Deepest element nesting accepted in the XML parts of a .docx; deeper documents fail with <c>corrupt</c> before any
+    /// part is parsed into objects. Word nests a table about six elements deeper than its container
+    /// (w:tbl/w:tr/w:tc/w:p/w:r/w:t), so the default of 256 allows some forty levels of nested tables, far more than real
+    /// documents use, while keeping the parsers' recursion short.
+    /// </summary>
+    [Range(16, 10_000)]
+    public int MaxDocxXmlDepth { get; set; } = 256;
+
+    /// <summary>
+    /// Most bytes any one XML part of a .docx (the document body, styles, numbering…) may inflate to, enforced while reading
+    /// whatever the ZIP declares; larger documents fail with <c>too-large</c>. Bounds what the XML parser buffers and the
+    /// text and blocks the document yields, which cost several times their markup in memory. Default 64 MiB, thousands of
+    /// pages of text.
+    /// </summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long MaxDocxPartBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Most bytes of XML the .docx reader loads into memory as one piece: one top-level paragraph or table of the body (the
+    /// body itself is streamed block by block), or a whole styles, numbering, properties or relationships part. Larger
+    /// documents fail with <c>too-large</c>. Default 16 MiB, a table of several thousand rows.
+    /// </summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long MaxDocxBlockBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Most table cells a .docx yields, all tables together, counting the empty cells that pad short rows to their
+    /// table's width (a one-row table 100,000 cells wide would otherwise pad every later row). Beyond it the document fails
+    /// with <c>too-large</c>. Default 2,000,000, some 150 MB of cells.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxDocxTableCells { get; set; } = 2_000_000;
 }

@@ -6,6 +6,7 @@ using Annotate.Annotators.Tests.Support;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
+using Microsoft.Extensions.Options;
 using Document = Annotate.Annotators.Documents.Document;
 using Word = DocumentFormat.OpenXml.Wordprocessing;
 
@@ -13,7 +14,7 @@ namespace Annotate.Annotators.Tests.Readers.Docx;
 
 public class DocxReaderTests
 {
-    private readonly DocxReader _reader = new();
+    private readonly DocxReader _reader = new(Options.Create(new ReaderOptions()));
 
     [Fact]
     public async Task Headings_paragraphs_lists_and_tables_are_read_in_order()
