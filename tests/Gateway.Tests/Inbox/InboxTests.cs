@@ -17,7 +17,10 @@ public sealed class InboxTests
         var path = Path.Combine(host.Inbox, "slow.txt");
         var line = "A line of a slowly copied report with an amount of EUR 12.50.\n";
         long expected = 0;
-        await using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read))
+        // The writer holds the file exclusively (as .NET's File.Create and most copy tools do), so however long a pause
+        // between writes lasts on a loaded machine, the lock keeps the file from being taken; the settle rule for
+        // writers that take no lock is covered with a fake clock in InboxWatcherScanTests.
+        await using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         await using (var writer = new StreamWriter(stream))
         {
             for (var i = 0; i < 6; i++)
@@ -25,7 +28,7 @@ public sealed class InboxTests
                 await writer.WriteAsync(line);
                 await writer.FlushAsync();
                 expected += line.Length;
-                await Task.Delay(300); // shorter than the settle time, longer than the poll interval
+                await Task.Delay(300); // longer than the poll interval, so scans see the file between writes
             }
         }
 
