@@ -102,10 +102,11 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         var reference = reader.GetAttribute("r");
         var type = reader.GetAttribute("t");
         var style = reader.GetAttribute("s");
-        // A cell without a reference sits right after the previous one; column letters past XFD are not a cell Excel has.
-        column = reference is { Length: <= 16 } && CellRange.TryParseCell(reference, out var c, out _) && c is > 0 and <= MaxColumn
-            ? c
-            : Math.Min(column, MaxColumn) + 1;
+        // A cell without a reference sits right after the previous one. A reference past XFD (or one that does not
+        // parse) names no cell Excel has: the cell is placed past the grid, where it is left out.
+        column = reference is null
+            ? Math.Min(column, MaxColumn) + 1
+            : reference.Length <= 16 && CellRange.TryParseCell(reference, out var c, out _) && c is > 0 and <= MaxColumn ? c : MaxColumn + 1;
         var styleIndex = int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
 
         buffers.Value.Clear();
