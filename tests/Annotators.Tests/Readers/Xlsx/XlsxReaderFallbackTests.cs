@@ -2,7 +2,11 @@ using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Readers.Xlsx;
+using System.Text.Json.Nodes;
 using Annotate.Annotators.Tests.Support;
+using Annotate.Annotators.Writers.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Annotate.Annotators.Tests.Readers.Xlsx;
@@ -78,25 +82,7 @@ public sealed class XlsxReaderFallbackTests : IDisposable
     [Fact]
     public void Workbook_with_a_picture_is_read_by_the_streaming_reader_when_closedxml_cannot_load_it()
     {
-        var drawing =
-            "<xdr:wsDr xmlns:xdr=\"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing\" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-            + "<xdr:oneCellAnchor><xdr:from><xdr:col>4</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx=\"952500\" cy=\"952500\"/>"
-            + "<xdr:pic><xdr:nvPicPr><xdr:cNvPr id=\"2\" name=\"Picture 1\"/><xdr:cNvPicPr><a:picLocks noChangeAspect=\"1\"/></xdr:cNvPicPr></xdr:nvPicPr>"
-            + "<xdr:blipFill><a:blip r:embed=\"rId1\"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>"
-            + "<xdr:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"952500\" cy=\"952500\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic>"
-            + "<xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>";
-        var workbook = Basic() with
-        {
-            Sheets = [new RawSheet("Data", TeaAndCoffee, AfterSheetData: "<drawing r:id=\"rId1\"/>",
-                Relationships: "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing\" Target=\"../drawings/drawing1.xml\"/>")],
-            ContentTypes = "<Override PartName=\"/xl/drawings/drawing1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.drawing+xml\"/>",
-            Extra = new Dictionary<string, byte[]>
-            {
-                ["xl/drawings/drawing1.xml"] = Utf8(drawing),
-                ["xl/drawings/_rels/drawing1.xml.rels"] = Utf8(RawWorkbook.Rels("<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"../media/image1.png\"/>")),
-                ["xl/media/image1.png"] = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
-            },
-        };
+        var workbook = PictureWorkbook();
 
         var document = Read(workbook);
 
@@ -107,48 +93,7 @@ public sealed class XlsxReaderFallbackTests : IDisposable
     [Fact]
     public void Workbook_with_a_pivot_table_is_read_by_the_streaming_reader_when_closedxml_cannot_load_it()
     {
-        const string main = RawWorkbook.MainNamespace;
-        const string rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-        var cache =
-            $"<pivotCacheDefinition xmlns=\"{main}\" xmlns:r=\"{rel}\" r:id=\"rId1\" refreshOnLoad=\"1\" recordCount=\"2\">"
-            + "<cacheSource type=\"worksheet\"><worksheetSource name=\"Sales\"/></cacheSource><cacheFields count=\"2\">"
-            + "<cacheField name=\"Name\" numFmtId=\"0\"><sharedItems count=\"2\"><s v=\"Tea\"/><s v=\"Coffee\"/></sharedItems></cacheField>"
-            + "<cacheField name=\"Amount\" numFmtId=\"0\"><sharedItems containsSemiMixedTypes=\"0\" containsString=\"0\" containsNumber=\"1\" minValue=\"7\" maxValue=\"12.5\"/></cacheField>"
-            + "</cacheFields></pivotCacheDefinition>";
-        var records = $"<pivotCacheRecords xmlns=\"{main}\" count=\"2\"><r><x v=\"0\"/><n v=\"12.5\"/></r><r><x v=\"1\"/><n v=\"7\"/></r></pivotCacheRecords>";
-        var pivot =
-            $"<pivotTableDefinition xmlns=\"{main}\" name=\"PivotTable1\" cacheId=\"1\" dataCaption=\"Values\" updatedVersion=\"6\" minRefreshableVersion=\"3\" createdVersion=\"6\" indent=\"0\" outline=\"1\" outlineData=\"1\">"
-            + "<location ref=\"A1:B4\" firstHeaderRow=\"1\" firstDataRow=\"1\" firstDataCol=\"1\"/>"
-            + "<pivotFields count=\"2\"><pivotField axis=\"axisRow\" showAll=\"0\"><items count=\"3\"><item x=\"0\"/><item x=\"1\"/><item t=\"default\"/></items></pivotField><pivotField dataField=\"1\" showAll=\"0\"/></pivotFields>"
-            + "<rowFields count=\"1\"><field x=\"0\"/></rowFields><rowItems count=\"3\"><i><x/></i><i><x v=\"1\"/></i><i t=\"grand\"><x/></i></rowItems><colItems count=\"1\"><i/></colItems>"
-            + "<dataFields count=\"1\"><dataField name=\"Sum of Amount\" fld=\"1\" baseField=\"0\" baseItem=\"0\"/></dataFields></pivotTableDefinition>";
-        const string pivotSheet =
-            "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Row Labels</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Sum of Amount</t></is></c></row>"
-            + "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Coffee</t></is></c><c r=\"B2\"><v>7</v></c></row>"
-            + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>Tea</t></is></c><c r=\"B3\"><v>12.5</v></c></row>"
-            + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>Grand Total</t></is></c><c r=\"B4\"><v>19.5</v></c></row>";
-        var workbook = Basic() with
-        {
-            Sheets =
-            [
-                new RawSheet("Data", TeaAndCoffee),
-                new RawSheet("Pivot", pivotSheet, Relationships: "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotTable\" Target=\"../pivotTables/pivotTable1.xml\"/>"),
-            ],
-            WorkbookExtra = "<definedNames><definedName name=\"Sales\">Data!$A$1:$B$3</definedName></definedNames><pivotCaches><pivotCache cacheId=\"1\" r:id=\"rIdPivot\"/></pivotCaches>",
-            WorkbookRelationships = "<Relationship Id=\"rIdPivot\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotCacheDefinition\" Target=\"pivotCache/pivotCacheDefinition1.xml\"/>",
-            ContentTypes =
-                "<Override PartName=\"/xl/pivotCache/pivotCacheDefinition1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml\"/>"
-                + "<Override PartName=\"/xl/pivotCache/pivotCacheRecords1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheRecords+xml\"/>"
-                + "<Override PartName=\"/xl/pivotTables/pivotTable1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml\"/>",
-            Extra = new Dictionary<string, byte[]>
-            {
-                ["xl/pivotCache/pivotCacheDefinition1.xml"] = Utf8(cache),
-                ["xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels"] = Utf8(RawWorkbook.Rels("<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotCacheRecords\" Target=\"pivotCacheRecords1.xml\"/>")),
-                ["xl/pivotCache/pivotCacheRecords1.xml"] = Utf8(records),
-                ["xl/pivotTables/pivotTable1.xml"] = Utf8(pivot),
-                ["xl/pivotTables/_rels/pivotTable1.xml.rels"] = Utf8(RawWorkbook.Rels("<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotCacheDefinition\" Target=\"../pivotCache/pivotCacheDefinition1.xml\"/>")),
-            },
-        };
+        var workbook = PivotWorkbook();
 
         var document = Read(workbook);
 
@@ -306,6 +251,125 @@ public sealed class XlsxReaderFallbackTests : IDisposable
         Assert.Contains("ClosedXML", ex.Message);
         Assert.Contains("streaming reader", ex.Message);
         Assert.DoesNotContain(Path.GetTempPath(), ex.Message);
+    }
+
+    public static TheoryData<string> OddWorkbooks => new()
+    {
+        "picture", "pivot", "empty-stylesheet", "colour", "no-relationship-id", "exclamation", "strict", "no-styles", "inline-without-shared-strings",
+    };
+
+    private static RawWorkbook Odd(string name) => name switch
+    {
+        "picture" => PictureWorkbook(),
+        "pivot" => PivotWorkbook(),
+        "empty-stylesheet" => Basic() with { Styles = " " },
+        "colour" => Basic() with { Styles = RawWorkbook.DefaultStyles.Replace("<sz val=\"11\"/>", "<sz val=\"11\"/><color rgb=\"blue\"/>", StringComparison.Ordinal) },
+        "no-relationship-id" => Basic(withRelationshipId: false),
+        "exclamation" => Basic(sheetName: "Q1!Sales"),
+        "strict" => Basic() with { Strict = true },
+        "no-styles" => Basic() with { Styles = null },
+        "inline-without-shared-strings" => new RawWorkbook { Sheets = [new RawSheet("Data", InlineTeaAndCoffee)] },
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(OddWorkbooks))]
+    public async Task Odd_workbook_goes_through_the_whole_pipeline_and_annotations_json_says_which_reader_read_it(string workbook)
+    {
+        var path = _dir.File(workbook + ".xlsx");
+        Odd(workbook).Save(path);
+        var pipeline = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging()
+            .AddAnnotators()
+            .BuildServiceProvider()
+            .GetRequiredService<IDocumentPipeline>();
+
+        var result = await pipeline.RunAsync(new AnnotationRequest
+        {
+            DocumentId = "odd-" + workbook,
+            Source = new DocumentSource(path, workbook + ".xlsx"),
+            OutputDirectory = _dir.File("out-" + workbook),
+        }, CancellationToken.None);
+
+        Assert.Contains(result.Outputs, o => o.Name == "annotated.xlsx");
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir.File("out-" + workbook), "annotations.json")))!;
+        var errors = AnnotationsSchema.Validate(json);
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+        Assert.Equal(result.Document.Properties.Reader, (string?)json["properties"]!["reader"]);
+        Assert.Contains((string?)json["properties"]!["reader"], new[] { XlsxReader.ClosedXmlReaderName, XlsxReader.StreamingReaderName });
+        var fellBack = json["notices"]!.AsArray().Any(n => (string?)n!["code"] == XlsxReader.FallbackNotice);
+        Assert.Equal(result.Document.Properties.Reader == XlsxReader.StreamingReaderName, fellBack);
+        Assert.Contains(json["columns"]!.AsArray(), c => (string?)c!["header"] == "Amount");
+    }
+
+    private static RawWorkbook PictureWorkbook()
+    {
+        var drawing =
+            "<xdr:wsDr xmlns:xdr=\"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing\" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+            + "<xdr:oneCellAnchor><xdr:from><xdr:col>4</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx=\"952500\" cy=\"952500\"/>"
+            + "<xdr:pic><xdr:nvPicPr><xdr:cNvPr id=\"2\" name=\"Picture 1\"/><xdr:cNvPicPr><a:picLocks noChangeAspect=\"1\"/></xdr:cNvPicPr></xdr:nvPicPr>"
+            + "<xdr:blipFill><a:blip r:embed=\"rId1\"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>"
+            + "<xdr:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"952500\" cy=\"952500\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic>"
+            + "<xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>";
+        return Basic() with
+        {
+            Sheets = [new RawSheet("Data", TeaAndCoffee, AfterSheetData: "<drawing r:id=\"rId1\"/>",
+                Relationships: "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing\" Target=\"../drawings/drawing1.xml\"/>")],
+            ContentTypes = "<Override PartName=\"/xl/drawings/drawing1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.drawing+xml\"/>",
+            Extra = new Dictionary<string, byte[]>
+            {
+                ["xl/drawings/drawing1.xml"] = Utf8(drawing),
+                ["xl/drawings/_rels/drawing1.xml.rels"] = Utf8(RawWorkbook.Rels("<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"../media/image1.png\"/>")),
+                ["xl/media/image1.png"] = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+            },
+        };
+    }
+
+    private static RawWorkbook PivotWorkbook()
+    {
+        const string main = RawWorkbook.MainNamespace;
+        const string rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        var cache =
+            $"<pivotCacheDefinition xmlns=\"{main}\" xmlns:r=\"{rel}\" r:id=\"rId1\" refreshOnLoad=\"1\" recordCount=\"2\">"
+            + "<cacheSource type=\"worksheet\"><worksheetSource name=\"Sales\"/></cacheSource><cacheFields count=\"2\">"
+            + "<cacheField name=\"Name\" numFmtId=\"0\"><sharedItems count=\"2\"><s v=\"Tea\"/><s v=\"Coffee\"/></sharedItems></cacheField>"
+            + "<cacheField name=\"Amount\" numFmtId=\"0\"><sharedItems containsSemiMixedTypes=\"0\" containsString=\"0\" containsNumber=\"1\" minValue=\"7\" maxValue=\"12.5\"/></cacheField>"
+            + "</cacheFields></pivotCacheDefinition>";
+        var records = $"<pivotCacheRecords xmlns=\"{main}\" count=\"2\"><r><x v=\"0\"/><n v=\"12.5\"/></r><r><x v=\"1\"/><n v=\"7\"/></r></pivotCacheRecords>";
+        var pivot =
+            $"<pivotTableDefinition xmlns=\"{main}\" name=\"PivotTable1\" cacheId=\"1\" dataCaption=\"Values\" updatedVersion=\"6\" minRefreshableVersion=\"3\" createdVersion=\"6\" indent=\"0\" outline=\"1\" outlineData=\"1\">"
+            + "<location ref=\"A1:B4\" firstHeaderRow=\"1\" firstDataRow=\"1\" firstDataCol=\"1\"/>"
+            + "<pivotFields count=\"2\"><pivotField axis=\"axisRow\" showAll=\"0\"><items count=\"3\"><item x=\"0\"/><item x=\"1\"/><item t=\"default\"/></items></pivotField><pivotField dataField=\"1\" showAll=\"0\"/></pivotFields>"
+            + "<rowFields count=\"1\"><field x=\"0\"/></rowFields><rowItems count=\"3\"><i><x/></i><i><x v=\"1\"/></i><i t=\"grand\"><x/></i></rowItems><colItems count=\"1\"><i/></colItems>"
+            + "<dataFields count=\"1\"><dataField name=\"Sum of Amount\" fld=\"1\" baseField=\"0\" baseItem=\"0\"/></dataFields></pivotTableDefinition>";
+        const string pivotSheet =
+            "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Row Labels</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Sum of Amount</t></is></c></row>"
+            + "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Coffee</t></is></c><c r=\"B2\"><v>7</v></c></row>"
+            + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>Tea</t></is></c><c r=\"B3\"><v>12.5</v></c></row>"
+            + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>Grand Total</t></is></c><c r=\"B4\"><v>19.5</v></c></row>";
+        return Basic() with
+        {
+            Sheets =
+            [
+                new RawSheet("Data", TeaAndCoffee),
+                new RawSheet("Pivot", pivotSheet, Relationships: "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotTable\" Target=\"../pivotTables/pivotTable1.xml\"/>"),
+            ],
+            WorkbookExtra = "<definedNames><definedName name=\"Sales\">Data!$A$1:$B$3</definedName></definedNames><pivotCaches><pivotCache cacheId=\"1\" r:id=\"rIdPivot\"/></pivotCaches>",
+            WorkbookRelationships = "<Relationship Id=\"rIdPivot\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotCacheDefinition\" Target=\"pivotCache/pivotCacheDefinition1.xml\"/>",
+            ContentTypes =
+                "<Override PartName=\"/xl/pivotCache/pivotCacheDefinition1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml\"/>"
+                + "<Override PartName=\"/xl/pivotCache/pivotCacheRecords1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheRecords+xml\"/>"
+                + "<Override PartName=\"/xl/pivotTables/pivotTable1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml\"/>",
+            Extra = new Dictionary<string, byte[]>
+            {
+                ["xl/pivotCache/pivotCacheDefinition1.xml"] = Utf8(cache),
+                ["xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels"] = Utf8(RawWorkbook.Rels("<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotCacheRecords\" Target=\"pivotCacheRecords1.xml\"/>")),
+                ["xl/pivotCache/pivotCacheRecords1.xml"] = Utf8(records),
+                ["xl/pivotTables/pivotTable1.xml"] = Utf8(pivot),
+                ["xl/pivotTables/_rels/pivotTable1.xml.rels"] = Utf8(RawWorkbook.Rels("<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotCacheDefinition\" Target=\"../pivotCache/pivotCacheDefinition1.xml\"/>")),
+            },
+        };
     }
 
     private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
