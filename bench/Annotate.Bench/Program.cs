@@ -3,16 +3,19 @@ using Annotate.Bench;
 // Measurements, not tests: run with -c Release, e.g.
 //   dotnet run -c Release --project bench/Annotate.Bench -- xlsx --rows 100000
 //   dotnet run -c Release --project bench/Annotate.Bench -- pipeline --rows 100000
+//   dotnet run -c Release --project bench/Annotate.Bench -- hostile [--pipeline] [--case NAME] [--keep]
 return args.FirstOrDefault() switch
 {
     "xlsx" => XlsxBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args[1..]),
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
+    "hostile" => HostileBenchmark.Run(args[1..]),
+    HostileBenchmark.RunCommand => HostileBenchmark.RunOnce(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep]");
     return 2;
 }
