@@ -1,32 +1,44 @@
 using System.Text;
 using System.Xml;
+using Microsoft.Win32.SafeHandles;
 
 namespace Annotate.Annotators.Readers.Xlsx;
 
 /// <summary>
-/// A workbook's shared strings, held as UTF-8 in 1 MiB blocks with one packed 64-bit locator per string instead of one
-/// .NET string each: a sharedStrings part of millions of short strings costs about its own size, not three times it.
-/// Strings are decoded when a cell asks for them; a small cache hands repeated indexes the same instance.
+/// A workbook's shared strings, held as UTF-8 with one 4-byte end offset per string instead of one .NET string each:
+/// a part of millions of short strings costs about its own size, not three times it. Past
+/// <see cref="MemoryBytes"/> of text the strings move to a temporary file (deleted when the table is collected), so a
+/// part of hundreds of MB costs only its offsets in memory. Strings are decoded when a cell asks for them; a small
+/// cache hands repeated indexes the same instance.
 /// </summary>
 internal sealed class SharedStringTable
 {
+    /// <summary>Text kept in memory before it moves to a temporary file: 64 MiB.</summary>
+    public const int MemoryBytes = 64 << 20;
+
     private const int BlockBytes = 1 << 20;
-    private const int OffsetBits = 20;
-    private const int LengthBits = 18;
+    private const int OffsetsPerChunk = 1 << 20;
     private const int CacheSize = 4096;
 
+    // End offset of string i in the text (its start is the end of string i-1), in chunks so growth never copies.
+    private readonly List<uint[]> _ends = [];
     private readonly List<byte[]> _blocks = [];
-    private readonly List<long> _locators = [];
     private readonly HashSet<int> _truncated = [];
     private readonly CachedString?[] _cache = new CachedString?[CacheSize];
-    private int _used;
+    private readonly long _memoryBytes;
+    private byte[] _encoded = new byte[1024];
+    private SafeFileHandle? _file;
+    private long _length;
 
-    public static SharedStringTable Empty { get; } = new();
+    private SharedStringTable(long memoryBytes) => _memoryBytes = memoryBytes;
 
-    public int Count => _locators.Count;
+    public int Count { get; private set; }
 
     /// <summary>Strings cut to <see cref="BoundedXmlText.MaxCellCharacters"/> while reading.</summary>
     public int TruncatedCount => _truncated.Count;
+
+    /// <summary>True once the text moved to a temporary file.</summary>
+    public bool Spilled => _file is not null;
 
     public bool IsTruncated(int index) => _truncated.Contains(index);
 
@@ -40,13 +52,35 @@ internal sealed class SharedStringTable
             {
                 return cached.Text;
             }
-            var locator = _locators[index];
-            var length = (int)(locator & ((1L << LengthBits) - 1));
-            var offset = (int)((locator >> LengthBits) & ((1L << OffsetBits) - 1));
-            var block = (int)(locator >> (LengthBits + OffsetBits));
-            var text = Encoding.UTF8.GetString(_blocks[block], offset, length);
+            long start = index == 0 ? 0 : End(index - 1);
+            var length = (int)(End(index) - start);
+            var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
+            if (_file is not null)
+            {
+                RandomAccess.Read(_file, bytes, start);
+            }
+            else
+            {
+                Copy(start, bytes);
+            }
+            var text = Encoding.UTF8.GetString(bytes);
             _cache[slot] = new CachedString(index, text);
             return text;
+        }
+    }
+
+    private long End(int index) => _ends[index / OffsetsPerChunk][index % OffsetsPerChunk];
+
+    private void Copy(long start, Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            var block = _blocks[(int)(start / BlockBytes)];
+            var offset = (int)(start % BlockBytes);
+            var count = Math.Min(destination.Length, BlockBytes - offset);
+            block.AsSpan(offset, count).CopyTo(destination);
+            destination = destination[count..];
+            start += count;
         }
     }
 
@@ -54,34 +88,81 @@ internal sealed class SharedStringTable
     {
         if (truncated)
         {
-            _truncated.Add(_locators.Count);
+            _truncated.Add(Count);
         }
-        // At most 32,767 chars of at most 3 UTF-8 bytes each (a surrogate pair is 4 bytes for 2 chars): under 2^18.
-        var bytes = 0;
+        // At most 32,767 chars of at most 3 UTF-8 bytes each.
+        var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_encoded.Length < needed)
+        {
+            _encoded = new byte[needed];
+        }
+        var length = 0;
         foreach (var chunk in text.GetChunks())
         {
-            bytes += Encoding.UTF8.GetByteCount(chunk.Span);
+            length += Encoding.UTF8.GetBytes(chunk.Span, _encoded.AsSpan(length));
         }
-        if (_blocks.Count == 0 || _used + bytes > _blocks[^1].Length)
+        Append(_encoded.AsSpan(0, length));
+        if (_length > uint.MaxValue)
         {
-            // Blocks grow from 4 KiB so a workbook of a few strings does not pay a full block.
-            var size = _blocks.Count == 0 ? 4096 : Math.Min(BlockBytes, _blocks[^1].Length * 2);
-            _blocks.Add(new byte[Math.Max(size, bytes)]);
-            _used = 0;
+            throw new InvalidDataException("the shared strings hold more than 4 GiB of text");
         }
-        var block = _blocks[^1];
-        var start = _used;
-        foreach (var chunk in text.GetChunks())
+        if (Count % OffsetsPerChunk == 0)
         {
-            _used += Encoding.UTF8.GetBytes(chunk.Span, block.AsSpan(_used));
+            _ends.Add(new uint[OffsetsPerChunk]);
         }
-        _locators.Add(((long)(_blocks.Count - 1) << (LengthBits + OffsetBits)) | ((long)start << LengthBits) | (long)bytes);
+        _ends[^1][Count % OffsetsPerChunk] = (uint)_length;
+        Count++;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_file is null && _length + bytes.Length > _memoryBytes)
+        {
+            Spill();
+        }
+        if (_file is not null)
+        {
+            RandomAccess.Write(_file, bytes, _length);
+            _length += bytes.Length;
+            return;
+        }
+        while (bytes.Length > 0)
+        {
+            var offset = (int)(_length % BlockBytes);
+            if (offset == 0 && _blocks.Count * (long)BlockBytes <= _length)
+            {
+                _blocks.Add(new byte[BlockBytes]);
+            }
+            var count = Math.Min(bytes.Length, BlockBytes - offset);
+            bytes[..count].CopyTo(_blocks[^1].AsSpan(offset));
+            bytes = bytes[count..];
+            _length += count;
+        }
+    }
+
+    private void Spill()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "annotate-sst-" + Guid.NewGuid().ToString("N") + ".bin");
+        _file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Delete, FileOptions.DeleteOnClose);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Unlinked at once: the open handle keeps the data, and nothing is left behind if the process dies.
+            File.Delete(path);
+        }
+        long written = 0;
+        foreach (var block in _blocks)
+        {
+            var count = (int)Math.Min(BlockBytes, _length - written);
+            RandomAccess.Write(_file, block.AsSpan(0, count), written);
+            written += count;
+        }
+        _blocks.Clear();
     }
 
     /// <summary>Reads a sharedStrings part: the text of each <c>si</c> (plain or rich runs), phonetic guides left out.</summary>
-    public static SharedStringTable Read(XmlReader? reader)
+    public static SharedStringTable Read(XmlReader? reader, long memoryBytes = MemoryBytes)
     {
-        var table = new SharedStringTable();
+        var table = new SharedStringTable(memoryBytes);
         if (reader is null)
         {
             return table;
