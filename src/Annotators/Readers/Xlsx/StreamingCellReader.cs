@@ -22,6 +22,16 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     public const int MaxColumn = 16_384;
 
     /// <summary>
+    /// Most characters kept for one row, all cells together (2 M characters, 4 MB). Each cell is already cut to
+    /// 32,767 characters, but 16,384 such cells would make one row 1 GB; a row's first 50 rows are kept for header
+    /// detection, so this bounds them too. Text past it is cut like an over-long cell.
+    /// </summary>
+    public const int MaxRowCharacters = 2 * 1024 * 1024;
+
+    /// <summary>Most merged ranges kept per sheet; Excel files rarely hold more than a few thousand.</summary>
+    public const int MaxMergedRanges = 100_000;
+
+    /// <summary>
     /// Yields the rows holding at least one non-empty cell; collects merged ranges when <paramref name="merged"/> is given;
     /// counts cut cells in <paramref name="truncated"/> when given. Disposes <paramref name="reader"/>.
     /// </summary>
@@ -34,6 +44,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         var cells = new List<RawCell>();
         var inRow = false;
         var column = 0;
+        long rowCharacters = 0;
         while (reader.Read())
         {
             if (reader.NodeType == XmlNodeType.Element)
@@ -48,10 +59,18 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                         rowNumber = long.TryParse(reader.GetAttribute("r"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : rowNumber + 1;
                         cells.Clear();
                         column = 0;
+                        rowCharacters = 0;
                         inRow = !reader.IsEmptyElement;
                         break;
                     case "c" when inRow:
                         var (cell, cut) = ReadCell(reader, ref column, text, buffers);
+                        if (cell.Value.Kind == CellKind.Text && rowCharacters + cell.Value.Text.Length > MaxRowCharacters)
+                        {
+                            var room = (int)Math.Max(0, MaxRowCharacters - rowCharacters);
+                            cell = cell with { Value = room == 0 ? CellValue.Empty : cell.Value with { Text = cell.Value.Text[..room] } };
+                            cut = true;
+                        }
+                        rowCharacters += cell.Value.Text?.Length ?? 0;
                         if (cut && truncated is not null)
                         {
                             truncated.Count++;
@@ -61,7 +80,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                             cells.Add(cell);
                         }
                         break;
-                    case "mergeCell" when merged is not null:
+                    case "mergeCell" when merged is not null && merged.Count < MaxMergedRanges:
                         if (CellRange.TryParse(reader.GetAttribute("ref"), out var range) && range.LastColumn <= MaxColumn)
                         {
                             merged.Add(range);

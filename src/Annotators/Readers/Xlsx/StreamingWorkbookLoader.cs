@@ -69,7 +69,7 @@ internal static class StreamingWorkbookLoader
     internal static IReadOnlyList<Notice> TruncationNotices(string fileName, long count) => count == 0
         ? []
         : [new Notice(TruncatedNotice, string.Create(CultureInfo.InvariantCulture,
-            $"'{fileName}': {count:N0} cell(s) held more than {BoundedXmlText.MaxCellCharacters:N0} characters, Excel's limit for a cell; their text was cut to that length."))
+            $"'{fileName}': the text of {count:N0} cell(s) was cut: a cell keeps at most {BoundedXmlText.MaxCellCharacters:N0} characters, Excel's limit, and a row at most {StreamingCellReader.MaxRowCharacters:N0}."))
         { Source = "xlsx" }];
 
     private sealed record SheetEntry(string? Name, string? SheetId, string? State, string? RelationshipId);
@@ -97,17 +97,20 @@ internal static class StreamingWorkbookLoader
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var unclaimed = new Queue<string>(relationships.Where(r => r.Is("worksheet") && !claimed.Contains(r.Target)).Select(r => r.Target));
         var result = new List<(SheetEntry, string)>();
+        // Each part is read once however many entries name it, so a workbook part listing a million sheets that all
+        // point at one worksheet costs one sheet, not a million scans.
+        var read = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in entries)
         {
             if (entry.RelationshipId is { } id && byId.TryGetValue(id, out var relationship))
             {
-                if (relationship.Is("worksheet") && package.HasContent(relationship.Target))
+                if (relationship.Is("worksheet") && package.HasContent(relationship.Target) && read.Add(relationship.Target))
                 {
                     result.Add((entry, relationship.Target));
                 }
                 continue; // chart sheets and dialog sheets hold no cells
             }
-            if (unclaimed.TryDequeue(out var part))
+            if (unclaimed.TryDequeue(out var part) && read.Add(part))
             {
                 result.Add((entry, part));
             }

@@ -18,7 +18,8 @@ internal sealed record PartRelationship(string Id, string Type, string Target)
 /// An .xlsx package read straight from its ZIP entries and relationship parts, without the OpenXml SDK's package
 /// model: that model refuses what Excel and LibreOffice accept (strict relationship types, zero-byte parts) and loads
 /// parts whole. Every part is opened through a <see cref="BoundedReadStream"/>, so a part whose declared size lies
-/// cannot inflate past <see cref="ReaderOptions.MaxUncompressedBytes"/>.
+/// cannot inflate past <see cref="ReaderOptions.MaxUncompressedBytes"/>, and an <see cref="XmlTokenLimitStream"/>, so no
+/// single tag or text can make the XML reader hold gigabytes.
 /// </summary>
 internal sealed class WorkbookPackage : IDisposable
 {
@@ -71,7 +72,8 @@ internal sealed class WorkbookPackage : IDisposable
             return null;
         }
         var entry = _entries[partName];
-        return XmlReader.Create(new BoundedReadStream(entry.Open(), _partLimit, _fileName, entry.FullName), Settings);
+        var bounded = new BoundedReadStream(entry.Open(), _partLimit, _fileName, entry.FullName);
+        return XmlReader.Create(new XmlTokenLimitStream(bounded, XmlTokenLimitStream.MaxTokenBytes, _fileName, entry.FullName), Settings);
     }
 
     /// <summary>The relationships of <paramref name="partName"/> (<c>""</c> for the package's own), targets resolved; empty when it has none.</summary>

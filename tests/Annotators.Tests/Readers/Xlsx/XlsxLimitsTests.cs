@@ -83,7 +83,7 @@ public sealed class XlsxLimitsTests : IDisposable
         Assert.Equal(inline[..32_767], rows[3].Cells[0].Text);
         var notice = Assert.Single(document.Notices, n => n.Code == StreamingWorkbookLoader.TruncatedNotice);
         Assert.Contains("'hostile.xlsx'", notice.Message);
-        Assert.Contains("3 cell(s)", notice.Message);
+        Assert.Contains("of 3 cell(s)", notice.Message);
         Assert.Contains("32,767", notice.Message);
     }
 
@@ -124,5 +124,48 @@ public sealed class XlsxLimitsTests : IDisposable
         var document = Read(new RawWorkbook { Sheets = [new RawSheet("Data", sheet)] }, new ReaderOptions { StreamingWorkbookBytes = 0 });
 
         Assert.Equal("A1:A2", Assert.Single(document.Sheets).Dimension);
+    }
+
+    private static readonly ReaderOptions RatioCheckOff = new() { MaxCompressionRatio = int.MaxValue, StreamingWorkbookBytes = 0 };
+
+    [Fact]
+    public void Attribute_longer_than_any_xml_token_fails_too_large_before_it_is_held()
+    {
+        var sheet = $"<row r=\"1\"><c r=\"A1\" s=\"{new string('7', 17 * 1024 * 1024)}\"><v>1</v></c></row>";
+
+        var ex = Assert.Throws<AnnotationException>(() => Read(new RawWorkbook { Sheets = [new RawSheet("Data", sheet)] }, RatioCheckOff));
+
+        Assert.Equal(FailureReason.TooLarge, ex.Reason);
+        Assert.Contains("'hostile.xlsx'", ex.Message);
+        Assert.Contains("'xl/worksheets/sheet1.xml'", ex.Message);
+        Assert.Contains("16,777,216 bytes", ex.Message);
+    }
+
+    [Fact]
+    public void Whitespace_run_longer_than_any_xml_token_fails_too_large()
+    {
+        var sheet = "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>" + new string(' ', 17 * 1024 * 1024) + "<row r=\"2\"><c r=\"A2\"><v>2</v></c></row>";
+
+        var ex = Assert.Throws<AnnotationException>(() => Read(new RawWorkbook { Sheets = [new RawSheet("Data", sheet)] }, RatioCheckOff));
+
+        Assert.Equal(FailureReason.TooLarge, ex.Reason);
+        Assert.Contains("single XML tag, text or comment", ex.Message);
+    }
+
+    [Fact]
+    public void Row_holding_more_text_than_the_row_limit_is_cut_with_a_notice()
+    {
+        // 70 cells of 32,767 characters: 2.29 M characters in one row.
+        var cell = new string('y', BoundedXmlText.MaxCellCharacters);
+        var row = string.Concat(Enumerable.Range(1, 70).Select(c => $"<c r=\"{CellReferences.ColumnName(c)}1\" t=\"inlineStr\"><is><t>{cell}</t></is></c>"));
+
+        var document = Read(new RawWorkbook { Sheets = [new RawSheet("Data", $"<row r=\"1\">{row}</row>")] }, RatioCheckOff);
+
+        var table = Assert.Single(document.Blocks.OfType<TableBlock>());
+        var cells = Assert.Single(table.Rows).Cells;
+        Assert.Equal(StreamingCellReader.MaxRowCharacters, cells.Sum(c => c.Text.Length));
+        Assert.Equal(65, cells.Count(c => !c.IsEmpty)); // 64 whole cells, then 64 characters of the 65th
+        var notice = Assert.Single(document.Notices, n => n.Code == StreamingWorkbookLoader.TruncatedNotice);
+        Assert.Contains("of 6 cell(s)", notice.Message); // the 65th cut short, the 5 after it emptied
     }
 }
