@@ -303,6 +303,26 @@ public sealed class XlsxReaderFallbackTests : IDisposable
         Assert.Contains(json["columns"]!.AsArray(), c => (string?)c!["header"] == "Amount");
     }
 
+    public static TheoryData<string> CorpusWorkbooks =>
+        new(Directory.GetFiles(Path.Combine(TestFiles.Shared, "corpus", "xlsx"), "*.xlsx").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(CorpusWorkbooks))]
+    public async Task Every_corpus_workbook_is_read_by_closedxml_and_by_the_streaming_reader(string workbook)
+    {
+        var source = new DocumentSource(TestFiles.Corpus("xlsx/" + workbook), workbook);
+
+        var whole = await new XlsxReader(Options.Create(new ReaderOptions())).ReadAsync(source, CancellationToken.None);
+        var streamed = await new XlsxReader(Options.Create(new ReaderOptions { StreamingWorkbookBytes = 0 })).ReadAsync(source, CancellationToken.None);
+
+        // None of the corpus needs the fallback: it is for what ClosedXML cannot read.
+        Assert.Equal(XlsxReader.ClosedXmlReaderName, whole.Properties.Reader);
+        Assert.DoesNotContain(whole.Notices, n => n.Code == XlsxReader.FallbackNotice);
+        Assert.Equal(XlsxReader.StreamingReaderName, streamed.Properties.Reader);
+        Assert.NotEmpty(whole.Blocks.OfType<TableBlock>());
+        Assert.Equal(whole.Blocks.OfType<TableBlock>().Select(t => t.Rows.Count), streamed.Blocks.OfType<TableBlock>().Select(t => t.Rows.Count));
+    }
+
     private static RawWorkbook PictureWorkbook()
     {
         var drawing =
