@@ -104,7 +104,8 @@ internal static class StreamingWorkbookLoader
         {
             if (entry.RelationshipId is { } id && byId.TryGetValue(id, out var relationship))
             {
-                if (relationship.Is("worksheet") && package.HasContent(relationship.Target) && read.Add(relationship.Target))
+                // A missing or zero-byte worksheet part is an empty sheet, as Excel shows it.
+                if (relationship.Is("worksheet") && read.Add(relationship.Target))
                 {
                     result.Add((entry, relationship.Target));
                 }
