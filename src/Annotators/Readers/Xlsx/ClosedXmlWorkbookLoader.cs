@@ -9,7 +9,7 @@ internal static class ClosedXmlWorkbookLoader
 {
     /// <summary>
     /// Why ClosedXML 0.95 would misread the workbook without throwing, or null: it clears the cells under a pivot table
-    /// while loading it, and types every cell as text when the package has no stylesheet. Only the relationship parts
+    /// while loading it, and mistypes cells when the package has no stylesheet. Only the relationship parts
     /// are read to tell; when even they cannot be read, ClosedXML is left to try.
     /// </summary>
     public static string? Misreads(DocumentSource source, ReaderOptions options)
@@ -25,7 +25,7 @@ internal static class ClosedXmlWorkbookLoader
             }
             if (relationships.FirstOrDefault(r => r.Is("styles")) is not { } styles || !package.HasContent(styles.Target))
             {
-                return "it has no stylesheet, without which ClosedXML reads every cell as text";
+                return "it has no stylesheet, without which ClosedXML 0.95 mistypes its cells";
             }
             return null;
         }
