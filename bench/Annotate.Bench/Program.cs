@@ -4,6 +4,7 @@ using Annotate.Bench;
 //   dotnet run -c Release --project bench/Annotate.Bench -- xlsx --rows 100000
 //   dotnet run -c Release --project bench/Annotate.Bench -- pipeline --rows 100000
 //   dotnet run -c Release --project bench/Annotate.Bench -- docx-hostile [--case NAME] [--keep]
+//   dotnet run -c Release --project bench/Annotate.Bench -- hostile [--pipeline] [--case NAME] [--keep]
 return args.FirstOrDefault() switch
 {
     "xlsx" => XlsxBenchmark.Run(args[1..]),
@@ -11,11 +12,13 @@ return args.FirstOrDefault() switch
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
     "docx-hostile" => DocxHostileBenchmark.Run(args[1..]),
     DocxHostileBenchmark.ReadCommand => DocxHostileBenchmark.ReadOnce(args[1..]),
+    "hostile" => HostileBenchmark.Run(args[1..]),
+    HostileBenchmark.RunCommand => HostileBenchmark.RunOnce(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | docx-hostile [--case NAME] [--keep]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep]");
     return 2;
 }

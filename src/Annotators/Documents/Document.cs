@@ -59,6 +59,11 @@ public sealed record DocumentProperties
     public string? Encoding { get; init; }
     /// <summary>Field delimiter of CSV sources.</summary>
     public string? Delimiter { get; init; }
+    /// <summary>
+    /// Which of a format's readers read the document when it has more than one, e.g. <c>closedxml</c> or
+    /// <c>streaming</c> for workbooks; null when the format has one reader.
+    /// </summary>
+    public string? Reader { get; init; }
 }
 
 /// <summary>One outline entry (bookmark) with its nesting level and target page.</summary>

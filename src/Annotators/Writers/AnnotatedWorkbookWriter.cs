@@ -15,7 +15,7 @@ namespace Annotate.Annotators.Writers;
 /// findings and row annotations. The model's row fields (<see cref="Annotations.AnnotationSet.Rows"/>) become new
 /// columns beside each annotated table, with the field names in bold in its header row; the original cells are left
 /// as they were. A CSV source becomes a workbook with a typed <c>Data</c> sheet first. Small workbooks go through
-/// ClosedXML; workbooks above <see cref="ReaderOptions.StreamingWorkbookBytes"/> are copied as a package, get the new
+/// ClosedXML; workbooks the reader streamed (too large inflated for ClosedXML, or refused by it) are copied as a package, get the new
 /// sheet written by a streaming writer and the annotated worksheets rewritten by streaming their XML, so their data is
 /// never loaded.
 /// </summary>
@@ -46,7 +46,7 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
         {
             WriteCsvWorkbook(context, target, cancellationToken);
         }
-        else if (context.Source.Length > options.Value.StreamingWorkbookBytes)
+        else if (context.Document.Sheets.Any(s => s.Streamed) || context.Source.Length > options.Value.StreamingWorkbookBytes)
         {
             AddSheetToPackageCopy(context, target, cancellationToken);
         }

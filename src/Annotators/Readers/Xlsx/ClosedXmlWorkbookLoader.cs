@@ -7,12 +7,41 @@ namespace Annotate.Annotators.Readers.Xlsx;
 /// <summary>Reads a small workbook whole with ClosedXML and lays its sheets out with <see cref="SheetLayout"/>.</summary>
 internal static class ClosedXmlWorkbookLoader
 {
+    /// <summary>
+    /// Why ClosedXML 0.95 would misread the workbook without throwing, or null: it clears the cells under a pivot table
+    /// while loading it, and mistypes cells when the package has no stylesheet. Only the relationship parts
+    /// are read to tell; when even they cannot be read, ClosedXML is left to try.
+    /// </summary>
+    public static string? Misreads(DocumentSource source, ReaderOptions options)
+    {
+        try
+        {
+            using var package = new WorkbookPackage(source, options);
+            var workbook = package.Relationships(string.Empty).FirstOrDefault(r => r.Is("officeDocument"))?.Target ?? "xl/workbook.xml";
+            var relationships = package.Relationships(workbook);
+            if (relationships.Any(r => r.Is("pivotCacheDefinition")))
+            {
+                return "it holds a pivot table, whose cells ClosedXML clears while loading";
+            }
+            if (relationships.FirstOrDefault(r => r.Is("styles")) is not { } styles || !package.HasContent(styles.Target))
+            {
+                return "it has no stylesheet, without which ClosedXML 0.95 mistypes its cells";
+            }
+            return null;
+        }
+        catch (Exception ex) when (WorkbookErrors.IsReadFailure(ex))
+        {
+            return null;
+        }
+    }
+
     public static Document Load(DocumentSource source, CancellationToken cancellationToken)
     {
         using var stream = source.OpenRead();
         using var workbook = new XLWorkbook(stream, XLEventTracking.Disabled);
         var blocks = new List<Block>();
         var sheets = new List<SheetInfo>();
+        long truncated = 0;
         foreach (var worksheet in workbook.Worksheets)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -22,7 +51,7 @@ internal static class ClosedXmlWorkbookLoader
                 worksheet.Visibility != XLWorksheetVisibility.Visible,
                 worksheet.MergedRanges.Select(r => Range(r.RangeAddress)).OrderBy(r => r.FirstRow).ThenBy(r => r.FirstColumn).Select(r => r.ToString()).ToList(),
                 worksheet.Tables.Select(Table).ToList());
-            var rows = ReadRows(worksheet).ToList();
+            var rows = ReadRows(worksheet, ref truncated);
             var scan = new SheetScanner(description.Tables);
             rows.ForEach(scan.Add);
             sheets.Add(SheetLayout.Lay(description, scan, () => rows, streamed: false, blocks));
@@ -34,6 +63,7 @@ internal static class ClosedXmlWorkbookLoader
             Format = SourceFormat.Xlsx,
             Blocks = blocks,
             Sheets = sheets,
+            Notices = StreamingWorkbookLoader.TruncationNotices(source.FileName, truncated),
             Properties = new DocumentProperties
             {
                 Title = NullIfEmpty(properties.Title),
@@ -46,8 +76,9 @@ internal static class ClosedXmlWorkbookLoader
         };
     }
 
-    private static IEnumerable<RawRow> ReadRows(IXLWorksheet worksheet)
+    private static List<RawRow> ReadRows(IXLWorksheet worksheet, ref long truncated)
     {
+        var rows = new List<RawRow>();
         var first = true;
         foreach (var row in worksheet.RowsUsed(XLCellsUsedOptions.Contents))
         {
@@ -55,6 +86,12 @@ internal static class ClosedXmlWorkbookLoader
             foreach (var cell in row.CellsUsed(XLCellsUsedOptions.Contents))
             {
                 var value = Value(cell);
+                if (value.Kind == CellKind.Text && value.Text.Length > BoundedXmlText.MaxCellCharacters)
+                {
+                    // Cut as the streaming reader cuts, so both paths agree on what a cell holds.
+                    value = value with { Text = value.Text[..BoundedXmlText.MaxCellCharacters] };
+                    truncated++;
+                }
                 if (!value.IsEmpty)
                 {
                     cells.Add(new RawCell(cell.Address.ColumnNumber, value, Bold: false));
@@ -70,8 +107,9 @@ internal static class ClosedXmlWorkbookLoader
                 cells = cells.Select(c => c with { Bold = worksheet.Cell(row.RowNumber(), c.Column).Style.Font.Bold }).ToList();
                 first = false;
             }
-            yield return new RawRow(row.RowNumber(), cells.OrderBy(c => c.Column).ToList());
+            rows.Add(new RawRow(row.RowNumber(), cells.OrderBy(c => c.Column).ToList()));
         }
+        return rows;
     }
 
     /// <summary>

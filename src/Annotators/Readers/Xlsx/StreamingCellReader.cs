@@ -1,70 +1,94 @@
 using System.Globalization;
 using System.Text;
-using Annotate.Annotators.Documents;
 using System.Xml;
-using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
+using Annotate.Annotators.Documents;
 
 namespace Annotate.Annotators.Readers.Xlsx;
 
-/// <summary>Reads a worksheet part row by row from its XML events, typing each cell the way Excel shows it.</summary>
-internal sealed class StreamingCellReader(IReadOnlyList<string> sharedStrings, StreamingStyles styles)
+/// <summary>Counts, over one pass of a sheet, the cells whose text was cut to <see cref="BoundedXmlText.MaxCellCharacters"/>.</summary>
+internal sealed class TruncatedCells
 {
-    private const string StrictNamespace = "http://purl.oclc.org/ooxml/spreadsheetml/main";
+    public long Count { get; set; }
+}
 
-    private static readonly XmlReaderSettings Settings = new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit,
-        IgnoreComments = true,
-        IgnoreProcessingInstructions = true,
-        CloseInput = true,
-    };
+/// <summary>
+/// Reads a worksheet part row by row from its XML events with a plain <see cref="XmlReader"/>, typing each cell the way
+/// Excel shows it. It takes what real producers write: rows and cells without a reference (their position follows
+/// from their order), inline strings, strict-namespace parts, and cuts any text to Excel's cell limit as it reads.
+/// </summary>
+internal sealed class StreamingCellReader(SharedStringTable sharedStrings, StreamingStyles styles)
+{
+    /// <summary>Excel's last column (XFD); cells beyond it are not part of any sheet Excel can show.</summary>
+    public const int MaxColumn = 16_384;
 
     /// <summary>
-    /// Yields the rows holding at least one non-empty cell; collects merged ranges when <paramref name="merged"/> is given.
-    /// The sheet part is located through the OpenXml SDK but its XML is read with a plain <see cref="XmlReader"/>:
-    /// <see cref="OpenXmlReader"/> allocates an element object per XML node, which made the streaming path
-    /// five times slower than the cells themselves warrant (see bench/Annotate.Bench).
+    /// Most characters kept for one row, all cells together (2 M characters, 4 MB). Each cell is already cut to
+    /// 32,767 characters, but 16,384 such cells would make one row 1 GB; a row's first 50 rows are kept for header
+    /// detection, so this bounds them too. Text past it is cut like an over-long cell.
     /// </summary>
-    public IEnumerable<RawRow> ReadRows(WorksheetPart part, List<CellRange>? merged, CancellationToken cancellationToken)
+    public const int MaxRowCharacters = 2 * 1024 * 1024;
+
+    /// <summary>Most merged ranges kept per sheet; Excel files rarely hold more than a few thousand.</summary>
+    public const int MaxMergedRanges = 100_000;
+
+    /// <summary>
+    /// Yields the rows holding at least one non-empty cell; collects merged ranges when <paramref name="merged"/> is given;
+    /// counts cut cells in <paramref name="truncated"/> when given. Disposes <paramref name="reader"/>.
+    /// </summary>
+    public IEnumerable<RawRow> ReadRows(XmlReader reader, List<CellRange>? merged, TruncatedCells? truncated, CancellationToken cancellationToken)
     {
-        using var reader = XmlReader.Create(part.GetStream(FileMode.Open, FileAccess.Read), Settings);
+        using var _ = reader;
+        var text = new BoundedXmlText();
+        var buffers = new CellBuffers();
         long rowNumber = 0;
         var cells = new List<RawCell>();
         var inRow = false;
         var column = 0;
+        long rowCharacters = 0;
         while (reader.Read())
         {
             if (reader.NodeType == XmlNodeType.Element)
             {
-                if (!IsSpreadsheetMl(reader.NamespaceURI))
+                if (!SpreadsheetNamespaces.IsMain(reader.NamespaceURI))
                 {
                     continue;
                 }
                 switch (reader.LocalName)
                 {
                     case "row":
-                        rowNumber = long.TryParse(reader.GetAttribute("r"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
+                        rowNumber = long.TryParse(reader.GetAttribute("r"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : rowNumber + 1;
                         cells.Clear();
                         column = 0;
+                        rowCharacters = 0;
                         inRow = !reader.IsEmptyElement;
                         break;
                     case "c" when inRow:
-                        var cell = ReadCell(reader, ref column);
-                        if (!cell.Value.IsEmpty)
+                        var (cell, cut) = ReadCell(reader, ref column, text, buffers);
+                        if (cell.Value.Kind == CellKind.Text && rowCharacters + cell.Value.Text.Length > MaxRowCharacters)
+                        {
+                            var room = (int)Math.Max(0, MaxRowCharacters - rowCharacters);
+                            cell = cell with { Value = room == 0 ? CellValue.Empty : cell.Value with { Text = cell.Value.Text[..room] } };
+                            cut = true;
+                        }
+                        rowCharacters += cell.Value.Text?.Length ?? 0;
+                        if (cut && truncated is not null)
+                        {
+                            truncated.Count++;
+                        }
+                        if (!cell.Value.IsEmpty && cell.Column <= MaxColumn)
                         {
                             cells.Add(cell);
                         }
                         break;
-                    case "mergeCell" when merged is not null:
-                        if (CellRange.TryParse(reader.GetAttribute("ref"), out var range))
+                    case "mergeCell" when merged is not null && merged.Count < MaxMergedRanges:
+                        if (CellRange.TryParse(reader.GetAttribute("ref"), out var range) && range.LastColumn <= MaxColumn)
                         {
                             merged.Add(range);
                         }
                         break;
                 }
             }
-            else if (reader.NodeType == XmlNodeType.EndElement && IsSpreadsheetMl(reader.NamespaceURI))
+            else if (reader.NodeType == XmlNodeType.EndElement && SpreadsheetNamespaces.IsMain(reader.NamespaceURI))
             {
                 if (reader.LocalName == "row")
                 {
@@ -85,22 +109,29 @@ internal sealed class StreamingCellReader(IReadOnlyList<string> sharedStrings, S
         }
     }
 
-    private static bool IsSpreadsheetMl(string namespaceUri) =>
-        namespaceUri.Length == 0 || namespaceUri == MainNamespace || namespaceUri == StrictNamespace;
+    private sealed class CellBuffers
+    {
+        public readonly StringBuilder Value = new();
+        public readonly StringBuilder Formula = new();
+        public readonly StringBuilder Inline = new();
+    }
 
-    private const string MainNamespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-
-    private RawCell ReadCell(XmlReader reader, ref int column)
+    private (RawCell Cell, bool Truncated) ReadCell(XmlReader reader, ref int column, BoundedXmlText text, CellBuffers buffers)
     {
         var reference = reader.GetAttribute("r");
         var type = reader.GetAttribute("t");
         var style = reader.GetAttribute("s");
-        column = reference is not null && CellRange.TryParseCell(reference, out var c, out _) ? c : column + 1;
+        // A cell without a reference sits right after the previous one. A reference past XFD (or one that does not
+        // parse) names no cell Excel has: the cell is placed past the grid, where it is left out.
+        column = reference is null
+            ? Math.Min(column, MaxColumn) + 1
+            : reference.Length <= 16 && CellRange.TryParseCell(reference, out var c, out _) && c is > 0 and <= MaxColumn ? c : MaxColumn + 1;
         var styleIndex = int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
 
-        string? value = null;
-        string? formula = null;
-        StringBuilder? inline = null;
+        buffers.Value.Clear();
+        buffers.Formula.Clear();
+        buffers.Inline.Clear();
+        bool hasValue = false, hasFormula = false, hasInline = false, truncated = false;
         if (!reader.IsEmptyElement)
         {
             var depth = reader.Depth;
@@ -113,34 +144,42 @@ internal sealed class StreamingCellReader(IReadOnlyList<string> sharedStrings, S
                     switch (reader.LocalName)
                     {
                         case "v":
-                            value = reader.ReadElementContentAsString();
+                            hasValue = true;
+                            truncated |= text.Append(reader, buffers.Value);
                             continue;
                         case "f":
                             // Cells sharing a master's formula carry an empty <f t="shared" si=".."/>: the formula exists, its text is the master's.
-                            formula = reader.ReadElementContentAsString();
+                            hasFormula = true;
+                            truncated |= text.Append(reader, buffers.Formula);
                             continue;
                         case "rPh":
                             reader.Skip();
                             continue;
                         case "t":
-                            (inline ??= new StringBuilder()).Append(reader.ReadElementContentAsString());
+                            hasInline = true;
+                            truncated |= text.Append(reader, buffers.Inline);
                             continue;
                     }
                 }
                 reader.Read();
             }
         }
-        return new RawCell(column, Convert(type, value, inline?.ToString(), formula, styleIndex), styles.IsBold(styleIndex));
+        var value = Convert(type, hasValue ? buffers.Value.ToString() : null, hasInline ? buffers.Inline.ToString() : null,
+            hasFormula ? buffers.Formula.ToString() : null, styleIndex, ref truncated);
+        return (new RawCell(column, value, styles.IsBold(styleIndex)), truncated);
     }
 
-    private Documents.CellValue Convert(string? type, string? value, string? inline, string? formula, int styleIndex)
+    private Documents.CellValue Convert(string? type, string? value, string? inline, string? formula, int styleIndex, ref bool truncated)
     {
         switch (type)
         {
             case "s":
-                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sharedStrings.Count
-                    ? Documents.CellValue.FromText(sharedStrings[index]) with { Formula = formula }
-                    : Documents.CellValue.Empty with { Formula = formula };
+                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sharedStrings.Count)
+                {
+                    truncated |= sharedStrings.IsTruncated(index);
+                    return Documents.CellValue.FromText(sharedStrings[index]) with { Formula = formula };
+                }
+                return Documents.CellValue.Empty with { Formula = formula };
             case "inlineStr":
                 return Documents.CellValue.FromText(inline ?? value) with { Formula = formula };
             case "str":
