@@ -17,9 +17,11 @@ namespace Annotate.Annotators.Tests.Writers;
 
 public class XmlInvalidCharactersTests
 {
-    private static IDocumentPipeline Pipeline() =>
+    private static IDocumentPipeline Pipeline(bool streamed) =>
         new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Annotate:Readers:StreamingTextBytes"] = streamed ? "0" : null })
+                .Build())
             .AddLogging()
             .AddAnnotators()
             .BuildServiceProvider()
@@ -43,13 +45,15 @@ public class XmlInvalidCharactersTests
         return path;
     }
 
-    [Fact]
-    public async Task A_csv_with_a_nul_after_64_KB_completes_with_a_workbook_that_opens_and_a_notice_of_the_removed_characters()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_csv_with_a_nul_after_64_KB_completes_with_a_workbook_that_opens_and_a_notice_of_the_removed_characters(bool streamed)
     {
         using var dir = new TempDir();
         var path = WriteCsvWithControlCharactersLate(dir, out var hostileLine);
 
-        var result = await Pipeline().RunAsync(new AnnotationRequest
+        var result = await Pipeline(streamed).RunAsync(new AnnotationRequest
         {
             DocumentId = "late-nul",
             Source = new DocumentSource(path, "late-nul.csv"),
