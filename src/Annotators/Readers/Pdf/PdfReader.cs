@@ -38,16 +38,20 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
                 pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
             }
             var blocks = PdfBlockBuilder.Build(pages);
+            var doubt = PdfPageCountCheck.Doubt(pdf, stream);
+            var properties = ReadProperties(pdf);
             return new Document
             {
                 FileName = source.FileName,
                 Format = SourceFormat.Pdf,
                 SizeBytes = source.Length,
-                Properties = ReadProperties(pdf),
+                // A count read from a repaired file is a guess; the notice says so instead of stating it.
+                Properties = doubt is null ? properties : properties with { PageCount = null },
                 Blocks = blocks,
                 Pages = pages.Select(p => PageText(p.Page, blocks)).ToList(),
                 Outline = ReadOutline(pdf, source.FileName),
-                Notices = Notices(pages, source.FileName),
+                // Pages made up for an unreachable page tree have no text; that says nothing about a scan.
+                Notices = doubt is null ? Notices(pages, source.FileName) : [PageCountNotice(doubt, pages, source.FileName)],
             };
         }
         catch (PdfDocumentEncryptedException ex)
@@ -126,6 +130,17 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
             text.Append(block.Text);
         }
         return text.ToString();
+    }
+
+    /// <summary>Notice raised when the file's structure is damaged and the number of pages read may not be all it has.</summary>
+    public const string PageCountUncertainNotice = "page-count-uncertain";
+
+    private static Notice PageCountNotice(string doubt, IReadOnlyList<PdfPageText> pages, string fileName)
+    {
+        var withText = pages.Count(p => p.HasText);
+        return new Notice(PageCountUncertainNotice,
+            $"'{fileName}' is damaged ({doubt}): after repairing it {pages.Count} page(s) were found, {withText} of them with text, but the file may have more or fewer pages.")
+        { Source = NoticeSource };
     }
 
     private static IReadOnlyList<Notice> Notices(IReadOnlyList<PdfPageText> pages, string fileName)
