@@ -111,7 +111,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
     private static void AddOutline(BookmarkNode node, List<OutlineEntry> entries)
     {
         int? page = node is DocumentBookmarkNode target && target.PageNumber > 0 ? target.PageNumber : null;
-        entries.Add(new OutlineEntry(node.Title?.Trim() ?? string.Empty, node.Level + 1, page));
+        entries.Add(new OutlineEntry(PdfLigatures.Expand(node.Title?.Trim() ?? string.Empty), node.Level + 1, page));
         foreach (var child in node.Children)
         {
             AddOutline(child, entries);
