@@ -22,7 +22,17 @@ internal static partial class PdfPageCountCheck
     /// <summary>Why the page count is uncertain, or null when the structure PdfPig read is consistent.</summary>
     public static string? Doubt(PdfDocument pdf, Stream file)
     {
-        if (PageTreeDoubt(pdf) is { } tree)
+        string? tree;
+        try
+        {
+            tree = PageTreeDoubt(pdf);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The pages were read already; a page tree PdfPig cannot walk again only makes their number uncertain.
+            tree = "its page tree cannot be read";
+        }
+        if (tree is not null)
         {
             return tree;
         }

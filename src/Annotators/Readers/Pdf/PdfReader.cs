@@ -38,7 +38,12 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
                 pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
             }
             var blocks = PdfBlockBuilder.Build(pages);
-            var doubt = PdfPageCountCheck.Doubt(pdf, stream);
+            string? doubt;
+            // A stream of its own: PdfPig keeps reading from the one it was given, and the check moves around the file.
+            using (var raw = source.OpenRead())
+            {
+                doubt = PdfPageCountCheck.Doubt(pdf, raw);
+            }
             var properties = ReadProperties(pdf);
             return new Document
             {
