@@ -26,10 +26,7 @@ public sealed class ReaderOptions
     [Range(0, long.MaxValue)]
     public long StreamingTextBytes { get; set; } = 5L * 1024 * 1024;
 
-    /// <summary>
-    /// Rows kept in memory per streamed CSV/TSV table (<see cref="Documents.StreamedRows.Head"/>) for previews and samples,
-    /// which then do not read the file again. Default 1,000.
-    /// </summary>
+    /// <summary>Rows kept in memory per streamed table for previews and samples. Default 1,000.</summary>
     [Range(1, 1_000_000)]
     public int StreamedSampleRows { get; set; } = 1000;
 }
