@@ -75,7 +75,8 @@ internal static partial class PdfPageCountCheck
             : string.Create(CultureInfo.InvariantCulture, $"its page tree says {count.Int} pages but {pdf.NumberOfPages} were found");
     }
 
-    private static long? DeclaredXrefOffset(Stream file)
+    /// <summary>The offset the file's last <c>startxref</c> declares, or null when it has none.</summary>
+    public static long? DeclaredXrefOffset(Stream file)
     {
         var length = (int)Math.Min(TailBytes, file.Length);
         var tail = ReadAt(file, file.Length - length, length);

@@ -30,20 +30,19 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
         try
         {
             using var stream = source.OpenRead();
-            using var pdf = PdfDocument.Open(stream, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
-            var pages = new List<PdfPageText>(pdf.NumberOfPages);
-            for (var number = 1; number <= pdf.NumberOfPages; number++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
-            }
-            var blocks = PdfBlockBuilder.Build(pages);
+            using var pdf = PdfDocument.Open(stream, Parsing);
+            var pages = ReadPages(pdf, cancellationToken);
             string? doubt;
             // A stream of its own: PdfPig keeps reading from the one it was given, and the check moves around the file.
             using (var raw = source.OpenRead())
             {
                 doubt = PdfPageCountCheck.Doubt(pdf, raw);
+                if (doubt is not null && Rebuilt(pdf, raw, source.FileName, cancellationToken) is { } rebuilt)
+                {
+                    pages = rebuilt;
+                }
             }
+            var blocks = PdfBlockBuilder.Build(pages);
             var properties = ReadProperties(pdf);
             return new Document
             {
@@ -68,6 +67,42 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
         {
             throw new AnnotationException(FailureReason.Corrupt,
                 $"'{source.FileName}' is not a readable PDF (damaged or truncated): {ex.Message}", inner: ex);
+        }
+    }
+
+    private static readonly ParsingOptions Parsing = new() { UseLenientParsing = true, SkipMissingFonts = true };
+
+    private static List<PdfPageText> ReadPages(PdfDocument pdf, CancellationToken cancellationToken)
+    {
+        var pages = new List<PdfPageText>(pdf.NumberOfPages);
+        for (var number = 1; number <= pdf.NumberOfPages; number++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
+        }
+        return pages;
+    }
+
+    /// <summary>
+    /// The pages of the file read again under a rebuilt page tree, when that finds more pages than the file's own tree
+    /// gave; null otherwise. Its own tree may be unreachable, and PdfPig then makes up a single empty page.
+    /// </summary>
+    private List<PdfPageText>? Rebuilt(PdfDocument pdf, Stream file, string fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (PdfPageTreeRepair.TryRebuild(pdf, file, PdfPageCountCheck.DeclaredXrefOffset(file), cancellationToken) is not { } bytes)
+            {
+                return null;
+            }
+            using var repaired = PdfDocument.Open(bytes, Parsing);
+            return repaired.NumberOfPages > pdf.NumberOfPages ? ReadPages(repaired, cancellationToken) : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The repair is a second chance; the pages already read stand, with their notice.
+            logger.LogWarning(ex, "The page tree of {FileName} could not be rebuilt", fileName);
+            return null;
         }
     }
 
