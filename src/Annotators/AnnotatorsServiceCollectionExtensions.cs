@@ -95,13 +95,14 @@ public static class AnnotatorsServiceCollectionExtensions
     public static IServiceCollection AddDefaultWriters(this IServiceCollection services)
     {
         services.AddOptions<MarkdownWriterOptions>().BindConfiguration(MarkdownWriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IOutputWriter, AnnotationsJsonWriter>();
         services.AddSingleton<IOutputWriter, MarkdownWriter>();
         services.AddSingleton<IOutputWriter, ReformattedContentWriter>();
         services.AddSingleton<IOutputWriter, QaJsonlWriter>();
         services.AddSingleton<IOutputWriter, AnnotatedWorkbookWriter>();
         services.AddSingleton<IOutputWriter, CsvTablesWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();
+        // Last: writers may add notices (annotated.xlsx saying which characters it left out), and annotations.json lists them.
+        services.AddSingleton<IOutputWriter, AnnotationsJsonWriter>();
         return services;
     }
 }

@@ -107,14 +107,29 @@ public sealed class InMemoryRows(IReadOnlyList<TableRow> rows) : ITableRows
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
-/// <summary>Rows produced afresh by a factory on each enumeration (streamed from the source file).</summary>
-public sealed class StreamedRows(Func<IEnumerable<TableRow>> open, long? count) : ITableRows
+/// <summary>
+/// Rows produced afresh by a factory on each enumeration (streamed from the source file), with the first rows kept in
+/// memory (<see cref="Head"/>) so previews and samples do not read the source again.
+/// </summary>
+/// <param name="open">Streams every row from the source.</param>
+/// <param name="count">Number of rows, when known.</param>
+/// <param name="head">The first rows, as the reader kept them (at most <c>Annotate:Readers:StreamedSampleRows</c>).</param>
+public sealed class StreamedRows(Func<IEnumerable<TableRow>> open, long? count, IReadOnlyList<TableRow>? head = null) : ITableRows
 {
     /// <inheritdoc />
     public long? Count => count;
 
+    /// <summary>The first rows of the table, held in memory; empty when the reader kept none.</summary>
+    public IReadOnlyList<TableRow> Head { get; } = head ?? [];
+
+    /// <summary>True when <see cref="Head"/> holds every row of the table.</summary>
+    public bool HeadIsWhole => count is { } n && n <= Head.Count;
+
+    /// <summary>The first <paramref name="rows"/> rows: from memory when the head has them, else from the source.</summary>
+    public IEnumerable<TableRow> Preview(int rows) => Head.Count >= rows || HeadIsWhole ? Head.Take(rows) : this.Take(rows);
+
     /// <inheritdoc />
-    public IEnumerator<TableRow> GetEnumerator() => open().GetEnumerator();
+    public IEnumerator<TableRow> GetEnumerator() => (HeadIsWhole ? Head : open()).GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
@@ -160,7 +175,7 @@ public sealed record TableBlock : Block
         {
             var text = new StringBuilder();
             text.AppendJoin('\t', Columns).Append('\n');
-            foreach (var row in Rows.Take(TextRowLimit))
+            foreach (var row in Rows is StreamedRows streamed ? streamed.Preview(TextRowLimit) : Rows.Take(TextRowLimit))
             {
                 text.AppendJoin('\t', row.Cells.Select(c => c.Text)).Append('\n');
             }

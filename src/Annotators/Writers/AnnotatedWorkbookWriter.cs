@@ -42,42 +42,48 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
     public Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
     {
         var target = Path.Combine(context.OutputDirectory, FileName);
+        var cleaner = new XmlTextCleaner();
         if (context.Document.Format == SourceFormat.Csv)
         {
-            WriteCsvWorkbook(context, target, cancellationToken);
+            WriteCsvWorkbook(context, target, cleaner, cancellationToken);
         }
         else if (context.Document.Sheets.Any(s => s.Streamed) || context.Source.Length > options.Value.StreamingWorkbookBytes)
         {
-            AddSheetToPackageCopy(context, target, cancellationToken);
+            AddSheetToPackageCopy(context, target, cleaner, cancellationToken);
         }
         else
         {
             try
             {
-                AddSheetWithClosedXml(context, target);
+                AddSheetWithClosedXml(context, target, cleaner);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // ClosedXML cannot round-trip every workbook it can read; the package copy always can.
                 logger.LogWarning(ex, "ClosedXML could not rewrite {File}; adding the Annotations sheet to a copy of the package instead", context.Document.FileName);
-                AddSheetToPackageCopy(context, target, cancellationToken);
+                cleaner = new XmlTextCleaner();
+                AddSheetToPackageCopy(context, target, cleaner, cancellationToken);
             }
+        }
+        if (cleaner.ToNotice(FileName, Kind) is { } notice && !context.Annotations.Notices.Contains(notice))
+        {
+            context.Annotations.Notices.Add(notice);
         }
         IReadOnlyList<WrittenOutput> written = [WrittenOutput.For(context.OutputDirectory, FileName, Kind, MediaType)];
         return Task.FromResult(written);
     }
 
-    private static void AddSheetWithClosedXml(OutputContext context, string target)
+    private static void AddSheetWithClosedXml(OutputContext context, string target, XmlTextCleaner cleaner)
     {
         using var stream = context.Source.OpenRead();
         using var workbook = new XLWorkbook(stream, XLEventTracking.Disabled);
         var name = UniqueSheetName(workbook.Worksheets.Select(w => w.Name));
         var notes = ClosedXmlRowColumns.Write(workbook, RowColumns.ForDocument(context.Document, context.Annotations.Rows));
-        ClosedXmlAnnotationSheet.Write(workbook, name, AnnotationSheetContent.Build(context.Document, context.Annotations, null, notes));
+        ClosedXmlAnnotationSheet.Write(workbook, name, AnnotationSheetContent.Build(context.Document, context.Annotations, null, notes), cleaner);
         workbook.SaveAs(target);
     }
 
-    private static void AddSheetToPackageCopy(OutputContext context, string target, CancellationToken cancellationToken)
+    private static void AddSheetToPackageCopy(OutputContext context, string target, XmlTextCleaner cleaner, CancellationToken cancellationToken)
     {
         // Placed from the source before the copy is touched: the sheets are only scanned, never loaded.
         var plan = StreamingRowColumns.Plan(context.Source.Path, RowColumns.ForDocument(context.Document, context.Annotations.Rows), cancellationToken);
@@ -90,14 +96,14 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
             styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
             var name = UniqueSheetName(sheets.Elements<Sheet>().Select(s => s.Name?.Value ?? string.Empty));
             AppendSheet(workbookPart, sheets, name, part =>
-                OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, null, plan.Notes), styles));
+                OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, null, plan.Notes), styles, cleaner, name));
             workbookPart.Workbook.Save();
         }
         // A second streaming copy of the package: the SDK would buffer a rewritten worksheet part in memory.
         StreamingRowColumns.Apply(target, plan, styles.Bold, cancellationToken);
     }
 
-    private static void WriteCsvWorkbook(OutputContext context, string target, CancellationToken cancellationToken)
+    private static void WriteCsvWorkbook(OutputContext context, string target, XmlTextCleaner cleaner, CancellationToken cancellationToken)
     {
         using var package = SpreadsheetDocument.Create(target, SpreadsheetDocumentType.Workbook);
         var workbookPart = package.AddWorkbookPart();
@@ -121,14 +127,18 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
                 notes.Add("The CSV held no table.");
                 return;
             }
-            OpenXmlSheetWriter.WriteTable(part, table, styles, cancellationToken, out var truncated, rowColumns);
+            OpenXmlSheetWriter.WriteTable(part, table, styles, cleaner, DataSheetName, cancellationToken, out var truncated, rowColumns);
             if (truncated)
             {
                 notes.Add($"The Data sheet stops at Excel's limit of {OpenXmlSheetWriter.MaxRows:N0} rows; data.csv in the csv output has every row.");
             }
+            if (cleaner.Describe() is { } removed)
+            {
+                notes.Add($"Characters XML cannot hold (control characters such as NUL) were left out of the cells: {removed}. data.csv in the csv output keeps them.");
+            }
         });
         AppendSheet(workbookPart, sheets, SheetName, part =>
-            OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, DataSheetName, notes), styles));
+            OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, DataSheetName, notes), styles, cleaner, SheetName));
         workbookPart.Workbook.Save();
     }
 

@@ -73,7 +73,7 @@ internal static partial class PdfPageLayout
 
     private static PdfTextLine ToLine(IReadOnlyList<Word> words)
     {
-        var text = string.Join(' ', words.Select(w => w.Text.Trim())).Trim();
+        var text = PdfLigatures.Expand(string.Join(' ', words.Select(w => w.Text.Trim())).Trim());
         var glyphs = words.SelectMany(w => w.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
         if (glyphs.Count == 0)
         {

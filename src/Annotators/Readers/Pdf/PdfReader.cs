@@ -30,24 +30,32 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
         try
         {
             using var stream = source.OpenRead();
-            using var pdf = PdfDocument.Open(stream, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
-            var pages = new List<PdfPageText>(pdf.NumberOfPages);
-            for (var number = 1; number <= pdf.NumberOfPages; number++)
+            using var pdf = PdfDocument.Open(stream, Parsing);
+            var pages = ReadPages(pdf, cancellationToken);
+            string? doubt;
+            // A stream of its own: PdfPig keeps reading from the one it was given, and the check moves around the file.
+            using (var raw = source.OpenRead())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
+                doubt = PdfPageCountCheck.Doubt(pdf, raw);
+                if (doubt is not null && Rebuilt(pdf, raw, source.FileName, cancellationToken) is { } rebuilt)
+                {
+                    pages = rebuilt;
+                }
             }
             var blocks = PdfBlockBuilder.Build(pages);
+            var properties = ReadProperties(pdf);
             return new Document
             {
                 FileName = source.FileName,
                 Format = SourceFormat.Pdf,
                 SizeBytes = source.Length,
-                Properties = ReadProperties(pdf),
+                // A count read from a repaired file is a guess; the notice says so instead of stating it.
+                Properties = doubt is null ? properties : properties with { PageCount = null },
                 Blocks = blocks,
                 Pages = pages.Select(p => PageText(p.Page, blocks)).ToList(),
                 Outline = ReadOutline(pdf, source.FileName),
-                Notices = Notices(pages, source.FileName),
+                // Pages made up for an unreachable page tree have no text; that says nothing about a scan.
+                Notices = doubt is null ? Notices(pages, source.FileName) : [PageCountNotice(doubt, pages, source.FileName)],
             };
         }
         catch (PdfDocumentEncryptedException ex)
@@ -59,6 +67,42 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
         {
             throw new AnnotationException(FailureReason.Corrupt,
                 $"'{source.FileName}' is not a readable PDF (damaged or truncated): {ex.Message}", inner: ex);
+        }
+    }
+
+    private static readonly ParsingOptions Parsing = new() { UseLenientParsing = true, SkipMissingFonts = true };
+
+    private static List<PdfPageText> ReadPages(PdfDocument pdf, CancellationToken cancellationToken)
+    {
+        var pages = new List<PdfPageText>(pdf.NumberOfPages);
+        for (var number = 1; number <= pdf.NumberOfPages; number++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
+        }
+        return pages;
+    }
+
+    /// <summary>
+    /// The pages of the file read again under a rebuilt page tree, when that finds more pages than the file's own tree
+    /// gave; null otherwise. Its own tree may be unreachable, and PdfPig then makes up a single empty page.
+    /// </summary>
+    private List<PdfPageText>? Rebuilt(PdfDocument pdf, Stream file, string fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (PdfPageTreeRepair.TryRebuild(pdf, file, PdfPageCountCheck.DeclaredXrefOffset(file), cancellationToken) is not { } bytes)
+            {
+                return null;
+            }
+            using var repaired = PdfDocument.Open(bytes, Parsing);
+            return repaired.NumberOfPages > pdf.NumberOfPages ? ReadPages(repaired, cancellationToken) : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The repair is a second chance; the pages already read stand, with their notice.
+            logger.LogWarning(ex, "The page tree of {FileName} could not be rebuilt", fileName);
+            return null;
         }
     }
 
@@ -107,7 +151,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
     private static void AddOutline(BookmarkNode node, List<OutlineEntry> entries)
     {
         int? page = node is DocumentBookmarkNode target && target.PageNumber > 0 ? target.PageNumber : null;
-        entries.Add(new OutlineEntry(node.Title?.Trim() ?? string.Empty, node.Level + 1, page));
+        entries.Add(new OutlineEntry(PdfLigatures.Expand(node.Title?.Trim() ?? string.Empty), node.Level + 1, page));
         foreach (var child in node.Children)
         {
             AddOutline(child, entries);
@@ -126,6 +170,17 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
             text.Append(block.Text);
         }
         return text.ToString();
+    }
+
+    /// <summary>Notice raised when the file's structure is damaged and the number of pages read may not be all it has.</summary>
+    public const string PageCountUncertainNotice = "page-count-uncertain";
+
+    private static Notice PageCountNotice(string doubt, IReadOnlyList<PdfPageText> pages, string fileName)
+    {
+        var withText = pages.Count(p => p.HasText);
+        return new Notice(PageCountUncertainNotice,
+            $"'{fileName}' is damaged ({doubt}): after repairing it {pages.Count} page(s) were found, {withText} of them with text, but the file may have more or fewer pages.")
+        { Source = NoticeSource };
     }
 
     private static IReadOnlyList<Notice> Notices(IReadOnlyList<PdfPageText> pages, string fileName)

@@ -132,7 +132,7 @@ public sealed class DelimitedTextReader : IDocumentReader
     /// Large files: one pass to validate, measure and sample the header, then rows streamed from the file each
     /// time the table is enumerated, so a file of millions of records is never held whole.
     /// </summary>
-    private static Document ReadStreamed(DocumentSource source, CancellationToken cancellationToken)
+    private Document ReadStreamed(DocumentSource source, CancellationToken cancellationToken)
     {
         byte[] head;
         using (var stream = source.OpenRead())
@@ -146,6 +146,8 @@ public sealed class DelimitedTextReader : IDocumentReader
         var decimalComma = delimiter == ';';
 
         var sample = new List<Record>();
+        // The header row, if there is one, and the rows kept in memory for previews and samples.
+        var keep = Math.Max(HeaderSampleRecords, _options.StreamedSampleRows + 1);
         long count = 0, firstLine = 0, lastLine = 0;
         var width = 0;
         foreach (var record in Records(source, delimiter, encoding, cancellationToken))
@@ -154,7 +156,7 @@ public sealed class DelimitedTextReader : IDocumentReader
             {
                 firstLine = record.Line;
             }
-            if (sample.Count < HeaderSampleRecords)
+            if (sample.Count < keep)
             {
                 sample.Add(record);
             }
@@ -175,13 +177,14 @@ public sealed class DelimitedTextReader : IDocumentReader
         }
 
         var typedSample = sample.Select(r => Type(r, width, decimalComma)).ToList();
-        var hasHeader = HeaderDetection.FirstRowIsHeader(typedSample);
+        var hasHeader = HeaderDetection.FirstRowIsHeader(typedSample.Take(HeaderSampleRecords).ToList());
         var columns = Enumerable.Range(0, width)
             .Select(i => hasHeader && i < sample[0].Fields.Length && sample[0].Fields[i].Trim().Length > 0 ? sample[0].Fields[i].Trim() : $"Column{i + 1}")
             .ToList();
         var rows = new StreamedRows(
             () => Records(source, delimiter, encoding, CancellationToken.None).Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Line, Type(r, width, decimalComma))),
-            hasHeader ? count - 1 : count);
+            hasHeader ? count - 1 : count,
+            sample.Zip(typedSample, (record, cells) => new TableRow(record.Line, cells)).Skip(hasHeader ? 1 : 0).Take(_options.StreamedSampleRows).ToList());
         return document with
         {
             Blocks =

@@ -11,10 +11,23 @@ namespace Annotate.Annotators.Readers.Text;
 
 /// <summary>
 /// Reads Markdown with Markdig (CommonMark plus pipe tables and YAML front matter): headings with levels,
-/// paragraphs, lists, pipe tables as tables, code blocks as paragraphs, each with its line number.
+/// paragraphs, lists, pipe tables as tables, code blocks as paragraphs, each with its line number. Markdown nested
+/// deeper than <see cref="MaxNestingDepth"/> is read as plain text with the notice <see cref="NestingNotice"/>.
 /// </summary>
 public sealed class MarkdownReader : IDocumentReader
 {
+    /// <summary>
+    /// Deepest nesting of lists and block quotes read as Markdown. No sensible document comes near it, and it stays
+    /// well under Markdig's own limit (128), which Markdig only reaches after work that grows with the depth.
+    /// </summary>
+    public const int MaxNestingDepth = 64;
+
+    /// <summary>Notice raised when a file nests too deeply to be read as Markdown and is read as plain text.</summary>
+    public const string NestingNotice = "nesting-too-deep";
+
+    /// <summary>Name used as <see cref="Notice.Source"/>.</summary>
+    public const string NoticeSource = "markdown";
+
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables()
         .UseYamlFrontMatter()
@@ -28,7 +41,20 @@ public sealed class MarkdownReader : IDocumentReader
     {
         var bytes = await File.ReadAllBytesAsync(source.Path, cancellationToken).ConfigureAwait(false);
         var text = TextDecoding.Decode(bytes, out var encoding);
-        var markdown = Markdown.Parse(text, Pipeline);
+        if (MarkdownNesting.DeepestBound(text, MaxNestingDepth) > MaxNestingDepth)
+        {
+            return AsPlainText(source, text, encoding, bytes.Length, cancellationToken);
+        }
+        Md.MarkdownDocument markdown;
+        try
+        {
+            markdown = Markdown.Parse(text, Pipeline);
+        }
+        catch (ArgumentException ex) when (ex.Message.Contains("depth limit", StringComparison.Ordinal))
+        {
+            // Nesting the line scan cannot see (inline nesting, giant tables) still hits Markdig's own limit.
+            return AsPlainText(source, text, encoding, bytes.Length, cancellationToken);
+        }
         var blocks = new List<Block>();
         string? title = null;
         Walk(markdown, blocks, ref title, cancellationToken);
@@ -41,6 +67,27 @@ public sealed class MarkdownReader : IDocumentReader
             Properties = new DocumentProperties { Encoding = encoding, Title = title },
             Blocks = indexed,
             Outline = indexed.OfType<HeadingBlock>().Select(h => new OutlineEntry(h.Content, h.Level, null)).ToList(),
+        };
+    }
+
+    /// <summary>The file read as plain text: a user would rather have its text than nothing.</summary>
+    private static Document AsPlainText(DocumentSource source, string text, string encoding, long size, CancellationToken cancellationToken)
+    {
+        var blocks = PlainTextReader.Parse(text, cancellationToken);
+        return new Document
+        {
+            FileName = source.FileName,
+            Format = SourceFormat.Markdown,
+            SizeBytes = size,
+            Properties = new DocumentProperties { Encoding = encoding },
+            Blocks = blocks,
+            Outline = blocks.OfType<HeadingBlock>().Select(h => new OutlineEntry(h.Content, h.Level, null)).ToList(),
+            Notices =
+            [
+                new Notice(NestingNotice,
+                    $"'{source.FileName}' nests lists or block quotes more than {MaxNestingDepth} levels deep, so it was read as plain text: its text is all there, its Markdown structure is not.")
+                { Source = NoticeSource },
+            ],
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using Annotate.Annotators.Documents;
 
@@ -84,7 +85,8 @@ public sealed partial class PlainTextReader : IDocumentReader
     {
         var paragraph = new List<string>();
         var paragraphLine = firstLine;
-        List<string>? items = null;
+        // Builders, not strings: an item continued over many lines would otherwise be copied again for each line.
+        List<StringBuilder>? items = null;
         var ordered = false;
         var listLine = firstLine;
 
@@ -101,7 +103,7 @@ public sealed partial class PlainTextReader : IDocumentReader
         {
             if (items is { Count: > 0 })
             {
-                blocks.Add(new ListBlock(ordered, items) { Location = SourceLocation.AtLine(listLine) });
+                blocks.Add(new ListBlock(ordered, items.Select(i => i.ToString()).ToList()) { Location = SourceLocation.AtLine(listLine) });
             }
             items = null;
         }
@@ -122,11 +124,11 @@ public sealed partial class PlainTextReader : IDocumentReader
                     ordered = isOrdered;
                     listLine = firstLine + i;
                 }
-                items.Add(item);
+                items.Add(new StringBuilder(item));
             }
             else if (items is not null && line.Length > 0 && char.IsWhiteSpace(line[0]))
             {
-                items[^1] += " " + line.Trim(); // an indented line continues the item above
+                items[^1].Append(' ').Append(line.AsSpan().Trim()); // an indented line continues the item above
             }
             else
             {

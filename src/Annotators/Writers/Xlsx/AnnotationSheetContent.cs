@@ -167,8 +167,20 @@ internal sealed class AnnotationSheetContent
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 
-    /// <summary>Cuts text to what one cell can hold.</summary>
-    public static string Fit(string text) => text.Length <= MaxCellText ? text : text[..(MaxCellText - 1)] + "…";
+    /// <summary>Cuts text to what one cell can hold, never between the two halves of a surrogate pair (XML cannot hold half of one).</summary>
+    public static string Fit(string text)
+    {
+        if (text.Length <= MaxCellText)
+        {
+            return text;
+        }
+        var keep = MaxCellText - 1;
+        if (char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+        return text[..keep] + "…";
+    }
 
     private static string Statistics(Document document, DocumentStatistics? statistics)
     {

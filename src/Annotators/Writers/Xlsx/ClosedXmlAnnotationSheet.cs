@@ -5,7 +5,8 @@ namespace Annotate.Annotators.Writers.Xlsx;
 /// <summary>Writes the Annotations sheet into a workbook loaded with ClosedXML.</summary>
 internal static class ClosedXmlAnnotationSheet
 {
-    public static void Write(XLWorkbook workbook, string name, AnnotationSheetContent content)
+    /// <summary>Adds the sheet <paramref name="name"/>; its text passes through <paramref name="cleaner"/>.</summary>
+    public static void Write(XLWorkbook workbook, string name, AnnotationSheetContent content, XmlTextCleaner cleaner)
     {
         var sheet = workbook.AddWorksheet(name);
         for (var r = 0; r < content.Rows.Count; r++)
@@ -14,13 +15,14 @@ internal static class ClosedXmlAnnotationSheet
             for (var c = 0; c < row.Cells.Count; c++)
             {
                 var cell = sheet.Cell(r + 1, c + 1);
+                var reference = cell.Address.ToStringRelative();
                 switch (row.Cells[c])
                 {
                     case null:
                         break;
                     case string s:
                         // Set as text so values like "00123" or "=x" found in documents stay as written.
-                        cell.SetValue(AnnotationSheetContent.Fit(s));
+                        cell.SetValue(AnnotationSheetContent.Fit(cleaner.Clean(s, name, reference)));
                         cell.DataType = XLDataType.Text;
                         break;
                     case double d:
@@ -33,7 +35,7 @@ internal static class ClosedXmlAnnotationSheet
                         cell.Value = b;
                         break;
                     case var other:
-                        cell.SetValue(AnnotationSheetContent.Render(other));
+                        cell.SetValue(AnnotationSheetContent.Fit(cleaner.Clean(AnnotationSheetContent.Render(other), name, reference)));
                         break;
                 }
             }

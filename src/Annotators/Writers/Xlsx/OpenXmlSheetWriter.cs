@@ -20,7 +20,8 @@ internal static class OpenXmlSheetWriter
     /// <summary>The most rows an Excel sheet has.</summary>
     public const long MaxRows = 1_048_576;
 
-    public static void WriteAnnotations(WorksheetPart part, AnnotationSheetContent content, SheetStyles styles)
+    /// <summary>Writes the Annotations sheet named <paramref name="sheet"/>; text passes through <paramref name="cleaner"/>.</summary>
+    public static void WriteAnnotations(WorksheetPart part, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
     {
         using var writer = OpenXmlWriter.Create(part);
         writer.WriteStartElement(new Worksheet());
@@ -54,7 +55,7 @@ internal static class OpenXmlSheetWriter
                         writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.Boolean, StyleIndex = style, CellValue = new CellValue(b ? "1" : "0") });
                         break;
                     case var other:
-                        writer.WriteElement(TextCell(reference, AnnotationSheetContent.Render(other), style));
+                        writer.WriteElement(TextCell(reference, cleaner.Clean(AnnotationSheetContent.Render(other), sheet, reference), style));
                         break;
                 }
             }
@@ -66,9 +67,10 @@ internal static class OpenXmlSheetWriter
 
     /// <summary>
     /// Writes a table's header and typed rows at their own row numbers, with the row-annotation columns of
-    /// <paramref name="rowColumns"/> (placed) after each row's cells; returns the data rows written.
+    /// <paramref name="rowColumns"/> (placed) after each row's cells into sheet <paramref name="sheet"/>; returns the data
+    /// rows written. Text passes through <paramref name="cleaner"/>.
     /// </summary>
-    public static long WriteTable(WorksheetPart part, TableBlock table, SheetStyles styles, CancellationToken cancellationToken, out bool truncated, RowColumns? rowColumns = null)
+    public static long WriteTable(WorksheetPart part, TableBlock table, SheetStyles styles, XmlTextCleaner cleaner, string sheet, CancellationToken cancellationToken, out bool truncated, RowColumns? rowColumns = null)
     {
         var extra = rowColumns is { Placed: true }
             ? rowColumns.Cells().GroupBy(c => c.Row).ToDictionary(g => g.Key, g => g.ToList())
@@ -88,7 +90,8 @@ internal static class OpenXmlSheetWriter
             writer.WriteStartElement(new Row { RowIndex = (uint)headerRow });
             for (var c = 0; c < table.Columns.Count; c++)
             {
-                writer.WriteElement(TextCell(Reference(table, c, headerRow), table.Columns[c], styles.Bold));
+                var reference = Reference(table, c, headerRow);
+                writer.WriteElement(TextCell(reference, cleaner.Clean(table.Columns[c], sheet, reference), styles.Bold));
             }
             WriteExtra(writer, extra, headerRow, headerRow, styles);
             writer.WriteEndElement();
@@ -126,12 +129,12 @@ internal static class OpenXmlSheetWriter
                         writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.Boolean, CellValue = new CellValue(b ? "1" : "0") });
                         break;
                     case CellKind.Error:
-                        writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.Error, CellValue = new CellValue(cell.Text) });
+                        writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.Error, CellValue = new CellValue(cleaner.Clean(cell.Text, sheet, reference)) });
                         break;
                     default:
                         if (!cell.IsEmpty)
                         {
-                            writer.WriteElement(TextCell(reference, cell.Text, 0));
+                            writer.WriteElement(TextCell(reference, cleaner.Clean(cell.Text, sheet, reference), 0));
                         }
                         break;
                 }
@@ -176,6 +179,7 @@ internal static class OpenXmlSheetWriter
     private static Cell NumberCell(string reference, double value, uint style) =>
         new() { CellReference = reference, StyleIndex = style == 0 ? null : style, CellValue = new CellValue(value.ToString("R", CultureInfo.InvariantCulture)) };
 
+    /// <summary>An inline-string cell; <paramref name="text"/> must already be free of characters XML cannot hold.</summary>
     private static Cell TextCell(string reference, string text, uint style) =>
         new()
         {

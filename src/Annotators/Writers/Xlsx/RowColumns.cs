@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 
@@ -157,30 +156,7 @@ internal sealed class RowColumns
     }
 
     /// <summary>Text fit for a cell: characters XML cannot hold are dropped, and it is cut to Excel's cell limit.</summary>
-    public static string CellText(string text)
-    {
-        var clean = text;
-        if (text.Any(c => !XmlChar(c)))
-        {
-            var builder = new StringBuilder(text.Length);
-            for (var i = 0; i < text.Length; i++)
-            {
-                if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-                {
-                    builder.Append(text, i, 2);
-                    i++;
-                }
-                else if (XmlChar(text[i]) && !char.IsSurrogate(text[i]))
-                {
-                    builder.Append(text[i]);
-                }
-            }
-            clean = builder.ToString();
-        }
-        return AnnotationSheetContent.Fit(clean);
-    }
-
-    private static bool XmlChar(char c) => c is '\t' or '\n' or '\r' || (c >= ' ' && c != '\uFFFE' && c != '\uFFFF' && !char.IsSurrogate(c));
+    public static string CellText(string text) => AnnotationSheetContent.Fit(XmlTextCleaner.Strip(text, out _));
 
     private static bool Intersects(long top1, long bottom1, int left1, int right1, long top2, long bottom2, int left2, int right2) =>
         top1 <= bottom2 && top2 <= bottom1 && left1 <= right2 && left2 <= right1;
