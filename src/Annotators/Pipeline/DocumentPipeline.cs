@@ -164,23 +164,48 @@ public sealed class DocumentPipeline(
         Directory.CreateDirectory(staging);
         var outputs = new List<WrittenOutput>();
         var outputContext = new OutputContext(request.DocumentId, context.Document, context.Annotations, request.Source, staging);
-        foreach (var writer in _writers)
+        try
         {
-            if (request.Outputs is { Count: > 0 } wanted && !wanted.Contains(writer.Kind, StringComparer.OrdinalIgnoreCase))
+            foreach (var writer in _writers)
             {
-                continue;
+                if (request.Outputs is { Count: > 0 } wanted && !wanted.Contains(writer.Kind, StringComparer.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                if (!writer.AppliesTo(context.Document))
+                {
+                    continue;
+                }
+                outputs.AddRange(await writer.WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
             }
-            if (!writer.AppliesTo(context.Document))
+            if (Directory.Exists(final))
             {
-                continue;
+                Directory.Delete(final, recursive: true);
             }
-            outputs.AddRange(await writer.WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
+            Directory.Move(staging, final);
         }
-        if (Directory.Exists(final))
+        catch
         {
-            Directory.Delete(final, recursive: true);
+            // Half a result must not stay in the outbox; the writer's own exception says why the document failed.
+            DeleteStaging(staging, request.DocumentId);
+            throw;
         }
-        Directory.Move(staging, final);
         return outputs;
+    }
+
+    private void DeleteStaging(string staging, string documentId)
+    {
+        try
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Logged, not thrown: the failure that got us here is the one to report; the next run deletes the folder first.
+            logger.LogWarning(ex, "Could not delete the staging folder of {DocumentId}", documentId);
+        }
     }
 }
