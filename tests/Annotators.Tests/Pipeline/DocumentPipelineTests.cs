@@ -50,6 +50,53 @@ public class DocumentPipelineTests
     }
 
     [Fact]
+    public async Task A_document_whose_bytes_vanished_fails_with_source_missing_naming_the_file_not_the_server_folder()
+    {
+        using var dir = new TempDir();
+        var blobs = Directory.CreateDirectory(Path.Combine(dir.Path, "blob store", "0123")).FullName;
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => Pipeline(new()).RunAsync(new AnnotationRequest
+        {
+            DocumentId = "gone-1",
+            Source = new DocumentSource(Path.Combine(blobs, "invoice.pdf"), "invoice.pdf"),
+            OutputDirectory = dir.File("out"),
+        }, CancellationToken.None));
+
+        Assert.Equal(FailureReason.SourceMissing, ex.Reason);
+        Assert.Contains("'invoice.pdf'", ex.Message);
+        Assert.DoesNotContain(dir.Path, ex.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reader_error_whose_message_holds_the_path_names_the_file_instead(bool readerWrapsIt)
+    {
+        using var dir = new TempDir();
+        var blobs = Directory.CreateDirectory(Path.Combine(dir.Path, "blob store", "0123")).FullName;
+        var path = Path.Combine(blobs, "memo.txt");
+        await File.WriteAllTextAsync(path, "A memo with a few words in it.");
+        var pipeline = Pipeline(new(), services =>
+        {
+            services.RemoveAll<IDocumentReader>();
+            services.AddSingleton<IDocumentReader>(new PathLeakingReader(readerWrapsIt));
+        });
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => pipeline.RunAsync(new AnnotationRequest
+        {
+            DocumentId = "leak-1",
+            Source = new DocumentSource(path, "memo.txt"),
+            OutputDirectory = dir.File("out"),
+        }, CancellationToken.None));
+
+        Assert.Equal(FailureReason.Corrupt, ex.Reason);
+        Assert.Contains("memo.txt", ex.Message);
+        Assert.Contains("denied", ex.Message);
+        Assert.DoesNotContain(dir.Path, ex.Message);
+        Assert.DoesNotContain("blob", ex.Message);
+    }
+
+    [Fact]
     public async Task A_writer_failing_half_way_leaves_no_partial_folder_keeps_its_exception_and_the_earlier_outputs()
     {
         using var dir = new TempDir();
@@ -102,6 +149,20 @@ public class DocumentPipelineTests
             cancel.Token));
 
         Assert.False(Directory.Exists(dir.File("out.partial")), "the staging folder was left behind");
+    }
+
+    /// <summary>Fails the way a reader fails on a file it cannot open: the library's message holds the path.</summary>
+    private sealed class PathLeakingReader(bool wrapsIt) : IDocumentReader
+    {
+        public SourceFormat Format => SourceFormat.Text;
+
+        public Task<Document> ReadAsync(DocumentSource source, CancellationToken cancellationToken)
+        {
+            var io = new UnauthorizedAccessException($"Access to the path '{source.Path}' is denied.");
+            throw wrapsIt
+                ? new AnnotationException(FailureReason.Corrupt, $"'{source.FileName}' could not be opened ({new Uri(source.Path).AbsoluteUri}): {io.Message}", inner: io)
+                : io;
+        }
     }
 
     /// <summary>Writes one file into the staging folder, then fails (or cancels) when told to.</summary>
