@@ -24,6 +24,10 @@ public static class DocumentEndpoints
     // Room for the multipart framing and the small fields (profile, correlationId) around a document at the size limit.
     private const long FormOverheadBytes = 1024 * 1024;
 
+    // Small fields only (profile, correlationId); a part's headers hold little more than its file name.
+    private const int FieldValueLimit = 4096;
+    private const int PartHeadersLimit = 16 * 1024;
+
     private static async Task<IResult> UploadAsync(HttpRequest request, DocumentIntake intake, ProfileCatalog profiles,
         IOptions<ReaderOptions> readerOptions, CancellationToken cancellationToken)
     {
@@ -46,7 +50,12 @@ public static class DocumentEndpoints
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit + 1, ValueLengthLimit = 4096 }, cancellationToken);
+            form = await request.ReadFormAsync(new FormOptions
+            {
+                MultipartBodyLengthLimit = limit + 1,
+                ValueLengthLimit = FieldValueLimit,
+                MultipartHeadersLengthLimit = PartHeadersLimit,
+            }, cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
@@ -66,7 +75,8 @@ public static class DocumentEndpoints
         if (profile is not null && !profiles.Names.Contains(profile, StringComparer.OrdinalIgnoreCase))
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-request",
-                $"Unknown profile '{profile}'; configured profiles: {string.Join(", ", profiles.Names)}.");
+                // A multipart field is not bounded like a urlencoded one: echo only the start of a long name.
+                $"Unknown profile '{(profile.Length <= 100 ? profile : profile[..100] + "…")}'; configured profiles: {string.Join(", ", profiles.Names)}.");
         }
         var correlationId = form["correlationId"].FirstOrDefault();
         await using var stream = file.OpenReadStream();
@@ -160,9 +170,9 @@ public static class DocumentEndpoints
             InvalidDataException when Says("before the first boundary") =>
                 "The body is not valid multipart/form-data: the boundary named in the Content-Type does not start it.",
             InvalidDataException when Says("Line length limit") || Says("headers length limit") || Says("headers count limit") =>
-                "The headers of a part are too long or too many (at most 16,384 bytes in all): is the file name too long?",
+                $"The headers of a part are too long or too many (at most {PartHeadersLimit:N0} bytes in all): is the file name too long?",
             InvalidDataException when Says("value count limit") || Says("key or value length limit") || Says("value length limit") =>
-                "A form field is too long (at most 4,096 characters) or there are too many fields: send only 'file', 'profile' and 'correlationId'.",
+                $"A form field is too long (at most {FieldValueLimit:N0} characters) or there are too many fields: send only 'file', 'profile' and 'correlationId'.",
             InvalidDataException =>
                 $"The body is not valid multipart/form-data: {message}",
             _ when Says("Unexpected end of Stream") =>

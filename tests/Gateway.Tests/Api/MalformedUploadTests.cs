@@ -97,6 +97,19 @@ public sealed class MalformedUploadTests(MalformedUploadTests.Host host) : IClas
     }
 
     [Fact]
+    public async Task A_long_unknown_profile_is_400_and_only_its_start_is_repeated()
+    {
+        var profile = new string('p', 50_000);
+        var content = Raw("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhi\r\n"
+            + $"--b0undary\r\nContent-Disposition: form-data; name=\"profile\"\r\n\r\n{profile}\r\n--b0undary--\r\n");
+
+        var problem = await PostAsync(content, HttpStatusCode.BadRequest);
+
+        Assert.Contains("Unknown profile 'ppp", Detail(problem));
+        Assert.True(Detail(problem).Length < 1000, "the whole name was repeated");
+    }
+
+    [Fact]
     public async Task A_declared_Content_Length_over_the_limit_is_413_before_the_body_is_read()
     {
         await using var small = new GatewayHost(new Dictionary<string, string?> { ["Annotate:Readers:MaxDocumentBytes"] = "1000" });
