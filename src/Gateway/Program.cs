@@ -7,6 +7,7 @@ if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 
 // Settings sit beside the executable; data folders are relative to the folder Annotate is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.UseDefaultListenAddress();
 builder.AddAnnotateWorker();
 builder.AddAnnotateGateway();
 builder.AddAnnotateBus(bus => bus.AddAnnotateWorkerConsumers().AddAnnotateGatewayConsumers());

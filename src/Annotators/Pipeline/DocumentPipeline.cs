@@ -35,6 +35,22 @@ public sealed class DocumentPipeline(
     /// <inheritdoc />
     public async Task<AnnotationResult> RunAsync(AnnotationRequest request, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await AnnotateAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AnnotationException ex) when (WithoutServerPaths(ex.Message, request) is var shown && shown != ex.Message)
+        {
+            // Readers quote their libraries' messages, which may hold the server's paths; users see the file name only.
+            throw new AnnotationException(ex.Reason, shown, ex.Retryable, ex);
+        }
+    }
+
+    private static string WithoutServerPaths(string message, AnnotationRequest request) =>
+        ServerPaths.Replace(ServerPaths.Hide(message, request.Source), request.OutputDirectory, $"the outputs of '{request.Source.FileName}'");
+
+    private async Task<AnnotationResult> AnnotateAsync(AnnotationRequest request, CancellationToken cancellationToken)
+    {
         if (!DocumentIds.IsValid(request.DocumentId))
         {
             throw new AnnotationException(FailureReason.InvalidRequest,
@@ -64,7 +80,7 @@ public sealed class DocumentPipeline(
         catch (Exception ex) when (ex is not AnnotationException and not OperationCanceledException)
         {
             throw new AnnotationException(FailureReason.Corrupt,
-                $"'{source.FileName}' could not be read as {format}: {ex.Message}", inner: ex);
+                $"'{source.FileName}' could not be read as {format}: {ServerPaths.Hide(ex.Message, source)}", inner: ex);
         }
         document = document with { Sha256 = sha256, SizeBytes = size, FileName = source.FileName };
         var readTime = time.GetElapsedTime(started);
@@ -74,7 +90,7 @@ public sealed class DocumentPipeline(
         context.Annotations.Notices.AddRange(document.Notices);
         foreach (var annotator in _annotators)
         {
-            await RunAnnotatorAsync(annotator, context, cancellationToken).ConfigureAwait(false);
+            await RunAnnotatorAsync(annotator, context, source, cancellationToken).ConfigureAwait(false);
         }
         var annotateTime = time.GetElapsedTime(started);
 
@@ -100,7 +116,7 @@ public sealed class DocumentPipeline(
         if (!file.Exists)
         {
             throw new AnnotationException(FailureReason.SourceMissing,
-                $"'{source.FileName}' is no longer at {source.Path}: it was moved or deleted before it could be read.");
+                $"'{source.FileName}' is no longer where it was stored: it was moved or deleted before it could be read.");
         }
         if (file.Length > options.Value.MaxDocumentBytes)
         {
@@ -128,7 +144,7 @@ public sealed class DocumentPipeline(
         }
     }
 
-    private async Task RunAnnotatorAsync(IAnnotator annotator, AnnotationContext context, CancellationToken cancellationToken)
+    private async Task RunAnnotatorAsync(IAnnotator annotator, AnnotationContext context, DocumentSource source, CancellationToken cancellationToken)
     {
         if (!context.Profile.Runs(annotator.Name))
         {
@@ -146,8 +162,10 @@ public sealed class DocumentPipeline(
         {
             // One faulty annotator must not lose the document: record it and keep the others' results.
             logger.LogError(ex, "Annotator {Annotator} failed on {DocumentId}", annotator.Name, context.DocumentId);
-            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, "failed", ex.Message, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-            context.Annotations.Notices.Add(new Notice("annotator-failed", $"Annotator '{annotator.Name}' failed: {ex.Message}") { Source = annotator.Name });
+            // annotations.json is shown to users: it names the file, not the server's folders.
+            var message = ServerPaths.Hide(ex.Message, source);
+            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, "failed", message, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+            context.Annotations.Notices.Add(new Notice("annotator-failed", $"Annotator '{annotator.Name}' failed: {message}") { Source = annotator.Name });
         }
     }
 
@@ -164,23 +182,48 @@ public sealed class DocumentPipeline(
         Directory.CreateDirectory(staging);
         var outputs = new List<WrittenOutput>();
         var outputContext = new OutputContext(request.DocumentId, context.Document, context.Annotations, request.Source, staging);
-        foreach (var writer in _writers)
+        try
         {
-            if (request.Outputs is { Count: > 0 } wanted && !wanted.Contains(writer.Kind, StringComparer.OrdinalIgnoreCase))
+            foreach (var writer in _writers)
             {
-                continue;
+                if (request.Outputs is { Count: > 0 } wanted && !wanted.Contains(writer.Kind, StringComparer.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                if (!writer.AppliesTo(context.Document))
+                {
+                    continue;
+                }
+                outputs.AddRange(await writer.WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
             }
-            if (!writer.AppliesTo(context.Document))
+            if (Directory.Exists(final))
             {
-                continue;
+                Directory.Delete(final, recursive: true);
             }
-            outputs.AddRange(await writer.WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
+            Directory.Move(staging, final);
         }
-        if (Directory.Exists(final))
+        catch
         {
-            Directory.Delete(final, recursive: true);
+            // Half a result must not stay in the outbox; the writer's own exception says why the document failed.
+            DeleteStaging(staging, request.DocumentId);
+            throw;
         }
-        Directory.Move(staging, final);
         return outputs;
+    }
+
+    private void DeleteStaging(string staging, string documentId)
+    {
+        try
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Logged, not thrown: the failure that got us here is the one to report; the next run deletes the folder first.
+            logger.LogWarning(ex, "Could not delete the staging folder of {DocumentId}", documentId);
+        }
     }
 }

@@ -21,14 +21,27 @@ public static class DocumentEndpoints
         return app;
     }
 
+    // Room for the multipart framing and the small fields (profile, correlationId) around a document at the size limit.
+    private const long FormOverheadBytes = 1024 * 1024;
+
+    // Small fields only (profile, correlationId); a part's headers hold little more than its file name.
+    private const int FieldValueLimit = 4096;
+    private const int PartHeadersLimit = 16 * 1024;
+
     private static async Task<IResult> UploadAsync(HttpRequest request, DocumentIntake intake, ProfileCatalog profiles,
         IOptions<ReaderOptions> readerOptions, CancellationToken cancellationToken)
     {
         var limit = readerOptions.Value.MaxDocumentBytes;
+        if (request.ContentLength > limit + FormOverheadBytes)
+        {
+            // Refused before a byte is read: the client said how much it will send.
+            return Problem(StatusCodes.Status413PayloadTooLarge, FailureReason.TooLarge,
+                $"The upload declares {request.ContentLength:N0} bytes, over the limit of {limit:N0} bytes for a document (Annotate:Readers:MaxDocumentBytes).");
+        }
         var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
-            sizeFeature.MaxRequestBodySize = limit + (1024 * 1024);
+            sizeFeature.MaxRequestBodySize = limit + FormOverheadBytes;
         }
         if (!request.HasFormContentType)
         {
@@ -37,12 +50,16 @@ public static class DocumentEndpoints
         IFormCollection form;
         try
         {
-            form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit + 1, ValueLengthLimit = 4096 }, cancellationToken);
+            form = await request.ReadFormAsync(new FormOptions
+            {
+                MultipartBodyLengthLimit = limit + 1,
+                ValueLengthLimit = FieldValueLimit,
+                MultipartHeadersLengthLimit = PartHeadersLimit,
+            }, cancellationToken);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, FailureReason.TooLarge,
-                $"The upload is over the limit of {limit:N0} bytes (Annotate:Readers:MaxDocumentBytes).");
+            return UnreadableForm(ex, limit);
         }
         var file = form.Files.GetFile("file") ?? (form.Files.Count > 0 ? form.Files[0] : null);
         if (file is null)
@@ -52,13 +69,14 @@ public static class DocumentEndpoints
         if (file.Length > limit)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, FailureReason.TooLarge,
-                $"'{file.FileName}' is {file.Length:N0} bytes, over the limit of {limit:N0} bytes.");
+                $"'{FileNames.Safe(file.FileName)}' is {file.Length:N0} bytes, over the limit of {limit:N0} bytes.");
         }
         string? profile = form["profile"].FirstOrDefault() is { Length: > 0 } p ? p : null;
         if (profile is not null && !profiles.Names.Contains(profile, StringComparer.OrdinalIgnoreCase))
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-request",
-                $"Unknown profile '{profile}'; configured profiles: {string.Join(", ", profiles.Names)}.");
+                // A multipart field is not bounded like a urlencoded one: echo only the start of a long name.
+                $"Unknown profile '{(profile.Length <= 100 ? profile : profile[..100] + "…")}'; configured profiles: {string.Join(", ", profiles.Names)}.");
         }
         var correlationId = form["correlationId"].FirstOrDefault();
         await using var stream = file.OpenReadStream();
@@ -121,6 +139,48 @@ public static class DocumentEndpoints
         digest = r.Digest,
         outputs = r.Outputs.Select(o => new { o.Name, o.Kind, o.MediaType, o.SizeBytes, url = $"/api/documents/{r.Id}/files/{Uri.EscapeDataString(o.Name)}" }),
     };
+
+    /// <summary>
+    /// Says what is wrong with a body that <c>ReadFormAsync</c> could not read.
+    /// The form reader reports every problem as an <see cref="InvalidDataException"/> or <see cref="IOException"/> told
+    /// apart only by its message; only a part longer than the limit means the upload is too large.
+    /// </summary>
+    private static IResult UnreadableForm(Exception ex, long limit)
+    {
+        if (ex is BadHttpRequestException badRequest)
+        {
+            return badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problem(StatusCodes.Status413PayloadTooLarge, FailureReason.TooLarge,
+                    $"The upload is over the limit of {limit:N0} bytes for a document (Annotate:Readers:MaxDocumentBytes).")
+                : Problem(badRequest.StatusCode, "invalid-request", $"The request body could not be read: {badRequest.Message}");
+        }
+        var message = ex.Message;
+        bool Says(string text) => message.Contains(text, StringComparison.OrdinalIgnoreCase);
+        if (ex is InvalidDataException && Says("Multipart body length limit"))
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, FailureReason.TooLarge,
+                $"The upload is over the limit of {limit:N0} bytes for a document (Annotate:Readers:MaxDocumentBytes).");
+        }
+        var detail = ex switch
+        {
+            InvalidDataException when Says("Missing content-type boundary") =>
+                "The Content-Type multipart/form-data has no boundary parameter, so the parts of the body cannot be found.",
+            InvalidDataException when Says("boundary length limit") =>
+                "The multipart boundary is longer than the 70 characters RFC 2046 allows.",
+            InvalidDataException when Says("before the first boundary") =>
+                "The body is not valid multipart/form-data: the boundary named in the Content-Type does not start it.",
+            InvalidDataException when Says("Line length limit") || Says("headers length limit") || Says("headers count limit") =>
+                $"The headers of a part are too long or too many (at most {PartHeadersLimit:N0} bytes in all): is the file name too long?",
+            InvalidDataException when Says("value count limit") || Says("key or value length limit") || Says("value length limit") =>
+                $"A form field is too long (at most {FieldValueLimit:N0} characters) or there are too many fields: send only 'file', 'profile' and 'correlationId'.",
+            InvalidDataException =>
+                $"The body is not valid multipart/form-data: {message}",
+            _ when Says("Unexpected end of Stream") =>
+                "The body is not valid multipart/form-data: it ended before the closing boundary (was the upload cut off?).",
+            _ => $"The request body could not be read: {message}",
+        };
+        return Problem(StatusCodes.Status400BadRequest, "invalid-request", detail);
+    }
 
     private static IResult Problem(int status, string reason, string detail) =>
         Results.Problem(detail: detail, statusCode: status, title: reason, extensions: new Dictionary<string, object?> { ["reason"] = reason });

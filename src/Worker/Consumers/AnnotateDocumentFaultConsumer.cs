@@ -1,4 +1,6 @@
 using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Readers;
+using Annotate.Worker.Storage;
 using Annotate.Messages;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -30,8 +32,8 @@ public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> option
         var message = reason == FailureReason.Timeout
             ? $"'{fault.Message.FileName}' took longer than {options.Value.DocumentTimeout} to annotate and was stopped (Annotate:Worker:DocumentTimeout)."
             : reason == FailureReason.Internal
-            ? $"'{fault.Message.FileName}' could not be annotated because of an internal error ({exception?.ExceptionType}): {exception?.Message}"
-            : exception?.Message ?? $"'{fault.Message.FileName}' could not be annotated.";
+            ? $"'{fault.Message.FileName}' could not be annotated because of an internal error ({exception?.ExceptionType}): {WithoutServerPaths(exception?.Message, fault.Message)}"
+            : WithoutServerPaths(exception?.Message, fault.Message) ?? $"'{fault.Message.FileName}' could not be annotated.";
 
         return context.Publish(new DocumentAnnotationFailed
         {
@@ -43,5 +45,20 @@ public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> option
             CorrelationId = fault.Message.CorrelationId,
             FailedAt = time.GetUtcNow(),
         });
+    }
+
+    /// <summary>An unexpected exception's message often quotes the paths it failed on; users see the file name instead.</summary>
+    private string? WithoutServerPaths(string? message, AnnotateDocument command)
+    {
+        if (message is null)
+        {
+            return null;
+        }
+        if (SourceLocator.TryToLocalPath(command.SourceUri) is { } source)
+        {
+            message = ServerPaths.Hide(message, new DocumentSource(source, command.FileName));
+        }
+        var outputs = SourceLocator.TryToLocalPath(command.OutputUri) ?? Path.GetFullPath(options.Value.Outbox);
+        return ServerPaths.Replace(message, outputs, "the outbox");
     }
 }

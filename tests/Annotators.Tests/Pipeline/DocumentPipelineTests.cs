@@ -1,20 +1,25 @@
+using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Tests.Support;
+using Annotate.Annotators.Writers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Annotate.Annotators.Tests.Pipeline;
 
 public class DocumentPipelineTests
 {
-    private static IDocumentPipeline Pipeline(Dictionary<string, string?> settings) =>
-        new ServiceCollection()
+    private static IDocumentPipeline Pipeline(Dictionary<string, string?> settings, Action<IServiceCollection>? replace = null)
+    {
+        var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
             .AddLogging()
-            .AddAnnotators()
-            .BuildServiceProvider()
-            .GetRequiredService<IDocumentPipeline>();
+            .AddAnnotators();
+        replace?.Invoke(services);
+        return services.BuildServiceProvider().GetRequiredService<IDocumentPipeline>();
+    }
 
     [Fact]
     public async Task Only_the_annotators_a_profile_names_run_and_the_others_are_listed_as_skipped()
@@ -42,5 +47,145 @@ public class DocumentPipelineTests
         Assert.NotNull(result.Annotations.Statistics);
         Assert.Empty(result.Annotations.Entities);
         Assert.Null(result.Annotations.Language);
+    }
+
+    [Fact]
+    public async Task A_document_whose_bytes_vanished_fails_with_source_missing_naming_the_file_not_the_server_folder()
+    {
+        using var dir = new TempDir();
+        var blobs = Directory.CreateDirectory(Path.Combine(dir.Path, "blob store", "0123")).FullName;
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => Pipeline(new()).RunAsync(new AnnotationRequest
+        {
+            DocumentId = "gone-1",
+            Source = new DocumentSource(Path.Combine(blobs, "invoice.pdf"), "invoice.pdf"),
+            OutputDirectory = dir.File("out"),
+        }, CancellationToken.None));
+
+        Assert.Equal(FailureReason.SourceMissing, ex.Reason);
+        Assert.Contains("'invoice.pdf'", ex.Message);
+        Assert.DoesNotContain(dir.Path, ex.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reader_error_whose_message_holds_the_path_names_the_file_instead(bool readerWrapsIt)
+    {
+        using var dir = new TempDir();
+        var blobs = Directory.CreateDirectory(Path.Combine(dir.Path, "blob store", "0123")).FullName;
+        var path = Path.Combine(blobs, "memo.txt");
+        await File.WriteAllTextAsync(path, "A memo with a few words in it.");
+        var pipeline = Pipeline(new(), services =>
+        {
+            services.RemoveAll<IDocumentReader>();
+            services.AddSingleton<IDocumentReader>(new PathLeakingReader(readerWrapsIt));
+        });
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => pipeline.RunAsync(new AnnotationRequest
+        {
+            DocumentId = "leak-1",
+            Source = new DocumentSource(path, "memo.txt"),
+            OutputDirectory = dir.File("out"),
+        }, CancellationToken.None));
+
+        Assert.Equal(FailureReason.Corrupt, ex.Reason);
+        Assert.Contains("memo.txt", ex.Message);
+        Assert.Contains("denied", ex.Message);
+        Assert.DoesNotContain(dir.Path, ex.Message);
+        Assert.DoesNotContain("blob", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_writer_failing_half_way_leaves_no_partial_folder_keeps_its_exception_and_the_earlier_outputs()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("note.txt");
+        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024.");
+        var writer = new HalfWayWriter();
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IOutputWriter>(writer));
+        var request = new AnnotationRequest { DocumentId = "write-1", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") };
+        await pipeline.RunAsync(request, CancellationToken.None);
+        var earlier = Directory.GetFiles(dir.File("out")).Select(Path.GetFileName).Order().ToList();
+
+        writer.Failure = new IOException("No space left on device.");
+        var ex = await Assert.ThrowsAsync<IOException>(() => pipeline.RunAsync(request, CancellationToken.None));
+
+        Assert.Same(writer.Failure, ex);
+        Assert.False(Directory.Exists(dir.File("out.partial")), "the staging folder was left behind");
+        Assert.Equal(earlier, Directory.GetFiles(dir.File("out")).Select(Path.GetFileName).Order().ToList());
+    }
+
+    [Fact]
+    public async Task A_writer_failing_with_a_reason_fails_the_document_with_that_reason_and_leaves_no_partial_folder()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("note.txt");
+        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024.");
+        var writer = new HalfWayWriter { Failure = new AnnotationException(FailureReason.TooLarge, "'note.txt' makes an output over the limit.") };
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IOutputWriter>(writer));
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => pipeline.RunAsync(
+            new AnnotationRequest { DocumentId = "write-2", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
+            CancellationToken.None));
+
+        Assert.Equal(FailureReason.TooLarge, ex.Reason);
+        Assert.False(Directory.Exists(dir.File("out.partial")), "the staging folder was left behind");
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public async Task Cancelled_while_writing_leaves_no_partial_folder()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("note.txt");
+        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024.");
+        using var cancel = new CancellationTokenSource();
+        var writer = new HalfWayWriter { CancelHalfWay = cancel };
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IOutputWriter>(writer));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pipeline.RunAsync(
+            new AnnotationRequest { DocumentId = "write-3", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
+            cancel.Token));
+
+        Assert.False(Directory.Exists(dir.File("out.partial")), "the staging folder was left behind");
+    }
+
+    /// <summary>Fails the way a reader fails on a file it cannot open: the library's message holds the path.</summary>
+    private sealed class PathLeakingReader(bool wrapsIt) : IDocumentReader
+    {
+        public SourceFormat Format => SourceFormat.Text;
+
+        public Task<Document> ReadAsync(DocumentSource source, CancellationToken cancellationToken)
+        {
+            var io = new UnauthorizedAccessException($"Access to the path '{source.Path}' is denied.");
+            throw wrapsIt
+                ? new AnnotationException(FailureReason.Corrupt, $"'{source.FileName}' could not be opened ({new Uri(source.Path).AbsoluteUri}): {io.Message}", inner: io)
+                : io;
+        }
+    }
+
+    /// <summary>Writes one file into the staging folder, then fails (or cancels) when told to.</summary>
+    private sealed class HalfWayWriter : IOutputWriter
+    {
+        public Exception? Failure { get; set; }
+        public CancellationTokenSource? CancelHalfWay { get; init; }
+        public string Kind => "half";
+        public bool AppliesTo(Document document) => true;
+
+        public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+        {
+            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "half.txt"), "the first half", cancellationToken);
+            if (CancelHalfWay is not null)
+            {
+                await CancelHalfWay.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            if (Failure is not null)
+            {
+                throw Failure;
+            }
+            return [WrittenOutput.For(context.OutputDirectory, "half.txt", Kind, "text/plain")];
+        }
     }
 }
