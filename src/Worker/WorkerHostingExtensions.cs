@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Annotate.Worker;
 
@@ -18,13 +19,18 @@ public static class WorkerHostingExtensions
         builder.Logging.AddConsole(o => o.FormatterName = AnnotateConsoleFormatter.FormatterName)
             .AddConsoleFormatter<AnnotateConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Services.AddAnnotators();
-        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<FaultInjectionOptions>().BindConfiguration(FaultInjectionOptions.Section)
-            .Validate<IHostEnvironment>((o, environment) => !o.Enabled || !environment.IsProduction(),
-                $"{FaultInjectionOptions.Section}:Enabled is a test hook and is refused in the Production environment.")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<FaultInjection>();
+        builder.Services.AddAnnotateWorkerServices();
         return builder;
+    }
+
+    /// <summary>The worker's own services and options, without the engine or the bus (tests compose these with their own).</summary>
+    public static IServiceCollection AddAnnotateWorkerServices(this IServiceCollection services)
+    {
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FaultInjectionOptions>().BindConfiguration(FaultInjectionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FaultInjectionOptions>>(sp => new FaultInjectionValidator(sp.GetService<IHostEnvironment>()));
+        services.AddSingleton<FaultInjection>();
+        return services;
     }
 
     /// <summary>Registers the worker's consumers on a bus.</summary>

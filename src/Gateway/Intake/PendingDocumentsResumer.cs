@@ -25,16 +25,19 @@ public sealed class PendingDocumentsResumer(
     TimeProvider time,
     ILogger<PendingDocumentsResumer> logger) : BackgroundService
 {
+    private IReadOnlyList<DocumentRecord> _pending = [];
+
     /// <summary>Recovers intake before the hosted services after this one (the inbox watcher) start.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var record in await store.ListByStateAsync([DocumentState.Received, DocumentState.Processing], cancellationToken))
+        // The documents to send again are the ones pending now, before anything below or the inbox watcher queues more:
+        // those are sent already and must not be sent twice.
+        var pending = await store.ListByStateAsync([DocumentState.Received, DocumentState.Processing], cancellationToken);
+        _pending = pending.Where(r => r.Sha256 is not null).ToList();
+        foreach (var record in pending.Where(r => r.Sha256 is null))
         {
-            if (record.Sha256 is null)
-            {
-                logger.LogInformation("{FileName}  intake interrupted by a restart; finishing it", record.FileName);
-                await intake.ResumeIntakeAsync(record, cancellationToken);
-            }
+            logger.LogInformation("{FileName}  intake interrupted by a restart; finishing it", record.FileName);
+            await intake.ResumeIntakeAsync(record, cancellationToken);
         }
         foreach (var (id, file) in blobs.Enumerate().ToList())
         {
@@ -75,9 +78,7 @@ public sealed class PendingDocumentsResumer(
         {
             return;
         }
-        var pending = (await store.ListByStateAsync([DocumentState.Received, DocumentState.Processing], stoppingToken))
-            .Where(r => r.Sha256 is not null)
-            .ToList();
+        var pending = _pending;
         // In flight when the process died (or handed over before and still not finished): any of them may be the cause.
         var suspects = pending.Where(r => r.State == DocumentState.Processing || r.Dispatches >= 2).ToList();
         foreach (var record in suspects)

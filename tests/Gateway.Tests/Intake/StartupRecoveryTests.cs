@@ -29,6 +29,7 @@ public sealed class StartupRecoveryTests
         Assert.Equal("Completed", status.GetProperty("state").GetString());
         Assert.Equal("orphan.txt", status.GetProperty("fileName").GetString());
         Assert.False(File.Exists(blob));
+        await AssertSentOnceAsync(host, "0195f3a2b7c84d1e9f00000000000001");
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public sealed class StartupRecoveryTests
         Assert.False(File.Exists(inboxFile));
         // Taken once: the watcher, which starts after recovery, found nothing left to take.
         Assert.Single(await host.DocumentsNamedAsync("half-taken.txt"));
+        await AssertSentOnceAsync(host, "intake-1");
     }
 
     [Fact]
@@ -75,6 +77,7 @@ public sealed class StartupRecoveryTests
 
         Assert.Equal("Completed", status.GetProperty("state").GetString());
         Assert.False(File.Exists(blob));
+        await AssertSentOnceAsync(host, "intake-2");
     }
 
     [Fact]
@@ -130,6 +133,13 @@ public sealed class StartupRecoveryTests
         // The hand-over that resumed it was counted before it was sent.
         var store = host.Services.GetRequiredService<IDocumentStore>();
         Assert.Equal(2, (await store.FindAsync("bystander", CancellationToken.None))!.Dispatches);
+    }
+
+    /// <summary>A recovered document is handed to the worker once, not again by the resumer that runs after recovery.</summary>
+    private static async Task AssertSentOnceAsync(GatewayHost host, string id)
+    {
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        Assert.Equal(1, (await store.FindAsync(id, CancellationToken.None))!.Dispatches);
     }
 
     private static string NewRoot() => Path.Combine(Path.GetTempPath(), "annotate-gateway-tests", Guid.NewGuid().ToString("N"));

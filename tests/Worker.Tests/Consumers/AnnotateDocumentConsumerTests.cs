@@ -45,7 +45,7 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         }).Build());
         services.AddLogging(b => b.AddProvider(NullLoggerProvider.Instance));
         services.AddAnnotators();
-        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        services.AddAnnotateWorkerServices();
         configure?.Invoke(services);
         services.AddMassTransitTestHarness(x => x.AddAnnotateWorkerConsumers());
         var provider = services.BuildServiceProvider(true);
