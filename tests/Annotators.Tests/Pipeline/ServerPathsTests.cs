@@ -66,4 +66,11 @@ public class ServerPathsTests
     {
         Assert.Equal("'Invoice 7.pdf' is empty (0 bytes).", ServerPaths.Hide("'Invoice 7.pdf' is empty (0 bytes).", Source));
     }
+
+    [Fact]
+    public void A_path_at_the_end_of_a_message_is_replaced()
+    {
+        Assert.Equal("not a GGUF model file (the first bytes are not 'GGUF'): broken.gguf",
+            ServerPaths.Replace("not a GGUF model file (the first bytes are not 'GGUF'): /tmp/a-b/c1/broken.gguf", "/tmp/a-b/c1/broken.gguf", "broken.gguf"));
+    }
 }

@@ -271,6 +271,8 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
 
     private void Fail(string path, string reason, Exception? exception)
     {
+        // The reason reaches documents' failure messages: it names the model file, not the server's folders.
+        reason = ServerPaths.Replace(reason, path, Path.GetFileName(path));
         SetStatus(new ModelStatus { State = "failed", Path = path, Reason = reason });
         _logger.LogError(exception, "Language model could not be loaded from {Path}: {Reason}. Model annotators fail with model-unavailable until this is fixed.", path, reason);
     }

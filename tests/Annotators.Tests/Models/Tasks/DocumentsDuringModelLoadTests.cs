@@ -107,6 +107,8 @@ public sealed class DocumentsDuringModelLoadTests
             Assert.Equal(FailureReason.ModelUnavailable, error.Reason);
             Assert.True(error.Retryable);
             Assert.Contains("invoice.md", error.Message, StringComparison.Ordinal);
+            // The model file is named, the server's folders are not.
+            Assert.DoesNotContain(dir.Path, error.Message, StringComparison.Ordinal);
         }
         Assert.Equal("failed", load.Host.Status.State);
     }
