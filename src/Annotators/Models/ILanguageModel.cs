@@ -68,6 +68,15 @@ public sealed record ModelStatus
     /// <summary>Full path of the GGUF file.</summary>
     public string? Path { get; init; }
 
+    /// <summary>
+    /// <see cref="Reason"/> as documents' failure messages show it: the model file by its name, without the server's
+    /// folders (the full reason stays for the health check and the log).
+    /// </summary>
+    public string? UserReason =>
+        Reason is { } reason && Path is { Length: > 0 } path
+            ? Pipeline.ServerPaths.Replace(reason, path, System.IO.Path.GetFileName(path))
+            : Reason;
+
     /// <summary>Lowercase hex SHA-256 of the GGUF file (recorded on every model output).</summary>
     public string? Sha256 { get; init; }
 

@@ -41,7 +41,7 @@ public static class ModelTasks
             return AnnotatorOutcome.Skipped(NotConfiguredNotice);
         }
         throw new AnnotationException(FailureReason.ModelUnavailable,
-            $"'{context.Document.FileName}' needs the language model, which is not available: {status.Reason}", retryable: true);
+            $"'{context.Document.FileName}' needs the language model, which is not available: {status.UserReason}", retryable: true);
     }
 
     /// <summary>Provenance of an output produced now with <paramref name="profile"/> and the given prompt version.</summary>

@@ -186,7 +186,7 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
             throw new AnnotationException(FailureReason.ModelUnavailable, $"No language model is configured: {status.Reason}", retryable: false);
         }
         throw new AnnotationException(FailureReason.ModelUnavailable,
-            $"The language model is not available ({status.State}): {status.Reason ?? "it has not been loaded yet"}", retryable: true);
+            $"The language model is not available ({status.State}): {status.UserReason ?? "it has not been loaded yet"}", retryable: true);
     }
 
     private async Task LoadCoreAsync()
@@ -271,8 +271,6 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
 
     private void Fail(string path, string reason, Exception? exception)
     {
-        // The reason reaches documents' failure messages: it names the model file, not the server's folders.
-        reason = ServerPaths.Replace(reason, path, Path.GetFileName(path));
         SetStatus(new ModelStatus { State = "failed", Path = path, Reason = reason });
         _logger.LogError(exception, "Language model could not be loaded from {Path}: {Reason}. Model annotators fail with model-unavailable until this is fixed.", path, reason);
     }
