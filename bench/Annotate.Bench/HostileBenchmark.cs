@@ -24,7 +24,11 @@ internal static class HostileBenchmark
 {
     public const string RunCommand = "hostile-run";
 
-    private sealed record Case(string Name, string Description, Action<string> Generate, bool RatioCheckOff = false);
+    private sealed record Case(string Name, string Description, Action<string> Generate, bool RatioCheckOff = false, string Extension = ".xlsx")
+    {
+        /// <summary>Cases that are no workbook run only through the whole pipeline.</summary>
+        public bool PipelineOnly => Extension != ".xlsx";
+    }
 
     private static readonly Case[] Cases =
     [
@@ -34,6 +38,8 @@ internal static class HostileBenchmark
         new("whitespace-ratio-off", "1.9 GB of whitespace, MaxCompressionRatio off", path => Whitespace(path, 1_900_000_000), RatioCheckOff: true),
         new("identical-rows", "1,040,000 identical rows without references", path => IdenticalRows(path, 1_040_000)),
         new("control", "100,000 x 10 normal workbook", path => XlsxBenchmark.Generate(path, 100_000)),
+        new("markdown-nesting", "9 MB of Markdown lists nested 3,000 levels deep", path => NestedMarkdown(path, 3_000, 9_000_000), Extension: ".md"),
+        new("csv-nul", "20 MB CSV with NUL bytes after its first 64 KB", path => CsvWithNuls(path, 20_000_000), Extension: ".csv"),
     ];
 
     public static int Run(string[] args)
@@ -47,16 +53,17 @@ internal static class HostileBenchmark
         Console.WriteLine();
         Console.WriteLine("| case | file | inflates to | outcome | seconds | peak above idle MB |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        foreach (var test in Cases.Where(c => only is null || c.Name == only))
+        foreach (var test in Cases.Where(c => (only is null || c.Name == only) && (pipeline || !c.PipelineOnly)))
         {
-            var path = Path.Combine(folder, test.Name + ".xlsx");
+            var path = Path.Combine(folder, test.Name + test.Extension);
             if (!File.Exists(path))
             {
                 test.Generate(path);
             }
-            long inflated;
-            using (var zip = ZipFile.OpenRead(path))
+            long inflated = new FileInfo(path).Length;
+            if (!test.PipelineOnly)
             {
+                using var zip = ZipFile.OpenRead(path);
                 inflated = zip.Entries.Sum(e => e.Length);
             }
             var line = RunChild(path, test.RatioCheckOff, pipeline);
@@ -147,8 +154,41 @@ internal static class HostileBenchmark
                 Source = new DocumentSource(path, Path.GetFileName(path)),
                 OutputDirectory = Path.Combine(folder, "out-" + Guid.NewGuid().ToString("N")),
             }, CancellationToken.None);
-            return Completed(result.Document, result.Document.Sheets.Sum(s => s.RowCount)) + $", {result.Outputs.Count} outputs";
+            var notices = result.Annotations.Notices.Select(n => n.Code).Distinct().ToList();
+            return $"completed ({result.Document.Format.ToString().ToLowerInvariant()}{(result.Document.Properties.Reader is { } reader ? ", " + reader : "")}, "
+                + $"{result.Document.Sheets.Sum(s => s.RowCount):N0} rows, {result.Outputs.Count} outputs{(notices.Count > 0 ? ", notices: " + string.Join(' ', notices) : "")})";
         };
+    }
+
+    /// <summary>A list item indented one level deeper on every line, repeated until the file reaches its size.</summary>
+    private static void NestedMarkdown(string path, int levels, long bytes)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        long written = 0;
+        for (var round = 0; written < bytes; round++)
+        {
+            for (var level = 0; level < levels && written < bytes; level++)
+            {
+                var line = new string(' ', level * 2) + $"- item {round}.{level}\n";
+                writer.Write(line);
+                written += line.Length;
+            }
+        }
+    }
+
+    /// <summary>An ordinary CSV whose cells start carrying NUL bytes after the first 64 KB.</summary>
+    private static void CsvWithNuls(string path, long bytes)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        writer.Write("id,name,amount,note\n");
+        long written = 0;
+        for (var row = 0; written < bytes; row++)
+        {
+            var note = written > 65_536 && row % 7 == 0 ? "bad\0byte" : "fine";
+            var line = $"{row},Customer {row % 997},{row % 1000}.50,{note}\n";
+            writer.Write(line);
+            written += line.Length;
+        }
     }
 
     private static string Completed(Document document, long rows)
