@@ -160,12 +160,14 @@ public sealed class LlamaModelHostTests
     [Fact]
     public async Task Cancelling_one_request_stops_it_while_the_others_complete()
     {
-        await using var host = await LoadedAsync();
+        // A room for a long answer: the cancelled request must still be decoding when the cancellation arrives, even
+        // when the test's thread waits a while for a core on a loaded machine (300 tokens took ~0.1 s and could finish first).
+        await using var host = await LoadedAsync(o => o.ContextSize = 2048);
         using var cancel = new CancellationTokenSource();
         var request = Story(Openings[3], maxTokens: 100) with { Grammar = EndlessGrammar };
 
         var others = Enumerable.Range(0, 2).Select(_ => host.CompleteAsync(request, CancellationToken.None)).ToArray();
-        var cancelled = host.CompleteAsync(request with { MaxTokens = 300 }, cancel.Token);
+        var cancelled = host.CompleteAsync(request with { MaxTokens = 1700 }, cancel.Token);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
