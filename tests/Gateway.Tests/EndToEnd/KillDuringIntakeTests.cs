@@ -48,7 +48,9 @@ public sealed class KillDuringIntakeTests
                 {
                     var documents = await last.DocumentsAsync();
                     finished = documents.Where(d => d.GetProperty("state").GetString() is "Completed" or "Failed").ToArray();
-                    if (finished.Length == documents.Length && documents.Length >= files && !Directory.EnumerateFiles(inbox).Any())
+                    // Completed documents' bytes are cleaned up just after their state changes: wait for that too.
+                    if (finished.Length == documents.Length && documents.Length >= files && !Directory.EnumerateFiles(inbox).Any()
+                        && !Directory.EnumerateFileSystemEntries(Path.Combine(root, "blobs")).Any())
                     {
                         break;
                     }
