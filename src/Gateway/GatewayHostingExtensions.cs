@@ -4,6 +4,7 @@ using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Intake;
 using Annotate.Gateway.Storage;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Annotate.Gateway;
 
@@ -14,7 +15,11 @@ public static class GatewayHostingExtensions
     {
         var services = builder.Services;
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IDocumentStore, SqliteDocumentStore>();
+        services.AddOptions<StateStoreOptions>().BindConfiguration(StateStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // PostgreSQL when a connection string is configured (several gateways share it), otherwise the SQLite file.
+        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<IOptions<StateStoreOptions>>().Value.UsesPostgres
+            ? ActivatorUtilities.CreateInstance<PostgresDocumentStore>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteDocumentStore>(sp));
         services.AddSingleton<BlobFolder>();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();

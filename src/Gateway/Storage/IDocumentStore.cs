@@ -1,6 +1,6 @@
 namespace Annotate.Gateway.Storage;
 
-/// <summary>Durable record of every document's state; SQLite in one-process mode.</summary>
+/// <summary>Durable record of every document's state: SQLite in one-process mode, PostgreSQL when gateways share it.</summary>
 public interface IDocumentStore
 {
     /// <summary>Creates the schema if needed.</summary>

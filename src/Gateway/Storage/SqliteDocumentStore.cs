@@ -19,7 +19,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Default, Pooling = true, DefaultTimeout = 30 }.ToString();
     }
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public Task InitializeAsync(CancellationToken cancellationToken) => MigrateAsync(Migrations.Length, cancellationToken);
+
+    /// <summary>Applies the schema steps up to <paramref name="targetVersion"/>; tests use it to make a database of an older release.</summary>
+    internal async Task MigrateAsync(int targetVersion, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
@@ -27,7 +30,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         // user_version), so a failed step is an error, never skipped. Databases made before versioning have the table
         // (version 0 with a documents table): step 1 creates it only when missing, step 2 adds what they may lack.
         var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken), CultureInfo.InvariantCulture);
-        for (var step = version; step < Migrations.Length; step++)
+        for (var step = version; step < targetVersion; step++)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             foreach (var sql in await Migrations[step](connection, cancellationToken))
@@ -105,9 +108,11 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
-                retryable, correlation_id, duplicate_of, attempts, dispatches, received_at, started_at, finished_at, timings_json, digest_json, outputs_json)
+                retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
+                finished_at, timings_json, digest_json, outputs_json)
             VALUES ($id, $file_name, $channel, $state, $profile, $source_uri, $output_uri, $sha256, $size_bytes, $reason, $message,
-                $retryable, $correlation_id, $duplicate_of, $attempts, $dispatches, $received_at, $started_at, $finished_at, $timings_json, $digest_json, $outputs_json)
+                $retryable, $correlation_id, $duplicate_of, $profile_fingerprint, $model_sha256, $attempts, $dispatches, $received_at, $started_at,
+                $finished_at, $timings_json, $digest_json, $outputs_json)
             ON CONFLICT(id) DO NOTHING;
             """;
         Bind(command, record);
@@ -284,6 +289,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
         Add("$retryable", r.Retryable ? 1 : 0);
         Add("$correlation_id", r.CorrelationId);
         Add("$duplicate_of", r.DuplicateOf);
+        Add("$profile_fingerprint", r.ProfileFingerprint);
+        Add("$model_sha256", r.ModelSha256);
         Add("$attempts", r.Attempts);
         Add("$dispatches", r.Dispatches);
         Add("$received_at", Format(r.ReceivedAt));

@@ -1,0 +1,266 @@
+using Annotate.Gateway.Storage;
+using Annotate.Messages;
+
+namespace Annotate.Gateway.Tests.Storage;
+
+/// <summary>What every <see cref="IDocumentStore"/> does, run against each store by its subclass.</summary>
+public abstract class DocumentStoreContract : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 2, 3, 4, 5, 123, 456, TimeSpan.Zero);
+    private static readonly CancellationToken None = CancellationToken.None;
+    private IDocumentStore? _store;
+
+    /// <summary>A new store over this test's own (empty at first) database; not yet initialized.</summary>
+    protected abstract Task<IDocumentStore> CreateStoreAsync();
+
+    /// <summary>A store over this test's database, brought to the first schema version only, holding one document written as that release did.</summary>
+    protected abstract Task<IDocumentStore> CreateStoreAtFirstSchemaAsync(string id, DateTimeOffset receivedAt);
+
+    public virtual async Task InitializeAsync()
+    {
+        _store = await CreateStoreAsync();
+        await _store.InitializeAsync(None);
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private IDocumentStore Store => _store!;
+
+    private static DocumentRecord Record(string id, int minutes = 0, string? sha = null, string? profile = null) => new()
+    {
+        Id = id,
+        FileName = id + ".txt",
+        Channel = "inbox",
+        State = DocumentState.Received,
+        Profile = profile,
+        Sha256 = sha,
+        ReceivedAt = T0.AddMinutes(minutes),
+    };
+
+    private static DocumentCompletion Completion(int minutes, string? duplicateOf = null) => new(
+        "outbox/x",
+        [new OutputFile { Name = "x.json", Kind = "annotations", MediaType = "application/json", SizeBytes = 12 }],
+        new AnnotationDigest { Format = "text", Words = 3, Entities = new Dictionary<string, int> { ["email"] = 2 }, Notices = ["n"] },
+        new StageTimings { ReadMs = 1.5, AnnotateMs = 2, WriteMs = 3, TotalMs = 6.5 },
+        T0.AddMinutes(minutes),
+        duplicateOf,
+        "fingerprint",
+        "model-sha");
+
+    [StoreFact]
+    public async Task Adding_an_id_twice_keeps_the_first_and_reports_the_second_as_a_no_op()
+    {
+        Assert.True(await Store.TryAddAsync(Record("a"), None));
+        Assert.False(await Store.TryAddAsync(Record("a") with { FileName = "other.txt" }, None));
+        Assert.Equal("a.txt", (await Store.FindAsync("a", None))!.FileName);
+    }
+
+    [StoreFact]
+    public async Task Find_returns_every_field_as_stored_and_null_for_an_unknown_id()
+    {
+        var record = new DocumentRecord
+        {
+            Id = "full", FileName = "f.pdf", Channel = "http", State = DocumentState.Processing, Profile = "invoice",
+            SourceUri = "blob://f", OutputUri = "outbox/f", Sha256 = "abc", SizeBytes = 5_000_000_000, Reason = "r", Message = "m",
+            Retryable = true, CorrelationId = "corr", DuplicateOf = "orig", ProfileFingerprint = "fp", ModelSha256 = "ms",
+            Attempts = 2, Dispatches = 3, ReceivedAt = T0, StartedAt = T0.AddSeconds(1), FinishedAt = T0.AddSeconds(2),
+            Timings = new StageTimings { ReadMs = 1.25, TotalMs = 4 },
+            Digest = new AnnotationDigest { Format = "pdf", Title = "T", Language = "en", Pages = 2, Words = 10, Tables = 1, Rows = 4,
+                Entities = new Dictionary<string, int> { ["iban"] = 1, ["email"] = 2 }, Notices = ["a", "b"] },
+            Outputs = [new OutputFile { Name = "o.json", Kind = "annotations", MediaType = "application/json", SizeBytes = 7 }],
+        };
+        Assert.True(await Store.TryAddAsync(record, None));
+
+        var found = await Store.FindAsync("full", None);
+
+        Assert.NotNull(found);
+        // Records holding collections compare them by reference, so those are compared apart.
+        Assert.Equal(record with { Digest = null, Outputs = [] }, found with { Digest = null, Outputs = [] });
+        Assert.Equal(record.Digest with { Entities = null!, Notices = null! }, found.Digest! with { Entities = null!, Notices = null! });
+        Assert.Equal(record.Digest.Entities.OrderBy(e => e.Key), found.Digest!.Entities.OrderBy(e => e.Key));
+        Assert.Equal(record.Digest.Notices, found.Digest.Notices);
+        Assert.Equal(record.Outputs, found.Outputs);
+        Assert.Null(await Store.FindAsync("nobody", None));
+    }
+
+    [StoreFact]
+    public async Task List_returns_the_newest_first_up_to_the_limit()
+    {
+        await Store.TryAddAsync(Record("old", 0), None);
+        await Store.TryAddAsync(Record("newest", 20), None);
+        await Store.TryAddAsync(Record("middle", 10), None);
+
+        Assert.Equal(["newest", "middle"], (await Store.ListAsync(2, None)).Select(r => r.Id));
+        Assert.Equal(["newest", "middle", "old"], (await Store.ListAsync(10, None)).Select(r => r.Id));
+    }
+
+    [StoreFact]
+    public async Task ListByState_returns_documents_in_those_states_oldest_first()
+    {
+        await Store.TryAddAsync(Record("received-late", 30), None);
+        await Store.TryAddAsync(Record("processing", 20), None);
+        await Store.TryAddAsync(Record("completed", 10), None);
+        await Store.TryAddAsync(Record("received-early", 0), None);
+        await Store.MarkProcessingAsync("processing", T0.AddMinutes(21), 1, None);
+        await Store.MarkCompletedAsync("completed", Completion(11), None);
+
+        var pending = await Store.ListByStateAsync([DocumentState.Received, DocumentState.Processing], None);
+
+        Assert.Equal(["received-early", "processing", "received-late"], pending.Select(r => r.Id));
+        Assert.Equal(["completed"], (await Store.ListByStateAsync([DocumentState.Completed], None)).Select(r => r.Id));
+        Assert.Empty(await Store.ListByStateAsync([DocumentState.Failed], None));
+    }
+
+    [StoreFact]
+    public async Task FindCompleted_returns_the_newest_original_with_that_content_and_profile()
+    {
+        foreach (var (id, profile) in new[] { ("first", (string?)null), ("second", null), ("copy", null), ("invoice", "invoice"), ("pending", null) })
+        {
+            await Store.TryAddAsync(Record(id, sha: "sha", profile: profile), None);
+        }
+        await Store.MarkCompletedAsync("first", Completion(1), None);
+        await Store.MarkCompletedAsync("second", Completion(2), None);
+        await Store.MarkCompletedAsync("copy", Completion(3, duplicateOf: "second"), None);
+        await Store.MarkCompletedAsync("invoice", Completion(4), None);
+        await Store.TryAddAsync(Record("failed", sha: "other"), None);
+        await Store.MarkFailedAsync("failed", "corrupt", "bad", false, T0, None);
+
+        Assert.Equal("second", (await Store.FindCompletedAsync("sha", null, None))?.Id);
+        Assert.Equal("second", (await Store.FindCompletedAsync("sha", "", None))?.Id);
+        Assert.Equal("invoice", (await Store.FindCompletedAsync("sha", "invoice", None))?.Id);
+        Assert.Null(await Store.FindCompletedAsync("sha", "contract", None));
+        Assert.Null(await Store.FindCompletedAsync("other", null, None));
+    }
+
+    [StoreFact]
+    public async Task MarkProcessing_records_the_start_and_keeps_the_highest_attempt()
+    {
+        await Store.TryAddAsync(Record("a"), None);
+
+        Assert.True(await Store.MarkProcessingAsync("a", T0.AddSeconds(1), 2, None));
+        Assert.True(await Store.MarkProcessingAsync("a", T0.AddSeconds(2), 1, None));
+        Assert.False(await Store.MarkProcessingAsync("nobody", T0, 1, None));
+
+        var found = (await Store.FindAsync("a", None))!;
+        Assert.Equal(DocumentState.Processing, found.State);
+        Assert.Equal(T0.AddSeconds(2), found.StartedAt);
+        Assert.Equal(2, found.Attempts);
+    }
+
+    [StoreFact]
+    public async Task A_completed_document_is_never_changed_again()
+    {
+        await Store.TryAddAsync(Record("a"), None);
+        await Store.MarkProcessingAsync("a", T0, 1, None);
+
+        Assert.True(await Store.MarkCompletedAsync("a", Completion(5), None));
+        var completed = (await Store.FindAsync("a", None))!;
+
+        Assert.False(await Store.MarkCompletedAsync("a", Completion(9) with { OutputUri = "elsewhere" }, None));
+        Assert.False(await Store.MarkFailedAsync("a", "crashed", "late", true, T0.AddMinutes(9), None));
+        Assert.False(await Store.MarkProcessingAsync("a", T0.AddMinutes(9), 5, None));
+        Assert.False(await Store.SetContentAsync("a", "blob://late", "late", 1, None));
+        var after = (await Store.FindAsync("a", None))!;
+
+        Assert.Equal(DocumentState.Completed, after.State);
+        Assert.Equal("outbox/x", after.OutputUri);
+        Assert.Equal(T0.AddMinutes(5), after.FinishedAt);
+        Assert.Equal("fingerprint", after.ProfileFingerprint);
+        Assert.Equal("model-sha", after.ModelSha256);
+        Assert.Equal(new StageTimings { ReadMs = 1.5, AnnotateMs = 2, WriteMs = 3, TotalMs = 6.5 }, after.Timings);
+        Assert.Equal(2, after.Digest!.Entities["email"]);
+        Assert.Equal("x.json", Assert.Single(after.Outputs).Name);
+        Assert.Equal(completed with { Digest = null, Outputs = [] }, after with { Digest = null, Outputs = [] });
+    }
+
+    [StoreFact]
+    public async Task A_failed_document_is_never_changed_again()
+    {
+        await Store.TryAddAsync(Record("a"), None);
+
+        Assert.True(await Store.MarkFailedAsync("a", "corrupt", "unreadable", true, T0.AddMinutes(1), None));
+        Assert.False(await Store.MarkFailedAsync("a", "crashed", "again", false, T0.AddMinutes(2), None));
+        Assert.False(await Store.MarkCompletedAsync("a", Completion(3), None));
+        Assert.False(await Store.MarkProcessingAsync("a", T0.AddMinutes(4), 2, None));
+        Assert.False(await Store.MarkFailedAsync("nobody", "corrupt", "x", false, T0, None));
+        Assert.False(await Store.MarkCompletedAsync("nobody", Completion(3), None));
+
+        var found = (await Store.FindAsync("a", None))!;
+        Assert.Equal(DocumentState.Failed, found.State);
+        Assert.Equal(("corrupt", "unreadable", true), (found.Reason, found.Message, found.Retryable));
+        Assert.Equal(T0.AddMinutes(1), found.FinishedAt);
+        Assert.Null(found.OutputUri);
+    }
+
+    [StoreFact]
+    public async Task SetContent_records_the_bytes_of_an_unfinished_document_only()
+    {
+        await Store.TryAddAsync(Record("a"), None);
+
+        Assert.True(await Store.SetContentAsync("a", "blob://a", "sha-a", 42, None));
+        Assert.False(await Store.SetContentAsync("nobody", "blob://n", "sha-n", 1, None));
+
+        var found = (await Store.FindAsync("a", None))!;
+        Assert.Equal(("blob://a", "sha-a", 42L), (found.SourceUri, found.Sha256, found.SizeBytes));
+    }
+
+    [StoreFact]
+    public async Task CountDispatch_counts_hand_overs_of_unfinished_documents_only()
+    {
+        await Store.TryAddAsync(Record("a"), None);
+
+        Assert.Equal(1, await Store.CountDispatchAsync("a", None));
+        await Store.MarkProcessingAsync("a", T0, 1, None);
+        Assert.Equal(2, await Store.CountDispatchAsync("a", None));
+        Assert.Null(await Store.CountDispatchAsync("nobody", None));
+        await Store.MarkFailedAsync("a", "crashed", "x", false, T0, None);
+        Assert.Null(await Store.CountDispatchAsync("a", None));
+        Assert.Equal(2, (await Store.FindAsync("a", None))!.Dispatches);
+    }
+
+    [StoreFact]
+    public async Task Delete_removes_unfinished_documents_only()
+    {
+        await Store.TryAddAsync(Record("received"), None);
+        await Store.TryAddAsync(Record("processing"), None);
+        await Store.TryAddAsync(Record("done"), None);
+        await Store.MarkProcessingAsync("processing", T0, 1, None);
+        await Store.MarkCompletedAsync("done", Completion(1), None);
+
+        Assert.True(await Store.DeleteAsync("received", None));
+        Assert.True(await Store.DeleteAsync("processing", None));
+        Assert.False(await Store.DeleteAsync("done", None));
+        Assert.False(await Store.DeleteAsync("received", None));
+
+        Assert.Equal(["done"], (await Store.ListAsync(10, None)).Select(r => r.Id));
+    }
+
+    [StoreFact]
+    public async Task Initializing_again_keeps_the_schema_and_the_documents()
+    {
+        await Store.TryAddAsync(Record("a"), None);
+        await Store.InitializeAsync(None);
+
+        var again = await CreateStoreAsync();
+        await again.InitializeAsync(None);
+
+        Assert.Equal("a", (await again.FindAsync("a", None))?.Id);
+        Assert.Equal(1, await again.CountDispatchAsync("a", None));
+    }
+
+    [StoreFact]
+    public async Task A_database_of_the_first_schema_version_is_upgraded_with_its_documents()
+    {
+        var store = await CreateStoreAtFirstSchemaAsync("old", T0);
+
+        await store.InitializeAsync(None);
+
+        var old = (await store.FindAsync("old", None))!;
+        Assert.Equal((DocumentState.Received, 0, T0), (old.State, old.Dispatches, old.ReceivedAt));
+        Assert.Null(old.ProfileFingerprint);
+        Assert.Equal(1, await store.CountDispatchAsync("old", None));
+        Assert.True(await store.MarkCompletedAsync("old", Completion(1), None));
+        Assert.Equal("fingerprint", (await store.FindAsync("old", None))!.ProfileFingerprint);
+        Assert.True(await store.TryAddAsync(Record("new", 1), None));
+    }
+}
