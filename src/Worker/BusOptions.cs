@@ -2,8 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Annotate.Worker;
 
-/// <summary>Which message transport the hosts use (configuration section <c>Annotate:Bus</c>).</summary>
-public sealed class BusOptions
+/// <summary>
+/// Which message transport the hosts use and how they reach RabbitMQ (configuration section <c>Annotate:Bus</c>,
+/// environment variables <c>Annotate__Bus__Host</c> and so on).
+/// </summary>
+public sealed class BusOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Annotate:Bus";
@@ -13,9 +16,102 @@ public sealed class BusOptions
     [RegularExpression("^(?i)(InMemory|RabbitMq)$")]
     public string Transport { get; set; } = "InMemory";
 
-    /// <summary>RabbitMQ connection URI, e.g. <c>amqp://guest:guest@127.0.0.1:5672/</c>. Default the local broker.</summary>
-    public Uri RabbitMqUri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
+    /// <summary>
+    /// RabbitMQ connection URI, e.g. <c>amqp://user:password@broker:5672/vhost</c> (<c>amqps://</c> for TLS). Default none.
+    /// When set it wins over <see cref="Host"/>, <see cref="Port"/>, <see cref="VirtualHost"/>, <see cref="Username"/>,
+    /// <see cref="Password"/> and <see cref="UseTls"/>: it was the only setting before those existed.
+    /// </summary>
+    public Uri? RabbitMqUri { get; set; }
+
+    /// <summary>RabbitMQ host name or address. Default <c>127.0.0.1</c> (a local broker).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>RabbitMQ AMQP port. Default 5672 (use 5671 with <see cref="UseTls"/>).</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 5672;
+
+    /// <summary>RabbitMQ virtual host. Default <c>/</c>.</summary>
+    [Required]
+    public string VirtualHost { get; set; } = "/";
+
+    /// <summary>RabbitMQ user. Default <c>guest</c> (which RabbitMQ only accepts from loopback).</summary>
+    [Required]
+    public string Username { get; set; } = "guest";
+
+    /// <summary>RabbitMQ password. Default <c>guest</c>. Never logged; set it from a secret (<c>Annotate__Bus__Password</c>).</summary>
+    public string Password { get; set; } = "guest";
+
+    /// <summary>Connect with TLS, checking the broker's certificate against <see cref="Host"/>. Default false.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>
+    /// Declare the receive endpoints as quorum queues (replicated; needs RabbitMQ 3.8 or later). Default false: classic
+    /// durable queues. An existing queue keeps its type: switching needs the queues deleted first.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
+
+    /// <summary>
+    /// Messages the broker hands each receive endpoint before they are acknowledged. Default: the worker's
+    /// <c>Annotate:Worker:ConcurrentDocuments</c>, so a worker holds no more documents than it can annotate and the
+    /// others stay in the queue for other workers.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? PrefetchCount { get; set; }
 
     /// <summary>True when the RabbitMQ transport is selected.</summary>
     public bool UsesRabbitMq => string.Equals(Transport, "RabbitMq", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The broker to connect to: <see cref="RabbitMqUri"/> when set, otherwise the separate settings.</summary>
+    public RabbitMqConnection Connection()
+    {
+        if (RabbitMqUri is not { } uri)
+        {
+            return new RabbitMqConnection(Host, Port, VirtualHost, Username, Password, UseTls);
+        }
+        var tls = string.Equals(uri.Scheme, "amqps", StringComparison.OrdinalIgnoreCase);
+        var user = uri.UserInfo.Split(':', 2);
+        var path = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        return new RabbitMqConnection(
+            uri.Host,
+            uri.IsDefaultPort || uri.Port < 0 ? (tls ? 5671 : 5672) : uri.Port,
+            path.Length == 0 ? "/" : path,
+            user[0].Length > 0 ? Uri.UnescapeDataString(user[0]) : Username,
+            user.Length > 1 ? Uri.UnescapeDataString(user[1]) : Password,
+            tls);
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RabbitMqUri is { } uri && (!uri.IsAbsoluteUri || uri.Scheme is not ("amqp" or "amqps") || uri.Host.Length == 0))
+        {
+            // The URI's text is not repeated here: it may hold the password.
+            yield return new ValidationResult("RabbitMqUri must be an absolute amqp:// or amqps:// URI with a host.", [nameof(RabbitMqUri)]);
+        }
+        if (RabbitMqUri is null && UsesRabbitMq && string.IsNullOrWhiteSpace(Host))
+        {
+            yield return new ValidationResult("Host is required for the RabbitMQ transport.", [nameof(Host)]);
+        }
+    }
+
+    /// <summary>The settings without the password (it is never logged; the URI's user info is left out too).</summary>
+    public override string ToString()
+    {
+        var c = Connection();
+        return $"Transport={Transport} Host={c.Host} Port={c.Port} VirtualHost={c.VirtualHost} Username={c.Username} " +
+            $"UseTls={c.UseTls} QuorumQueues={QuorumQueues} PrefetchCount={PrefetchCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default"}";
+    }
+}
+
+/// <summary>Where and as whom the hosts connect to RabbitMQ, from <see cref="BusOptions"/>.</summary>
+/// <param name="Host">Host name or address.</param>
+/// <param name="Port">AMQP port.</param>
+/// <param name="VirtualHost">Virtual host.</param>
+/// <param name="Username">User.</param>
+/// <param name="Password">Password (never logged).</param>
+/// <param name="UseTls">True for TLS.</param>
+public sealed record RabbitMqConnection(string Host, int Port, string VirtualHost, string Username, string Password, bool UseTls)
+{
+    /// <summary>Leaves the password out, so logging the connection cannot leak it.</summary>
+    public override string ToString() => $"{(UseTls ? "amqps" : "amqp")}://{Username}@{Host}:{Port}/{VirtualHost}";
 }

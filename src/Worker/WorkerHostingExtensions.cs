@@ -55,9 +55,36 @@ public static class WorkerHostingExtensions
             consumers(x);
             if (bus.UsesRabbitMq)
             {
+                var connection = bus.Connection();
+                var worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+                var prefetch = (ushort)(bus.PrefetchCount ?? worker.ConcurrentDocuments);
+                x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    {
+                        // Durable is MassTransit's default already; said here so the endpoints cannot silently become transient.
+                        rabbit.Durable = true;
+                        rabbit.PrefetchCount = prefetch;
+                        if (bus.QuorumQueues)
+                        {
+                            rabbit.SetQuorumQueue();
+                        }
+                    }
+                });
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(bus.RabbitMqUri);
+                    cfg.Host(connection.Host, (ushort)connection.Port, connection.VirtualHost, h =>
+                    {
+                        h.Username(connection.Username);
+                        h.Password(connection.Password);
+                        // A publish completes only once the broker has the message, so an accepted document is never lost
+                        // in a broker restart between the HTTP 202 and the queue.
+                        h.PublisherConfirmation = true;
+                        if (connection.UseTls)
+                        {
+                            h.UseSsl(ssl => ssl.ServerName = connection.Host);
+                        }
+                    });
                     cfg.ConfigureEndpoints(context);
                 });
             }
