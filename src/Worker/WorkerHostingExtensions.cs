@@ -49,6 +49,10 @@ public static class WorkerHostingExtensions
     {
         builder.Services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        // Start-up waits until the receive endpoints have declared and bound their queues. Otherwise, on RabbitMQ, a
+        // command published by the hosted services or the API registered after the bus can reach an exchange with no
+        // queue bound yet, and the broker drops it: the document would stay Queued.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
