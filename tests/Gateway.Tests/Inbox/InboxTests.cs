@@ -28,7 +28,13 @@ public sealed class InboxTests
                 await writer.WriteAsync(line);
                 await writer.FlushAsync();
                 expected += line.Length;
-                await Task.Delay(300); // longer than the poll interval, so scans see the file between writes
+                if (i == 2)
+                {
+                    // Half written and still for longer than the settle time: a file dropped beside it is taken and
+                    // completed meanwhile, which proves the inbox was scanned past the settle time with this one held.
+                    await File.WriteAllTextAsync(Path.Combine(host.Inbox, "beside.txt"), "Dropped while slow.txt is half written.");
+                    await host.WaitForInboxFileAsync("beside.txt");
+                }
             }
         }
 

@@ -95,28 +95,17 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>Waits until a consumer of the gateway has handled a message of type <typeparamref name="T"/> (bounded: 60 s).</summary>
-    public async Task WaitForConsumedAsync<T>() where T : class
-    {
-        var observer = Services.GetRequiredService<ConsumedCounter>();
-        for (var i = 0; i < 600 && observer.Count<T>() == 0; i++)
-        {
-            await Task.Delay(100);
-        }
-        if (observer.Count<T>() == 0)
-        {
-            throw new TimeoutException($"No {typeof(T).Name} was consumed within 60 s.");
-        }
-    }
+    public Task WaitForConsumedAsync<T>() where T : class => WaitForConsumedCountAsync<T>(1);
 
     /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 60 s).</summary>
     public async Task WaitForConsumedCountAsync<T>(int count) where T : class
     {
         var observer = Services.GetRequiredService<ConsumedCounter>();
-        for (var i = 0; i < 600 && observer.Count<T>() < count; i++)
+        try
         {
-            await Task.Delay(100);
+            await observer.WhenCountAsync<T>(count).WaitAsync(TimeSpan.FromSeconds(60));
         }
-        if (observer.Count<T>() < count)
+        catch (TimeoutException)
         {
             throw new TimeoutException($"{observer.Count<T>()} of {count} {typeof(T).Name} were consumed within 60 s.");
         }

@@ -14,6 +14,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
 
     private GatewayProcess(Process process, int port)
     {
@@ -35,24 +36,40 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the service on <paramref name="root"/>'s folders and waits (bounded: 60 s) until it answers.</summary>
+    /// <summary>Starts the service on <paramref name="root"/>'s folders and waits (bounded: 60 s) until it says it is ready.</summary>
     public static async Task<GatewayProcess> StartAsync(string root, IDictionary<string, string>? settings = null)
     {
         var gateway = Launch(root, settings);
-        for (var i = 0; i < 600; i++)
+        // The banner is printed once the server listens.
+        var ready = gateway.WaitForLineAsync(l => l.Contains("Annotate is ready", StringComparison.Ordinal));
+        var ended = await Task.WhenAny(ready, gateway.ExitedAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (ended == ready)
         {
-            if (gateway._process.HasExited)
-            {
-                throw new InvalidOperationException($"The gateway exited with {gateway._process.ExitCode}:\n{gateway.Output}");
-            }
-            if (await gateway.AnswersAsync())
-            {
-                return gateway;
-            }
-            await Task.Delay(100);
+            return gateway;
         }
+        var exited = gateway.HasExited;
         await gateway.DisposeAsync();
-        throw new TimeoutException($"The gateway did not answer within 60 s:\n{gateway.Output}");
+        throw exited
+            ? new InvalidOperationException($"The gateway exited:\n{gateway.Output}")
+            : new TimeoutException($"The gateway did not start within 60 s:\n{gateway.Output}");
+    }
+
+    /// <summary>Completes when the process ends.</summary>
+    public Task ExitedAsync() => _process.WaitForExitAsync();
+
+    /// <summary>Completes with the first line the process prints (or has printed) that <paramref name="match"/> accepts.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match)
+    {
+        lock (_output)
+        {
+            if (_output.FirstOrDefault(match) is { } seen)
+            {
+                return Task.FromResult(seen);
+            }
+            var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, waiter));
+            return waiter.Task;
+        }
     }
 
     /// <summary>True once the process has ended.</summary>
@@ -109,14 +126,19 @@ public sealed class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
+    /// <summary>
+    /// Completes when the service has printed the final line of <paramref name="fileName"/> (Completed or Failed): it is
+    /// printed once the state is recorded and the file moved or its bytes removed.
+    /// </summary>
+    public Task FinishedAsync(string fileName) =>
+        WaitForLineAsync(l => l.Contains($"  {fileName}  Completed", StringComparison.Ordinal) || l.Contains($"  {fileName}  Failed (", StringComparison.Ordinal));
+
     /// <summary>Waits (bounded: 10 s) until the process has printed a line containing <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text)
     {
-        for (var i = 0; i < 100 && !Output.Contains(text, StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(100);
-        }
-        Assert.Contains(text, Output);
+        var line = WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal));
+        await Task.WhenAny(line, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.True(line.IsCompletedSuccessfully, $"The gateway never printed '{text}':\n{Output}");
     }
 
     /// <summary>All documents the service knows.</summary>
@@ -149,6 +171,11 @@ public sealed class GatewayProcess : IAsyncDisposable
         lock (_output)
         {
             _output.Add(line);
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Done.TrySetResult(line);
+            }
         }
     }
 
