@@ -27,13 +27,28 @@ public static class AnnotatorsServiceCollectionExtensions
     /// <summary>Adds the pipeline with every built-in reader, annotator and writer, and binds their options.</summary>
     public static IServiceCollection AddAnnotators(this IServiceCollection services)
     {
+        services.AddAnnotationSettings();
+        services.TryAddSingleton<FormatDetector>();
+        services.TryAddSingleton<IDocumentPipeline, DocumentPipeline>();
+        return services.AddDefaultReaders().AddDefaultAnnotators().AddModelHost().AddDefaultWriters();
+    }
+
+    /// <summary>
+    /// The settings a host needs to accept documents without annotating them (a gateway): the size limit of a document
+    /// and the profiles. Loads no model, no language detector and no reader.
+    /// </summary>
+    public static IServiceCollection AddAnnotationSettings(this IServiceCollection services)
+    {
+        // Binding twice would add every profile list entry twice: the gateway and the engine both ask for these.
+        if (services.Any(d => d.ServiceType == typeof(ProfileCatalog)))
+        {
+            return services;
+        }
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ReaderOptions>().BindConfiguration(ReaderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProfileOptions>().BindConfiguration(ProfileOptions.Section);
         services.TryAddSingleton<ProfileCatalog>();
-        services.TryAddSingleton<FormatDetector>();
-        services.TryAddSingleton<IDocumentPipeline, DocumentPipeline>();
-        return services.AddDefaultReaders().AddDefaultAnnotators().AddModelHost().AddDefaultWriters();
+        return services;
     }
 
     /// <summary>

@@ -1,8 +1,12 @@
+using Annotate.Annotators;
 using Annotate.Gateway.Api;
 using Annotate.Gateway.Consumers;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Intake;
 using Annotate.Gateway.Storage;
+using Annotate.Hosting;
+using Annotate.Messages;
+using Annotate.Worker;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -11,9 +15,22 @@ namespace Annotate.Gateway;
 /// <summary>Composition of the gateway: state store, intake, watched folder, state consumers and the HTTP API.</summary>
 public static class GatewayHostingExtensions
 {
+    /// <summary>Name of the queue (and exchange) workers take <see cref="AnnotateDocument"/> commands from.</summary>
+    public const string WorkQueue = "annotate-document";
+
+    /// <summary>
+    /// Adds the gateway's services: the host defaults, the settings it checks uploads against, the state store and the
+    /// intake; and the worker's engine when <see cref="RunsWorker"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddAnnotateGateway(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        builder.AddAnnotateHostDefaults();
+        services.AddAnnotationSettings();
+        if (RunsWorker(builder.Configuration))
+        {
+            builder.AddAnnotateWorker();
+        }
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StateStoreOptions>().BindConfiguration(StateStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // PostgreSQL when a connection string is configured (several gateways share it), otherwise the SQLite file.
@@ -24,9 +41,49 @@ public static class GatewayHostingExtensions
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
-        services.AddHealthChecks();
         services.AddProblemDetails();
         return builder;
+    }
+
+    /// <summary>True when the worker runs in the gateway's process (see <see cref="GatewayOptions.RunWorker"/>).</summary>
+    public static bool RunsWorker(IConfiguration configuration)
+    {
+        var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        return gateway.RunWorker ?? !DurableTransport(configuration);
+    }
+
+    /// <summary>True on RabbitMQ: queued commands survive a restart of the gateway, so it must not send them again.</summary>
+    public static bool DurableTransport(IConfiguration configuration) =>
+        (configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions()).UsesRabbitMq;
+
+    /// <summary>Adds the bus with the gateway's consumers, and the worker's when it runs inside.</summary>
+    public static IHostApplicationBuilder AddAnnotateGatewayBus(this IHostApplicationBuilder builder)
+    {
+        var runsWorker = RunsWorker(builder.Configuration);
+        var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        return builder.AddAnnotateBus(
+            x =>
+            {
+                if (runsWorker)
+                {
+                    x.AddAnnotateWorkerConsumers();
+                }
+                x.AddAnnotateGatewayConsumers();
+            },
+            WorkerOptions.EffectiveConcurrency(builder.Configuration),
+            (_, rabbit) =>
+            {
+                // The work queue is declared and bound by the gateway too: a command published before any worker has
+                // started must wait in the queue, not reach an exchange with nothing bound and be dropped.
+                rabbit.Publish<AnnotateDocument>(p => p.BindQueue(WorkQueue, WorkQueue, q =>
+                {
+                    q.Durable = true;
+                    if (bus.QuorumQueues)
+                    {
+                        q.SetQuorumQueue();
+                    }
+                }));
+            });
     }
 
     /// <summary>Registers the gateway's consumers of document events.</summary>

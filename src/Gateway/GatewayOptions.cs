@@ -16,9 +16,12 @@ public sealed class GatewayOptions
     [Required]
     public string Failed { get; set; } = "data/failed";
 
-    /// <summary>Where accepted documents' bytes wait for the worker. Default <c>data/blobs</c>.</summary>
-    [Required]
-    public string Blobs { get; set; } = "data/blobs";
+    /// <summary>
+    /// Whether the worker runs inside the gateway's process. Default: yes on the in-memory transport (one process, nothing
+    /// to set up), no on RabbitMQ, where workers are separate processes (<c>dotnet run --project src/Worker</c>) and the
+    /// gateway loads no model. Set true to run a worker in the gateway on RabbitMQ too.
+    /// </summary>
+    public bool? RunWorker { get; set; }
 
     /// <summary>SQLite database of document states. Default <c>data/annotate.db</c>.</summary>
     [Required]

@@ -1,6 +1,5 @@
 using Annotate.Annotators.Models.Download;
 using Annotate.Gateway;
-using Annotate.Worker;
 
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
@@ -8,9 +7,9 @@ if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 // Settings sit beside the executable; data folders are relative to the folder Annotate is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseDefaultListenAddress();
-builder.AddAnnotateWorker();
+// One process by default: the worker runs inside; on RabbitMQ the gateway runs alone and workers are separate processes.
 builder.AddAnnotateGateway();
-builder.AddAnnotateBus(bus => bus.AddAnnotateWorkerConsumers().AddAnnotateGatewayConsumers());
+builder.AddAnnotateGatewayBus();
 builder.AddAnnotateGatewayServices();
 
 var app = builder.Build();

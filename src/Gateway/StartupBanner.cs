@@ -1,4 +1,4 @@
-using Annotate.Worker;
+using Annotate.Hosting.Blobs;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -10,7 +10,7 @@ public sealed class StartupBanner(
     IHostApplicationLifetime lifetime,
     IServer server,
     IOptions<GatewayOptions> gateway,
-    IOptions<WorkerOptions> worker,
+    IOptions<BlobStoreOptions> blobs,
     ILogger<StartupBanner> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -20,7 +20,7 @@ public sealed class StartupBanner(
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             logger.LogInformation(
                 "Annotate is ready: drop files into {Inbox} and find the results in {Outbox} (files that fail go to {Failed}). HTTP API: {Api}",
-                Path.GetFullPath(gateway.Value.Inbox), Path.GetFullPath(worker.Value.Outbox), Path.GetFullPath(gateway.Value.Failed),
+                Path.GetFullPath(gateway.Value.Inbox), Path.GetFullPath(blobs.Value.Outputs), Path.GetFullPath(gateway.Value.Failed),
                 string.Join(", ", addresses.Select(a => a + "/api/documents")));
         });
         return Task.CompletedTask;

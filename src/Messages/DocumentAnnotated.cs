@@ -27,6 +27,12 @@ public sealed record DocumentAnnotated
     /// <summary>Lowercase hex SHA-256 of the GGUF model file used, or null when no model was used.</summary>
     public string? ModelSha256 { get; init; }
 
+    /// <summary>
+    /// When the same content had already been annotated with the same profile settings and model: the id of that
+    /// document, whose outputs were copied instead of annotating again. Null otherwise.
+    /// </summary>
+    public string? DuplicateOf { get; init; }
+
     /// <summary>Correlation identifier copied from the command.</summary>
     public string? CorrelationId { get; init; }
 

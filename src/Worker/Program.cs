@@ -7,6 +7,6 @@ if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 // Settings sit beside the executable; data folders are relative to the folder the worker is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddAnnotateWorker();
-builder.AddAnnotateBus(bus => bus.AddAnnotateWorkerConsumers());
+builder.AddAnnotateWorkerBus();
 await builder.Build().RunAsync();
 return 0;

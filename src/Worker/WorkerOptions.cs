@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Annotate.Annotators.Models;
+using Microsoft.Extensions.Configuration;
 
 namespace Annotate.Worker;
 
@@ -8,19 +10,26 @@ public sealed class WorkerOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Annotate:Worker";
 
-    /// <summary>Folder outputs are written to, one sub-folder per document, when a command names none. Default <c>data/outbox</c>.</summary>
-    [Required]
-    public string Outbox { get; set; } = "data/outbox";
-
-    /// <summary>Documents annotated at the same time by this process. Default: the number of processor cores.</summary>
+    /// <summary>
+    /// Documents annotated at the same time by this process, and so how many it takes from the queue at once. Default:
+    /// the model's <c>Annotate:Model:ParallelSequences</c> when a model is configured (the model decodes that many
+    /// together), otherwise the number of processor cores.
+    /// </summary>
     [Range(1, 256)]
-    public int ConcurrentDocuments { get; set; } = Environment.ProcessorCount;
+    public int? ConcurrentDocuments { get; set; }
 
     /// <summary>
     /// Longest a document may take, retries included; then it is cancelled and fails with <c>timeout</c>, so nothing stays
-    /// in Processing when a reader or the model hangs. Default 30 minutes.
+    /// in Processing when a reader or the model hangs. On RabbitMQ it plus <see cref="ShutdownGrace"/> must stay below the
+    /// broker's consumer timeout (<c>Annotate:Bus:ConsumerTimeout</c>), or the worker refuses to start. Default 25 minutes.
     /// </summary>
-    public TimeSpan DocumentTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    public TimeSpan DocumentTimeout { get; set; } = TimeSpan.FromMinutes(25);
+
+    /// <summary>
+    /// On shutdown, how long documents in progress may take to finish; the ones still running then are stopped and go
+    /// back to the queue for another worker, with no Failed event. Default 1 minute.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Immediate retries of a transient failure (model unavailable, file locked) before the document fails. Default 3.</summary>
     [Range(0, 20)]
@@ -28,4 +37,23 @@ public sealed class WorkerOptions
 
     /// <summary>First retry delay; later ones double, up to 30 s. Default 1 s.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Whether commands may name files and folders of this machine (<c>file://</c> URIs or absolute paths) as their
+    /// source or output. Default false: a message could otherwise make the worker read any file it can. Documents come as
+    /// <c>blob:</c> references, inline content or http(s) URLs.
+    /// </summary>
+    public bool AllowLocalPaths { get; set; }
+
+    /// <summary>The number of documents annotated at once: <see cref="ConcurrentDocuments"/> or its default.</summary>
+    public static int EffectiveConcurrency(IConfiguration configuration)
+    {
+        var worker = configuration.GetSection(Section).Get<WorkerOptions>() ?? new WorkerOptions();
+        if (worker.ConcurrentDocuments is { } configured)
+        {
+            return configured;
+        }
+        var model = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
+        return !string.IsNullOrWhiteSpace(model.Path) ? Math.Clamp(model.ParallelSequences, 1, 256) : Environment.ProcessorCount;
+    }
 }

@@ -63,9 +63,10 @@ public sealed class ListenAddressTests
         }
         start.Environment["Annotate__Gateway__Inbox"] = Path.Combine(root, "inbox");
         start.Environment["Annotate__Gateway__Failed"] = Path.Combine(root, "failed");
-        start.Environment["Annotate__Gateway__Blobs"] = Path.Combine(root, "blobs");
+        start.Environment["Annotate__Blobs__Sources"] = Path.Combine(root, "blobs");
+        start.Environment["Annotate__Blobs__Results"] = Path.Combine(root, "results");
         start.Environment["Annotate__Gateway__Database"] = Path.Combine(root, "annotate.db");
-        start.Environment["Annotate__Worker__Outbox"] = Path.Combine(root, "outbox");
+        start.Environment["Annotate__Blobs__Outputs"] = Path.Combine(root, "outbox");
 
         var output = new StringBuilder();
         var banner = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,3 +1,4 @@
+using Annotate.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ public sealed class BusOptionsTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value, ["Annotate:Bus:Password"] = "hunter2-secret" });
-        builder.AddAnnotateBus(_ => { });
+        builder.AddAnnotateBus(_ => { }, defaultPrefetch: 1);
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

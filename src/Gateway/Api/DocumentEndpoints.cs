@@ -3,6 +3,7 @@ using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Gateway.Intake;
 using Annotate.Gateway.Storage;
+using Annotate.Hosting.Blobs;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -99,7 +100,7 @@ public static class DocumentEndpoints
             : Results.Ok(ToView(record));
     }
 
-    private static async Task<IResult> DownloadAsync(string id, string name, IDocumentStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> DownloadAsync(string id, string name, IDocumentStore store, IBlobStore blobs, CancellationToken cancellationToken)
     {
         var record = await store.FindAsync(id, cancellationToken);
         if (record is null)
@@ -112,9 +113,13 @@ public static class DocumentEndpoints
         {
             return Problem(StatusCodes.Status404NotFound, "not-found", $"Document '{id}' has no output named '{name}'.");
         }
-        var path = Path.Combine(record.OutputUri, output.Name);
-        return File.Exists(path)
-            ? Results.File(path, output.MediaType, output.Name)
+        // Outputs are read through the blob store (the worker that wrote them may be another machine); records written by
+        // earlier versions hold a folder path instead.
+        Stream? content = BlobReference.KeyOf(record.OutputUri) is { } prefix
+            ? BlobKeys.IsValid(prefix + output.Name) ? await blobs.OpenReadAsync(prefix + output.Name, cancellationToken) : null
+            : File.Exists(Path.Combine(record.OutputUri, output.Name)) ? File.OpenRead(Path.Combine(record.OutputUri, output.Name)) : null;
+        return content is not null
+            ? Results.Stream(content, output.MediaType, output.Name, enableRangeProcessing: content.CanSeek)
             : Problem(StatusCodes.Status410Gone, "gone", $"'{name}' of document '{id}' is no longer in the outbox.");
     }
 

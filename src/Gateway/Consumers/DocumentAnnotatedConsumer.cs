@@ -1,4 +1,5 @@
 using Annotate.Gateway.Intake;
+using Annotate.Hosting.Blobs;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
 using MassTransit;
@@ -11,7 +12,8 @@ namespace Annotate.Gateway.Consumers;
 /// </summary>
 public sealed class DocumentAnnotatedConsumer(
     IDocumentStore store,
-    BlobFolder blobs,
+    IBlobStore blobs,
+    BlobFolder folder,
     DocumentIntake intake,
     DocumentStateChanges changes,
     ILoggerFactory loggers) : IConsumer<DocumentAnnotated>
@@ -34,24 +36,23 @@ public sealed class DocumentAnnotatedConsumer(
         // start-up repeats if the process dies here.
         if (!await store.MarkCompletedAsync(done.DocumentId,
             new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt,
-                ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256), context.CancellationToken))
+                DuplicateOf: done.DuplicateOf, ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256), context.CancellationToken))
         {
             return;
         }
         changes.Finished(done.DocumentId);
         var log = loggers.CreateLogger("Annotate");
-        if (record?.SourceUri is { } source && blobs.Owns(source))
+        if (record is not null && BlobFolder.OwnedKey(record) is { } key)
         {
-            var blob = BlobFolder.LocalPath(source);
-            if (GrewAfterClaim(record, blob) is { } size)
+            if (await GrewAfterClaimAsync(record, key, blobs, context.CancellationToken) is { } size)
             {
                 // A writer was still appending after the file settled: never delete those bytes; take the whole file again.
                 log.LogWarning("{FileName}  grew after it was taken ({Before:N0} → {After:N0} bytes); taking it again", record.FileName, record.SizeBytes, size);
-                await intake.ClaimAsync(blob, record.FileName, record.Profile, context.CancellationToken);
+                await intake.ClaimAsync(folder.PathFor(record.Id, record.FileName), record.FileName, record.Profile, context.CancellationToken);
             }
             else
             {
-                DocumentIntake.DeleteBlob(blob);
+                await blobs.DeleteAsync(key, context.CancellationToken);
             }
         }
         // One console line per document, under a short category.
@@ -60,13 +61,13 @@ public sealed class DocumentAnnotatedConsumer(
     }
 
     /// <summary>The blob's size when bytes were added to an inbox file after it was claimed, otherwise null.</summary>
-    internal static long? GrewAfterClaim(DocumentRecord record, string blob)
+    internal static async Task<long?> GrewAfterClaimAsync(DocumentRecord record, string key, IBlobStore blobs, CancellationToken cancellationToken)
     {
         if (record.Channel != "inbox" || record.Sha256 is null)
         {
             return null;
         }
-        var info = new FileInfo(blob);
-        return info.Exists && info.Length != record.SizeBytes ? info.Length : null;
+        var blob = await blobs.StatAsync(key, cancellationToken);
+        return blob is not null && blob.SizeBytes != record.SizeBytes ? blob.SizeBytes : null;
     }
 }

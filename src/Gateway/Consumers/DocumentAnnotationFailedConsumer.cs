@@ -1,5 +1,6 @@
 using Annotate.Annotators.Pipeline;
 using Annotate.Gateway.Intake;
+using Annotate.Hosting.Blobs;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
 using MassTransit;
@@ -13,7 +14,8 @@ namespace Annotate.Gateway.Consumers;
 /// </summary>
 public sealed class DocumentAnnotationFailedConsumer(
     IDocumentStore store,
-    BlobFolder blobs,
+    IBlobStore blobs,
+    BlobFolder folder,
     FailedFolder failedFolder,
     DocumentIntake intake,
     DocumentStateChanges changes,
@@ -42,17 +44,17 @@ public sealed class DocumentAnnotationFailedConsumer(
         var message = failed.Message;
         var log = loggers.CreateLogger("Annotate");
 
-        if (record.SourceUri is { } source && blobs.Owns(source))
+        if (BlobFolder.OwnedKey(record) is { } key)
         {
-            var blob = BlobFolder.LocalPath(source);
-            if (failed.Reason == FailureReason.ChecksumMismatch && DocumentAnnotatedConsumer.GrewAfterClaim(record, blob) is { } size)
+            if (failed.Reason == FailureReason.ChecksumMismatch
+                && await DocumentAnnotatedConsumer.GrewAfterClaimAsync(record, key, blobs, context.CancellationToken) is { } size)
             {
                 // A writer was still appending after the file settled: the whole file is taken again as a new document.
-                var again = await intake.ClaimAsync(blob, record.FileName, record.Profile, context.CancellationToken);
+                var again = await intake.ClaimAsync(folder.PathFor(record.Id, record.FileName), record.FileName, record.Profile, context.CancellationToken);
                 message = $"'{fileName}' was still being written when it was taken ({record.SizeBytes:N0} of {size:N0} bytes); the whole file is annotated again as document {again.Id}.";
                 log.LogWarning("{FileName}  grew after it was taken ({Before:N0} → {After:N0} bytes); taking it again", fileName, record.SizeBytes, size);
             }
-            await failedFolder.KeepAsync(File.Exists(blob) ? blob : null,
+            await failedFolder.KeepAsync(key,
                 new FailureReport(failed.DocumentId, fileName, failed.Reason, message, failed.Retryable, failed.FailedAt), context.CancellationToken);
         }
         if (!await store.MarkFailedAsync(failed.DocumentId, failed.Reason, message, failed.Retryable, failed.FailedAt, context.CancellationToken))

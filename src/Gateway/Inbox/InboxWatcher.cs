@@ -1,7 +1,7 @@
 using System.Text;
 using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Intake;
-using Annotate.Worker;
+using Annotate.Hosting.Blobs;
 using Microsoft.Extensions.Options;
 
 namespace Annotate.Gateway.Inbox;
@@ -34,14 +34,14 @@ public sealed class InboxWatcher : BackgroundService
     /// <summary>Hands a settled file to the intake; the seam lets tests see what is taken without the whole intake.</summary>
     internal delegate Task ClaimFile(string path, string fileName, string? profile, CancellationToken cancellationToken);
 
-    public InboxWatcher(DocumentIntake intake, ProfileCatalog profiles, IOptions<GatewayOptions> options, IOptions<WorkerOptions> workerOptions,
+    public InboxWatcher(DocumentIntake intake, ProfileCatalog profiles, IOptions<GatewayOptions> options, IOptions<BlobStoreOptions> blobOptions,
         TimeProvider time, ILogger<InboxWatcher> logger)
-        : this(intake.ClaimAsync, profiles, options, time, logger, workerOptions.Value.Outbox)
+        : this(intake.ClaimAsync, profiles, options, time, logger, blobOptions.Value.Outputs, blobOptions.Value.Sources)
     {
     }
 
     internal InboxWatcher(ClaimFile claim, ProfileCatalog profiles, IOptions<GatewayOptions> options, TimeProvider time,
-        ILogger<InboxWatcher> logger, string? outbox = null)
+        ILogger<InboxWatcher> logger, string? outbox = null, string? sources = null)
     {
         _claim = claim;
         _profiles = profiles;
@@ -51,7 +51,7 @@ public sealed class InboxWatcher : BackgroundService
         // Annotate's own folders and database may be configured inside the inbox; taking them would loop for ever.
         var database = Path.GetFullPath(_options.Database);
         _ownPaths = new HashSet<string>(
-            new[] { _options.Failed, _options.Blobs, outbox }.OfType<string>().Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p)))
+            new[] { _options.Failed, sources, outbox }.OfType<string>().Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p)))
                 .Concat([database, database + "-wal", database + "-shm", database + "-journal"]),
             StringComparer.Ordinal);
     }

@@ -1,27 +1,45 @@
-using Microsoft.Extensions.Options;
+using Annotate.Hosting.Blobs;
 
 namespace Annotate.Gateway.Intake;
 
-/// <summary>The folder where the gateway keeps accepted documents' bytes until they are annotated: <c>&lt;id&gt;/&lt;name&gt;</c>.</summary>
-public sealed class BlobFolder(IOptions<GatewayOptions> options)
+/// <summary>
+/// The gateway's side of the blob store's sources: where an accepted document's bytes are kept until they are annotated
+/// (<c>sources/&lt;id&gt;/&lt;name&gt;</c>), and the <c>blob:</c> references the commands carry. Intake moves a claimed inbox
+/// file in with a rename, so it needs the store to be a folder this machine sees (the default, or a shared volume).
+/// </summary>
+public sealed class BlobFolder(FileSystemBlobStore store)
 {
-    /// <summary>Full path of the folder.</summary>
-    public string Root { get; } = Path.GetFullPath(options.Value.Blobs);
+    /// <summary>Full path of the folder holding the sources.</summary>
+    public string Root => store.SourcesRoot;
 
-    /// <summary>True when <paramref name="sourceUri"/> points into this folder (so the gateway may move or delete it).</summary>
-    public bool Owns(string sourceUri)
-    {
-        var path = LocalPath(sourceUri);
-        return path.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-    }
+    /// <summary>Key of the bytes of document <paramref name="id"/> named <paramref name="fileName"/>.</summary>
+    public static string KeyFor(string id, string fileName) => BlobKeys.Source(id, FileNames.Safe(fileName));
+
+    /// <summary>The reference commands carry for the bytes of document <paramref name="id"/>.</summary>
+    public static string ReferenceFor(string id, string fileName) => BlobReference.For(KeyFor(id, fileName));
 
     /// <summary>Where the bytes of document <paramref name="id"/> named <paramref name="fileName"/> are kept; creates its folder.</summary>
-    public string PathFor(string id, string fileName)
-    {
-        var directory = Path.Combine(Root, id);
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, FileNames.Safe(fileName));
-    }
+    public string PathFor(string id, string fileName) => store.LocalPath(KeyFor(id, fileName));
+
+    /// <summary>
+    /// The key of the stored bytes of <paramref name="record"/> when the gateway put them there (upload or inbox) and may
+    /// delete them; null for bytes another system stored, and for locations outside the store.
+    /// </summary>
+    public static string? OwnedKey(Storage.DocumentRecord record) =>
+        record.Channel != "message" && BlobReference.KeyOf(record.SourceUri) is { } key
+            && key.StartsWith($"{BlobKeys.Sources}/{record.Id}/", StringComparison.Ordinal) ? key : null;
+
+    /// <summary>The local file of a source: a <c>blob:</c> reference in this store, a <c>file://</c> URI or a path (earlier versions' records).</summary>
+    public string LocalPath(string sourceUri) =>
+        BlobReference.KeyOf(sourceUri) is { } key ? store.LocalPath(key)
+        : Uri.TryCreate(sourceUri, UriKind.Absolute, out var uri) && uri.IsFile ? Path.GetFullPath(uri.LocalPath)
+        : Path.GetFullPath(sourceUri);
+
+    /// <summary>True when <paramref name="sourceUri"/> is in this store's sources (so the gateway may move or delete it).</summary>
+    public bool Owns(string sourceUri) =>
+        BlobReference.KeyOf(sourceUri) is { } key
+            ? key.StartsWith(BlobKeys.Sources + "/", StringComparison.Ordinal)
+            : LocalPath(sourceUri).StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>The documents' folders present, with the one file each holds (null when empty).</summary>
     public IEnumerable<(string Id, string? File)> Enumerate()
@@ -32,11 +50,7 @@ public sealed class BlobFolder(IOptions<GatewayOptions> options)
         }
         foreach (var directory in Directory.EnumerateDirectories(Root))
         {
-            yield return (Path.GetFileName(directory), Directory.EnumerateFiles(directory).FirstOrDefault());
+            yield return (Path.GetFileName(directory), Directory.EnumerateFiles(directory).FirstOrDefault(f => !f.EndsWith(".blob-tmp", StringComparison.Ordinal)));
         }
     }
-
-    /// <summary>The local path of a <c>file://</c> URI or path.</summary>
-    public static string LocalPath(string sourceUri) =>
-        Uri.TryCreate(sourceUri, UriKind.Absolute, out var uri) && uri.IsFile ? Path.GetFullPath(uri.LocalPath) : Path.GetFullPath(sourceUri);
 }

@@ -1,13 +1,9 @@
 using System.Security.Cryptography;
-using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
-using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Storage;
 using Annotate.Messages;
-using Annotate.Worker;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Annotate.Gateway.Intake;
 
@@ -15,15 +11,13 @@ namespace Annotate.Gateway.Intake;
 /// Accepts a document from any channel: records it, stores its bytes, and sends the annotate command. The record is
 /// written before the bytes move, so a process that dies at any point of intake leaves a record that start-up
 /// finishes (<see cref="ResumeIntakeAsync"/>): nothing taken from the inbox is ever without a record.
-/// Content already annotated with the same profile completes at once as a duplicate, reusing the earlier outputs.
+/// Commands carry <c>blob:</c> references, never this machine's paths. Whether the content was annotated before is the
+/// worker's decision: it knows the profile and the model it would use.
 /// </summary>
 public sealed class DocumentIntake(
     IDocumentStore store,
-    ProfileCatalog profiles,
-    ILanguageModel model,
     IBus publisher,
     BlobFolder blobs,
-    IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
     ILoggerFactory loggers)
 {
@@ -33,7 +27,7 @@ public sealed class DocumentIntake(
         var id = NewId();
         var blob = blobs.PathFor(id, fileName);
         // Recorded first: an upload cut short by a crash is found at start-up and failed, not left as a stray blob.
-        var record = NewRecord(id, fileName, channel, profile, correlationId, new Uri(blob).AbsoluteUri, 0);
+        var record = NewRecord(id, fileName, channel, profile, correlationId, BlobFolder.ReferenceFor(id, fileName), 0);
         await store.TryAddAsync(record, cancellationToken);
         string sha256;
         try
@@ -92,7 +86,7 @@ public sealed class DocumentIntake(
                 await FinishClaimAsync(record, blob, cancellationToken);
                 return;
             }
-            if (record.Channel == "inbox" && record.SourceUri is { } source && BlobFolder.LocalPath(source) is var inboxPath
+            if (record.Channel == "inbox" && record.SourceUri is { } source && blobs.LocalPath(source) is var inboxPath
                 && !blobs.Owns(source) && File.Exists(inboxPath))
             {
                 await FinishClaimAsync(record, inboxPath, cancellationToken);
@@ -113,7 +107,7 @@ public sealed class DocumentIntake(
     /// <summary>Adopts bytes found in the blob folder with no record (left by a crash in an earlier version) as a new inbox document.</summary>
     public async Task AdoptAsync(string id, string blob, CancellationToken cancellationToken)
     {
-        var record = NewRecord(id, Path.GetFileName(blob), "inbox", profile: null, correlationId: null, new Uri(blob).AbsoluteUri, new FileInfo(blob).Length);
+        var record = NewRecord(id, Path.GetFileName(blob), "inbox", profile: null, correlationId: null, BlobFolder.ReferenceFor(id, Path.GetFileName(blob)), new FileInfo(blob).Length);
         if (await store.TryAddAsync(record, cancellationToken))
         {
             loggers.CreateLogger("Annotate").LogWarning("{FileName}  found in the blob folder without a record; annotating it", record.FileName);
@@ -170,13 +164,8 @@ public sealed class DocumentIntake(
 
     private async Task<DocumentRecord> AcceptAsync(DocumentRecord record, string blob, string sha256, CancellationToken cancellationToken)
     {
-        record = record with { SourceUri = new Uri(blob).AbsoluteUri, Sha256 = sha256, SizeBytes = new FileInfo(blob).Length };
+        record = record with { SourceUri = BlobFolder.ReferenceFor(record.Id, record.FileName), Sha256 = sha256, SizeBytes = new FileInfo(blob).Length };
         await store.SetContentAsync(record.Id, record.SourceUri, sha256, record.SizeBytes, cancellationToken);
-
-        if (await TryCompleteAsDuplicateAsync(record, blob, cancellationToken) is { } duplicate)
-        {
-            return duplicate;
-        }
 
         await publisher.Publish(new DocumentReceived
         {
@@ -217,34 +206,6 @@ public sealed class DocumentIntake(
         CorrelationId = correlationId,
         ReceivedAt = time.GetUtcNow(),
     };
-
-    private async Task<DocumentRecord?> TryCompleteAsDuplicateAsync(DocumentRecord record, string blob, CancellationToken cancellationToken)
-    {
-        var earlier = await store.FindCompletedAsync(record.Sha256!, record.Profile, cancellationToken);
-        if (earlier?.OutputUri is not { } earlierOutput || !Directory.Exists(earlierOutput) || earlier.Digest is null)
-        {
-            return null;
-        }
-        // Reuse only what the same settings would produce again: same profile settings, same model (or none).
-        var fingerprint = profiles.Contains(record.Profile ?? AnnotationProfile.DefaultName) ? profiles.Get(record.Profile).Fingerprint() : null;
-        var modelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null;
-        if (earlier.ProfileFingerprint != fingerprint || earlier.ModelSha256 != modelSha256)
-        {
-            return null;
-        }
-        var output = Path.Combine(Path.GetFullPath(workerOptions.Value.Outbox), record.Id);
-        Directory.CreateDirectory(output);
-        foreach (var file in Directory.EnumerateFiles(earlierOutput))
-        {
-            File.Copy(file, Path.Combine(output, Path.GetFileName(file)), overwrite: true);
-        }
-        var completion = new DocumentCompletion(output, earlier.Outputs, earlier.Digest,
-            new StageTimings(), time.GetUtcNow(), DuplicateOf: earlier.Id, ProfileFingerprint: fingerprint, ModelSha256: modelSha256);
-        await store.MarkCompletedAsync(record.Id, completion, cancellationToken);
-        DeleteBlob(blob);
-        loggers.CreateLogger("Annotate").LogInformation("{FileName}  Completed  duplicate of {Earlier}, outputs reused  → {Output}", record.FileName, earlier.Id, output);
-        return await store.FindAsync(record.Id, cancellationToken);
-    }
 
     private string NewId() => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
 

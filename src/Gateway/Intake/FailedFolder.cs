@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Annotate.Hosting.Blobs;
 using Microsoft.Extensions.Options;
 
 namespace Annotate.Gateway.Intake;
@@ -11,7 +12,7 @@ public sealed record FailureReport(string DocumentId, string FileName, string Re
 /// crash or a redelivered event without a second copy: the report is written under a temporary name first (it names
 /// the document), then the file is moved, then the report is renamed into place.
 /// </summary>
-public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<FailedFolder> logger) : IDisposable
+public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore blobs, ILogger<FailedFolder> logger) : IDisposable
 {
     private const string ReportSuffix = ".error.json";
     private const string PendingSuffix = ".error.json.tmp";
@@ -25,8 +26,8 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<Faile
     public string Root { get; } = Path.GetFullPath(options.Value.Failed);
 
     /// <summary>
-    /// Moves <paramref name="blob"/> (when it still exists) into the folder with its report. Returns the path of the
-    /// report. A report already written for this document (by an earlier, interrupted run) is reused.
+    /// Moves the blob <paramref name="blob"/> (when it still exists) out of the blob store into the folder with its report.
+    /// Returns the path of the report. A report already written for this document (by an earlier, interrupted run) is reused.
     /// </summary>
     public async Task<string> KeepAsync(string? blob, FailureReport report, CancellationToken cancellationToken)
     {
@@ -52,7 +53,7 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<Faile
             var earlierTarget = earlier.EndsWith(PendingSuffix, StringComparison.Ordinal)
                 ? earlier[..^PendingSuffix.Length]
                 : earlier[..^ReportSuffix.Length];
-            MoveIfPresent(blob, earlierTarget);
+            await MoveIfPresentAsync(blob, earlierTarget, cancellationToken);
             return Publish(earlier, earlierTarget);
         }
         var target = FileNames.Unique(Root, safeName);
@@ -63,7 +64,7 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<Faile
             await stream.FlushAsync(cancellationToken);
             stream.Flush(flushToDisk: true);
         }
-        MoveIfPresent(blob, target);
+        await MoveIfPresentAsync(blob, target, cancellationToken);
         return Publish(pending, target);
     }
 
@@ -91,13 +92,29 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, ILogger<Faile
         return final;
     }
 
-    private static void MoveIfPresent(string? blob, string target)
+    private async Task MoveIfPresentAsync(string? blob, string target, CancellationToken cancellationToken)
     {
-        if (blob is not null && File.Exists(blob) && !File.Exists(target))
+        if (blob is null)
         {
-            File.Move(blob, target);
-            DocumentIntake.DeleteBlob(blob);
+            return;
         }
+        if (!File.Exists(target))
+        {
+            await using var source = await blobs.OpenReadAsync(blob, cancellationToken);
+            if (source is null)
+            {
+                return;
+            }
+            // Copied under a temporary name and renamed, so a crash never leaves half a file under the real name.
+            var partial = target + ".partial";
+            await using (var copy = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                await source.CopyToAsync(copy, cancellationToken);
+                copy.Flush(flushToDisk: true);
+            }
+            File.Move(partial, target, overwrite: false);
+        }
+        await blobs.DeleteAsync(blob, cancellationToken);
     }
 
     /// <summary>The report (final or pending) already written for <paramref name="documentId"/>, if any.</summary>

@@ -12,12 +12,13 @@ namespace Annotate.Gateway.Intake;
 /// left in Received or Processing (the in-memory transport loses queued messages when the process stops): first the
 /// ones that were in flight when the process died, one at a time, so a document that kills the process is caught
 /// alone; after <see cref="GatewayOptions.CrashedAttempts"/> hand-overs it fails with <c>crashed</c> instead of
-/// stopping the service on every start.
+/// stopping the service on every start. On RabbitMQ the queue is durable: only documents never handed over are sent.
 /// </summary>
 public sealed class PendingDocumentsResumer(
     IDocumentStore store,
     DocumentIntake intake,
     BlobFolder blobs,
+    IConfiguration configuration,
     FailedFolder failedFolder,
     DocumentStateChanges changes,
     IBus publisher,
@@ -66,7 +67,7 @@ public sealed class PendingDocumentsResumer(
                 DocumentIntake.DeleteBlob(file);
                 break;
             case DocumentState.Failed:
-                await failedFolder.KeepAsync(file, new FailureReport(record.Id, record.FileName, record.Reason ?? FailureReason.Internal,
+                await failedFolder.KeepAsync($"{Hosting.Blobs.BlobKeys.Sources}/{id}/{Path.GetFileName(file)}", new FailureReport(record.Id, record.FileName, record.Reason ?? FailureReason.Internal,
                     record.Message ?? string.Empty, record.Retryable, record.FinishedAt ?? time.GetUtcNow()), cancellationToken);
                 break;
         }
@@ -79,6 +80,13 @@ public sealed class PendingDocumentsResumer(
             return;
         }
         var pending = _pending;
+        if (GatewayHostingExtensions.DurableTransport(configuration))
+        {
+            // On a durable broker a command sent before the restart is still queued or will be delivered again: sending it
+            // once more would annotate the document twice. Only the ones never handed over are sent; documents stuck
+            // in flight are the sweeper's (Annotate:Gateway:Sweeper).
+            pending = pending.Where(r => r.Dispatches == 0).ToList();
+        }
         // In flight when the process died (or handed over before and still not finished): any of them may be the cause.
         var suspects = pending.Where(r => r.State == DocumentState.Processing || r.Dispatches >= 2).ToList();
         foreach (var record in suspects)
@@ -122,7 +130,7 @@ public sealed class PendingDocumentsResumer(
 
     private async Task<bool> ResumeAsync(DocumentRecord record, CancellationToken stoppingToken)
     {
-        if (record.SourceUri is { } source && File.Exists(BlobFolder.LocalPath(source)))
+        if (record.SourceUri is { } source && File.Exists(blobs.LocalPath(source)))
         {
             logger.LogInformation("{FileName}  resumed after restart ({State})", record.FileName, record.State);
             return await intake.DispatchAsync(record, stoppingToken);

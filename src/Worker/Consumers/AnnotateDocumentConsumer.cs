@@ -1,16 +1,19 @@
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Messages;
 using Annotate.Worker.Storage;
 using Annotate.Worker.Testing;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Annotate.Worker.Consumers;
 
 /// <summary>
-/// Annotates the document an <see cref="AnnotateDocument"/> command points to and publishes the outcome.
+/// Annotates the document an <see cref="AnnotateDocument"/> command points to and publishes the outcome: exactly one
+/// Completed or Failed event per document. A command for a document that already finished (a redelivery, or the
+/// same command sent twice) does nothing. Content already annotated with the same profile settings and model is not
+/// annotated again: the earlier outputs are copied and the event says whose (<see cref="DocumentAnnotated.DuplicateOf"/>).
 /// Permanent failures are published at once; transient ones are thrown so the endpoint's retry policy
 /// (see <see cref="AnnotateDocumentConsumerDefinition"/>) tries again, and <see cref="AnnotateDocumentFaultConsumer"/>
 /// reports them when retries run out.
@@ -18,14 +21,24 @@ namespace Annotate.Worker.Consumers;
 public sealed class AnnotateDocumentConsumer(
     IDocumentPipeline pipeline,
     ILanguageModel model,
-    IOptions<WorkerOptions> options,
+    ProfileCatalog profiles,
+    SourceStaging sources,
+    OutputStore outputs,
+    ResultIndex results,
     FaultInjection faults,
-    TimeProvider time) : IConsumer<AnnotateDocument>
+    TimeProvider time,
+    ILogger<AnnotateDocumentConsumer> logger) : IConsumer<AnnotateDocument>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<AnnotateDocument> context)
     {
         var command = context.Message;
+        var cancellationToken = context.CancellationToken;
+        if (DocumentIds.IsValid(command.DocumentId) && await results.FindOutcomeAsync(command.DocumentId, cancellationToken) is not null)
+        {
+            logger.LogInformation("{FileName}  already finished as document {DocumentId}; the command delivered again is ignored", command.FileName, command.DocumentId);
+            return;
+        }
         var started = time.GetTimestamp();
         await context.Publish(new DocumentAnnotationStarted
         {
@@ -34,49 +47,24 @@ public sealed class AnnotateDocumentConsumer(
             SourceUri = command.SourceUri,
             Profile = command.Profile,
             Worker = Environment.MachineName,
-            Attempt = context.GetRetryAttempt() + 1,
+            Attempt = context.GetRetryAttempt() + context.GetRedeliveryCount() + 1,
             CorrelationId = command.CorrelationId,
             StartedAt = time.GetUtcNow(),
-        }).ConfigureAwait(false);
+        }, cancellationToken);
 
         try
         {
-            var outputDirectory = OutputDirectory(command);
-            var sourcePath = SourceLocator.ToLocalPath(command.SourceUri, command.FileName);
-            faults.BeforeWork(sourcePath);
-            var result = await pipeline.RunAsync(new AnnotationRequest
-            {
-                DocumentId = command.DocumentId,
-                Source = new DocumentSource(sourcePath, command.FileName),
-                OutputDirectory = outputDirectory,
-                Profile = command.Profile,
-                Outputs = command.Outputs?.ToList(),
-                ExpectedSha256 = command.ContentSha256,
-            }, context.CancellationToken).ConfigureAwait(false);
-
-            await context.Publish(new DocumentAnnotated
-            {
-                DocumentId = command.DocumentId,
-                FileName = command.FileName,
-                OutputUri = outputDirectory,
-                Outputs = result.Outputs.Select(o => new OutputFile { Name = o.Name, Kind = o.Kind, MediaType = o.MediaType, SizeBytes = o.SizeBytes }).ToList(),
-                Digest = DigestBuilder.From(result),
-                Timings = new StageTimings
-                {
-                    ReadMs = result.ReadTime.TotalMilliseconds,
-                    AnnotateMs = result.AnnotateTime.TotalMilliseconds,
-                    WriteMs = result.WriteTime.TotalMilliseconds,
-                    TotalMs = time.GetElapsedTime(started).TotalMilliseconds,
-                },
-                ProfileFingerprint = result.Profile.Fingerprint(),
-                ModelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null,
-                CorrelationId = command.CorrelationId,
-                CompletedAt = time.GetUtcNow(),
-            }).ConfigureAwait(false);
+            var target = outputs.TargetFor(command);
+            using var source = await sources.StageAsync(command, cancellationToken);
+            faults.BeforeWork(source.Path);
+            var annotated = await ReuseEarlierAsync(command, source, target, started, cancellationToken)
+                ?? await AnnotateAsync(command, source, target, started, cancellationToken);
+            await context.Publish(annotated, cancellationToken);
+            await results.RememberOutcomeAsync(command.DocumentId, new Outcome(annotated, null), CancellationToken.None);
         }
         catch (AnnotationException ex) when (!ex.Retryable)
         {
-            await context.Publish(new DocumentAnnotationFailed
+            var failed = new DocumentAnnotationFailed
             {
                 DocumentId = command.DocumentId,
                 FileName = command.FileName,
@@ -85,20 +73,84 @@ public sealed class AnnotateDocumentConsumer(
                 Retryable = false,
                 CorrelationId = command.CorrelationId,
                 FailedAt = time.GetUtcNow(),
-            }).ConfigureAwait(false);
+            };
+            await context.Publish(failed, cancellationToken);
+            if (DocumentIds.IsValid(command.DocumentId))
+            {
+                await results.RememberOutcomeAsync(command.DocumentId, new Outcome(null, failed), CancellationToken.None);
+            }
         }
     }
 
-    private string OutputDirectory(AnnotateDocument command)
+    private async Task<DocumentAnnotated> AnnotateAsync(AnnotateDocument command, StagedSource source, OutputTarget target, long started, CancellationToken cancellationToken)
     {
-        if (!DocumentIds.IsValid(command.DocumentId))
+        var result = await pipeline.RunAsync(new AnnotationRequest
         {
-            throw new AnnotationException(FailureReason.InvalidRequest,
-                $"'{command.FileName}': document id '{command.DocumentId}' is not valid: use 1–64 letters, digits, '-', '_' or '.'.");
+            DocumentId = command.DocumentId,
+            Source = new DocumentSource(source.Path, command.FileName),
+            OutputDirectory = target.Directory,
+            Profile = command.Profile,
+            Outputs = command.Outputs?.ToList(),
+            ExpectedSha256 = command.ContentSha256,
+        }, cancellationToken);
+        await outputs.CommitAsync(target, result.Outputs.Select(o => o.Name), cancellationToken);
+        var annotated = new DocumentAnnotated
+        {
+            DocumentId = command.DocumentId,
+            FileName = command.FileName,
+            OutputUri = OutputStore.ReferenceOf(target),
+            Outputs = result.Outputs.Select(o => new OutputFile { Name = o.Name, Kind = o.Kind, MediaType = o.MediaType, SizeBytes = o.SizeBytes }).ToList(),
+            Digest = DigestBuilder.From(result),
+            Timings = new StageTimings
+            {
+                ReadMs = result.ReadTime.TotalMilliseconds,
+                AnnotateMs = result.AnnotateTime.TotalMilliseconds,
+                WriteMs = result.WriteTime.TotalMilliseconds,
+                TotalMs = time.GetElapsedTime(started).TotalMilliseconds,
+            },
+            ProfileFingerprint = result.Profile.Fingerprint(),
+            ModelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null,
+            CorrelationId = command.CorrelationId,
+            CompletedAt = time.GetUtcNow(),
+        };
+        // Only whole results in the store are reused, and only those that produced every output.
+        if (source.Sha256 is { } sha256 && target.Prefix is not null && command.Outputs is not { Count: > 0 })
+        {
+            await results.RememberAnnotatedAsync(sha256, annotated, cancellationToken);
         }
-        var root = command.OutputUri is { Length: > 0 } uri
-            ? SourceLocator.ToLocalPath(uri, command.FileName)
-            : Path.Combine(Path.GetFullPath(options.Value.Outbox), command.DocumentId);
-        return root;
+        return annotated;
+    }
+
+    /// <summary>The event for a copy of an earlier annotation of the same bytes, or null when there is none to reuse.</summary>
+    private async Task<DocumentAnnotated?> ReuseEarlierAsync(AnnotateDocument command, StagedSource source, OutputTarget target, long started, CancellationToken cancellationToken)
+    {
+        // The hash is the one of the bytes read here, never the one the sender claims: a claimed hash would hand
+        // someone else's results to anyone who knows it.
+        if (source.Sha256 is not { } sha256 || command.Outputs is { Count: > 0 }
+            || (command.ContentSha256 is { Length: > 0 } claimed && !string.Equals(claimed, sha256, StringComparison.OrdinalIgnoreCase))
+            || !profiles.Contains(command.Profile ?? AnnotationProfile.DefaultName))
+        {
+            return null;
+        }
+        var fingerprint = profiles.Get(command.Profile).Fingerprint();
+        var modelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null;
+        var earlier = await results.FindAnnotatedAsync(sha256, fingerprint, modelSha256, cancellationToken);
+        if (earlier is null || earlier.DocumentId == command.DocumentId
+            || Hosting.Blobs.BlobReference.KeyOf(earlier.OutputUri) is not { } from
+            || !await outputs.CopyAsync(from, earlier.Outputs.Select(o => o.Name), target, cancellationToken))
+        {
+            return null;
+        }
+        logger.LogInformation("{FileName}  same content as document {Earlier}, annotated with the same profile and model: outputs reused", command.FileName, earlier.DocumentId);
+        return earlier with
+        {
+            DocumentId = command.DocumentId,
+            FileName = command.FileName,
+            OutputUri = OutputStore.ReferenceOf(target),
+            DuplicateOf = earlier.DuplicateOf ?? earlier.DocumentId,
+            Timings = new StageTimings { TotalMs = time.GetElapsedTime(started).TotalMilliseconds },
+            CorrelationId = command.CorrelationId,
+            CompletedAt = time.GetUtcNow(),
+        };
     }
 }

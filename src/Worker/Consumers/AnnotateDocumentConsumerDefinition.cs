@@ -1,5 +1,6 @@
 using Annotate.Annotators.Pipeline;
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Annotate.Worker.Consumers;
@@ -10,11 +11,11 @@ public sealed class AnnotateDocumentConsumerDefinition : ConsumerDefinition<Anno
     private readonly WorkerOptions _options;
 
     /// <summary>Creates the definition from the worker options.</summary>
-    public AnnotateDocumentConsumerDefinition(IOptions<WorkerOptions> options)
+    public AnnotateDocumentConsumerDefinition(IOptions<WorkerOptions> options, IConfiguration configuration)
     {
         _options = options.Value;
         EndpointName = "annotate-document";
-        ConcurrentMessageLimit = _options.ConcurrentDocuments;
+        ConcurrentMessageLimit = WorkerOptions.EffectiveConcurrency(configuration);
     }
 
     /// <inheritdoc />

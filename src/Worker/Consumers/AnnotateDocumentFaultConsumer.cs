@@ -2,6 +2,7 @@ using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Worker.Storage;
 using Annotate.Messages;
+using Annotate.Hosting.Blobs;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +12,17 @@ namespace Annotate.Worker.Consumers;
 /// Turns a faulted <see cref="AnnotateDocument"/> (an unexpected error, or a transient one that outlived its retries)
 /// into a <see cref="DocumentAnnotationFailed"/> event, so no document stays in Processing.
 /// </summary>
-public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> options, TimeProvider time) : IConsumer<Fault<AnnotateDocument>>
+public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> options, ResultIndex results, IBlobStore blobs, TimeProvider time) : IConsumer<Fault<AnnotateDocument>>
 {
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<Fault<AnnotateDocument>> context)
+    public async Task Consume(ConsumeContext<Fault<AnnotateDocument>> context)
     {
         var fault = context.Message;
+        var valid = DocumentIds.IsValid(fault.Message.DocumentId);
+        if (valid && await results.FindOutcomeAsync(fault.Message.DocumentId, context.CancellationToken) is not null)
+        {
+            return;
+        }
         var exception = fault.Exceptions.FirstOrDefault();
         var data = exception?.Data;
         var reason = data is not null && data.TryGetValue(AnnotationException.ReasonKey, out var r) && r is not null
@@ -35,7 +41,7 @@ public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> option
             ? $"'{fault.Message.FileName}' could not be annotated because of an internal error ({exception?.ExceptionType}): {WithoutServerPaths(exception?.Message, fault.Message)}"
             : WithoutServerPaths(exception?.Message, fault.Message) ?? $"'{fault.Message.FileName}' could not be annotated.";
 
-        return context.Publish(new DocumentAnnotationFailed
+        var failed = new DocumentAnnotationFailed
         {
             DocumentId = fault.Message.DocumentId,
             FileName = fault.Message.FileName,
@@ -44,7 +50,12 @@ public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> option
             Retryable = retryable,
             CorrelationId = fault.Message.CorrelationId,
             FailedAt = time.GetUtcNow(),
-        });
+        };
+        await context.Publish(failed, context.CancellationToken);
+        if (valid)
+        {
+            await results.RememberOutcomeAsync(fault.Message.DocumentId, new Outcome(null, failed), CancellationToken.None);
+        }
     }
 
     /// <summary>An unexpected exception's message often quotes the paths it failed on; users see the file name instead.</summary>
@@ -54,11 +65,20 @@ public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> option
         {
             return null;
         }
-        if (SourceLocator.TryToLocalPath(command.SourceUri) is { } source)
+        var source = SourceLocator.TryToLocalPath(command.SourceUri)
+            ?? (BlobReference.KeyOf(command.SourceUri) is { } key && blobs is ILocalBlobStore local ? local.LocalPath(key) : null);
+        if (source is not null)
         {
             message = ServerPaths.Hide(message, new DocumentSource(source, command.FileName));
         }
-        var outputs = SourceLocator.TryToLocalPath(command.OutputUri) ?? Path.GetFullPath(options.Value.Outbox);
-        return ServerPaths.Replace(message, outputs, "the outbox");
+        if (SourceLocator.TryToLocalPath(command.OutputUri) is { } outputs)
+        {
+            message = ServerPaths.Replace(message, outputs, "the outbox");
+        }
+        if (blobs is FileSystemBlobStore store)
+        {
+            message = ServerPaths.Replace(ServerPaths.Replace(message, store.OutputsRoot, "the outbox"), store.SourcesRoot, "the blob store");
+        }
+        return message;
     }
 }

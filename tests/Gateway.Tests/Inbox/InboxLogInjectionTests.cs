@@ -1,3 +1,4 @@
+using Annotate.Hosting.Logging;
 using Annotate.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

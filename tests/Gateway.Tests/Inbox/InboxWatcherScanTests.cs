@@ -245,7 +245,6 @@ public sealed class InboxWatcherScanTests : IDisposable
         var options = new GatewayOptions
         {
             Failed = Path.Combine(Inbox, "failed"),
-            Blobs = Path.Combine(Inbox, "blobs"),
             Database = Path.Combine(Inbox, "annotate.db"),
         };
         Directory.CreateDirectory(Path.Combine(Inbox, "failed"));
@@ -257,7 +256,7 @@ public sealed class InboxWatcherScanTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(Inbox, "dropped.txt"), "a document");
         options.Inbox = Inbox;
         var watcher = new InboxWatcher(ClaimByDeleting, new ProfileCatalog(Options.Create(new ProfileOptions())), Options.Create(options), _time, _log,
-            outbox: Path.Combine(Inbox, "outbox"));
+            outbox: Path.Combine(Inbox, "outbox"), sources: Path.Combine(Inbox, "blobs"));
         Directory.CreateDirectory(Path.Combine(Inbox, "outbox", "0123"));
         await File.WriteAllTextAsync(Path.Combine(Inbox, "outbox", "0123", "annotations.json"), "{}");
 

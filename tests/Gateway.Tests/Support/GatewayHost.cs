@@ -20,11 +20,12 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             ["Annotate:Gateway:Inbox"] = Inbox,
             ["Annotate:Gateway:Failed"] = Failed,
-            ["Annotate:Gateway:Blobs"] = Path.Combine(Root, "blobs"),
+            ["Annotate:Blobs:Sources"] = Path.Combine(Root, "blobs"),
+            ["Annotate:Blobs:Results"] = Path.Combine(Root, "results"),
             ["Annotate:Gateway:Database"] = Path.Combine(Root, "annotate.db"),
             ["Annotate:Gateway:PollInterval"] = "00:00:00.100",
             ["Annotate:Gateway:SettleTime"] = "00:00:00.500",
-            ["Annotate:Worker:Outbox"] = Outbox,
+            ["Annotate:Blobs:Outputs"] = Outbox,
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -101,11 +101,12 @@ public sealed class GatewayProcess : IAsyncDisposable
         {
             ["Annotate__Gateway__Inbox"] = Path.Combine(root, "inbox"),
             ["Annotate__Gateway__Failed"] = Path.Combine(root, "failed"),
-            ["Annotate__Gateway__Blobs"] = Path.Combine(root, "blobs"),
+            ["Annotate__Blobs__Sources"] = Path.Combine(root, "blobs"),
+            ["Annotate__Blobs__Results"] = Path.Combine(root, "results"),
             ["Annotate__Gateway__Database"] = Path.Combine(root, "annotate.db"),
             ["Annotate__Gateway__PollInterval"] = "00:00:00.100",
             ["Annotate__Gateway__SettleTime"] = "00:00:00.300",
-            ["Annotate__Worker__Outbox"] = Path.Combine(root, "outbox"),
+            ["Annotate__Blobs__Outputs"] = Path.Combine(root, "outbox"),
             ["DOTNET_gcServer"] = "0",
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
         };

@@ -35,7 +35,10 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Annotate:Worker:Outbox"] = Path.Combine(_root, "outbox"),
+            ["Annotate:Blobs:Outputs"] = Path.Combine(_root, "outbox"),
+            ["Annotate:Blobs:Sources"] = Path.Combine(_root, "blobs"),
+            ["Annotate:Blobs:Results"] = Path.Combine(_root, "results"),
+            ["Annotate:Worker:AllowLocalPaths"] = "true",
             ["Annotate:Worker:RetryLimit"] = "2",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",
             ["Annotate:Worker:DocumentTimeout"] = documentTimeout,
@@ -89,7 +92,8 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         Assert.Equal("corr-doc-1", annotated.CorrelationId);
         Assert.Contains(annotated.Outputs, o => o.Name == "annotations.json");
         Assert.Contains(annotated.Outputs, o => o.Name == "content.md");
-        Assert.All(annotated.Outputs, o => Assert.True(File.Exists(Path.Combine(annotated.OutputUri, o.Name)), o.Name));
+        Assert.Equal("blob:outputs/doc-1/", annotated.OutputUri);
+        Assert.All(annotated.Outputs, o => Assert.True(File.Exists(Path.Combine(_root, "outbox", "doc-1", o.Name)), o.Name));
         Assert.True(annotated.Timings.TotalMs > 0);
         Assert.False(await harness.Published.Any<Fault<AnnotateDocument>>());
         Assert.False(await harness.Published.Any<DocumentAnnotationFailed>());

@@ -77,7 +77,10 @@ public sealed class FailureMessagePathTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Annotate:Worker:Outbox"] = Path.Combine(_root, "outbox"),
+            ["Annotate:Blobs:Outputs"] = Path.Combine(_root, "outbox"),
+            ["Annotate:Blobs:Sources"] = Path.Combine(_root, "blobs"),
+            ["Annotate:Blobs:Results"] = Path.Combine(_root, "results"),
+            ["Annotate:Worker:AllowLocalPaths"] = "true",
             ["Annotate:Worker:RetryLimit"] = "1",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",
             ["Annotate:Language:Languages:0"] = "en",

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Annotate.Worker;
+namespace Annotate.Hosting;
 
 /// <summary>
 /// Which message transport the hosts use and how they reach RabbitMQ (configuration section <c>Annotate:Bus</c>,
@@ -57,6 +57,13 @@ public sealed class BusOptions : IValidatableObject
     /// </summary>
     [Range(1, 65535)]
     public int? PrefetchCount { get; set; }
+
+    /// <summary>
+    /// The broker's consumer acknowledgement timeout (RabbitMQ's <c>consumer_timeout</c>, 30 minutes unless the broker's
+    /// configuration changes it). A delivery held longer is taken back and the channel closed, so a worker refuses to start
+    /// when <c>Annotate:Worker:DocumentTimeout</c> plus <c>Annotate:Worker:ShutdownGrace</c> does not fit below it. Default 30 minutes.
+    /// </summary>
+    public TimeSpan ConsumerTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>True when the RabbitMQ transport is selected.</summary>
     public bool UsesRabbitMq => string.Equals(Transport, "RabbitMq", StringComparison.OrdinalIgnoreCase);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Annotate.Worker;
+namespace Annotate.Hosting.Logging;
 
 /// <summary>
 /// One short line per event: time, a level marker only when it is not plain information, the message.

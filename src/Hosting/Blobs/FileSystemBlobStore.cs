@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Hosting.Blobs;
+
+/// <summary>
+/// The default blob store: files under three folders (<see cref="BlobStoreOptions.Sources"/> for <c>sources/…</c> keys,
+/// <see cref="BlobStoreOptions.Outputs"/> for <c>outputs/…</c>, <see cref="BlobStoreOptions.Results"/> for
+/// <c>results/…</c>), which several machines can share as a volume.
+/// A put writes a temporary file beside the target and renames it over, so readers never see half a blob.
+/// Links are never followed: a key whose file is a symbolic link reads as missing.
+/// </summary>
+public sealed class FileSystemBlobStore : ILocalBlobStore
+{
+    private const string TemporarySuffix = ".blob-tmp";
+    private readonly string _sources;
+    private readonly string _outputs;
+    private readonly (string Segment, string Root)[] _roots;
+
+    /// <summary>Creates the store over the configured folders (relative ones under the current directory).</summary>
+    public FileSystemBlobStore(IOptions<BlobStoreOptions> options)
+    {
+        _sources = Path.GetFullPath(options.Value.Sources);
+        _outputs = Path.GetFullPath(options.Value.Outputs);
+        _roots = [(BlobKeys.Sources, _sources), (BlobKeys.Outputs, _outputs), (BlobKeys.Results, Path.GetFullPath(options.Value.Results))];
+    }
+
+    /// <summary>Full path of the folder holding <c>sources/…</c> keys.</summary>
+    public string SourcesRoot => _sources;
+
+    /// <summary>Full path of the folder holding <c>outputs/…</c> keys.</summary>
+    public string OutputsRoot => _outputs;
+
+    /// <inheritdoc />
+    public string LocalPath(string key)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+
+    /// <summary>The key of a file under one of the store's folders, or null when it is outside them.</summary>
+    public string? KeyOf(string path)
+    {
+        var full = Path.GetFullPath(path);
+        foreach (var (segment, root) in _roots)
+        {
+            if (full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                var key = segment + "/" + full[(root.Length + 1)..].Replace(Path.DirectorySeparatorChar, '/');
+                return BlobKeys.IsValid(key) ? key : null;
+            }
+        }
+        return null;
+    }
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken)
+    {
+        var path = LocalPath(key);
+        var temporary = $"{path}.{Guid.NewGuid():N}{TemporarySuffix}";
+        try
+        {
+            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await content.CopyToAsync(target, cancellationToken);
+                await target.FlushAsync(cancellationToken);
+                target.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        if (!IsPlainFile(path))
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+        try
+        {
+            // Delete is shared so retention can remove a blob a slow download is still reading.
+            return Task.FromResult<Stream?>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<BlobItem?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(PathOf(key));
+        return Task.FromResult(info.Exists && info.LinkTarget is null
+            ? new BlobItem(key, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero))
+            : null);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        var info = new FileInfo(path);
+        if (!info.Exists && info.LinkTarget is null)
+        {
+            return Task.FromResult(false);
+        }
+        File.Delete(path);
+        // Empty per-document folders go with their last blob, up to the store's roots.
+        var directory = Path.GetDirectoryName(path);
+        while (directory is not null && !_roots.Any(r => r.Root == directory)
+            && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            try
+            {
+                Directory.Delete(directory);
+            }
+            catch (IOException)
+            {
+                break; // Another writer put something in meanwhile.
+            }
+            directory = Path.GetDirectoryName(directory);
+        }
+        return Task.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!BlobKeys.IsValidPrefix(prefix))
+        {
+            throw new ArgumentException("Not a valid blob key prefix.", nameof(prefix));
+        }
+        foreach (var (segment, root) in _roots)
+        {
+            if (!(segment + "/").StartsWith(prefix, StringComparison.Ordinal) && !prefix.StartsWith(segment + "/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (!Directory.Exists(root))
+            {
+                continue;
+            }
+            var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+            foreach (var file in Directory.EnumerateFiles(root, "*", options))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (file.EndsWith(TemporarySuffix, StringComparison.Ordinal) || KeyOf(file) is not { } key || !key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                var info = new FileInfo(file);
+                if (info.Exists && info.LinkTarget is null)
+                {
+                    yield return new BlobItem(key, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero));
+                }
+            }
+        }
+        await Task.CompletedTask;
+    }
+
+    private string PathOf(string key)
+    {
+        BlobKeys.Check(key);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var segment = slash < 0 ? key : key[..slash];
+        var root = _roots.FirstOrDefault(r => r.Segment == segment).Root
+            ?? throw new ArgumentException($"Blob keys start with '{BlobKeys.Sources}/', '{BlobKeys.Outputs}/' or '{BlobKeys.Results}/'.", nameof(key));
+        if (slash < 0)
+        {
+            return root;
+        }
+        return Path.Combine(root, key[(slash + 1)..].Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    private static bool IsPlainFile(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists && info.LinkTarget is null;
+    }
+}

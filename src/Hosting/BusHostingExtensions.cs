@@ -1,0 +1,74 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Annotate.Hosting;
+
+/// <summary>MassTransit on the configured transport, set up the same way in every host.</summary>
+public static class BusHostingExtensions
+{
+    /// <summary>
+    /// Adds MassTransit on the configured transport (in-memory by default, RabbitMQ with
+    /// <c>Annotate:Bus:Transport=RabbitMq</c>) with the consumers <paramref name="consumers"/> registers.
+    /// <paramref name="defaultPrefetch"/> is how many unacknowledged messages an endpoint holds when
+    /// <c>Annotate:Bus:PrefetchCount</c> is not set; <paramref name="rabbitMq"/> adds endpoints and topology of the host's own.
+    /// </summary>
+    public static IHostApplicationBuilder AddAnnotateBus(this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator> consumers,
+        int defaultPrefetch,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? rabbitMq = null)
+    {
+        builder.Services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        // Start-up waits until the receive endpoints have declared and bound their queues. Otherwise, on RabbitMQ, a
+        // command published by the hosted services or the API registered after the bus can reach an exchange with no
+        // queue bound yet, and the broker drops it: the document would stay Queued.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            consumers(x);
+            if (bus.UsesRabbitMq)
+            {
+                var connection = bus.Connection();
+                var prefetch = (ushort)Math.Clamp(bus.PrefetchCount ?? defaultPrefetch, 1, ushort.MaxValue);
+                x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    {
+                        // Durable is MassTransit's default already; said here so the endpoints cannot silently become transient.
+                        rabbit.Durable = true;
+                        rabbit.PrefetchCount = prefetch;
+                        if (bus.QuorumQueues)
+                        {
+                            rabbit.SetQuorumQueue();
+                        }
+                    }
+                });
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(connection.Host, (ushort)connection.Port, connection.VirtualHost, h =>
+                    {
+                        h.Username(connection.Username);
+                        h.Password(connection.Password);
+                        // A publish completes only once the broker has the message, so an accepted document is never lost
+                        // in a broker restart between the HTTP 202 and the queue.
+                        h.PublisherConfirmation = true;
+                        if (connection.UseTls)
+                        {
+                            h.UseSsl(ssl => ssl.ServerName = connection.Host);
+                        }
+                    });
+                    rabbitMq?.Invoke(context, cfg);
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+        return builder;
+    }
+}
