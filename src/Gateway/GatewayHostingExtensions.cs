@@ -75,7 +75,9 @@ public static class GatewayHostingExtensions
             {
                 // The work queue is declared and bound by the gateway too: a command published before any worker has
                 // started must wait in the queue, not reach an exchange with nothing bound and be dropped.
-                rabbit.Publish<AnnotateDocument>(p => p.BindQueue(WorkQueue, WorkQueue, q =>
+                // (Bound straight to the message type's exchange; a worker's own binding goes through an exchange named
+                // after the queue. RabbitMQ puts a message in a queue once, however many routes lead to it.)
+                rabbit.Publish<AnnotateDocument>(p => p.BindQueue(p.Exchange.ExchangeName, WorkQueue, q =>
                 {
                     q.Durable = true;
                     if (bus.QuorumQueues)

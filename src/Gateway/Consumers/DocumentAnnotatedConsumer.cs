@@ -42,7 +42,7 @@ public sealed class DocumentAnnotatedConsumer(
         }
         changes.Finished(done.DocumentId);
         var log = loggers.CreateLogger("Annotate");
-        if (record is not null && BlobFolder.OwnedKey(record) is { } key)
+        if (record is not null && folder.OwnedKey(record) is { } key)
         {
             if (await GrewAfterClaimAsync(record, key, blobs, context.CancellationToken) is { } size)
             {

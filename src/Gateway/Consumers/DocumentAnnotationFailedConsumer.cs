@@ -44,7 +44,7 @@ public sealed class DocumentAnnotationFailedConsumer(
         var message = failed.Message;
         var log = loggers.CreateLogger("Annotate");
 
-        if (BlobFolder.OwnedKey(record) is { } key)
+        if (folder.OwnedKey(record) is { } key)
         {
             if (failed.Reason == FailureReason.ChecksumMismatch
                 && await DocumentAnnotatedConsumer.GrewAfterClaimAsync(record, key, blobs, context.CancellationToken) is { } size)

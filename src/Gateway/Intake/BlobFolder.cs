@@ -25,9 +25,19 @@ public sealed class BlobFolder(FileSystemBlobStore store)
     /// The key of the stored bytes of <paramref name="record"/> when the gateway put them there (upload or inbox) and may
     /// delete them; null for bytes another system stored, and for locations outside the store.
     /// </summary>
-    public static string? OwnedKey(Storage.DocumentRecord record) =>
-        record.Channel != "message" && BlobReference.KeyOf(record.SourceUri) is { } key
+    public string? OwnedKey(Storage.DocumentRecord record) =>
+        record.Channel != "message" && KeyOf(record.SourceUri) is { } key
             && key.StartsWith($"{BlobKeys.Sources}/{record.Id}/", StringComparison.Ordinal) ? key : null;
+
+    /// <summary>
+    /// The store key of a source: from a <c>blob:</c> reference, or from a <c>file://</c> location inside the store, which
+    /// records of earlier versions hold. Null for anything else.
+    /// </summary>
+    public string? KeyOf(string? sourceUri) =>
+        sourceUri is null ? null
+        : BlobReference.IsBlob(sourceUri) ? BlobReference.KeyOf(sourceUri)
+        : Uri.TryCreate(sourceUri, UriKind.Absolute, out var uri) && uri.IsFile ? store.KeyOf(uri.LocalPath)
+        : Path.IsPathFullyQualified(sourceUri) ? store.KeyOf(sourceUri) : null;
 
     /// <summary>The local file of a source: a <c>blob:</c> reference in this store, a <c>file://</c> URI or a path (earlier versions' records).</summary>
     public string LocalPath(string sourceUri) =>

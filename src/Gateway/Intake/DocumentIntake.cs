@@ -118,19 +118,22 @@ public sealed class DocumentIntake(
     /// <summary>Counts a hand-over to a worker, then sends the command; false when the document has finished meanwhile.</summary>
     public async Task<bool> DispatchAsync(DocumentRecord record, CancellationToken cancellationToken)
     {
-        if (await store.CountDispatchAsync(record.Id, cancellationToken) is null)
+        if (await store.CountDispatchAsync(record.Id, cancellationToken) is not { } dispatch)
         {
             return false;
         }
-        await publisher.Publish(ToCommand(record), cancellationToken);
+        // The hand-over's number tells a worker that already finished the document that the gateway never heard of it
+        // (the event was lost with a process), so it sends the outcome again instead of ignoring the command.
+        await publisher.Publish(ToCommand(record, blobs), context => context.Headers.Set(DispatchHeader.Name, dispatch), cancellationToken);
         return true;
     }
 
     /// <summary>The command that (re)queues a recorded document.</summary>
-    public static AnnotateDocument ToCommand(DocumentRecord record) => new()
+    public static AnnotateDocument ToCommand(DocumentRecord record, BlobFolder blobs) => new()
     {
         DocumentId = record.Id,
-        SourceUri = record.SourceUri!,
+        // Records of earlier versions hold file:// locations inside the store: workers are sent the reference instead.
+        SourceUri = blobs.KeyOf(record.SourceUri) is { } key ? Hosting.Blobs.BlobReference.For(key) : record.SourceUri!,
         FileName = record.FileName,
         Profile = record.Profile,
         CorrelationId = record.CorrelationId,

@@ -34,8 +34,15 @@ public sealed class AnnotateDocumentConsumer(
     {
         var command = context.Message;
         var cancellationToken = context.CancellationToken;
-        if (DocumentIds.IsValid(command.DocumentId) && await results.FindOutcomeAsync(command.DocumentId, cancellationToken) is not null)
+        if (DocumentIds.IsValid(command.DocumentId) && await results.FindOutcomeAsync(command.DocumentId, cancellationToken) is { } outcome)
         {
+            if (context.Headers.Get<int>(DispatchHeader.Name) is > 1)
+            {
+                // The gateway sent it again: it never got the outcome (lost with a process on the in-memory bus).
+                logger.LogInformation("{FileName}  already finished as document {DocumentId}; its outcome is sent again", command.FileName, command.DocumentId);
+                await (outcome.Annotated is { } annotated ? context.Publish(annotated, cancellationToken) : context.Publish(outcome.Failed!, cancellationToken));
+                return;
+            }
             logger.LogInformation("{FileName}  already finished as document {DocumentId}; the command delivered again is ignored", command.FileName, command.DocumentId);
             return;
         }

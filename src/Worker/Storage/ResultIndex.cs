@@ -16,7 +16,9 @@ public sealed class ResultIndex(IBlobStore blobs)
 
     /// <summary>The outcome recorded for a document: its Completed or Failed event, or null when it has none.</summary>
     public async Task<Outcome?> FindOutcomeAsync(string documentId, CancellationToken cancellationToken) =>
-        await ReadAsync<Outcome>(OutcomeKey(documentId), cancellationToken);
+        await ReadAsync<Outcome>(OutcomeKey(documentId), cancellationToken) is { } outcome && (outcome.Annotated ?? (object?)outcome.Failed) is not null
+            ? outcome
+            : null;
 
     /// <summary>Records that a document finished (after its event is published).</summary>
     public Task RememberOutcomeAsync(string documentId, Outcome outcome, CancellationToken cancellationToken) =>

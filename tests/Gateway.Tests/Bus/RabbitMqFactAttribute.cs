@@ -79,7 +79,7 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 
     /// <summary>The one-process host's settings for this virtual host: the separate settings, not the URI, so they are tested.</summary>
-    public Dictionary<string, string?> Settings(bool quorumQueues = false)
+    public Dictionary<string, string?> Settings(bool quorumQueues = false, bool runWorker = true)
     {
         var broker = RabbitMqTestBroker.Require();
         var user = broker.UserInfo.Split(':', 2);
@@ -92,6 +92,8 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             ["Annotate:Bus:Username"] = Uri.UnescapeDataString(user[0]),
             ["Annotate:Bus:Password"] = Uri.UnescapeDataString(user[1]),
             ["Annotate:Bus:QuorumQueues"] = quorumQueues ? "true" : "false",
+            // On RabbitMQ the gateway runs without a worker unless told to: these tests run both in one process.
+            ["Annotate:Gateway:RunWorker"] = runWorker ? "true" : "false",
         };
     }
 

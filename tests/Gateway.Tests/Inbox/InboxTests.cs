@@ -129,7 +129,7 @@ public sealed class InboxTests
         await bus.Publish(new AnnotateDocument
         {
             DocumentId = "external-1",
-            SourceUri = new Uri(Path.Combine(host.Root, "deleted-before-reading.pdf")).AbsoluteUri,
+            SourceUri = "blob:sources/external-1/deleted-before-reading.pdf",
             FileName = "deleted-before-reading.pdf",
         });
 
