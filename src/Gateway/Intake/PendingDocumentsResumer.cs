@@ -84,7 +84,7 @@ public sealed class PendingDocumentsResumer(
         {
             // On a durable broker a command sent before the restart is still queued or will be delivered again: sending it
             // once more would annotate the document twice. Only the ones never handed over are sent; documents stuck
-            // in flight are the sweeper's (Annotate:Gateway:Sweeper).
+            // in flight are the sweeper's (Annotate:Jobs, SweepStuckDocumentsJob).
             pending = pending.Where(r => r.Dispatches == 0).ToList();
         }
         // In flight when the process died (or handed over before and still not finished): any of them may be the cause.
