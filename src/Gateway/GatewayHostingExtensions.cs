@@ -127,7 +127,6 @@ public static class GatewayHostingExtensions
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         services.AddQuartz(q =>
         {
-            q.ConfigureScheduler(s => s.InstanceName = jobs.SchedulerName);
             Every<SweepStuckDocumentsJob>(q, SweepStuckDocumentsJob.Key, jobs.SweepInterval);
             Every<RollUpThroughputJob>(q, RollUpThroughputJob.Key, jobs.RollupInterval);
             if (jobs.RetentionDays > 0)
@@ -138,23 +137,30 @@ public static class GatewayHostingExtensions
             {
                 Every<RescanInboxJob>(q, RescanInboxJob.Key, jobs.InboxRescanInterval);
             }
-            if (state.UsesPostgres)
-            {
-                // The qrtz_* tables are created by the state store's migrations (QuartzSchema), before the scheduler starts.
-                q.UsePersistentStore(store =>
-                {
-                    store.UsePostgres(state.PostgresConnectionString);
-                    store.UseClustering();
-                    store.UseSystemTextJsonSerializer();
-                });
-            }
-            else
-            {
-                q.UseInMemoryStore();
-            }
+            UseAnnotateJobStore(q, jobs, state);
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
+    }
+
+    /// <summary>
+    /// Where the schedule is kept: in memory with SQLite; with PostgreSQL in the state store's database (the <c>qrtz_*</c>
+    /// tables its migrations create, see <see cref="QuartzSchema"/>), clustered, so each firing runs on one gateway.
+    /// </summary>
+    internal static void UseAnnotateJobStore(IQuartzBuilder quartz, JobsOptions jobs, StateStoreOptions state)
+    {
+        quartz.ConfigureScheduler(s => s.InstanceName = jobs.SchedulerName);
+        if (!state.UsesPostgres)
+        {
+            quartz.UseInMemoryStore();
+            return;
+        }
+        quartz.UsePersistentStore(store =>
+        {
+            store.UsePostgres(state.PostgresConnectionString);
+            store.UseClustering();
+            store.UseSystemTextJsonSerializer();
+        });
     }
 
     // One job with one trigger firing every interval from start-up; after downtime, Quartz's default for a trigger that
