@@ -44,6 +44,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
         services.AddSingleton<InboxScanRequests>();
+        services.AddSingleton<StartupRecovery>();
         services.AddProblemDetails();
         return builder;
     }

@@ -23,6 +23,7 @@ public sealed class PendingDocumentsResumer(
     DocumentStateChanges changes,
     IBus publisher,
     IOptions<GatewayOptions> options,
+    StartupRecovery recovery,
     TimeProvider time,
     ILogger<PendingDocumentsResumer> logger) : BackgroundService
 {
@@ -74,6 +75,18 @@ public sealed class PendingDocumentsResumer(
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ResumePendingAsync(stoppingToken);
+        }
+        finally
+        {
+            recovery.Complete();
+        }
+    }
+
+    private async Task ResumePendingAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.ResumePendingOnStart)
         {
@@ -133,7 +146,8 @@ public sealed class PendingDocumentsResumer(
         if (record.SourceUri is { } source && File.Exists(blobs.LocalPath(source)))
         {
             logger.LogInformation("{FileName}  resumed after restart ({State})", record.FileName, record.State);
-            return await intake.DispatchAsync(record, stoppingToken);
+            // Counted only if nobody (a sweeper of another gateway sharing the state store) handed it over since it was read.
+            return await intake.DispatchAsync(record, stoppingToken, expectedDispatches: record.Dispatches);
         }
         if (failedFolder.FindReport(record.FileName, record.Id) is { } report)
         {

@@ -12,7 +12,8 @@ namespace Annotate.Gateway.Jobs;
 /// Documents handed to a worker and not heard of past the deadline (the worker died, or its command was lost) are handed
 /// over again while their dispatches stay below <see cref="GatewayOptions.CrashedAttempts"/>, then failed: <c>timeout</c>
 /// when a worker had started them, <c>crashed</c> when none ever did. A hand-over counts only if the dispatch count is
-/// still what was read, so two sweepers that find the same document send it once.
+/// still what was read, so two sweepers that find the same document send it once. It starts sweeping once this gateway's
+/// start-up recovery (<see cref="StartupRecovery"/>) is over.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class SweepStuckDocumentsJob(
@@ -21,6 +22,7 @@ public sealed class SweepStuckDocumentsJob(
     IBus publisher,
     IOptions<JobsOptions> jobs,
     IOptions<GatewayOptions> gateway,
+    StartupRecovery recovery,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<SweepStuckDocumentsJob> logger) : IJob
@@ -32,6 +34,11 @@ public sealed class SweepStuckDocumentsJob(
     /// <summary>One sweep.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (!recovery.IsComplete)
+        {
+            // What was pending at start-up is being sent again by the resumer, one suspect at a time: not twice.
+            return;
+        }
         var deadline = jobs.Value.StuckDeadline(configuration);
         var now = time.GetUtcNow();
         foreach (var record in await store.ListStuckAsync(now - deadline, jobs.Value.BatchSize, cancellationToken))

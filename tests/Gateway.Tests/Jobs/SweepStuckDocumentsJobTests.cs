@@ -24,11 +24,15 @@ public abstract class SweepStuckDocumentsJobTests : JobTestsOnEachStore
         _published = await PublishedMessages.StartAsync();
     }
 
+    private void RecoveryOver() => _recovery.Complete();
+
     public override async Task DisposeAsync()
     {
         await _published.DisposeAsync();
         await base.DisposeAsync();
     }
+
+    private readonly StartupRecovery _recovery = new();
 
     private SweepStuckDocumentsJob NewJob()
     {
@@ -39,7 +43,7 @@ public abstract class SweepStuckDocumentsJobTests : JobTestsOnEachStore
         var intake = new DocumentIntake(Store, _published.Bus, blobs, _time, NullLoggerFactory.Instance);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Annotate:Worker:DocumentTimeout"] = "00:10:00" }).Build();
         return new SweepStuckDocumentsJob(Store, intake, _published.Bus, Options.Create(new JobsOptions()), Options.Create(new GatewayOptions { CrashedAttempts = 3 }),
-            configuration, _time, NullLogger<SweepStuckDocumentsJob>.Instance);
+            _recovery, configuration, _time, NullLogger<SweepStuckDocumentsJob>.Instance);
     }
 
     /// <summary>A document handed over <paramref name="dispatches"/> times, the last at <paramref name="dispatchedAt"/>, and started at <paramref name="startedAt"/> when given.</summary>
@@ -63,6 +67,7 @@ public abstract class SweepStuckDocumentsJobTests : JobTestsOnEachStore
     [StoreFact]
     public async Task A_document_without_word_past_the_deadline_is_handed_over_again_once()
     {
+        RecoveryOver();
         await AddHandedOverAsync("stuck", 1, T0, T0.AddMinutes(1));
         await AddHandedOverAsync("sent-never-started", 1, T0, startedAt: null);
         await AddHandedOverAsync("working", 1, T0, T0.AddMinutes(10));
@@ -79,8 +84,21 @@ public abstract class SweepStuckDocumentsJobTests : JobTestsOnEachStore
     }
 
     [StoreFact]
+    public async Task Nothing_is_swept_before_start_up_recovery_is_over()
+    {
+        await AddHandedOverAsync("stuck", 1, T0, T0.AddMinutes(1));
+        _time.SetUtcNow(T0.AddMinutes(20));
+
+        await NewJob().RunAsync(None);
+
+        Assert.Empty(_published.Of<AnnotateDocument>());
+        Assert.Equal(1, (await Store.FindAsync("stuck", None))!.Dispatches);
+    }
+
+    [StoreFact]
     public async Task A_document_handed_over_as_often_as_allowed_fails_timeout_when_started_and_crashed_when_never_started()
     {
+        RecoveryOver();
         await AddHandedOverAsync("slow", 3, T0, T0.AddMinutes(1));
         await AddHandedOverAsync("lost", 3, T0, startedAt: null);
         _time.SetUtcNow(T0.AddMinutes(20));
@@ -97,6 +115,7 @@ public abstract class SweepStuckDocumentsJobTests : JobTestsOnEachStore
     [StoreFact]
     public async Task Two_sweepers_running_at_once_hand_a_stuck_document_over_once()
     {
+        RecoveryOver();
         for (var i = 0; i < 20; i++)
         {
             await AddHandedOverAsync($"stuck-{i:00}", 1, T0, T0.AddMinutes(1));
