@@ -73,7 +73,6 @@ public static class TestDatabase
         {
             return;
         }
-        NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(PostgresTestServer.Require());
         await admin.OpenAsync();
         foreach (var name in names)
