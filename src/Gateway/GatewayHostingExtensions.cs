@@ -3,12 +3,14 @@ using Annotate.Gateway.Api;
 using Annotate.Gateway.Consumers;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Intake;
+using Annotate.Gateway.Jobs;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting;
 using Annotate.Messages;
 using Annotate.Worker;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Quartz;
 
 namespace Annotate.Gateway;
 
@@ -41,6 +43,8 @@ public static class GatewayHostingExtensions
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
+        services.AddSingleton<InboxScanRequests>();
+        services.AddSingleton<StartupRecovery>();
         services.AddProblemDetails();
         return builder;
     }
@@ -103,8 +107,72 @@ public static class GatewayHostingExtensions
         builder.Services.AddHostedService<PendingDocumentsResumer>();
         builder.Services.AddHostedService<InboxWatcher>();
         builder.Services.AddHostedService<StartupBanner>();
+        builder.AddAnnotateJobs();
         return builder;
     }
+
+    /// <summary>
+    /// The scheduled work (<see cref="JobsOptions"/>): sweeper, retention, inbox rescan and throughput rollup, on Quartz.
+    /// The schedule is kept in memory with the SQLite state store (one gateway); with PostgreSQL it is kept in the same
+    /// database and clustered, so gateways sharing it run each firing once. Registered after the bus, so the scheduler
+    /// starts once jobs can publish.
+    /// </summary>
+    public static IHostApplicationBuilder AddAnnotateJobs(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        if (!jobs.Enabled)
+        {
+            return builder;
+        }
+        var state = builder.Configuration.GetSection(StateStoreOptions.Section).Get<StateStoreOptions>() ?? new StateStoreOptions();
+        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        services.AddQuartz(q =>
+        {
+            Every<SweepStuckDocumentsJob>(q, SweepStuckDocumentsJob.Key, jobs.SweepInterval);
+            Every<RollUpThroughputJob>(q, RollUpThroughputJob.Key, jobs.RollupInterval);
+            if (jobs.RetentionDays > 0)
+            {
+                Every<PurgeExpiredDocumentsJob>(q, PurgeExpiredDocumentsJob.Key, jobs.RetentionInterval);
+            }
+            if (gateway.WatchInbox && jobs.InboxRescanInterval > TimeSpan.Zero)
+            {
+                Every<RescanInboxJob>(q, RescanInboxJob.Key, jobs.InboxRescanInterval);
+            }
+            UseAnnotateJobStore(q, jobs, state);
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    /// <summary>
+    /// Where the schedule is kept: in memory with SQLite; with PostgreSQL in the state store's database (the <c>qrtz_*</c>
+    /// tables its migrations create, see <see cref="QuartzSchema"/>), clustered, so each firing runs on one gateway.
+    /// </summary>
+    internal static void UseAnnotateJobStore(IQuartzBuilder quartz, JobsOptions jobs, StateStoreOptions state)
+    {
+        quartz.ConfigureScheduler(s => s.InstanceName = jobs.SchedulerName);
+        if (!state.UsesPostgres)
+        {
+            quartz.UseInMemoryStore();
+            return;
+        }
+        quartz.UsePersistentStore(store =>
+        {
+            store.UsePostgres(state.PostgresConnectionString);
+            store.UseClustering();
+            store.UseSystemTextJsonSerializer();
+        });
+    }
+
+    // One job with one trigger firing every interval from start-up; after downtime, Quartz's default for a trigger that
+    // repeats for ever runs the next firing, not every one that was missed.
+    private static void Every<TJob>(IQuartzBuilder quartz, JobKey key, TimeSpan interval) where TJob : IJob =>
+        quartz.ScheduleJob<TJob>(
+            trigger => trigger.WithIdentity(key.Name, key.Group).StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()),
+            job => job.WithIdentity(key));
 
     /// <summary>Creates the database, then maps the API.</summary>
     public static WebApplication MapAnnotateGateway(this WebApplication app)

@@ -24,6 +24,7 @@ public sealed class InboxWatcher : BackgroundService
     private readonly GatewayOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<InboxWatcher> _logger;
+    private readonly InboxScanRequests? _scanRequests;
     private readonly HashSet<string> _ownPaths;
     private readonly Dictionary<string, Observation> _seen = new(StringComparer.Ordinal);
     // Why each skipped entry was reported, so a link or FIFO costs one warning, not one per scan.
@@ -31,18 +32,21 @@ public sealed class InboxWatcher : BackgroundService
 
     private sealed record Observation(EntryStatus Status, long Since);
 
+    private static readonly Task<bool> NoRequests = new TaskCompletionSource<bool>().Task;
+
     /// <summary>Hands a settled file to the intake; the seam lets tests see what is taken without the whole intake.</summary>
     internal delegate Task ClaimFile(string path, string fileName, string? profile, CancellationToken cancellationToken);
 
     public InboxWatcher(DocumentIntake intake, ProfileCatalog profiles, IOptions<GatewayOptions> options, IOptions<BlobStoreOptions> blobOptions,
-        TimeProvider time, ILogger<InboxWatcher> logger)
-        : this(intake.ClaimAsync, profiles, options, time, logger, blobOptions.Value.Outputs, blobOptions.Value.Sources)
+        TimeProvider time, ILogger<InboxWatcher> logger, InboxScanRequests scanRequests)
+        : this(intake.ClaimAsync, profiles, options, time, logger, blobOptions.Value.Outputs, blobOptions.Value.Sources, scanRequests)
     {
     }
 
     internal InboxWatcher(ClaimFile claim, ProfileCatalog profiles, IOptions<GatewayOptions> options, TimeProvider time,
-        ILogger<InboxWatcher> logger, string? outbox = null, string? sources = null)
+        ILogger<InboxWatcher> logger, string? outbox = null, string? sources = null, InboxScanRequests? scanRequests = null)
     {
+        _scanRequests = scanRequests;
         _claim = claim;
         _profiles = profiles;
         _options = options.Value;
@@ -65,8 +69,13 @@ public sealed class InboxWatcher : BackgroundService
         var inbox = Path.GetFullPath(_options.Inbox);
         Directory.CreateDirectory(inbox);
         using var timer = new PeriodicTimer(_options.PollInterval, _time);
-        do
+        // Both waits are kept across turns: a timer allows one pending wait, and a new wait on the requests at every tick
+        // would pile up waiters until a request came.
+        Task<bool>? tick = null;
+        Task<bool>? requested = null;
+        while (true)
         {
+            var served = _scanRequests?.TakeAll() ?? [];
             try
             {
                 await ScanAsync(inbox, stoppingToken);
@@ -76,8 +85,27 @@ public sealed class InboxWatcher : BackgroundService
                 // A scan that fails (folder briefly unavailable) is tried again at the next tick.
                 _logger.LogWarning(ex, "Scanning the inbox {Inbox} failed", inbox);
             }
+            finally
+            {
+                served.ForEach(request => request.TrySetResult());
+            }
+            tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            requested ??= _scanRequests?.WaitAsync(stoppingToken) ?? NoRequests;
+            var first = await Task.WhenAny(tick, requested);
+            if (!await first && first == tick)
+            {
+                return;
+            }
+            stoppingToken.ThrowIfCancellationRequested();
+            if (first == tick)
+            {
+                tick = null;
+            }
+            else
+            {
+                requested = null;
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     /// <summary>One pass over the inbox: notes new or changed files and takes the settled ones.</summary>

@@ -115,10 +115,14 @@ public sealed class DocumentIntake(
         }
     }
 
-    /// <summary>Counts a hand-over to a worker, then sends the command; false when the document has finished meanwhile.</summary>
-    public async Task<bool> DispatchAsync(DocumentRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a hand-over to a worker, then sends the command; false when the document has finished meanwhile, or when
+    /// <paramref name="expectedDispatches"/> is given and someone else handed it over since it was read (so two sweepers
+    /// that found the same stuck document send it once).
+    /// </summary>
+    public async Task<bool> DispatchAsync(DocumentRecord record, CancellationToken cancellationToken, int? expectedDispatches = null)
     {
-        if (await store.CountDispatchAsync(record.Id, cancellationToken) is not { } dispatch)
+        if (await store.CountDispatchAsync(record.Id, time.GetUtcNow(), expectedDispatches, cancellationToken) is not { } dispatch)
         {
             return false;
         }

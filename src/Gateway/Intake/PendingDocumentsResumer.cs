@@ -23,6 +23,7 @@ public sealed class PendingDocumentsResumer(
     DocumentStateChanges changes,
     IBus publisher,
     IOptions<GatewayOptions> options,
+    StartupRecovery recovery,
     TimeProvider time,
     ILogger<PendingDocumentsResumer> logger) : BackgroundService
 {
@@ -75,6 +76,18 @@ public sealed class PendingDocumentsResumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await ResumePendingAsync(stoppingToken);
+        }
+        finally
+        {
+            recovery.Complete();
+        }
+    }
+
+    private async Task ResumePendingAsync(CancellationToken stoppingToken)
+    {
         if (!options.Value.ResumePendingOnStart)
         {
             return;
@@ -84,7 +97,7 @@ public sealed class PendingDocumentsResumer(
         {
             // On a durable broker a command sent before the restart is still queued or will be delivered again: sending it
             // once more would annotate the document twice. Only the ones never handed over are sent; documents stuck
-            // in flight are the sweeper's (Annotate:Gateway:Sweeper).
+            // in flight are the sweeper's (Annotate:Jobs, SweepStuckDocumentsJob).
             pending = pending.Where(r => r.Dispatches == 0).ToList();
         }
         // In flight when the process died (or handed over before and still not finished): any of them may be the cause.
@@ -133,7 +146,8 @@ public sealed class PendingDocumentsResumer(
         if (record.SourceUri is { } source && File.Exists(blobs.LocalPath(source)))
         {
             logger.LogInformation("{FileName}  resumed after restart ({State})", record.FileName, record.State);
-            return await intake.DispatchAsync(record, stoppingToken);
+            // Counted only if nobody (a sweeper of another gateway sharing the state store) handed it over since it was read.
+            return await intake.DispatchAsync(record, stoppingToken, expectedDispatches: record.Dispatches);
         }
         if (failedFolder.FindReport(record.FileName, record.Id) is { } report)
         {

@@ -27,6 +27,10 @@ public sealed record DocumentRecord
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>When the document was last handed to a worker.</summary>
+    public DateTimeOffset? DispatchedAt { get; init; }
+    /// <summary>When retention deleted its bytes and outputs (the record stays; downloads answer 410).</summary>
+    public DateTimeOffset? PurgedAt { get; init; }
     public StageTimings? Timings { get; init; }
     public AnnotationDigest? Digest { get; init; }
     public IReadOnlyList<OutputFile> Outputs { get; init; } = [];

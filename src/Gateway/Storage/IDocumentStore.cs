@@ -33,8 +33,34 @@ public interface IDocumentStore
     /// <summary>Records where a document's bytes are and their hash, once intake has them. True when the record changed.</summary>
     Task<bool> SetContentAsync(string id, string sourceUri, string sha256, long sizeBytes, CancellationToken cancellationToken);
 
-    /// <summary>Counts one more hand-over of an unfinished document to a worker, before it is sent; the new count, or null when the document is finished or unknown.</summary>
-    Task<int?> CountDispatchAsync(string id, CancellationToken cancellationToken);
+    /// <summary>
+    /// Counts one more hand-over of an unfinished document to a worker, before it is sent, and records when; the new
+    /// count, or null when the document is finished or unknown, or when <paramref name="expectedDispatches"/> is given and
+    /// the count is no longer that (someone else handed it over meanwhile).
+    /// </summary>
+    Task<int?> CountDispatchAsync(string id, DateTimeOffset dispatchedAt, int? expectedDispatches, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Documents handed to a worker and not heard of since <paramref name="lastActivityBefore"/>: Processing, or Received
+    /// with at least one dispatch, whose latest start or dispatch (or receipt, when neither is known) is older. Oldest first.
+    /// </summary>
+    Task<IReadOnlyList<DocumentRecord>> ListStuckAsync(DateTimeOffset lastActivityBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Finished documents (Completed or Failed) not yet purged that finished before <paramref name="finishedBefore"/>, oldest first.</summary>
+    Task<IReadOnlyList<DocumentRecord>> ListPurgeableAsync(DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Records that a finished document's bytes and outputs were deleted. True when the record changed (finished and not purged before).</summary>
+    Task<bool> MarkPurgedAsync(string id, DateTimeOffset purgedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Recomputes the per-minute counts of the minutes from <paramref name="from"/> to <paramref name="to"/> (both rounded
+    /// down to the minute, <paramref name="to"/> excluded) from the documents, replacing what was stored for them: safe to
+    /// run twice, or concurrently.
+    /// </summary>
+    Task RollUpThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>The stored per-minute counts from <paramref name="from"/> to <paramref name="to"/> (excluded), oldest first; minutes with nothing are absent.</summary>
+    Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
     /// <summary>Removes an unfinished document whose intake never completed. True when a record was removed.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);

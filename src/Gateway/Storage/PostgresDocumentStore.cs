@@ -123,6 +123,22 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         ["ALTER TABLE documents ADD COLUMN profile_fingerprint text, ADD COLUMN model_sha256 text;"],
         // How often the document was handed to a worker, counted before each dispatch.
         ["ALTER TABLE documents ADD COLUMN dispatches integer NOT NULL DEFAULT 0;"],
+        // Scheduled work: when a document was last handed over, when retention purged it, the rollup's per-minute counts.
+        [
+            "ALTER TABLE documents ADD COLUMN dispatched_at timestamptz, ADD COLUMN purged_at timestamptz;",
+            "CREATE INDEX ix_documents_finished ON documents (finished_at);",
+            """
+            CREATE TABLE throughput_minutes (
+                minute timestamptz PRIMARY KEY,
+                received integer NOT NULL,
+                completed integer NOT NULL,
+                failed integer NOT NULL,
+                failed_by_reason jsonb NOT NULL
+            );
+            """,
+        ],
+        // The tables of the clustered scheduler (Quartz.NET's qrtz_* tables), which does not create them itself by default.
+        QuartzSchema.PostgresStatements(QuartzSchema.TablePrefix),
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -130,10 +146,10 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         await using var command = _dataSource.CreateCommand("""
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at)
             VALUES (@id, @file_name, @channel, @state, @profile, @source_uri, @output_uri, @sha256, @size_bytes, @reason, @message,
                 @retryable, @correlation_id, @duplicate_of, @profile_fingerprint, @model_sha256, @attempts, @dispatches, @received_at, @started_at,
-                @finished_at, @timings_json, @digest_json, @outputs_json)
+                @finished_at, @timings_json, @digest_json, @outputs_json, @dispatched_at, @purged_at)
             ON CONFLICT (id) DO NOTHING;
             """);
         var r = record;
@@ -162,6 +178,8 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         p.AddWithValue("timings_json", NpgsqlDbType.Jsonb, r.Timings is null ? DBNull.Value : JsonSerializer.Serialize(r.Timings, Json));
         p.AddWithValue("digest_json", NpgsqlDbType.Jsonb, r.Digest is null ? DBNull.Value : JsonSerializer.Serialize(r.Digest, Json));
         p.AddWithValue("outputs_json", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(r.Outputs, Json));
+        p.AddWithValue("dispatched_at", NpgsqlDbType.TimestampTz, r.DispatchedAt is { } d ? Utc(d) : DBNull.Value);
+        p.AddWithValue("purged_at", NpgsqlDbType.TimestampTz, r.PurgedAt is { } pu ? Utc(pu) : DBNull.Value);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
@@ -255,15 +273,121 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    public async Task<int?> CountDispatchAsync(string id, CancellationToken cancellationToken)
+    public async Task<int?> CountDispatchAsync(string id, DateTimeOffset dispatchedAt, int? expectedDispatches, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
-            UPDATE documents SET dispatches = dispatches + 1
-            WHERE id = @id AND state IN ('Received', 'Processing')
+            UPDATE documents SET dispatches = dispatches + 1, dispatched_at = @at
+            WHERE id = @id AND state IN ('Received', 'Processing') AND (@expected::integer IS NULL OR dispatches = @expected::integer)
             RETURNING dispatches;
             """);
         command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("at", Utc(dispatchedAt));
+        command.Parameters.AddWithValue("expected", NpgsqlDbType.Integer, (object?)expectedDispatches ?? DBNull.Value);
         return await command.ExecuteScalarAsync(cancellationToken) is int count ? count : null;
+    }
+
+    public Task<IReadOnlyList<DocumentRecord>> ListStuckAsync(DateTimeOffset lastActivityBefore, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT * FROM documents
+            WHERE (state = 'Processing' OR (state = 'Received' AND dispatches > 0))
+              AND GREATEST(COALESCE(started_at, received_at), COALESCE(dispatched_at, received_at)) < @before
+            ORDER BY received_at LIMIT @limit
+            """,
+            p =>
+            {
+                p.AddWithValue("before", Utc(lastActivityBefore));
+                p.AddWithValue("limit", limit);
+            }, cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListPurgeableAsync(DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT * FROM documents
+            WHERE state IN ('Completed', 'Failed') AND purged_at IS NULL AND finished_at < @before
+            ORDER BY finished_at LIMIT @limit
+            """,
+            p =>
+            {
+                p.AddWithValue("before", Utc(finishedBefore));
+                p.AddWithValue("limit", limit);
+            }, cancellationToken);
+
+    public async Task<bool> MarkPurgedAsync(string id, DateTimeOffset purgedAt, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "UPDATE documents SET purged_at = @at WHERE id = @id AND state IN ('Completed', 'Failed') AND purged_at IS NULL;");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("at", Utc(purgedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task RollUpThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        from = ThroughputMinute.Floor(from);
+        to = ThroughputMinute.Floor(to);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?)>();
+        await using (var read = new NpgsqlCommand("""
+            SELECT received_at, state, reason, finished_at FROM documents
+            WHERE (received_at >= @from AND received_at < @to) OR (finished_at >= @from AND finished_at < @to)
+            """, connection))
+        {
+            read.Parameters.AddWithValue("from", from);
+            read.Parameters.AddWithValue("to", to);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                documents.Add((reader.GetFieldValue<DateTimeOffset>(0), Enum.Parse<DocumentState>(reader.GetString(1)),
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3)));
+            }
+        }
+        var minutes = ThroughputMinute.Count(documents, from, to);
+        // Upserts, so a rollup running at the same time on another gateway waits for this one and then overwrites it with the
+        // same counts instead of failing on the key; the delete removes minutes whose documents are gone.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var clear = new NpgsqlCommand(
+            "DELETE FROM throughput_minutes WHERE minute >= @from AND minute < @to AND NOT (minute = ANY(@kept));", connection, transaction))
+        {
+            clear.Parameters.AddWithValue("from", from);
+            clear.Parameters.AddWithValue("to", to);
+            clear.Parameters.AddWithValue("kept", minutes.Select(m => m.Minute).ToArray());
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var minute in minutes)
+        {
+            await using var upsert = new NpgsqlCommand("""
+                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason)
+                VALUES (@minute, @received, @completed, @failed, @reasons)
+                ON CONFLICT (minute) DO UPDATE SET received = excluded.received, completed = excluded.completed,
+                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason;
+                """, connection, transaction);
+            upsert.Parameters.AddWithValue("minute", minute.Minute);
+            upsert.Parameters.AddWithValue("received", minute.Received);
+            upsert.Parameters.AddWithValue("completed", minute.Completed);
+            upsert.Parameters.AddWithValue("failed", minute.Failed);
+            upsert.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(minute.FailedByReason, Json));
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT minute, received, completed, failed, failed_by_reason::text FROM throughput_minutes
+            WHERE minute >= @from AND minute < @to ORDER BY minute
+            """);
+        command.Parameters.AddWithValue("from", ThroughputMinute.Floor(from));
+        command.Parameters.AddWithValue("to", Utc(to));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<ThroughputMinute>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new ThroughputMinute(reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
+                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? []));
+        }
+        return rows;
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -322,6 +446,8 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             ReceivedAt = Time("received_at")!.Value,
             StartedAt = Time("started_at"),
             FinishedAt = Time("finished_at"),
+            DispatchedAt = Time("dispatched_at"),
+            PurgedAt = Time("purged_at"),
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],

@@ -87,6 +87,26 @@ public sealed class SqliteDocumentStore : IDocumentStore
         // How often the document was handed to a worker: counted before each dispatch, so a document in flight
         // when the process died has its attempt counted even though no event about it was recorded.
         (_, _) => Task.FromResult(new[] { "ALTER TABLE documents ADD COLUMN dispatches INTEGER NOT NULL DEFAULT 0;" }),
+        // Scheduled work: when a document was last handed over (the sweeper's deadline counts from it), when retention
+        // purged it, and the per-minute counts the rollup keeps.
+        (_, _) => Task.FromResult(new[]
+        {
+            "ALTER TABLE documents ADD COLUMN dispatched_at TEXT;",
+            "ALTER TABLE documents ADD COLUMN purged_at TEXT;",
+            "CREATE INDEX IF NOT EXISTS ix_documents_finished ON documents(finished_at);",
+            """
+            CREATE TABLE IF NOT EXISTS throughput_minutes (
+                minute TEXT PRIMARY KEY,
+                received INTEGER NOT NULL,
+                completed INTEGER NOT NULL,
+                failed INTEGER NOT NULL,
+                failed_by_reason TEXT NOT NULL
+            );
+            """,
+        }),
+        // PostgreSQL's step 5 creates the scheduler's tables; SQLite runs the scheduler in memory, so the step is empty here
+        // and a version number still means the same schema in both stores.
+        (_, _) => Task.FromResult(Array.Empty<string>()),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -109,10 +129,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.CommandText = """
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at)
             VALUES ($id, $file_name, $channel, $state, $profile, $source_uri, $output_uri, $sha256, $size_bytes, $reason, $message,
                 $retryable, $correlation_id, $duplicate_of, $profile_fingerprint, $model_sha256, $attempts, $dispatches, $received_at, $started_at,
-                $finished_at, $timings_json, $digest_json, $outputs_json)
+                $finished_at, $timings_json, $digest_json, $outputs_json, $dispatched_at, $purged_at)
             ON CONFLICT(id) DO NOTHING;
             """;
         Bind(command, record);
@@ -214,17 +234,126 @@ public sealed class SqliteDocumentStore : IDocumentStore
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    public async Task<int?> CountDispatchAsync(string id, CancellationToken cancellationToken)
+    public async Task<int?> CountDispatchAsync(string id, DateTimeOffset dispatchedAt, int? expectedDispatches, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE documents SET dispatches = dispatches + 1
-            WHERE id = $id AND state IN ('Received', 'Processing')
+            UPDATE documents SET dispatches = dispatches + 1, dispatched_at = $at
+            WHERE id = $id AND state IN ('Received', 'Processing') AND ($expected IS NULL OR dispatches = $expected)
             RETURNING dispatches;
             """;
         command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$at", Format(dispatchedAt));
+        command.Parameters.AddWithValue("$expected", (object?)expectedDispatches ?? DBNull.Value);
         return await command.ExecuteScalarAsync(cancellationToken) is long count ? (int)count : null;
+    }
+
+    public Task<IReadOnlyList<DocumentRecord>> ListStuckAsync(DateTimeOffset lastActivityBefore, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT * FROM documents
+            WHERE (state = 'Processing' OR (state = 'Received' AND dispatches > 0))
+              AND MAX(IFNULL(started_at, received_at), IFNULL(dispatched_at, received_at)) < $before
+            ORDER BY received_at LIMIT $limit
+            """,
+            c =>
+            {
+                c.Parameters.AddWithValue("$before", Format(lastActivityBefore));
+                c.Parameters.AddWithValue("$limit", limit);
+            }, cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListPurgeableAsync(DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT * FROM documents
+            WHERE state IN ('Completed', 'Failed') AND purged_at IS NULL AND finished_at < $before
+            ORDER BY finished_at LIMIT $limit
+            """,
+            c =>
+            {
+                c.Parameters.AddWithValue("$before", Format(finishedBefore));
+                c.Parameters.AddWithValue("$limit", limit);
+            }, cancellationToken);
+
+    public async Task<bool> MarkPurgedAsync(string id, DateTimeOffset purgedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE documents SET purged_at = $at WHERE id = $id AND state IN ('Completed', 'Failed') AND purged_at IS NULL;";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$at", Format(purgedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task RollUpThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        from = ThroughputMinute.Floor(from);
+        to = ThroughputMinute.Floor(to);
+        await using var connection = await OpenAsync(cancellationToken);
+        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?)>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.CommandText = """
+                SELECT received_at, state, reason, finished_at FROM documents
+                WHERE (received_at >= $from AND received_at < $to) OR (finished_at >= $from AND finished_at < $to)
+                """;
+            read.Parameters.AddWithValue("$from", Format(from));
+            read.Parameters.AddWithValue("$to", Format(to));
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                documents.Add((Parse(reader.GetString(0)), Enum.Parse<DocumentState>(reader.GetString(1)),
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : Parse(reader.GetString(3))));
+            }
+        }
+        var minutes = ThroughputMinute.Count(documents, from, to);
+        // The delete comes first, so the transaction takes the write lock at once instead of upgrading from a read.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var clear = connection.CreateCommand())
+        {
+            clear.CommandText = "DELETE FROM throughput_minutes WHERE minute >= $from AND minute < $to;";
+            clear.Parameters.AddWithValue("$from", Format(from));
+            clear.Parameters.AddWithValue("$to", Format(to));
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var minute in minutes)
+        {
+            await using var upsert = connection.CreateCommand();
+            upsert.CommandText = """
+                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason)
+                VALUES ($minute, $received, $completed, $failed, $reasons)
+                ON CONFLICT(minute) DO UPDATE SET received = excluded.received, completed = excluded.completed,
+                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason;
+                """;
+            upsert.Parameters.AddWithValue("$minute", Format(minute.Minute));
+            upsert.Parameters.AddWithValue("$received", minute.Received);
+            upsert.Parameters.AddWithValue("$completed", minute.Completed);
+            upsert.Parameters.AddWithValue("$failed", minute.Failed);
+            upsert.Parameters.AddWithValue("$reasons", JsonSerializer.Serialize(minute.FailedByReason, Json));
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT minute, received, completed, failed, failed_by_reason FROM throughput_minutes
+            WHERE minute >= $from AND minute < $to ORDER BY minute
+            """;
+        command.Parameters.AddWithValue("$from", Format(ThroughputMinute.Floor(from)));
+        command.Parameters.AddWithValue("$to", Format(to));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<ThroughputMinute>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new ThroughputMinute(Parse(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
+                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? []));
+        }
+        return rows;
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -299,12 +428,14 @@ public sealed class SqliteDocumentStore : IDocumentStore
         Add("$timings_json", r.Timings is null ? null : JsonSerializer.Serialize(r.Timings, Json));
         Add("$digest_json", r.Digest is null ? null : JsonSerializer.Serialize(r.Digest, Json));
         Add("$outputs_json", JsonSerializer.Serialize(r.Outputs, Json));
+        Add("$dispatched_at", r.DispatchedAt is { } d ? Format(d) : null);
+        Add("$purged_at", r.PurgedAt is { } p ? Format(p) : null);
     }
 
     private static DocumentRecord Read(SqliteDataReader reader)
     {
         string? Text(string column) => reader[column] is string s ? s : null;
-        DateTimeOffset? Time(string column) => Text(column) is { } t ? DateTimeOffset.Parse(t, CultureInfo.InvariantCulture) : null;
+        DateTimeOffset? Time(string column) => Text(column) is { } t ? Parse(t) : null;
         T? FromJson<T>(string column) where T : class => Text(column) is { } j ? JsonSerializer.Deserialize<T>(j, Json) : null;
         return new DocumentRecord
         {
@@ -329,11 +460,15 @@ public sealed class SqliteDocumentStore : IDocumentStore
             ReceivedAt = Time("received_at")!.Value,
             StartedAt = Time("started_at"),
             FinishedAt = Time("finished_at"),
+            DispatchedAt = Time("dispatched_at"),
+            PurgedAt = Time("purged_at"),
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],
         };
     }
+
+    private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
 
     // Fixed-width UTC so that text order is time order.
     private static string Format(DateTimeOffset value) => value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);

@@ -64,6 +64,7 @@ public abstract class DocumentStoreContract : IAsyncLifetime
             SourceUri = "blob://f", OutputUri = "outbox/f", Sha256 = "abc", SizeBytes = 5_000_000_000, Reason = "r", Message = "m",
             Retryable = true, CorrelationId = "corr", DuplicateOf = "orig", ProfileFingerprint = "fp", ModelSha256 = "ms",
             Attempts = 2, Dispatches = 3, ReceivedAt = T0, StartedAt = T0.AddSeconds(1), FinishedAt = T0.AddSeconds(2),
+            DispatchedAt = T0.AddSeconds(0.5), PurgedAt = T0.AddDays(30),
             Timings = new StageTimings { ReadMs = 1.25, TotalMs = 4 },
             Digest = new AnnotationDigest { Format = "pdf", Title = "T", Language = "en", Pages = 2, Words = 10, Tables = 1, Rows = 4,
                 Entities = new Dictionary<string, int> { ["iban"] = 1, ["email"] = 2 }, Notices = ["a", "b"] },
@@ -209,13 +210,113 @@ public abstract class DocumentStoreContract : IAsyncLifetime
     {
         await Store.TryAddAsync(Record("a"), None);
 
-        Assert.Equal(1, await Store.CountDispatchAsync("a", None));
+        Assert.Equal(1, await Store.CountDispatchAsync("a", T0, null, None));
         await Store.MarkProcessingAsync("a", T0, 1, None);
-        Assert.Equal(2, await Store.CountDispatchAsync("a", None));
-        Assert.Null(await Store.CountDispatchAsync("nobody", None));
+        Assert.Equal(2, await Store.CountDispatchAsync("a", T0, null, None));
+        Assert.Null(await Store.CountDispatchAsync("nobody", T0, null, None));
         await Store.MarkFailedAsync("a", "crashed", "x", false, T0, None);
-        Assert.Null(await Store.CountDispatchAsync("a", None));
+        Assert.Null(await Store.CountDispatchAsync("a", T0, null, None));
         Assert.Equal(2, (await Store.FindAsync("a", None))!.Dispatches);
+    }
+
+    [StoreFact]
+    public async Task CountDispatch_with_an_expected_count_counts_once_for_two_callers_that_read_the_same_count()
+    {
+        await Store.TryAddAsync(Record("a"), None);
+
+        Assert.Equal(1, await Store.CountDispatchAsync("a", T0.AddMinutes(1), 0, None));
+        Assert.Null(await Store.CountDispatchAsync("a", T0.AddMinutes(2), 0, None));
+        Assert.Equal(2, await Store.CountDispatchAsync("a", T0.AddMinutes(3), 1, None));
+
+        var found = (await Store.FindAsync("a", None))!;
+        Assert.Equal((2, T0.AddMinutes(3)), (found.Dispatches, found.DispatchedAt));
+    }
+
+    [StoreFact]
+    public async Task ListStuck_returns_handed_over_documents_without_a_start_or_dispatch_since_the_deadline()
+    {
+        foreach (var id in new[] { "processing-old", "processing-restarted", "received-dispatched", "received-never-sent", "redispatched", "done" })
+        {
+            await Store.TryAddAsync(Record(id), None);
+        }
+        await Store.MarkProcessingAsync("processing-old", T0.AddMinutes(1), 1, None);
+        await Store.MarkProcessingAsync("processing-restarted", T0.AddMinutes(1), 1, None);
+        await Store.MarkProcessingAsync("processing-restarted", T0.AddMinutes(30), 2, None);
+        await Store.CountDispatchAsync("received-dispatched", T0.AddMinutes(2), null, None);
+        await Store.CountDispatchAsync("redispatched", T0.AddMinutes(2), null, None);
+        await Store.CountDispatchAsync("redispatched", T0.AddMinutes(40), null, None);
+        await Store.CountDispatchAsync("done", T0.AddMinutes(2), null, None);
+        await Store.MarkCompletedAsync("done", Completion(3), None);
+
+        var stuck = await Store.ListStuckAsync(T0.AddMinutes(20), 10, None);
+
+        Assert.Equal(["processing-old", "received-dispatched"], stuck.Select(r => r.Id).Order());
+        Assert.Single(await Store.ListStuckAsync(T0.AddMinutes(20), 1, None));
+        Assert.Empty(await Store.ListStuckAsync(T0, 10, None));
+    }
+
+    [StoreFact]
+    public async Task ListPurgeable_returns_finished_documents_not_yet_purged_and_MarkPurged_marks_them_once()
+    {
+        foreach (var id in new[] { "completed-old", "failed-old", "completed-recent", "processing" })
+        {
+            await Store.TryAddAsync(Record(id), None);
+        }
+        await Store.MarkCompletedAsync("completed-old", Completion(1), None);
+        await Store.MarkFailedAsync("failed-old", "corrupt", "bad", false, T0.AddMinutes(2), None);
+        await Store.MarkCompletedAsync("completed-recent", Completion(100), None);
+        await Store.MarkProcessingAsync("processing", T0, 1, None);
+
+        Assert.Equal(["completed-old", "failed-old"], (await Store.ListPurgeableAsync(T0.AddMinutes(50), 10, None)).Select(r => r.Id));
+
+        Assert.True(await Store.MarkPurgedAsync("completed-old", T0.AddDays(9), None));
+        Assert.False(await Store.MarkPurgedAsync("completed-old", T0.AddDays(10), None));
+        Assert.False(await Store.MarkPurgedAsync("processing", T0.AddDays(10), None));
+        Assert.Equal(["failed-old"], (await Store.ListPurgeableAsync(T0.AddMinutes(50), 10, None)).Select(r => r.Id));
+        var purged = (await Store.FindAsync("completed-old", None))!;
+        Assert.Equal((DocumentState.Completed, T0.AddDays(9)), (purged.State, purged.PurgedAt));
+        Assert.Null((await Store.FindAsync("processing", None))!.PurgedAt);
+    }
+
+    [StoreFact]
+    public async Task RollUpThroughput_counts_each_minute_and_running_it_again_gives_the_same_rows()
+    {
+        var minute = new DateTimeOffset(2026, 1, 2, 3, 0, 0, TimeSpan.Zero);
+        await Store.TryAddAsync(Record("a") with { ReceivedAt = minute.AddSeconds(5) }, None);
+        await Store.TryAddAsync(Record("b") with { ReceivedAt = minute.AddSeconds(50) }, None);
+        await Store.TryAddAsync(Record("c") with { ReceivedAt = minute.AddMinutes(1).AddSeconds(1) }, None);
+        await Store.TryAddAsync(Record("old") with { ReceivedAt = minute.AddMinutes(-30) }, None);
+        await Store.MarkCompletedAsync("a", Completion(0) with { CompletedAt = minute.AddSeconds(30) }, None);
+        await Store.MarkFailedAsync("b", "timeout", "slow", false, minute.AddMinutes(1).AddSeconds(10), None);
+        await Store.MarkFailedAsync("c", "timeout", "slow", false, minute.AddMinutes(1).AddSeconds(20), None);
+        await Store.MarkFailedAsync("old", "corrupt", "bad", false, minute.AddMinutes(1).AddSeconds(30), None);
+
+        await Store.RollUpThroughputAsync(minute, minute.AddMinutes(3), None);
+        await Store.RollUpThroughputAsync(minute.AddSeconds(1), minute.AddMinutes(3), None);
+        var rows = await Store.ListThroughputAsync(minute.AddMinutes(-60), minute.AddMinutes(60), None);
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal((minute, 2, 1, 0), (rows[0].Minute, rows[0].Received, rows[0].Completed, rows[0].Failed));
+        Assert.Empty(rows[0].FailedByReason);
+        Assert.Equal((minute.AddMinutes(1), 1, 0, 3), (rows[1].Minute, rows[1].Received, rows[1].Completed, rows[1].Failed));
+        Assert.Equal(new Dictionary<string, int> { ["corrupt"] = 1, ["timeout"] = 2 }, rows[1].FailedByReason.OrderBy(r => r.Key).ToDictionary());
+        Assert.Single(await Store.ListThroughputAsync(minute.AddMinutes(1), minute.AddMinutes(2), None));
+    }
+
+    [StoreFact]
+    public async Task RollUpThroughput_replaces_minutes_whose_documents_changed_and_leaves_others_alone()
+    {
+        var minute = new DateTimeOffset(2026, 1, 2, 3, 0, 0, TimeSpan.Zero);
+        await Store.TryAddAsync(Record("early") with { ReceivedAt = minute.AddMinutes(-10) }, None);
+        await Store.TryAddAsync(Record("gone") with { ReceivedAt = minute.AddSeconds(1) }, None);
+        await Store.RollUpThroughputAsync(minute.AddMinutes(-10), minute.AddMinutes(2), None);
+
+        await Store.DeleteAsync("gone", None);
+        await Store.TryAddAsync(Record("later") with { ReceivedAt = minute.AddMinutes(1) }, None);
+        await Store.RollUpThroughputAsync(minute, minute.AddMinutes(2), None);
+
+        var rows = await Store.ListThroughputAsync(minute.AddMinutes(-60), minute.AddMinutes(60), None);
+        Assert.Equal([(minute.AddMinutes(-10), 1), (minute.AddMinutes(1), 1)], rows.Select(r => (r.Minute, r.Received)));
     }
 
     [StoreFact]
@@ -245,7 +346,7 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         await again.InitializeAsync(None);
 
         Assert.Equal("a", (await again.FindAsync("a", None))?.Id);
-        Assert.Equal(1, await again.CountDispatchAsync("a", None));
+        Assert.Equal(1, await again.CountDispatchAsync("a", T0, null, None));
     }
 
     [StoreFact]
@@ -258,7 +359,7 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         var old = (await store.FindAsync("old", None))!;
         Assert.Equal((DocumentState.Received, 0, T0), (old.State, old.Dispatches, old.ReceivedAt));
         Assert.Null(old.ProfileFingerprint);
-        Assert.Equal(1, await store.CountDispatchAsync("old", None));
+        Assert.Equal(1, await store.CountDispatchAsync("old", T0, null, None));
         Assert.True(await store.MarkCompletedAsync("old", Completion(1), None));
         Assert.Equal("fingerprint", (await store.FindAsync("old", None))!.ProfileFingerprint);
         Assert.True(await store.TryAddAsync(Record("new", 1), None));
