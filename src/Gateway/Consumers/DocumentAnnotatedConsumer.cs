@@ -55,9 +55,13 @@ public sealed class DocumentAnnotatedConsumer(
                 await blobs.DeleteAsync(key, context.CancellationToken);
             }
         }
-        // One console line per document, under a short category.
+        // One console line per document, under a short category; where the outputs are on this machine, when the store is
+        // a folder here (the person watching the console can open it), otherwise the reference.
+        var output = BlobReference.KeyOf(done.OutputUri) is { } prefix && blobs is ILocalBlobStore local && BlobKeys.IsValid(prefix.TrimEnd('/'))
+            ? local.LocalPath(prefix.TrimEnd('/'))
+            : done.OutputUri;
         log.LogInformation("{FileName}  Completed  {Seconds:0.00} s  → {Output}",
-            done.FileName ?? record?.FileName, done.Timings.TotalMs / 1000, done.OutputUri);
+            done.FileName ?? record?.FileName, done.Timings.TotalMs / 1000, output);
     }
 
     /// <summary>The blob's size when bytes were added to an inbox file after it was claimed, otherwise null.</summary>
