@@ -27,7 +27,7 @@ public static class GatewayHostingExtensions
     public static IHostApplicationBuilder AddAnnotateGateway(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        builder.AddAnnotateHostDefaults();
+        builder.AddAnnotateHostDefaults("annotate-gateway");
         services.AddAnnotationSettings();
         if (RunsWorker(builder.Configuration))
         {

@@ -4,21 +4,61 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Annotate.Hosting;
 
 /// <summary>What every Annotate host has, whichever role it plays: the console format, health checks, the clock and the blob store.</summary>
 public static class HostDefaults
 {
-    /// <summary>Adds the defaults shared by the Gateway and the Worker.</summary>
-    public static IHostApplicationBuilder AddAnnotateHostDefaults(this IHostApplicationBuilder builder)
+    /// <summary>Name of the activity source and meter of Annotate's own spans and instruments.</summary>
+    public const string TelemetrySource = "Annotate";
+
+    /// <summary>Adds the defaults shared by the Gateway and the Worker; <paramref name="serviceName"/> names the process in traces.</summary>
+    public static IHostApplicationBuilder AddAnnotateHostDefaults(this IHostApplicationBuilder builder, string serviceName = "annotate")
     {
+        // Twice would mean two console providers: the gateway adds these, and the worker inside it asks again.
+        if (builder.Services.Any(d => d.ServiceType == typeof(HostDefaultsMarker)))
+        {
+            return builder;
+        }
+        builder.Services.AddSingleton<HostDefaultsMarker>();
         builder.Logging.AddConsole(o => o.FormatterName = AnnotateConsoleFormatter.FormatterName)
             .AddConsoleFormatter<AnnotateConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Services.AddHealthChecks();
         builder.Services.AddAnnotateBlobStore();
+        builder.AddAnnotateTelemetry(serviceName);
         return builder;
     }
+
+    /// <summary>
+    /// Traces and metrics over OTLP, only when an endpoint is configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, the standard
+    /// variable, or <c>Annotate:Telemetry:OtlpEndpoint</c>): MassTransit's spans (publish, send, consume, across the
+    /// broker from gateway to worker) and meters, and Annotate's own. Nothing is collected without an endpoint.
+    /// </summary>
+    public static IHostApplicationBuilder AddAnnotateTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var endpoint = builder.Configuration["Annotate:Telemetry:OtlpEndpoint"] is { Length: > 0 } configured
+            ? configured
+            : builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        if (string.IsNullOrWhiteSpace(endpoint) || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+        {
+            return builder;
+        }
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing => tracing
+                .AddSource("MassTransit", TelemetrySource)
+                .AddOtlpExporter(o => o.Endpoint = uri))
+            .WithMetrics(metrics => metrics
+                .AddMeter("MassTransit", TelemetrySource)
+                .AddOtlpExporter(o => o.Endpoint = uri));
+        return builder;
+    }
+
+    private sealed class HostDefaultsMarker;
 
     /// <summary>The clock and the blob store (a directory by default), for hosts and tests that compose their own.</summary>
     public static IServiceCollection AddAnnotateBlobStore(this IServiceCollection services)

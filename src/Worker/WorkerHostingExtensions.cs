@@ -18,7 +18,7 @@ public static class WorkerHostingExtensions
     /// <summary>Adds the annotation engine and the worker options (the bus is added by <see cref="AddAnnotateWorkerBus"/>).</summary>
     public static IHostApplicationBuilder AddAnnotateWorker(this IHostApplicationBuilder builder)
     {
-        builder.AddAnnotateHostDefaults();
+        builder.AddAnnotateHostDefaults("annotate-worker");
         builder.Services.AddAnnotators();
         builder.Services.AddAnnotateWorkerServices();
         return builder;
