@@ -7,6 +7,7 @@ using Annotate.Gateway.Storage;
 using Annotate.Hosting;
 using Annotate.Messages;
 using Annotate.Worker;
+using Annotate.Worker.Consumers;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -71,8 +72,12 @@ public static class GatewayHostingExtensions
                 x.AddAnnotateGatewayConsumers();
             },
             WorkerOptions.EffectiveConcurrency(builder.Configuration),
-            (_, rabbit) =>
+            (context, rabbit) =>
             {
+                if (runsWorker)
+                {
+                    rabbit.ConfigureAnnotateRequestsEndpoint(context, bus, WorkerOptions.EffectiveConcurrency(builder.Configuration));
+                }
                 // The work queue is declared and bound by the gateway too: a command published before any worker has
                 // started must wait in the queue, not reach an exchange with nothing bound and be dropped.
                 rabbit.Publish<AnnotateDocument>(p => p.BindQueue(WorkQueue, WorkQueue, q =>
