@@ -29,12 +29,14 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IBlobStore blobs, 
     public async Task FetchAsync(Uri url, string fileName, string key, CancellationToken cancellationToken)
     {
         var worker = options.Value;
-        if (worker.FetchHosts.Count == 0)
+        // Blank entries (an empty environment variable) allow nothing.
+        var hosts = worker.FetchHosts.Where(h => !string.IsNullOrWhiteSpace(h)).ToList();
+        if (hosts.Count == 0)
         {
             throw new AnnotationException(FailureReason.InvalidRequest,
                 $"'{fileName}': this worker does not fetch http(s) sources (Annotate:Worker:FetchHosts is empty); send a blob: reference or contentBase64.");
         }
-        if (!IsAllowed(url, worker.FetchHosts))
+        if (!IsAllowed(url, hosts))
         {
             throw new AnnotationException(FailureReason.InvalidRequest,
                 $"'{fileName}': this worker does not fetch from {Host(url)}; the hosts it fetches from are set in Annotate:Worker:FetchHosts.");
