@@ -64,8 +64,10 @@ public static class BusHostingExtensions
                     });
                     // Document events also go out as plain JSON to the annotate-events exchange, for other systems.
                     cfg.UsePublishFilter(typeof(PlainJsonEventsFilter<>), context);
-                    rabbitMq?.Invoke(context, cfg);
                     cfg.ConfigureEndpoints(context);
+                    // After ConfigureEndpoints: it leaves out consumers already configured on an endpoint, so a host's own
+                    // endpoint for a consumer (annotate-requests) declared first would take away its usual one (annotate-document).
+                    rabbitMq?.Invoke(context, cfg);
                 });
             }
             else

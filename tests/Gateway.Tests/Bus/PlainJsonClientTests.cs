@@ -44,6 +44,10 @@ public sealed class PlainJsonClientTests
             """);
 
         AssertCompleted(reply, "ext-blob-1", "py-2");
+        // The plain JSON endpoint comes in addition to MassTransit's own, which the gateway's commands still go to.
+        var queues = await vhost.QueuesAsync();
+        Assert.Contains(queues, q => q.Name == "annotate-document");
+        Assert.Contains(queues, q => q.Name == "annotate-requests");
     }
 
     [PythonPikaFact]
@@ -91,11 +95,10 @@ public sealed class PlainJsonClientTests
         Assert.Contains(await vhost.QueuesAsync(), q => q.Name == "annotate-document-fault");
     }
 
-    /// <summary>The gateway with the worker inside, over this test's virtual host.</summary>
+    /// <summary>The gateway with the worker inside (see <see cref="RabbitMqVirtualHost.Settings"/>), over this test's virtual host.</summary>
     private static GatewayHost StartWorkerHost(RabbitMqVirtualHost vhost, Dictionary<string, string?>? more = null)
     {
         var settings = vhost.Settings();
-        settings["Annotate:Gateway:RunWorker"] = "true";
         foreach (var (key, value) in more ?? [])
         {
             settings[key] = value;

@@ -78,7 +78,10 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return new RabbitMqVirtualHost(name);
     }
 
-    /// <summary>The one-process host's settings for this virtual host: the separate settings, not the URI, so they are tested.</summary>
+    /// <summary>
+    /// The one-process host's settings for this virtual host: the separate settings, not the URI, so they are tested.
+    /// The worker runs inside (on RabbitMQ the gateway runs without one unless told to).
+    /// </summary>
     public Dictionary<string, string?> Settings(bool quorumQueues = false)
     {
         var broker = RabbitMqTestBroker.Require();
@@ -92,6 +95,7 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             ["Annotate:Bus:Username"] = Uri.UnescapeDataString(user[0]),
             ["Annotate:Bus:Password"] = Uri.UnescapeDataString(user[1]),
             ["Annotate:Bus:QuorumQueues"] = quorumQueues ? "true" : "false",
+            ["Annotate:Gateway:RunWorker"] = "true",
         };
     }
 
