@@ -8,6 +8,7 @@ using Annotate.Gateway.Storage;
 using Annotate.Hosting;
 using Annotate.Messages;
 using Annotate.Worker;
+using Annotate.Worker.Consumers;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -75,8 +76,12 @@ public static class GatewayHostingExtensions
                 x.AddAnnotateGatewayConsumers();
             },
             WorkerOptions.EffectiveConcurrency(builder.Configuration),
-            (_, rabbit) =>
+            (context, rabbit) =>
             {
+                if (runsWorker)
+                {
+                    rabbit.ConfigureAnnotateRequestsEndpoint(context, bus, WorkerOptions.EffectiveConcurrency(builder.Configuration));
+                }
                 // The work queue is declared and bound by the gateway too: a command published before any worker has
                 // started must wait in the queue, not reach an exchange with nothing bound and be dropped.
                 // (Bound straight to the message type's exchange; a worker's own binding goes through an exchange named

@@ -1,3 +1,4 @@
+using Annotate.Hosting.PlainJson;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public static class BusHostingExtensions
         // command published by the hosted services or the API registered after the bus can reach an exchange with no
         // queue bound yet, and the broker drops it: the document would stay Queued.
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
+        PlainJsonInterface.AllowCommandsWithoutSourceUri();
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
@@ -32,7 +34,7 @@ public static class BusHostingExtensions
             if (bus.UsesRabbitMq)
             {
                 var connection = bus.Connection();
-                var prefetch = (ushort)Math.Clamp(bus.PrefetchCount ?? defaultPrefetch, 1, ushort.MaxValue);
+                var prefetch = bus.EffectivePrefetch(defaultPrefetch);
                 x.AddConfigureEndpointsCallback((_, _, endpoint) =>
                 {
                     if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
@@ -60,8 +62,12 @@ public static class BusHostingExtensions
                             h.UseSsl(ssl => ssl.ServerName = connection.Host);
                         }
                     });
-                    rabbitMq?.Invoke(context, cfg);
+                    // Document events also go out as plain JSON to the annotate-events exchange, for other systems.
+                    cfg.UsePublishFilter(typeof(PlainJsonEventsFilter<>), context);
                     cfg.ConfigureEndpoints(context);
+                    // After ConfigureEndpoints: it leaves out consumers already configured on an endpoint, so a host's own
+                    // endpoint for a consumer (annotate-requests) declared first would take away its usual one (annotate-document).
+                    rabbitMq?.Invoke(context, cfg);
                 });
             }
             else

@@ -65,6 +65,9 @@ public sealed class BusOptions : IValidatableObject
     /// </summary>
     public TimeSpan ConsumerTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>The prefetch count of receive endpoints: <see cref="PrefetchCount"/>, or <paramref name="defaultPrefetch"/> when not set.</summary>
+    public ushort EffectivePrefetch(int defaultPrefetch) => (ushort)Math.Clamp(PrefetchCount ?? defaultPrefetch, 1, ushort.MaxValue);
+
     /// <summary>True when the RabbitMQ transport is selected.</summary>
     public bool UsesRabbitMq => string.Equals(Transport, "RabbitMq", StringComparison.OrdinalIgnoreCase);
 

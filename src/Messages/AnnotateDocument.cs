@@ -1,7 +1,7 @@
 namespace Annotate.Messages;
 
 /// <summary>
-/// Command: annotate one document whose bytes are already stored at <see cref="SourceUri"/>.
+/// Command: annotate one document whose bytes are stored at <see cref="SourceUri"/> or carried in <see cref="ContentBase64"/>.
 /// Any system may publish it as plain JSON; the README shows an example.
 /// </summary>
 public sealed record AnnotateDocument
@@ -9,7 +9,11 @@ public sealed record AnnotateDocument
     /// <summary>Identifier chosen by the sender, unique per document: 1–64 characters of letters, digits, '-', '_' or '.'. It names the output folder.</summary>
     public required string DocumentId { get; init; }
 
-    /// <summary>Where the bytes are: an absolute path or a <c>file://</c> URI readable by the worker (a blob-store URI in a later version).</summary>
+    /// <summary>
+    /// Where the bytes are: a <c>blob:sources/…</c> reference into the shared blob store, an <c>http(s)://</c> URL on a host
+    /// the worker may fetch from (<c>Annotate:Worker:FetchHosts</c>), or, only where the worker allows it, an absolute path
+    /// or <c>file://</c> URI. Empty (or, in plain JSON, omitted) when <see cref="ContentBase64"/> carries the bytes.
+    /// </summary>
     public required string SourceUri { get; init; }
 
     /// <summary>The file name the document had when it was submitted, e.g. <c>invoice-2024-03.pdf</c>. Used for display and as a format hint for text files only.</summary>
@@ -29,6 +33,12 @@ public sealed record AnnotateDocument
 
     /// <summary>Optional folder (absolute path or <c>file://</c> URI) for the outputs; the worker's configured outbox when absent.</summary>
     public string? OutputUri { get; init; }
+
+    /// <summary>
+    /// Optional: the document's bytes themselves, base64-encoded, for small documents (the worker's
+    /// <c>Annotate:Worker:MaxInlineBytes</c>, 16 MiB decoded by default). When given, <see cref="SourceUri"/> must be empty.
+    /// </summary>
+    public string? ContentBase64 { get; init; }
 
     /// <summary>Optional time the document was submitted (ISO-8601).</summary>
     public DateTimeOffset? SubmittedAt { get; init; }

@@ -32,6 +32,10 @@ public static class WorkerHostingExtensions
         services.AddSingleton<IValidateOptions<FaultInjectionOptions>>(sp => new FaultInjectionValidator(sp.GetService<IHostEnvironment>()));
         services.AddSingleton<FaultInjection>();
         services.AddAnnotateBlobStore();
+        // Redirects are followed by SourceFetcher, after checking they stay on the same scheme and host.
+        services.AddHttpClient(SourceFetcher.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.AddSingleton<SourceFetcher>();
         services.AddSingleton<SourceStaging>();
         services.AddSingleton<OutputStore>();
         services.AddSingleton<ResultIndex>();
@@ -41,7 +45,10 @@ public static class WorkerHostingExtensions
     /// <summary>Adds the bus with the worker's consumers (a standalone worker).</summary>
     public static IHostApplicationBuilder AddAnnotateWorkerBus(this IHostApplicationBuilder builder)
     {
-        return builder.AddAnnotateBus(bus => bus.AddAnnotateWorkerConsumers(), WorkerOptions.EffectiveConcurrency(builder.Configuration));
+        var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        var concurrency = WorkerOptions.EffectiveConcurrency(builder.Configuration);
+        return builder.AddAnnotateBus(x => x.AddAnnotateWorkerConsumers(), concurrency,
+            (context, rabbit) => rabbit.ConfigureAnnotateRequestsEndpoint(context, bus, concurrency));
     }
 
     /// <summary>Registers the worker's consumers on a bus.</summary>

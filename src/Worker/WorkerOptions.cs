@@ -45,6 +45,28 @@ public sealed class WorkerOptions
     /// </summary>
     public bool AllowLocalPaths { get; set; }
 
+    /// <summary>
+    /// Largest document a command may carry inline (<c>contentBase64</c>), in decoded bytes; a larger one fails with
+    /// <c>too-large</c> before it is decoded. Default 16 MiB (about 22 MB of JSON): larger documents go through the blob
+    /// store or an http(s) URL.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxInlineBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Hosts this worker fetches <c>http(s)://</c> sources from, e.g. <c>files.example.com</c> or <c>files.example.com:8443</c>
+    /// (a name without a port allows every port of that host). Matched exactly, without wildcards. Default empty: fetching is
+    /// off and http(s) sources fail with <c>invalid-request</c>. Redirects are followed (at most 5) only on the same
+    /// scheme, host and port; the size limit is <c>Annotate:Readers:MaxDocumentBytes</c>.
+    /// </summary>
+    public List<string> FetchHosts { get; set; } = [];
+
+    /// <summary>
+    /// Longest an http(s) fetch may take, redirects and body included; a slower one is retried like other transient
+    /// failures (<see cref="RetryLimit"/>). Default 1 minute.
+    /// </summary>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The number of documents annotated at once: <see cref="ConcurrentDocuments"/> or its default.</summary>
     public static int EffectiveConcurrency(IConfiguration configuration)
     {

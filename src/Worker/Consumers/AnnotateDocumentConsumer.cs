@@ -51,7 +51,8 @@ public sealed class AnnotateDocumentConsumer(
         {
             DocumentId = command.DocumentId,
             FileName = command.FileName,
-            SourceUri = command.SourceUri,
+            // Null when a plain JSON command carried its bytes inline and left sourceUri out.
+            SourceUri = command.SourceUri ?? "",
             Profile = command.Profile,
             Worker = Environment.MachineName,
             Attempt = context.GetRetryAttempt() + context.GetRedeliveryCount() + 1,
@@ -62,7 +63,7 @@ public sealed class AnnotateDocumentConsumer(
         try
         {
             var target = outputs.TargetFor(command);
-            using var source = await sources.StageAsync(command, cancellationToken);
+            await using var source = await sources.StageAsync(command, cancellationToken);
             faults.BeforeWork(source.Path);
             var annotated = await ReuseEarlierAsync(command, source, target, started, cancellationToken)
                 ?? await AnnotateAsync(command, source, target, started, cancellationToken);

@@ -97,6 +97,13 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         };
     }
 
+    /// <summary>The broker's AMQP URI for this virtual host, credentials included (for clients that are not .NET).</summary>
+    public Uri AmqpUri()
+    {
+        var broker = RabbitMqTestBroker.Require();
+        return new Uri($"amqp://{broker.UserInfo}@{broker.Host}:{broker.Port}/{Uri.EscapeDataString(Name)}");
+    }
+
     /// <summary>The queues of this virtual host as (name, durable, type).</summary>
     public async Task<IReadOnlyList<(string Name, bool Durable, string Type)>> QueuesAsync()
     {

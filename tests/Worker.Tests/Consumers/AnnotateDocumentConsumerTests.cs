@@ -100,6 +100,41 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inline_content_is_annotated_and_its_staged_bytes_removed()
+    {
+        var harness = await StartAsync();
+        var command = new AnnotateDocument
+        {
+            DocumentId = "doc-inline",
+            SourceUri = "",
+            FileName = "inline.txt",
+            ContentBase64 = Convert.ToBase64String("Inline notes: the budget of EUR 1,250.00 was approved.\n"u8.ToArray()),
+        };
+
+        await harness.Bus.Publish(command);
+
+        Assert.True(await harness.Published.Any<DocumentAnnotated>(x => x.Context.Message.DocumentId == "doc-inline"));
+        var annotated = harness.Published.Select<DocumentAnnotated>().Single().Context.Message;
+        Assert.Equal("text", annotated.Digest.Format);
+        Assert.False(File.Exists(Path.Combine(_root, "blobs", "doc-inline", "inline.txt")));
+        Assert.False(await harness.Published.Any<Fault<AnnotateDocument>>());
+    }
+
+    [Fact]
+    public async Task Invalid_inline_content_fails_with_invalid_request_and_no_fault()
+    {
+        var harness = await StartAsync();
+
+        await harness.Bus.Publish(new AnnotateDocument { DocumentId = "doc-bad64", SourceUri = "", FileName = "bad.txt", ContentBase64 = "%%%" });
+
+        Assert.True(await harness.Published.Any<DocumentAnnotationFailed>(x => x.Context.Message.DocumentId == "doc-bad64"));
+        var failed = harness.Published.Select<DocumentAnnotationFailed>().Single().Context.Message;
+        Assert.Equal("invalid-request", failed.Reason);
+        Assert.Contains("'bad.txt'", failed.Message);
+        Assert.False(await harness.Published.Any<Fault<AnnotateDocument>>());
+    }
+
+    [Fact]
     public async Task Annotating_the_same_document_twice_replaces_its_outputs()
     {
         var harness = await StartAsync();

@@ -55,8 +55,10 @@ public sealed class FailureMessagePathTests : IAsyncLifetime
         var failed = await FailedAsync(harness);
         Assert.Equal(FailureReason.InvalidRequest, failed.Reason);
         Assert.Contains("'report.txt'", failed.Message);
-        Assert.Contains("https", failed.Message);
+        // http(s) sources are fetched only from allowed hosts; none are allowed by default.
+        Assert.Contains("Annotate:Worker:FetchHosts", failed.Message);
         Assert.DoesNotContain("files.internal.example", failed.Message);
+        Assert.DoesNotContain("share/q3", failed.Message);
     }
 
     private static async Task<DocumentAnnotationFailed> FailedAsync(ITestHarness harness)
