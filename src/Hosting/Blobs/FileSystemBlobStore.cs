@@ -20,9 +20,9 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     /// <summary>Creates the store over the configured folders (relative ones under the current directory).</summary>
     public FileSystemBlobStore(IOptions<BlobStoreOptions> options)
     {
-        _sources = Path.GetFullPath(options.Value.Sources);
-        _outputs = Path.GetFullPath(options.Value.Outputs);
-        _roots = [(BlobKeys.Sources, _sources), (BlobKeys.Outputs, _outputs), (BlobKeys.Results, Path.GetFullPath(options.Value.Results))];
+        _sources = RootOf(options.Value.Sources);
+        _outputs = RootOf(options.Value.Outputs);
+        _roots = [(BlobKeys.Sources, _sources), (BlobKeys.Outputs, _outputs), (BlobKeys.Results, RootOf(options.Value.Results))];
     }
 
     /// <summary>Full path of the folder holding <c>sources/…</c> keys.</summary>
@@ -35,6 +35,10 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     public string LocalPath(string key)
     {
         var path = PathOf(key);
+        if (ThroughLink(path))
+        {
+            throw new IOException($"Blob '{key}' lies in a linked folder, which may lead outside the store.");
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;
     }
@@ -82,7 +86,7 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        if (!IsPlainFile(path))
+        if (!IsPlainFile(path) || ThroughLink(path))
         {
             return Task.FromResult<Stream?>(null);
         }
@@ -100,8 +104,9 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     /// <inheritdoc />
     public Task<BlobItem?> StatAsync(string key, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(PathOf(key));
-        return Task.FromResult(info.Exists && info.LinkTarget is null
+        var path = PathOf(key);
+        var info = new FileInfo(path);
+        return Task.FromResult(info.Exists && info.LinkTarget is null && !ThroughLink(path)
             ? new BlobItem(key, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero))
             : null);
     }
@@ -111,7 +116,7 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     {
         var path = PathOf(key);
         var info = new FileInfo(path);
-        if (!info.Exists && info.LinkTarget is null)
+        if ((!info.Exists && info.LinkTarget is null) || ThroughLink(path))
         {
             return Task.FromResult(false);
         }
@@ -178,10 +183,32 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
             ?? throw new ArgumentException($"Blob keys start with '{BlobKeys.Sources}/', '{BlobKeys.Outputs}/' or '{BlobKeys.Results}/'.", nameof(key));
         if (slash < 0)
         {
-            return root;
+            // "sources" alone names a root folder, which is never a blob (a put would try to replace the folder).
+            throw new ArgumentException($"Blob key '{key}' names a whole root folder, not a blob.", nameof(key));
         }
         return Path.Combine(root, key[(slash + 1)..].Replace('/', Path.DirectorySeparatorChar));
     }
+
+    /// <summary>
+    /// True when a folder between the store's root and <paramref name="path"/> is a link: keys can never lead outside
+    /// the roots, and a linked folder could lead anywhere. (The roots themselves may be links, e.g. to a mounted volume.)
+    /// </summary>
+    private bool ThroughLink(string path)
+    {
+        var root = _roots.First(r => path.StartsWith(r.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Root;
+        for (var directory = Path.GetDirectoryName(path); directory is not null && directory.Length > root.Length; directory = Path.GetDirectoryName(directory))
+        {
+            if (new DirectoryInfo(directory).LinkTarget is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // A configured "data/blobs/" is the same folder as "data/blobs": compared with paths, a trailing separator would
+    // make every key fall outside the roots and let deletes climb past them.
+    private static string RootOf(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
 
     private static bool IsPlainFile(string path)
     {

@@ -133,16 +133,31 @@ public sealed class SourceStaging(IBlobStore blobs, SourceFetcher fetcher, IOpti
     {
         if (blobs is ILocalBlobStore local)
         {
-            var path = local.LocalPath(key);
-            if (!File.Exists(path))
+            // The store, not File.Exists, decides what is a blob: File.Exists follows a link to any file of this
+            // machine, and asking for the path first would create the folder of a document that is not there.
+            if (await StatAsync(key, fileName, cancellationToken) is null)
             {
                 throw new AnnotationException(FailureReason.SourceMissing, $"'{fileName}' is not in the blob store ({key}); was it deleted before it was annotated?");
             }
+            var path = local.LocalPath(key);
             return new StagedSource(path, await HashAsync(path, cancellationToken), Temporary: false);
         }
         await using var stream = await blobs.OpenReadAsync(key, cancellationToken)
             ?? throw new AnnotationException(FailureReason.SourceMissing, $"'{fileName}' is not in the blob store ({key}); was it deleted before it was annotated?");
         return await CopyToTemporaryAsync(stream, cancellationToken);
+    }
+
+    private async Task<BlobItem?> StatAsync(string key, string fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await blobs.StatAsync(key, cancellationToken);
+        }
+        catch (ArgumentException)
+        {
+            // A well-formed key outside the store's folders (e.g. blob:elsewhere/x) is the sender's mistake, not a retry.
+            throw new AnnotationException(FailureReason.InvalidRequest, $"'{fileName}': its source must be a blob:sources/… reference.");
+        }
     }
 
     /// <summary>Copies <paramref name="content"/> to a temporary file, hashing it on the way.</summary>

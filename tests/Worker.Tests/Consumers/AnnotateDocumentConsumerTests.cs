@@ -134,26 +134,6 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         Assert.False(await harness.Published.Any<Fault<AnnotateDocument>>());
     }
 
-    [Fact]
-    public async Task Annotating_the_same_document_twice_replaces_its_outputs()
-    {
-        var harness = await StartAsync();
-        var path = Write("twice.txt", "Some words to annotate twice.\n");
-
-        await harness.Bus.Publish(Command("doc-twice", path));
-        Assert.True(await harness.Published.Any<DocumentAnnotated>());
-        await harness.Bus.Publish(Command("doc-twice", path));
-        for (var i = 0; i < 600 && harness.Published.Select<DocumentAnnotated>().Count() < 2; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(2, harness.Published.Select<DocumentAnnotated>().Count());
-        var output = Path.Combine(_root, "outbox", "doc-twice");
-        Assert.True(File.Exists(Path.Combine(output, "annotations.json")));
-        Assert.False(Directory.Exists(output + ".partial"));
-    }
-
     [Theory]
     [InlineData("", "empty.txt", FailureReason.Empty)]
     [InlineData("%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "cut.pdf", FailureReason.Corrupt)]
