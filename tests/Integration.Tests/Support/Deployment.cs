@@ -19,7 +19,17 @@ public sealed class Deployment : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly List<HostProcess> _workers = [];
 
-    private Deployment(string root) => Root = root;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private readonly Action<string>? _log;
+
+    private Deployment(string root, Action<string>? log)
+    {
+        Root = root;
+        _log = log;
+    }
+
+    /// <summary>Writes <paramref name="step"/> with the time since the deployment started to the test's output.</summary>
+    public void Log(string step) => _log?.Invoke($"[{_clock.Elapsed.TotalSeconds,6:0.0} s] {step}");
 
     public string Root { get; }
     public string Inbox => Path.Combine(Root, "inbox");
@@ -32,9 +42,9 @@ public sealed class Deployment : IAsyncDisposable
     public HttpClient Client { get; private set; } = null!;
 
     /// <summary>Starts the servers, the gateway, <paramref name="workers"/> workers (waiting until each consumes the work queue) and the event tap.</summary>
-    public static async Task<Deployment> StartAsync(int workers, bool postgres = false)
+    public static async Task<Deployment> StartAsync(int workers, bool postgres = false, Action<string>? log = null)
     {
-        var deployment = new Deployment(Path.Combine(Path.GetTempPath(), "annotate-integration", Guid.NewGuid().ToString("N")));
+        var deployment = new Deployment(Path.Combine(Path.GetTempPath(), "annotate-integration", Guid.NewGuid().ToString("N")), log);
         Directory.CreateDirectory(deployment.Root);
         try
         {
@@ -53,13 +63,16 @@ public sealed class Deployment : IAsyncDisposable
                 deployment.Broker = broker.IsCompletedSuccessfully ? broker.Result : null!;
                 deployment.Postgres = database.IsCompletedSuccessfully ? database.Result : null;
             }
+            deployment.Log(postgres ? "RabbitMQ and PostgreSQL started" : "RabbitMQ started");
             await deployment.StartGatewayAsync();
+            deployment.Log("gateway ready");
             deployment.Events = await EventTap.StartAsync(deployment.Broker.Uri);
             for (var i = 0; i < workers; i++)
             {
                 deployment.LaunchWorker();
             }
             await deployment.WaitForWorkQueueConsumersAsync(workers, StartTimeout);
+            deployment.Log($"{workers} workers consuming");
             return deployment;
         }
         catch
@@ -92,14 +105,14 @@ public sealed class Deployment : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var consumers = await Broker.ConsumersAsync();
-            if (consumers.GetValueOrDefault("annotate-document") >= count)
+            var consumers = await Events.ConsumersAsync("annotate-document");
+            if (consumers >= count)
             {
                 return;
             }
             if (_workers.Any(w => w.HasExited) || DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The work queue has {consumers.GetValueOrDefault("annotate-document")} consumers, not {count}, after {timeout}:\n{string.Join('\n', _workers.Select(w => w.Output))}");
+                throw new TimeoutException($"The work queue has {consumers?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} consumers, not {count}, after {timeout}:\n{string.Join('\n', _workers.Select(w => w.Output))}");
             }
             await Task.Delay(250);
         }
@@ -249,6 +262,7 @@ public sealed class Deployment : IAsyncDisposable
             Directory.Delete(Root, recursive: true);
             return ValueTask.CompletedTask;
         });
+        Log("stopped");
         if (failures.Count > 0)
         {
             throw new AggregateException("Stopping the deployment failed", failures);

@@ -100,6 +100,23 @@ public sealed class EventTap : IAsyncDisposable
         await _channel.BasicPublishAsync("Annotate.Messages:AnnotateDocument", string.Empty, mandatory: false, properties, body);
     }
 
+    /// <summary>
+    /// The consumers of <paramref name="queue"/> (a passive declare: cheap, unlike a rabbitmqctl call, which boots an
+    /// Erlang VM); null while the broker cannot answer, e.g. during its restart.
+    /// </summary>
+    public async Task<int?> ConsumersAsync(string queue)
+    {
+        try
+        {
+            await using var channel = await _connection.CreateChannelAsync();
+            return (int)(await channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
     private void Keep(ReadOnlySpan<byte> body)
     {
         using var envelope = JsonDocument.Parse(body.ToArray());

@@ -6,25 +6,21 @@ public sealed class RabbitMqNode : IAsyncDisposable
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(3);
     private readonly string _directory;
 
-    private RabbitMqNode(string directory, Uri uri, string ctl)
+    private RabbitMqNode(string directory, Uri uri)
     {
         _directory = directory;
         Uri = uri;
-        Ctl = ctl;
     }
 
     /// <summary><c>amqp://guest:guest@127.0.0.1:port/</c>.</summary>
     public Uri Uri { get; }
-
-    /// <summary>A rabbitmqctl bound to this node.</summary>
-    public string Ctl { get; }
 
     public static async Task<RabbitMqNode> StartAsync(string directory)
     {
         try
         {
             var exports = TestServices.Exports(await TestServices.RunScriptAsync("rabbitmq.sh", ScriptTimeout, "start", directory));
-            return new RabbitMqNode(directory, new Uri(exports["ANNOTATE_TEST_RABBITMQ"]), exports["ANNOTATE_TEST_RABBITMQ_CTL"]);
+            return new RabbitMqNode(directory, new Uri(exports["ANNOTATE_TEST_RABBITMQ"]));
         }
         catch
         {
@@ -36,21 +32,6 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     /// <summary>Stops the node and starts it again on the same ports and data; returns once it accepts connections again.</summary>
     public Task RestartAsync() => TestServices.RunScriptAsync("rabbitmq.sh", ScriptTimeout, "restart", _directory);
-
-    /// <summary>Consumers of each queue of the default virtual host.</summary>
-    public async Task<Dictionary<string, int>> ConsumersAsync()
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(Ctl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "list_queues", "--quiet", "--no-table-headers", "name", "consumers" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var output = await TestServices.RunAsync(start, TimeSpan.FromSeconds(60));
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.Split('\t', StringSplitOptions.TrimEntries))
-            .Where(c => c.Length == 2 && int.TryParse(c[1], out _))
-            .ToDictionary(c => c[0], c => int.Parse(c[1], System.Globalization.CultureInfo.InvariantCulture));
-    }
 
     /// <summary>The hosts' bus settings for this node.</summary>
     public Dictionary<string, string> Settings() => new()
