@@ -3,6 +3,8 @@
 # directory, trust authentication for 127.0.0.1 only.
 #   eval "$(bash .ci/postgres.sh start)"   # prints the exports (ANNOTATE_TEST_POSTGRES, ANNOTATE_TEST_POSTGRES_DIR)
 #   bash .ci/postgres.sh stop [dir]        # stops it (pg_ctl by data directory) and removes the directory
+#   bash .ci/postgres.sh stop-server [dir] # stops the server only, keeping its data (an outage)
+#   bash .ci/postgres.sh start-server [dir]# starts it again on the same port with the same data
 # Everything but the exports goes to stderr, so the output of start can be eval'ed.
 set -euo pipefail
 
@@ -31,6 +33,20 @@ free_port() {
     echo "postgres.sh: no free port found" >&2; exit 1
 }
 
+# Starts the server of $dir on the port recorded in $dir/port and waits, bounded, until it accepts connections.
+launch() {
+    local dir="$1" port
+    port=$(cat "$dir/port")
+    as_owner "$(bin pg_ctl)" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >&2 \
+        || { cat "$dir/server.log" >&2; exit 1; }
+    local tries=0
+    until "$(bin pg_isready)" -h 127.0.0.1 -p "$port" -q; do
+        (( ++tries > 60 )) && { echo "postgres.sh: not ready on port $port" >&2; cat "$dir/server.log" >&2; exit 1; }
+        sleep 0.5
+    done
+}
+
 start() {
     local dir="${1:-/tmp/annotate-ci-pg-$$}" port
     port=$(free_port)
@@ -40,14 +56,8 @@ start() {
     as_owner "$(bin initdb)" -D "$dir/data" -U postgres --auth-local=trust --auth-host=reject -E UTF8 --no-sync --no-instructions >/dev/null
     # Trust for 127.0.0.1 only; everything else (other hosts, IPv6) is rejected by initdb's defaults above.
     as_owner sh -c "printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' > '$dir/data/pg_hba.conf'"
-    as_owner "$(bin pg_ctl)" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >&2 \
-        || { cat "$dir/server.log" >&2; exit 1; }
-    local tries=0
-    until "$(bin pg_isready)" -h 127.0.0.1 -p "$port" -q; do
-        (( ++tries > 60 )) && { echo "postgres.sh: not ready on port $port" >&2; cat "$dir/server.log" >&2; exit 1; }
-        sleep 0.5
-    done
+    echo "$port" > "$dir/port"
+    launch "$dir"
     as_owner "$(bin createdb)" -h "$dir" -p "$port" -U postgres annotate_test >&2
     echo "export ANNOTATE_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=annotate_test'"
     echo "export ANNOTATE_TEST_POSTGRES_DIR='$dir'"
@@ -62,8 +72,23 @@ stop() {
     rm -rf "$dir"
 }
 
+# An outage: the server stops (fast: open connections are cut, as a crash or a failover would) and keeps its data.
+stop_server() {
+    local dir="${1:-${ANNOTATE_TEST_POSTGRES_DIR:-}}"
+    [[ -f "$dir/port" ]] || { echo "postgres.sh: stop-server needs the directory of a started server (or ANNOTATE_TEST_POSTGRES_DIR)" >&2; exit 1; }
+    as_owner "$(bin pg_ctl)" -D "$dir/data" -m fast -w stop >&2
+}
+
+start_server() {
+    local dir="${1:-${ANNOTATE_TEST_POSTGRES_DIR:-}}"
+    [[ -f "$dir/port" ]] || { echo "postgres.sh: start-server needs the directory of a started server (or ANNOTATE_TEST_POSTGRES_DIR)" >&2; exit 1; }
+    launch "$dir"
+}
+
 case "${1:-}" in
     start) shift; start "$@" ;;
     stop) shift; stop "$@" ;;
-    *) echo "usage: $0 start [dir] | stop [dir]" >&2; exit 2 ;;
+    stop-server) shift; stop_server "$@" ;;
+    start-server) shift; start_server "$@" ;;
+    *) echo "usage: $0 start [dir] | stop [dir] | stop-server [dir] | start-server [dir]" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@
 #   eval "$(bash .ci/rabbitmq.sh start [dir])"  # prints the exports (ANNOTATE_TEST_RABBITMQ, ANNOTATE_TEST_RABBITMQ_DIR,
 #                                               # ANNOTATE_TEST_RABBITMQ_CTL: a rabbitmqctl bound to this node)
 #   bash .ci/rabbitmq.sh stop [dir]             # stops the node and its epmd, removes the directory
+#   bash .ci/rabbitmq.sh restart [dir]          # stops the node and starts it again: same ports, same data
 # Everything but the exports goes to stderr, so the output of start can be eval'ed.
 set -euo pipefail
 
@@ -25,6 +26,28 @@ free_port() {
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
     done
     echo "rabbitmq.sh: no free port found" >&2; exit 1
+}
+
+# Starts the node described by $dir/env (its epmd already running) and waits, bounded, until it is up.
+launch() {
+    local dir="$1" node epmd
+    node=$(. "$dir/env"; echo "$RABBITMQ_NODENAME")
+    epmd=$(. "$dir/env"; echo "$ERL_EPMD_PORT")
+    (
+        . "$dir/env"
+        cd "$dir/home"
+        as_owner "$sbin/rabbitmq-server" -detached >&2
+    ) || { cat "$dir"/log/*.log >&2 2>/dev/null; exit 1; }
+    # Bounded: a node that does not come up fails the run rather than hanging it. await_startup gives up at once
+    # while the node is not yet registered with this run's epmd, so wait for that first (epmd -names is cheap).
+    local tries=0
+    until as_owner epmd -port "$epmd" -names 2>/dev/null | grep -q "^name ${node%@*} "; do
+        (( ++tries > 240 )) && { echo "rabbitmq.sh: node $node never registered" >&2; tail -n 30 "$dir"/log/*.log >&2 2>/dev/null; exit 1; }
+        sleep 0.5
+    done
+    if ! timeout 120 "$dir/ctl" await_startup --timeout 110 >&2; then
+        echo "rabbitmq.sh: node $node did not start" >&2; tail -n 30 "$dir"/log/*.log >&2 2>/dev/null; exit 1
+    fi
 }
 
 start() {
@@ -66,18 +89,8 @@ CTL
         cd "$dir/home"
         # This run's own epmd on its own port, started first so that its pid is known and stop can end exactly it.
         as_owner epmd -port "$epmd" -address 127.0.0.1 -daemon
-        as_owner "$sbin/rabbitmq-server" -detached >&2
-    ) || { cat "$dir"/log/*.log >&2 2>/dev/null; exit 1; }
-    # Bounded: a node that does not come up fails the run rather than hanging it. await_startup gives up at once
-    # while the node is not yet registered with this run's epmd, so wait for that first (epmd -names is cheap).
-    local tries=0
-    until as_owner epmd -port "$epmd" -names 2>/dev/null | grep -q "^name ${node%@*} "; do
-        (( ++tries > 240 )) && { echo "rabbitmq.sh: node $node never registered" >&2; tail -n 30 "$dir"/log/*.log >&2 2>/dev/null; exit 1; }
-        sleep 0.5
-    done
-    if ! timeout 120 "$dir/ctl" await_startup --timeout 110 >&2; then
-        echo "rabbitmq.sh: node $node did not start" >&2; tail -n 30 "$dir"/log/*.log >&2 2>/dev/null; exit 1
-    fi
+    ) || exit 1
+    launch "$dir"
     echo "rabbitmq.sh: $node on 127.0.0.1:$port started in $(echo "$(date +%s.%N) - $started" | bc 2>/dev/null || echo '?') s" >&2
     echo "export ANNOTATE_TEST_RABBITMQ='amqp://guest:guest@127.0.0.1:$port/'"
     echo "export ANNOTATE_TEST_RABBITMQ_DIR='$dir'"
@@ -98,8 +111,28 @@ stop() {
     rm -rf "$dir"
 }
 
+# Stops the node and starts it again on the same ports with the same data (durable queues and persistent messages
+# survive), as a broker restart in production would; its epmd keeps running.
+restart() {
+    local dir="${1:-${ANNOTATE_TEST_RABBITMQ_DIR:-}}" started
+    [[ -f "$dir/env" ]] || { echo "rabbitmq.sh: restart needs the directory of a started node (or ANNOTATE_TEST_RABBITMQ_DIR)" >&2; exit 1; }
+    started=$(date +%s.%N)
+    timeout 60 "$dir/ctl" stop >&2
+    # Started again only once the old node has left this run's epmd, so the wait in launch sees the new one.
+    local node epmd tries=0
+    node=$(. "$dir/env"; echo "$RABBITMQ_NODENAME")
+    epmd=$(. "$dir/env"; echo "$ERL_EPMD_PORT")
+    while as_owner epmd -port "$epmd" -names 2>/dev/null | grep -q "^name ${node%@*} "; do
+        (( ++tries > 120 )) && { echo "rabbitmq.sh: node $node did not stop" >&2; exit 1; }
+        sleep 0.5
+    done
+    launch "$dir"
+    echo "rabbitmq.sh: restarted in $(echo "$(date +%s.%N) - $started" | bc 2>/dev/null || echo '?') s" >&2
+}
+
 case "${1:-}" in
     start) shift; start "$@" ;;
     stop) shift; stop "$@" ;;
-    *) echo "usage: $0 start [dir] | stop [dir]" >&2; exit 2 ;;
+    restart) shift; restart "$@" ;;
+    *) echo "usage: $0 start [dir] | stop [dir] | restart [dir]" >&2; exit 2 ;;
 esac

@@ -100,10 +100,25 @@ public static class GatewayHostingExtensions
     /// <summary>Registers the gateway's consumers of document events.</summary>
     public static IBusRegistrationConfigurator AddAnnotateGatewayConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<DocumentAnnotationStartedConsumer>();
-        bus.AddConsumer<DocumentAnnotatedConsumer>();
-        bus.AddConsumer<DocumentAnnotationFailedConsumer>();
+        bus.AddConsumer<DocumentAnnotationStartedConsumer>(RetryWhileStoreIsUnreachable);
+        bus.AddConsumer<DocumentAnnotatedConsumer>(RetryWhileStoreIsUnreachable);
+        bus.AddConsumer<DocumentAnnotationFailedConsumer>(RetryWhileStoreIsUnreachable);
         return bus;
+    }
+
+    /// <summary>
+    /// An event whose state change fails because the state store is unreachable is tried again for
+    /// <see cref="StateStoreOptions.RetryFor"/>: without it the event went to its error queue at the first failure and
+    /// the document stayed in Received or Processing for good after a database restart.
+    /// </summary>
+    private static void RetryWhileStoreIsUnreachable<T>(IRegistrationContext context, IConsumerConfigurator<T> consumer) where T : class
+    {
+        var options = context.GetRequiredService<IOptions<StateStoreOptions>>().Value;
+        consumer.UseMessageRetry(retry =>
+        {
+            retry.Intervals([.. options.RetryIntervals()]);
+            retry.Handle<Npgsql.NpgsqlException>(ex => ex.IsTransient);
+        });
     }
 
     /// <summary>Hosted services that need the bus: registered after it so the bus starts first.</summary>

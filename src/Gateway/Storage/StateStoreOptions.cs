@@ -16,6 +16,26 @@ public sealed class StateStoreOptions
     /// </summary>
     public string PostgresConnectionString { get; set; } = string.Empty;
 
+    /// <summary>
+    /// How long the state changes that document events bring (Processing, Completed, Failed) are retried while the state
+    /// store cannot be reached (a PostgreSQL restart or fail-over), waiting longer between tries up to 15 s; only then
+    /// does the event go to its error queue. Default 2 minutes.
+    /// </summary>
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The waits between the retries of a state change: from half a second, doubling up to 15 s, until <see cref="RetryFor"/> is covered.</summary>
+    public IReadOnlyList<TimeSpan> RetryIntervals()
+    {
+        var intervals = new List<TimeSpan>();
+        var total = TimeSpan.Zero;
+        for (var next = TimeSpan.FromMilliseconds(500); total < RetryFor; next = TimeSpan.FromTicks(Math.Min(next.Ticks * 2, TimeSpan.FromSeconds(15).Ticks)))
+        {
+            intervals.Add(next);
+            total += next;
+        }
+        return intervals;
+    }
+
     /// <summary>Whether PostgreSQL is configured.</summary>
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
 }

@@ -19,7 +19,7 @@ public sealed class FailedDocumentTests
         await store.TryAddAsync(new DocumentRecord
         {
             Id = "bad-1", FileName = "bad.pdf", Channel = "inbox", State = DocumentState.Processing,
-            SourceUri = new Uri(blob).AbsoluteUri, Sha256 = "x", SizeBytes = 9, ReceivedAt = DateTimeOffset.UnixEpoch,
+            SourceUri = "blob:sources/bad-1/bad.pdf", Sha256 = "x", SizeBytes = 9, ReceivedAt = DateTimeOffset.UnixEpoch,
         }, CancellationToken.None);
         var bus = host.Services.GetRequiredService<IBus>();
         var failed = new DocumentAnnotationFailed
@@ -60,7 +60,7 @@ public sealed class FailedDocumentTests
         await store.TryAddAsync(new DocumentRecord
         {
             Id = "grew-1", FileName = "grew.txt", Channel = "inbox", State = DocumentState.Processing,
-            SourceUri = new Uri(blob).AbsoluteUri, Sha256 = "x", SizeBytes = new FileInfo(blob).Length, ReceivedAt = DateTimeOffset.UnixEpoch,
+            SourceUri = "blob:sources/grew-1/grew.txt", Sha256 = "x", SizeBytes = new FileInfo(blob).Length, ReceivedAt = DateTimeOffset.UnixEpoch,
         }, CancellationToken.None);
         // The writer carried on after the claim (the moved file is the same inode it still has open).
         await File.AppendAllTextAsync(blob, " Second half, written after the claim.");
