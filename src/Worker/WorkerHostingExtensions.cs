@@ -1,6 +1,7 @@
 using Annotate.Annotators;
 using Annotate.Hosting;
 using Annotate.Worker.Consumers;
+using Annotate.Worker.Delivery;
 using Annotate.Worker.Storage;
 using Annotate.Worker.Testing;
 using MassTransit;
@@ -21,13 +22,34 @@ public static class WorkerHostingExtensions
         builder.AddAnnotateHostDefaults();
         builder.Services.AddAnnotators();
         builder.Services.AddAnnotateWorkerServices();
+        // Before the bus (added after this): a transient failure can be redelivered as soon as the bus consumes.
+        builder.Services.AddHostedService<DelayQueueDeclaration>();
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+        {
+            // On stop, documents in progress get ShutdownGrace to finish; then their receive context is cancelled and they
+            // go back to the queue (see ShutdownRequeueFilter). The bus and the host wait a little longer than that.
+            host.ConsumerStopTimeout = worker.Value.ShutdownGrace;
+            host.StopTimeout = worker.Value.ShutdownGrace + StopMargin;
+        });
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+        {
+            var needed = worker.Value.ShutdownGrace + StopMargin + StopMargin;
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
         return builder;
     }
+
+    /// <summary>Time for the bus to hand back the cancelled deliveries and close after the grace period, and for the host after it.</summary>
+    private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(10);
 
     /// <summary>The worker's own services and options, without the engine or the bus (tests compose these with their own).</summary>
     public static IServiceCollection AddAnnotateWorkerServices(this IServiceCollection services)
     {
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         services.AddOptions<FaultInjectionOptions>().BindConfiguration(FaultInjectionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FaultInjectionOptions>>(sp => new FaultInjectionValidator(sp.GetService<IHostEnvironment>()));
         services.AddSingleton<FaultInjection>();
