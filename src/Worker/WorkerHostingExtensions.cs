@@ -24,16 +24,19 @@ public static class WorkerHostingExtensions
         builder.Services.AddAnnotateWorkerServices();
         // Before the bus (added after this): a transient failure can be redelivered as soon as the bus consumes.
         builder.Services.AddHostedService<DelayQueueDeclaration>();
-        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+        // Read unvalidated from the configuration: the host reads these while it is built, before the options are
+        // validated at start, where an invalid setting is reported properly.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IConfiguration>((host, configuration) =>
         {
+            var grace = ShutdownGrace(configuration);
             // On stop, documents in progress get ShutdownGrace to finish; then their receive context is cancelled and they
             // go back to the queue (see ShutdownRequeueFilter). The bus and the host wait a little longer than that.
-            host.ConsumerStopTimeout = worker.Value.ShutdownGrace;
-            host.StopTimeout = worker.Value.ShutdownGrace + StopMargin;
+            host.ConsumerStopTimeout = grace;
+            host.StopTimeout = grace + StopMargin;
         });
-        builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+        builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
         {
-            var needed = worker.Value.ShutdownGrace + StopMargin + StopMargin;
+            var needed = ShutdownGrace(configuration) + StopMargin + StopMargin;
             if (host.ShutdownTimeout < needed)
             {
                 host.ShutdownTimeout = needed;
@@ -44,6 +47,12 @@ public static class WorkerHostingExtensions
 
     /// <summary>Time for the bus to hand back the cancelled deliveries and close after the grace period, and for the host after it.</summary>
     private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(10);
+
+    private static TimeSpan ShutdownGrace(IConfiguration configuration)
+    {
+        var grace = (configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions()).ShutdownGrace;
+        return grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
+    }
 
     /// <summary>The worker's own services and options, without the engine or the bus (tests compose these with their own).</summary>
     public static IServiceCollection AddAnnotateWorkerServices(this IServiceCollection services)

@@ -1,18 +1,16 @@
 using Annotate.Annotators.Pipeline;
-using Annotate.Messages;
 using Annotate.Worker.Delivery;
 using MassTransit;
-using MassTransit.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Annotate.Worker.Consumers;
 
 /// <summary>
-/// Endpoint policy for <see cref="AnnotateDocumentConsumer"/>, outermost first: a document stopped by shutdown goes back to
-/// the queue unreported; each delivery is bounded by <see cref="WorkerOptions.DocumentTimeout"/>; on RabbitMQ a transient
-/// failure that outlives the in-process retries is redelivered later through the delay queues; in-process retries of
-/// transient failures only. Concurrency is <see cref="WorkerOptions.EffectiveConcurrency"/>.
+/// Endpoint policy for <see cref="AnnotateDocumentConsumer"/>, outermost first: each delivery is bounded by
+/// <see cref="WorkerOptions.DocumentTimeout"/>; on RabbitMQ a transient failure that outlives the in-process retries is
+/// redelivered later through the delay queues; in-process retries of transient failures only. Concurrency is
+/// <see cref="WorkerOptions.EffectiveConcurrency"/>. (Shutdown is the host's: see <c>WorkerHostingExtensions.AddAnnotateWorker</c>.)
 /// </summary>
 public sealed class AnnotateDocumentConsumerDefinition : ConsumerDefinition<AnnotateDocumentConsumer>
 {
@@ -30,7 +28,6 @@ public sealed class AnnotateDocumentConsumerDefinition : ConsumerDefinition<Anno
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<AnnotateDocumentConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<AnnotateDocument>>(new ShutdownRequeueFilter<AnnotateDocument>()));
         // A delivery is bounded in time, in-process retries included: its consume token is cancelled after DocumentTimeout
         // and it faults. (Outside the retry filters, so they publish a single fault at the end.)
         endpointConfigurator.UseTimeout(timeout => timeout.Timeout = _options.DocumentTimeout);
