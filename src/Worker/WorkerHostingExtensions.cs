@@ -29,8 +29,11 @@ public static class WorkerHostingExtensions
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IConfiguration>((host, configuration) =>
         {
             var grace = ShutdownGrace(configuration);
-            // On stop, documents in progress get ShutdownGrace to finish; then their receive context is cancelled and they
-            // go back to the queue (see ShutdownRequeueFilter). The bus and the host wait a little longer than that.
+            // On stop, the endpoints stop taking commands and documents in progress get ShutdownGrace to finish; then
+            // MassTransit cancels their consume token. The consumer ends with that cancellation, which MassTransit neither
+            // reports as a Fault nor moves to the error queue: the delivery stays unacknowledged and the broker gives it to
+            // another worker (tests/Worker.Tests/Bus/DeliveryTests proves it on a real broker). DocumentTimeout is another
+            // token, and still fails the document with `timeout`. The bus and the host wait a little longer than the grace.
             host.ConsumerStopTimeout = grace;
             host.StopTimeout = grace + StopMargin;
         });

@@ -78,7 +78,7 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return new RabbitMqVirtualHost(name);
     }
 
-    /// <summary>The one-process host's settings for this virtual host: the separate settings, not the URI, so they are tested.</summary>
+    /// <summary>The one-process host's settings for this virtual host (the worker inside): the separate settings, not the URI, so they are tested.</summary>
     public Dictionary<string, string?> Settings(bool quorumQueues = false)
     {
         var broker = RabbitMqTestBroker.Require();
@@ -92,6 +92,8 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             ["Annotate:Bus:Username"] = Uri.UnescapeDataString(user[0]),
             ["Annotate:Bus:Password"] = Uri.UnescapeDataString(user[1]),
             ["Annotate:Bus:QuorumQueues"] = quorumQueues ? "true" : "false",
+            // On RabbitMQ the gateway runs alone unless told otherwise; these tests are about the one-process host.
+            ["Annotate:Gateway:RunWorker"] = "true",
         };
     }
 
