@@ -1,6 +1,7 @@
 using Annotate.Annotators;
 using Annotate.Hosting;
 using Annotate.Worker.Consumers;
+using Annotate.Worker.Delivery;
 using Annotate.Worker.Storage;
 using Annotate.Worker.Testing;
 using MassTransit;
@@ -21,13 +22,46 @@ public static class WorkerHostingExtensions
         builder.AddAnnotateHostDefaults("annotate-worker");
         builder.Services.AddAnnotators();
         builder.Services.AddAnnotateWorkerServices();
+        // Before the bus (added after this): a transient failure can be redelivered as soon as the bus consumes.
+        builder.Services.AddHostedService<DelayQueueDeclaration>();
+        // Read unvalidated from the configuration: the host reads these while it is built, before the options are
+        // validated at start, where an invalid setting is reported properly.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IConfiguration>((host, configuration) =>
+        {
+            var grace = ShutdownGrace(configuration);
+            // On stop, the endpoints stop taking commands and documents in progress get ShutdownGrace to finish; then
+            // MassTransit cancels their consume token. The consumer ends with that cancellation, which MassTransit neither
+            // reports as a Fault nor moves to the error queue: the delivery stays unacknowledged and the broker gives it to
+            // another worker (tests/Worker.Tests/Bus/DeliveryTests proves it on a real broker). DocumentTimeout is another
+            // token, and still fails the document with `timeout`. The bus and the host wait a little longer than the grace.
+            host.ConsumerStopTimeout = grace;
+            host.StopTimeout = grace + StopMargin;
+        });
+        builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
+        {
+            var needed = ShutdownGrace(configuration) + StopMargin + StopMargin;
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
         return builder;
+    }
+
+    /// <summary>Time for the bus to hand back the cancelled deliveries and close after the grace period, and for the host after it.</summary>
+    private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(10);
+
+    private static TimeSpan ShutdownGrace(IConfiguration configuration)
+    {
+        var grace = (configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions()).ShutdownGrace;
+        return grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
     }
 
     /// <summary>The worker's own services and options, without the engine or the bus (tests compose these with their own).</summary>
     public static IServiceCollection AddAnnotateWorkerServices(this IServiceCollection services)
     {
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         services.AddOptions<FaultInjectionOptions>().BindConfiguration(FaultInjectionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FaultInjectionOptions>>(sp => new FaultInjectionValidator(sp.GetService<IHostEnvironment>()));
         services.AddSingleton<FaultInjection>();

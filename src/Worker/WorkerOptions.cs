@@ -31,12 +31,41 @@ public sealed class WorkerOptions
     /// </summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Immediate retries of a transient failure (model unavailable, file locked) before the document fails. Default 3.</summary>
+    /// <summary>
+    /// In-process retries of a transient failure (model unavailable, file locked) within one delivery, before the command
+    /// is redelivered later (RabbitMQ) or the document fails. Default 3.
+    /// </summary>
     [Range(0, 20)]
     public int RetryLimit { get; set; } = 3;
 
-    /// <summary>First retry delay; later ones double, up to 30 s. Default 1 s.</summary>
+    /// <summary>First in-process retry delay; later ones double, up to 30 s. Default 1 s.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// On RabbitMQ, how many times a command whose transient failure outlived its in-process retries is delivered again
+    /// later, through a delay queue, before it goes to the <c>annotate-document_error</c> queue and the document fails.
+    /// 0 turns redelivery off. Ignored on the in-memory transport (nothing there outlives the process). Default 3.
+    /// </summary>
+    [Range(0, 20)]
+    public int RedeliveryLimit { get; set; } = 3;
+
+    /// <summary>
+    /// How long the command waits before each redelivery: the first delay before the first redelivery and so on, the last
+    /// one repeated when <see cref="RedeliveryLimit"/> is larger. One delay queue per distinct delay. Default (when none is
+    /// set) <see cref="DefaultRedeliveryDelays"/>: 30 s, 2 min, 10 min.
+    /// </summary>
+    // Empty by default rather than holding the defaults: the configuration binder appends to an array it finds filled.
+    public TimeSpan[] RedeliveryDelays { get; set; } = [];
+
+    /// <summary>The delays used when <see cref="RedeliveryDelays"/> is not set.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultRedeliveryDelays { get; } = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
+
+    /// <summary>The delay before each of the <see cref="RedeliveryLimit"/> redeliveries, the last configured one repeated.</summary>
+    public IReadOnlyList<TimeSpan> RedeliveryIntervals()
+    {
+        IReadOnlyList<TimeSpan> delays = RedeliveryDelays.Length > 0 ? RedeliveryDelays : DefaultRedeliveryDelays;
+        return Enumerable.Range(0, RedeliveryLimit).Select(i => delays[Math.Min(i, delays.Count - 1)]).ToList();
+    }
 
     /// <summary>
     /// Whether commands may name files and folders of this machine (<c>file://</c> URIs or absolute paths) as their

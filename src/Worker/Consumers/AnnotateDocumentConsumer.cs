@@ -6,6 +6,7 @@ using Annotate.Messages;
 using Annotate.Worker.Storage;
 using Annotate.Worker.Testing;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Annotate.Worker.Consumers;
 
@@ -26,6 +27,7 @@ public sealed class AnnotateDocumentConsumer(
     OutputStore outputs,
     ResultIndex results,
     FaultInjection faults,
+    IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<AnnotateDocumentConsumer> logger) : IConsumer<AnnotateDocument>
 {
@@ -55,7 +57,9 @@ public sealed class AnnotateDocumentConsumer(
             SourceUri = command.SourceUri ?? "",
             Profile = command.Profile,
             Worker = Environment.MachineName,
-            Attempt = context.GetRetryAttempt() + context.GetRedeliveryCount() + 1,
+            // Every try counts: each delivery (the first and each redelivery, counted by MT-Redelivery-Count) runs the
+            // first try and up to RetryLimit in-process retries.
+            Attempt = context.GetRedeliveryCount() * (options.Value.RetryLimit + 1) + context.GetRetryAttempt() + 1,
             CorrelationId = command.CorrelationId,
             StartedAt = time.GetUtcNow(),
         }, cancellationToken);
