@@ -66,6 +66,8 @@ public static class GatewayHostingExtensions
     {
         var runsWorker = RunsWorker(builder.Configuration);
         var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        // Before the bus, so the documented queue and exchange exist when the gateway says it is ready.
+        builder.Services.AddHostedService<PlainJsonTopologyDeclaration>();
         return builder.AddAnnotateBus(
             x =>
             {

@@ -122,6 +122,18 @@ public sealed class BusOptions : IValidatableObject
 /// <param name="UseTls">True for TLS.</param>
 public sealed record RabbitMqConnection(string Host, int Port, string VirtualHost, string Username, string Password, bool UseTls)
 {
+    /// <summary>A RabbitMQ.Client connection factory for this broker, for topology MassTransit does not declare itself.</summary>
+    public RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+        ClientProvidedName = clientName,
+        Ssl = new RabbitMQ.Client.SslOption { Enabled = UseTls, ServerName = Host },
+    };
+
     /// <summary>Leaves the password out, so logging the connection cannot leak it.</summary>
     public override string ToString() => $"{(UseTls ? "amqps" : "amqp")}://{Username}@{Host}:{Port}/{VirtualHost}";
 }

@@ -38,9 +38,11 @@ public sealed class AnnotateDocumentConsumer(
         var cancellationToken = context.CancellationToken;
         if (DocumentIds.IsValid(command.DocumentId) && await results.FindOutcomeAsync(command.DocumentId, cancellationToken) is { } outcome)
         {
-            if (context.Headers.Get<int>(DispatchHeader.Name) is > 1)
+            if (context.Headers.Get<int>(DispatchHeader.Name) is > 1 || context.ReceiveContext.Redelivered)
             {
-                // The gateway sent it again: it never got the outcome (lost with a process on the in-memory bus).
+                // The gateway sent it again because it never got the outcome (lost with a process on the in-memory bus),
+                // or the broker delivers it again because the worker died after recording the outcome, perhaps before
+                // publishing it: the recorded event is sent (again), never a second annotation.
                 logger.LogInformation("{FileName}  already finished as document {DocumentId}; its outcome is sent again", command.FileName, command.DocumentId);
                 await (outcome.Annotated is { } annotated ? context.Publish(annotated, cancellationToken) : context.Publish(outcome.Failed!, cancellationToken));
                 return;
@@ -71,8 +73,10 @@ public sealed class AnnotateDocumentConsumer(
             faults.BeforeWork(source.Path);
             var annotated = await ReuseEarlierAsync(command, source, target, started, cancellationToken)
                 ?? await AnnotateAsync(command, source, target, started, cancellationToken);
-            await context.Publish(annotated, cancellationToken);
+            // Recorded before it is published: a worker that dies in between leaves the command unacknowledged, and its
+            // redelivery publishes the recorded event instead of annotating the document a second time.
             await results.RememberOutcomeAsync(command.DocumentId, new Outcome(annotated, null), CancellationToken.None);
+            await context.Publish(annotated, cancellationToken);
         }
         catch (AnnotationException ex) when (!ex.Retryable)
         {
@@ -86,11 +90,11 @@ public sealed class AnnotateDocumentConsumer(
                 CorrelationId = command.CorrelationId,
                 FailedAt = time.GetUtcNow(),
             };
-            await context.Publish(failed, cancellationToken);
             if (DocumentIds.IsValid(command.DocumentId))
             {
                 await results.RememberOutcomeAsync(command.DocumentId, new Outcome(null, failed), CancellationToken.None);
             }
+            await context.Publish(failed, cancellationToken);
         }
     }
 

@@ -19,8 +19,13 @@ public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> option
     {
         var fault = context.Message;
         var valid = DocumentIds.IsValid(fault.Message.DocumentId);
-        if (valid && await results.FindOutcomeAsync(fault.Message.DocumentId, context.CancellationToken) is not null)
+        if (valid && await results.FindOutcomeAsync(fault.Message.DocumentId, context.CancellationToken) is { } outcome)
         {
+            // Delivered again after the worker died between recording the outcome and publishing it: publish it now.
+            if (context.ReceiveContext.Redelivered && outcome.Failed is { } recorded)
+            {
+                await context.Publish(recorded, context.CancellationToken);
+            }
             return;
         }
         var exception = fault.Exceptions.FirstOrDefault();
@@ -51,11 +56,11 @@ public sealed class AnnotateDocumentFaultConsumer(IOptions<WorkerOptions> option
             CorrelationId = fault.Message.CorrelationId,
             FailedAt = time.GetUtcNow(),
         };
-        await context.Publish(failed, context.CancellationToken);
         if (valid)
         {
             await results.RememberOutcomeAsync(fault.Message.DocumentId, new Outcome(null, failed), CancellationToken.None);
         }
+        await context.Publish(failed, context.CancellationToken);
     }
 
     /// <summary>An unexpected exception's message often quotes the paths it failed on; users see the file name instead.</summary>

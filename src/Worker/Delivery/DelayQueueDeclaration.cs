@@ -25,16 +25,7 @@ public sealed class DelayQueueDeclaration(IOptions<BusOptions> bus, IOptions<Wor
             return;
         }
         var connection = bus.Value.Connection();
-        var factory = new ConnectionFactory
-        {
-            HostName = connection.Host,
-            Port = connection.Port,
-            VirtualHost = connection.VirtualHost,
-            UserName = connection.Username,
-            Password = connection.Password,
-            ClientProvidedName = "annotate-worker-topology",
-            Ssl = new SslOption { Enabled = connection.UseTls, ServerName = connection.Host },
-        };
+        var factory = connection.CreateFactory("annotate-worker-topology");
         // The broker may still be starting next to the worker (compose, Kubernetes): try again, as the bus does, until
         // the host gives up on starting.
         while (true)

@@ -27,9 +27,12 @@ public sealed class OutputStore(IBlobStore blobs, IOptions<WorkerOptions> option
         if (BlobReference.IsBlob(uri))
         {
             var prefix = BlobReference.KeyOf(uri);
-            if (prefix is null || !prefix.StartsWith(BlobKeys.Outputs + "/", StringComparison.Ordinal) || prefix.Length <= BlobKeys.Outputs.Length + 1)
+            // The last folder is the document's id, so a command can never write over another document's outputs.
+            if (prefix is null || !prefix.StartsWith(BlobKeys.Outputs + "/", StringComparison.Ordinal) || prefix.Length <= BlobKeys.Outputs.Length + 1
+                || !prefix.TrimEnd('/').EndsWith("/" + command.DocumentId, StringComparison.Ordinal))
             {
-                throw new AnnotationException(FailureReason.InvalidRequest, $"'{command.FileName}': its outputUri must be blob:outputs/<folder>/.");
+                throw new AnnotationException(FailureReason.InvalidRequest,
+                    $"'{command.FileName}': its outputUri must be blob:outputs/<folders>/{command.DocumentId}/ (ending with the document id).");
             }
             return ForPrefix(prefix.EndsWith('/') ? prefix : prefix + "/");
         }

@@ -29,6 +29,10 @@ public sealed class GatewayWithoutWorkerTests
         await File.WriteAllTextAsync(file, "Please pay invoice 42 by 2024-04-30.");
         var id = await gateway.UploadAsync(file);
         await WaitForQueuedAsync(vhost, "annotate-document", 1);
+        // The documented plain JSON interface exists before any worker: other systems' commands wait in their queue too.
+        Assert.Contains(await vhost.QueuesAsync(), q => q.Name == "annotate-requests" && q.Durable);
+        var exchanges = await RabbitMqTestBroker.CtlAsync("list_exchanges", "-p", vhost.Name, "--quiet", "--no-table-headers", "name", "type");
+        Assert.Contains("annotate-events\ttopic", exchanges.Split('\n', StringSplitOptions.TrimEntries));
 
         settings.Remove("Annotate:Model:Path");
         settings["Annotate:Blobs:Sources"] = Path.Combine(gateway.Root, "blobs");

@@ -264,11 +264,11 @@ public sealed class BlobDocumentTests : IAsyncLifetime
     {
         var harness = await StartAsync();
 
-        await RunAsync(harness, Source("custom-1", "note.txt", "Notes for the custom folder.") with { OutputUri = "blob:outputs/custom/" });
+        await RunAsync(harness, Source("custom-1", "note.txt", "Notes for the custom folder.") with { OutputUri = "blob:outputs/custom/custom-1/" });
 
         var annotated = Single<DocumentAnnotated>(harness, "custom-1");
-        Assert.Equal("blob:outputs/custom/", annotated.OutputUri);
-        Assert.All(annotated.Outputs, o => Assert.True(File.Exists(Path.Combine(Outputs, "custom", o.Name)), o.Name));
+        Assert.Equal("blob:outputs/custom/custom-1/", annotated.OutputUri);
+        Assert.All(annotated.Outputs, o => Assert.True(File.Exists(Path.Combine(Outputs, "custom", "custom-1", o.Name)), o.Name));
         Assert.False(Directory.Exists(Path.Combine(Outputs, "custom-1")));
     }
 
@@ -279,6 +279,7 @@ public sealed class BlobDocumentTests : IAsyncLifetime
     [InlineData("blob:outputs/../sources/x/")]
     [InlineData("blob:outputs/")]
     [InlineData("blob:elsewhere/x/")]
+    [InlineData("blob:outputs/other-document/")]
     public async Task An_output_reference_outside_outputs_is_refused(string outputUri)
     {
         var harness = await StartAsync();
