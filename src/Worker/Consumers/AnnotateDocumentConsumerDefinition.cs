@@ -31,6 +31,13 @@ public sealed class AnnotateDocumentConsumerDefinition : ConsumerDefinition<Anno
         // A delivery is bounded in time, in-process retries included: its consume token is cancelled after DocumentTimeout
         // and it faults. (Outside the retry filters, so they publish a single fault at the end.)
         endpointConfigurator.UseTimeout(timeout => timeout.Timeout = _options.DocumentTimeout);
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator
+            && endpointConfigurator.InputAddress.AbsolutePath.EndsWith("/" + WorkQueue.Name, StringComparison.Ordinal))
+        {
+            // A plain JSON command (annotate-requests) that is redelivered comes back through the delay queues to this
+            // queue as it was sent, in plain JSON: it must be understood here too (envelopes stay the default).
+            endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
+        }
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator && _options.RedeliveryLimit > 0)
         {
             // The Fault (and so the Failed event) waits for the last redelivery; until then the command is acknowledged

@@ -76,8 +76,15 @@ public sealed class PlainJsonClientTests
     public async Task A_source_that_stays_unreachable_is_retried_then_answered_with_a_plain_json_Failed_event()
     {
         await using var vhost = await RabbitMqVirtualHost.CreateAsync();
-        // Retries run out, the fault goes to annotate-document-fault, whose consumer publishes the Failed event.
-        await using var host = StartWorkerHost(vhost, new() { ["Annotate:Worker:FetchHosts:0"] = "127.0.0.1", ["Annotate:Worker:RetryLimit"] = "1" });
+        // Retries run out, then one redelivery through a delay queue (back to annotate-document, still plain JSON), then
+        // the fault goes to annotate-document-fault, whose consumer publishes the Failed event.
+        await using var host = StartWorkerHost(vhost, new()
+        {
+            ["Annotate:Worker:FetchHosts:0"] = "127.0.0.1",
+            ["Annotate:Worker:RetryLimit"] = "1",
+            ["Annotate:Worker:RedeliveryLimit"] = "1",
+            ["Annotate:Worker:RedeliveryDelays:0"] = "00:00:01",
+        });
         var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         closed.Start();
         var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
