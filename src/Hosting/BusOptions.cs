@@ -135,5 +135,5 @@ public sealed record RabbitMqConnection(string Host, int Port, string VirtualHos
     };
 
     /// <summary>Leaves the password out, so logging the connection cannot leak it.</summary>
-    public override string ToString() => $"{(UseTls ? "amqps" : "amqp")}://{Username}@{Host}:{Port}/{VirtualHost}";
+    public override string ToString() => $"{(UseTls ? "amqps" : "amqp")}://{Username}@{Host}:{Port}/{(VirtualHost == "/" ? "" : VirtualHost)}";
 }

@@ -8,5 +8,6 @@ if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddAnnotateWorker();
 builder.AddAnnotateWorkerBus();
+builder.Services.AddHostedService<WorkerBanner>();
 await builder.Build().RunAsync();
 return 0;

@@ -29,8 +29,14 @@ public sealed class AnnotateDocumentConsumer(
     FaultInjection faults,
     IOptions<WorkerOptions> options,
     TimeProvider time,
-    ILogger<AnnotateDocumentConsumer> logger) : IConsumer<AnnotateDocument>
+    ILogger<AnnotateDocumentConsumer> logger,
+    ILoggerFactory loggers) : IConsumer<AnnotateDocument>
 {
+    /// <summary>Category of the one line per document a standalone worker prints (the one-process gateway prints its own instead).</summary>
+    public const string DocumentLines = "Annotate.Worker.Documents";
+
+    private readonly ILogger _lines = loggers.CreateLogger(DocumentLines);
+
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<AnnotateDocument> context)
     {
@@ -77,6 +83,7 @@ public sealed class AnnotateDocumentConsumer(
             // redelivery publishes the recorded event instead of annotating the document a second time.
             await results.RememberOutcomeAsync(command.DocumentId, new Outcome(annotated, null), CancellationToken.None);
             await context.Publish(annotated, cancellationToken);
+            _lines.LogInformation("{FileName}  annotated  {Seconds:0.00} s  → {Output}", command.FileName, annotated.Timings.TotalMs / 1000, annotated.OutputUri);
         }
         catch (AnnotationException ex) when (!ex.Retryable)
         {
@@ -95,6 +102,7 @@ public sealed class AnnotateDocumentConsumer(
                 await results.RememberOutcomeAsync(command.DocumentId, new Outcome(null, failed), CancellationToken.None);
             }
             await context.Publish(failed, cancellationToken);
+            _lines.LogWarning("{FileName}  failed ({Reason})  {Message}", command.FileName, ex.Reason, ex.Message);
         }
     }
 
