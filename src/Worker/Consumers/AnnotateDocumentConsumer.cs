@@ -75,10 +75,15 @@ public sealed class AnnotateDocumentConsumer(
         try
         {
             var target = outputs.TargetFor(command);
-            await using var source = await sources.StageAsync(command, cancellationToken);
-            faults.BeforeWork(source.Path);
-            var annotated = await ReuseEarlierAsync(command, source, target, started, cancellationToken)
-                ?? await AnnotateAsync(command, source, target, started, cancellationToken);
+            DocumentAnnotated annotated;
+            // Released before the outcome is published: bytes staged for this document only (inline or fetched) are gone
+            // by the time anyone hears it is done.
+            await using (var source = await sources.StageAsync(command, cancellationToken))
+            {
+                faults.BeforeWork(source.Path);
+                annotated = await ReuseEarlierAsync(command, source, target, started, cancellationToken)
+                    ?? await AnnotateAsync(command, source, target, started, cancellationToken);
+            }
             // Recorded before it is published: a worker that dies in between leaves the command unacknowledged, and its
             // redelivery publishes the recorded event instead of annotating the document a second time.
             await results.RememberOutcomeAsync(command.DocumentId, new Outcome(annotated, null), CancellationToken.None);

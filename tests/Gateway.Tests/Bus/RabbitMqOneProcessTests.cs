@@ -72,7 +72,7 @@ public sealed class RabbitMqOneProcessTests
     /// The receive endpoints' queues, once the bus has declared them (bounded: 60 s). The bus's own reply queue is
     /// left out: it is temporary by design (auto-delete, named after the machine), not a receive endpoint.
     /// </summary>
-    private static async Task<IReadOnlyList<(string Name, bool Durable, string Type)>> WaitForEndpointQueuesAsync(RabbitMqVirtualHost vhost)
+    private static async Task<IReadOnlyList<QueueState>> WaitForEndpointQueuesAsync(RabbitMqVirtualHost vhost)
     {
         for (var i = 0; i < 120; i++)
         {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Annotate.Worker.Tests.Bus;
+namespace Annotate.Tests.Shared;
 
 /// <summary>
 /// A test that needs the RabbitMQ test broker: skipped without one (outside CI, with how to start it), run and failing in
@@ -73,14 +73,17 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
 
     public static async Task<RabbitMqVirtualHost> CreateAsync()
     {
-        var name = $"annotate-worker-test-{Guid.NewGuid():N}";
+        var name = $"annotate-test-{Guid.NewGuid():N}";
         await RabbitMqTestBroker.CtlAsync("add_vhost", name);
         await RabbitMqTestBroker.CtlAsync("set_permissions", "-p", name, RabbitMqTestBroker.Require().UserInfo.Split(':')[0], ".*", ".*", ".*");
         return new RabbitMqVirtualHost(name);
     }
 
-    /// <summary>The bus settings for this virtual host.</summary>
-    public Dictionary<string, string?> Settings(bool quorumQueues = false)
+    /// <summary>
+    /// The bus settings for this virtual host: the separate settings, not the URI, so they are tested. A gateway given
+    /// them runs a worker inside (on RabbitMQ it runs alone unless told to) unless <paramref name="runWorker"/> is false.
+    /// </summary>
+    public Dictionary<string, string?> Settings(bool quorumQueues = false, bool runWorker = true)
     {
         var broker = RabbitMqTestBroker.Require();
         var user = broker.UserInfo.Split(':', 2);
@@ -93,7 +96,15 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             ["Annotate:Bus:Username"] = Uri.UnescapeDataString(user[0]),
             ["Annotate:Bus:Password"] = Uri.UnescapeDataString(user[1]),
             ["Annotate:Bus:QuorumQueues"] = quorumQueues ? "true" : "false",
+            ["Annotate:Gateway:RunWorker"] = runWorker ? "true" : "false",
         };
+    }
+
+    /// <summary>The broker's AMQP URI for this virtual host, credentials included (for clients that are not .NET).</summary>
+    public Uri AmqpUri()
+    {
+        var broker = RabbitMqTestBroker.Require();
+        return new Uri($"amqp://{broker.UserInfo}@{broker.Host}:{broker.Port}/{Uri.EscapeDataString(Name)}");
     }
 
     /// <summary>The queues of this virtual host.</summary>
