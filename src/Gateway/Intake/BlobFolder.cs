@@ -19,7 +19,12 @@ public sealed class BlobFolder(FileSystemBlobStore store)
     public static string ReferenceFor(string id, string fileName) => BlobReference.For(KeyFor(id, fileName));
 
     /// <summary>Where the bytes of document <paramref name="id"/> named <paramref name="fileName"/> are kept; creates its folder.</summary>
-    public string PathFor(string id, string fileName) => store.LocalPath(KeyFor(id, fileName));
+    public string PathFor(string id, string fileName)
+    {
+        var path = store.LocalPath(KeyFor(id, fileName));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
 
     /// <summary>
     /// The key of the stored bytes of <paramref name="record"/> when the gateway put them there (upload or inbox) and may

@@ -39,7 +39,7 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
         {
             throw new IOException($"Blob '{key}' lies in a linked folder, which may lead outside the store.");
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Only a mapping: asking where a blob is must not leave an empty folder behind when it is not there.
         return path;
     }
 
@@ -62,6 +62,7 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         var path = LocalPath(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = $"{path}.{Guid.NewGuid():N}{TemporarySuffix}";
         try
         {

@@ -39,6 +39,6 @@ public sealed record BlobItem(string Key, long SizeBytes, DateTimeOffset LastMod
 /// </summary>
 public interface ILocalBlobStore : IBlobStore
 {
-    /// <summary>The file that holds <paramref name="key"/> (which need not exist yet); its folder is created.</summary>
+    /// <summary>The file that holds <paramref name="key"/> (which need not exist); nothing is created.</summary>
     string LocalPath(string key);
 }

@@ -318,6 +318,16 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public void Asking_where_a_missing_blob_would_be_creates_no_folder()
+    {
+        // A recovery that looks for a document's bytes that are gone must not leave an empty folder behind.
+        var path = _store.LocalPath("sources/gone-1/a.txt");
+
+        Assert.Equal(Path.Combine(_sources, "gone-1", "a.txt"), path);
+        Assert.False(Directory.Exists(Path.Combine(_sources, "gone-1")));
+    }
+
+    [Fact]
     public async Task Keys_and_KeyOf_round_trip()
     {
         await PutAsync("outputs/custom/run 1/out.json", "x");
