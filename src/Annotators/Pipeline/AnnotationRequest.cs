@@ -22,4 +22,10 @@ public sealed record AnnotationRequest
 
     /// <summary>Expected lowercase hex SHA-256 of the bytes, checked before reading.</summary>
     public string? ExpectedSha256 { get; init; }
+
+    /// <summary>
+    /// Lowercase hex SHA-256 the caller already computed from these very bytes (the worker hashes what it stages), so the
+    /// pipeline does not read a large file once more just to hash it. Null: the pipeline hashes the source itself.
+    /// </summary>
+    public string? SourceSha256 { get; init; }
 }

@@ -61,7 +61,7 @@ public sealed class DocumentPipeline(
         var size = CheckSource(source);
 
         var started = time.GetTimestamp();
-        var sha256 = await HashAsync(source, cancellationToken).ConfigureAwait(false);
+        var sha256 = request.SourceSha256 ?? await HashAsync(source, cancellationToken).ConfigureAwait(false);
         if (request.ExpectedSha256 is { Length: > 0 } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new AnnotationException(FailureReason.ChecksumMismatch,

@@ -121,6 +121,7 @@ public sealed class AnnotateDocumentConsumer(
             Profile = command.Profile,
             Outputs = command.Outputs?.ToList(),
             ExpectedSha256 = command.ContentSha256,
+            SourceSha256 = source.Sha256,
         }, cancellationToken);
         await outputs.CommitAsync(target, result.Outputs.Select(o => o.Name), cancellationToken);
         var annotated = new DocumentAnnotated

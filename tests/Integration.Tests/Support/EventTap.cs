@@ -21,6 +21,8 @@ public sealed class EventTap : IAsyncDisposable
 
     private const string Queue = "integration-tests-event-tap";
     private readonly List<DocumentEvent> _events = [];
+    // Completed and replaced each time an event is read, so waiters wake on events rather than on a timer.
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IConnection _connection;
     private readonly IChannel _channel;
 
@@ -71,14 +73,26 @@ public sealed class EventTap : IAsyncDisposable
     /// <summary>Waits (bounded, polling what was read) until <paramref name="condition"/> holds for the events read so far.</summary>
     public async Task WaitUntilAsync(Func<IReadOnlyList<DocumentEvent>, bool> condition, TimeSpan timeout, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition(Events))
+        using var bound = new CancellationTokenSource(timeout);
+        while (true)
         {
-            if (DateTime.UtcNow > deadline)
+            Task arrived;
+            lock (_events)
+            {
+                arrived = _arrived.Task;
+            }
+            if (condition(Events))
+            {
+                return;
+            }
+            try
+            {
+                await arrived.WaitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
             {
                 throw new TimeoutException($"Not within {timeout}: {what}. Events read: {Events.Count}.");
             }
-            await Task.Delay(50);
         }
     }
 
@@ -128,6 +142,8 @@ public sealed class EventTap : IAsyncDisposable
         lock (_events)
         {
             _events.Add(new DocumentEvent(type, message.GetProperty("documentId").GetString()!, processId, message));
+            _arrived.TrySetResult();
+            _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 

@@ -101,8 +101,11 @@ public sealed class HostProcess : IAsyncDisposable
         {
             return await line;
         }
-        // The last lines may still be on their way when the process has just ended.
-        await Task.WhenAny(line, Task.Delay(TimeSpan.FromMilliseconds(200)));
+        // WaitForExitAsync returns once the redirected output has been read to its end: every line has been seen.
+        if (HasExited)
+        {
+            await _process.WaitForExitAsync();
+        }
         return line.IsCompletedSuccessfully
             ? await line
             : throw new TimeoutException($"{Name} {(HasExited ? "exited" : $"did not print it within {timeout}")} before printing '{text}':\n{Output}");
