@@ -18,6 +18,12 @@ public sealed class StartupBanner(
         lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            // The folders it names exist when it is read: the watcher creates the inbox only once start-up recovery is done.
+            if (gateway.Value.WatchInbox)
+            {
+                Directory.CreateDirectory(gateway.Value.Inbox);
+            }
+            Directory.CreateDirectory(blobs.Value.Outputs);
             logger.LogInformation(
                 "Annotate is ready: drop files into {Inbox} and find the results in {Outbox} (files that fail go to {Failed}). HTTP API: {Api}",
                 Path.GetFullPath(gateway.Value.Inbox), Path.GetFullPath(blobs.Value.Outputs), Path.GetFullPath(gateway.Value.Failed),
