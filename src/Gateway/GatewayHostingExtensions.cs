@@ -134,7 +134,7 @@ public static class GatewayHostingExtensions
     }
 
     /// <summary>
-    /// The scheduled work (<see cref="JobsOptions"/>): sweeper, retention, inbox rescan and throughput rollup, on Quartz.
+    /// The scheduled work (<see cref="JobsOptions"/>): sweeper, retention, inbox rescan, throughput rollup and content pruning, on Quartz.
     /// The schedule is kept in memory with the SQLite state store (one gateway); with PostgreSQL it is kept in the same
     /// database and clustered, so gateways sharing it run each firing once. Registered after the bus, so the scheduler
     /// starts once jobs can publish.
@@ -157,6 +157,10 @@ public static class GatewayHostingExtensions
             if (jobs.RetentionDays > 0)
             {
                 Every<PurgeExpiredDocumentsJob>(q, PurgeExpiredDocumentsJob.Key, jobs.RetentionInterval);
+            }
+            if (jobs.ContentPruneInterval > TimeSpan.Zero)
+            {
+                Every<PruneContentJob>(q, PruneContentJob.Key, jobs.ContentPruneInterval);
             }
             if (gateway.WatchInbox && jobs.InboxRescanInterval > TimeSpan.Zero)
             {

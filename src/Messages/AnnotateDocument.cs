@@ -10,7 +10,7 @@ public sealed record AnnotateDocument
     public required string DocumentId { get; init; }
 
     /// <summary>
-    /// Where the bytes are: a <c>blob:sources/…</c> reference into the shared blob store, an <c>http(s)://</c> URL on a host
+    /// Where the bytes are: a <c>blob:content/sha256/…</c> or <c>blob:sources/…</c> reference into the shared blob store, an <c>http(s)://</c> URL on a host
     /// the worker may fetch from (<c>Annotate:Worker:FetchHosts</c>), or, only where the worker allows it, an absolute path
     /// or <c>file://</c> URI. Empty (or, in plain JSON, omitted) when <see cref="ContentBase64"/> carries the bytes.
     /// </summary>

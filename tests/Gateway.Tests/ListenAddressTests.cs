@@ -65,6 +65,7 @@ public sealed class ListenAddressTests
         start.Environment["Annotate__Gateway__Failed"] = Path.Combine(root, "failed");
         start.Environment["Annotate__Blobs__Sources"] = Path.Combine(root, "blobs");
         start.Environment["Annotate__Blobs__Results"] = Path.Combine(root, "results");
+        start.Environment["Annotate__Blobs__Content"] = Path.Combine(root, "content");
         start.Environment["Annotate__Gateway__Database"] = Path.Combine(root, "annotate.db");
         start.Environment["Annotate__Blobs__Outputs"] = Path.Combine(root, "outbox");
 

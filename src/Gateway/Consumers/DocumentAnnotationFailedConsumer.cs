@@ -54,7 +54,7 @@ public sealed class DocumentAnnotationFailedConsumer(
                 message = $"'{fileName}' was still being written when it was taken ({record.SizeBytes:N0} of {size:N0} bytes); the whole file is annotated again as document {again.Id}.";
                 log.LogWarning("{FileName}  grew after it was taken ({Before:N0} → {After:N0} bytes); taking it again", fileName, record.SizeBytes, size);
             }
-            await failedFolder.KeepAsync(key,
+            await failedFolder.KeepAsync(key, folder.ContentKey(record),
                 new FailureReport(failed.DocumentId, fileName, failed.Reason, message, failed.Retryable, failed.FailedAt), context.CancellationToken);
         }
         if (!await store.MarkFailedAsync(failed.DocumentId, failed.Reason, message, failed.Retryable, failed.FailedAt, context.CancellationToken))

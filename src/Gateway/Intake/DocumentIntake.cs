@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Annotate.Annotators.Pipeline;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Storage;
@@ -25,32 +24,21 @@ public sealed class DocumentIntake(
     public async Task<DocumentRecord> SubmitAsync(Stream content, string fileName, string channel, string? profile, string? correlationId, CancellationToken cancellationToken)
     {
         var id = NewId();
-        var blob = blobs.PathFor(id, fileName);
         // Recorded first: an upload cut short by a crash is found at start-up and failed, not left as a stray blob.
         var record = NewRecord(id, fileName, channel, profile, correlationId, BlobFolder.ReferenceFor(id, fileName), 0);
         await store.TryAddAsync(record, cancellationToken);
-        string sha256;
+        StoredContent stored;
         try
         {
-            await using var target = new FileStream(blob, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-            sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            stored = await blobs.StoreAsync(content, cancellationToken);
         }
         catch
         {
             // The client gets an error, not an id: nothing of this upload should remain.
-            DeleteBlob(blob);
             await store.DeleteAsync(id, CancellationToken.None);
             throw;
         }
-        return await AcceptAsync(record, blob, sha256, cancellationToken);
+        return await AcceptAsync(record, stored, cancellationToken);
     }
 
     /// <summary>Takes a settled file out of the watched folder (a move, so it is taken once) and queues it.</summary>
@@ -161,18 +149,23 @@ public sealed class DocumentIntake(
                 $"'{record.FileName}' stopped being a regular file while it was being taken; links, pipes and devices are not read.", cancellationToken);
             return record;
         }
-        string sha256;
-        await using (var stream = File.OpenRead(blob))
+        // Copied, hashing on the way, into the content-addressed store: what workers read is exactly what was hashed even
+        // if a writer still appends to the file taken, which stays as it is until the document is done.
+        StoredContent stored;
+        await using (var stream = new FileStream(blob, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true))
         {
-            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+            stored = await blobs.StoreAsync(stream, cancellationToken);
         }
-        return await AcceptAsync(record, blob, sha256, cancellationToken);
+        return await AcceptAsync(record, stored, cancellationToken);
     }
 
-    private async Task<DocumentRecord> AcceptAsync(DocumentRecord record, string blob, string sha256, CancellationToken cancellationToken)
+    private async Task<DocumentRecord> AcceptAsync(DocumentRecord record, StoredContent stored, CancellationToken cancellationToken)
     {
-        record = record with { SourceUri = BlobFolder.ReferenceFor(record.Id, record.FileName), Sha256 = sha256, SizeBytes = new FileInfo(blob).Length };
+        var sha256 = stored.Sha256;
+        record = record with { SourceUri = Hosting.Blobs.BlobReference.For(stored.Key), Sha256 = sha256, SizeBytes = stored.SizeBytes };
         await store.SetContentAsync(record.Id, record.SourceUri, sha256, record.SizeBytes, cancellationToken);
+        // Only now that the record needs the content may a copy held back be dropped (pruning reads the records).
+        blobs.Confirm(stored);
 
         await publisher.Publish(new DocumentReceived
         {

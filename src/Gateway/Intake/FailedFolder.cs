@@ -29,13 +29,21 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore bl
     /// Moves the blob <paramref name="blob"/> (when it still exists) out of the blob store into the folder with its report.
     /// Returns the path of the report. A report already written for this document (by an earlier, interrupted run) is reused.
     /// </summary>
-    public async Task<string> KeepAsync(string? blob, FailureReport report, CancellationToken cancellationToken)
+    public Task<string> KeepAsync(string? blob, FailureReport report, CancellationToken cancellationToken) =>
+        KeepAsync(blob, null, report, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="KeepAsync(string?, FailureReport, CancellationToken)"/>; when <paramref name="blob"/> is not there
+    /// (an upload keeps no copy of its own), a copy of the content-addressed <paramref name="content"/> is kept instead,
+    /// which stays in the store for other documents with the same bytes.
+    /// </summary>
+    public async Task<string> KeepAsync(string? blob, string? content, FailureReport report, CancellationToken cancellationToken)
     {
         // The same event delivered twice at once must not write two reports.
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            return await KeepLockedAsync(blob, report, cancellationToken);
+            return await KeepLockedAsync(blob, content, report, cancellationToken);
         }
         finally
         {
@@ -43,7 +51,7 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore bl
         }
     }
 
-    private async Task<string> KeepLockedAsync(string? blob, FailureReport report, CancellationToken cancellationToken)
+    private async Task<string> KeepLockedAsync(string? blob, string? content, FailureReport report, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Root);
         var safeName = FileNames.Safe(report.FileName);
@@ -53,7 +61,7 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore bl
             var earlierTarget = earlier.EndsWith(PendingSuffix, StringComparison.Ordinal)
                 ? earlier[..^PendingSuffix.Length]
                 : earlier[..^ReportSuffix.Length];
-            await MoveIfPresentAsync(blob, earlierTarget, cancellationToken);
+            await MoveIfPresentAsync(blob, content, earlierTarget, cancellationToken);
             return Publish(earlier, earlierTarget);
         }
         var target = FileNames.Unique(Root, safeName);
@@ -64,7 +72,7 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore bl
             await stream.FlushAsync(cancellationToken);
             stream.Flush(flushToDisk: true);
         }
-        await MoveIfPresentAsync(blob, target, cancellationToken);
+        await MoveIfPresentAsync(blob, content, target, cancellationToken);
         return Publish(pending, target);
     }
 
@@ -92,15 +100,16 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore bl
         return final;
     }
 
-    private async Task MoveIfPresentAsync(string? blob, string target, CancellationToken cancellationToken)
+    private async Task MoveIfPresentAsync(string? blob, string? content, string target, CancellationToken cancellationToken)
     {
-        if (blob is null)
+        if (blob is null && content is null)
         {
             return;
         }
         if (!File.Exists(target))
         {
-            await using var source = await blobs.OpenReadAsync(blob, cancellationToken);
+            var own = blob is null ? null : await blobs.OpenReadAsync(blob, cancellationToken);
+            await using var source = own ?? (content is null ? null : await blobs.OpenReadAsync(content, cancellationToken));
             if (source is null)
             {
                 return;
@@ -114,7 +123,10 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore bl
             }
             File.Move(partial, target, overwrite: false);
         }
-        await blobs.DeleteAsync(blob, cancellationToken);
+        if (blob is not null)
+        {
+            await blobs.DeleteAsync(blob, cancellationToken);
+        }
     }
 
     /// <summary>The report (final or pending) already written for <paramref name="documentId"/>, if any.</summary>

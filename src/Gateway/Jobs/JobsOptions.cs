@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Annotate.Gateway.Jobs;
 
-/// <summary>Scheduled work of the gateway (configuration section <c>Annotate:Jobs</c>): the sweeper, retention, the inbox rescan and the throughput rollup.</summary>
+/// <summary>Scheduled work of the gateway (configuration section <c>Annotate:Jobs</c>): the sweeper, retention, the inbox rescan, the throughput rollup and pruning of stored bytes.</summary>
 public sealed class JobsOptions
 {
     /// <summary>Configuration section.</summary>
@@ -48,6 +48,15 @@ public sealed class JobsOptions
     /// no gateway rolled up, are corrected). Default 1 hour.
     /// </summary>
     public TimeSpan RollupWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often stored bytes no unfinished document needs are deleted (0 = never). Default 5 minutes.</summary>
+    public TimeSpan ContentPruneInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long stored bytes stay after they were last used (stored or sent again) before they may be deleted, once no
+    /// unfinished document needs them. Default 15 minutes.
+    /// </summary>
+    public TimeSpan ContentGrace { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Most documents the sweeper or retention handles in one run; the rest wait for the next. Default 500.</summary>
     [Range(1, 100_000)]

@@ -11,9 +11,19 @@ public sealed class BlobStoreOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Annotate:Blobs";
 
-    /// <summary>Folder of accepted documents' bytes (keys <c>sources/…</c>). Default <c>data/blobs</c>.</summary>
+    /// <summary>
+    /// Folder of bytes kept per document (keys <c>sources/&lt;id&gt;/…</c>): a file taken from the inbox stays here until it
+    /// is done, and other systems may put their documents' bytes here. Default <c>data/blobs</c>.
+    /// </summary>
     [Required]
     public string Sources { get; set; } = "data/blobs";
+
+    /// <summary>
+    /// Folder of the bytes of accepted documents, each stored once under its SHA-256 (keys <c>content/sha256/…</c>);
+    /// the gateway deletes what no unfinished document needs. Default <c>data/content</c>.
+    /// </summary>
+    [Required]
+    public string Content { get; set; } = "data/content";
 
     /// <summary>Folder of the outputs, one sub-folder per document (keys <c>outputs/…</c>). Default <c>data/outbox</c>.</summary>
     [Required]

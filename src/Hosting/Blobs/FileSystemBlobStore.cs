@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Annotate.Hosting.Blobs;
 
 /// <summary>
-/// The default blob store: files under three folders (<see cref="BlobStoreOptions.Sources"/> for <c>sources/…</c> keys,
-/// <see cref="BlobStoreOptions.Outputs"/> for <c>outputs/…</c>, <see cref="BlobStoreOptions.Results"/> for
-/// <c>results/…</c>), which several machines can share as a volume.
+/// The default blob store: files under four folders (<see cref="BlobStoreOptions.Sources"/> for <c>sources/…</c> keys,
+/// <see cref="BlobStoreOptions.Content"/> for <c>content/…</c>, <see cref="BlobStoreOptions.Outputs"/> for
+/// <c>outputs/…</c>, <see cref="BlobStoreOptions.Results"/> for <c>results/…</c>), which several machines can share as a volume.
 /// A put writes a temporary file beside the target and renames it over, so readers never see half a blob.
 /// Links are never followed: a key whose file is a symbolic link reads as missing.
 /// </summary>
@@ -15,6 +15,7 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     private const string TemporarySuffix = ".blob-tmp";
     private readonly string _sources;
     private readonly string _outputs;
+    private readonly string _content;
     private readonly (string Segment, string Root)[] _roots;
 
     /// <summary>Creates the store over the configured folders (relative ones under the current directory).</summary>
@@ -22,11 +23,15 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     {
         _sources = RootOf(options.Value.Sources);
         _outputs = RootOf(options.Value.Outputs);
-        _roots = [(BlobKeys.Sources, _sources), (BlobKeys.Outputs, _outputs), (BlobKeys.Results, RootOf(options.Value.Results))];
+        _content = RootOf(options.Value.Content);
+        _roots = [(BlobKeys.Sources, _sources), (BlobKeys.Content, _content), (BlobKeys.Outputs, _outputs), (BlobKeys.Results, RootOf(options.Value.Results))];
     }
 
     /// <summary>Full path of the folder holding <c>sources/…</c> keys.</summary>
     public string SourcesRoot => _sources;
+
+    /// <summary>Full path of the folder holding <c>content/…</c> keys.</summary>
+    public string ContentRoot => _content;
 
     /// <summary>Full path of the folder holding <c>outputs/…</c> keys.</summary>
     public string OutputsRoot => _outputs;
@@ -181,7 +186,7 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         var segment = slash < 0 ? key : key[..slash];
         var root = _roots.FirstOrDefault(r => r.Segment == segment).Root
-            ?? throw new ArgumentException($"Blob keys start with '{BlobKeys.Sources}/', '{BlobKeys.Outputs}/' or '{BlobKeys.Results}/'.", nameof(key));
+            ?? throw new ArgumentException($"Blob keys start with '{BlobKeys.Sources}/', '{BlobKeys.Content}/', '{BlobKeys.Outputs}/' or '{BlobKeys.Results}/'.", nameof(key));
         if (slash < 0)
         {
             // "sources" alone names a root folder, which is never a blob (a put would try to replace the folder).

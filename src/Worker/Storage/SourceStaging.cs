@@ -156,7 +156,7 @@ public sealed class SourceStaging(IBlobStore blobs, SourceFetcher fetcher, IOpti
         catch (ArgumentException)
         {
             // A well-formed key outside the store's folders (e.g. blob:elsewhere/x) is the sender's mistake, not a retry.
-            throw new AnnotationException(FailureReason.InvalidRequest, $"'{fileName}': its source must be a blob:sources/… reference.");
+            throw new AnnotationException(FailureReason.InvalidRequest, $"'{fileName}': its source must be a blob:sources/… or blob:content/… reference.");
         }
     }
 

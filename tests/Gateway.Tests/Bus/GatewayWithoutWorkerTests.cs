@@ -38,6 +38,7 @@ public sealed class GatewayWithoutWorkerTests
         settings["Annotate:Blobs:Sources"] = Path.Combine(gateway.Root, "blobs");
         settings["Annotate:Blobs:Outputs"] = gateway.Outbox;
         settings["Annotate:Blobs:Results"] = Path.Combine(gateway.Root, "results");
+        settings["Annotate:Blobs:Content"] = Path.Combine(gateway.Root, "content");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddAnnotateWorker();

@@ -18,6 +18,7 @@ public sealed class BlobFolderTests : IDisposable
             Sources = Path.Combine(_root, "blobs"),
             Outputs = Path.Combine(_root, "outbox"),
             Results = Path.Combine(_root, "results"),
+            Content = Path.Combine(_root, "content"),
         })));
     }
 

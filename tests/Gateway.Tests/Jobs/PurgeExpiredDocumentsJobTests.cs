@@ -22,7 +22,7 @@ public abstract class PurgeExpiredDocumentsJobTests : JobTestsOnEachStore
         await base.InitializeAsync();
         _blobs = new FileSystemBlobStore(Options.Create(new BlobStoreOptions
         {
-            Sources = Path.Combine(Root, "blobs"), Outputs = Path.Combine(Root, "outbox"), Results = Path.Combine(Root, "results"),
+            Sources = Path.Combine(Root, "blobs"), Outputs = Path.Combine(Root, "outbox"), Results = Path.Combine(Root, "results"), Content = Path.Combine(Root, "content"),
         }));
     }
 

@@ -38,7 +38,7 @@ public abstract class SweepStuckDocumentsJobTests : JobTestsOnEachStore
     {
         var blobs = new BlobFolder(new FileSystemBlobStore(Options.Create(new BlobStoreOptions
         {
-            Sources = Path.Combine(Root, "blobs"), Outputs = Path.Combine(Root, "outbox"), Results = Path.Combine(Root, "results"),
+            Sources = Path.Combine(Root, "blobs"), Outputs = Path.Combine(Root, "outbox"), Results = Path.Combine(Root, "results"), Content = Path.Combine(Root, "content"),
         })));
         var intake = new DocumentIntake(Store, _published.Bus, blobs, _time, NullLoggerFactory.Instance);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Annotate:Worker:DocumentTimeout"] = "00:10:00" }).Build();

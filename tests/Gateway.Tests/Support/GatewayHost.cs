@@ -22,6 +22,7 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Annotate:Gateway:Failed"] = Failed,
             ["Annotate:Blobs:Sources"] = Path.Combine(Root, "blobs"),
             ["Annotate:Blobs:Results"] = Path.Combine(Root, "results"),
+            ["Annotate:Blobs:Content"] = Path.Combine(Root, "content"),
             ["Annotate:Gateway:Database"] = Path.Combine(Root, "annotate.db"),
             ["Annotate:Gateway:PollInterval"] = "00:00:00.100",
             ["Annotate:Gateway:SettleTime"] = "00:00:00.500",

@@ -103,6 +103,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             ["Annotate__Gateway__Failed"] = Path.Combine(root, "failed"),
             ["Annotate__Blobs__Sources"] = Path.Combine(root, "blobs"),
             ["Annotate__Blobs__Results"] = Path.Combine(root, "results"),
+            ["Annotate__Blobs__Content"] = Path.Combine(root, "content"),
             ["Annotate__Gateway__Database"] = Path.Combine(root, "annotate.db"),
             ["Annotate__Gateway__PollInterval"] = "00:00:00.100",
             ["Annotate__Gateway__SettleTime"] = "00:00:00.300",

@@ -64,4 +64,18 @@ public sealed class BlobKeysTests
         Assert.Equal("sources/doc-1/report.pdf", BlobKeys.Source("doc-1", "report.pdf"));
         Assert.Equal("outputs/doc-1/", BlobKeys.OutputPrefix("doc-1"));
     }
+
+    [Fact]
+    public void Content_keys_name_a_sha256_in_lower_case()
+    {
+        var hash = new string('A', 32) + new string('0', 32);
+
+        Assert.Equal("content/sha256/" + hash.ToLowerInvariant(), BlobKeys.ContentOf(hash));
+        Assert.Equal(hash.ToLowerInvariant(), BlobKeys.Sha256Of(BlobKeys.ContentOf(hash)));
+        Assert.Null(BlobKeys.Sha256Of("content/sha256/" + hash));
+        Assert.Null(BlobKeys.Sha256Of("content/sha256/abc"));
+        Assert.Null(BlobKeys.Sha256Of("sources/doc-1/" + hash.ToLowerInvariant()));
+        Assert.Throws<ArgumentException>(() => BlobKeys.ContentOf("not-a-hash"));
+        Assert.Throws<ArgumentException>(() => BlobKeys.ContentOf(new string('g', 64)));
+    }
 }

@@ -24,7 +24,7 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private static FileSystemBlobStore StoreOver(string sources, string outputs, string results) =>
-        new(Options.Create(new BlobStoreOptions { Sources = sources, Outputs = outputs, Results = results }));
+        new(Options.Create(new BlobStoreOptions { Sources = sources, Outputs = outputs, Results = results, Content = Path.Combine(Path.GetDirectoryName(sources)!, "content") }));
 
     private static CancellationToken None => CancellationToken.None;
 
@@ -58,8 +58,12 @@ public sealed class FileSystemBlobStoreTests : IDisposable
         await PutAsync("sources/doc-1/a.txt", "source");
         await PutAsync("outputs/doc-1/b.json", "output");
         await PutAsync("results/documents/doc-1.json", "result");
+        await PutAsync($"content/sha256/{new string('a', 64)}", "content");
 
         Assert.Equal("source", await File.ReadAllTextAsync(Path.Combine(_sources, "doc-1", "a.txt")));
+        Assert.Equal("content", await File.ReadAllTextAsync(Path.Combine(_root, "content", "sha256", new string('a', 64))));
+        Assert.Equal(Path.Combine(_root, "content"), _store.ContentRoot);
+        Assert.Equal([$"content/sha256/{new string('a', 64)}"], await ListAsync("content/"));
         Assert.Equal("output", await File.ReadAllTextAsync(Path.Combine(_outputs, "doc-1", "b.json")));
         Assert.Equal("result", await File.ReadAllTextAsync(Path.Combine(_results, "documents", "doc-1.json")));
         Assert.Equal(_sources, _store.SourcesRoot);

@@ -211,6 +211,7 @@ public sealed class Deployment : IAsyncDisposable
         settings["Annotate__Blobs__Sources"] = Path.Combine(Root, "blobs");
         settings["Annotate__Blobs__Outputs"] = Outbox;
         settings["Annotate__Blobs__Results"] = Path.Combine(Root, "results");
+        settings["Annotate__Blobs__Content"] = Path.Combine(Root, "content");
         return settings;
     }
 

@@ -22,6 +22,7 @@ public static class WorkerTestHost
             ["Annotate:Blobs:Outputs"] = Path.Combine(root, "outbox"),
             ["Annotate:Blobs:Sources"] = Path.Combine(root, "blobs"),
             ["Annotate:Blobs:Results"] = Path.Combine(root, "results"),
+            ["Annotate:Blobs:Content"] = Path.Combine(root, "content"),
             ["Annotate:Worker:AllowLocalPaths"] = "true",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",
             ["Annotate:Language:Languages:0"] = "en",

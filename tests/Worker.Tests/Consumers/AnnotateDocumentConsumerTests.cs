@@ -38,6 +38,7 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
             ["Annotate:Blobs:Outputs"] = Path.Combine(_root, "outbox"),
             ["Annotate:Blobs:Sources"] = Path.Combine(_root, "blobs"),
             ["Annotate:Blobs:Results"] = Path.Combine(_root, "results"),
+            ["Annotate:Blobs:Content"] = Path.Combine(_root, "content"),
             ["Annotate:Worker:AllowLocalPaths"] = "true",
             ["Annotate:Worker:RetryLimit"] = "2",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",

@@ -347,6 +347,7 @@ public sealed class BlobDocumentTests : IAsyncLifetime
             ["Annotate:Blobs:Outputs"] = Outputs,
             ["Annotate:Blobs:Sources"] = Sources,
             ["Annotate:Blobs:Results"] = Results,
+            ["Annotate:Blobs:Content"] = Path.Combine(Path.GetDirectoryName(Results)!, "content"),
             ["Annotate:Worker:AllowLocalPaths"] = allowLocalPaths ? "true" : "false",
             ["Annotate:Worker:RetryLimit"] = "1",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",

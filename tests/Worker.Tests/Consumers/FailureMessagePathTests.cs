@@ -82,6 +82,7 @@ public sealed class FailureMessagePathTests : IAsyncLifetime
             ["Annotate:Blobs:Outputs"] = Path.Combine(_root, "outbox"),
             ["Annotate:Blobs:Sources"] = Path.Combine(_root, "blobs"),
             ["Annotate:Blobs:Results"] = Path.Combine(_root, "results"),
+            ["Annotate:Blobs:Content"] = Path.Combine(_root, "content"),
             ["Annotate:Worker:AllowLocalPaths"] = "true",
             ["Annotate:Worker:RetryLimit"] = "1",
             ["Annotate:Worker:RetryDelay"] = "00:00:00.010",

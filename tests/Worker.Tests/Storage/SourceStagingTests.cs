@@ -39,6 +39,7 @@ public sealed class SourceStagingTests : IAsyncLifetime, IDisposable
             ["Annotate:Blobs:Sources"] = Path.Combine(_root, "blobs"),
             ["Annotate:Blobs:Outputs"] = Path.Combine(_root, "outbox"),
             ["Annotate:Blobs:Results"] = Path.Combine(_root, "results"),
+            ["Annotate:Blobs:Content"] = Path.Combine(_root, "content"),
             ["Annotate:Worker:FetchHosts:0"] = "127.0.0.1",
         };
         foreach (var (key, value) in settings ?? [])
