@@ -137,11 +137,11 @@ public sealed class StartupRecoveryTests
 
     /// <summary>
     /// A completed document's bytes are removed just after its state changes (the state changes once the outputs are in
-    /// place; removing the bytes is clean-up that start-up repeats), so wait for it, bounded (10 s).
+    /// place; removing the bytes is clean-up that start-up repeats), so wait for it, bounded (60 s, as every wait here).
     /// </summary>
     private static async Task AssertRemovedAsync(string path)
     {
-        for (var i = 0; i < 100 && File.Exists(path); i++)
+        for (var i = 0; i < 600 && File.Exists(path); i++)
         {
             await Task.Delay(100);
         }

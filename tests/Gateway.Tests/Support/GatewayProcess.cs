@@ -135,11 +135,11 @@ public sealed class GatewayProcess : IAsyncDisposable
     public Task FinishedAsync(string fileName) =>
         WaitForLineAsync(l => l.Contains($"  {fileName}  Completed", StringComparison.Ordinal) || l.Contains($"  {fileName}  Failed (", StringComparison.Ordinal));
 
-    /// <summary>Waits (bounded: 10 s) until the process has printed a line containing <paramref name="text"/>.</summary>
+    /// <summary>Waits (bounded: 60 s, a loaded machine can be slow) until the process has printed a line containing <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text)
     {
         var line = WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal));
-        await Task.WhenAny(line, Task.Delay(TimeSpan.FromSeconds(10)));
+        await Task.WhenAny(line, Task.Delay(TimeSpan.FromSeconds(60)));
         Assert.True(line.IsCompletedSuccessfully, $"The gateway never printed '{text}':\n{Output}");
     }
 
