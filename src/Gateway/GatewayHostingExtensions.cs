@@ -3,6 +3,7 @@ using Annotate.Gateway.Api;
 using Annotate.Gateway.Consumers;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Intake;
+using Annotate.Gateway.Dashboard;
 using Annotate.Gateway.Jobs;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting;
@@ -205,6 +206,7 @@ public static class GatewayHostingExtensions
     {
         app.Services.GetRequiredService<IDocumentStore>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseExceptionHandler();
+        app.UseAnnotateDashboard();
         app.MapHealthChecks("/health");
         app.MapDocumentEndpoints();
         return app;
