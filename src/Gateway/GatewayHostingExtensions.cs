@@ -42,6 +42,7 @@ public static class GatewayHostingExtensions
             ? ActivatorUtilities.CreateInstance<PostgresDocumentStore>(sp)
             : ActivatorUtilities.CreateInstance<SqliteDocumentStore>(sp));
         services.AddSingleton<BlobFolder>();
+        services.AddSingleton<Redrive>();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
@@ -209,6 +210,7 @@ public static class GatewayHostingExtensions
         app.UseAnnotateDashboard();
         app.MapHealthChecks("/health");
         app.MapDocumentEndpoints();
+        app.MapRedriveEndpoints();
         return app;
     }
 }

@@ -147,6 +147,19 @@
     chart.dataset.total = String(series.reduce((sum, values) => sum + values[0] + (values[1] || 0), 0));
   }
 
+  function redriveButton(reason) {
+    const button = el("button", { type: "button", class: "secondary small", "data-reason": reason, text: "Send again", "aria-label": "Send all failed with " + reason + " again" });
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const response = await fetch("/api/documents/redrive?reason=" + encodeURIComponent(reason), { method: "POST" });
+      const body = await response.json().catch(() => ({}));
+      $("upload-status").prepend(el("li", {}, el("span", { text: `${reason}: ` }),
+        el("span", { class: response.ok ? "ok" : "error", text: response.ok ? `${body.redriven.length} sent again` + (body.notKept ? `, ${body.notKept} no longer kept` : "") : (body.detail || response.statusText) })));
+      refresh();
+    });
+    return button;
+  }
+
   // Sized through the CSS object model: the content security policy allows no style attributes.
   function bar(share, count) {
     const node = el("span", { class: "bar", "data-count": count });
@@ -169,7 +182,7 @@
     const max = Math.max(1, ...Object.values(reasons));
     $("failure-reasons").replaceChildren(...Object.entries(reasons).sort((a, b) => b[1] - a[1]).map(([reason, count]) =>
       el("li", {}, el("span", { class: "bar-label", text: reason }),
-        bar(count / max, count), el("span", { class: "num", text: String(count) }))));
+        bar(count / max, count), el("span", { class: "num", text: String(count) }), redriveButton(reason))));
     if (!Object.keys(reasons).length) $("failure-reasons").append(el("li", { class: "muted", text: "No failures." }));
   }
 

@@ -152,6 +152,8 @@
       el("span", { class: "muted", text: [record.profile ? "profile " + record.profile : "default profile", size(record.sizeBytes), "received " + time(record.receivedAt)].filter(Boolean).join(" · ") }));
     $("doc-message").hidden = !record.message;
     $("doc-message").textContent = record.message ? `${record.reason}: ${record.message}` : "";
+    $("redrive").hidden = record.state !== "Failed";
+    $("cancel").hidden = final(record.state);
     $("downloads").replaceChildren(...(record.outputs || []).map((o) =>
       el("li", {}, el("a", { href: o.url, download: o.name, text: o.name }), " ", el("span", { class: "muted", text: size(o.sizeBytes) }))));
   }
@@ -192,5 +194,23 @@
     document.body.dataset.loaded = "true";
   }
 
-  document.addEventListener("DOMContentLoaded", load);
+  async function act(url, done) {
+    $("action-status").textContent = "";
+    const response = await fetch(url, { method: "POST" });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      $("action-status").textContent = body.detail || response.statusText;
+      $("action-status").className = "error";
+      return;
+    }
+    done(body);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("redrive").addEventListener("click", () => act("/api/documents/" + encodeURIComponent(id) + "/redrive",
+      (body) => location.assign("/document.html?id=" + encodeURIComponent(body.id))));
+    $("cancel").addEventListener("click", () => act("/api/documents/" + encodeURIComponent(id) + "/cancel",
+      () => { $("action-status").textContent = "Cancelled."; load(); }));
+    load();
+  });
 })();

@@ -137,6 +137,16 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.Locator("#search").FillAsync("");
         await broken.Locator("a").ClickAsync();
         await Assertions.Expect(page.Locator("#doc-message")).ToContainTextAsync("corrupt");
+        var failedUrl = page.Url;
+
+        // Sent again from its page: the page of the new document follows it to its end (it fails the same way).
+        await page.Locator("#redrive").ClickAsync();
+        await page.WaitForURLAsync(url => url != failedUrl && url.Contains("document.html?id=", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("#doc-title")).ToHaveTextAsync("broken.pdf");
+        await Assertions.Expect(page.Locator("#doc-state .badge")).ToHaveTextAsync("Failed", new LocatorAssertionsToHaveTextOptions { Timeout = Timeout });
+        var list = await _gateway.DocumentsAsync();
+        Assert.Equal(2, list.Count(d => d.GetProperty("fileName").GetString() == "broken.pdf"));
+        Assert.Contains(list, d => d.GetProperty("channel").GetString() == "redrive");
         Assert.Empty(_pageErrors[page]);
     }
 
