@@ -5,6 +5,7 @@ using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Intake;
 using Annotate.Gateway.Dashboard;
 using Annotate.Gateway.Jobs;
+using Annotate.Gateway.Review;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting;
 using Annotate.Messages;
@@ -43,6 +44,7 @@ public static class GatewayHostingExtensions
             : ActivatorUtilities.CreateInstance<SqliteDocumentStore>(sp));
         services.AddSingleton<BlobFolder>();
         services.AddSingleton<Redrive>();
+        services.AddSingleton<Review.ReviewStore>();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
@@ -211,6 +213,7 @@ public static class GatewayHostingExtensions
         app.MapHealthChecks("/health");
         app.MapDocumentEndpoints();
         app.MapRedriveEndpoints();
+        app.MapReviewEndpoints();
         return app;
     }
 }

@@ -96,6 +96,69 @@
     }
   }
 
+  // Review: each reviewable value is an input holding the model's value; saving sends the ones changed.
+  const editors = [];
+  function editor(kind, name, original) {
+    const text = original === null || original === undefined ? "" : typeof original === "string" ? original : JSON.stringify(original);
+    const input = el("input", { type: "text", class: "review-input", "aria-label": `${kind === "field" ? "Field" : "Metadata"} ${name}`, "data-kind": kind, "data-name": name, value: text });
+    input.value = text;
+    editors.push({ kind, name, original, input, text });
+    return input;
+  }
+
+  function parsed(text, original) {
+    // A value that was not text (a number, a list) is read back as JSON when it parses; otherwise it is text.
+    if (typeof original !== "string" && original !== null && original !== undefined) {
+      try { return JSON.parse(text); } catch { /* text */ }
+    }
+    return text;
+  }
+
+  function reviewForm() {
+    const reviewer = el("input", { type: "text", id: "reviewer", autocomplete: "name", "aria-label": "Your name" });
+    reviewer.value = localStorage.getItem("annotate.reviewer") || "";
+    const save = el("button", { type: "button", id: "save-review", text: "Save review" });
+    const status = el("span", { id: "review-status", role: "status" });
+    save.addEventListener("click", async () => {
+      const body = { reviewer: reviewer.value, fields: {}, metadata: {} };
+      for (const e of editors) {
+        if (e.input.value !== e.text) (e.kind === "field" ? body.fields : body.metadata)[e.name] = parsed(e.input.value, e.original);
+      }
+      localStorage.setItem("annotate.reviewer", reviewer.value);
+      const response = await fetch("/api/documents/" + encodeURIComponent(id) + "/review",
+        { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        status.textContent = answer.detail || response.statusText;
+        status.className = "error";
+        return;
+      }
+      showReview(answer);
+    });
+    return section("Review", el("p", { class: "muted", text: "Correct the values above and save: the model's annotations stay as they were, and annotations.reviewed.json holds yours with the originals beside them." }),
+      el("p", { class: "row" }, el("label", { for: "reviewer", text: "Reviewer" }), reviewer, save), status,
+      el("p", {}, el("a", { id: "reviewed-download", href: "/api/documents/" + encodeURIComponent(id) + "/review", download: "annotations.reviewed.json", hidden: true, text: "annotations.reviewed.json" })));
+  }
+
+  function showReview(review) {
+    const status = $("review-status");
+    if (!status) return;
+    const changed = [...review.fields, ...review.metadata].filter((v) => v.changed).length;
+    status.textContent = `Reviewed by ${review.reviewedBy}, ${time(review.reviewedAt)}: ${changed} value(s) corrected.`;
+    status.className = "ok";
+    $("reviewed-download").hidden = false;
+    for (const v of [...review.fields.map((f) => ({ ...f, kind: "field" })), ...review.metadata.map((m) => ({ ...m, kind: "metadata" }))]) {
+      const e = editors.find((x) => x.kind === v.kind && x.name === v.name);
+      if (e && v.changed) {
+        e.input.value = typeof v.value === "string" ? v.value : JSON.stringify(v.value);
+        e.input.classList.add("corrected");
+        e.input.title = "Model: " + value(v.original);
+      }
+    }
+    $("doc-state").querySelector(".reviewed")?.remove();
+    $("doc-state").append(el("span", { class: "badge reviewed", text: "Reviewed" }));
+  }
+
   function renderAnnotations(a, record) {
     const parts = [];
     const properties = a.properties || {};
@@ -109,12 +172,16 @@
     ])));
     if (a.metadata) {
       const m = a.metadata;
+      const reviewable = ["title", "documentType", "summary", "keywords"];
       parts.push(section("Metadata (model)", definitions(Object.entries(m).filter(([k]) => k !== "provenance" && k !== "annotator")
-        .map(([k, v]) => [k, value(v)]))));
+        .map(([k, v]) => [k, reviewable.includes(k) ? editor("metadata", k, v) : value(v)]))));
+    }
+    if ((a.extraction && a.extraction.fields && a.extraction.fields.length) || a.metadata) {
+      parts.push(reviewForm());
     }
     if (a.extraction && a.extraction.fields) {
       parts.push(section("Extracted fields", table(["Field", "Value", "Source", "Status"],
-        a.extraction.fields.map((f) => [el("code", { text: f.path }), value(f.value), sourceLink(f.location, f.text),
+        a.extraction.fields.map((f) => [el("code", { text: f.path }), editor("field", f.path, f.value), sourceLink(f.location, f.text),
           el("span", { class: "badge " + (f.grounded ? "state-completed" : "state-failed"), text: f.status })]))));
     }
     if (a.entities && a.entities.length) {
@@ -190,6 +257,8 @@
       const a = await getJson(annotations.url);
       renderAnnotations(a, record);
       highlight(a.entities || []);
+      const review = await fetch("/api/documents/" + encodeURIComponent(id) + "/review");
+      if (review.status === 200) showReview(await review.json());
     }
     document.body.dataset.loaded = "true";
   }

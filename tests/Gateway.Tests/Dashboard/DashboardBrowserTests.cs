@@ -11,7 +11,7 @@ namespace Annotate.Gateway.Tests.Dashboard;
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
-    private static readonly float Timeout = 60_000;
+    private static readonly float Timeout = 180_000;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "annotate-dashboard-tests", Guid.NewGuid().ToString("N"));
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
@@ -162,6 +162,44 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Equal(0, await page.Locator("#documents img").CountAsync());
         var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.True(scrollWidth <= 1366, $"the page is {scrollWidth} px wide");
+        Assert.Empty(_pageErrors[page]);
+    }
+
+    [Fact]
+    public async Task A_field_corrected_on_the_page_is_in_the_reviewed_download_beside_the_models_value()
+    {
+        await _gateway.DisposeAsync();
+        _gateway = await GatewayProcess.StartAsync(_root, new Dictionary<string, string>
+        {
+            ["Annotate__Model__Path"] = Review.ReviewEndpointsTests.ModelPath,
+            ["Annotate__Model__ContextSize"] = "2048",
+            ["Annotate__Model__RequestTimeout"] = "00:01:00",
+        });
+        var page = await OpenAsync("/");
+        await Assertions.Expect(page.Locator("#profile option[value='invoice']")).ToHaveCountAsync(1);
+        await page.Locator("#profile").SelectOptionAsync("invoice");
+        await page.Locator("#file-input").SetInputFilesAsync(Write("inv-42.txt", "Invoice 42\n\nAcme GmbH bills Globex Ltd for 3 chairs at EUR 120.00 each.\nTotal due: EUR 360.00 by 30 April 2024.\n"));
+        var row = page.Locator("#documents tbody tr", new PageLocatorOptions { HasText = "inv-42.txt" });
+        await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("Completed", new LocatorAssertionsToHaveTextOptions { Timeout = Timeout });
+        await row.Locator("a").ClickAsync();
+        await Assertions.Expect(page.Locator("body[data-loaded='true']")).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = Timeout });
+
+        var input = page.Locator("input.review-input[data-kind='field']").First;
+        var path = await input.GetAttributeAsync("data-name");
+        await input.FillAsync("INV-42");
+        await page.Locator("#reviewer").FillAsync("Dana");
+        await page.Locator("#save-review").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#review-status")).ToContainTextAsync("Reviewed by Dana");
+        await Assertions.Expect(page.Locator("#doc-state .reviewed")).ToHaveTextAsync("Reviewed");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("review.png"), FullPage = true });
+        var id = new Uri(page.Url).Query.Split('=')[1];
+        var reviewed = System.Text.Json.Nodes.JsonNode.Parse(await _gateway.Client.GetStringAsync($"/api/documents/{id}/review"))!;
+        var field = reviewed["fields"]!.AsArray().Single(f => (string?)f!["name"] == path)!;
+        Assert.Equal("INV-42", (string?)field["value"]);
+        Assert.Equal("Dana", (string?)reviewed["reviewedBy"]);
+        // The page's download link serves the same reviewed file.
+        Assert.Equal($"/api/documents/{id}/review", await page.Locator("#reviewed-download").GetAttributeAsync("href"));
         Assert.Empty(_pageErrors[page]);
     }
 

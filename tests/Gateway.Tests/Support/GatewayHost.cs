@@ -51,10 +51,10 @@ public sealed class GatewayHost : IAsyncDisposable
     public HttpClient Client { get; }
     public IServiceProvider Services => _factory.Services;
 
-    /// <summary>Polls the status endpoint until the document reaches a final state (bounded: 60 s).</summary>
+    /// <summary>Polls the status endpoint until the document reaches a final state (bounded: 180 s: a loaded machine running the model can be slow).</summary>
     public async Task<JsonElement> WaitUntilFinishedAsync(string id)
     {
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < 1800; i++)
         {
             var status = await Client.GetFromJsonAsync<JsonElement>($"/api/documents/{id}");
             if (status.GetProperty("state").GetString() is "Completed" or "Failed")
@@ -63,13 +63,13 @@ public sealed class GatewayHost : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"Document {id} did not finish within 60 s.");
+        throw new TimeoutException($"Document {id} did not finish within 180 s.");
     }
 
-    /// <summary>Waits until the inbox file named <paramref name="fileName"/> has a final state (bounded: 60 s).</summary>
+    /// <summary>Waits until the inbox file named <paramref name="fileName"/> has a final state (bounded: 180 s: a loaded machine running the model can be slow).</summary>
     public async Task<JsonElement> WaitForInboxFileAsync(string fileName, int count = 1)
     {
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < 1800; i++)
         {
             var list = await Client.GetFromJsonAsync<JsonElement>("/api/documents?limit=500");
             var matches = list.EnumerateArray().Where(d => d.GetProperty("fileName").GetString() == fileName).ToList();
@@ -79,13 +79,13 @@ public sealed class GatewayHost : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"{fileName} was not annotated within 60 s.");
+        throw new TimeoutException($"{fileName} was not annotated within 180 s.");
     }
 
-    /// <summary>Waits until the gateway knows the document (it may learn of it from events) and it is final (bounded: 60 s).</summary>
+    /// <summary>Waits until the gateway knows the document (it may learn of it from events) and it is final (bounded: 180 s: a loaded machine running the model can be slow).</summary>
     public async Task<JsonElement> WaitUntilKnownAndFinishedAsync(string id)
     {
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < 1800; i++)
         {
             if ((await Client.GetAsync($"/api/documents/{id}")).IsSuccessStatusCode)
             {
@@ -96,10 +96,10 @@ public sealed class GatewayHost : IAsyncDisposable
         throw new TimeoutException($"Document {id} never appeared.");
     }
 
-    /// <summary>Waits until a consumer of the gateway has handled a message of type <typeparamref name="T"/> (bounded: 60 s).</summary>
+    /// <summary>Waits until a consumer of the gateway has handled a message of type <typeparamref name="T"/> (bounded: 180 s: a loaded machine running the model can be slow).</summary>
     public Task WaitForConsumedAsync<T>() where T : class => WaitForConsumedCountAsync<T>(1);
 
-    /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 60 s).</summary>
+    /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 180 s: a loaded machine running the model can be slow).</summary>
     public async Task WaitForConsumedCountAsync<T>(int count) where T : class
     {
         var observer = Services.GetRequiredService<ConsumedCounter>();
