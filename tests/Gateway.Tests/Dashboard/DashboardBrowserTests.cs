@@ -192,6 +192,9 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         await Assertions.Expect(page.Locator("#review-status")).ToContainTextAsync("Reviewed by Dana");
         await Assertions.Expect(page.Locator("#doc-state .reviewed")).ToHaveTextAsync("Reviewed");
+        // A completed document offers neither sending again nor cancelling.
+        await Assertions.Expect(page.Locator("#redrive")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#cancel")).ToBeHiddenAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("review.png"), FullPage = true });
         var id = new Uri(page.Url).Query.Split('=')[1];
         var reviewed = System.Text.Json.Nodes.JsonNode.Parse(await _gateway.Client.GetStringAsync($"/api/documents/{id}/review"))!;

@@ -96,10 +96,10 @@ public sealed class GatewayHost : IAsyncDisposable
         throw new TimeoutException($"Document {id} never appeared.");
     }
 
-    /// <summary>Waits until a consumer of the gateway has handled a message of type <typeparamref name="T"/> (bounded: 180 s: a loaded machine running the model can be slow).</summary>
+    /// <summary>Waits until a consumer of the gateway has handled a message of type <typeparamref name="T"/> (bounded: 60 s).</summary>
     public Task WaitForConsumedAsync<T>() where T : class => WaitForConsumedCountAsync<T>(1);
 
-    /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 180 s: a loaded machine running the model can be slow).</summary>
+    /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 60 s).</summary>
     public async Task WaitForConsumedCountAsync<T>(int count) where T : class
     {
         var observer = Services.GetRequiredService<ConsumedCounter>();
