@@ -136,7 +136,7 @@
         y -= height;
         const bar = svg("rect", { x: i * width + 1, y, width: Math.max(1, width - 2), height, class: colours[k] });
         bar.append(svg("title", {}));
-        bar.firstChild.textContent = `${60 - i} min ago: ${values.join(" / ")}`;
+        bar.firstChild.textContent = `${series.length - i} ${series.length === 24 ? "h" : "min"} ago: ${values.join(" / ")}`;
         nodes.push(bar);
       });
     });
@@ -186,6 +186,28 @@
     if (!Object.keys(reasons).length) $("failure-reasons").append(el("li", { class: "muted", text: "No failures." }));
   }
 
+  // The state store's figures (GET /api/stats): per hour over the last day, latency percentiles and the failure rate.
+  // They survive restarts and cover every document, not only the newest 500; the minute charts above are live.
+  let statsTimer = null;
+  async function refreshStats() {
+    clearTimeout(statsTimer);
+    try {
+      const stats = await getJson("/api/stats");
+      barChart("hourly-chart", stats.perHour.map((h) => [h.completed, h.failed]), ["completed", "failed"]);
+      const latency = stats.latencyLastHour || {};
+      const failures = stats.failuresLastDay || {};
+      $("stats-summary").textContent = [
+        latency.documents ? `Last hour: median ${seconds(latency.p50Ms)}, 95th percentile ${seconds(latency.p95Ms)} per document` : "Last hour: no document finished",
+        failures.finished ? `last day: ${Math.round(failures.rate * 1000) / 10}% of ${failures.finished} failed` : null,
+        `${stats.inFlight} in flight`,
+      ].filter(Boolean).join(" · ");
+      $("stats").hidden = false;
+    } catch {
+      $("stats").hidden = true;
+    }
+    statsTimer = setTimeout(refreshStats, 10000);
+  }
+
   // Refresh --------------------------------------------------------------------------------------------------------------
   let timer = null;
   async function refresh() {
@@ -211,5 +233,6 @@
     }
     $("filters").addEventListener("submit", (event) => event.preventDefault());
     refresh();
+    refreshStats();
   });
 })();
