@@ -27,10 +27,11 @@ public sealed class DocumentAnnotationStartedConsumer(IDocumentStore store, Anno
             metrics.Received("message", started.Profile);
         }
         var before = await store.FindAsync(started.DocumentId, context.CancellationToken);
-        if (await store.MarkProcessingAsync(started.DocumentId, started.StartedAt, started.Attempt, context.CancellationToken)
-            && !added && before is { State: DocumentState.Received } queued)
+        await store.MarkProcessingAsync(started.DocumentId, started.StartedAt, started.Attempt, context.CancellationToken);
+        if (!added && before is { StartedAt: null } queued)
         {
-            // Queue wait: from the latest hand-over (or receipt) to a worker taking it; a retry while Processing is not a wait.
+            // Queue wait: from the hand-over (or receipt) to the first start a worker reported, even when the outcome
+            // overtook this event (events travel on separate queues); a retry that starts it again is not a wait.
             metrics.QueueWait(started.StartedAt - (queued.DispatchedAt ?? queued.ReceivedAt));
         }
     }

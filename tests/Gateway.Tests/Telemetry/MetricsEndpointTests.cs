@@ -120,4 +120,28 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, scrape.Sum(Completed));
         Assert.Equal(0, scrape.Sum(Failed));
     }
+
+    [RabbitMqFact]
+    public async Task On_RabbitMQ_the_work_queue_depth_and_consumers_are_gauges_read_from_the_broker()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+        var settings = vhost.Settings(runWorker: false);
+        settings["Annotate:Telemetry:SampleInterval"] = "00:00:00";
+        await using var gateway = new GatewayHost(settings);
+
+        // No worker: both documents wait in the queue.
+        await UploadTextAsync(gateway, "a.txt", "Queued a.");
+        await UploadTextAsync(gateway, "b.txt", "Queued b.");
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        PrometheusScrape scrape;
+        while ((scrape = await ScrapeAsync(gateway)).Sum("annotate_queue_messages", ("queue", "annotate-document")) != 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The queue gauge did not reach 2 within 60 s:\n{scrape.Text}");
+            await Task.Delay(100);
+        }
+        Assert.True(scrape.Has("annotate_queue_consumers"), scrape.Text);
+        Assert.Equal(0, scrape.Sum("annotate_queue_consumers", ("queue", "annotate-document")));
+        Assert.Equal(2, scrape.Sum("annotate_documents_in_flight"));
+    }
 }
