@@ -7,7 +7,8 @@ namespace Annotate.Gateway.Api;
 /// <summary>
 /// <c>/health/live</c>: the process answers (no check runs). <c>/health/ready</c>: every check tagged
 /// <see cref="Annotate.Hosting.HostDefaults.ReadyTag"/> passes (bus, state store, blob store folders, and the model where the engine runs
-/// here); 503 otherwise. <c>/health</c> runs every check. Each answers JSON naming the checks and why one failed.
+/// here); 503 otherwise; both answer JSON naming the checks and why one failed. <c>/health</c> runs every check and
+/// answers the overall status as plain text.
 /// </summary>
 public static class HealthEndpoints
 {
@@ -15,7 +16,8 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync });
+        // As it always answered: the overall status as plain text (scripts and compose health checks read it).
+        app.MapHealthChecks("/health");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
