@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Annotate.Gateway.Storage;
+using Annotate.Gateway.Tests.Jobs;
+using Annotate.Gateway.Tests.Storage;
 using Annotate.Gateway.Tests.Support;
+using Npgsql;
 
 namespace Annotate.Gateway.Tests.Telemetry;
 
@@ -57,5 +61,44 @@ public sealed class HealthEndpointTests
         Assert.Equal("Unhealthy", blobs.GetProperty("status").GetString());
         Assert.Contains("Annotate:Blobs:Content", blobs.GetProperty("description").GetString());
         Assert.Equal(HttpStatusCode.OK, live.Status);
+    }
+}
+
+/// <summary>Readiness over the PostgreSQL state store.</summary>
+[RequiresPostgres]
+public sealed class PostgresHealthEndpointTests : IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => TestDatabase.DropAsync(this);
+
+    [StoreFact]
+    public async Task Ready_answers_503_when_the_PostgreSQL_state_store_cannot_be_reached_while_live_stays_200()
+    {
+        var connectionString = await TestDatabase.CreateAsync(this);
+        await using var host = new GatewayHost(new Dictionary<string, string?>
+        {
+            [StateStoreOptions.PostgresConnectionStringKey] = connectionString,
+            // No scheduler on a database about to disappear.
+            ["Annotate:Jobs:Enabled"] = "false",
+        });
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/health/ready")).StatusCode);
+
+        // The database goes away under the running gateway (its connections are terminated).
+        await using (var admin = new NpgsqlConnection(PostgresTestServer.Require()))
+        {
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE \"{new NpgsqlConnectionStringBuilder(connectionString).Database}\" WITH (FORCE);", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var ready = await host.Client.GetAsync("/health/ready");
+        var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var store = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "state-store");
+        Assert.Equal("Unhealthy", store.GetProperty("status").GetString());
+        Assert.DoesNotContain("Password", store.GetProperty("description").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/health/live")).StatusCode);
     }
 }
