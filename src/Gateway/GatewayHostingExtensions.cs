@@ -3,6 +3,7 @@ using Annotate.Gateway.Api;
 using Annotate.Gateway.Consumers;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Intake;
+using Annotate.Gateway.Dashboard;
 using Annotate.Gateway.Jobs;
 using Annotate.Gateway.Stats;
 using Annotate.Gateway.Storage;
@@ -46,6 +47,7 @@ public static class GatewayHostingExtensions
             ? ActivatorUtilities.CreateInstance<PostgresDocumentStore>(sp)
             : ActivatorUtilities.CreateInstance<SqliteDocumentStore>(sp));
         services.AddSingleton<BlobFolder>();
+        services.AddSingleton<Redrive>();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
@@ -229,9 +231,11 @@ public static class GatewayHostingExtensions
     {
         app.Services.GetRequiredService<IDocumentStore>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseExceptionHandler();
+        app.UseAnnotateDashboard();
         app.MapHealthEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapDocumentEndpoints();
+        app.MapRedriveEndpoints();
         app.MapStatsEndpoints();
         return app;
     }

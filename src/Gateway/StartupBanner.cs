@@ -25,7 +25,8 @@ public sealed class StartupBanner(
             }
             Directory.CreateDirectory(blobs.Value.Outputs);
             logger.LogInformation(
-                "Annotate is ready: drop files into {Inbox} and find the results in {Outbox} (files that fail go to {Failed}). HTTP API: {Api}",
+                "Annotate is ready: open {Dashboard} in a browser, or drop files into {Inbox} and find the results in {Outbox} (files that fail go to {Failed}). HTTP API: {Api}",
+                string.Join(", ", addresses.Select(a => a + "/")),
                 Path.GetFullPath(gateway.Value.Inbox), Path.GetFullPath(blobs.Value.Outputs), Path.GetFullPath(gateway.Value.Failed),
                 string.Join(", ", addresses.Select(a => a + "/api/documents")));
         });

@@ -33,7 +33,7 @@ public static class FailureReason
     /// <summary>The process annotating the document died while it was in flight, more times than allowed.</summary>
     public const string Crashed = "crashed";
 
-    /// <summary>The work was cancelled (shutdown).</summary>
+    /// <summary>The work was cancelled (shutdown, or a user cancelled the document).</summary>
     public const string Cancelled = "cancelled";
     /// <summary>An unexpected error inside Annotate.</summary>
     public const string Internal = "internal";

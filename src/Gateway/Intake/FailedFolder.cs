@@ -90,6 +90,36 @@ public sealed class FailedFolder(IOptions<GatewayOptions> options, IBlobStore bl
         return JsonSerializer.Deserialize<FailureReport>(stream, Json);
     }
 
+    /// <summary>
+    /// Takes the file kept for <paramref name="documentId"/> back out of the folder, with its report, for a re-drive:
+    /// opens it for reading and deletes both names (the open stream still reads the bytes). Null when none is kept.
+    /// </summary>
+    public async Task<Stream?> TakeBackAsync(string fileName, string documentId, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!Directory.Exists(Root) || Find(FileNames.Safe(fileName), documentId) is not { } report || !report.EndsWith(ReportSuffix, StringComparison.Ordinal))
+            {
+                return null;
+            }
+            var kept = report[..^ReportSuffix.Length];
+            var info = new FileInfo(kept);
+            if (!info.Exists || info.LinkTarget is not null)
+            {
+                return null;
+            }
+            var stream = new FileStream(kept, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            File.Delete(kept);
+            File.Delete(report);
+            return stream;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private static string Publish(string report, string target)
     {
         var final = target + ReportSuffix;
