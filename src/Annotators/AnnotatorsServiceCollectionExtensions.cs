@@ -63,7 +63,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.TryAddSingleton<ILanguageModel>(sp => sp.GetRequiredService<LlamaModelHost>());
         services.AddHostedService(sp => sp.GetRequiredService<LlamaModelHost>());
         services.TryAddSingleton<StructuredGenerator>();
-        services.AddHealthChecks().AddCheck<ModelHealthCheck>("model");
+        // Tagged "ready": a host that runs the engine is not ready when its model failed to load (none configured is only degraded).
+        services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: ["ready"]);
 
         // The model tasks: each skips itself when no model is configured or its profile does not ask for it.
         services.AddOptions<ChunkingOptions>().BindConfiguration(ChunkingOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -6,13 +6,18 @@ using Annotate.Gateway.Intake;
 using Annotate.Gateway.Dashboard;
 using Annotate.Gateway.Jobs;
 using Annotate.Gateway.Review;
+using Annotate.Gateway.Stats;
 using Annotate.Gateway.Storage;
+using Annotate.Gateway.Telemetry;
 using Annotate.Hosting;
+using Annotate.Hosting.Telemetry;
 using Annotate.Messages;
 using Annotate.Worker;
 using Annotate.Worker.Consumers;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Quartz;
 
 namespace Annotate.Gateway;
@@ -51,6 +56,25 @@ public static class GatewayHostingExtensions
         services.AddSingleton<InboxScanRequests>();
         services.AddSingleton<StartupRecovery>();
         services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<StateStoreHealthCheck>(StateStoreHealthCheck.Name, tags: [Annotate.Hosting.HostDefaults.ReadyTag]);
+        builder.AddAnnotateGatewayTelemetry();
+        return builder;
+    }
+
+    /// <summary>
+    /// Metrics (see <see cref="AnnotateMetrics"/>) scraped at <c>/metrics</c>, the documents-in-flight gauge, <c>/api/stats</c>;
+    /// and, when spans are exported, the HTTP requests' spans (the root of an upload's trace through the broker to the worker).
+    /// </summary>
+    public static IHostApplicationBuilder AddAnnotateGatewayTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.AddAnnotateMetrics(WorkQueue);
+        builder.Services.AddSingleton<TelemetryHostingExtensions.IObservableInstruments, DocumentsInFlightGauge>();
+        builder.Services.AddSingleton<StatsReader>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        if (Annotate.Hosting.HostDefaults.ExportsTraces(builder.Configuration))
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddAspNetCoreInstrumentation());
+        }
         return builder;
     }
 
@@ -210,10 +234,12 @@ public static class GatewayHostingExtensions
         app.Services.GetRequiredService<IDocumentStore>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseExceptionHandler();
         app.UseAnnotateDashboard();
-        app.MapHealthChecks("/health");
+        app.MapHealthEndpoints();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapDocumentEndpoints();
         app.MapRedriveEndpoints();
         app.MapReviewEndpoints();
+        app.MapStatsEndpoints();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Annotate.Hosting.Blobs;
 using Annotate.Hosting.Logging;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -16,6 +17,9 @@ public static class HostDefaults
     /// <summary>Name of the activity source and meter of Annotate's own spans and instruments.</summary>
     public const string TelemetrySource = "Annotate";
 
+    /// <summary>Tag of the health checks that must pass before a host takes work (<c>/health/ready</c>).</summary>
+    public const string ReadyTag = "ready";
+
     /// <summary>Adds the defaults shared by the Gateway and the Worker; <paramref name="serviceName"/> names the process in traces.</summary>
     public static IHostApplicationBuilder AddAnnotateHostDefaults(this IHostApplicationBuilder builder, string serviceName = "annotate")
     {
@@ -27,19 +31,25 @@ public static class HostDefaults
         builder.Services.AddSingleton<HostDefaultsMarker>();
         builder.Logging.AddConsole(o => o.FormatterName = AnnotateConsoleFormatter.FormatterName)
             .AddConsoleFormatter<AnnotateConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
-        builder.Services.AddHealthChecks();
+        // Checks tagged "ready" decide the gateway's /health/ready (MassTransit tags its bus check so too).
+        builder.Services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>(BlobStoreHealthCheck.Name, tags: [ReadyTag]);
         builder.Services.AddAnnotateBlobStore();
         builder.AddAnnotateTelemetry(serviceName);
         return builder;
     }
 
     /// <summary>
-    /// Traces and metrics over OTLP, only when an endpoint is configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, the standard
-    /// variable, or <c>Annotate:Telemetry:OtlpEndpoint</c>): MassTransit's spans (publish, send, consume, across the
-    /// broker from gateway to worker) and meters, and Annotate's own. Nothing is collected without an endpoint.
+    /// The meter provider with MassTransit's and Annotate's meters, always: each host adds its Prometheus exporter
+    /// (<c>/metrics</c> on the gateway, an opt-in loopback port on a worker). Over OTLP, traces and metrics only when an
+    /// endpoint is configured (<c>Annotate:Telemetry:OtlpEndpoint</c>, or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>):
+    /// MassTransit's spans (publish, send, consume, across the broker from gateway to worker, whose context travels in
+    /// the message headers) and Annotate's own (the model call). Without an endpoint no span is recorded.
     /// </summary>
     public static IHostApplicationBuilder AddAnnotateTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(metrics => metrics.AddMeter("MassTransit", TelemetrySource));
         var endpoint = builder.Configuration["Annotate:Telemetry:OtlpEndpoint"] is { Length: > 0 } configured
             ? configured
             : builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
@@ -47,16 +57,18 @@ public static class HostDefaults
         {
             return builder;
         }
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
+        telemetry
             .WithTracing(tracing => tracing
                 .AddSource("MassTransit", TelemetrySource)
                 .AddOtlpExporter(o => o.Endpoint = uri))
-            .WithMetrics(metrics => metrics
-                .AddMeter("MassTransit", TelemetrySource)
-                .AddOtlpExporter(o => o.Endpoint = uri));
+            .WithMetrics(metrics => metrics.AddOtlpExporter(o => o.Endpoint = uri));
         return builder;
     }
+
+    /// <summary>True when spans are exported (an OTLP endpoint is configured), for hosts that add instrumentation of their own.</summary>
+    public static bool ExportsTraces(IConfiguration configuration) =>
+        (configuration["Annotate:Telemetry:OtlpEndpoint"] is { Length: > 0 } configured ? configured : configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
+            is { Length: > 0 } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out _);
 
     private sealed class HostDefaultsMarker;
 

@@ -1,4 +1,5 @@
 using Annotate.Annotators.Models.Download;
+using Annotate.Hosting.Telemetry;
 using Annotate.Worker;
 
 // "models list|pull" runs and exits before any host is built.
@@ -8,6 +9,8 @@ if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddAnnotateWorker();
 builder.AddAnnotateWorkerBus();
+// Metrics of what this worker publishes, on http://localhost:<Annotate:Telemetry:PrometheusPort>/metrics when a port is set.
+builder.AddAnnotateWorkerMetrics(Annotate.Worker.Delivery.WorkQueue.Name);
 builder.Services.AddHostedService<WorkerBanner>();
 await builder.Build().RunAsync();
 return 0;

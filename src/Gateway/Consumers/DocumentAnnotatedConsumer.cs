@@ -1,6 +1,7 @@
 using Annotate.Gateway.Intake;
 using Annotate.Hosting.Blobs;
 using Annotate.Gateway.Storage;
+using Annotate.Hosting.Telemetry;
 using Annotate.Messages;
 using MassTransit;
 
@@ -16,13 +17,14 @@ public sealed class DocumentAnnotatedConsumer(
     BlobFolder folder,
     DocumentIntake intake,
     DocumentStateChanges changes,
+    AnnotateMetrics metrics,
     ILoggerFactory loggers) : IConsumer<DocumentAnnotated>
 {
     public async Task Consume(ConsumeContext<DocumentAnnotated> context)
     {
         var done = context.Message;
         // May overtake the Started event (separate queues): make sure the record exists before completing it.
-        await store.TryAddAsync(new DocumentRecord
+        var added = await store.TryAddAsync(new DocumentRecord
         {
             Id = done.DocumentId,
             FileName = done.FileName ?? done.DocumentId,
@@ -31,6 +33,10 @@ public sealed class DocumentAnnotatedConsumer(
             CorrelationId = done.CorrelationId,
             ReceivedAt = done.CompletedAt,
         }, context.CancellationToken);
+        if (added)
+        {
+            metrics.Received("message", null);
+        }
         var record = await store.FindAsync(done.DocumentId, context.CancellationToken);
         // The outputs are in place before this event is sent, so the state can change now; the rest is clean-up that
         // start-up repeats if the process dies here.
@@ -40,6 +46,8 @@ public sealed class DocumentAnnotatedConsumer(
         {
             return;
         }
+        // Counted only when the state changed: the same event delivered again, or a re-drive, is not a second completion.
+        metrics.Completed(done, record?.Channel ?? "message", record?.Profile);
         changes.Finished(done.DocumentId);
         var log = loggers.CreateLogger("Annotate");
         if (record is not null && folder.OwnedKey(record) is { } key)

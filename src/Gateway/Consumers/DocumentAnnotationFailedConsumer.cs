@@ -2,6 +2,7 @@ using Annotate.Annotators.Pipeline;
 using Annotate.Gateway.Intake;
 using Annotate.Hosting.Blobs;
 using Annotate.Gateway.Storage;
+using Annotate.Hosting.Telemetry;
 using Annotate.Messages;
 using MassTransit;
 
@@ -19,6 +20,7 @@ public sealed class DocumentAnnotationFailedConsumer(
     FailedFolder failedFolder,
     DocumentIntake intake,
     DocumentStateChanges changes,
+    AnnotateMetrics metrics,
     ILoggerFactory loggers) : IConsumer<DocumentAnnotationFailed>
 {
     public async Task Consume(ConsumeContext<DocumentAnnotationFailed> context)
@@ -26,7 +28,7 @@ public sealed class DocumentAnnotationFailedConsumer(
         var failed = context.Message;
         // Events travel on separate queues: this one may overtake the Started event of a document another system
         // queued, so make sure the record exists; a late Started event then leaves the final state alone.
-        await store.TryAddAsync(new DocumentRecord
+        var added = await store.TryAddAsync(new DocumentRecord
         {
             Id = failed.DocumentId,
             FileName = failed.FileName ?? failed.DocumentId,
@@ -35,6 +37,10 @@ public sealed class DocumentAnnotationFailedConsumer(
             CorrelationId = failed.CorrelationId,
             ReceivedAt = failed.FailedAt,
         }, context.CancellationToken);
+        if (added)
+        {
+            metrics.Received("message", null);
+        }
         var record = await store.FindAsync(failed.DocumentId, context.CancellationToken);
         if (record is null || record.State is DocumentState.Completed or DocumentState.Failed)
         {
@@ -61,6 +67,8 @@ public sealed class DocumentAnnotationFailedConsumer(
         {
             return;
         }
+        // Counted only when the state changed: a Failed event for a document that already finished is not counted.
+        metrics.Failed(failed.Reason, record.Channel, record.Profile);
         changes.Finished(failed.DocumentId);
         // One console line per document, under a short category.
         log.LogWarning("{FileName}  Failed ({Reason})  {Message}", fileName, failed.Reason, message);

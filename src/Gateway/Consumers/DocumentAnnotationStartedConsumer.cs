@@ -1,16 +1,17 @@
 using Annotate.Gateway.Storage;
+using Annotate.Hosting.Telemetry;
 using Annotate.Messages;
 using MassTransit;
 
 namespace Annotate.Gateway.Consumers;
 
 /// <summary>Records that a worker took a document; documents queued by other systems are recorded here first.</summary>
-public sealed class DocumentAnnotationStartedConsumer(IDocumentStore store) : IConsumer<DocumentAnnotationStarted>
+public sealed class DocumentAnnotationStartedConsumer(IDocumentStore store, AnnotateMetrics metrics) : IConsumer<DocumentAnnotationStarted>
 {
     public async Task Consume(ConsumeContext<DocumentAnnotationStarted> context)
     {
         var started = context.Message;
-        await store.TryAddAsync(new DocumentRecord
+        var added = await store.TryAddAsync(new DocumentRecord
         {
             Id = started.DocumentId,
             FileName = started.FileName ?? started.DocumentId,
@@ -21,6 +22,17 @@ public sealed class DocumentAnnotationStartedConsumer(IDocumentStore store) : IC
             CorrelationId = started.CorrelationId,
             ReceivedAt = started.StartedAt,
         }, context.CancellationToken);
+        if (added)
+        {
+            metrics.Received("message", started.Profile);
+        }
+        var before = await store.FindAsync(started.DocumentId, context.CancellationToken);
         await store.MarkProcessingAsync(started.DocumentId, started.StartedAt, started.Attempt, context.CancellationToken);
+        if (!added && before is { StartedAt: null } queued)
+        {
+            // Queue wait: from the hand-over (or receipt) to the first start a worker reported, even when the outcome
+            // overtook this event (events travel on separate queues); a retry that starts it again is not a wait.
+            metrics.QueueWait(started.StartedAt - (queued.DispatchedAt ?? queued.ReceivedAt));
+        }
     }
 }

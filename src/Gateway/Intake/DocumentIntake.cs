@@ -1,6 +1,7 @@
 using Annotate.Annotators.Pipeline;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Storage;
+using Annotate.Hosting.Telemetry;
 using Annotate.Messages;
 using MassTransit;
 
@@ -18,6 +19,7 @@ public sealed class DocumentIntake(
     IBus publisher,
     BlobFolder blobs,
     TimeProvider time,
+    AnnotateMetrics metrics,
     ILoggerFactory loggers)
 {
     /// <summary>Stores an uploaded stream and queues it.</summary>
@@ -179,6 +181,7 @@ public sealed class DocumentIntake(
             CorrelationId = record.CorrelationId,
             ReceivedAt = record.ReceivedAt,
         }, cancellationToken);
+        metrics.Received(record.Channel, record.Profile);
         await DispatchAsync(record, cancellationToken);
         return record;
     }

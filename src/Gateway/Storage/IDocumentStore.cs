@@ -62,6 +62,15 @@ public interface IDocumentStore
     /// <summary>The stored per-minute counts from <paramref name="from"/> to <paramref name="to"/> (excluded), oldest first; minutes with nothing are absent.</summary>
     Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
+    /// <summary>How many documents are in flight: Received or Processing.</summary>
+    Task<int> CountUnfinishedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Milliseconds from receipt to completion of the documents completed from <paramref name="from"/> to <paramref name="to"/>
+    /// (excluded), the most recent <paramref name="limit"/> of them, in no particular order: for latency percentiles.
+    /// </summary>
+    Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+
     /// <summary>Removes an unfinished document whose intake never completed. True when a record was removed.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
 }

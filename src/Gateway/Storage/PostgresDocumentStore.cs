@@ -139,6 +139,11 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         ],
         // The tables of the clustered scheduler (Quartz.NET's qrtz_* tables), which does not create them itself by default.
         QuartzSchema.PostgresStatements(QuartzSchema.TablePrefix),
+        // Statistics: duplicates per minute, and an index for the latency percentiles.
+        [
+            "ALTER TABLE throughput_minutes ADD COLUMN duplicates integer NOT NULL DEFAULT 0;",
+            "CREATE INDEX ix_documents_state_finished ON documents (state, finished_at);",
+        ],
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -327,9 +332,9 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         from = ThroughputMinute.Floor(from);
         to = ThroughputMinute.Floor(to);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?)>();
+        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?, bool)>();
         await using (var read = new NpgsqlCommand("""
-            SELECT received_at, state, reason, finished_at FROM documents
+            SELECT received_at, state, reason, finished_at, duplicate_of IS NOT NULL FROM documents
             WHERE (received_at >= @from AND received_at < @to) OR (finished_at >= @from AND finished_at < @to)
             """, connection))
         {
@@ -339,7 +344,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             while (await reader.ReadAsync(cancellationToken))
             {
                 documents.Add((reader.GetFieldValue<DateTimeOffset>(0), Enum.Parse<DocumentState>(reader.GetString(1)),
-                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3)));
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4)));
             }
         }
         var minutes = ThroughputMinute.Count(documents, from, to);
@@ -357,16 +362,17 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         foreach (var minute in minutes)
         {
             await using var upsert = new NpgsqlCommand("""
-                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason)
-                VALUES (@minute, @received, @completed, @failed, @reasons)
+                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason, duplicates)
+                VALUES (@minute, @received, @completed, @failed, @reasons, @duplicates)
                 ON CONFLICT (minute) DO UPDATE SET received = excluded.received, completed = excluded.completed,
-                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason;
+                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason, duplicates = excluded.duplicates;
                 """, connection, transaction);
             upsert.Parameters.AddWithValue("minute", minute.Minute);
             upsert.Parameters.AddWithValue("received", minute.Received);
             upsert.Parameters.AddWithValue("completed", minute.Completed);
             upsert.Parameters.AddWithValue("failed", minute.Failed);
             upsert.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(minute.FailedByReason, Json));
+            upsert.Parameters.AddWithValue("duplicates", minute.Duplicates);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -375,7 +381,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
     public async Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
-            SELECT minute, received, completed, failed, failed_by_reason::text FROM throughput_minutes
+            SELECT minute, received, completed, failed, failed_by_reason::text, duplicates FROM throughput_minutes
             WHERE minute >= @from AND minute < @to ORDER BY minute
             """);
         command.Parameters.AddWithValue("from", ThroughputMinute.Floor(from));
@@ -385,9 +391,34 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new ThroughputMinute(reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
-                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? []));
+                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? [], reader.GetInt32(5)));
         }
         return rows;
+    }
+
+    public async Task<int> CountUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT COUNT(*) FROM documents WHERE state IN ('Received', 'Processing');");
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT EXTRACT(EPOCH FROM (finished_at - received_at))::double precision * 1000 FROM documents
+            WHERE state = 'Completed' AND finished_at >= @from AND finished_at < @to
+            ORDER BY finished_at DESC LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("from", Utc(from));
+        command.Parameters.AddWithValue("to", Utc(to));
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var latencies = new List<double>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            latencies.Add(Math.Max(0, reader.GetDouble(0)));
+        }
+        return latencies;
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)

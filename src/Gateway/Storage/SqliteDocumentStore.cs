@@ -107,6 +107,13 @@ public sealed class SqliteDocumentStore : IDocumentStore
         // PostgreSQL's step 5 creates the scheduler's tables; SQLite runs the scheduler in memory, so the step is empty here
         // and a version number still means the same schema in both stores.
         (_, _) => Task.FromResult(Array.Empty<string>()),
+        // Statistics: duplicates per minute (completed by copying an earlier document's outputs), and an index for the
+        // latency percentiles, which read the completed documents by finish time.
+        (_, _) => Task.FromResult(new[]
+        {
+            "ALTER TABLE throughput_minutes ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;",
+            "CREATE INDEX IF NOT EXISTS ix_documents_state_finished ON documents(state, finished_at);",
+        }),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -291,11 +298,11 @@ public sealed class SqliteDocumentStore : IDocumentStore
         from = ThroughputMinute.Floor(from);
         to = ThroughputMinute.Floor(to);
         await using var connection = await OpenAsync(cancellationToken);
-        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?)>();
+        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?, bool)>();
         await using (var read = connection.CreateCommand())
         {
             read.CommandText = """
-                SELECT received_at, state, reason, finished_at FROM documents
+                SELECT received_at, state, reason, finished_at, duplicate_of IS NOT NULL FROM documents
                 WHERE (received_at >= $from AND received_at < $to) OR (finished_at >= $from AND finished_at < $to)
                 """;
             read.Parameters.AddWithValue("$from", Format(from));
@@ -304,7 +311,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             while (await reader.ReadAsync(cancellationToken))
             {
                 documents.Add((Parse(reader.GetString(0)), Enum.Parse<DocumentState>(reader.GetString(1)),
-                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : Parse(reader.GetString(3))));
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : Parse(reader.GetString(3)), reader.GetInt64(4) != 0));
             }
         }
         var minutes = ThroughputMinute.Count(documents, from, to);
@@ -321,16 +328,17 @@ public sealed class SqliteDocumentStore : IDocumentStore
         {
             await using var upsert = connection.CreateCommand();
             upsert.CommandText = """
-                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason)
-                VALUES ($minute, $received, $completed, $failed, $reasons)
+                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason, duplicates)
+                VALUES ($minute, $received, $completed, $failed, $reasons, $duplicates)
                 ON CONFLICT(minute) DO UPDATE SET received = excluded.received, completed = excluded.completed,
-                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason;
+                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason, duplicates = excluded.duplicates;
                 """;
             upsert.Parameters.AddWithValue("$minute", Format(minute.Minute));
             upsert.Parameters.AddWithValue("$received", minute.Received);
             upsert.Parameters.AddWithValue("$completed", minute.Completed);
             upsert.Parameters.AddWithValue("$failed", minute.Failed);
             upsert.Parameters.AddWithValue("$reasons", JsonSerializer.Serialize(minute.FailedByReason, Json));
+            upsert.Parameters.AddWithValue("$duplicates", minute.Duplicates);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -341,7 +349,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT minute, received, completed, failed, failed_by_reason FROM throughput_minutes
+            SELECT minute, received, completed, failed, failed_by_reason, duplicates FROM throughput_minutes
             WHERE minute >= $from AND minute < $to ORDER BY minute
             """;
         command.Parameters.AddWithValue("$from", Format(ThroughputMinute.Floor(from)));
@@ -351,9 +359,37 @@ public sealed class SqliteDocumentStore : IDocumentStore
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new ThroughputMinute(Parse(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
-                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? []));
+                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? [], reader.GetInt32(5)));
         }
         return rows;
+    }
+
+    public async Task<int> CountUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM documents WHERE state IN ('Received', 'Processing');", cancellationToken),
+            CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT received_at, finished_at FROM documents
+            WHERE state = 'Completed' AND finished_at >= $from AND finished_at < $to
+            ORDER BY finished_at DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$from", Format(from));
+        command.Parameters.AddWithValue("$to", Format(to));
+        command.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var latencies = new List<double>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            latencies.Add(Math.Max(0, (Parse(reader.GetString(1)) - Parse(reader.GetString(0))).TotalMilliseconds));
+        }
+        return latencies;
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)

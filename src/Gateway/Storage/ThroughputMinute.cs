@@ -1,12 +1,16 @@
 namespace Annotate.Gateway.Storage;
 
-/// <summary>What happened in one minute (UTC): documents received, completed and failed, the failures by reason.</summary>
+/// <summary>
+/// What happened in one minute (UTC): documents received, completed and failed, the failures by reason, and how many of
+/// the completed were duplicates (outputs copied from an earlier document with the same content, not annotated again).
+/// </summary>
 public sealed record ThroughputMinute(
     DateTimeOffset Minute,
     int Received,
     int Completed,
     int Failed,
-    IReadOnlyDictionary<string, int> FailedByReason)
+    IReadOnlyDictionary<string, int> FailedByReason,
+    int Duplicates = 0)
 {
     /// <summary>The start of the minute <paramref name="time"/> falls in, in UTC.</summary>
     public static DateTimeOffset Floor(DateTimeOffset time)
@@ -20,13 +24,13 @@ public sealed record ThroughputMinute(
     /// and finished (by their finish); both stores roll up through this, so they count alike.
     /// </summary>
     internal static IReadOnlyList<ThroughputMinute> Count(
-        IEnumerable<(DateTimeOffset ReceivedAt, DocumentState State, string? Reason, DateTimeOffset? FinishedAt)> documents,
+        IEnumerable<(DateTimeOffset ReceivedAt, DocumentState State, string? Reason, DateTimeOffset? FinishedAt, bool Duplicate)> documents,
         DateTimeOffset from, DateTimeOffset to)
     {
-        var minutes = new SortedDictionary<DateTimeOffset, (int Received, int Completed, int Failed, Dictionary<string, int> Reasons)>();
-        (int Received, int Completed, int Failed, Dictionary<string, int> Reasons) At(DateTimeOffset minute) =>
-            minutes.TryGetValue(minute, out var counts) ? counts : (0, 0, 0, new Dictionary<string, int>(StringComparer.Ordinal));
-        foreach (var (receivedAt, state, reason, finishedAt) in documents)
+        var minutes = new SortedDictionary<DateTimeOffset, (int Received, int Completed, int Failed, Dictionary<string, int> Reasons, int Duplicates)>();
+        (int Received, int Completed, int Failed, Dictionary<string, int> Reasons, int Duplicates) At(DateTimeOffset minute) =>
+            minutes.TryGetValue(minute, out var counts) ? counts : (0, 0, 0, new Dictionary<string, int>(StringComparer.Ordinal), 0);
+        foreach (var (receivedAt, state, reason, finishedAt, duplicate) in documents)
         {
             if (receivedAt >= from && receivedAt < to)
             {
@@ -40,7 +44,7 @@ public sealed record ThroughputMinute(
                 var counts = At(minute);
                 if (state == DocumentState.Completed)
                 {
-                    minutes[minute] = counts with { Completed = counts.Completed + 1 };
+                    minutes[minute] = counts with { Completed = counts.Completed + 1, Duplicates = counts.Duplicates + (duplicate ? 1 : 0) };
                 }
                 else
                 {
@@ -50,6 +54,6 @@ public sealed record ThroughputMinute(
                 }
             }
         }
-        return minutes.Select(m => new ThroughputMinute(m.Key, m.Value.Received, m.Value.Completed, m.Value.Failed, m.Value.Reasons)).ToList();
+        return minutes.Select(m => new ThroughputMinute(m.Key, m.Value.Received, m.Value.Completed, m.Value.Failed, m.Value.Reasons, m.Value.Duplicates)).ToList();
     }
 }

@@ -1,3 +1,4 @@
+using Annotate.Gateway.Tests.Support;
 using Annotate.Gateway.Intake;
 using Annotate.Gateway.Jobs;
 using Annotate.Gateway.Storage;
@@ -40,7 +41,7 @@ public abstract class SweepStuckDocumentsJobTests : JobTestsOnEachStore
         {
             Sources = Path.Combine(Root, "blobs"), Outputs = Path.Combine(Root, "outbox"), Results = Path.Combine(Root, "results"), Content = Path.Combine(Root, "content"),
         })));
-        var intake = new DocumentIntake(Store, _published.Bus, blobs, _time, NullLoggerFactory.Instance);
+        var intake = new DocumentIntake(Store, _published.Bus, blobs, _time, TestMetrics.Create(), NullLoggerFactory.Instance);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Annotate:Worker:DocumentTimeout"] = "00:10:00" }).Build();
         return new SweepStuckDocumentsJob(Store, intake, _published.Bus, Options.Create(new JobsOptions()), Options.Create(new GatewayOptions { CrashedAttempts = 3 }),
             _recovery, configuration, _time, NullLogger<SweepStuckDocumentsJob>.Instance);

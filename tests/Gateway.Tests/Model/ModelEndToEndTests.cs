@@ -108,6 +108,10 @@ public sealed class ModelEndToEndTests
         var health = await host.Client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
+        // The engine runs in this process, so its model is part of readiness.
+        var ready = await host.Client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("\"name\":\"model\",\"status\":\"Unhealthy\"", await ready.Content.ReadAsStringAsync());
     }
 
     private static string? Run(JsonNode annotations, string name) =>

@@ -129,18 +129,25 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
         }
         var loaded = RequireLoaded();
         var work = Prepare(loaded, request, startedAt);
+        // One span per model call, a child of the worker's consume span, so a trace runs gateway → broker → worker → model.
+        using var activity = ModelTelemetry.Source.StartActivity("model.generate", System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("gen_ai.request.model", Status.Name);
+        activity?.SetTag("gen_ai.request.max_tokens", work.MaxTokens);
         try
         {
-            return await _timeout.ExecuteAsync(static async (state, token) =>
+            var completion = await _timeout.ExecuteAsync(static async (state, token) =>
             {
                 var (scheduler, work) = state;
                 work.Observe(token);
                 scheduler.Enqueue(work);
                 return await work.Completion.Task.ConfigureAwait(false);
             }, (loaded.Scheduler, work), cancellationToken).ConfigureAwait(false);
+            ModelTelemetry.Record(activity, completion);
+            return completion;
         }
         catch (TimeoutRejectedException ex)
         {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, FailureReason.ModelTimeout);
             // Time spent queued behind other documents counts: under load a retry may well succeed.
             throw new AnnotationException(FailureReason.ModelTimeout,
                 $"The language model did not answer within {_options.RequestTimeout} (Annotate:Model:RequestTimeout); " +

@@ -1,0 +1,131 @@
+using Annotate.Gateway.Jobs;
+using Annotate.Gateway.Stats;
+using Annotate.Gateway.Storage;
+using Annotate.Gateway.Tests.Jobs;
+using Annotate.Gateway.Tests.Storage;
+using Annotate.Messages;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Annotate.Gateway.Tests.Stats;
+
+/// <summary><c>/api/stats</c>'s numbers, computed from each state store after the rollup, and again from a new store over the same database.</summary>
+public abstract class StatsReaderTests : JobTestsOnEachStore
+{
+    // 08:30, so the last hour spans two clock hours and the day series has the current hour last.
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 30, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(T0);
+
+    private async Task CompleteAsync(string id, DateTimeOffset receivedAt, TimeSpan took, string? duplicateOf = null)
+    {
+        await Store.TryAddAsync(new DocumentRecord { Id = id, FileName = id, Channel = "upload", State = DocumentState.Received, ReceivedAt = receivedAt }, None);
+        await Store.MarkCompletedAsync(id, new DocumentCompletion("blob:outputs/" + id + "/", [],
+            new AnnotationDigest { Format = "text" }, new StageTimings { TotalMs = took.TotalMilliseconds }, receivedAt + took, DuplicateOf: duplicateOf), None);
+    }
+
+    private async Task FailAsync(string id, DateTimeOffset receivedAt, string reason)
+    {
+        await Store.TryAddAsync(new DocumentRecord { Id = id, FileName = id, Channel = "inbox", State = DocumentState.Received, ReceivedAt = receivedAt }, None);
+        await Store.MarkFailedAsync(id, reason, "x", false, receivedAt.AddSeconds(1), None);
+    }
+
+    private async Task RollUpAsync() => await new RollUpThroughputJob(Store, Options.Create(new JobsOptions { RollupWindow = TimeSpan.FromDays(1) }), _time).RunAsync(None);
+
+    [StoreFact]
+    public async Task Stats_give_a_minute_series_for_the_last_hour_an_hour_series_for_the_day_and_latency_percentiles_from_the_store()
+    {
+        // Ten documents completed in minute 08:20, taking 1 s … 10 s; one of them a duplicate.
+        for (var i = 1; i <= 10; i++)
+        {
+            await CompleteAsync($"d{i}", T0.AddMinutes(-10), TimeSpan.FromSeconds(i), duplicateOf: i == 10 ? "d1" : null);
+        }
+        // Two failures in minute 08:25, and one five hours earlier (outside the hour, inside the day).
+        await FailAsync("f1", T0.AddMinutes(-5), "corrupt");
+        await FailAsync("f2", T0.AddMinutes(-5), "empty");
+        await FailAsync("f3", T0.AddHours(-5), "corrupt");
+        // One still in flight.
+        await Store.TryAddAsync(new DocumentRecord { Id = "w", FileName = "w", Channel = "upload", State = DocumentState.Received, ReceivedAt = T0 }, None);
+        _time.SetUtcNow(T0.AddSeconds(30));
+        await RollUpAsync();
+
+        var stats = await new StatsReader(Store, _time).ReadAsync(None);
+
+        Assert.Equal(60, stats.PerMinute.Count);
+        Assert.Equal(T0, stats.PerMinute[^1].Start);
+        Assert.Equal(T0.AddMinutes(-59), stats.PerMinute[0].Start);
+        var busy = stats.PerMinute.Single(p => p.Start == T0.AddMinutes(-10));
+        Assert.Equal((10, 10, 1, 0), (busy.Received, busy.Completed, busy.Duplicates, busy.Failed));
+        var failing = stats.PerMinute.Single(p => p.Start == T0.AddMinutes(-5));
+        Assert.Equal((2, 0, 2), (failing.Received, failing.Completed, failing.Failed));
+        Assert.Equal(1, stats.PerMinute[^1].Received);
+        Assert.Equal(13, stats.PerMinute.Sum(p => p.Received));
+
+        Assert.Equal(24, stats.PerHour.Count);
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero), stats.PerHour[^1].Start);
+        Assert.Equal((10, 2), (stats.PerHour[^1].Completed, stats.PerHour[^1].Failed));
+        Assert.Equal(1, stats.PerHour.Single(p => p.Start == new DateTimeOffset(2026, 3, 1, 3, 0, 0, TimeSpan.Zero)).Failed);
+
+        // Nearest rank over 1 … 10 s: the 5th and the 10th.
+        Assert.Equal(new LatencyStats(10, 5000, 10000), stats.LatencyLastHour);
+        Assert.Equal(10, stats.LatencyLastDay.Documents);
+
+        Assert.Equal((12, 2), (stats.FailuresLastHour.Finished, stats.FailuresLastHour.Failed));
+        Assert.Equal(2.0 / 12, stats.FailuresLastHour.Rate, 6);
+        Assert.Equal([("corrupt", 2), ("empty", 1)], stats.FailuresLastDay.ByReason.Select(r => (r.Reason, r.Failed)));
+        Assert.Equal(2.0 / 13, stats.FailuresLastDay.ByReason[0].Rate, 6);
+        Assert.Equal(1, stats.InFlight);
+    }
+
+    [StoreFact]
+    public async Task Stats_survive_a_restart_because_they_are_read_from_the_database()
+    {
+        await CompleteAsync("a", T0.AddMinutes(-3), TimeSpan.FromSeconds(2));
+        await RollUpAsync();
+
+        var reopened = await CreateStoreAsync(reuseDatabase: true);
+        await reopened.InitializeAsync(None);
+        var stats = await new StatsReader(reopened, _time).ReadAsync(None);
+
+        Assert.Equal(1, stats.PerMinute.Single(p => p.Start == T0.AddMinutes(-3)).Completed);
+        Assert.Equal(new LatencyStats(1, 2000, 2000), stats.LatencyLastHour);
+        if (reopened is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [StoreFact]
+    public async Task Stats_of_an_empty_store_have_zeros_and_no_percentiles()
+    {
+        var stats = await new StatsReader(Store, _time).ReadAsync(None);
+
+        Assert.All(stats.PerMinute, p => Assert.Equal(0, p.Received + p.Completed + p.Failed));
+        Assert.Equal(new LatencyStats(0, null, null), stats.LatencyLastDay);
+        Assert.Equal(0, stats.FailuresLastDay.Rate);
+    }
+
+    /// <summary>A second store over this test's database (a restarted gateway).</summary>
+    protected abstract Task<IDocumentStore> CreateStoreAsync(bool reuseDatabase);
+}
+
+public sealed class StatsReaderOnSqliteTests : StatsReaderTests
+{
+    protected override Task<IDocumentStore> CreateStoreAsync() => SqliteStoreAsync();
+
+    protected override Task<IDocumentStore> CreateStoreAsync(bool reuseDatabase) => SqliteStoreAsync();
+}
+
+[RequiresPostgres]
+public sealed class StatsReaderOnPostgresTests : StatsReaderTests
+{
+    private string? _connectionString;
+
+    protected override async Task<IDocumentStore> CreateStoreAsync()
+    {
+        _connectionString = await TestDatabase.CreateAsync(this);
+        return new PostgresDocumentStore(Options.Create(new StateStoreOptions { PostgresConnectionString = _connectionString }));
+    }
+
+    protected override Task<IDocumentStore> CreateStoreAsync(bool reuseDatabase) =>
+        Task.FromResult<IDocumentStore>(new PostgresDocumentStore(Options.Create(new StateStoreOptions { PostgresConnectionString = _connectionString! })));
+}
