@@ -47,6 +47,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<InboxScanRequests>();
         services.AddSingleton<StartupRecovery>();
         services.AddProblemDetails();
+        builder.AddAnnotateApi();
         return builder;
     }
 
@@ -205,6 +206,7 @@ public static class GatewayHostingExtensions
     {
         app.Services.GetRequiredService<IDocumentStore>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseExceptionHandler();
+        app.UseAnnotateApi();
         app.MapHealthChecks("/health");
         app.MapDocumentEndpoints();
         return app;
