@@ -72,6 +72,8 @@ public static class DocumentEndpoints
         {
             sizeFeature.MaxRequestBodySize = bodyLimit;
         }
+        // And whatever the server does with a Content-Length that is wrong: the body is counted as it is read.
+        request.Body = new LimitedReadStream(request.Body, bodyLimit);
         if (!request.HasFormContentType)
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-request", "Send the document as multipart/form-data with a 'file' field.");
@@ -215,8 +217,9 @@ public static class DocumentEndpoints
             return Problem(StatusCodes.Status410Gone, "gone", $"The outputs of document '{Shown(id)}' are no longer in the outbox.");
         }
         // Written straight to the response, one entry at a time: the zip is never held in memory or on disk.
-        return Results.Stream(async body =>
+        return Results.Stream(async response =>
         {
+            await using var body = new AsyncWriteStream(response);
             await using var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
             var next = first;
             for (var i = 0; i < record.Outputs.Count; i++)
@@ -227,6 +230,8 @@ public static class DocumentEndpoints
                 var entry = zip.CreateEntry(output.Name, CompressionLevel.Fastest);
                 await using var target = await entry.OpenAsync(cancellationToken);
                 await content.CopyToAsync(target, cancellationToken);
+                await target.DisposeAsync();
+                await body.FlushAsync(cancellationToken);
             }
         }, "application/zip", $"{record.Id}-outputs.zip");
     }
