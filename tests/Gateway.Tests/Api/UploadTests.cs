@@ -172,8 +172,12 @@ public sealed class UploadTests
             f => Assert.StartsWith(host.Root, Path.GetFullPath(f), StringComparison.Ordinal));
     }
 
+    // Entries beside the test's folder, but the other tests' folders (named by a Guid) that come and go meanwhile, and whether x.txt is above it.
     private static string[] Snapshot(string folder) =>
-        [.. Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        [.. Directory.EnumerateFileSystemEntries(folder)
+            .Where(e => !Guid.TryParseExact(Path.GetFileName(e), "N", out _))
+            .Append(File.Exists(Path.Combine(Path.GetDirectoryName(folder)!, "x.txt")) ? "x.txt above" : "no x.txt above")
+            .Order(StringComparer.Ordinal)];
 
     private static HttpClient StreamingClient(GatewayHost host) =>
         // The factory's own client buffers a request body (and so learns its length); the server's client streams it.
