@@ -91,7 +91,7 @@ public static class DocumentEndpoints
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            return UnreadableForm(ex, limit);
+            return UnreadableForm(ex, limit, bodyLimit, LimitSettings(apiOptions.Value));
         }
         var named = form.Files.GetFiles("file");
         // Parts under another name are taken when there is no 'file' part, as before several files were accepted.
@@ -262,13 +262,14 @@ public static class DocumentEndpoints
     /// The form reader reports every problem as an <see cref="InvalidDataException"/> or <see cref="IOException"/> told
     /// apart only by its message; only a part longer than the limit means the upload is too large.
     /// </summary>
-    private static IResult UnreadableForm(Exception ex, long limit)
+    private static IResult UnreadableForm(Exception ex, long limit, long bodyLimit, string bodySettings)
     {
         if (ex is BadHttpRequestException badRequest)
         {
+            // The whole body went over the upload limit (the server's or ours, counted as read).
             return badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? Problem(StatusCodes.Status413PayloadTooLarge, FailureReason.TooLarge,
-                    $"The upload is over the limit of {limit:N0} bytes for a document (Annotate:Readers:MaxDocumentBytes).")
+                    $"The upload is over the limit of {bodyLimit:N0} bytes for an upload ({bodySettings}).")
                 : Problem(badRequest.StatusCode, "invalid-request", $"The request body could not be read: {badRequest.Message}");
         }
         var message = ex.Message;
