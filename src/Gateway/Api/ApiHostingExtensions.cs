@@ -3,6 +3,7 @@ using Annotate.Annotators.Readers;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace Annotate.Gateway.Api;
@@ -27,7 +28,22 @@ public static class ApiHostingExtensions
         services.TryAddSingleton<FormatDetector>();
         services.AddSingleton<ApiKeys>();
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            // The key header as a security scheme, so the reference page offers a field for it.
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeys.Header,
+                Description = "Required when the gateway has API keys (Annotate:Gateway:ApiKeys); each key sees its tenant's documents only.",
+            };
+            document.Security ??= [];
+            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
+            return Task.CompletedTask;
+        }));
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -33,6 +33,9 @@ public sealed class OpenApiTests(OpenApiTests.Host host) : IClassFixture<OpenApi
         Assert.True(schemas.TryGetProperty("DocumentView", out _));
         Assert.True(schemas.TryGetProperty("UploadAccepted", out _));
         Assert.True(schemas.TryGetProperty("OutputView", out _));
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal(("apiKey", "header", "X-Api-Key"),
+            (scheme.GetProperty("type").GetString(), scheme.GetProperty("in").GetString(), scheme.GetProperty("name").GetString()));
     }
 
     [Fact]
