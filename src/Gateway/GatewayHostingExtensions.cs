@@ -58,6 +58,7 @@ public static class GatewayHostingExtensions
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<StateStoreHealthCheck>(StateStoreHealthCheck.Name, tags: [Annotate.Hosting.HostDefaults.ReadyTag]);
         builder.AddAnnotateGatewayTelemetry();
+        builder.AddAnnotateApi();
         return builder;
     }
 
@@ -233,6 +234,7 @@ public static class GatewayHostingExtensions
     {
         app.Services.GetRequiredService<IDocumentStore>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseExceptionHandler();
+        app.UseAnnotateApi();
         app.UseAnnotateDashboard();
         app.MapHealthEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");

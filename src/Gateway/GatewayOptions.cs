@@ -67,4 +67,11 @@ public sealed class GatewayOptions
     /// the next regardless. Default 30 minutes (the worker's default document time limit).
     /// </summary>
     public TimeSpan SuspectWait { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// API keys: the SHA-256 of each key in hex (<c>printf %s "$KEY" | sha256sum</c>) → the tenant it belongs to. With
+    /// keys, every <c>/api</c> request needs an <c>X-Api-Key</c> header and sees only its tenant's documents. Default
+    /// none: the API is open, which is allowed only while it listens on loopback (the gateway refuses to start otherwise).
+    /// </summary>
+    public Dictionary<string, string> ApiKeys { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -29,4 +29,33 @@ public static class ListenAddress
             || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
         return chosen ? null : Default;
     }
+    /// <summary>
+    /// The first address the configuration makes Kestrel listen on that other machines can reach (a wildcard, a
+    /// non-loopback IP or a host name other than localhost, or any port chosen with <c>ASPNETCORE_HTTP_PORTS</c>, which
+    /// binds every interface), or null when it listens on loopback only. Nothing chosen means <see cref="Default"/>.
+    /// </summary>
+    public static string? ReachableFromOtherMachines(IConfiguration configuration)
+    {
+        foreach (var key in new[] { WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey })
+        {
+            if (configuration[key] is { Length: > 0 } ports)
+            {
+                return $"port {ports} of every interface ({key})";
+            }
+        }
+        var urls = (configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
+        return urls.FirstOrDefault(url => !IsLoopback(url));
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        // Kestrel's wildcards (*, +, 0.0.0.0, [::]) are not valid in a Uri or are not loopback: only a parsed loopback host is.
+        var host = url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..] : url;
+        host = host.Split('/')[0];
+        host = host.StartsWith('[') ? host[1..Math.Max(1, host.IndexOf(']'))] : host.Split(':')[0];
+        return string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    }
 }

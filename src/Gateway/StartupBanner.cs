@@ -29,6 +29,14 @@ public sealed class StartupBanner(
                 string.Join(", ", addresses.Select(a => a + "/")),
                 Path.GetFullPath(gateway.Value.Inbox), Path.GetFullPath(blobs.Value.Outputs), Path.GetFullPath(gateway.Value.Failed),
                 string.Join(", ", addresses.Select(a => a + "/api/documents")));
+            logger.LogInformation("API reference: {Reference} (OpenAPI document: {OpenApi})",
+                string.Join(", ", addresses.Select(a => a + "/scalar")), string.Join(", ", addresses.Select(a => a + "/openapi/v1.json")));
+            if (gateway.Value.ApiKeys.Count == 0)
+            {
+                // Start-up refuses an open API on any other address (ApiHostingExtensions), so loopback is all this can be.
+                logger.LogWarning(
+                    "No API keys are configured (Annotate:Gateway:ApiKeys): the HTTP API answers anyone on this machine without a key, and listens on loopback only. Configure keys before listening on another address.");
+            }
         });
         return Task.CompletedTask;
     }

@@ -24,6 +24,30 @@ public sealed class ListenAddressTests
         Assert.Null(ListenAddress.DefaultFor(Config((key, value))));
     }
 
+    [Theory]
+    [InlineData("urls", "http://localhost:5080")]
+    [InlineData("urls", "http://127.0.0.1:0;http://[::1]:5080")]
+    [InlineData("Kestrel:Endpoints:Http:Url", "http://127.0.0.2:9000")]
+    public void Loopback_addresses_are_not_reachable_from_other_machines(string key, string value)
+    {
+        Assert.Null(ListenAddress.ReachableFromOtherMachines(Config((key, value))));
+        Assert.Null(ListenAddress.ReachableFromOtherMachines(Config()));
+    }
+
+    [Theory]
+    [InlineData("urls", "http://0.0.0.0:9000")]
+    [InlineData("urls", "http://localhost:5080;http://*:9000")]
+    [InlineData("urls", "http://+:9000")]
+    [InlineData("urls", "http://[::]:9000")]
+    [InlineData("urls", "http://192.168.1.10:9000")]
+    [InlineData("urls", "http://annotate.example:9000")]
+    [InlineData("http_ports", "8080")]
+    [InlineData("Kestrel:Endpoints:Http:Url", "http://0.0.0.0:9000")]
+    public void Wildcards_other_hosts_and_bare_ports_are_reachable_from_other_machines(string key, string value)
+    {
+        Assert.NotNull(ListenAddress.ReachableFromOtherMachines(Config((key, value))));
+    }
+
     [Fact]
     public void The_gateways_own_settings_file_leaves_the_address_to_the_environment()
     {
@@ -119,6 +143,60 @@ public sealed class ListenAddressTests
                 process.Kill(entireProcessTree: true);
             }
             await process.WaitForExitAsync();
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file the stopped process still held: temp space is reclaimed by the OS.
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_gateway_process_refuses_to_start_on_every_interface_without_API_keys_and_says_why()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "annotate-gateway-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(GatewayOutput, "Annotate.Gateway.dll"));
+        foreach (var inherited in new[] { "URLS", "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS" })
+        {
+            start.Environment.Remove(inherited);
+        }
+        start.Environment["ASPNETCORE_URLS"] = "http://0.0.0.0:0";
+        start.Environment["Annotate__Gateway__Inbox"] = Path.Combine(root, "inbox");
+        start.Environment["Annotate__Gateway__Failed"] = Path.Combine(root, "failed");
+        start.Environment["Annotate__Blobs__Sources"] = Path.Combine(root, "blobs");
+        start.Environment["Annotate__Blobs__Results"] = Path.Combine(root, "results");
+        start.Environment["Annotate__Blobs__Content"] = Path.Combine(root, "content");
+        start.Environment["Annotate__Gateway__Database"] = Path.Combine(root, "annotate.db");
+        start.Environment["Annotate__Blobs__Outputs"] = Path.Combine(root, "outbox");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            var output = await stdout + await stderr;
+
+            Assert.NotEqual(0, process.ExitCode);
+            Assert.Contains("http://0.0.0.0:0", output);
+            Assert.Contains("no API keys", output);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
             try
             {
                 Directory.Delete(root, recursive: true);

@@ -18,9 +18,19 @@ public sealed class FormatDetector
     public SourceFormat Detect(DocumentSource source)
     {
         using var stream = source.OpenRead();
+        return Detect(stream, source.FileName);
+    }
+
+    /// <summary>
+    /// Detects the format of the bytes of a seekable <paramref name="stream"/> (read from its start; a gateway checks an
+    /// upload with it before accepting it), or throws <see cref="AnnotationException"/> saying why they cannot be read.
+    /// </summary>
+    public SourceFormat Detect(Stream stream, string fileName)
+    {
+        stream.Position = 0;
         if (stream.Length == 0)
         {
-            throw new AnnotationException(FailureReason.Empty, $"'{source.FileName}' is empty (0 bytes).");
+            throw new AnnotationException(FailureReason.Empty, $"'{fileName}' is empty (0 bytes).");
         }
 
         var head = new byte[(int)Math.Min(SniffBytes, stream.Length)];
@@ -33,7 +43,7 @@ public sealed class FormatDetector
         if (head.AsSpan().StartsWith("PK\u0003\u0004"u8))
         {
             stream.Position = 0;
-            return DetectZip(stream, source.FileName);
+            return DetectZip(stream, fileName);
         }
         if (head.AsSpan().StartsWith(Ole2Magic))
         {
@@ -44,17 +54,17 @@ public sealed class FormatDetector
             if (IndexOf(ole, Encoding.Unicode.GetBytes("EncryptionInfo")) >= 0)
             {
                 throw new AnnotationException(FailureReason.Encrypted,
-                    $"'{source.FileName}' is a password-protected Office document; remove the password and submit it again.");
+                    $"'{fileName}' is a password-protected Office document; remove the password and submit it again.");
             }
             throw new AnnotationException(FailureReason.UnsupportedFormat,
-                $"'{source.FileName}' is a legacy binary Office file (.xls/.doc); save it as .xlsx or .docx and submit it again.");
+                $"'{fileName}' is a legacy binary Office file (.xls/.doc); save it as .xlsx or .docx and submit it again.");
         }
         if (LooksLikeText(head, out var text))
         {
-            return TextFormats.Sniff(text, source.FileName);
+            return TextFormats.Sniff(text, fileName);
         }
         throw new AnnotationException(FailureReason.UnknownFormat,
-            $"'{source.FileName}' is not a format Annotate reads (PDF, XLSX, DOCX, CSV/TSV, text, Markdown): its first bytes are {Convert.ToHexString(head.AsSpan(0, Math.Min(8, head.Length)))}.");
+            $"'{fileName}' is not a format Annotate reads (PDF, XLSX, DOCX, CSV/TSV, text, Markdown): its first bytes are {Convert.ToHexString(head.AsSpan(0, Math.Min(8, head.Length)))}.");
     }
 
     private static SourceFormat DetectZip(Stream stream, string fileName)

@@ -22,12 +22,13 @@ public sealed class DocumentIntake(
     AnnotateMetrics metrics,
     ILoggerFactory loggers)
 {
-    /// <summary>Stores an uploaded stream and queues it.</summary>
-    public async Task<DocumentRecord> SubmitAsync(Stream content, string fileName, string channel, string? profile, string? correlationId, CancellationToken cancellationToken)
+    /// <summary>Stores an uploaded stream and queues it, as a document of <paramref name="tenant"/>.</summary>
+    public async Task<DocumentRecord> SubmitAsync(Stream content, string fileName, string channel, string? profile, string? correlationId,
+        string tenant, CancellationToken cancellationToken)
     {
         var id = NewId();
         // Recorded first: an upload cut short by a crash is found at start-up and failed, not left as a stray blob.
-        var record = NewRecord(id, fileName, channel, profile, correlationId, BlobFolder.ReferenceFor(id, fileName), 0);
+        var record = NewRecord(id, fileName, channel, profile, correlationId, BlobFolder.ReferenceFor(id, fileName), 0) with { Tenant = tenant };
         await store.TryAddAsync(record, cancellationToken);
         StoredContent stored;
         try

@@ -34,4 +34,9 @@ public sealed record DocumentRecord
     public StageTimings? Timings { get; init; }
     public AnnotationDigest? Digest { get; init; }
     public IReadOnlyList<OutputFile> Outputs { get; init; } = [];
+    /// <summary>
+    /// Who the document belongs to: the tenant of the API key that uploaded it, or <see cref="Tenants.Default"/> for the
+    /// inbox, messages and uploads without keys. The API shows a tenant only its own documents.
+    /// </summary>
+    public string Tenant { get; init; } = Tenants.Default;
 }

@@ -15,6 +15,9 @@ public interface IDocumentStore
     /// <summary>The most recent documents, newest first.</summary>
     Task<IReadOnlyList<DocumentRecord>> ListAsync(int limit, CancellationToken cancellationToken);
 
+    /// <summary>The most recent documents of one tenant, newest first.</summary>
+    Task<IReadOnlyList<DocumentRecord>> ListForTenantAsync(string tenant, int limit, CancellationToken cancellationToken);
+
     /// <summary>Documents in the given states, oldest first.</summary>
     Task<IReadOnlyList<DocumentRecord>> ListByStateAsync(IReadOnlyCollection<DocumentState> states, CancellationToken cancellationToken);
 

@@ -144,6 +144,11 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             "ALTER TABLE throughput_minutes ADD COLUMN duplicates integer NOT NULL DEFAULT 0;",
             "CREATE INDEX ix_documents_state_finished ON documents (state, finished_at);",
         ],
+        // Tenants: every document so far belongs to the default tenant (the inbox, messages and uploads without keys).
+        [
+            $"ALTER TABLE documents ADD COLUMN tenant text NOT NULL DEFAULT '{Tenants.Default}';",
+            "CREATE INDEX ix_documents_tenant_received ON documents (tenant, received_at);",
+        ],
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -151,10 +156,10 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         await using var command = _dataSource.CreateCommand("""
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant)
             VALUES (@id, @file_name, @channel, @state, @profile, @source_uri, @output_uri, @sha256, @size_bytes, @reason, @message,
                 @retryable, @correlation_id, @duplicate_of, @profile_fingerprint, @model_sha256, @attempts, @dispatches, @received_at, @started_at,
-                @finished_at, @timings_json, @digest_json, @outputs_json, @dispatched_at, @purged_at)
+                @finished_at, @timings_json, @digest_json, @outputs_json, @dispatched_at, @purged_at, @tenant)
             ON CONFLICT (id) DO NOTHING;
             """);
         var r = record;
@@ -185,6 +190,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         p.AddWithValue("outputs_json", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(r.Outputs, Json));
         p.AddWithValue("dispatched_at", NpgsqlDbType.TimestampTz, r.DispatchedAt is { } d ? Utc(d) : DBNull.Value);
         p.AddWithValue("purged_at", NpgsqlDbType.TimestampTz, r.PurgedAt is { } pu ? Utc(pu) : DBNull.Value);
+        p.AddWithValue("tenant", r.Tenant);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
@@ -196,6 +202,13 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
 
     public Task<IReadOnlyList<DocumentRecord>> ListAsync(int limit, CancellationToken cancellationToken) =>
         QueryAsync("SELECT * FROM documents ORDER BY received_at DESC, id DESC LIMIT @limit", p => p.AddWithValue("limit", limit), cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListForTenantAsync(string tenant, int limit, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT * FROM documents WHERE tenant = @tenant ORDER BY received_at DESC, id DESC LIMIT @limit", p =>
+        {
+            p.AddWithValue("tenant", tenant);
+            p.AddWithValue("limit", limit);
+        }, cancellationToken);
 
     public Task<IReadOnlyList<DocumentRecord>> ListByStateAsync(IReadOnlyCollection<DocumentState> states, CancellationToken cancellationToken) =>
         QueryAsync("SELECT * FROM documents WHERE state = ANY(@states) ORDER BY received_at",
@@ -482,6 +495,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],
+            Tenant = Text("tenant") ?? Tenants.Default,
         };
     }
 

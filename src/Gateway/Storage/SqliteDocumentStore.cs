@@ -114,6 +114,12 @@ public sealed class SqliteDocumentStore : IDocumentStore
             "ALTER TABLE throughput_minutes ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;",
             "CREATE INDEX IF NOT EXISTS ix_documents_state_finished ON documents(state, finished_at);",
         }),
+        // Tenants: every document so far belongs to the default tenant (the inbox, messages and uploads without keys).
+        (_, _) => Task.FromResult(new[]
+        {
+            $"ALTER TABLE documents ADD COLUMN tenant TEXT NOT NULL DEFAULT '{Tenants.Default}';",
+            "CREATE INDEX IF NOT EXISTS ix_documents_tenant_received ON documents(tenant, received_at);",
+        }),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -136,10 +142,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.CommandText = """
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant)
             VALUES ($id, $file_name, $channel, $state, $profile, $source_uri, $output_uri, $sha256, $size_bytes, $reason, $message,
                 $retryable, $correlation_id, $duplicate_of, $profile_fingerprint, $model_sha256, $attempts, $dispatches, $received_at, $started_at,
-                $finished_at, $timings_json, $digest_json, $outputs_json, $dispatched_at, $purged_at)
+                $finished_at, $timings_json, $digest_json, $outputs_json, $dispatched_at, $purged_at, $tenant)
             ON CONFLICT(id) DO NOTHING;
             """;
         Bind(command, record);
@@ -154,6 +160,13 @@ public sealed class SqliteDocumentStore : IDocumentStore
 
     public Task<IReadOnlyList<DocumentRecord>> ListAsync(int limit, CancellationToken cancellationToken) =>
         QueryAsync("SELECT * FROM documents ORDER BY received_at DESC, id DESC LIMIT $limit", c => c.Parameters.AddWithValue("$limit", limit), cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListForTenantAsync(string tenant, int limit, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT * FROM documents WHERE tenant = $tenant ORDER BY received_at DESC, id DESC LIMIT $limit", c =>
+        {
+            c.Parameters.AddWithValue("$tenant", tenant);
+            c.Parameters.AddWithValue("$limit", limit);
+        }, cancellationToken);
 
     public Task<IReadOnlyList<DocumentRecord>> ListByStateAsync(IReadOnlyCollection<DocumentState> states, CancellationToken cancellationToken)
     {
@@ -466,6 +479,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         Add("$outputs_json", JsonSerializer.Serialize(r.Outputs, Json));
         Add("$dispatched_at", r.DispatchedAt is { } d ? Format(d) : null);
         Add("$purged_at", r.PurgedAt is { } p ? Format(p) : null);
+        Add("$tenant", r.Tenant);
     }
 
     private static DocumentRecord Read(SqliteDataReader reader)
@@ -501,6 +515,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],
+            Tenant = Text("tenant") ?? Tenants.Default,
         };
     }
 

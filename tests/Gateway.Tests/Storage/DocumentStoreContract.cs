@@ -363,5 +363,22 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         Assert.True(await store.MarkCompletedAsync("old", Completion(1), None));
         Assert.Equal("fingerprint", (await store.FindAsync("old", None))!.ProfileFingerprint);
         Assert.True(await store.TryAddAsync(Record("new", 1), None));
+        Assert.Equal(Tenants.Default, (await store.FindAsync("old", None))!.Tenant);
+    }
+
+    [StoreFact]
+    public async Task A_document_keeps_its_tenant_and_a_tenant_lists_only_its_own_documents()
+    {
+        await Store.TryAddAsync(Record("a1", 0) with { Tenant = "acme" }, None);
+        await Store.TryAddAsync(Record("b1", 1) with { Tenant = "globex" }, None);
+        await Store.TryAddAsync(Record("a2", 2) with { Tenant = "acme" }, None);
+        await Store.TryAddAsync(Record("d1", 3), None);
+
+        Assert.Equal("acme", (await Store.FindAsync("a1", None))!.Tenant);
+        Assert.Equal(Tenants.Default, (await Store.FindAsync("d1", None))!.Tenant);
+        Assert.Equal(new[] { "a2", "a1" }, (await Store.ListForTenantAsync("acme", 10, None)).Select(r => r.Id));
+        Assert.Equal(new[] { "b1" }, (await Store.ListForTenantAsync("globex", 10, None)).Select(r => r.Id));
+        Assert.Equal(new[] { "a2" }, (await Store.ListForTenantAsync("acme", 1, None)).Select(r => r.Id));
+        Assert.Empty(await Store.ListForTenantAsync("nobody", 10, None));
     }
 }

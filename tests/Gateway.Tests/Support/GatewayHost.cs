@@ -49,6 +49,17 @@ public sealed class GatewayHost : IAsyncDisposable
     public string Outbox => Path.Combine(Root, "outbox");
     public string Failed => Path.Combine(Root, "failed");
     public HttpClient Client { get; }
+
+    /// <summary>Another client of the same host, sending <paramref name="apiKey"/> in the X-Api-Key header when given.</summary>
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = _factory.CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+        return client;
+    }
     public IServiceProvider Services => _factory.Services;
 
     /// <summary>Polls the status endpoint until the document reaches a final state (bounded: 180 s: a loaded machine running the model can be slow).</summary>
