@@ -14,16 +14,16 @@ public static class RedriveEndpoints
 
     public static IEndpointRouteBuilder MapRedriveEndpoints(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/documents");
+        var api = app.MapGroup("/api/documents").ForTenants();
         api.MapPost("/{id}/redrive", RedriveOneAsync).DisableAntiforgery();
         api.MapPost("/redrive", RedriveByReasonAsync).DisableAntiforgery();
         api.MapPost("/{id}/cancel", CancelAsync).DisableAntiforgery();
         return app;
     }
 
-    private static async Task<IResult> RedriveOneAsync(string id, IDocumentStore store, Redrive redrive, CancellationToken cancellationToken)
+    private static async Task<IResult> RedriveOneAsync(string id, HttpContext http, IDocumentStore store, Redrive redrive, CancellationToken cancellationToken)
     {
-        var record = await store.FindAsync(id, cancellationToken);
+        var record = await store.FindOwnAsync(id, http, cancellationToken);
         if (record is null)
         {
             return Problem(StatusCodes.Status404NotFound, "not-found", $"No document with id '{id}'.");
@@ -38,14 +38,14 @@ public static class RedriveEndpoints
                 $"The bytes of '{record.FileName}' are no longer kept (not in the failed folder, and pruned from the store); send the file again.");
     }
 
-    private static async Task<IResult> RedriveByReasonAsync(string? reason, IDocumentStore store, Redrive redrive, CancellationToken cancellationToken)
+    private static async Task<IResult> RedriveByReasonAsync(string? reason, HttpContext http, IDocumentStore store, Redrive redrive, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(reason))
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-request", "Say which failures to send again: ?reason=<reason> (for example corrupt or timeout).");
         }
         var failed = (await store.ListByStateAsync([DocumentState.Failed], cancellationToken))
-            .Where(r => string.Equals(r.Reason, reason, StringComparison.Ordinal)).Take(BatchLimit).ToList();
+            .Where(r => string.Equals(r.Reason, reason, StringComparison.Ordinal) && TenantScope.Owns(http, r)).Take(BatchLimit).ToList();
         var sent = new List<Redriven>();
         var notKept = 0;
         foreach (var record in failed)
@@ -62,9 +62,9 @@ public static class RedriveEndpoints
         return Results.Ok(new RedriveBatch(reason, sent, notKept));
     }
 
-    private static async Task<IResult> CancelAsync(string id, IDocumentStore store, IBus bus, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CancelAsync(string id, HttpContext http, IDocumentStore store, IBus bus, TimeProvider time, CancellationToken cancellationToken)
     {
-        var record = await store.FindAsync(id, cancellationToken);
+        var record = await store.FindOwnAsync(id, http, cancellationToken);
         if (record is null)
         {
             return Problem(StatusCodes.Status404NotFound, "not-found", $"No document with id '{id}'.");

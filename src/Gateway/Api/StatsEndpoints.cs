@@ -7,7 +7,9 @@ public static class StatsEndpoints
 {
     public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/stats", async (StatsReader stats, CancellationToken cancellationToken) => TypedResults.Ok(await stats.ReadAsync(cancellationToken)));
+        // Behind the API key like every /api route. The figures are the whole gateway's, every tenant's documents together.
+        app.MapGroup("/api").ForTenants()
+            .MapGet("/stats", async (StatsReader stats, CancellationToken cancellationToken) => TypedResults.Ok(await stats.ReadAsync(cancellationToken)));
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Annotate.Annotators.Profiles;
+using Annotate.Gateway.Api;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting.Blobs;
 
@@ -28,15 +29,15 @@ public static class DashboardEndpoints
         });
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").ForTenants();
         api.MapGet("/profiles", (ProfileCatalog profiles) => Results.Ok(new ProfileList(profiles.Names)));
         api.MapGet("/documents/{id}/content.html", ContentHtmlAsync);
         return app;
     }
 
-    private static async Task<IResult> ContentHtmlAsync(string id, IDocumentStore store, IBlobStore blobs, CancellationToken cancellationToken)
+    private static async Task<IResult> ContentHtmlAsync(string id, HttpContext http, IDocumentStore store, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        var record = await store.FindAsync(id, cancellationToken);
+        var record = await store.FindOwnAsync(id, http, cancellationToken);
         if (record?.OutputUri is null || record.State != DocumentState.Completed
             || !record.Outputs.Any(o => o.Name == "content.md") || BlobReference.KeyOf(record.OutputUri) is not { } prefix)
         {

@@ -5,7 +5,7 @@ namespace Annotate.Gateway.Intake;
 
 /// <summary>
 /// Sends failed documents again: each becomes a new document (channel <c>redrive</c>, so it is counted as a re-drive,
-/// not as a new arrival) with the same bytes, name, profile and correlation id; the failed one stays as it was, its
+/// not as a new arrival) with the same bytes, name, profile, correlation id and tenant; the failed one stays as it was, its
 /// history intact. The bytes come from the failed folder (taken back out of it) or, when they are not kept there, from
 /// the stored content while it is still there.
 /// </summary>
@@ -27,6 +27,6 @@ public sealed class Redrive(DocumentIntake intake, FailedFolder failed, BlobFold
         {
             return null;
         }
-        return await intake.SubmitAsync(bytes, record.FileName, Channel, record.Profile, record.CorrelationId, cancellationToken);
+        return await intake.SubmitAsync(bytes, record.FileName, Channel, record.Profile, record.CorrelationId, record.Tenant, cancellationToken);
     }
 }

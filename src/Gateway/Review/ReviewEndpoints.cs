@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Annotate.Gateway.Api;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting.Blobs;
 
@@ -13,15 +14,16 @@ public static class ReviewEndpoints
 
     public static IEndpointRouteBuilder MapReviewEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/documents/{id}/review", GetAsync);
-        app.MapPut("/api/documents/{id}/review", PutAsync).DisableAntiforgery();
-        app.MapGet("/api/reviews.jsonl", ExportAsync);
+        var api = app.MapGroup("/api").ForTenants();
+        api.MapGet("/documents/{id}/review", GetAsync);
+        api.MapPut("/documents/{id}/review", PutAsync).DisableAntiforgery();
+        api.MapGet("/reviews.jsonl", ExportAsync);
         return app;
     }
 
-    private static async Task<IResult> GetAsync(string id, IDocumentStore store, ReviewStore reviews, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, HttpContext http, IDocumentStore store, ReviewStore reviews, CancellationToken cancellationToken)
     {
-        var record = await store.FindAsync(id, cancellationToken);
+        var record = await store.FindOwnAsync(id, http, cancellationToken);
         if (record is null)
         {
             return Problem(StatusCodes.Status404NotFound, "not-found", $"No document with id '{id}'.");
@@ -30,9 +32,9 @@ public static class ReviewEndpoints
         return await reviews.FindAsync(record, cancellationToken) is { } review ? Results.Ok(review) : Results.NoContent();
     }
 
-    private static async Task<IResult> PutAsync(string id, ReviewRequest request, IDocumentStore store, ReviewStore reviews, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string id, ReviewRequest request, HttpContext http, IDocumentStore store, ReviewStore reviews, CancellationToken cancellationToken)
     {
-        var record = await store.FindAsync(id, cancellationToken);
+        var record = await store.FindOwnAsync(id, http, cancellationToken);
         if (record is null)
         {
             return Problem(StatusCodes.Status404NotFound, "not-found", $"No document with id '{id}'.");
@@ -55,13 +57,14 @@ public static class ReviewEndpoints
     /// Every reviewed document of a profile as JSON Lines, one document a line: its text (<c>content.md</c>) and the
     /// reviewed values, the pairs a model is fine-tuned on.
     /// </summary>
-    private static IResult ExportAsync(string? profile, IDocumentStore store, ReviewStore reviews, IBlobStore blobs) =>
+    private static IResult ExportAsync(string? profile, HttpContext http, IDocumentStore store, ReviewStore reviews, IBlobStore blobs) =>
         Results.Stream(async output =>
         {
-            var cancellationToken = CancellationToken.None;
+            var cancellationToken = http.RequestAborted;
             await foreach (var id in reviews.ReviewedAsync(profile, cancellationToken))
             {
-                if (await store.FindAsync(id, cancellationToken) is not { } record || await reviews.FindAsync(record, cancellationToken) is not { } review)
+                // Only the caller's tenant's documents.
+                if (await store.FindOwnAsync(id, http, cancellationToken) is not { } record || await reviews.FindAsync(record, cancellationToken) is not { } review)
                 {
                     continue;
                 }

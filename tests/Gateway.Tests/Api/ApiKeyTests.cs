@@ -61,6 +61,49 @@ public sealed class ApiKeyTests
     }
 
     [Fact]
+    public async Task A_tenant_cannot_read_review_cancel_or_send_again_another_tenants_document()
+    {
+        await using var host = new GatewayHost(Keys((AcmeKey, "acme"), (GlobexKey, "globex")));
+        var acme = host.CreateClient(AcmeKey);
+        var globex = host.CreateClient(GlobexKey);
+        using var good = new MultipartFormDataContent { { new ByteArrayContent("# Memo\n\nPay invoice 42.\n"u8.ToArray()), "file", "memo.md" } };
+        var done = (await (await acme.PostAsync("/api/documents", good)).Content.ReadFromJsonAsync<UploadAccepted>())!.Id;
+        using var bad = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.7 broken"u8.ToArray()), "file", "broken.pdf" } };
+        var failed = (await (await acme.PostAsync("/api/documents", bad)).Content.ReadFromJsonAsync<UploadAccepted>())!.Id;
+        Assert.Equal("Completed", (await WaitUntilFinishedAsync(acme, done)).State);
+        Assert.Equal("Failed", (await WaitUntilFinishedAsync(acme, failed)).State);
+
+        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync($"/api/documents/{done}/content.html")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await acme.GetAsync($"/api/documents/{done}/review")).StatusCode);
+        foreach (var (method, url) in new[]
+        {
+            (HttpMethod.Get, $"/api/documents/{done}/content.html"),
+            (HttpMethod.Get, $"/api/documents/{done}/review"),
+            (HttpMethod.Put, $"/api/documents/{done}/review"),
+            (HttpMethod.Post, $"/api/documents/{done}/cancel"),
+            (HttpMethod.Post, $"/api/documents/{failed}/redrive"),
+        })
+        {
+            using var request = new HttpRequestMessage(method, url);
+            if (method == HttpMethod.Put)
+            {
+                request.Content = JsonContent.Create(new { reviewer = "Mallory" });
+            }
+            using var other = await globex.SendAsync(request);
+            Assert.True(other.StatusCode == HttpStatusCode.NotFound, $"{method} {url}: {other.StatusCode}");
+        }
+        // Sending again by reason reaches only the caller's own failures; without a key nothing is reachable.
+        var batch = await (await globex.PostAsync("/api/documents/redrive?reason=corrupt", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Empty(batch.GetProperty("redriven").EnumerateArray());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/api/stats")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/api/profiles")).StatusCode);
+        var again = await acme.PostAsync($"/api/documents/{failed}/redrive", null);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var redriven = (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal("acme", (await WaitUntilFinishedAsync(acme, redriven)).Tenant);
+    }
+
+    [Fact]
     public async Task Without_keys_uploads_belong_to_the_default_tenant()
     {
         await using var host = new GatewayHost();

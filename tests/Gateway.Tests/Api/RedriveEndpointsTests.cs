@@ -64,7 +64,7 @@ public sealed class RedriveEndpointsTests
         await using var host = new GatewayHost();
         var first = await UploadAsync(host, "a.pdf", "%PDF-1.7 broken one");
         var second = await UploadAsync(host, "b.pdf", "%PDF-1.7 broken two");
-        var other = await UploadAsync(host, "c.bin", "\u0001\u0002\u0003 nothing Annotate reads");
+        var other = await UploadAsync(host, "c.txt", "");
         foreach (var id in new[] { first, second, other })
         {
             await host.WaitUntilFinishedAsync(id);
@@ -81,7 +81,8 @@ public sealed class RedriveEndpointsTests
         {
             Assert.Equal("Failed", (await host.WaitUntilFinishedAsync(again.GetProperty("id").GetString()!)).GetProperty("state").GetString());
         }
-        Assert.Single(await host.DocumentsNamedAsync("c.bin"));
+        Assert.Equal("empty", (await host.Client.GetFromJsonAsync<JsonElement>($"/api/documents/{other}")).GetProperty("reason").GetString());
+        Assert.Single(await host.DocumentsNamedAsync("c.txt"));
     }
 
     [Fact]
