@@ -36,6 +36,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private int _started;
     private int _recycled;
     private long _requests;
+    private int _stopped;
 
     /// <summary>Creates the supervisor; no child starts before the first document or <see cref="StartAsync"/>.</summary>
     public PipelineSupervisor(IOptions<IsolationOptions> options, IConfiguration configuration, IHostEnvironment? environment,
@@ -304,6 +305,10 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// <summary>Stops the children: each ends once it has nothing in flight; those still running after the grace are killed.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         List<PipelineChildProcess> children;
         lock (_gate)
@@ -336,9 +341,8 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Not disposed: a document still finishing may touch them, and they hold no unmanaged resources.
         await StopAsync(TimeSpan.FromSeconds(5));
-        _stopping.Dispose();
-        _retryLanes.Dispose();
     }
 
     /// <summary>
