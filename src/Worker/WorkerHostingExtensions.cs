@@ -73,7 +73,8 @@ public static class WorkerHostingExtensions
     public static IServiceCollection AddPipelineIsolation(this IServiceCollection services)
     {
         services.AddSingleton<PipelineSupervisor>();
-        services.AddSingleton<IDocumentRunner, IsolatedDocumentRunner>();
+        // Replaces the in-process runner AddAnnotateWorkerServices registers, which would need the engine.
+        services.Replace(ServiceDescriptor.Singleton<IDocumentRunner, IsolatedDocumentRunner>());
         services.AddHostedService<PipelineChildren>();
         services.AddHealthChecks().AddCheck<IsolationHealthCheck>("pipeline-children");
         return services;

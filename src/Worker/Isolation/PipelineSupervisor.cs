@@ -367,7 +367,24 @@ public sealed class PipelineSupervisor : IAsyncDisposable
             }
         }
         var assembly = typeof(PipelineSupervisor).Assembly.Location;
-        return new ChildLaunch(DotnetHost(), [assembly, ChildProtocol.ChildArgument], Environment.CurrentDirectory, environment);
+        return new ChildLaunch(DotnetHost(), [.. HostArguments(assembly), assembly, ChildProtocol.ChildArgument], Environment.CurrentDirectory, environment);
+    }
+
+    /// <summary>
+    /// The runtime configuration and dependencies of the application running now, when they sit beside the worker
+    /// assembly: a gateway's include the ASP.NET Core framework and every assembly the worker needs (which the worker's own
+    /// runtimeconfig, copied into the gateway's folder, does not find there). Otherwise the worker's own apply.
+    /// </summary>
+    private static IEnumerable<string> HostArguments(string assembly)
+    {
+        var folder = Path.GetDirectoryName(assembly);
+        var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(Path.PathSeparator).FirstOrDefault();
+        if (deps is null || !deps.EndsWith(".deps.json", StringComparison.Ordinal) || Path.GetDirectoryName(deps) != folder)
+        {
+            return [];
+        }
+        var runtimeConfig = deps[..^".deps.json".Length] + ".runtimeconfig.json";
+        return File.Exists(deps) && File.Exists(runtimeConfig) ? ["exec", "--runtimeconfig", runtimeConfig, "--depsfile", deps] : [];
     }
 
     /// <summary>The dotnet host running this process, or the one beside the runtime in use.</summary>
