@@ -378,12 +378,12 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private static IEnumerable<string> HostArguments(string assembly)
     {
         var folder = Path.GetDirectoryName(assembly);
-        var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(Path.PathSeparator).FirstOrDefault();
-        if (deps is null || !deps.EndsWith(".deps.json", StringComparison.Ordinal) || Path.GetDirectoryName(deps) != folder)
+        if (folder is null || System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name is not { } entry)
         {
             return [];
         }
-        var runtimeConfig = deps[..^".deps.json".Length] + ".runtimeconfig.json";
+        var deps = Path.Combine(folder, entry + ".deps.json");
+        var runtimeConfig = Path.Combine(folder, entry + ".runtimeconfig.json");
         return File.Exists(deps) && File.Exists(runtimeConfig) ? ["exec", "--runtimeconfig", runtimeConfig, "--depsfile", deps] : [];
     }
 
