@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Annotate.Annotators;
+using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
@@ -53,6 +54,9 @@ public static class PipelineChildHost
             await host.StartAsync();
             var model = host.Services.GetRequiredService<ILanguageModel>();
             await model.WaitUntilLoadedAsync(CancellationToken.None);
+            // Ready means ready: the language detector is built once per process too, and the first documents would
+            // otherwise spend their time limit waiting for it.
+            _ = host.Services.GetRequiredService<LanguageDetectorProvider>().Detector;
             using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, logger);
             await server.RunAsync(Console.OpenStandardInput(), model.Status, Stopwatch.GetElapsedTime(started));
             await host.StopAsync();

@@ -29,9 +29,11 @@ internal sealed class PipelineChildProcess : IDisposable
     private bool _inputClosed;
     private int _documents;
     private ChildDiedException? _dead;
+    private readonly Action<PipelineChildProcess, string?> _onExit;
 
-    private PipelineChildProcess(Process process, bool solo, ILoggerFactory loggers, TimeProvider time)
+    private PipelineChildProcess(Process process, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time)
     {
+        _onExit = onExit;
         _process = process;
         Solo = solo;
         _loggers = loggers;
@@ -80,7 +82,7 @@ internal sealed class PipelineChildProcess : IDisposable
     public TimeSpan SinceHeartbeat => _time.GetElapsedTime(Interlocked.Read(ref _lastHeartbeat));
 
     /// <summary>Starts a child: <c>dotnet Annotate.Worker.dll --pipeline-child</c>, with the worker's settings in its environment.</summary>
-    public static PipelineChildProcess Start(ChildLaunch launch, bool solo, ILoggerFactory loggers, TimeProvider time)
+    public static PipelineChildProcess Start(ChildLaunch launch, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time)
     {
         var info = new ProcessStartInfo(launch.Host)
         {
@@ -109,7 +111,7 @@ internal sealed class PipelineChildProcess : IDisposable
             info.Environment[key] = value;
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{launch.Host}'.");
-        var child = new PipelineChildProcess(process, solo, loggers, time);
+        var child = new PipelineChildProcess(process, solo, onExit, loggers, time);
         child._logger.LogInformation("Pipeline child {ProcessId} started{Solo}", child.ProcessId, solo ? " (for retries, one document at a time)" : "");
         _ = Task.Run(child.ReadFramesAsync);
         _ = Task.Run(child.ReadLogsAsync);
@@ -359,6 +361,8 @@ internal sealed class PipelineChildProcess : IDisposable
         {
             _dead = died;
         }
+        // Before its documents hear of it: whoever sees a document fail finds the death counted and a replacement starting.
+        _onExit(this, expected ? null : reason);
         _hello.TrySetException(died);
         foreach (var (_, answer) in _pending)
         {

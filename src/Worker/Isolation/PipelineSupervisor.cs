@@ -228,13 +228,11 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 
     private PipelineChildProcess StartChild(bool solo)
     {
-        var child = PipelineChildProcess.Start(_launch, solo, _loggers, _time);
+        var child = PipelineChildProcess.Start(_launch, solo, OnExited, _loggers, _time);
         Interlocked.Increment(ref _started);
         _children.Add(child);
         _ = child.Ready.ContinueWith(t => Volatile.Write(ref _lastHello, t.Result), CancellationToken.None,
             TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-        _ = child.Exited.ContinueWith(t => OnExited(child, t.Result), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return child;
     }
 
