@@ -148,6 +148,8 @@ internal sealed class PipelineChildProcess : IDisposable
                 // A parser stuck in a loop or a native call cannot be cancelled: the child goes, with the documents it
                 // shares (they are retried elsewhere).
                 Kill(FailureReason.Timeout, $"'{run.FileName}' did not stop within {cancelGrace.TotalSeconds:0.#} s of being cancelled");
+                // The document fails once its child is gone and counted (bounded: SIGKILL is not refused).
+                await Exited.WaitAsync(TimeSpan.FromSeconds(30), _time, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
             }
             catch (ChildDiedException)
             {
