@@ -54,6 +54,12 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// <summary>The model the children hold, from the last child's hello (null before the first one).</summary>
     internal ChildHello? LastHello => Volatile.Read(ref _lastHello);
 
+    /// <summary>Process id of the child that said hello last, or null before the first.</summary>
+    public int? LastChildProcessId => LastHello?.ProcessId;
+
+    /// <summary>How long the child that said hello last took from its start to its hello (runtime, engine and model loaded).</summary>
+    public TimeSpan? LastChildStartTime => LastHello is { } hello ? TimeSpan.FromMilliseconds(hello.StartMs) : null;
+
     /// <summary>Children started since the worker started (each loads the model once).</summary>
     public int ChildrenStarted => Volatile.Read(ref _started);
 
