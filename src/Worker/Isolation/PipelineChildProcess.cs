@@ -28,6 +28,7 @@ internal sealed class PipelineChildProcess : IDisposable
     private bool _draining;
     private bool _inputClosed;
     private int _documents;
+    private int _reserved;
     private ChildDiedException? _dead;
     private readonly Action<PipelineChildProcess, string?> _onExit;
 
@@ -76,7 +77,7 @@ internal sealed class PipelineChildProcess : IDisposable
     public int Documents => Volatile.Read(ref _documents);
 
     /// <summary>Documents in flight.</summary>
-    public int InFlight => _pending.Count;
+    public int InFlight => Volatile.Read(ref _reserved);
 
     /// <summary>Time since the last heartbeat (or since the start).</summary>
     public TimeSpan SinceHeartbeat => _time.GetElapsedTime(Interlocked.Read(ref _lastHeartbeat));
@@ -119,7 +120,24 @@ internal sealed class PipelineChildProcess : IDisposable
     }
 
     /// <summary>Sends a document and waits for its answer; on cancellation asks the child to stop, then kills it after <paramref name="cancelGrace"/>.</summary>
+    /// <remarks>The caller has reserved a place with <see cref="TryReserve"/>; it is given back here, whatever happens.</remarks>
     public async Task<ChildFrame> RunAsync(string requestId, ChildRun run, TimeSpan cancelGrace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAndWaitAsync(requestId, run, cancelGrace, cancellationToken);
+        }
+        finally
+        {
+            lock (_stateLock)
+            {
+                _reserved--;
+            }
+            CloseInputIfDrained();
+        }
+    }
+
+    private async Task<ChildFrame> SendAndWaitAsync(string requestId, ChildRun run, TimeSpan cancelGrace, CancellationToken cancellationToken)
     {
         var answer = new TaskCompletionSource<ChildFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_stateLock)
@@ -159,10 +177,7 @@ internal sealed class PipelineChildProcess : IDisposable
         }
         finally
         {
-            if (_pending.TryRemove(requestId, out _))
-            {
-                CloseInputIfDrained();
-            }
+            _pending.TryRemove(requestId, out _);
         }
     }
 
@@ -177,6 +192,7 @@ internal sealed class PipelineChildProcess : IDisposable
                 return false;
             }
             _documents++;
+            _reserved++;
             if (_documents >= recycleAfter)
             {
                 _draining = true;
@@ -200,7 +216,8 @@ internal sealed class PipelineChildProcess : IDisposable
     {
         lock (_stateLock)
         {
-            if (!_draining || _inputClosed || !_pending.IsEmpty)
+            // Reserved rather than pending: a document counted but not yet sent must still find the input open.
+            if (!_draining || _inputClosed || _reserved > 0)
             {
                 return;
             }

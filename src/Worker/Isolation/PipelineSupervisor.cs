@@ -176,6 +176,10 @@ public sealed class PipelineSupervisor : IAsyncDisposable
                 child = StartChild(solo: true);
             }
             await ReadyAsync(child, cancellationToken);
+            if (!child.TryReserve(int.MaxValue, out _))
+            {
+                throw new ChildDiedException(FailureReason.Crashed, "the fresh child exited before it took the document");
+            }
             return await child.RunAsync(NextRequestId(), run, _options.CancelGrace, cancellationToken);
         }
         finally
