@@ -5,10 +5,12 @@ using Annotate.Bench;
 //   dotnet run -c Release --project bench/Annotate.Bench -- pipeline --rows 100000
 //   dotnet run -c Release --project bench/Annotate.Bench -- docx-hostile [--case NAME] [--keep]
 //   dotnet run -c Release --project bench/Annotate.Bench -- hostile [--pipeline] [--case NAME] [--keep]
+//   dotnet run -c Release --project bench/Annotate.Bench -- isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH]
 return args.FirstOrDefault() switch
 {
     "xlsx" => XlsxBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args[1..]),
+    "isolation" => await IsolationBenchmark.RunAsync(args[1..]),
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
     "docx-hostile" => DocxHostileBenchmark.Run(args[1..]),
     DocxHostileBenchmark.ReadCommand => DocxHostileBenchmark.ReadOnce(args[1..]),
@@ -19,6 +21,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH]");
     return 2;
 }

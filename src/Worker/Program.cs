@@ -1,6 +1,10 @@
 using Annotate.Annotators.Models.Download;
 using Annotate.Hosting.Telemetry;
 using Annotate.Worker;
+using Annotate.Worker.Isolation;
+
+// Started by a worker (or a gateway running one) as its pipeline child: annotate what it sends over stdin.
+if (PipelineChildHost.IsChild(args)) return await PipelineChildHost.RunAsync(args);
 
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;

@@ -2,11 +2,14 @@ using Annotate.Annotators;
 using Annotate.Hosting;
 using Annotate.Worker.Consumers;
 using Annotate.Worker.Delivery;
+using Annotate.Worker.Isolation;
+using Annotate.Worker.Pipeline;
 using Annotate.Worker.Storage;
 using Annotate.Worker.Testing;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,8 +23,18 @@ public static class WorkerHostingExtensions
     public static IHostApplicationBuilder AddAnnotateWorker(this IHostApplicationBuilder builder)
     {
         builder.AddAnnotateHostDefaults("annotate-worker");
-        builder.Services.AddAnnotators();
         builder.Services.AddAnnotateWorkerServices();
+        if (IsolationEnabled(builder.Configuration))
+        {
+            // The engine (readers, annotators, writers, the model) runs in the pipeline child only; this process needs
+            // the settings it checks commands against (profiles, size limit).
+            builder.Services.AddAnnotationSettings();
+            builder.Services.AddPipelineIsolation();
+        }
+        else
+        {
+            builder.Services.AddAnnotators();
+        }
         // Before the bus (added after this): a transient failure can be redelivered as soon as the bus consumes.
         builder.Services.AddHostedService<DelayQueueDeclaration>();
         // Read unvalidated from the configuration: the host reads these while it is built, before the options are
@@ -48,6 +61,25 @@ public static class WorkerHostingExtensions
         return builder;
     }
 
+    /// <summary>Whether documents are annotated in a supervised child process (<see cref="IsolationOptions.Enabled"/>).</summary>
+    public static bool IsolationEnabled(IConfiguration configuration) =>
+        (configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>() ?? new IsolationOptions()).Enabled;
+
+    /// <summary>
+    /// Runs documents in a supervised pipeline child instead of this process: the supervisor, the document runner that
+    /// forwards to it, the health check, and a hosted service that has the first child ready before the bus (added after
+    /// this) takes a command.
+    /// </summary>
+    public static IServiceCollection AddPipelineIsolation(this IServiceCollection services)
+    {
+        services.AddSingleton<PipelineSupervisor>();
+        // Replaces the in-process runner AddAnnotateWorkerServices registers, which would need the engine.
+        services.Replace(ServiceDescriptor.Singleton<IDocumentRunner, IsolatedDocumentRunner>());
+        services.AddHostedService<PipelineChildren>();
+        services.AddHealthChecks().AddCheck<IsolationHealthCheck>("pipeline-children");
+        return services;
+    }
+
     /// <summary>Time for the bus to hand back the cancelled deliveries and close after the grace period, and for the host after it.</summary>
     private static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(10);
 
@@ -65,6 +97,10 @@ public static class WorkerHostingExtensions
         services.AddOptions<FaultInjectionOptions>().BindConfiguration(FaultInjectionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FaultInjectionOptions>>(sp => new FaultInjectionValidator(sp.GetService<IHostEnvironment>()));
         services.AddSingleton<FaultInjection>();
+        services.AddOptions<IsolationOptions>().BindConfiguration(IsolationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IsolationOptions>, IsolationOptionsValidator>();
+        // In-process unless AddPipelineIsolation replaces it (tests compose the engine with this one).
+        services.TryAddSingleton<IDocumentRunner, InProcessDocumentRunner>();
         services.AddAnnotateBlobStore();
         // Redirects are followed by SourceFetcher, after checking they stay on the same scheme and host.
         services.AddHttpClient(SourceFetcher.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

@@ -33,6 +33,9 @@ public static class FailureReason
     /// <summary>The process annotating the document died while it was in flight, more times than allowed.</summary>
     public const string Crashed = "crashed";
 
+    /// <summary>The process annotating the document went over its memory cap, more times than allowed.</summary>
+    public const string OutOfMemory = "out-of-memory";
+
     /// <summary>The work was cancelled (shutdown, or a user cancelled the document).</summary>
     public const string Cancelled = "cancelled";
     /// <summary>An unexpected error inside Annotate.</summary>

@@ -1,10 +1,9 @@
-using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Messages;
 using Annotate.Worker.Storage;
-using Annotate.Worker.Testing;
+using Annotate.Worker.Pipeline;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -20,13 +19,11 @@ namespace Annotate.Worker.Consumers;
 /// reports them when retries run out.
 /// </summary>
 public sealed class AnnotateDocumentConsumer(
-    IDocumentPipeline pipeline,
-    ILanguageModel model,
+    IDocumentRunner pipeline,
     ProfileCatalog profiles,
     SourceStaging sources,
     OutputStore outputs,
     ResultIndex results,
-    FaultInjection faults,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<AnnotateDocumentConsumer> logger,
@@ -80,7 +77,6 @@ public sealed class AnnotateDocumentConsumer(
             // by the time anyone hears it is done.
             await using (var source = await sources.StageAsync(command, cancellationToken))
             {
-                faults.BeforeWork(source.Path);
                 annotated = await ReuseEarlierAsync(command, source, target, started, cancellationToken)
                     ?? await AnnotateAsync(command, source, target, started, cancellationToken);
             }
@@ -129,8 +125,8 @@ public sealed class AnnotateDocumentConsumer(
             DocumentId = command.DocumentId,
             FileName = command.FileName,
             OutputUri = OutputStore.ReferenceOf(target),
-            Outputs = result.Outputs.Select(o => new OutputFile { Name = o.Name, Kind = o.Kind, MediaType = o.MediaType, SizeBytes = o.SizeBytes }).ToList(),
-            Digest = DigestBuilder.From(result),
+            Outputs = result.Outputs.ToList(),
+            Digest = result.Digest,
             Timings = new StageTimings
             {
                 ReadMs = result.ReadTime.TotalMilliseconds,
@@ -138,8 +134,8 @@ public sealed class AnnotateDocumentConsumer(
                 WriteMs = result.WriteTime.TotalMilliseconds,
                 TotalMs = time.GetElapsedTime(started).TotalMilliseconds,
             },
-            ProfileFingerprint = result.Profile.Fingerprint(),
-            ModelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null,
+            ProfileFingerprint = result.ProfileFingerprint,
+            ModelSha256 = result.ModelSha256,
             CorrelationId = command.CorrelationId,
             CompletedAt = time.GetUtcNow(),
         };
@@ -163,7 +159,7 @@ public sealed class AnnotateDocumentConsumer(
             return null;
         }
         var fingerprint = profiles.Get(command.Profile).Fingerprint();
-        var modelSha256 = model.Status.IsAvailable ? model.Status.Sha256 : null;
+        var modelSha256 = pipeline.ModelSha256;
         var earlier = await results.FindAnnotatedAsync(sha256, fingerprint, modelSha256, cancellationToken);
         if (earlier is null || earlier.DocumentId == command.DocumentId
             || Hosting.Blobs.BlobReference.KeyOf(earlier.OutputUri) is not { } from

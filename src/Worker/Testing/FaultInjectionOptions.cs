@@ -9,6 +9,6 @@ public sealed class FaultInjectionOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Annotate:Worker:FaultInjection";
 
-    /// <summary>Whether documents starting with <see cref="FaultInjection.CrashMarker"/> end the process. Default false.</summary>
+    /// <summary>Whether documents starting with one of the <see cref="FaultInjection"/> markers (crash, abort, stack overflow, unbounded allocation, hang) take down the process annotating them. Default false.</summary>
     public bool Enabled { get; set; }
 }

@@ -29,6 +29,11 @@ public static class WorkerTestHost
             ["Annotate:Language:Languages:1"] = "de",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (services is not null)
+        {
+            // The test adds engine parts (annotators) to this process: the pipeline must run here to use them.
+            all["Annotate:Worker:Isolation:Enabled"] = "false";
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;

@@ -1,0 +1,8 @@
+namespace Annotate.Worker.Isolation;
+
+/// <summary>The pipeline child a document was sent to died (or was killed) before it answered.</summary>
+public sealed class ChildDiedException(string reason, string message) : Exception(message)
+{
+    /// <summary>Why it died, as a <see cref="Annotators.Pipeline.FailureReason"/>: crashed, out-of-memory or timeout.</summary>
+    public string Reason { get; } = reason;
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Annotate.Messages;
+
+namespace Annotate.Worker.Isolation;
+
+/// <summary>
+/// The protocol between the worker and its pipeline child: one JSON object per line, on the child's stdin (worker to
+/// child: <c>run</c>, <c>cancel</c>) and stdout (child to worker: <c>hello</c>, <c>heartbeat</c>, <c>result</c>,
+/// <c>error</c>). The child's logs go to stderr. A child that speaks another <see cref="Version"/> is refused.
+/// </summary>
+internal static class ChildProtocol
+{
+    /// <summary>Version of the frames below; bumped on any change that an older peer would misread.</summary>
+    public const int Version = 1;
+
+    /// <summary>The argument that starts the worker executable as a pipeline child.</summary>
+    public const string ChildArgument = "--pipeline-child";
+
+    public const string Hello = "hello";
+    public const string Heartbeat = "heartbeat";
+    public const string Run = "run";
+    public const string Cancel = "cancel";
+    public const string Result = "result";
+    public const string Error = "error";
+
+    /// <summary>Kinds of <see cref="ChildError"/>.</summary>
+    public const string AnnotationError = "annotation";
+    public const string CancelledError = "cancelled";
+    public const string IoError = "io";
+    public const string InternalError = "internal";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string Write(ChildFrame frame) => JsonSerializer.Serialize(frame, Json);
+
+    /// <summary>The frame on a line, or null when the line is no frame (the protocol ignores those).</summary>
+    public static ChildFrame? Read(string line)
+    {
+        if (line.Length == 0 || line[0] != '{')
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<ChildFrame>(line, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>One line of the protocol; <see cref="Type"/> says which of the optional parts it carries.</summary>
+internal sealed record ChildFrame
+{
+    public required string Type { get; init; }
+    public string? RequestId { get; init; }
+    public ChildHello? Hello { get; init; }
+    public ChildRun? Run { get; init; }
+    public ChildResult? Result { get; init; }
+    public ChildError? Error { get; init; }
+}
+
+/// <summary>The child is ready: what it speaks and what model it holds (the worker never loads the model itself).</summary>
+internal sealed record ChildHello
+{
+    public int Version { get; init; }
+    public int ProcessId { get; init; }
+    public required string ModelState { get; init; }
+    public bool ModelAvailable { get; init; }
+    public string? ModelSha256 { get; init; }
+    public string? ModelReason { get; init; }
+    public string? ModelName { get; init; }
+    /// <summary>Time from the child's start to the model loaded (or found missing).</summary>
+    public double StartMs { get; init; }
+}
+
+/// <summary>A document to annotate: the staged bytes and the output folder on this machine.</summary>
+internal sealed record ChildRun
+{
+    public required string DocumentId { get; init; }
+    public required string SourcePath { get; init; }
+    public required string FileName { get; init; }
+    public required string OutputDirectory { get; init; }
+    public string? Profile { get; init; }
+    public List<string>? Outputs { get; init; }
+    public string? ExpectedSha256 { get; init; }
+    public string? SourceSha256 { get; init; }
+}
+
+/// <summary>A document annotated: what the worker publishes about it.</summary>
+internal sealed record ChildResult
+{
+    public required List<OutputFile> Outputs { get; init; }
+    public required AnnotationDigest Digest { get; init; }
+    public double ReadMs { get; init; }
+    public double AnnotateMs { get; init; }
+    public double WriteMs { get; init; }
+    public required string ProfileFingerprint { get; init; }
+    public string? ModelSha256 { get; init; }
+}
+
+/// <summary>A document that could not be annotated, or was cancelled.</summary>
+internal sealed record ChildError
+{
+    public required string Kind { get; init; }
+    public string? Reason { get; init; }
+    public required string Message { get; init; }
+    public bool Retryable { get; init; }
+    public string? ExceptionType { get; init; }
+}

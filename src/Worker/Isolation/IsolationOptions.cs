@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Annotate.Worker.Isolation;
+
+/// <summary>
+/// Settings of the child process that reads, annotates and writes documents for the worker (configuration section
+/// <c>Annotate:Worker:Isolation</c>). The worker supervises it: a child that dies, stops answering or grows too large is
+/// killed and replaced, and only the document that caused it fails.
+/// </summary>
+public sealed class IsolationOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Annotate:Worker:Isolation";
+
+    /// <summary>
+    /// Whether documents are annotated in a supervised child process. Default true. When false, they are annotated inside
+    /// the worker's own process, and a native crash in a parser or the model takes the worker down with every document in flight.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Resident memory (VmRSS) above which a child is killed at once; the documents it was annotating are retried alone,
+    /// and the one that still goes over fails with <c>out-of-memory</c>. Default 4096 MiB.
+    /// </summary>
+    [Range(64, 1024 * 1024)]
+    public int MemoryCapMegabytes { get; set; } = 4096;
+
+    /// <summary>
+    /// Documents a child annotates before it is replaced by a fresh one (it finishes the ones it has first): leaks in
+    /// native libraries do not pile up. Default 500.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RecycleAfterDocuments { get; set; } = 500;
+
+    /// <summary>
+    /// Resident memory above which a child takes no more documents and is replaced once the ones it has are done. Must be
+    /// below <see cref="MemoryCapMegabytes"/>. Default 2048 MiB.
+    /// </summary>
+    [Range(64, 1024 * 1024)]
+    public int RecycleAboveMegabytes { get; set; } = 2048;
+
+    /// <summary>
+    /// How long a child may go without a heartbeat (it sends one every second from a thread of its own) before it is
+    /// considered frozen and killed. Default 15 seconds.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How many times a document whose child died under it is tried again, each time alone in a fresh child (so the
+    /// document that kills children is the one that fails, with <c>crashed</c>, <c>out-of-memory</c> or <c>timeout</c>).
+    /// Default 2.
+    /// </summary>
+    [Range(0, 10)]
+    public int CrashRetries { get; set; } = 2;
+
+    /// <summary>
+    /// How long a child may take to start and load the model before it counts as failed. Default 5 minutes (a large model
+    /// on a slow disk).
+    /// </summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// After a document is cancelled (its <c>Annotate:Worker:DocumentTimeout</c> passed, or the worker stops), how long
+    /// the child has to stop working on it; a hung parser cannot be cancelled, so the child is then killed. Default 5 seconds.
+    /// </summary>
+    public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(5);
+}

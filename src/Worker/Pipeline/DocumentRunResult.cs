@@ -1,0 +1,28 @@
+using Annotate.Messages;
+
+namespace Annotate.Worker.Pipeline;
+
+/// <summary>What the worker publishes about an annotated document: its outputs, digest, timings and the settings used.</summary>
+public sealed record DocumentRunResult
+{
+    /// <summary>Files written to the output folder.</summary>
+    public required IReadOnlyList<OutputFile> Outputs { get; init; }
+
+    /// <summary>The short summary carried by the event.</summary>
+    public required AnnotationDigest Digest { get; init; }
+
+    /// <summary>Time spent reading.</summary>
+    public TimeSpan ReadTime { get; init; }
+
+    /// <summary>Time spent annotating.</summary>
+    public TimeSpan AnnotateTime { get; init; }
+
+    /// <summary>Time spent writing outputs.</summary>
+    public TimeSpan WriteTime { get; init; }
+
+    /// <summary>Fingerprint of the profile applied.</summary>
+    public required string ProfileFingerprint { get; init; }
+
+    /// <summary>SHA-256 of the model the document was annotated with, or null when none was available.</summary>
+    public string? ModelSha256 { get; init; }
+}

@@ -1,0 +1,170 @@
+using Annotate.Annotators.Pipeline;
+using Annotate.Messages;
+using Annotate.Worker.Isolation;
+using Annotate.Worker.Testing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Annotate.Worker.Tests.Isolation;
+
+public sealed class PipelineIsolationTests
+{
+    private static string Ordinary(int i) =>
+        $"Report {i}\n\nThe budget of EUR {i},250.00 was approved on 15 March 2024 by the board of Example Ltd.\nContact: office{i}@example.com\n";
+
+    private static string Describe(object outcome) => outcome is DocumentAnnotationFailed failed ? $"{failed.DocumentId} failed: {failed.Reason} {failed.Message}" : "annotated";
+
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Fifty_documents_complete_and_each_fault_fails_only_its_own_document_with_its_reason()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            // Small limits, so the faults are caught quickly: a child sits well under 400 MiB with the tiny model.
+            ["Annotate:Worker:Isolation:MemoryCapMegabytes"] = "900",
+            ["Annotate:Worker:Isolation:RecycleAboveMegabytes"] = "800",
+            ["Annotate:Worker:Isolation:CrashRetries"] = "1",
+            ["Annotate:Worker:DocumentTimeout"] = "00:00:30",
+        });
+        var faults = new Dictionary<string, (string Marker, string Reason)>
+        {
+            ["fault-abort"] = (FaultInjection.AbortMarker, FailureReason.Crashed),
+            ["fault-failfast"] = (FaultInjection.CrashMarker, FailureReason.Crashed),
+            ["fault-stack"] = (FaultInjection.StackOverflowMarker, FailureReason.Crashed),
+            ["fault-allocate"] = (FaultInjection.AllocateMarker, FailureReason.OutOfMemory),
+            ["fault-hang"] = (FaultInjection.HangMarker, FailureReason.Timeout),
+        };
+
+        // The faulty documents go out among the ordinary ones, so each shares its child with others.
+        var next = 0;
+        foreach (var (id, (marker, _)) in faults)
+        {
+            for (var k = 0; k < 10; k++, next++)
+            {
+                await worker.SubmitAsync($"doc-{next}", $"report-{next}.txt", Ordinary(next));
+            }
+            await worker.SubmitAsync(id, id + ".txt", marker + " and then ordinary text.\n");
+        }
+        await worker.WaitForOutcomesAsync(50 + faults.Count, Bound);
+
+        for (var i = 0; i < 50; i++)
+        {
+            var outcome = worker.Outcomes[$"doc-{i}"];
+            Assert.True(outcome is DocumentAnnotated, $"doc-{i}: {(outcome as DocumentAnnotationFailed)?.Reason} {(outcome as DocumentAnnotationFailed)?.Message}");
+            Assert.Equal("text", ((DocumentAnnotated)outcome).Digest.Format);
+        }
+        foreach (var (id, (_, reason)) in faults)
+        {
+            var failed = Assert.IsType<DocumentAnnotationFailed>(worker.Outcomes[id]);
+            Assert.Equal(reason, failed.Reason);
+            Assert.False(failed.Retryable);
+            Assert.Contains($"'{id}.txt'", failed.Message);
+            Assert.DoesNotContain(worker.Root, failed.Message);
+        }
+        // The worker (this process) stayed up, and a fresh child is ready for the next document.
+        var health = await new IsolationHealthCheck(worker.Supervisor).CheckHealthAsync(new HealthCheckContext());
+        Assert.True(health.Data.TryGetValue("crashes:crashed", out var crashed) && (int)crashed >= 3, string.Join(", ", health.Data));
+        Assert.True(health.Data.ContainsKey("crashes:out-of-memory"), string.Join(", ", health.Data));
+        // No "crashes:timeout" asserted: when another fault kills the hanging document's child first, its time may run
+        // out while its retry waits for a fresh child, and then no child needs killing for it.
+        await worker.SubmitAsync("after", "after.txt", Ordinary(99));
+        await worker.WaitForOutcomesAsync(51 + faults.Count, Bound);
+        Assert.True(worker.Outcomes["after"] is DocumentAnnotated, Describe(worker.Outcomes["after"]));
+    }
+
+    [Fact]
+    public async Task A_child_is_recycled_after_its_document_limit_and_no_document_is_lost()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            ["Annotate:Worker:Isolation:RecycleAfterDocuments"] = "4",
+        });
+
+        for (var i = 0; i < 14; i++)
+        {
+            await worker.SubmitAsync($"doc-{i}", $"report-{i}.txt", Ordinary(i));
+        }
+        await worker.WaitForOutcomesAsync(14, Bound);
+
+        Assert.All(worker.Outcomes.Values, o => Assert.IsType<DocumentAnnotated>(o));
+        Assert.True(worker.Supervisor.ChildrenRecycled >= 3, $"recycled {worker.Supervisor.ChildrenRecycled}");
+        var state = worker.Supervisor.State();
+        Assert.Empty(state.DeathsByReason);
+    }
+
+    [Fact]
+    public async Task The_model_is_loaded_once_per_child_not_once_per_document()
+    {
+        await using var worker = await IsolationHarness.StartAsync();
+
+        for (var i = 0; i < 12; i++)
+        {
+            await worker.SubmitAsync($"doc-{i}", $"report-{i}.txt", Ordinary(i));
+        }
+        await worker.WaitForOutcomesAsync(12, Bound);
+
+        Assert.All(worker.Outcomes.Values, o => Assert.IsType<DocumentAnnotated>(o));
+        Assert.Equal(1, worker.Supervisor.ChildrenStarted);
+        // The model host's "loaded" line, forwarded from the child's stderr: once, for one child and twelve documents.
+        var loads = worker.Logs.Count(l => l.Category.EndsWith("LlamaModelHost", StringComparison.Ordinal) && l.Message.Contains("loaded from", StringComparison.Ordinal));
+        Assert.Equal(1, loads);
+        var annotated = worker.Outcomes.Values.OfType<DocumentAnnotated>().First();
+        Assert.Equal(worker.Supervisor.LastHello?.ModelSha256, annotated.ModelSha256);
+        Assert.NotNull(annotated.ModelSha256);
+    }
+
+    [Fact]
+    public async Task A_document_that_hangs_past_its_time_fails_with_timeout_and_its_child_is_killed()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            ["Annotate:Worker:DocumentTimeout"] = "00:00:10",
+        });
+
+        await worker.SubmitAsync("hang", "stuck.txt", FaultInjection.HangMarker + " forever.\n");
+        for (var i = 0; i < 3; i++)
+        {
+            await worker.SubmitAsync($"doc-{i}", $"report-{i}.txt", Ordinary(i));
+        }
+        await worker.WaitForOutcomesAsync(4, Bound);
+
+        var failed = Assert.IsType<DocumentAnnotationFailed>(worker.Outcomes["hang"]);
+        Assert.Equal(FailureReason.Timeout, failed.Reason);
+        Assert.Contains("'stuck.txt'", failed.Message);
+        Assert.All(Enumerable.Range(0, 3), i => Assert.True(worker.Outcomes[$"doc-{i}"] is DocumentAnnotated, Describe(worker.Outcomes[$"doc-{i}"])));
+        // The hung parser could not be cancelled: its child was killed and replaced.
+        Assert.Equal(1, worker.Supervisor.State().DeathsByReason.GetValueOrDefault(FailureReason.Timeout));
+        await worker.SubmitAsync("after", "after.txt", Ordinary(7));
+        await worker.WaitForOutcomesAsync(5, Bound);
+        Assert.True(worker.Outcomes["after"] is DocumentAnnotated, Describe(worker.Outcomes["after"]));
+    }
+
+    [Fact]
+    public async Task A_frozen_child_is_killed_when_its_heartbeats_stop_and_its_document_completes_in_a_fresh_one()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            ["Annotate:Worker:Isolation:HeartbeatTimeout"] = "00:00:03",
+        });
+        var frozen = worker.Supervisor.LastHello!.ProcessId;
+        // SIGSTOP: the whole process stops, heartbeat thread included, as a child stuck in the kernel or in a GC would.
+        Assert.Equal(0, Annotate.Worker.Isolation.NativeMethods.kill(frozen, 19));
+
+        await worker.SubmitAsync("doc-0", "report-0.txt", Ordinary(0));
+        await worker.WaitForOutcomesAsync(1, Bound);
+
+        Assert.IsType<DocumentAnnotated>(worker.Outcomes["doc-0"]);
+        Assert.Equal(1, worker.Supervisor.State().DeathsByReason.GetValueOrDefault(FailureReason.Crashed));
+        Assert.NotEqual(frozen, worker.Supervisor.LastHello!.ProcessId);
+    }
+
+    [Fact]
+    public void Invalid_isolation_settings_are_refused()
+    {
+        var result = new IsolationOptionsValidator().Validate(null, new IsolationOptions { MemoryCapMegabytes = 500, RecycleAboveMegabytes = 600, HeartbeatTimeout = TimeSpan.FromSeconds(1) });
+        Assert.True(result.Failed);
+        Assert.Contains("RecycleAboveMegabytes", result.FailureMessage);
+        Assert.Contains("HeartbeatTimeout", result.FailureMessage);
+        Assert.True(new IsolationOptionsValidator().Validate(null, new IsolationOptions()).Succeeded);
+    }
+}
