@@ -76,7 +76,8 @@ public static class WorkerHostingExtensions
         // Replaces the in-process runner AddAnnotateWorkerServices registers, which would need the engine.
         services.Replace(ServiceDescriptor.Singleton<IDocumentRunner, IsolatedDocumentRunner>());
         services.AddHostedService<PipelineChildren>();
-        services.AddHealthChecks().AddCheck<IsolationHealthCheck>("pipeline-children");
+        // Part of readiness, like the in-process model check it stands for: a child whose model failed to load is Unhealthy.
+        services.AddHealthChecks().AddCheck<IsolationHealthCheck>("pipeline-children", tags: [Hosting.HostDefaults.ReadyTag]);
         return services;
     }
 

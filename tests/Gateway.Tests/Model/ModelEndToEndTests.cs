@@ -108,10 +108,10 @@ public sealed class ModelEndToEndTests
         var health = await host.Client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
-        // The engine runs in this process, so its model is part of readiness.
+        // The engine runs in this gateway's pipeline child, so the child's model is part of readiness.
         var ready = await host.Client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        Assert.Contains("\"name\":\"model\",\"status\":\"Unhealthy\"", await ready.Content.ReadAsStringAsync());
+        Assert.Contains("\"name\":\"pipeline-children\",\"status\":\"Unhealthy\"", await ready.Content.ReadAsStringAsync());
     }
 
     private static string? Run(JsonNode annotations, string name) =>
