@@ -26,8 +26,13 @@ as_owner() {
 # in between.
 free_port() {
     local port
+    # Below the kernel's range for outgoing connections' local ports (32768–60999 by default): a port there can be
+    # taken by any client socket between this check and the server's bind (EADDRINUSE), one below it only by a listener.
+    local low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    (( low > 11000 )) || low=32768
     for _ in $(seq 50); do
-        port=$(( 20000 + RANDOM % 40000 ))
+        port=$(( 10000 + RANDOM % (low - 10000) ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
     done
     echo "postgres.sh: no free port found" >&2; exit 1
