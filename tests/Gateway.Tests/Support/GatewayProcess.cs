@@ -139,8 +139,14 @@ public sealed class GatewayProcess : IAsyncDisposable
     public async Task WaitForOutputAsync(string text)
     {
         var line = WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal));
-        await Task.WhenAny(line, Task.Delay(TimeSpan.FromSeconds(60)));
-        Assert.True(line.IsCompletedSuccessfully, $"The gateway never printed '{text}':\n{Output}");
+        try
+        {
+            await line.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"The gateway never printed '{text}':\n{Output}");
+        }
     }
 
     /// <summary>All documents the service knows.</summary>
