@@ -3,14 +3,41 @@ using System.Globalization;
 namespace Annotate.Annotators.Readers;
 
 /// <summary>
-/// A read-only stream that throws <c>too-large</c> once more than a set number of bytes has been read from it,
-/// so a ZIP entry whose declared size lies cannot inflate without bound. <c>limitSetting</c> names the
-/// configuration key of the limit, for the message.
+/// A read-only stream that throws once more than a set number of bytes has been read from it, whatever the source
+/// declared: a ZIP entry whose declared size lies, an HTTP body whose Content-Length is absent or wrong, a download
+/// that keeps coming. The exception is the caller's, so each place names its own limit and file.
 /// </summary>
-public sealed class BoundedReadStream(Stream inner, long limit, string fileName, string partName,
-    string limitSetting = "Annotate:Readers:MaxUncompressedBytes") : Stream
+public sealed class BoundedReadStream : Stream
 {
+    private readonly Stream _inner;
+    private readonly long _limit;
+    private readonly Func<Exception> _overLimit;
+    private readonly bool _leaveOpen;
     private long _read;
+
+    /// <summary>Counts what is read and throws once past the limit.</summary>
+    /// <param name="inner">The stream read through.</param>
+    /// <param name="limit">The most bytes that may be read.</param>
+    /// <param name="overLimit">Makes the exception thrown by the read that goes past the limit.</param>
+    /// <param name="leaveOpen">Whether disposing this stream leaves <paramref name="inner"/> open (a request body belongs to the server).</param>
+    public BoundedReadStream(Stream inner, long limit, Func<Exception> overLimit, bool leaveOpen = false)
+    {
+        _inner = inner;
+        _limit = limit;
+        _overLimit = overLimit;
+        _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>
+    /// A part of a package: past the limit it fails <c>too-large</c> naming the file and the part.
+    /// <paramref name="limitSetting"/> names the configuration key of the limit, for the message.
+    /// </summary>
+    public BoundedReadStream(Stream inner, long limit, string fileName, string partName,
+        string limitSetting = "Annotate:Readers:MaxUncompressedBytes")
+        : this(inner, limit, () => ZipPackageLimits.TooLarge(fileName,
+            $"its part '{partName}' inflates past {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes ({limitSetting})"))
+    {
+    }
 
     /// <inheritdoc />
     public override bool CanRead => true;
@@ -24,14 +51,14 @@ public sealed class BoundedReadStream(Stream inner, long limit, string fileName,
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Count(_inner.Read(buffer, offset, count));
 
     /// <inheritdoc />
-    public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
+    public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer));
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        Count(await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -40,12 +67,7 @@ public sealed class BoundedReadStream(Stream inner, long limit, string fileName,
     private int Count(int read)
     {
         _read += read;
-        if (_read > limit)
-        {
-            throw ZipPackageLimits.TooLarge(fileName,
-                $"its part '{partName}' inflates past {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes ({limitSetting})");
-        }
-        return read;
+        return _read > _limit ? throw _overLimit() : read;
     }
 
     /// <inheritdoc />
@@ -60,9 +82,9 @@ public sealed class BoundedReadStream(Stream inner, long limit, string fileName,
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_leaveOpen)
         {
-            inner.Dispose();
+            _inner.Dispose();
         }
         base.Dispose(disposing);
     }

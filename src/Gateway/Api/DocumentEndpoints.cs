@@ -73,7 +73,8 @@ public static class DocumentEndpoints
             sizeFeature.MaxRequestBodySize = bodyLimit;
         }
         // And whatever the server does with a Content-Length that is wrong: the body is counted as it is read.
-        request.Body = new LimitedReadStream(request.Body, bodyLimit);
+        request.Body = new BoundedReadStream(request.Body, bodyLimit, () => new BadHttpRequestException(
+            $"The request body is over the limit of {bodyLimit:N0} bytes.", StatusCodes.Status413PayloadTooLarge), leaveOpen: true);
         if (!request.HasFormContentType)
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-request", "Send the document as multipart/form-data with a 'file' field.");

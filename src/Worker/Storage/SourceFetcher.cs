@@ -63,7 +63,7 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IBlobStore blobs, 
                     throw TooLarge(fileName, current, limit, $"{length.ToString("N0", CultureInfo.InvariantCulture)} bytes");
                 }
                 await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
-                await blobs.PutAsync(key, new LimitedStream(body, limit, () => TooLarge(fileName, current, limit, "more")), deadline.Token);
+                await blobs.PutAsync(key, new BoundedReadStream(body, limit, () => TooLarge(fileName, current, limit, "more"), leaveOpen: true), deadline.Token);
                 return;
             }
         }
@@ -138,32 +138,4 @@ public sealed class SourceFetcher(IHttpClientFactory clients, IBlobStore blobs, 
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
     private static string Host(Uri url) => url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port.ToString(CultureInfo.InvariantCulture)}";
-
-    /// <summary>Reads through to the inner stream and throws once more than the limit has been read.</summary>
-    private sealed class LimitedStream(Stream inner, long limit, Func<Exception> tooLarge) : Stream
-    {
-        private long _read;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-        public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Count(int read)
-        {
-            _read += read;
-            return _read > limit ? throw tooLarge() : read;
-        }
-    }
 }
