@@ -317,8 +317,10 @@ public sealed class LlamaModelHostTests
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        // Sequences are freed by the decode loop just after the caller's task ends; poll briefly rather than sleep.
-        for (var i = 0; i < 200 && !condition(); i++)
+        // Sequences are freed by the decode loop just after the caller's task ends: poll for that state, bounded
+        // generously since a loaded machine can hold the decode loop's thread back for seconds.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && waited.Elapsed < TimeSpan.FromSeconds(60))
         {
             await Task.Delay(10);
         }
