@@ -108,10 +108,12 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
                 _ => "table",
             },
             Location = block.Location with { Block = index },
+            Role = block.Role == BlockRole.Body ? null : JsonNamingPolicy.CamelCase.ConvertName(block.Role.ToString()),
         };
         return block switch
         {
             HeadingBlock heading => info with { Level = heading.Level },
+            NoteBlock note => info with { Label = note.Label },
             TableBlock table => info with
             {
                 Name = table.Name,

@@ -48,13 +48,13 @@ public sealed class MarkdownWriter(IOptions<MarkdownWriterOptions> options) : IO
         var output = new MarkdownOutput(writer);
         var title = document.Properties.Title is { Length: > 0 } property
             ? property.Trim()
-            : document.Blocks.OfType<HeadingBlock>().FirstOrDefault()?.Content.Trim();
+            : document.Blocks.OfType<HeadingBlock>().FirstOrDefault(h => h.Role == BlockRole.Body)?.Content.Trim();
         var skipTitleHeading = false;
         if (!string.IsNullOrWhiteSpace(title))
         {
             await output.BlockAsync("# " + MarkdownText.Heading(title)).ConfigureAwait(false);
             // The heading the title came from (or that repeats it) is not written twice.
-            skipTitleHeading = document.Blocks.OfType<HeadingBlock>().FirstOrDefault() is { } first
+            skipTitleHeading = document.Blocks.OfType<HeadingBlock>().FirstOrDefault(h => h.Role == BlockRole.Body) is { } first
                 && string.Equals(first.Content.Trim(), title, StringComparison.OrdinalIgnoreCase);
         }
         foreach (var notice in document.Notices)
@@ -65,7 +65,7 @@ public sealed class MarkdownWriter(IOptions<MarkdownWriterOptions> options) : IO
         var blocks = document.Blocks.AsEnumerable();
         if (skipTitleHeading)
         {
-            var first = document.Blocks.OfType<HeadingBlock>().First();
+            var first = document.Blocks.OfType<HeadingBlock>().First(h => h.Role == BlockRole.Body);
             blocks = blocks.Where(b => !ReferenceEquals(b, first));
         }
 
@@ -79,10 +79,22 @@ public sealed class MarkdownWriter(IOptions<MarkdownWriterOptions> options) : IO
         }
         else
         {
+            // A page header or footer (read once) is marked as such, so it is not taken for the body's first lines.
+            string? marked = null;
             foreach (var block in blocks)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var role = block.Role is BlockRole.Header ? "header" : block.Role is BlockRole.Footer ? "footer" : null;
+                if (role != marked)
+                {
+                    await output.BlockAsync(marked is null ? $"<!-- {role} -->" : role is null ? $"<!-- /{marked} -->" : $"<!-- /{marked} -->\n<!-- {role} -->").ConfigureAwait(false);
+                    marked = role;
+                }
                 await WriteBlockAsync(block, output, cancellationToken).ConfigureAwait(false);
+            }
+            if (marked is not null)
+            {
+                await output.BlockAsync($"<!-- /{marked} -->").ConfigureAwait(false);
             }
         }
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -146,18 +158,36 @@ public sealed class MarkdownWriter(IOptions<MarkdownWriterOptions> options) : IO
         HeadingBlock heading => output.BlockAsync(new string('#', Math.Clamp(heading.Level, 1, 6)) + " " + MarkdownText.Heading(heading.Content)),
         ParagraphBlock paragraph => string.IsNullOrWhiteSpace(paragraph.Content)
             ? Task.CompletedTask
-            : output.BlockAsync(MarkdownText.Escape(paragraph.Content)),
+            : output.BlockAsync(WithNoteReferences(MarkdownText.Escape(paragraph.Content), paragraph.NoteReferences)),
+        // A footnote definition: Markdown links it with its references and lists it at the end.
+        NoteBlock note => output.BlockAsync("[^" + note.Label + "]: " + MarkdownText.Escape(note.Content).Replace("\n", " ", StringComparison.Ordinal)),
         ListBlock list => output.BlockAsync(ListText(list)),
         TableBlock table => WriteTableAsync(table, output, cancellationToken),
         _ => output.BlockAsync(MarkdownText.Escape(block.Text)),
     };
 
+    /// <summary>Escaping turned each <c>[^label]</c> of the paragraph's note references into text; make them references again.</summary>
+    private static string WithNoteReferences(string escaped, IReadOnlyList<string> labels)
+    {
+        foreach (var label in labels.Distinct(StringComparer.Ordinal))
+        {
+            escaped = escaped.Replace(@"\[^" + label + @"\]", "[^" + label + "]", StringComparison.Ordinal);
+        }
+        return escaped;
+    }
+
     private static string ListText(ListBlock list)
     {
         var text = new StringBuilder();
+        // The source's own numbers when it has them: "3." starts a Markdown list at 3; "2.1" or "b)" stay as written.
+        var numbered = list.Ordered && list.Numbers.Count == list.Items.Count;
+        var start = numbered && int.TryParse(list.Numbers[0].TrimEnd('.', ')'), NumberStyles.None, CultureInfo.InvariantCulture, out var first) ? first : 1;
+        var plain = !numbered || list.Numbers.Select((n, i) => n == (start + i).ToString(CultureInfo.InvariantCulture) + ".").All(b => b);
         for (var i = 0; i < list.Items.Count; i++)
         {
-            var marker = list.Ordered ? (i + 1).ToString(CultureInfo.InvariantCulture) + ". " : "- ";
+            var marker = !list.Ordered ? "- "
+                : plain ? (start + i).ToString(CultureInfo.InvariantCulture) + ". "
+                : "- " + MarkdownText.Cell(list.Numbers[i]) + " ";
             var item = MarkdownText.Escape(list.Items[i]);
             // Continuation lines are indented to the item's text so they stay inside the item.
             text.Append(marker).Append(item.Replace("\n", "\n" + new string(' ', marker.Length), StringComparison.Ordinal));

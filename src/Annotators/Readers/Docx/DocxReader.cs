@@ -19,6 +19,9 @@ namespace Annotate.Annotators.Readers.Docx;
 /// </summary>
 public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReader
 {
+    /// <summary>Notice code: the document has tracked changes, read as if all were accepted.</summary>
+    public const string TrackedChangesNotice = "tracked-changes";
+
     /// <inheritdoc />
     public SourceFormat Format => SourceFormat.Docx;
 
@@ -49,6 +52,7 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             var partName = main.Uri.OriginalString;
             DocxPartGuard.CheckDocumentPart(main.GetStream(FileMode.Open, FileAccess.Read), fileName, partName, options, cancellationToken);
             var builder = new DocxBlockBuilder(styles, numbering, fileName, options, cancellationToken);
+            AddHeadersOrFooters(main.HeaderParts.Select(h => (OpenXmlPart)h), BlockRole.Header, builder, fileName, options);
             using (var part = DocxPartGuard.OpenBounded(main.GetStream(FileMode.Open, FileAccess.Read), fileName, partName, options))
             using (var reader = new TypedOpenXmlPartReader(part, new OpenXmlPartReaderOptions
             {
@@ -62,6 +66,9 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
                 }
             }
 
+            AddHeadersOrFooters(main.FooterParts.Select(f => (OpenXmlPart)f), BlockRole.Footer, builder, fileName, options);
+            AddNotes(main, builder, fileName, options);
+
             var blocks = builder.Build();
             return new Document
             {
@@ -70,6 +77,10 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
                 SizeBytes = source.Length,
                 Properties = properties,
                 Blocks = blocks,
+                Notices = builder.HadTrackedChanges
+                    ? [new Notice(TrackedChangesNotice,
+                        $"'{fileName}' has tracked changes: it was read with every change accepted (deleted text left out, inserted text kept).") { Source = "docx" }]
+                    : [],
                 Outline = blocks.OfType<HeadingBlock>().Select(h => new OutlineEntry(h.Content, h.Level, null)).ToList(),
             };
         }
@@ -78,6 +89,75 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             throw new AnnotationException(FailureReason.Corrupt,
                 $"'{fileName}' is not a readable Word document (damaged or truncated): {ex.Message}", inner: ex);
         }
+    }
+
+    /// <summary>
+    /// Headers or footers, once each: a section's first-page, even-page and default headers usually repeat the same
+    /// letterhead, and every section may repeat it again. Read before the body (headers) or after it (footers).
+    /// </summary>
+    private static void AddHeadersOrFooters(IEnumerable<OpenXmlPart> parts, BlockRole role, DocxBlockBuilder builder, string fileName, ReaderOptions options)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        builder.Role = role;
+        foreach (var part in parts.OrderBy(p => p.Uri.OriginalString, StringComparer.Ordinal))
+        {
+            CheckWhole(part, fileName, options);
+            var root = part.RootElement;
+            if (root is null || !seen.Add(root.InnerText))
+            {
+                continue;
+            }
+            foreach (var element in root.Elements())
+            {
+                builder.Add(element);
+            }
+        }
+        builder.Role = BlockRole.Body;
+    }
+
+    /// <summary>
+    /// Footnotes, endnotes and comments that the text refers to, in the order of their first reference, each under the
+    /// label of its reference. A comment names its author and the text it was made on.
+    /// </summary>
+    private static void AddNotes(MainDocumentPart main, DocxBlockBuilder builder, string fileName, ReaderOptions options)
+    {
+        if (builder.ReferencedNotes.Count == 0)
+        {
+            return;
+        }
+        var notes = new Dictionary<string, (BlockRole Role, string Prefix, OpenXmlElement Note)>(StringComparer.Ordinal);
+        foreach (var footnote in CheckWhole(main.FootnotesPart, fileName, options)?.Footnotes?.Elements<Footnote>() ?? [])
+        {
+            if (footnote.Id?.Value is { } id)
+            {
+                notes.TryAdd(DocxBlockBuilder.FootnoteLabel(id), (BlockRole.Footnote, string.Empty, footnote));
+            }
+        }
+        foreach (var endnote in CheckWhole(main.EndnotesPart, fileName, options)?.Endnotes?.Elements<Endnote>() ?? [])
+        {
+            if (endnote.Id?.Value is { } id)
+            {
+                notes.TryAdd(DocxBlockBuilder.EndnoteLabel(id), (BlockRole.Endnote, string.Empty, endnote));
+            }
+        }
+        foreach (var comment in CheckWhole(main.WordprocessingCommentsPart, fileName, options)?.Comments?.Elements<Comment>() ?? [])
+        {
+            if (comment.Id?.Value is { } id)
+            {
+                var author = string.IsNullOrWhiteSpace(comment.Author?.Value) ? "Comment" : $"Comment by {comment.Author.Value.Trim()}";
+                var on = builder.CommentedText.GetValueOrDefault(id) is { Length: > 0 } covered ? $" on “{covered}”" : string.Empty;
+                notes.TryAdd(DocxBlockBuilder.CommentLabel(id), (BlockRole.Comment, author + on + ": ", comment));
+            }
+        }
+        foreach (var label in builder.ReferencedNotes.ToList())
+        {
+            if (notes.TryGetValue(label, out var note))
+            {
+                builder.Role = note.Role;
+                builder.AddNote(label, note.Role, note.Prefix, note.Note.Elements());
+            }
+        }
+        builder.Role = BlockRole.Body;
     }
 
     /// <summary>

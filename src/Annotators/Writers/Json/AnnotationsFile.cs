@@ -53,6 +53,10 @@ internal sealed record BlockInfo
     public bool? HasHeaderRow { get; init; }
     public long? Rows { get; init; }
     public int? Columns { get; init; }
+    // Null for the body: header, footer, textBox, footnote, endnote or comment.
+    public string? Role { get; init; }
+    // A note's label, as its reference carries it in the text ([^label]).
+    public string? Label { get; init; }
 }
 
 // The reformatted content itself is its own output file; annotations.json says what and where.
