@@ -21,6 +21,8 @@ public static partial class ContentRendering
         .DisableHtml()
         .UsePipeTables()
         .UseAutoIdentifiers()
+        // Word's footnotes, endnotes and comments arrive as Markdown footnotes: linked both ways on the page.
+        .UseFootnotes()
         .Build();
 
     /// <summary>The HTML of <paramref name="markdown"/>, one <c>section</c> per PDF page when it has page markers.</summary>
@@ -50,7 +52,8 @@ public static partial class ContentRendering
 
     private static string Render(string markdown)
     {
-        var document = Markdown.Parse(markdown, Pipeline);
+        // The writer's other comments (notices, header and footer marks) are for readers of the file, not the page.
+        var document = Markdown.Parse(CommentLine().Replace(markdown, string.Empty), Pipeline);
         foreach (var link in document.Descendants<LinkInline>().ToList())
         {
             if (link.IsImage)
@@ -92,4 +95,7 @@ public static partial class ContentRendering
 
     [GeneratedRegex(@"^<!-- page (\d{1,6}) -->[ \t]*$", RegexOptions.Multiline)]
     private static partial Regex PageMarker();
+
+    [GeneratedRegex(@"^<!-- [^\n]*? -->[ \t]*$", RegexOptions.Multiline)]
+    private static partial Regex CommentLine();
 }

@@ -50,4 +50,17 @@ public sealed class ContentRenderingTests
         Assert.True(html.IndexOf("First page.", StringComparison.Ordinal) < html.IndexOf("id=\"page-2\"", StringComparison.Ordinal));
         Assert.DoesNotContain("&lt;!--", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Notes_link_to_their_text_and_the_writers_comments_are_not_shown()
+    {
+        var html = ContentRendering.ToHtml(
+            "<!-- tracked-changes: 'a.docx' has tracked changes -->\n\n<!-- header -->\n\nACME GmbH\n\n<!-- /header -->\n\nFixed until May[^1].\n\n[^1]: Prices exclude VAT.\n");
+
+        Assert.DoesNotContain("&lt;!--", html, StringComparison.Ordinal);
+        Assert.Contains("ACME GmbH", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"#fn:1\"", html, StringComparison.Ordinal);
+        Assert.Contains("Prices exclude VAT.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("[^1]", html, StringComparison.Ordinal);
+    }
 }
