@@ -11,6 +11,7 @@ using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Readers.Docx;
 using Annotate.Annotators.Readers.Pdf;
+using Annotate.Annotators.Readers.Pptx;
 using Annotate.Annotators.Readers.Text;
 using Annotate.Annotators.Readers.Xlsx;
 using Annotate.Annotators.Writers.Markdown;
@@ -86,6 +87,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IDocumentReader, PdfReader>();
         services.AddSingleton<IDocumentReader, XlsxReader>();
         services.AddSingleton<IDocumentReader, DocxReader>();
+        services.AddSingleton<IDocumentReader, PptxReader>();
         services.AddSingleton<IDocumentReader, PlainTextReader>();
         services.AddSingleton<IDocumentReader, MarkdownReader>();
         services.AddSingleton<IDocumentReader>(sp => new DelimitedTextReader(sp.GetRequiredService<IOptions<ReaderOptions>>()));

@@ -30,6 +30,8 @@ public enum BlockRole
     Endnote,
     /// <summary>A reviewer's comment, linked from the end of the text it refers to.</summary>
     Comment,
+    /// <summary>A slide's speaker notes.</summary>
+    SpeakerNotes,
 }
 
 /// <summary>One structural piece of a document: a heading, paragraph, list or table, with where it came from.</summary>

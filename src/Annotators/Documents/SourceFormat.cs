@@ -17,4 +17,8 @@ public enum SourceFormat
     Text,
     /// <summary>Markdown text.</summary>
     Markdown,
+    /// <summary>Office Open XML slide deck.</summary>
+    Pptx,
+    /// <summary>A web page (HTML).</summary>
+    Html,
 }

@@ -91,4 +91,8 @@ public sealed class ReaderOptions
     /// </summary>
     [Range(1, int.MaxValue)]
     public int MaxDocxTableCells { get; set; } = 2_000_000;
+
+    /// <summary>Most slides of a deck (.pptx); a deck with more fails with <c>too-large</c>.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxSlides { get; set; } = 5_000;
 }

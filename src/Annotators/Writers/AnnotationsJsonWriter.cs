@@ -92,6 +92,8 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
         SourceFormat.Docx => "docx",
         SourceFormat.Text => "text",
         SourceFormat.Markdown => "markdown",
+        SourceFormat.Pptx => "pptx",
+        SourceFormat.Html => "html",
         _ => "unknown",
     };
 

@@ -156,6 +156,9 @@ public sealed class MarkdownWriter(IOptions<MarkdownWriterOptions> options) : IO
     private Task WriteBlockAsync(Block block, MarkdownOutput output, CancellationToken cancellationToken) => block switch
     {
         HeadingBlock heading => output.BlockAsync(new string('#', Math.Clamp(heading.Level, 1, 6)) + " " + MarkdownText.Heading(heading.Content)),
+        // A slide's speaker notes: a quote under the slide, so they are not read as the slide's own text.
+        ParagraphBlock { Role: BlockRole.SpeakerNotes } notes => output.BlockAsync(
+            "> **Notes:** " + MarkdownText.Escape(notes.Content).Replace("\n", "\n> ", StringComparison.Ordinal)),
         ParagraphBlock paragraph => string.IsNullOrWhiteSpace(paragraph.Content)
             ? Task.CompletedTask
             : output.BlockAsync(WithNoteReferences(MarkdownText.Escape(paragraph.Content), paragraph.NoteReferences)),

@@ -21,6 +21,8 @@ public sealed class OriginalFileWriter : IOutputWriter
             SourceFormat.Docx => (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
             SourceFormat.Csv => (Path.GetExtension(context.Document.FileName).Equals(".tsv", StringComparison.OrdinalIgnoreCase) ? ".tsv" : ".csv", "text/csv"),
             SourceFormat.Markdown => (".md", "text/markdown"),
+            SourceFormat.Pptx => (".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            SourceFormat.Html => (".html", "text/plain"), // served as text: a stored page must never run in the browser
             _ => (".txt", "text/plain"),
         };
         var name = "original" + extension;
