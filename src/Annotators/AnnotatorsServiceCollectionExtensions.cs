@@ -10,6 +10,7 @@ using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Readers.Docx;
+using Annotate.Annotators.Readers.Html;
 using Annotate.Annotators.Readers.Pdf;
 using Annotate.Annotators.Readers.Pptx;
 using Annotate.Annotators.Readers.Text;
@@ -88,6 +89,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IDocumentReader, XlsxReader>();
         services.AddSingleton<IDocumentReader, DocxReader>();
         services.AddSingleton<IDocumentReader, PptxReader>();
+        services.AddSingleton<IDocumentReader, HtmlReader>();
         services.AddSingleton<IDocumentReader, PlainTextReader>();
         services.AddSingleton<IDocumentReader, MarkdownReader>();
         services.AddSingleton<IDocumentReader>(sp => new DelimitedTextReader(sp.GetRequiredService<IOptions<ReaderOptions>>()));

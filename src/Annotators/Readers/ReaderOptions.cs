@@ -95,4 +95,8 @@ public sealed class ReaderOptions
     /// <summary>Most slides of a deck (.pptx); a deck with more fails with <c>too-large</c>.</summary>
     [Range(1, int.MaxValue)]
     public int MaxSlides { get; set; } = 5_000;
+
+    /// <summary>Largest web page (HTML) read; its tree takes several times its size in memory. Larger fails with <c>too-large</c>.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxHtmlBytes { get; set; } = 32L * 1024 * 1024;
 }

@@ -21,6 +21,10 @@ public static partial class TextFormats
         var delimited = DetectDelimiter(lines) is not null;
         var markdownScore = lines.Count(l => MarkdownLine().IsMatch(l));
 
+        if (LooksLikeHtml(text, extension))
+        {
+            return SourceFormat.Html;
+        }
         if (extension is ".csv" or ".tsv" or ".tab" && delimited)
         {
             return SourceFormat.Csv;
@@ -34,6 +38,20 @@ public static partial class TextFormats
             return SourceFormat.Markdown;
         }
         return delimited ? SourceFormat.Csv : SourceFormat.Text;
+    }
+
+    /// <summary>
+    /// A web page: a doctype or an html element at the start, or an .html/.htm name on text that starts with a tag. A
+    /// Markdown or text file that merely contains some tags stays what it is.
+    /// </summary>
+    private static bool LooksLikeHtml(string text, string extension)
+    {
+        var start = text.AsSpan().TrimStart("\uFEFF \t\r\n");
+        if (start.StartsWith("<!doctype html", StringComparison.OrdinalIgnoreCase) || start.StartsWith("<html", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        return extension is ".html" or ".htm" or ".xhtml" && start.StartsWith("<") && text.Contains("</", StringComparison.Ordinal);
     }
 
     /// <summary>

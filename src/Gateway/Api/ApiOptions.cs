@@ -26,7 +26,7 @@ public sealed class ApiOptions
     public int MaxFilesPerUpload { get; set; } = 20;
 
     /// <summary>
-    /// The formats accepted at upload (names of <see cref="SourceFormat"/>: Pdf, Xlsx, Docx, Csv, Text, Markdown).
+    /// The formats accepted at upload (names of <see cref="SourceFormat"/>: Pdf, Xlsx, Docx, Pptx, Html, Csv, Text, Markdown).
     /// Default (empty): every format the engine reads. Others are refused with 415.
     /// </summary>
     public string[] AllowedFormats { get; set; } = [];
