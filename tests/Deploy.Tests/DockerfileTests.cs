@@ -30,6 +30,18 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void The_build_has_every_file_at_the_root_that_msbuild_reads()
+    {
+        var props = File.ReadAllText(Repository.File("Directory.Build.props"));
+        var referenced = System.Text.RegularExpressions.Regex.Matches(props, @"\$\(MSBuildThisFileDirectory\)([\w.]+)").Select(m => m.Groups[1].Value);
+        var known = new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", ".editorconfig", "NuGet.config", "nuget.config" };
+        var needed = known.Where(f => File.Exists(Path.Combine(Repository.Root, f))).Concat(referenced).Distinct().ToList();
+        Assert.Contains("BannedSymbols.txt", needed);
+        var copied = Dockerfile.Arguments("source", "COPY").SelectMany(a => a.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipLast(1)).ToHashSet();
+        Assert.All(needed, file => Assert.Contains(file, copied));
+    }
+
+    [Fact]
     public void Every_stage_it_copies_from_exists_and_base_images_are_pinned_by_tag()
     {
         var stages = Dockerfile.Stages.ToHashSet();
