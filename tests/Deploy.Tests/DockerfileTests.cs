@@ -61,6 +61,16 @@ public sealed class DockerfileTests
         Assert.StartsWith("nvidia/cuda:12.", Dockerfile.Argument("CUDA_IMAGE"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_sdk_is_the_one_global_json_pins_and_the_runtime_matches_the_target_framework()
+    {
+        using var globalJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Repository.File("global.json")));
+        Assert.Equal(globalJson.RootElement.GetProperty("sdk").GetProperty("version").GetString(), Dockerfile.Argument("SDK_VERSION"));
+        var framework = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Repository.File("Directory.Build.props")), @"<TargetFramework>net([0-9.]+)</TargetFramework>").Groups[1].Value;
+        Assert.StartsWith(framework + ".", Dockerfile.Argument("DOTNET_VERSION"), StringComparison.Ordinal);
+        Assert.StartsWith(framework + ".", Dockerfile.Argument("SDK_VERSION"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("gateway", "Annotate.Gateway", "Gateway")]
     [InlineData("worker", "Annotate.Worker", "Worker")]
