@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+say() { echo "smoke [${SECONDS}s]: $*" >&2; }
 configuration=${CONFIGURATION:-Release}
 model=${ANNOTATE_SMOKE_MODEL:-$repo/../shared/models/stories260K.gguf}
 corpus=${ANNOTATE_SMOKE_CORPUS:-$repo/../shared/corpus}
@@ -19,8 +20,9 @@ for file in "$gateway_dll" "$worker_dll" "$model"; do
     [[ -f $file ]] || { say "$file is missing (dotnet build -c $configuration first)"; exit 1; }
 done
 
-say() { echo "smoke [${SECONDS}s]: $*" >&2; }
-root=$(mktemp -d /tmp/annotate-smoke.XXXXXX)
+# ANNOTATE_SMOKE_ROOT: a folder of the caller's (created here), so it can stop the servers if it has to kill this script.
+root=${ANNOTATE_SMOKE_ROOT:-$(mktemp -d /tmp/annotate-smoke.XXXXXX)}
+mkdir -p "$root"
 # The servers run as their own users when this runs as root: they must reach their folders inside.
 chmod 755 "$root"
 pids=()
