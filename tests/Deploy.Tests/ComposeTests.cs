@@ -55,13 +55,15 @@ public sealed class ComposeTests
                 var bus = Settings.Bind<BusOptions>(configuration);
                 Assert.True(bus.UsesRabbitMq);
                 Assert.True(bus.QuorumQueues);
-                Assert.Equal("rabbitmq", bus.Connection().Host);
+                // The broker is the compose service of that name, the RabbitMQ image.
+                Assert.StartsWith("rabbitmq:", compose.Services[bus.Connection().Host].Text("image"), StringComparison.Ordinal);
                 Assert.Equal(Filled["RABBITMQ_PASSWORD"], bus.Connection().Password);
             }
             // The gateway keeps its states in the compose PostgreSQL, with the user and database the server is created with.
             var state = Settings.Bind<StateStoreOptions>(gateway);
-            var postgres = compose.Environment("postgres");
-            Assert.Contains("Host=postgres;", state.PostgresConnectionString, StringComparison.Ordinal);
+            var host = state.PostgresConnectionString.Split(';').Single(p => p.StartsWith("Host=", StringComparison.Ordinal))["Host=".Length..];
+            Assert.StartsWith("postgres:", compose.Services[host].Text("image"), StringComparison.Ordinal);
+            var postgres = compose.Environment(host);
             foreach (var (part, variable) in new[] { ("Username", "POSTGRES_USER"), ("Password", "POSTGRES_PASSWORD"), ("Database", "POSTGRES_DB") })
             {
                 Assert.Contains($"{part}={postgres[variable]};", state.PostgresConnectionString + ";", StringComparison.Ordinal);
