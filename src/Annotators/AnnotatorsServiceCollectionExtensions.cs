@@ -1,5 +1,6 @@
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Builtin;
+using Annotate.Annotators.KeyValues;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Models.Chunking;
 using Annotate.Annotators.Models.Grammar;
@@ -104,6 +105,9 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IAnnotator, LanguageAnnotator>();
         services.AddSingleton<IAnnotator, PatternEntityAnnotator>();
         services.AddSingleton<IAnnotator, ColumnProfileAnnotator>();
+        services.AddOptions<KeyValueOptions>().BindConfiguration(KeyValueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<KeyNormaliser>();
+        services.AddSingleton<IAnnotator, KeyValueAnnotator>();
         return services;
     }
 
