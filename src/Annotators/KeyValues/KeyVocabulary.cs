@@ -51,6 +51,8 @@ public static class KeyVocabulary
     public const string BillTo = "bill-to";
     /// <summary>The party that sent the document.</summary>
     public const string Issuer = "issuer";
+    /// <summary>Where the goods go, when not to the recipient's address.</summary>
+    public const string DeliveryAddress = "delivery-address";
     /// <summary>A phone number.</summary>
     public const string Phone = "phone";
     /// <summary>An e-mail address.</summary>
@@ -95,12 +97,12 @@ public static class KeyVocabulary
              "Zwischensumme: der Nettobetrag ohne Steuer (Netto, Summe netto).",
              "Sous-total : le montant hors taxes (Total HT, Montant HT)."]),
         new(Vat,
-            ["vat", "tax", "tax total", "total tax", "sales tax", "vat amount", "tax amount", "gst", "mwst", "mehrwertsteuer", "ust", "umsatzsteuer", "zzgl mwst", "tva", "montant tva", "total tva"],
+            ["vat", "tax", "tax total", "total tax", "sales tax", "vat amount", "tax amount", "gst", "steuerbetrag", "mwst", "mehrwertsteuer", "ust", "umsatzsteuer", "zzgl mwst", "tva", "montant tva", "total tva"],
             ["VAT: the amount of value added tax or sales tax (Tax, VAT 20%).",
              "Mehrwertsteuer: der Steuerbetrag (MwSt., USt. 19 %).",
              "TVA : le montant de la taxe sur la valeur ajoutée (Montant TVA)."]),
         new(Total,
-            ["total", "gross total", "total gross", "total amount", "amount due", "total due", "grand total", "balance due", "amount payable", "total payable", "invoice total", "gesamtbetrag", "gesamtsumme", "summe", "rechnungsbetrag", "summe brutto", "gesamt brutto", "bruttobetrag", "brutto", "endbetrag", "zu zahlen", "zahlbetrag", "total ttc", "montant ttc", "montant total", "net a payer", "total a payer", "montant a payer", "total general"],
+            ["total", "gross total", "total gross", "total amount", "amount due", "total due", "grand total", "balance due", "amount payable", "total payable", "invoice total", "gesamtbetrag", "gesamtsumme", "summe", "rechnungsbetrag", "summe brutto", "gesamt brutto", "bruttobetrag", "brutto", "endbetrag", "zu zahlen", "zahlbetrag", "total ttc", "montant ttc", "montant total", "net a payer", "total a payer", "montant du", "reste a payer", "solde du", "montant a payer", "total general"],
             ["Total: the amount to pay including tax (Amount due, Grand total, Balance due).",
              "Gesamtbetrag: der zu zahlende Betrag inklusive Steuer (Summe brutto, Rechnungsbetrag, Zu zahlen).",
              "Total TTC : le montant à payer toutes taxes comprises (Net à payer, Montant total)."]),
@@ -149,6 +151,11 @@ public static class KeyVocabulary
             ["Seller: the company that issued the invoice (Vendor, Supplier, From).",
              "Rechnungssteller: das Unternehmen, das die Rechnung ausstellt (Lieferant, Absender).",
              "Fournisseur : l'entreprise qui émet la facture (Vendeur, Émetteur)."]),
+        new(DeliveryAddress,
+            ["delivery address", "ship to", "shipping address", "deliver to", "lieferadresse", "lieferanschrift", "versandadresse", "adresse livraison", "livrer a", "lieu livraison"],
+            ["Delivery address: where the goods are shipped to (Ship to).",
+             "Lieferadresse: wohin die Ware geliefert wird (Lieferanschrift).",
+             "Adresse de livraison : où la marchandise est livrée (Livrer à)."]),
         new(Phone,
             ["phone", "tel", "telephone", "phone no", "mobile", "telefon", "fon", "handy", "telephone no", "portable"],
             ["Phone: a telephone number.", "Telefon: eine Telefonnummer.", "Téléphone : un numéro de téléphone."]),
