@@ -124,28 +124,8 @@ internal static class IssuerFinder
 
     private static string Domain(string email) => email[(email.LastIndexOf('@') + 1)..].ToLowerInvariant();
 
-    private static List<(string Text, int Index)> Words(string text)
-    {
-        var words = new List<(string, int)>();
-        var i = 0;
-        while (i < text.Length && words.Count < 400)
-        {
-            while (i < text.Length && char.IsWhiteSpace(text[i]))
-            {
-                i++;
-            }
-            var from = i;
-            while (i < text.Length && !char.IsWhiteSpace(text[i]))
-            {
-                i++;
-            }
-            if (i > from)
-            {
-                words.Add((text[from..i], from));
-            }
-        }
-        return words;
-    }
+    private static List<(string Text, int Index)> Words(string text) =>
+        TextPairs.Tokens(text, 0, Math.Min(text.Length, 4000)).Select(t => (text[t.Start..t.End], t.Start)).ToList();
 
     /// <summary>The first texts of the document: the text blocks of its first page, or the top rows of its first sheet.</summary>
     private static IEnumerable<(string Text, SourceLocation Location)> HeaderTexts(Document document, CancellationToken cancellationToken)

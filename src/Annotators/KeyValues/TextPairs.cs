@@ -72,7 +72,8 @@ internal static class TextPairs
 
     private static SourceLocation At(SourceLocation block, int start, int end) => block with { Offset = start, Length = end - start };
 
-    private static List<(int Start, int End)> Tokens(string text, int start, int end)
+    /// <summary>The whitespace-separated words of <c>text[start..end]</c> with their offsets, at most <see cref="LabelLine.MaxTokens"/>.</summary>
+    internal static List<(int Start, int End)> Tokens(string text, int start, int end)
     {
         var tokens = new List<(int, int)>();
         var i = start;
