@@ -75,6 +75,28 @@ public class HostileKeyValueTests
         Assert.Equal("ran", annotations.Runs.Single(r => r.Name == "key-values").Status);
     }
 
+    [Theory]
+    [InlineData("Lieferant: Nordlicht Elektro\nRechnungsnummer 2024-0117\n", "Nordlicht Elektro", IssuerAnnotation.LabelMethod)]
+    [InlineData("Invoice\n\nGlobex Ltd · 1 Main Road · Leeds LS1 1AA\n\nContoso Retail Inc.\n4 Side Street\n", "Globex Ltd", IssuerAnnotation.SenderLineMethod)]
+    [InlineData("Rechnung\n\nRechnungsempfänger: Beispiel Handels AG\n\nVielen Dank für Ihren Auftrag.\n\nNordlicht Elektro GmbH, USt-IdNr. DE136695976\n", "Nordlicht Elektro GmbH", IssuerAnnotation.HeaderMethod)]
+    [InlineData("Facture\n\nMerci de votre confiance.\n\nTVA FR40303265045\n", "FR40303265045", IssuerAnnotation.VatIdMethod)]
+    [InlineData("Invoice 100482\n\nQuestions? Write to billing@acme-tools.example or to jane@gmail.com\n", "acme-tools.example", IssuerAnnotation.EmailDomainMethod)]
+    public async Task The_issuer_is_taken_from_the_best_clue_and_says_which(string text, string name, string method)
+    {
+        var issuer = (await Annotate("letter.txt", text)).KeyValues!.Issuer;
+
+        Assert.NotNull(issuer);
+        Assert.Equal((name, method), (issuer.Name, issuer.Method));
+    }
+
+    [Fact]
+    public async Task The_recipient_under_its_label_is_never_the_issuer()
+    {
+        var issuer = (await Annotate("letter.txt", "Bill to:\nContoso Retail Inc.\n\nThank you for your order.\n")).KeyValues!.Issuer;
+
+        Assert.Null(issuer);
+    }
+
     [Fact]
     public async Task Without_a_schema_or_with_a_model_extraction_in_place_no_schema_is_filled()
     {
