@@ -57,7 +57,7 @@ internal static class TablePairs
                 // The next filled cell is the value when the label says so (a colon, a known key), or when the row is
                 // a label and a value alone; in a row of line items the first cell labels nothing.
                 if (next >= 0 && !used.Contains((r, next)) && !IsKeyLabel(cells[next])
-                    && (colon || LabelLine.IsBareLabel(cells[c]) || filled.Count == 2)
+                    && (colon || LabelLine.IsBareLabel(cells[c]) || (filled.Count == 2 && !HeadsColumn(grid, r, c)))
                     && (next == c + 1 || filled.Count == 2))
                 {
                     pairs.Add(Pair(table, blockIndex, grid, r, c, r, next, PairLayouts.CellRight));
@@ -81,6 +81,10 @@ internal static class TablePairs
     /// <summary>A column of data under its header: the row after the value row has a value in the same column too.</summary>
     private static bool IsColumn(List<(long Number, string[] Cells)> grid, int labelRow, int column) =>
         labelRow + 2 < grid.Count && grid[labelRow + 2].Cells[column].Length > 0 && !IsLabelCell(grid[labelRow + 2].Cells[column], out _);
+
+    /// <summary>A header over data: the cell below holds a value (a number, a date, a code), where a form's label column holds another label.</summary>
+    private static bool HeadsColumn(List<(long Number, string[] Cells)> grid, int row, int column) =>
+        row + 1 < grid.Count && grid[row + 1].Cells[column] is { Length: > 0 } below && !IsLabelCell(below, out _);
 
     private static bool IsLabelRow(string[] cells, List<int> filled) => filled.TrueForAll(c => IsLabelCell(cells[c], out _));
 

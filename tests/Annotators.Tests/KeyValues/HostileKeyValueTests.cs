@@ -98,6 +98,17 @@ public class HostileKeyValueTests
     }
 
     [Fact]
+    public async Task A_header_over_rows_of_data_is_no_pair_and_a_column_of_labels_beside_values_is()
+    {
+        var data = await Annotate("people.csv", "Numbers,Names\n1,Alice\n2,Bob\n3,Carol\n");
+        var form = await Annotate("form.csv", "Customer,Contoso Retail\nContact,Jane Doe\n");
+
+        Assert.Empty(data.KeyValues!.Pairs);
+        Assert.Equal([("Customer", "Contoso Retail", "A1", "B1"), ("Contact", "Jane Doe", "A2", "B2")],
+            form.KeyValues!.Pairs.Select(p => (p.Label, p.Value, p.LabelLocation.Cell!, p.Location.Cell!)));
+    }
+
+    [Fact]
     public async Task Without_a_schema_or_with_a_model_extraction_in_place_no_schema_is_filled()
     {
         var annotations = await Annotate("memo.txt", "Invoice No.: 100482\n");
