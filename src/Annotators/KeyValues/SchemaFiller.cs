@@ -94,9 +94,9 @@ internal static partial class SchemaFiller
         if (types.Contains("number") || types.Contains("integer"))
         {
             var number = Number(text, recognizer);
-            if (number is { } n && (!types.Contains("integer") || types.Contains("number") || n == Math.Round(n)))
+            if (number is { } n && (types.Contains("number") || (n == Math.Round(n) && n is >= long.MinValue and <= long.MaxValue)))
             {
-                return JsonValue.Create(types.Contains("number") ? n : Math.Round(n));
+                return types.Contains("number") ? JsonValue.Create(n) : JsonValue.Create(decimal.ToInt64(n));
             }
             if (!types.Contains("string"))
             {
@@ -113,7 +113,7 @@ internal static partial class SchemaFiller
         }
         if (field["enum"] is JsonArray allowed)
         {
-            return allowed.Select(a => a?.GetValue<string>()).FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase)) is { } member ? JsonValue.Create(member) : null;
+            return allowed.Select(AsString).FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase)) is { } member ? JsonValue.Create(member) : null;
         }
         var max = field["maxLength"] is JsonValue m && m.TryGetValue<int>(out var length) ? length : int.MaxValue;
         return text.Length <= max ? JsonValue.Create(text) : null;
@@ -122,9 +122,12 @@ internal static partial class SchemaFiller
     private static HashSet<string> Types(JsonObject field) => field["type"] switch
     {
         JsonValue single when single.TryGetValue<string>(out var t) => [t],
-        JsonArray many => many.Select(t => t?.GetValue<string>() ?? "").ToHashSet(StringComparer.Ordinal),
+        JsonArray many => many.Select(t => AsString(t) ?? "").ToHashSet(StringComparer.Ordinal),
         _ => ["string"],
     };
+
+    /// <summary>A schema member that should be a string, or null when the user's schema put something else there.</summary>
+    private static string? AsString(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>The amount or number a value states: the money the recognizer reads, else the one number in it.</summary>
     private static decimal? Number(string text, EntityRecognizer recognizer)

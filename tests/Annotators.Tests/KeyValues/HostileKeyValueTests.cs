@@ -12,10 +12,22 @@ namespace Annotate.Annotators.Tests.KeyValues;
 /// <summary>Text documents through the real pipeline: other wordings, other scripts, and input built to make the work explode.</summary>
 public class HostileKeyValueTests
 {
+    /// <summary>A user's schema: fields named unlike any key, described in words, of several types, one of them odd.</summary>
+    private const string UserSchema = """
+        { "type": "object", "properties": {
+            "docId": { "type": "string", "description": "The invoice number" },
+            "amount": { "type": "integer", "description": "Total amount to pay" },
+            "dueOn": { "type": ["string", "null"], "format": "date" },
+            "kind": { "enum": [1, 2] },
+            "notes": { "type": "array", "items": { "type": "string" } } } }
+        """;
+
     private static IDocumentPipeline Pipeline(int maxPairs = 1000) => new ServiceCollection()
         .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Annotate:Profiles:kv:Annotators:0"] = "key-values",
+            ["Annotate:Profiles:user:Annotators:0"] = "key-values",
+            ["Annotate:Profiles:user:ExtractionSchema"] = UserSchema,
             ["Annotate:KeyValues:MaxPairs"] = maxPairs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build())
         .AddLogging()
@@ -109,6 +121,21 @@ public class HostileKeyValueTests
     }
 
     [Fact]
+    public async Task A_users_schema_is_filled_by_what_its_fields_mean_each_value_in_the_type_asked()
+    {
+        var annotations = await Annotate("bill.txt", "Invoice No.: 100482\nTotal: 1,200.00 EUR\nDue date: 14 April 2024\nKind: 3\n", profile: "user");
+
+        var extraction = annotations.Extraction!;
+        Assert.Equal("100482", (string?)extraction.Values["docId"]);
+        Assert.Equal(1200L, (long?)extraction.Values["amount"]);
+        Assert.Equal("2024-04-14", (string?)extraction.Values["dueOn"]);
+        Assert.False(extraction.Values.ContainsKey("kind"), "a value outside the enum is not filled");
+        Assert.False(extraction.Values.ContainsKey("notes"), "arrays are left to the model");
+        Assert.Equal(["/docId", "/amount", "/dueOn"], extraction.Fields.Select(f => f.Path));
+        Assert.All(extraction.Fields, f => Assert.Equal(0, f.Location!.Block));
+    }
+
+    [Fact]
     public async Task Without_a_schema_or_with_a_model_extraction_in_place_no_schema_is_filled()
     {
         var annotations = await Annotate("memo.txt", "Invoice No.: 100482\n");
@@ -117,7 +144,7 @@ public class HostileKeyValueTests
         Assert.Single(annotations.KeyValues!.Pairs);
     }
 
-    private static async Task<AnnotationSet> Annotate(string name, string content, int maxPairs = 1000)
+    private static async Task<AnnotationSet> Annotate(string name, string content, int maxPairs = 1000, string profile = "kv")
     {
         using var dir = new TempDir();
         var path = dir.File(name);
@@ -127,7 +154,7 @@ public class HostileKeyValueTests
             DocumentId = "kv-hostile",
             Source = new DocumentSource(path, name),
             OutputDirectory = dir.File("out"),
-            Profile = "kv",
+            Profile = profile,
         }, CancellationToken.None);
         return result.Annotations;
     }
