@@ -1,5 +1,7 @@
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Builtin;
+using Annotate.Annotators.Embeddings;
+using Annotate.Annotators.KeyValues;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Models.Chunking;
 using Annotate.Annotators.Models.Grammar;
@@ -108,6 +110,25 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IAnnotator, LanguageAnnotator>();
         services.AddSingleton<IAnnotator, PatternEntityAnnotator>();
         services.AddSingleton<IAnnotator, ColumnProfileAnnotator>();
+        services.AddOptions<KeyValueOptions>().BindConfiguration(KeyValueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<KeyNormaliser>();
+        services.AddSingleton<IAnnotator, KeyValueAnnotator>();
+        return services.AddTextEmbedder();
+    }
+
+    /// <summary>
+    /// Adds the embedded sentence encoder as <see cref="ITextEmbedder"/>: one per process, loaded on first use (so a
+    /// host that never embeds never loads it), shared by every annotator that compares text by meaning.
+    /// </summary>
+    public static IServiceCollection AddTextEmbedder(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(MiniLmTextEmbedder)))
+        {
+            return services;
+        }
+        services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<MiniLmTextEmbedder>();
+        services.TryAddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<MiniLmTextEmbedder>());
         return services;
     }
 

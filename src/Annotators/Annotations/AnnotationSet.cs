@@ -27,6 +27,9 @@ public sealed class AnnotationSet
     /// <summary>Values of the profile's row fields for every spreadsheet row (model annotator <c>rows</c>).</summary>
     public RowAnnotations? Rows { get; set; }
 
+    /// <summary>Label/value pairs with their normalised keys, and the issuer (annotator <c>key-values</c>).</summary>
+    public KeyValueAnnotation? KeyValues { get; set; }
+
     /// <summary>Title, type, summary, keywords, named entities and dates from the model (annotator <c>metadata</c>).</summary>
     public MetadataAnnotation? Metadata { get; set; }
 

@@ -51,4 +51,10 @@ public sealed record ExtractedField
 
     /// <summary>The text as it occurs in the source, when grounded.</summary>
     public string? Text { get; init; }
+
+    /// <summary>
+    /// How the value was found when no model filled it: <c>key-value:&lt;key&gt;</c> (a label/value pair of that key),
+    /// <c>issuer:&lt;method&gt;</c> or <c>entity:&lt;type&gt;</c>; null for values the model extracted.
+    /// </summary>
+    public string? FoundBy { get; init; }
 }

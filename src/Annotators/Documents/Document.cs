@@ -32,6 +32,15 @@ public sealed record Document
 
     /// <summary>Page texts of paged formats (PDF), 1-based page i at index i-1; empty for other formats.</summary>
     public IReadOnlyList<string> Pages { get; init; } = [];
+
+    /// <summary>
+    /// The words of PDF pages with their boxes, page by page (at most <see cref="MaxPositionedWords"/> words in all; pages
+    /// past the bound have none); empty for other formats.
+    /// </summary>
+    public IReadOnlyList<PageWords> PageWords { get; init; } = [];
+
+    /// <summary>Most words whose positions a document keeps, so a huge PDF does not hold every word twice.</summary>
+    public const int MaxPositionedWords = 200_000;
 }
 
 /// <summary>Document-level properties from the file's own metadata.</summary>

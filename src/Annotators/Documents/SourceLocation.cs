@@ -24,6 +24,9 @@ public sealed record SourceLocation
     /// <summary>Length in characters of the match inside the block's text.</summary>
     public int? Length { get; init; }
 
+    /// <summary>Where on the page (PDF points, origin bottom left), when the finding comes from the page layout.</summary>
+    public PageBox? Box { get; init; }
+
     /// <summary>A location on a page.</summary>
     public static SourceLocation OnPage(int page) => new() { Page = page };
 

@@ -72,6 +72,7 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
             Statistics = annotations.Statistics,
             Entities = entities,
             Columns = annotations.Columns,
+            KeyValues = annotations.KeyValues,
             Metadata = annotations.Metadata,
             Extraction = annotations.Extraction,
             Reformat = annotations.Reformat is { } reformat ? Describe(reformat) : null,

@@ -23,7 +23,11 @@ internal sealed record PdfTextRegion(int Page, IReadOnlyList<PdfTextLine> Lines)
 }
 
 /// <summary>The regions of one page in reading order and the page's body font size.</summary>
-internal sealed record PdfPageText(int Page, IReadOnlyList<PdfTextRegion> Regions, double BodyFontSize, bool HasText, bool HasImages);
+internal sealed record PdfPageText(int Page, IReadOnlyList<PdfTextRegion> Regions, double BodyFontSize, bool HasText, bool HasImages)
+{
+    /// <summary>The page's words with their boxes, as the word extractor found them.</summary>
+    public IReadOnlyList<Documents.PageWord> Words { get; init; } = [];
+}
 
 /// <summary>
 /// Segments a page into regions in reading order: nearest-neighbour words, split at column gutters
@@ -68,7 +72,12 @@ internal static partial class PdfPageLayout
             }
             regions.AddRange(SplitByFont(lines).Select(run => new PdfTextRegion(page.Number, run)));
         }
-        return new PdfPageText(page.Number, regions, BodyFontSize(letters), HasText: true, hasImages);
+        return new PdfPageText(page.Number, regions, BodyFontSize(letters), HasText: true, hasImages)
+        {
+            // The words are at hand already: keeping their boxes costs no second pass over the page.
+            Words = words.Select(w => new Documents.PageWord(PdfLigatures.Expand(w.Text.Trim()),
+                new Documents.PageBox(w.BoundingBox.Left, w.BoundingBox.Bottom, w.BoundingBox.Right, w.BoundingBox.Top))).ToList(),
+        };
     }
 
     private static PdfTextLine ToLine(IReadOnlyList<Word> words)

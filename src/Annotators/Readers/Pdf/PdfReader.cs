@@ -53,6 +53,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
                 Properties = doubt is null ? properties : properties with { PageCount = null },
                 Blocks = blocks,
                 Pages = pages.Select(p => PageText(p.Page, blocks)).ToList(),
+                PageWords = PositionedWords(pages),
                 Outline = ReadOutline(pdf, source.FileName),
                 // Pages made up for an unreachable page tree have no text; that says nothing about a scan.
                 Notices = doubt is null ? Notices(pages, source.FileName) : [PageCountNotice(doubt, pages, source.FileName)],
@@ -75,10 +76,14 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
     private static List<PdfPageText> ReadPages(PdfDocument pdf, CancellationToken cancellationToken)
     {
         var pages = new List<PdfPageText>(pdf.NumberOfPages);
+        var words = 0;
         for (var number = 1; number <= pdf.NumberOfPages; number++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            pages.Add(PdfPageLayout.Analyse(pdf.GetPage(number)));
+            var page = PdfPageLayout.Analyse(pdf.GetPage(number));
+            words += page.Words.Count;
+            // Past the bound a page keeps its text but not its word boxes, so a huge file is not held twice.
+            pages.Add(words > Document.MaxPositionedWords ? page with { Words = [] } : page);
         }
         return pages;
     }
@@ -104,6 +109,11 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
             logger.LogWarning(ex, "The page tree of {FileName} could not be rebuilt", fileName);
             return null;
         }
+    }
+
+    private static List<PageWords> PositionedWords(IReadOnlyList<PdfPageText> pages)
+    {
+        return pages.TakeWhile(p => p.Words.Count > 0 || !p.HasText).Select(p => new PageWords(p.Page, p.Words)).ToList();
     }
 
     private static DocumentProperties ReadProperties(PdfDocument pdf)

@@ -29,6 +29,7 @@ internal sealed record AnnotationsFile
     public DocumentStatistics? Statistics { get; init; }
     public required IReadOnlyList<EntityAnnotation> Entities { get; init; }
     public required IReadOnlyList<ColumnProfile> Columns { get; init; }
+    public KeyValueAnnotation? KeyValues { get; init; }
     public MetadataAnnotation? Metadata { get; init; }
     public ExtractionAnnotation? Extraction { get; init; }
     public ReformatSection? Reformat { get; init; }

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Annotate.Annotators.Embeddings;
+
+/// <summary>Settings of the embedded sentence encoder (configuration section <c>Annotate:Embedding</c>).</summary>
+public sealed class EmbeddingOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Annotate:Embedding";
+
+    /// <summary>Texts encoded in one call to the encoder. Larger batches encode more per second up to the cores' limit. Default 32.</summary>
+    [Range(1, 1024)]
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// Word pieces in one window of a long text, [CLS] and [SEP] included. all-MiniLM-L6-v2 was trained on 128 and
+    /// truncates at 256; a longer text is split into windows of this size whose vectors are averaged. Default 256.
+    /// </summary>
+    [Range(16, 256)]
+    public int MaxSequenceTokens { get; set; } = 256;
+
+    /// <summary>Vectors kept in memory, keyed by a hash of their text, so a text is never encoded twice (about 1.5 KB each). 0 turns the cache off. Default 20,000.</summary>
+    [Range(0, 10_000_000)]
+    public int CacheEntries { get; set; } = 20_000;
+
+    /// <summary>Threads the encoder uses for one batch; 0 lets ONNX Runtime choose (one per core). Default 0.</summary>
+    [Range(0, 256)]
+    public int Threads { get; set; }
+}

