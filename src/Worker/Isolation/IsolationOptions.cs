@@ -40,10 +40,16 @@ public sealed class IsolationOptions
     public int RecycleAboveMegabytes { get; set; } = 2048;
 
     /// <summary>
-    /// How long a child may go without a heartbeat (it sends one every second from a thread of its own) before it is
-    /// considered frozen and killed. Default 15 seconds.
+    /// How long a child may go without a heartbeat (it sends one every <see cref="HeartbeatInterval"/> from a thread of its
+    /// own) before it is considered frozen and killed. At least three intervals. Default 15 seconds.
     /// </summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How often a child sends its heartbeat, and with it the progress of each document whose stage changed since the
+    /// last one (so a document is reported at most this often, and one shorter than this only by its result). Default 1 second.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How many times a document whose child died under it is tried again, each time alone in a fresh child (so the
