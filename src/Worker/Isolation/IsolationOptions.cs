@@ -33,8 +33,9 @@ public sealed class IsolationOptions
     public int RecycleAfterDocuments { get; set; } = 500;
 
     /// <summary>
-    /// Resident memory above which a child takes no more documents and is replaced once the ones it has are done. Must be
-    /// below <see cref="MemoryCapMegabytes"/>. Default 2048 MiB.
+    /// Resident memory above which a child takes no more documents and is replaced once the ones it has are done: checked
+    /// as each of its documents finishes (and by the watch), for a child that has annotated at least one. Must be below
+    /// <see cref="MemoryCapMegabytes"/>. Default 2048 MiB.
     /// </summary>
     [Range(64, 1024 * 1024)]
     public int RecycleAboveMegabytes { get; set; } = 2048;

@@ -24,7 +24,9 @@ public sealed class PipelineIsolationTests
             ["Annotate:Worker:Isolation:MemoryCapMegabytes"] = "900",
             ["Annotate:Worker:Isolation:RecycleAboveMegabytes"] = "800",
             ["Annotate:Worker:Isolation:CrashRetries"] = "1",
-            ["Annotate:Worker:DocumentTimeout"] = "00:00:30",
+            // Generous: after each crash up to five children start at once (the replacement and a fresh one for each retry),
+            // which on a loaded 2-core machine keeps ordinary documents waiting for tens of seconds.
+            ["Annotate:Worker:DocumentTimeout"] = "00:01:30",
         });
         var faults = new Dictionary<string, (string Marker, string Reason)>
         {
@@ -154,8 +156,10 @@ public sealed class PipelineIsolationTests
         await worker.WaitForOutcomesAsync(1, Bound);
 
         Assert.IsType<DocumentAnnotated>(worker.Outcomes["doc-0"]);
-        Assert.Equal(1, worker.Supervisor.State().DeathsByReason.GetValueOrDefault(FailureReason.Crashed));
+        // At least the frozen one (on a loaded machine a fresh child may also miss three seconds of heartbeats), and it is gone.
+        Assert.True(worker.Supervisor.State().DeathsByReason.GetValueOrDefault(FailureReason.Crashed) >= 1);
         Assert.NotEqual(frozen, worker.Supervisor.LastHello!.ProcessId);
+        Assert.NotEqual(0, Annotate.Worker.Isolation.NativeMethods.kill(frozen, 0));
     }
 
     [Fact]
