@@ -14,10 +14,6 @@ public sealed class ChildReportsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(4);
 
-    private static string Ordinary(int i) =>
-        $"Report {i}\n\nThe budget of EUR {i},250.00 was approved on 15 March 2024 by the board of Example Ltd.\nContact: office{i}@example.com\n";
-
-    private static string Describe(object outcome) => outcome is DocumentAnnotationFailed failed ? $"{failed.DocumentId} failed: {failed.Reason} {failed.Message}" : "annotated";
 
     private static string Corpus(string name) => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(IsolationHarness.Model)!, "..", "corpus", name));
 
@@ -40,14 +36,14 @@ public sealed class ChildReportsTests
         // Three documents for the model (tokens), a four-page PDF (pages), a table (rows).
         for (var i = 0; i < 3; i++)
         {
-            await worker.SubmitAsync($"model-{i}", $"memo-{i}.txt", Ordinary(i), profile: "model");
+            await worker.SubmitAsync($"model-{i}", $"memo-{i}.txt", IsolationHarness.Ordinary(i), profile: "model");
         }
         await worker.SubmitFileAsync("pdf", Corpus("pdf/pdflatex-4-pages.pdf"));
         await worker.SubmitAsync("csv", "orders.csv", Csv(40));
         await worker.WaitForOutcomesAsync(5, Bound);
 
         var annotated = worker.Outcomes.Values.OfType<DocumentAnnotated>().ToList();
-        Assert.True(annotated.Count == 5, string.Join("; ", worker.Outcomes.Values.Select(Describe)));
+        Assert.True(annotated.Count == 5, string.Join("; ", worker.Outcomes.Values.Select(IsolationHarness.Describe)));
         Assert.Equal(4, annotated.Single(a => a.DocumentId == "pdf").Digest.Pages);
         Assert.Equal(40, annotated.Single(a => a.DocumentId == "csv").Digest.Rows);
         // Recorded in this process (the supervisor's), from the children's frames: exactly what the documents say.
@@ -95,11 +91,11 @@ public sealed class ChildReportsTests
 
         for (var i = 0; i < 8; i++)
         {
-            await worker.SubmitAsync($"doc-{i}", $"report-{i}.txt", Ordinary(i));
+            await worker.SubmitAsync($"doc-{i}", $"report-{i}.txt", IsolationHarness.Ordinary(i));
         }
         await worker.WaitForOutcomesAsync(8, Bound);
 
-        Assert.All(worker.Outcomes.Values, o => Assert.True(o is DocumentAnnotated, Describe(o)));
+        Assert.All(worker.Outcomes.Values, o => Assert.True(o is DocumentAnnotated, IsolationHarness.Describe(o)));
         var recycled = worker.Supervisor.ChildrenRecycledByReason.GetValueOrDefault(PipelineSupervisor.RecycledForMemory);
         Assert.True(recycled >= 1, $"recycled for memory: {recycled}");
         Assert.Equal(0, worker.Supervisor.ChildrenRecycledByReason.GetValueOrDefault(PipelineSupervisor.RecycledForDocuments));

@@ -25,6 +25,13 @@ internal sealed class IsolationHarness : IAsyncDisposable
     private readonly Lock _waitLock = new();
     private readonly List<(int Count, TaskCompletionSource Done)> _waits = [];
 
+    /// <summary>A small ordinary text document, different for each <paramref name="i"/>.</summary>
+    public static string Ordinary(int i) =>
+        $"Report {i}\n\nThe budget of EUR {i},250.00 was approved on 15 March 2024 by the board of Example Ltd.\nContact: office{i}@example.com\n";
+
+    /// <summary>An outcome for an assertion's message.</summary>
+    public static string Describe(object outcome) => outcome is DocumentAnnotationFailed failed ? $"{failed.DocumentId} failed: {failed.Reason} {failed.Message}" : "annotated";
+
     public static string Model => Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", "models", "stories260K.gguf"));
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "annotate-isolation-tests", Guid.NewGuid().ToString("N"));
