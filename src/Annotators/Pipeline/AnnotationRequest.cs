@@ -28,4 +28,10 @@ public sealed record AnnotationRequest
     /// pipeline does not read a large file once more just to hash it. Null: the pipeline hashes the source itself.
     /// </summary>
     public string? SourceSha256 { get; init; }
+
+    /// <summary>
+    /// Told, on the pipeline's own thread, when each stage starts and finishes; null for nobody. Must be quick and must
+    /// not throw (the pipeline child uses it to report progress to the worker).
+    /// </summary>
+    public IProgress<PipelineProgress>? Progress { get; init; }
 }

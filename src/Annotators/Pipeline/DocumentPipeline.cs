@@ -72,6 +72,9 @@ public sealed class DocumentPipeline(
         {
             throw new AnnotationException(FailureReason.UnsupportedFormat, $"'{source.FileName}' is {format}, which no reader is registered for.");
         }
+        var progress = request.Progress;
+        var formatName = format.ToString().ToLowerInvariant();
+        progress?.Report(new PipelineProgress { Stage = PipelineProgress.Stages.Read, Format = formatName });
         Document document;
         try
         {
@@ -84,7 +87,9 @@ public sealed class DocumentPipeline(
         }
         document = document with { Sha256 = sha256, SizeBytes = size, FileName = source.FileName };
         var readTime = time.GetElapsedTime(started);
+        progress?.Report(Progress(PipelineProgress.Stages.Read, readTime, document));
 
+        progress?.Report(Progress(PipelineProgress.Stages.Annotate, null, document));
         started = time.GetTimestamp();
         var context = new AnnotationContext(request.DocumentId, document, profile);
         context.Annotations.Notices.AddRange(document.Notices);
@@ -93,10 +98,13 @@ public sealed class DocumentPipeline(
             await RunAnnotatorAsync(annotator, context, source, cancellationToken).ConfigureAwait(false);
         }
         var annotateTime = time.GetElapsedTime(started);
+        progress?.Report(Progress(PipelineProgress.Stages.Annotate, annotateTime, document));
 
+        progress?.Report(Progress(PipelineProgress.Stages.Write, null, document));
         started = time.GetTimestamp();
         var outputs = await WriteOutputsAsync(request, context, cancellationToken).ConfigureAwait(false);
         var writeTime = time.GetElapsedTime(started);
+        progress?.Report(Progress(PipelineProgress.Stages.Write, writeTime, document));
 
         return new AnnotationResult
         {
@@ -109,6 +117,17 @@ public sealed class DocumentPipeline(
             WriteTime = writeTime,
         };
     }
+
+    /// <summary>A stage started (<paramref name="elapsed"/> null) or finished, with the pages and rows the document holds.</summary>
+    private static PipelineProgress Progress(string stage, TimeSpan? elapsed, Document document) => new()
+    {
+        Stage = stage,
+        Finished = elapsed is not null,
+        Elapsed = elapsed ?? TimeSpan.Zero,
+        Format = document.Format.ToString().ToLowerInvariant(),
+        Pages = document.Properties.PageCount ?? (document.Sheets.Count > 0 ? document.Sheets.Count : null),
+        Rows = document.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0),
+    };
 
     private long CheckSource(DocumentSource source)
     {

@@ -32,6 +32,15 @@ public sealed class AnnotateMetrics
     /// <inheritdoc cref="ModelTokensIn"/>
     public const string ModelTokensOut = "annotate_model_tokens_out";
 
+    /// <summary>Pages or sheets the pipeline children read, recorded by the process that supervises them.</summary>
+    public const string ChildPagesProcessed = "annotate_child_pages_processed";
+
+    /// <summary>Table rows the pipeline children read.</summary>
+    public const string ChildRowsProcessed = "annotate_child_rows_processed";
+
+    /// <summary>Time per stage of every document the pipeline children worked on, failed ones included.</summary>
+    public const string ChildStageDuration = "annotate_child_stage_duration";
+
     /// <summary>Stage names of <see cref="StageDuration"/>: the tag <c>stage</c>.</summary>
     public static class Stages
     {
@@ -59,6 +68,10 @@ public sealed class AnnotateMetrics
     private readonly Histogram<double> _stages;
     private readonly Counter<long> _workerFinished;
     private readonly Histogram<double> _workerStages;
+    private readonly Counter<long> _childPages;
+    private readonly Counter<long> _childRows;
+    private readonly Histogram<double> _childStages;
+    private readonly Lazy<(Counter<long> In, Counter<long> Out)> _tokens;
 
     public AnnotateMetrics(IMeterFactory meters)
     {
@@ -76,6 +89,16 @@ public sealed class AnnotateMetrics
             "Outcomes a worker published (tags: outcome annotated|duplicate|failed, reason, format).");
         _workerStages = _meter.CreateHistogram<double>(WorkerStageDuration, "s", "Time per stage as a worker measured it (tag: stage).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
+        _childPages = _meter.CreateCounter<long>(ChildPagesProcessed, "{page}", "Pages or sheets the pipeline children read, failed documents included (tag: format).");
+        _childRows = _meter.CreateCounter<long>(ChildRowsProcessed, "{row}", "Table rows the pipeline children read, failed documents included (tag: format).");
+        _childStages = _meter.CreateHistogram<double>(ChildStageDuration, "s",
+            "Time per stage of each document a pipeline child worked on, up to where it stopped (tag: stage read|annotate|write).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
+        // Created on first use: where the model runs in this process its host counts the tokens under these names, and
+        // this process counts them only for pipeline children.
+        _tokens = new(() => (
+            _meter.CreateCounter<long>(ModelTokensIn, "{token}", "Prompt tokens sent to the model."),
+            _meter.CreateCounter<long>(ModelTokensOut, "{token}", "Tokens the model generated.")));
     }
 
     // From 10 ms to 30 minutes: a text file takes milliseconds, a long PDF with the model minutes.
@@ -130,6 +153,32 @@ public sealed class AnnotateMetrics
     /// <summary>A worker published a failure.</summary>
     public void WorkerFailed(DocumentAnnotationFailed failed) =>
         _workerFinished.Add(1, new("outcome", Outcomes.Failed), new("reason", failed.Reason), new("format", ""));
+
+    /// <summary>Tokens a pipeline child's model read and generated, as the child reported them.</summary>
+    public void ModelTokens(long tokensIn, long tokensOut)
+    {
+        var (counterIn, counterOut) = _tokens.Value;
+        counterIn.Add(tokensIn);
+        counterOut.Add(tokensOut);
+    }
+
+    /// <summary>What a pipeline child did on one document: pages, rows, and the stages it finished (null: not reached).</summary>
+    public void ChildDocument(string? format, int? pages, long rows, double? readMs, double? annotateMs, double? writeMs)
+    {
+        var tag = new KeyValuePair<string, object?>("format", FormatTag(format));
+        if (pages is > 0)
+        {
+            _childPages.Add(pages.Value, tag);
+        }
+        _childRows.Add(rows, tag);
+        foreach (var (stage, ms) in new[] { (Stages.Read, readMs), (Stages.Annotate, annotateMs), (Stages.Write, writeMs) })
+        {
+            if (ms is { } value)
+            {
+                _childStages.Record(value / 1000, new KeyValuePair<string, object?>("stage", stage));
+            }
+        }
+    }
 
     private static void RecordStages(Histogram<double> histogram, StageTimings timings)
     {

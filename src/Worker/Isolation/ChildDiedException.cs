@@ -5,4 +5,7 @@ public sealed class ChildDiedException(string reason, string message) : Exceptio
 {
     /// <summary>Why it died, as a <see cref="Annotators.Pipeline.FailureReason"/>: crashed, out-of-memory or timeout.</summary>
     public string Reason { get; } = reason;
+
+    /// <summary>The stage the document was in when its child died, as the child last reported it (null before its first report).</summary>
+    public string? Stage { get; init; }
 }

@@ -6,19 +6,23 @@ namespace Annotate.Worker.Isolation;
 
 /// <summary>
 /// The protocol between the worker and its pipeline child: one JSON object per line, on the child's stdin (worker to
-/// child: <c>run</c>, <c>cancel</c>) and stdout (child to worker: <c>hello</c>, <c>heartbeat</c>, <c>result</c>,
-/// <c>error</c>). The child's logs go to stderr. A child that speaks another <see cref="Version"/> is refused.
+/// child: <c>run</c>, <c>cancel</c>) and stdout (child to worker: <c>hello</c>, <c>heartbeat</c>, <c>progress</c>,
+/// <c>result</c>, <c>error</c>). The child's logs go to stderr. A child that speaks another <see cref="Version"/> is refused.
 /// </summary>
 internal static class ChildProtocol
 {
-    /// <summary>Version of the frames below; bumped on any change that an older peer would misread.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// Version of the frames below; bumped on any change that an older peer would misread. 2: <c>progress</c> frames,
+    /// and model token counts (<see cref="ChildUsage"/>) on heartbeats, results and errors.
+    /// </summary>
+    public const int Version = 2;
 
     /// <summary>The argument that starts the worker executable as a pipeline child.</summary>
     public const string ChildArgument = "--pipeline-child";
 
     public const string Hello = "hello";
     public const string Heartbeat = "heartbeat";
+    public const string Progress = "progress";
     public const string Run = "run";
     public const string Cancel = "cancel";
     public const string Result = "result";
@@ -30,12 +34,17 @@ internal static class ChildProtocol
     public const string IoError = "io";
     public const string InternalError = "internal";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    public static string Write(ChildFrame frame) => JsonSerializer.Serialize(frame, ChildProtocolJson.Default.ChildFrame);
 
-    public static string Write(ChildFrame frame) => JsonSerializer.Serialize(frame, Json);
+    /// <summary>The frame as one line of UTF-8, newline included.</summary>
+    public static byte[] WriteLine(ChildFrame frame)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(frame, ChildProtocolJson.Default.ChildFrame);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
 
     /// <summary>The frame on a line, or null when the line is no frame (the protocol ignores those).</summary>
     public static ChildFrame? Read(string line)
@@ -46,7 +55,7 @@ internal static class ChildProtocol
         }
         try
         {
-            return JsonSerializer.Deserialize<ChildFrame>(line, Json);
+            return JsonSerializer.Deserialize(line, ChildProtocolJson.Default.ChildFrame);
         }
         catch (JsonException)
         {
@@ -64,7 +73,39 @@ internal sealed record ChildFrame
     public ChildRun? Run { get; init; }
     public ChildResult? Result { get; init; }
     public ChildError? Error { get; init; }
+    /// <summary>On <c>progress</c> frames, and on <c>error</c> frames: where the document had got to.</summary>
+    public ChildProgress? Progress { get; init; }
+    /// <summary>Model tokens counted in the child since the last frame that carried them.</summary>
+    public ChildUsage? Usage { get; init; }
 }
+
+/// <summary>Where a document is in the pipeline: the stage it is in (or finished last), and what it holds so far.</summary>
+internal sealed record ChildProgress
+{
+    /// <summary><c>read</c>, <c>annotate</c> or <c>write</c>.</summary>
+    public required string Stage { get; init; }
+    /// <summary>False while <see cref="Stage"/> runs, true once it has finished.</summary>
+    public bool Finished { get; init; }
+    public string? Format { get; init; }
+    public int? Pages { get; init; }
+    public long Rows { get; init; }
+    /// <summary>Durations of the stages finished so far.</summary>
+    public double? ReadMs { get; init; }
+    public double? AnnotateMs { get; init; }
+    public double? WriteMs { get; init; }
+}
+
+/// <summary>Tokens the child's model read and generated (all its documents together: the model serves them in batches).</summary>
+internal sealed record ChildUsage
+{
+    public long TokensIn { get; init; }
+    public long TokensOut { get; init; }
+}
+
+/// <summary>Serialization of the frames, generated at build time: no reflection per frame, and a faster first frame.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ChildFrame))]
+internal sealed partial class ChildProtocolJson : JsonSerializerContext;
 
 /// <summary>The child is ready: what it speaks and what model it holds (the worker never loads the model itself).</summary>
 internal sealed record ChildHello

@@ -24,6 +24,10 @@ public sealed class IsolationHealthCheck(PipelineSupervisor supervisor) : IHealt
         {
             data["crashes:" + reason] = count;
         }
+        foreach (var (reason, count) in supervisor.ChildrenRecycledByReason)
+        {
+            data["recycled:" + reason] = count;
+        }
         if (state.Model is { } model)
         {
             data["modelState"] = model.ModelState;

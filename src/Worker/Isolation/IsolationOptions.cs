@@ -33,17 +33,24 @@ public sealed class IsolationOptions
     public int RecycleAfterDocuments { get; set; } = 500;
 
     /// <summary>
-    /// Resident memory above which a child takes no more documents and is replaced once the ones it has are done. Must be
-    /// below <see cref="MemoryCapMegabytes"/>. Default 2048 MiB.
+    /// Resident memory above which a child takes no more documents and is replaced once the ones it has are done: checked
+    /// as each of its documents finishes (and by the watch), for a child that has annotated at least one. Must be below
+    /// <see cref="MemoryCapMegabytes"/>. Default 2048 MiB.
     /// </summary>
     [Range(64, 1024 * 1024)]
     public int RecycleAboveMegabytes { get; set; } = 2048;
 
     /// <summary>
-    /// How long a child may go without a heartbeat (it sends one every second from a thread of its own) before it is
-    /// considered frozen and killed. Default 15 seconds.
+    /// How long a child may go without a heartbeat (it sends one every <see cref="HeartbeatInterval"/> from a thread of its
+    /// own) before it is considered frozen and killed. At least three intervals. Default 15 seconds.
     /// </summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How often a child sends its heartbeat, and with it the progress of each document whose stage changed since the
+    /// last one (so a document is reported at most this often, and one shorter than this only by its result). Default 1 second.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How many times a document whose child died under it is tried again, each time alone in a fresh child (so the

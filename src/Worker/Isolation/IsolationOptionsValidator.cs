@@ -18,6 +18,7 @@ public sealed class IsolationOptionsValidator : IValidateOptions<IsolationOption
             (nameof(options.HeartbeatTimeout), options.HeartbeatTimeout),
             (nameof(options.StartTimeout), options.StartTimeout),
             (nameof(options.CancelGrace), options.CancelGrace),
+            (nameof(options.HeartbeatInterval), options.HeartbeatInterval),
         })
         {
             if (value <= TimeSpan.Zero)
@@ -25,9 +26,9 @@ public sealed class IsolationOptionsValidator : IValidateOptions<IsolationOption
                 errors.Add($"{IsolationOptions.Section}:{setting} must be positive.");
             }
         }
-        if (options.HeartbeatTimeout is { TotalSeconds: > 0 and < 3 })
+        if (options.HeartbeatInterval > TimeSpan.Zero && options.HeartbeatTimeout > TimeSpan.Zero && options.HeartbeatTimeout < 3 * options.HeartbeatInterval)
         {
-            errors.Add($"{IsolationOptions.Section}:HeartbeatTimeout must be at least 3 seconds (children send a heartbeat every second).");
+            errors.Add($"{IsolationOptions.Section}:HeartbeatTimeout must be at least three times HeartbeatInterval ({options.HeartbeatInterval}).");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

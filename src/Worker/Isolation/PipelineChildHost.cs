@@ -57,7 +57,9 @@ public static class PipelineChildHost
             // Ready means ready: the language detector is built once per process too, and the first documents would
             // otherwise spend their time limit waiting for it.
             _ = host.Services.GetRequiredService<LanguageDetectorProvider>().Detector;
-            using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, logger);
+            // The worker checked its settings, which the child gets in its environment.
+            var interval = builder.Configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>()?.HeartbeatInterval ?? TimeSpan.FromSeconds(1);
+            using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval > TimeSpan.Zero ? interval : TimeSpan.FromSeconds(1), logger);
             await server.RunAsync(Console.OpenStandardInput(), model.Status, Stopwatch.GetElapsedTime(started));
             await host.StopAsync();
             return 0;
@@ -98,13 +100,13 @@ public static class PipelineChildHost
     }
 
     /// <summary>Reads run and cancel frames, annotates documents concurrently, answers each with a result or an error.</summary>
-    private sealed class ChildServer(InProcessDocumentRunner runner, Stream output, ILogger logger) : IDisposable
+    private sealed class ChildServer(InProcessDocumentRunner runner, Stream output, TimeSpan heartbeatInterval, ILogger logger) : IDisposable
     {
         private readonly Lock _writeLock = new();
-        private readonly StreamWriter _writer = new(output, new UTF8Encoding(false)) { AutoFlush = true };
-        private readonly Dictionary<string, CancellationTokenSource> _running = [];
+        private readonly Dictionary<string, RunningDocument> _running = [];
+        private readonly ModelUsageListener _usage = new();
 
-        public void Dispose() => _writer.Dispose();
+        public void Dispose() => _usage.Dispose();
 
         public async Task RunAsync(Stream input, ModelStatus model, TimeSpan startTime)
         {
@@ -129,50 +131,41 @@ public static class PipelineChildHost
             {
                 do
                 {
-                    Send(new ChildFrame { Type = ChildProtocol.Heartbeat });
+                    SendHeartbeat();
                 }
-                while (!stopHeartbeat.Wait(TimeSpan.FromSeconds(1)));
+                while (!stopHeartbeat.Wait(heartbeatInterval));
             }) { IsBackground = true, Name = "pipeline-child-heartbeat" };
             heartbeat.Start();
 
+            // stdin is read by a thread of its own too. Console streams have no asynchronous read: ReadLineAsync would
+            // block a thread-pool thread for the child's whole life, one of the few (as many as cores) the documents need.
             var documents = new List<Task>();
-            using (var reader = new StreamReader(input, new UTF8Encoding(false)))
+            var inputClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var reader = new Thread(() =>
             {
-                while (await reader.ReadLineAsync() is { } line)
+                try
                 {
-                    if (ChildProtocol.Read(line) is not { } frame || frame.RequestId is not { } id)
-                    {
-                        continue;
-                    }
-                    if (frame.Type == ChildProtocol.Run && frame.Run is { } run)
-                    {
-                        var cancellation = new CancellationTokenSource();
-                        lock (_running)
-                        {
-                            _running[id] = cancellation;
-                        }
-                        documents.Add(Task.Run(() => AnnotateAsync(id, run, cancellation)));
-                    }
-                    else if (frame.Type == ChildProtocol.Cancel)
-                    {
-                        lock (_running)
-                        {
-                            if (_running.TryGetValue(id, out var cancellation))
-                            {
-                                cancellation.Cancel();
-                            }
-                        }
-                    }
+                    ReadFrames(input, documents);
                 }
-            }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                {
+                }
+                finally
+                {
+                    inputClosed.TrySetResult();
+                }
+            }) { IsBackground = true, Name = "pipeline-child-input" };
+            reader.Start();
+            await inputClosed.Task;
+
             // stdin closed. The worker closes it once this child has nothing in flight (a recycle or a stop): then this
             // ends at once. Documents still running mean the worker itself is gone: nobody will read their results, so
             // they are cancelled and the child ends shortly, hung or not.
             lock (_running)
             {
-                foreach (var cancellation in _running.Values)
+                foreach (var document in _running.Values)
                 {
-                    cancellation.Cancel();
+                    document.Cancellation.Cancel();
                 }
             }
             try
@@ -187,8 +180,40 @@ public static class PipelineChildHost
             heartbeat.Join();
         }
 
-        private async Task AnnotateAsync(string id, ChildRun run, CancellationTokenSource cancellation)
+        private void ReadFrames(Stream input, List<Task> documents)
         {
+            using var reader = new StreamReader(input, new UTF8Encoding(false));
+            while (reader.ReadLine() is { } line)
+            {
+                if (ChildProtocol.Read(line) is not { } frame || frame.RequestId is not { } id)
+                {
+                    continue;
+                }
+                if (frame.Type == ChildProtocol.Run && frame.Run is { } run)
+                {
+                    var document = new RunningDocument(run);
+                    lock (_running)
+                    {
+                        _running[id] = document;
+                    }
+                    documents.Add(Task.Run(() => AnnotateAsync(id, document)));
+                }
+                else if (frame.Type == ChildProtocol.Cancel)
+                {
+                    lock (_running)
+                    {
+                        if (_running.TryGetValue(id, out var document))
+                        {
+                            document.Cancellation.Cancel();
+                        }
+                    }
+                }
+            }
+        }
+
+        private async Task AnnotateAsync(string id, RunningDocument document)
+        {
+            var run = document.Run;
             ChildFrame answer;
             try
             {
@@ -201,7 +226,8 @@ public static class PipelineChildHost
                     Outputs = run.Outputs,
                     ExpectedSha256 = run.ExpectedSha256,
                     SourceSha256 = run.SourceSha256,
-                }, cancellation.Token);
+                    Progress = document,
+                }, document.Cancellation.Token);
                 answer = new ChildFrame
                 {
                     Type = ChildProtocol.Result,
@@ -216,24 +242,25 @@ public static class PipelineChildHost
                         ProfileFingerprint = result.ProfileFingerprint,
                         ModelSha256 = result.ModelSha256,
                     },
+                    Usage = _usage.Take(),
                 };
             }
             catch (AnnotationException ex)
             {
-                answer = Failure(id, ChildProtocol.AnnotationError, ex, ex.Reason, ex.Retryable);
+                answer = Failure(id, document, ChildProtocol.AnnotationError, ex, ex.Reason, ex.Retryable);
             }
             catch (OperationCanceledException ex)
             {
-                answer = Failure(id, ChildProtocol.CancelledError, ex);
+                answer = Failure(id, document, ChildProtocol.CancelledError, ex);
             }
             catch (IOException ex)
             {
-                answer = Failure(id, ChildProtocol.IoError, ex, retryable: ex is not FileNotFoundException and not DirectoryNotFoundException);
+                answer = Failure(id, document, ChildProtocol.IoError, ex, retryable: ex is not FileNotFoundException and not DirectoryNotFoundException);
             }
             catch (Exception ex)
             {
                 logger.LogError(ex, "Unexpected error annotating {FileName}", run.FileName);
-                answer = Failure(id, ChildProtocol.InternalError, ex);
+                answer = Failure(id, document, ChildProtocol.InternalError, ex);
             }
             finally
             {
@@ -241,31 +268,110 @@ public static class PipelineChildHost
                 {
                     _running.Remove(id);
                 }
-                cancellation.Dispose();
+                document.Cancellation.Dispose();
             }
             Send(answer);
         }
 
-        private static ChildFrame Failure(string id, string kind, Exception ex, string? reason = null, bool retryable = false) => new()
+        private ChildFrame Failure(string id, RunningDocument document, string kind, Exception ex, string? reason = null, bool retryable = false) => new()
         {
             Type = ChildProtocol.Error,
             RequestId = id,
             Error = new ChildError { Kind = kind, Reason = reason, Message = ex.Message, Retryable = retryable, ExceptionType = ex.GetType().FullName },
+            Progress = document.Latest,
+            Usage = _usage.Take(),
         };
 
-        private void Send(ChildFrame frame)
+        /// <summary>
+        /// The heartbeat, after a progress frame for each document whose stage changed since the last one: progress goes
+        /// out at most once a second per document, in the heartbeat's write, so a document of a few milliseconds costs no
+        /// frame but its result (which holds every stage's time).
+        /// </summary>
+        private void SendHeartbeat()
         {
-            var line = ChildProtocol.Write(frame);
+            var frames = new List<ChildFrame>();
+            lock (_running)
+            {
+                foreach (var (id, document) in _running)
+                {
+                    if (document.TakeUnsent() is { } progress)
+                    {
+                        frames.Add(new ChildFrame { Type = ChildProtocol.Progress, RequestId = id, Progress = progress });
+                    }
+                }
+            }
+            frames.Add(new ChildFrame { Type = ChildProtocol.Heartbeat, Usage = _usage.Take() });
+            Send([.. frames]);
+        }
+
+        private void Send(params ChildFrame[] frames)
+        {
+            // Serialized before the lock, and all in one write: one wake-up of the worker's reader for the lot.
+            var lines = frames.Select(ChildProtocol.WriteLine).ToList();
+            var bytes = lines.Count == 1 ? lines[0] : lines.SelectMany(l => l).ToArray();
             lock (_writeLock)
             {
                 try
                 {
-                    _writer.WriteLine(line);
+                    output.Write(bytes);
                 }
                 catch (IOException)
                 {
                     // The worker is gone; nobody is left to answer.
                 }
+            }
+        }
+    }
+
+    /// <summary>A document the child is annotating: its cancellation, and its progress not yet sent to the worker.</summary>
+    private sealed class RunningDocument(ChildRun run) : IProgress<PipelineProgress>
+    {
+        private readonly Lock _lock = new();
+        private ChildProgress? _latest;
+        private bool _unsent;
+
+        public ChildRun Run { get; } = run;
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public ChildProgress? Latest
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _latest;
+                }
+            }
+        }
+
+        public void Report(PipelineProgress value)
+        {
+            lock (_lock)
+            {
+                var elapsed = value.Finished ? value.Elapsed.TotalMilliseconds : (double?)null;
+                _latest = new ChildProgress
+                {
+                    Stage = value.Stage,
+                    Finished = value.Finished,
+                    Format = value.Format,
+                    Pages = value.Pages,
+                    Rows = value.Rows,
+                    ReadMs = value.Stage == PipelineProgress.Stages.Read ? elapsed : _latest?.ReadMs,
+                    AnnotateMs = value.Stage == PipelineProgress.Stages.Annotate ? elapsed : _latest?.AnnotateMs,
+                    WriteMs = value.Stage == PipelineProgress.Stages.Write ? elapsed : _latest?.WriteMs,
+                };
+                _unsent = true;
+            }
+        }
+
+        public ChildProgress? TakeUnsent()
+        {
+            lock (_lock)
+            {
+                var unsent = _unsent ? _latest : null;
+                _unsent = false;
+                return unsent;
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Annotate.Annotators.Pipeline;
+using Annotate.Hosting.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Annotate.Worker.Isolation;
@@ -17,7 +18,8 @@ internal sealed class PipelineChildProcess : IDisposable
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<ChildFrame>> _pending = new();
+    private readonly ConcurrentDictionary<string, PendingDocument> _pending = new();
+    private readonly AnnotateMetrics? _metrics;
     private readonly TaskCompletionSource<ChildHello> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string?> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -32,8 +34,10 @@ internal sealed class PipelineChildProcess : IDisposable
     private ChildDiedException? _dead;
     private readonly Action<PipelineChildProcess, string?> _onExit;
 
-    private PipelineChildProcess(Process process, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time)
+    private PipelineChildProcess(Process process, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time,
+        AnnotateMetrics? metrics)
     {
+        _metrics = metrics;
         _onExit = onExit;
         _process = process;
         Solo = solo;
@@ -83,7 +87,12 @@ internal sealed class PipelineChildProcess : IDisposable
     public TimeSpan SinceHeartbeat => _time.GetElapsedTime(Interlocked.Read(ref _lastHeartbeat));
 
     /// <summary>Starts a child: <c>dotnet Annotate.Worker.dll --pipeline-child</c>, with the worker's settings in its environment.</summary>
-    public static PipelineChildProcess Start(ChildLaunch launch, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time)
+    /// <remarks>
+    /// What the child reports of its work (model tokens, pages, rows, stage times) is recorded in <paramref name="metrics"/>,
+    /// the worker's own, when there are any: the child serves no metrics.
+    /// </remarks>
+    public static PipelineChildProcess Start(ChildLaunch launch, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time,
+        AnnotateMetrics? metrics)
     {
         var info = new ProcessStartInfo(launch.Host)
         {
@@ -112,7 +121,7 @@ internal sealed class PipelineChildProcess : IDisposable
             info.Environment[key] = value;
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{launch.Host}'.");
-        var child = new PipelineChildProcess(process, solo, onExit, loggers, time);
+        var child = new PipelineChildProcess(process, solo, onExit, loggers, time, metrics);
         child._logger.LogInformation("Pipeline child {ProcessId} started{Solo}", child.ProcessId, solo ? " (for retries, one document at a time)" : "");
         _ = Task.Run(child.ReadFramesAsync);
         _ = Task.Run(child.ReadLogsAsync);
@@ -139,7 +148,8 @@ internal sealed class PipelineChildProcess : IDisposable
 
     private async Task<ChildFrame> SendAndWaitAsync(string requestId, ChildRun run, TimeSpan cancelGrace, CancellationToken cancellationToken)
     {
-        var answer = new TaskCompletionSource<ChildFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = new PendingDocument(run.FileName);
+        var answer = pending.Answer;
         lock (_stateLock)
         {
             if (_dead is { } died)
@@ -147,12 +157,17 @@ internal sealed class PipelineChildProcess : IDisposable
                 // Died between the caller's checks and now: its pending documents were already failed.
                 throw died;
             }
-            _pending[requestId] = answer;
+            _pending[requestId] = pending;
         }
         await SendAsync(new ChildFrame { Type = ChildProtocol.Run, RequestId = requestId, Run = run });
         try
         {
             return await answer.Task.WaitAsync(cancellationToken);
+        }
+        catch (ChildDiedException died)
+        {
+            // Where this document had got to is its own: the death is shared by every document the child had.
+            throw new ChildDiedException(died.Reason, died.Message) { Stage = pending.Progress?.Stage };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -202,14 +217,17 @@ internal sealed class PipelineChildProcess : IDisposable
         }
     }
 
-    /// <summary>Takes no more documents; the child ends once the ones it has are done.</summary>
-    public void Drain()
+    /// <summary>Takes no more documents; the child ends once the ones it has are done. False when it was draining already.</summary>
+    public bool Drain()
     {
+        bool started;
         lock (_stateLock)
         {
+            started = !_draining;
             _draining = true;
         }
         CloseInputIfDrained();
+        return started;
     }
 
     private void CloseInputIfDrained()
@@ -244,21 +262,21 @@ internal sealed class PipelineChildProcess : IDisposable
     /// <summary>Releases the write lock; the process itself is disposed when it has exited.</summary>
     public void Dispose() => _writeLock.Dispose();
 
-    /// <summary>Resident memory of the child in MiB (VmRSS from /proc), or null when it cannot be read.</summary>
+    /// <summary>
+    /// Resident memory of the child in MiB, or null when it cannot be read: the second field of <c>/proc/&lt;pid&gt;/statm</c>
+    /// (resident pages, the figure <c>VmRSS</c> shows in <c>status</c>), a few bytes to read and parse, after every document.
+    /// </summary>
     public long? ResidentMegabytes()
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    var kilobytes = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-                    return kilobytes / 1024;
-                }
-            }
+            var statm = File.ReadAllText($"/proc/{ProcessId}/statm").AsSpan();
+            var start = statm.IndexOf(' ') + 1;
+            var length = statm[start..].IndexOf(' ');
+            var pages = long.Parse(length < 0 ? statm[start..] : statm.Slice(start, length), System.Globalization.CultureInfo.InvariantCulture);
+            return pages * Environment.SystemPageSize / (1024 * 1024);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
         {
         }
         return null;
@@ -305,8 +323,8 @@ internal sealed class PipelineChildProcess : IDisposable
         await _writeLock.WaitAsync();
         try
         {
+            // The process's input writer flushes on every write: one write to the pipe per frame, no second flush.
             await _process.StandardInput.WriteLineAsync(line);
-            await _process.StandardInput.FlushAsync();
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -329,13 +347,23 @@ internal sealed class PipelineChildProcess : IDisposable
                 {
                     continue;
                 }
+                // Any frame says the child is alive and answering.
+                Interlocked.Exchange(ref _lastHeartbeat, _time.GetTimestamp());
+                if (frame.Usage is { } usage)
+                {
+                    _metrics?.ModelTokens(usage.TokensIn, usage.TokensOut);
+                }
                 switch (frame.Type)
                 {
-                    case ChildProtocol.Heartbeat:
-                        Interlocked.Exchange(ref _lastHeartbeat, _time.GetTimestamp());
+                    case ChildProtocol.Progress when frame.RequestId is { } id && frame.Progress is { } progress:
+                        if (_pending.TryGetValue(id, out var running))
+                        {
+                            running.Progress = progress;
+                            _logger.LogDebug("[child {ProcessId}] {FileName}  {Stage} {State}  {Pages} page(s), {Rows} row(s) so far", ProcessId, running.FileName,
+                                progress.Stage, progress.Finished ? "finished" : "started", progress.Pages ?? 0, progress.Rows);
+                        }
                         break;
                     case ChildProtocol.Hello when frame.Hello is { } hello:
-                        Interlocked.Exchange(ref _lastHeartbeat, _time.GetTimestamp());
                         if (hello.Version != ChildProtocol.Version)
                         {
                             Kill(FailureReason.Crashed, $"it speaks protocol version {hello.Version}, not {ChildProtocol.Version}");
@@ -346,10 +374,12 @@ internal sealed class PipelineChildProcess : IDisposable
                         _hello.TrySetResult(hello);
                         break;
                     case ChildProtocol.Result or ChildProtocol.Error when frame.RequestId is { } id:
-                        if (_pending.TryGetValue(id, out var answer))
+                        var known = _pending.TryGetValue(id, out var answered);
+                        if (!known || answered!.TryMarkRecorded())
                         {
-                            answer.TrySetResult(frame);
+                            RecordWork(frame.Result, frame.Progress);
                         }
+                        answered?.Answer.TrySetResult(frame);
                         break;
                 }
             }
@@ -383,12 +413,34 @@ internal sealed class PipelineChildProcess : IDisposable
         // Before its documents hear of it: whoever sees a document fail finds the death counted and a replacement starting.
         _onExit(this, expected ? null : reason);
         _hello.TrySetException(died);
-        foreach (var (_, answer) in _pending)
+        foreach (var (_, pending) in _pending)
         {
-            answer.TrySetException(died);
+            // What it had done before the child died was done all the same.
+            if (pending.TryMarkRecorded())
+            {
+                RecordWork(null, pending.Progress);
+            }
+            pending.Answer.TrySetException(died);
         }
         _exited.TrySetResult(expected ? null : reason);
         _process.Dispose();
+    }
+
+    /// <summary>Records the pages, rows and stage times of a document the child finished with: its result, or how far it got.</summary>
+    private void RecordWork(ChildResult? result, ChildProgress? progress)
+    {
+        if (_metrics is null)
+        {
+            return;
+        }
+        if (result is not null)
+        {
+            _metrics.ChildDocument(result.Digest.Format, result.Digest.Pages, result.Digest.Rows, result.ReadMs, result.AnnotateMs, result.WriteMs);
+        }
+        else if (progress is not null)
+        {
+            _metrics.ChildDocument(progress.Format, progress.Pages, progress.Rows, progress.ReadMs, progress.AnnotateMs, progress.WriteMs);
+        }
     }
 
     private int ExitCode()
@@ -440,6 +492,26 @@ internal sealed class PipelineChildProcess : IDisposable
         {
         }
     }
+}
+
+/// <summary>A document sent to a child: the answer awaited, and the progress the child last reported.</summary>
+internal sealed class PendingDocument(string fileName)
+{
+    public string FileName { get; } = fileName;
+
+    public TaskCompletionSource<ChildFrame> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ChildProgress? Progress
+    {
+        get => Volatile.Read(ref _progress);
+        set => Volatile.Write(ref _progress, value);
+    }
+
+    private ChildProgress? _progress;
+    private int _recorded;
+
+    /// <summary>True the first time: the document's work goes into the metrics once, whether it answered or its child died.</summary>
+    public bool TryMarkRecorded() => Interlocked.Exchange(ref _recorded, 1) == 0;
 }
 
 /// <summary>How to start a pipeline child: the program, its arguments, folder and environment.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Annotate.Annotators.Pipeline;
+using Annotate.Hosting.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,8 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private readonly SemaphoreSlim _retryLanes;
     private readonly ConcurrentQueue<(DateTimeOffset At, string Reason)> _deaths = new();
     private readonly ConcurrentDictionary<string, int> _deathsByReason = new();
+    private readonly ConcurrentDictionary<string, int> _recycledByReason = new();
+    private readonly AnnotateMetrics? _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private PipelineChildProcess? _shared;
     private ChildHello? _lastHello;
@@ -37,11 +40,16 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private int _recycled;
     private long _requests;
     private int _stopped;
+    private int _warnedSmallThreshold;
 
-    /// <summary>Creates the supervisor; no child starts before the first document or <see cref="StartAsync"/>.</summary>
+    /// <summary>
+    /// Creates the supervisor; no child starts before the first document or <see cref="StartAsync"/>. What the children
+    /// report of their work (model tokens, pages, rows, stage times) goes into the metrics, when the host has them.
+    /// </summary>
     public PipelineSupervisor(IOptions<IsolationOptions> options, IConfiguration configuration, IHostEnvironment? environment,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers, AnnotateMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options.Value;
         _loggers = loggers;
         _logger = loggers.CreateLogger<PipelineSupervisor>();
@@ -65,6 +73,15 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 
     /// <summary>Children replaced after <see cref="IsolationOptions.RecycleAfterDocuments"/> or above <see cref="IsolationOptions.RecycleAboveMegabytes"/>.</summary>
     public int ChildrenRecycled => Volatile.Read(ref _recycled);
+
+    /// <summary>Children recycled, by why: <see cref="RecycledForDocuments"/> or <see cref="RecycledForMemory"/>.</summary>
+    public IReadOnlyDictionary<string, int> ChildrenRecycledByReason => new Dictionary<string, int>(_recycledByReason);
+
+    /// <summary>Recycled after <see cref="IsolationOptions.RecycleAfterDocuments"/> documents.</summary>
+    public const string RecycledForDocuments = "documents";
+
+    /// <summary>Recycled above <see cref="IsolationOptions.RecycleAboveMegabytes"/>.</summary>
+    public const string RecycledForMemory = "memory";
 
     /// <summary>A snapshot for the health check: children alive, deaths in the last hour, deaths by reason since start.</summary>
     internal SupervisorState State()
@@ -124,7 +141,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
             {
                 if (retry >= _options.CrashRetries)
                 {
-                    throw new AnnotationException(died.Reason, FailureMessage(run.FileName, died.Reason, retry + 1));
+                    throw new AnnotationException(died.Reason, FailureMessage(run.FileName, died.Reason, retry + 1, died.Stage));
                 }
                 _logger.LogWarning("{FileName}  its pipeline child died ({Reason}); trying it again alone in a fresh child ({Retry} of {Retries})",
                     run.FileName, died.Reason, retry + 1, _options.CrashRetries);
@@ -132,12 +149,17 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         }
     }
 
-    private static string FailureMessage(string fileName, string reason, int tries) => reason switch
+    private static string FailureMessage(string fileName, string reason, int tries, string? stage)
     {
-        FailureReason.OutOfMemory => $"'{fileName}' made the process annotating it use more memory than allowed (Annotate:Worker:Isolation:MemoryCapMegabytes), {tries} time(s); it was stopped.",
-        FailureReason.Timeout => $"'{fileName}' did not stop when its time ran out (Annotate:Worker:DocumentTimeout), {tries} time(s); the process annotating it was stopped.",
-        _ => $"'{fileName}' made the process annotating it crash, {tries} time(s).",
-    };
+        var message = reason switch
+        {
+            FailureReason.OutOfMemory => $"'{fileName}' made the process annotating it use more memory than allowed (Annotate:Worker:Isolation:MemoryCapMegabytes), {tries} time(s); it was stopped.",
+            FailureReason.Timeout => $"'{fileName}' did not stop when its time ran out (Annotate:Worker:DocumentTimeout), {tries} time(s); the process annotating it was stopped.",
+            _ => $"'{fileName}' made the process annotating it crash, {tries} time(s).",
+        };
+        // The stage the child last reported (at most a second old): where to look first.
+        return stage is null ? message : $"{message} The last time, it was in its {stage} stage.";
+    }
 
     private async Task<ChildFrame> RunSharedAsync(ChildRun run, CancellationToken cancellationToken)
     {
@@ -157,9 +179,17 @@ public sealed class PipelineSupervisor : IAsyncDisposable
             }
             if (recycleNow)
             {
-                Recycle(child, $"it annotated {child.Documents} documents");
+                Recycle(child, RecycledForDocuments, $"it annotated {child.Documents} documents");
             }
-            return await child.RunAsync(NextRequestId(), run, _options.CancelGrace, cancellationToken);
+            try
+            {
+                return await child.RunAsync(NextRequestId(), run, _options.CancelGrace, cancellationToken);
+            }
+            finally
+            {
+                // Between documents: what this one left behind decides whether the child takes the next.
+                RecycleIfLarge(child);
+            }
         }
     }
 
@@ -221,11 +251,17 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         }
     }
 
-    private void Recycle(PipelineChildProcess child, string why)
+    private void Recycle(PipelineChildProcess child, string reason, string why)
     {
+        // Once per child: two documents finishing together may both find it too large. (After its document limit it is
+        // draining already, from TryReserve.)
+        if (!child.Drain() && reason == RecycledForMemory)
+        {
+            return;
+        }
         _logger.LogInformation("Recycling pipeline child {ProcessId}: {Why}; it finishes its {Count} document(s) in flight", child.ProcessId, why, child.InFlight);
         Interlocked.Increment(ref _recycled);
-        child.Drain();
+        _recycledByReason.AddOrUpdate(reason, 1, (_, n) => n + 1);
         lock (_gate)
         {
             if (ReferenceEquals(_shared, child) && !_stopping.IsCancellationRequested)
@@ -238,7 +274,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 
     private PipelineChildProcess StartChild(bool solo)
     {
-        var child = PipelineChildProcess.Start(_launch, solo, OnExited, _loggers, _time);
+        var child = PipelineChildProcess.Start(_launch, solo, OnExited, _loggers, _time, _metrics);
         Interlocked.Increment(ref _started);
         _children.Add(child);
         _ = child.Ready.ContinueWith(t => Volatile.Write(ref _lastHello, t.Result), CancellationToken.None,
@@ -304,9 +340,27 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         {
             child.Kill(FailureReason.OutOfMemory, $"it used {megabytes} MiB, over the cap of {_options.MemoryCapMegabytes} MiB");
         }
-        else if (megabytes > _options.RecycleAboveMegabytes && !child.Draining && !child.Solo && child.Ready.IsCompletedSuccessfully)
+        else
         {
-            Recycle(child, $"it uses {megabytes} MiB, over {_options.RecycleAboveMegabytes} MiB");
+            // Also here, for a child whose documents run long; most are caught as each document finishes.
+            RecycleIfLarge(child, megabytes);
+        }
+    }
+
+    private void RecycleIfLarge(PipelineChildProcess child, long? megabytes = null)
+    {
+        // Only a child that has annotated something: a fresh one over the threshold would only be replaced by another just
+        // as large, in a loop (the threshold is below a child's own size; the log says so once).
+        if (child.Draining || child.Solo || child.HasExited || child.Documents == 0
+            || (megabytes ?? child.ResidentMegabytes()) is not { } size || size <= _options.RecycleAboveMegabytes)
+        {
+            return;
+        }
+        Recycle(child, RecycledForMemory, $"it uses {size} MiB, over {_options.RecycleAboveMegabytes} MiB");
+        if (child.Documents == 1 && Interlocked.Exchange(ref _warnedSmallThreshold, 1) == 0)
+        {
+            _logger.LogWarning("A pipeline child went over {Threshold} MiB (Annotate:Worker:Isolation:RecycleAboveMegabytes) with its first document: " +
+                "if that is its size at rest, every document now costs a fresh child and a model load", _options.RecycleAboveMegabytes);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Annotate.Annotators;
+using Annotate.Hosting.Telemetry;
 using Annotate.Messages;
 using Annotate.Worker.Isolation;
 using MassTransit;
@@ -23,6 +24,13 @@ internal sealed class IsolationHarness : IAsyncDisposable
     private readonly ConcurrentDictionary<string, object> _outcomes = new();
     private readonly Lock _waitLock = new();
     private readonly List<(int Count, TaskCompletionSource Done)> _waits = [];
+
+    /// <summary>A small ordinary text document, different for each <paramref name="i"/>.</summary>
+    public static string Ordinary(int i) =>
+        $"Report {i}\n\nThe budget of EUR {i},250.00 was approved on 15 March 2024 by the board of Example Ltd.\nContact: office{i}@example.com\n";
+
+    /// <summary>An outcome for an assertion's message.</summary>
+    public static string Describe(object outcome) => outcome is DocumentAnnotationFailed failed ? $"{failed.DocumentId} failed: {failed.Reason} {failed.Message}" : "annotated";
 
     public static string Model => Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", "models", "stories260K.gguf"));
 
@@ -60,6 +68,10 @@ internal sealed class IsolationHarness : IAsyncDisposable
             // are about processes, and a generation per document would make them slow.
             ["Annotate:Profiles:lean:Annotators:0"] = "statistics",
             ["Annotate:Profiles:lean:Annotators:1"] = "language",
+            // For the tests that need the model to generate: its token counts.
+            ["Annotate:Profiles:model:Annotators:0"] = "statistics",
+            ["Annotate:Profiles:model:Annotators:1"] = "metadata",
+            ["Annotate:Model:ContextSize"] = "2048",
         };
         foreach (var (key, value) in settings)
         {
@@ -68,7 +80,12 @@ internal sealed class IsolationHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         services.AddSingleton<IHostEnvironment>(new TestEnvironment());
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new RecordingLoggerProvider(Logs)));
+        // Debug for the supervisor's own lines (a child's progress is logged at Debug).
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddFilter("Annotate.Worker.Isolation", LogLevel.Debug)
+            .AddProvider(new RecordingLoggerProvider(Logs)));
+        // The worker's metrics, where the supervisor records what its children report.
+        services.AddMetrics();
+        services.AddSingleton<AnnotateMetrics>();
         services.AddAnnotationSettings();
         services.AddAnnotateWorkerServices();
         services.AddPipelineIsolation();
@@ -90,19 +107,28 @@ internal sealed class IsolationHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>Writes a document and publishes the command for it (lean profile).</summary>
-    public async Task SubmitAsync(string id, string fileName, string content)
+    public AnnotateMetrics Metrics => _provider.GetRequiredService<AnnotateMetrics>();
+
+    /// <summary>Writes a document and publishes the command for it (lean profile unless told).</summary>
+    public Task SubmitAsync(string id, string fileName, string content, string profile = "lean") =>
+        SubmitBytesAsync(id, fileName, System.Text.Encoding.UTF8.GetBytes(content), profile);
+
+    /// <summary>Publishes the command for a copy of a file (a real document of the corpus, or one a test generated).</summary>
+    public async Task SubmitFileAsync(string id, string path, string profile = "lean") =>
+        await SubmitBytesAsync(id, Path.GetFileName(path), await File.ReadAllBytesAsync(path), profile);
+
+    private async Task SubmitBytesAsync(string id, string fileName, byte[] content, string profile)
     {
         var folder = Path.Combine(Root, "in", id);
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, fileName);
-        await File.WriteAllTextAsync(path, content);
+        await File.WriteAllBytesAsync(path, content);
         await Harness.Bus.Publish(new AnnotateDocument
         {
             DocumentId = id,
             SourceUri = new Uri(path).AbsoluteUri,
             FileName = fileName,
-            Profile = "lean",
+            Profile = profile,
         });
     }
 
@@ -123,7 +149,8 @@ internal sealed class IsolationHarness : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"{_outcomes.Count} of {count} documents finished within {timeout}; missing outcomes leave documents stuck.");
+            throw new TimeoutException($"{_outcomes.Count} of {count} documents finished within {timeout}; missing outcomes leave documents stuck. " +
+                $"Finished: {string.Join(", ", _outcomes.Keys.Order(StringComparer.Ordinal))}.");
         }
     }
 
@@ -208,7 +235,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
