@@ -10,6 +10,7 @@ using Annotate.Annotators.Models.Tasks.Rows;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
+using Annotate.Annotators.Semantic;
 using Annotate.Annotators.Readers.Docx;
 using Annotate.Annotators.Readers.Pdf;
 using Annotate.Annotators.Readers.Text;
@@ -105,7 +106,18 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IAnnotator, LanguageAnnotator>();
         services.AddSingleton<IAnnotator, PatternEntityAnnotator>();
         services.AddSingleton<IAnnotator, ColumnProfileAnnotator>();
-        return services.AddTextEmbedder();
+        return services.AddSemanticAnnotators();
+    }
+
+    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, keywords, summary.</summary>
+    public static IServiceCollection AddSemanticAnnotators(this IServiceCollection services)
+    {
+        services.AddTextEmbedder();
+        services.AddOptions<SemanticOptions>().BindConfiguration(SemanticOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IAnnotator, DocumentTypeAnnotator>();
+        services.AddSingleton<IAnnotator, KeywordAnnotator>();
+        services.AddSingleton<IAnnotator, ExtractiveSummaryAnnotator>();
+        return services;
     }
 
     /// <summary>
