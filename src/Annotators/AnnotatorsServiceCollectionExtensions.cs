@@ -109,7 +109,7 @@ public static class AnnotatorsServiceCollectionExtensions
         return services.AddSemanticAnnotators();
     }
 
-    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, keywords, summary.</summary>
+    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, keywords, summary, duplicates.</summary>
     public static IServiceCollection AddSemanticAnnotators(this IServiceCollection services)
     {
         services.AddTextEmbedder();
@@ -117,6 +117,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IAnnotator, DocumentTypeAnnotator>();
         services.AddSingleton<IAnnotator, KeywordAnnotator>();
         services.AddSingleton<IAnnotator, ExtractiveSummaryAnnotator>();
+        // Runs where the host adds an IDocumentVectorIndex (the worker, over the shared blob store); skipped elsewhere.
+        services.AddSingleton<IAnnotator, DuplicateAnnotator>();
         return services;
     }
 

@@ -48,6 +48,9 @@ public sealed class AnnotationSet
     /// <summary>The most central sentences, in order (annotator <c>summary</c>).</summary>
     public ExtractiveSummary? Summary { get; set; }
 
+    /// <summary>The earlier document of the same profile this one duplicates, exactly or nearly (annotator <c>duplicates</c>).</summary>
+    public DuplicateAnnotation? DuplicateOf { get; set; }
+
     /// <summary>Notices from the readers and annotators (e.g. <c>no-text-layer</c>).</summary>
     public List<Notice> Notices { get; } = [];
 

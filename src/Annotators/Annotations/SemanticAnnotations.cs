@@ -52,3 +52,22 @@ public sealed record ExtractiveSummary
 /// <param name="Score">Cosine similarity to the centroid of all sentences read.</param>
 /// <param name="Location">Block, offset and length of the sentence.</param>
 public sealed record SummarySentence(string Text, double Score, SourceLocation Location);
+
+/// <summary>An earlier document this one duplicates (annotator <c>duplicates</c>).</summary>
+public sealed record DuplicateAnnotation
+{
+    /// <summary><c>exact</c> (the same bytes) or <c>near</c> (text more similar than <see cref="Threshold"/>).</summary>
+    public required string Kind { get; init; }
+    /// <summary>Id of the earlier document.</summary>
+    public required string DocumentId { get; init; }
+    /// <summary>Cosine similarity of the two documents' text (1 for the same bytes).</summary>
+    public double Similarity { get; init; }
+    /// <summary>The similarity a near-duplicate needs.</summary>
+    public double Threshold { get; init; }
+    /// <summary>Documents of the profile compared with.</summary>
+    public int Compared { get; init; }
+    /// <summary>Where the text that was compared starts; null when the document has no text.</summary>
+    public SourceLocation? Location { get; init; }
+    /// <summary>Name of the annotator that produced it.</summary>
+    public required string Annotator { get; init; }
+}

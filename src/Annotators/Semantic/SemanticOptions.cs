@@ -31,4 +31,12 @@ public sealed class SemanticOptions
     /// <summary>Two summary sentences more similar than this say the same: the less central one is left out. Default 0.85.</summary>
     [Range(0.0, 1.0)]
     public double SummaryRedundancy { get; set; } = 0.85;
+
+    /// <summary>Similarity above which a document is a near-duplicate of an earlier one of its profile. Default 0.95.</summary>
+    [Range(0.0, 1.0)]
+    public double NearDuplicateThreshold { get; set; } = 0.95;
+
+    /// <summary>Characters from the start of a document (tables included) its duplicate vector is made of. Default 20,000.</summary>
+    [Range(100, 1_000_000)]
+    public int NearDuplicateCharacters { get; set; } = 20_000;
 }

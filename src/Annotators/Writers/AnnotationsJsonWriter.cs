@@ -80,6 +80,7 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
             DocumentType = annotations.DocumentType,
             Keywords = annotations.Keywords.Count > 0 ? annotations.Keywords : null,
             Summary = annotations.Summary,
+            DuplicateOf = annotations.DuplicateOf,
             Notices = notices,
             Annotators = annotations.Runs.Select(r => r with { DurationMs = Math.Round(r.DurationMs, 3) }).ToList(),
             Extensions = annotations.Extensions,
