@@ -31,6 +31,11 @@ public sealed partial class KeywordAnnotator(ITextEmbedder embedder, IOptions<Se
     /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
+        if (context.Profile.Annotators.Count == 0 && !_options.KeywordsByDefault)
+        {
+            return Task.FromResult(AnnotatorOutcome.Skipped(
+                $"off unless asked for: name '{AnnotatorName}' in the Annotators of profile '{context.Profile.Name}', or set {SemanticOptions.Section}:KeywordsByDefault"));
+        }
         if (context.Profile.KeywordCount <= 0)
         {
             return Task.FromResult(AnnotatorOutcome.Skipped($"profile '{context.Profile.Name}' asks for no keywords (KeywordCount 0)"));

@@ -20,6 +20,13 @@ public sealed class SemanticOptions
     [Range(1, 10_000)]
     public int MaxSentences { get; set; } = 150;
 
+    /// <summary>
+    /// Run <c>keywords</c> under profiles that name no annotators (all of them). Off by default: encoding the candidate
+    /// phrases takes most of the time of a document without a model (docs/benchmarks.md); a profile that names
+    /// <c>keywords</c> in its <c>Annotators</c> runs it either way. Default false.
+    /// </summary>
+    public bool KeywordsByDefault { get; set; }
+
     /// <summary>Candidate phrases encoded for the keywords, the most frequent first. Default 120.</summary>
     [Range(1, 10_000)]
     public int MaxKeywordCandidates { get; set; } = 120;
@@ -36,7 +43,7 @@ public sealed class SemanticOptions
     [Range(0.0, 1.0)]
     public double NearDuplicateThreshold { get; set; } = 0.95;
 
-    /// <summary>Characters from the start of a document (tables included) its duplicate vector is made of. Default 20,000.</summary>
+    /// <summary>Characters from the start of a document (tables included) its duplicate vector is made of. Default 4,000.</summary>
     [Range(100, 1_000_000)]
-    public int NearDuplicateCharacters { get; set; } = 20_000;
+    public int NearDuplicateCharacters { get; set; } = 4_000;
 }

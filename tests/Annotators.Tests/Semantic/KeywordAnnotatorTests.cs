@@ -10,7 +10,7 @@ namespace Annotate.Annotators.Tests.Semantic;
 [Collection(EmbedderCollection.Name)]
 public class KeywordAnnotatorTests(EmbedderFixture fixture, ITestOutputHelper output)
 {
-    private readonly KeywordAnnotator _annotator = new(fixture.Embedder, Options.Create(new SemanticOptions()));
+    private readonly KeywordAnnotator _annotator = new(fixture.Embedder, Options.Create(new SemanticOptions { KeywordsByDefault = true }));
 
     internal const string HeatPumps = """
         # Heating the office with heat pumps
@@ -76,6 +76,23 @@ public class KeywordAnnotatorTests(EmbedderFixture fixture, ITestOutputHelper ou
         Assert.Contains("KeywordCount 0", off.Reason);
         Assert.Empty(numbers.Annotations.Keywords);
         Assert.Empty(none.Annotations.Keywords);
+    }
+
+    [Fact]
+    public async Task Off_by_default_it_runs_only_for_a_profile_that_names_it()
+    {
+        var annotator = new KeywordAnnotator(fixture.Embedder, Options.Create(new SemanticOptions()));
+        var all = await SemanticTestDocuments.Context(HeatPumps);
+        var named = await SemanticTestDocuments.Context(HeatPumps, new AnnotationProfile { Name = "topics", Annotators = ["keywords"], KeywordCount = 3 });
+
+        var skipped = await annotator.AnnotateAsync(all, CancellationToken.None);
+        var ran = await annotator.AnnotateAsync(named, CancellationToken.None);
+
+        Assert.False(skipped.Ran);
+        Assert.Contains("KeywordsByDefault", skipped.Reason);
+        Assert.Empty(all.Annotations.Keywords);
+        Assert.True(ran.Ran);
+        Assert.Equal(3, named.Annotations.Keywords.Count);
     }
 
     [Fact]

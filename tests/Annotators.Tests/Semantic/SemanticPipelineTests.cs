@@ -35,7 +35,7 @@ public class SemanticPipelineTests
     {
         var invoice = LabelledDocuments.All(1).First(d => d.Label == "invoice" && d.Language == "de").Markdown;
 
-        var (result, json) = await Run(invoice + "\n\n" + KeywordAnnotatorTests.HeatPumps, []);
+        var (result, json) = await Run(invoice + "\n\n" + KeywordAnnotatorTests.HeatPumps, new() { ["Annotate:Semantic:KeywordsByDefault"] = "true" });
 
         Assert.Empty(AnnotationsSchema.Validate(json));
         Assert.Equal("invoice", (string?)json["documentType"]!["label"]);
@@ -62,7 +62,7 @@ public class SemanticPipelineTests
     [Fact]
     public async Task A_document_without_text_completes_with_the_semantic_annotators_skipped_for_a_reason()
     {
-        var (result, json) = await Run("\n\n---\n\n", []);
+        var (result, json) = await Run("\n\n---\n\n", new() { ["Annotate:Semantic:KeywordsByDefault"] = "true" });
 
         Assert.Empty(AnnotationsSchema.Validate(json));
         var runs = result.Annotations.Runs.ToDictionary(r => r.Name);
