@@ -11,6 +11,7 @@ using Annotate.Annotators.Models.Tasks.Rows;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
+using Annotate.Annotators.Semantic;
 using Annotate.Annotators.Readers.Docx;
 using Annotate.Annotators.Readers.Html;
 using Annotate.Annotators.Readers.Pdf;
@@ -113,7 +114,20 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddOptions<KeyValueOptions>().BindConfiguration(KeyValueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<KeyNormaliser>();
         services.AddSingleton<IAnnotator, KeyValueAnnotator>();
-        return services.AddTextEmbedder();
+        return services.AddSemanticAnnotators();
+    }
+
+    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, keywords, summary, duplicates.</summary>
+    public static IServiceCollection AddSemanticAnnotators(this IServiceCollection services)
+    {
+        services.AddTextEmbedder();
+        services.AddOptions<SemanticOptions>().BindConfiguration(SemanticOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IAnnotator, DocumentTypeAnnotator>();
+        services.AddSingleton<IAnnotator, KeywordAnnotator>();
+        services.AddSingleton<IAnnotator, ExtractiveSummaryAnnotator>();
+        // Runs where the host adds an IDocumentVectorIndex (the worker, over the shared blob store); skipped elsewhere.
+        services.AddSingleton<IAnnotator, DuplicateAnnotator>();
+        return services;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Annotate.Annotators;
+using Annotate.Annotators.Semantic;
 using Annotate.Hosting;
 using Annotate.Worker.Consumers;
 using Annotate.Worker.Delivery;
@@ -34,6 +35,7 @@ public static class WorkerHostingExtensions
         else
         {
             builder.Services.AddAnnotators();
+            builder.Services.TryAddSingleton<IDocumentVectorIndex, BlobDocumentVectorIndex>();
         }
         // Before the bus (added after this): a transient failure can be redelivered as soon as the bus consumes.
         builder.Services.AddHostedService<DelayQueueDeclaration>();

@@ -42,6 +42,18 @@ public sealed class AnnotationSet
     /// <summary>Question–answer pairs for fine-tuning (annotator <c>qa</c>).</summary>
     public QaAnnotations? QuestionAnswers { get; set; }
 
+    /// <summary>The document type told without a model (annotator <c>document-type</c>).</summary>
+    public DocumentTypeAnnotation? DocumentType { get; set; }
+
+    /// <summary>Key phrases ranked by similarity to the document (annotator <c>keywords</c>).</summary>
+    public List<KeywordAnnotation> Keywords { get; } = [];
+
+    /// <summary>The most central sentences, in order (annotator <c>summary</c>).</summary>
+    public ExtractiveSummary? Summary { get; set; }
+
+    /// <summary>The earlier document of the same profile this one duplicates, exactly or nearly (annotator <c>duplicates</c>).</summary>
+    public DuplicateAnnotation? DuplicateOf { get; set; }
+
     /// <summary>Notices from the readers and annotators (e.g. <c>no-text-layer</c>).</summary>
     public List<Notice> Notices { get; } = [];
 

@@ -29,6 +29,12 @@ public sealed class AnnotationProfile
     /// <summary>Document types the metadata annotator chooses from (e.g. invoice, contract, CV); free text when empty.</summary>
     public List<string> Taxonomy { get; set; } = [];
 
+    /// <summary>
+    /// Descriptions of document types for the <c>document-type</c> annotator, by label: text written the way such a
+    /// document reads. Labels of <see cref="Taxonomy"/> without one use the built-in description, or their own name.
+    /// </summary>
+    public Dictionary<string, string> DocumentTypes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Longest summary, in words. Default 80.</summary>
     public int SummaryMaxWords { get; set; } = 80;
 
@@ -69,6 +75,7 @@ public sealed class AnnotationProfile
             Annotators = Annotators.Select(a => a.ToLowerInvariant()).Order(StringComparer.Ordinal),
             Instructions,
             Taxonomy,
+            DocumentTypes = DocumentTypes.OrderBy(d => d.Key, StringComparer.OrdinalIgnoreCase).Select(d => new[] { d.Key, d.Value }),
             SummaryMaxWords,
             KeywordCount,
             ExtractionSchema,

@@ -5,10 +5,14 @@ using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
+using Annotate.Annotators.Semantic;
+using Annotate.Hosting;
+using Annotate.Worker.Storage;
 using Annotate.Worker.Pipeline;
 using Annotate.Worker.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,6 +47,9 @@ public static class PipelineChildHost
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddProvider(new ChildStderrLoggerProvider());
         builder.Services.AddAnnotators();
+        // The duplicates annotator compares with the documents every worker has seen, kept in the shared blob store.
+        builder.Services.AddAnnotateBlobStore();
+        builder.Services.TryAddSingleton<IDocumentVectorIndex, BlobDocumentVectorIndex>();
         builder.Services.AddOptions<FaultInjectionOptions>().BindConfiguration(FaultInjectionOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<FaultInjectionOptions>>(sp => new FaultInjectionValidator(sp.GetService<IHostEnvironment>()));
         builder.Services.AddSingleton<FaultInjection>();

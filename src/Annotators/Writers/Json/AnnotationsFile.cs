@@ -35,6 +35,10 @@ internal sealed record AnnotationsFile
     public ReformatSection? Reformat { get; init; }
     public RowsSection? Rows { get; init; }
     public QaSection? Qa { get; init; }
+    public DocumentTypeAnnotation? DocumentType { get; init; }
+    public IReadOnlyList<KeywordAnnotation>? Keywords { get; init; }
+    public ExtractiveSummary? Summary { get; init; }
+    public DuplicateAnnotation? DuplicateOf { get; init; }
     public required IReadOnlyList<Notice> Notices { get; init; }
     public required IReadOnlyList<AnnotatorRun> Annotators { get; init; }
     public required IReadOnlyDictionary<string, JsonNode?> Extensions { get; init; }

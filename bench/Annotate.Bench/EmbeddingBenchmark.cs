@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using Annotate.Annotators;
+using Annotate.Annotators.Embeddings;
+using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Semantic;
+using Annotate.Hosting;
+using Annotate.Worker.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Bench;
+
+/// <summary>
+/// The embedded sentence encoder: memory it takes once loaded, sentences encoded per second at batch sizes 1, 16
+/// and 64 (cache off, every sentence distinct), and the share of end-to-end pipeline time (no language model) the
+/// embedding annotators take on every file of the shared corpus.
+/// </summary>
+internal static class EmbeddingBenchmark
+{
+    private static readonly string[] Subjects = ["The supplier", "Our customer", "The finance team", "The auditor", "The project lead", "The warehouse", "The board", "The contractor"];
+    private static readonly string[] Verbs = ["approved", "rejected", "postponed", "reviewed", "signed", "questioned", "paid", "revised"];
+    private static readonly string[] Objects = ["the invoice for consulting services", "the purchase order for office chairs", "the maintenance contract", "the quarterly budget", "the delivery schedule", "the travel expense claim", "the price list for next year", "the meeting minutes"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var corpus = args.Length >= 2 && args[0] == "--corpus" ? args[1] : Path.Combine("..", "shared", "corpus");
+        var sentences = Sentences().ToList();
+
+        var before = Memory();
+        using (var embedder = new MiniLmTextEmbedder(Options.Create(new EmbeddingOptions { CacheEntries = 0, BatchSize = 64 }), NullLogger<MiniLmTextEmbedder>.Instance))
+        {
+            var load = Stopwatch.StartNew();
+            embedder.Embed(["warm up"]);
+            load.Stop();
+            var after = Memory();
+            Console.WriteLine($"encoder: loaded and first sentence in {load.Elapsed.TotalSeconds:F2} s; working set +{(after.WorkingSet - before.WorkingSet) / 1048576.0:N0} MB, managed heap +{(after.Managed - before.Managed) / 1048576.0:N0} MB");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| batch | sentences | seconds | sentences/s |");
+        Console.WriteLine("|---|---|---|---|");
+        var offset = 0;
+        foreach (var (batch, count) in new[] { (1, 64), (16, 256), (64, 512) })
+        {
+            using var embedder = new MiniLmTextEmbedder(Options.Create(new EmbeddingOptions { CacheEntries = 0, BatchSize = batch }), NullLogger<MiniLmTextEmbedder>.Instance);
+            embedder.Embed(["warm up"]);
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < count; i += batch)
+            {
+                embedder.Embed(sentences.GetRange(offset + i, batch));
+            }
+            clock.Stop();
+            offset += count;
+            Console.WriteLine($"| {batch} | {count} | {clock.Elapsed.TotalSeconds:F2} | {count / clock.Elapsed.TotalSeconds:N1} |");
+        }
+
+        await Corpus(corpus);
+        return 0;
+    }
+
+    private static async Task Corpus(string corpus)
+    {
+        var files = Directory.EnumerateFiles(corpus, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith("README.md", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
+        var folder = Path.Combine(Path.GetTempPath(), "annotate-bench-embedding-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Annotate:Blobs:Sources"] = Path.Combine(folder, "blobs"),
+                ["Annotate:Blobs:Content"] = Path.Combine(folder, "content"),
+                ["Annotate:Blobs:Outputs"] = Path.Combine(folder, "outbox"),
+                ["Annotate:Blobs:Results"] = Path.Combine(folder, "results"),
+            };
+            var services = new ServiceCollection()
+                .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+                .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+                .AddAnnotators()
+                .AddAnnotateBlobStore();
+            services.TryAddSingleton<IDocumentVectorIndex, BlobDocumentVectorIndex>();
+            await using var provider = services.BuildServiceProvider();
+            var pipeline = provider.GetRequiredService<IDocumentPipeline>();
+            // Warm up (encoder load, Lingua, JIT, the cached type descriptions) so the figures are steady-state work;
+            // each corpus file is distinct, so its own text is encoded in full.
+            await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(files[0], Path.GetFileName(files[0])), OutputDirectory = Path.Combine(folder, "out-warm") }, CancellationToken.None);
+
+            string[] embedding = [DocumentTypeAnnotator.AnnotatorName, KeywordAnnotator.AnnotatorName, ExtractiveSummaryAnnotator.AnnotatorName, DuplicateAnnotator.AnnotatorName];
+            var perAnnotator = embedding.ToDictionary(n => n, _ => 0.0);
+            var total = 0.0;
+            Console.WriteLine();
+            Console.WriteLine("| file | end to end s | embedding annotators s | share |");
+            Console.WriteLine("|---|---|---|---|");
+            foreach (var (file, i) in files.Select((f, i) => (f, i)))
+            {
+                var clock = Stopwatch.StartNew();
+                var result = await pipeline.RunAsync(new AnnotationRequest
+                {
+                    DocumentId = $"doc-{i}",
+                    Source = new DocumentSource(file, Path.GetFileName(file)),
+                    OutputDirectory = Path.Combine(folder, $"out-{i}"),
+                }, CancellationToken.None);
+                clock.Stop();
+                var spent = result.Annotations.Runs.Where(r => embedding.Contains(r.Name)).Sum(r => r.DurationMs) / 1000;
+                foreach (var run in result.Annotations.Runs.Where(r => embedding.Contains(r.Name)))
+                {
+                    perAnnotator[run.Name] += run.DurationMs / 1000;
+                }
+                total += clock.Elapsed.TotalSeconds;
+                Console.WriteLine($"| {Path.GetRelativePath(corpus, file)} | {clock.Elapsed.TotalSeconds:F2} | {spent:F2} | {spent / clock.Elapsed.TotalSeconds:P0} |");
+            }
+            var embeddingTotal = perAnnotator.Values.Sum();
+            Console.WriteLine($"| **all {files.Count} files** | {total:F2} | {embeddingTotal:F2} | {embeddingTotal / total:P0} |");
+            Console.WriteLine();
+            Console.WriteLine(string.Join("; ", perAnnotator.Select(p => $"{p.Key} {p.Value:F2} s")));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private static IEnumerable<string> Sentences()
+    {
+        var n = 0;
+        for (var round = 0; round < 2; round++)
+        {
+        foreach (var s in Subjects)
+        {
+            foreach (var v in Verbs)
+            {
+                foreach (var o in Objects)
+                {
+                    yield return $"{s} {v} {o} on {1 + (n % 28)} {(round == 0 ? "March" : "October")}, reference {1000 + n++}.";
+                }
+            }
+        }
+        }
+    }
+
+    private static (long WorkingSet, long Managed) Memory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return (process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: true));
+    }
+}

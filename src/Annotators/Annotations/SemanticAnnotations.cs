@@ -1,0 +1,73 @@
+using Annotate.Annotators.Documents;
+
+namespace Annotate.Annotators.Annotations;
+
+/// <summary>The document type told by comparing the document with descriptions of each type (annotator <c>document-type</c>).</summary>
+public sealed record DocumentTypeAnnotation
+{
+    /// <summary>The best label, or <c>unknown</c> when its score is below <see cref="Threshold"/>.</summary>
+    public required string Label { get; init; }
+    /// <summary>Cosine similarity of the best label, 0–1.</summary>
+    public double Score { get; init; }
+    /// <summary>Every label of the taxonomy with its score, best first.</summary>
+    public required IReadOnlyList<LabelScore> Scores { get; init; }
+    /// <summary>The score the best label needed to be named.</summary>
+    public double Threshold { get; init; }
+    /// <summary>Where the text that was compared starts (it runs for <see cref="Characters"/> characters of block text).</summary>
+    public required SourceLocation Location { get; init; }
+    /// <summary>Characters of the document compared.</summary>
+    public int Characters { get; init; }
+    /// <summary>Name of the annotator that produced it.</summary>
+    public required string Annotator { get; init; }
+}
+
+/// <summary>A label and its similarity to the document.</summary>
+public sealed record LabelScore(string Label, double Score);
+
+/// <summary>A key phrase of the document and where it first occurs (annotator <c>keywords</c>).</summary>
+/// <param name="Phrase">The phrase as written at its first occurrence.</param>
+/// <param name="Score">Cosine similarity of the phrase to the whole document.</param>
+/// <param name="Occurrences">How often the phrase occurs (case-insensitively) in the text read.</param>
+/// <param name="Location">Its first occurrence: block, offset and length.</param>
+/// <param name="Annotator">Name of the annotator that produced it.</param>
+public sealed record KeywordAnnotation(string Phrase, double Score, int Occurrences, SourceLocation Location, string Annotator);
+
+/// <summary>An extractive summary: the document's most central sentences, in their original order (annotator <c>summary</c>).</summary>
+public sealed record ExtractiveSummary
+{
+    /// <summary>The sentences joined by spaces.</summary>
+    public required string Text { get; init; }
+    /// <summary>Words in <see cref="Text"/>.</summary>
+    public int Words { get; init; }
+    /// <summary>The chosen sentences, each with where it is.</summary>
+    public required IReadOnlyList<SummarySentence> Sentences { get; init; }
+    /// <summary>Sentences the choice was made from.</summary>
+    public int SentencesRead { get; init; }
+    /// <summary>Name of the annotator that produced it.</summary>
+    public required string Annotator { get; init; }
+}
+
+/// <summary>One sentence of an extractive summary.</summary>
+/// <param name="Text">The sentence exactly as in the source.</param>
+/// <param name="Score">Cosine similarity to the centroid of all sentences read.</param>
+/// <param name="Location">Block, offset and length of the sentence.</param>
+public sealed record SummarySentence(string Text, double Score, SourceLocation Location);
+
+/// <summary>An earlier document this one duplicates (annotator <c>duplicates</c>).</summary>
+public sealed record DuplicateAnnotation
+{
+    /// <summary><c>exact</c> (the same bytes) or <c>near</c> (text more similar than <see cref="Threshold"/>).</summary>
+    public required string Kind { get; init; }
+    /// <summary>Id of the earlier document.</summary>
+    public required string DocumentId { get; init; }
+    /// <summary>Cosine similarity of the two documents' text (1 for the same bytes).</summary>
+    public double Similarity { get; init; }
+    /// <summary>The similarity a near-duplicate needs.</summary>
+    public double Threshold { get; init; }
+    /// <summary>Documents of the profile compared with.</summary>
+    public int Compared { get; init; }
+    /// <summary>Where the text that was compared starts; null when the document has no text.</summary>
+    public SourceLocation? Location { get; init; }
+    /// <summary>Name of the annotator that produced it.</summary>
+    public required string Annotator { get; init; }
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Annotate.Annotators.Documents;
+
+namespace Annotate.Annotators.Semantic;
+
+/// <summary>A sentence (or list item, or heading) of the document with where it is.</summary>
+/// <param name="Text">The text exactly as in the block.</param>
+/// <param name="Index">Position among the document's sentences.</param>
+/// <param name="Location">Block, offset and length in the block's text.</param>
+/// <param name="IsHeading">True for a heading's text.</param>
+internal sealed record Sentence(string Text, int Index, SourceLocation Location, bool IsHeading)
+{
+    public int Words { get; } = Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+}
+
+/// <summary>Cuts the running text of a document (headings, paragraphs, list items; not tables) into sentences.</summary>
+internal static partial class DocumentSentences
+{
+    // A sentence longer than this is cut: the encoder reads ~256 word pieces of it anyway.
+    private const int MaxSentenceCharacters = 1_000;
+
+    // Ends at . ! ? … and their CJK forms followed by space and something that does not continue a sentence
+    // (a lower-case letter or a digit: "z. B. der", "Nr. 5"), and at line breaks.
+    [GeneratedRegex(@"(?<=[.!?…。！？])\s+(?=[^\p{Ll}\d])|\n+", RegexOptions.CultureInvariant)]
+    private static partial Regex Boundary();
+
+    /// <summary>The first <paramref name="max"/> sentences with at least one letter, in reading order.</summary>
+    public static IReadOnlyList<Sentence> Read(Document document, int max, CancellationToken cancellationToken)
+    {
+        var sentences = new List<Sentence>();
+        for (var b = 0; b < document.Blocks.Count && sentences.Count < max; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var block = document.Blocks[b];
+            if (block.Kind == BlockKind.Table)
+            {
+                continue;
+            }
+            var text = block.Text;
+            var start = 0;
+            foreach (var boundary in Boundary().EnumerateMatches(text))
+            {
+                Add(sentences, block, b, text, start, boundary.Index);
+                start = boundary.Index + boundary.Length;
+                if (sentences.Count >= max)
+                {
+                    break;
+                }
+            }
+            if (sentences.Count < max)
+            {
+                Add(sentences, block, b, text, start, text.Length);
+            }
+        }
+        return sentences;
+    }
+
+    private static void Add(List<Sentence> sentences, Block block, int blockIndex, string text, int start, int end)
+    {
+        while (start < end && char.IsWhiteSpace(text[start]))
+        {
+            start++;
+        }
+        while (end > start && char.IsWhiteSpace(text[end - 1]))
+        {
+            end--;
+        }
+        end = Math.Min(end, start + MaxSentenceCharacters);
+        var span = text.AsSpan(start, end - start);
+        var hasLetter = false;
+        foreach (var c in span)
+        {
+            if (char.IsLetter(c))
+            {
+                hasLetter = true;
+                break;
+            }
+        }
+        if (hasLetter)
+        {
+            sentences.Add(new Sentence(span.ToString(), sentences.Count, block.Location with { Block = blockIndex, Offset = start, Length = end - start },
+                block.Kind == BlockKind.Heading));
+        }
+    }
+
+    // A label that opens a line: "Invoice number:", "Sort code:", "Date :".
+    [GeneratedRegex(@"^[^\S\n]*(?<label>[\p{L}][\p{L}\p{M}\d .'’/&()°#-]{1,40}?)[^\S\n]*:", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex LineLabel();
+
+    /// <summary>
+    /// The document's skeleton within the first <paramref name="maxCharacters"/>: headings, table headers and the labels
+    /// that open lines ("Invoice number:"), one per line. It says what kind of document this is more than the
+    /// content does: a paper on soil sensors and one on credit scoring share "Abstract, Introduction, References".
+    /// </summary>
+    public static string Skeleton(Document document, int maxCharacters, CancellationToken cancellationToken)
+    {
+        var skeleton = new StringBuilder();
+        var read = 0;
+        for (var b = 0; b < document.Blocks.Count && read < maxCharacters && skeleton.Length < maxCharacters; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var block = document.Blocks[b];
+            switch (block)
+            {
+                case HeadingBlock heading:
+                    skeleton.Append(heading.Content).Append('\n');
+                    break;
+                case TableBlock table:
+                    if (table.HasHeaderRow)
+                    {
+                        skeleton.AppendJoin(", ", table.Columns).Append('\n');
+                    }
+                    break;
+                default:
+                    var text = block.Text;
+                    foreach (Match match in LineLabel().Matches(text.Length > maxCharacters ? text[..maxCharacters] : text))
+                    {
+                        skeleton.Append(match.Groups["label"].ValueSpan).Append('\n');
+                    }
+                    break;
+            }
+            read += block.Kind == BlockKind.Table ? 0 : block.Text.Length;
+        }
+        return skeleton.ToString();
+    }
+
+    /// <summary>The document's text from its first blocks (tables included), at most <paramref name="maxCharacters"/>.</summary>
+    public static (string Text, SourceLocation? Start) Head(Document document, int maxCharacters, CancellationToken cancellationToken)
+    {
+        var head = new StringBuilder();
+        SourceLocation? start = null;
+        for (var b = 0; b < document.Blocks.Count && head.Length < maxCharacters; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var text = document.Blocks[b].Text;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            start ??= document.Blocks[b].Location with { Block = b };
+            if (head.Length > 0)
+            {
+                head.Append('\n');
+            }
+            head.Append(text.AsSpan(0, Math.Min(text.Length, maxCharacters - head.Length)));
+        }
+        return (head.ToString(), start);
+    }
+}

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Annotate.Annotators.Semantic;
+
+/// <summary>Settings of the annotators that compare text with the embedded sentence encoder (configuration section <c>Annotate:Semantic</c>).</summary>
+public sealed class SemanticOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Annotate:Semantic";
+
+    /// <summary>Best document-type score below which the type is <c>unknown</c>. Default 0.3.</summary>
+    [Range(0.0, 1.0)]
+    public double DocumentTypeThreshold { get; set; } = 0.3;
+
+    /// <summary>Characters from the start of the document compared with the type descriptions. Default 2,000.</summary>
+    [Range(100, 100_000)]
+    public int DocumentTypeCharacters { get; set; } = 2_000;
+
+    /// <summary>Sentences read for the summary and the keywords; a longer document is judged by its first ones. Default 150.</summary>
+    [Range(1, 10_000)]
+    public int MaxSentences { get; set; } = 150;
+
+    /// <summary>
+    /// Run <c>keywords</c> under profiles that name no annotators (all of them). Off by default: encoding the candidate
+    /// phrases takes most of the time of a document without a model (docs/benchmarks.md); a profile that names
+    /// <c>keywords</c> in its <c>Annotators</c> runs it either way. Default false.
+    /// </summary>
+    public bool KeywordsByDefault { get; set; }
+
+    /// <summary>Candidate phrases encoded for the keywords, the most frequent first. Default 120.</summary>
+    [Range(1, 10_000)]
+    public int MaxKeywordCandidates { get; set; } = 120;
+
+    /// <summary>0–1: how much the keyword choice favours phrases unlike those already chosen (maximal marginal relevance). Default 0.3.</summary>
+    [Range(0.0, 1.0)]
+    public double KeywordDiversity { get; set; } = 0.3;
+
+    /// <summary>Two summary sentences more similar than this say the same: the less central one is left out. Default 0.85.</summary>
+    [Range(0.0, 1.0)]
+    public double SummaryRedundancy { get; set; } = 0.85;
+
+    /// <summary>Similarity above which a document is a near-duplicate of an earlier one of its profile. Default 0.95.</summary>
+    [Range(0.0, 1.0)]
+    public double NearDuplicateThreshold { get; set; } = 0.95;
+
+    /// <summary>Characters from the start of a document (tables included) its duplicate vector is made of. Default 4,000.</summary>
+    [Range(100, 1_000_000)]
+    public int NearDuplicateCharacters { get; set; } = 4_000;
+}

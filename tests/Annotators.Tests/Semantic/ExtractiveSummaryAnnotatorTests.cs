@@ -1,0 +1,80 @@
+using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Profiles;
+using Annotate.Annotators.Semantic;
+using Annotate.Annotators.Tests.Embeddings;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace Annotate.Annotators.Tests.Semantic;
+
+[Collection(EmbedderCollection.Name)]
+public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutputHelper output)
+{
+    private readonly ExtractiveSummaryAnnotator _annotator = new(fixture.Embedder, Options.Create(new SemanticOptions()));
+
+    [Fact]
+    public async Task The_summary_sentences_come_from_the_document_in_their_original_order_within_the_word_bound()
+    {
+        var context = await SemanticTestDocuments.Context(KeywordAnnotatorTests.HeatPumps, new AnnotationProfile { SummaryMaxWords = 50 });
+
+        Assert.Equal(AnnotatorOutcome.Done, await _annotator.AnnotateAsync(context, CancellationToken.None));
+
+        var summary = context.Annotations.Summary!;
+        output.WriteLine(summary.Text);
+        Assert.True(summary.Sentences.Count >= 2, $"{summary.Sentences.Count} sentences");
+        Assert.InRange(summary.Words, 1, 50);
+        Assert.Equal(summary.Words, summary.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(string.Join(' ', summary.Sentences.Select(s => s.Text)), summary.Text);
+        var positions = summary.Sentences.Select(s => (s.Location.Block!.Value, s.Location.Offset!.Value)).ToList();
+        Assert.Equal(positions.Order(), positions);
+        Assert.Equal(positions.Count, positions.Distinct().Count());
+        foreach (var sentence in summary.Sentences)
+        {
+            var block = context.Document.Blocks[sentence.Location.Block!.Value].Text;
+            Assert.Equal(sentence.Text, block.Substring(sentence.Location.Offset!.Value, sentence.Location.Length!.Value));
+        }
+        Assert.Equal(8, summary.SentencesRead);
+        Assert.DoesNotContain(summary.Sentences, s => s.Text.StartsWith("Heating the office", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_sentence_said_twice_is_summarised_once()
+    {
+        const string Repeated = "The heat pump installation will cut the running costs of the building by a third.";
+        var context = await SemanticTestDocuments.Context($"""
+            {Repeated}
+            The board approved the budget for the new heating system.
+            {Repeated}
+            Work on the roof insulation starts in May and takes six weeks.
+            """);
+
+        await _annotator.AnnotateAsync(context, CancellationToken.None);
+
+        Assert.Single(context.Annotations.Summary!.Sentences, s => s.Text == Repeated);
+    }
+
+    [Fact]
+    public async Task Text_without_sentences_is_skipped_with_a_reason()
+    {
+        var context = await SemanticTestDocuments.Context("# Price list\n\n- Item A\n- Item B\n");
+
+        var outcome = await _annotator.AnnotateAsync(context, CancellationToken.None);
+
+        Assert.False(outcome.Ran);
+        Assert.Equal("no sentence of 4 words or more to summarise", outcome.Reason);
+        Assert.Null(context.Annotations.Summary);
+    }
+
+    [Fact]
+    public async Task A_long_document_is_read_up_to_the_sentence_bound()
+    {
+        var sentences = Enumerable.Range(1, 400).Select(i => $"Line {i} of the maintenance log records a routine inspection of pump {i % 7}.");
+        var context = await SemanticTestDocuments.Context(string.Join('\n', sentences));
+        var annotator = new ExtractiveSummaryAnnotator(fixture.Embedder, Options.Create(new SemanticOptions { MaxSentences = 40 }));
+
+        await annotator.AnnotateAsync(context, CancellationToken.None);
+
+        Assert.Equal(40, context.Annotations.Summary!.SentencesRead);
+        Assert.All(context.Annotations.Summary.Sentences, s => Assert.InRange(s.Location.Line!.Value, 1, 40));
+    }
+}
