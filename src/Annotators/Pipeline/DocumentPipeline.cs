@@ -86,6 +86,7 @@ public sealed class DocumentPipeline(
         var readTime = time.GetElapsedTime(started);
 
         started = time.GetTimestamp();
+        using var usage = Models.Host.ModelUsage.Measure();
         var context = new AnnotationContext(request.DocumentId, document, profile);
         context.Annotations.Notices.AddRange(document.Notices);
         foreach (var annotator in _annotators)
@@ -107,6 +108,8 @@ public sealed class DocumentPipeline(
             ReadTime = readTime,
             AnnotateTime = annotateTime,
             WriteTime = writeTime,
+            ModelTokensIn = usage.PromptTokens,
+            ModelTokensOut = usage.CompletionTokens,
         };
     }
 
