@@ -253,6 +253,7 @@ public static class GatewayHostingExtensions
         app.MapRedriveEndpoints();
         app.MapReviewEndpoints();
         app.MapStatsEndpoints();
+        app.MapSessionEndpoints();
         return app;
     }
 }
