@@ -11,37 +11,27 @@ namespace Annotate.Gateway.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardSignInBrowserTests : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string AcmeKey = "acme-dashboard-key-0123456789";
     private const string GlobexKey = "globex-dashboard-key-9876543210";
     private static readonly float Timeout = 180_000;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "annotate-dashboard-tests", Guid.NewGuid().ToString("N"));
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
     private GatewayProcess _gateway = null!;
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run installs it)");
         Directory.CreateDirectory(_root);
         _gateway = await GatewayProcess.StartAsync(_root, new Dictionary<string, string>
         {
             ["Annotate__Gateway__ApiKeys__" + ApiKeys.Hash(AcmeKey)] = "acme",
             ["Annotate__Gateway__ApiKeys__" + ApiKeys.Hash(GlobexKey)] = "globex",
         });
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
-        });
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _gateway.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
@@ -49,7 +39,7 @@ public sealed class DashboardSignInBrowserTests : IAsyncLifetime
     // A context of its own per person: sessionStorage is not shared between them.
     private async Task<IPage> OpenAsync(string path)
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = _gateway.Client.BaseAddress!.ToString(),
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
@@ -67,13 +57,6 @@ public sealed class DashboardSignInBrowserTests : IAsyncLifetime
         await page.Locator("#signin button[type=submit]").ClickAsync();
     }
 
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
-    }
-
     [Fact]
     public async Task A_tenant_signs_in_uploads_and_downloads_with_its_key_and_another_tenant_sees_none_of_it()
     {
@@ -84,7 +67,7 @@ public sealed class DashboardSignInBrowserTests : IAsyncLifetime
 
         await SignInAsync(page, "not-a-key");
         await Assertions.Expect(page.Locator("#signin-error")).ToHaveTextAsync("That key is not known, or was revoked.");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("sign-in.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("sign-in.png") });
 
         await SignInAsync(page, AcmeKey);
         await Assertions.Expect(page.Locator("#session-tenant")).ToHaveTextAsync("acme");
