@@ -32,7 +32,14 @@ public static class KeysCommand
             await error.WriteLineAsync(Usage);
             return 2;
         }
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The gateway's settings: appsettings.json beside the executable, the environment's file and variables (the web
+        // host's ASPNETCORE_ENVIRONMENT too, which a plain host would not read).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT"),
+        });
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
