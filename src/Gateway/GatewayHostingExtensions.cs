@@ -41,12 +41,7 @@ public static class GatewayHostingExtensions
         {
             builder.AddAnnotateWorker();
         }
-        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StateStoreOptions>().BindConfiguration(StateStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // PostgreSQL when a connection string is configured (several gateways share it), otherwise the SQLite file.
-        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<IOptions<StateStoreOptions>>().Value.UsesPostgres
-            ? ActivatorUtilities.CreateInstance<PostgresDocumentStore>(sp)
-            : ActivatorUtilities.CreateInstance<SqliteDocumentStore>(sp));
+        services.AddAnnotateStateStore();
         services.AddSingleton<BlobFolder>();
         services.AddSingleton<Redrive>();
         services.AddSingleton<Review.ReviewStore>();
@@ -60,6 +55,21 @@ public static class GatewayHostingExtensions
         builder.AddAnnotateGatewayTelemetry();
         builder.AddAnnotateApi();
         return builder;
+    }
+
+    /// <summary>
+    /// The state store: PostgreSQL when a connection string is configured (several gateways share it), otherwise the
+    /// SQLite file; with the API keys it keeps. Also what the <c>keys</c> command opens.
+    /// </summary>
+    public static IServiceCollection AddAnnotateStateStore(this IServiceCollection services)
+    {
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StateStoreOptions>().BindConfiguration(StateStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<IOptions<StateStoreOptions>>().Value.UsesPostgres
+            ? ActivatorUtilities.CreateInstance<PostgresDocumentStore>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteDocumentStore>(sp));
+        services.AddSingleton(sp => (IApiKeyStore)sp.GetRequiredService<IDocumentStore>());
+        return services;
     }
 
     /// <summary>
@@ -233,6 +243,7 @@ public static class GatewayHostingExtensions
     public static WebApplication MapAnnotateGateway(this WebApplication app)
     {
         app.Services.GetRequiredService<IDocumentStore>().InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        app.RefuseOpenApiOffLoopbackAsync(CancellationToken.None).GetAwaiter().GetResult();
         app.UseExceptionHandler();
         app.UseAnnotateApi();
         app.UseAnnotateDashboard();
@@ -242,6 +253,7 @@ public static class GatewayHostingExtensions
         app.MapRedriveEndpoints();
         app.MapReviewEndpoints();
         app.MapStatsEndpoints();
+        app.MapSessionEndpoints();
         return app;
     }
 }

@@ -3,8 +3,8 @@ using Annotate.Gateway;
 
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
-// "keys new <tenant>" prints a new API key and the setting that admits it, and exits.
-if (Annotate.Gateway.Api.KeysCommand.TryRun(args, Console.Out, Console.Error) is { } keysExit) return keysExit;
+// "keys new|list|revoke" manages the API keys kept in the state store, and exits.
+if (Annotate.Gateway.Api.KeysCommand.Matches(args)) return await Annotate.Gateway.Api.KeysCommand.RunAsync(args, Console.Out, Console.Error);
 
 // Settings sit beside the executable; data folders are relative to the folder Annotate is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

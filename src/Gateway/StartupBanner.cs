@@ -11,10 +11,12 @@ public sealed class StartupBanner(
     IServer server,
     IOptions<GatewayOptions> gateway,
     IOptions<BlobStoreOptions> blobs,
+    Api.ApiKeys keys,
     ILogger<StartupBanner> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var open = !await keys.RequiredAsync(cancellationToken);
         lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -31,14 +33,13 @@ public sealed class StartupBanner(
                 string.Join(", ", addresses.Select(a => a + "/api/documents")));
             logger.LogInformation("API reference: {Reference} (OpenAPI document: {OpenApi})",
                 string.Join(", ", addresses.Select(a => a + "/scalar")), string.Join(", ", addresses.Select(a => a + "/openapi/v1.json")));
-            if (gateway.Value.ApiKeys.Count == 0)
+            if (open)
             {
                 // Start-up refuses an open API on any other address (ApiHostingExtensions), so loopback is all this can be.
                 logger.LogWarning(
-                    "No API keys are configured (Annotate:Gateway:ApiKeys): the HTTP API answers anyone on this machine without a key, and listens on loopback only. Configure keys before listening on another address.");
+                    "No API keys are configured (Annotate:Gateway:ApiKeys) or stored (keys new): the HTTP API answers anyone on this machine without a key, and listens on loopback only. Configure keys before listening on another address.");
             }
         });
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -33,6 +33,15 @@ public sealed record DocumentAnnotated
     /// </summary>
     public string? DuplicateOf { get; init; }
 
+    /// <summary>
+    /// Prompt tokens the language model read for this document, all its calls together; null when the model was not
+    /// called (no model, a profile without model tasks, a duplicate) or the worker predates this field.
+    /// </summary>
+    public long? ModelTokensIn { get; init; }
+
+    /// <summary>Tokens the language model generated for this document; null as for <see cref="ModelTokensIn"/>.</summary>
+    public long? ModelTokensOut { get; init; }
+
     /// <summary>Correlation identifier copied from the command.</summary>
     public string? CorrelationId { get; init; }
 

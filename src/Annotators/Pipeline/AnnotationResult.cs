@@ -27,4 +27,10 @@ public sealed record AnnotationResult
 
     /// <summary>Time spent writing outputs.</summary>
     public TimeSpan WriteTime { get; init; }
+
+    /// <summary>Prompt tokens the model read for this document (0 when no model call was made).</summary>
+    public long ModelTokensIn { get; init; }
+
+    /// <summary>Tokens the model generated for this document.</summary>
+    public long ModelTokensOut { get; init; }
 }

@@ -91,6 +91,7 @@ public sealed class DocumentPipeline(
 
         progress?.Report(Progress(PipelineProgress.Stages.Annotate, null, document));
         started = time.GetTimestamp();
+        using var usage = Models.Host.ModelUsage.Measure();
         var context = new AnnotationContext(request.DocumentId, document, profile);
         context.Annotations.Notices.AddRange(document.Notices);
         foreach (var annotator in _annotators)
@@ -115,6 +116,8 @@ public sealed class DocumentPipeline(
             ReadTime = readTime,
             AnnotateTime = annotateTime,
             WriteTime = writeTime,
+            ModelTokensIn = usage.PromptTokens,
+            ModelTokensOut = usage.CompletionTokens,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Annotate.Annotators.Readers;
+using Annotate.Gateway.Storage;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ public static class ApiHostingExtensions
             .ValidateOnStart();
         // Checked at start with the other gateway options; the message names the address or the wrong entry.
         services.AddOptions<GatewayOptions>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GatewayOptions>, ApiKeysAreRequiredOffLoopback>();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, ConfiguredApiKeysAreHashes>();
         services.TryAddSingleton<FormatDetector>();
         services.AddSingleton<ApiKeys>();
         services.AddProblemDetails();
@@ -38,7 +39,7 @@ public static class ApiHostingExtensions
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
                 Name = ApiKeys.Header,
-                Description = "Required when the gateway has API keys (Annotate:Gateway:ApiKeys); each key sees its tenant's documents only.",
+                Description = "Required when the gateway has API keys (configured in Annotate:Gateway:ApiKeys, or made with `keys new`); each key sees its tenant's documents only.",
             };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
@@ -76,21 +77,24 @@ public static class ApiHostingExtensions
     }
 
     // Per key: a valid key counts for its hash, anything else for the client's address (so random keys do not each get a
-    // fresh allowance).
-    private static string PartitionOf(HttpContext context)
-    {
-        var keys = context.RequestServices.GetRequiredService<ApiKeys>();
-        var presented = context.Request.Headers[ApiKeys.Header].ToString();
-        return keys.Required && keys.TenantOf(presented) is not null
-            ? "key:" + ApiKeys.Hash(presented)
-            : "address:" + context.Connection.RemoteIpAddress;
-    }
+    // fresh allowance). The caller was told before the limiter ran (UseAnnotateApi).
+    private static string PartitionOf(HttpContext context) =>
+        ApiCaller.Known(context)?.KeyHash is { } hash ? "key:" + hash : "address:" + context.Connection.RemoteIpAddress;
 
     /// <summary>Error pages, rate limiting, the OpenAPI document (<c>/openapi/v1.json</c>) and its reference page (<c>/scalar</c>).</summary>
     public static WebApplication UseAnnotateApi(this WebApplication app)
     {
         // Every error answer is a problem details body, including those no endpoint wrote (404 of an unknown route, 405).
         app.UseStatusCodePages();
+        // Who calls is told before the rate limiter, which counts per key; stored keys need a (remembered) store lookup.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                await ApiCaller.OfAsync(context);
+            }
+            await next(context);
+        });
         app.UseRateLimiter();
         app.MapOpenApi();
         app.MapScalarApiReference(scalar =>
@@ -103,22 +107,25 @@ public static class ApiHostingExtensions
         return app;
     }
 
-    /// <summary>Refuses an open API (no keys) on an address other machines can reach, naming it.</summary>
-    private sealed class ApiKeysAreRequiredOffLoopback(IConfiguration configuration) : IValidateOptions<GatewayOptions>
+    /// <summary>
+    /// Refuses an open API (no key configured or stored) on an address other machines can reach, naming it. Run once the
+    /// state store is initialized, since keys made with <c>keys new</c> are kept there.
+    /// </summary>
+    public static async Task RefuseOpenApiOffLoopbackAsync(this WebApplication app, CancellationToken cancellationToken)
     {
-        public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+        if (!await app.Services.GetRequiredService<ApiKeys>().RequiredAsync(cancellationToken)
+            && ListenAddress.ReachableFromOtherMachines(app.Configuration) is { } address)
         {
-            if (ApiKeys.Problem(options.ApiKeys) is { } problem)
-            {
-                return ValidateOptionsResult.Fail(problem);
-            }
-            if (options.ApiKeys.Count == 0 && ListenAddress.ReachableFromOtherMachines(configuration) is { } address)
-            {
-                return ValidateOptionsResult.Fail(
-                    $"Annotate would listen on {address}, which other machines can reach, with no API keys: anyone could upload and read every document. " +
-                    "Configure keys (Annotate:Gateway:ApiKeys, see the README's \"HTTP API\" section) or listen on localhost only (ASPNETCORE_URLS=http://localhost:5080).");
-            }
-            return ValidateOptionsResult.Success;
+            throw new InvalidOperationException(
+                $"Annotate would listen on {address}, which other machines can reach, with no API keys: anyone could upload and read every document. " +
+                "Make a key (`keys new --tenant <tenant>`) or configure one (Annotate:Gateway:ApiKeys), see the README's \"HTTP API\" section, or listen on localhost only (ASPNETCORE_URLS=http://localhost:5080).");
         }
+    }
+
+    /// <summary>Checks the configured keys: hashes in hex mapped to tenant names.</summary>
+    private sealed class ConfiguredApiKeysAreHashes : IValidateOptions<GatewayOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GatewayOptions options) =>
+            ApiKeys.Problem(options.ApiKeys) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

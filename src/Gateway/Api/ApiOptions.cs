@@ -3,7 +3,7 @@ using Annotate.Annotators.Documents;
 
 namespace Annotate.Gateway.Api;
 
-/// <summary>Limits of the HTTP API (configuration section <c>Annotate:Api</c>). API keys are in <c>Annotate:Gateway:ApiKeys</c>.</summary>
+/// <summary>Limits of the HTTP API (configuration section <c>Annotate:Api</c>). API keys are in <c>Annotate:Gateway:ApiKeys</c> and the state store.</summary>
 public sealed class ApiOptions
 {
     /// <summary>Configuration section.</summary>
@@ -41,6 +41,14 @@ public sealed class ApiOptions
     /// <summary>The window <see cref="RateLimitPermits"/> counts in (fixed windows). Default 1 minute.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long the answer of the state store about an API key (its tenant, or that it is unknown or revoked) is remembered,
+    /// so requests do not each query the store. A revoked key stops working, and a new one starts, within this time.
+    /// Default 30 s; 0 asks the store on every request.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The formats accepted: <see cref="AllowedFormats"/>, or every readable format when it is empty.</summary>
     public IReadOnlySet<SourceFormat> EffectiveFormats() => AllowedFormats.Length == 0

@@ -12,6 +12,9 @@ public static class RedriveEndpoints
     /// <summary>Most failed documents one request re-drives; the rest stay for the next.</summary>
     public const int BatchLimit = 500;
 
+    // Failed documents read from the store at a time.
+    private const int PageSize = 100;
+
     public static IEndpointRouteBuilder MapRedriveEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/documents").ForTenants();
@@ -44,20 +47,30 @@ public static class RedriveEndpoints
         {
             return Problem(StatusCodes.Status400BadRequest, "invalid-request", "Say which failures to send again: ?reason=<reason> (for example corrupt or timeout).");
         }
-        var failed = (await store.ListByStateAsync([DocumentState.Failed], cancellationToken))
-            .Where(r => string.Equals(r.Reason, reason, StringComparison.Ordinal) && TenantScope.Owns(http, r)).Take(BatchLimit).ToList();
+        // Page by page from the store (the caller's tenant only), oldest first, so no more than a page is held at a time.
+        var tenant = ApiKeyFilter.TenantOf(http);
         var sent = new List<Redriven>();
         var notKept = 0;
-        foreach (var record in failed)
+        FailedPageCursor? after = null;
+        while (sent.Count + notKept < BatchLimit)
         {
-            if (await redrive.RunAsync(record, cancellationToken) is { } again)
+            var page = await store.ListFailedAsync(tenant, reason, after, Math.Min(PageSize, BatchLimit - sent.Count - notKept), cancellationToken);
+            foreach (var record in page)
             {
-                sent.Add(Redriven.Of(again, record));
+                if (await redrive.RunAsync(record, cancellationToken) is { } again)
+                {
+                    sent.Add(Redriven.Of(again, record));
+                }
+                else
+                {
+                    notKept++;
+                }
             }
-            else
+            if (page.Count == 0)
             {
-                notKept++;
+                break;
             }
+            after = FailedPageCursor.After(page[^1]);
         }
         return Results.Ok(new RedriveBatch(reason, sent, notKept));
     }

@@ -42,7 +42,8 @@ public sealed class DocumentAnnotatedConsumer(
         // start-up repeats if the process dies here.
         if (!await store.MarkCompletedAsync(done.DocumentId,
             new DocumentCompletion(done.OutputUri, done.Outputs, done.Digest, done.Timings, done.CompletedAt,
-                DuplicateOf: done.DuplicateOf, ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256), context.CancellationToken))
+                DuplicateOf: done.DuplicateOf, ProfileFingerprint: done.ProfileFingerprint, ModelSha256: done.ModelSha256,
+                TokensIn: done.ModelTokensIn, TokensOut: done.ModelTokensOut), context.CancellationToken))
         {
             return;
         }

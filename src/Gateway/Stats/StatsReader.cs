@@ -12,14 +12,18 @@ public sealed class StatsReader(IDocumentStore store, TimeProvider time)
     /// <summary>Most documents a percentile is computed over (the most recently completed).</summary>
     internal const int LatencySample = 100_000;
 
-    public async Task<StatsResponse> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Every tenant's statistics.</summary>
+    public Task<StatsResponse> ReadAsync(CancellationToken cancellationToken) => ReadAsync(null, cancellationToken);
+
+    /// <summary>The statistics of <paramref name="tenant"/>'s documents, or of every tenant's when null.</summary>
+    public async Task<StatsResponse> ReadAsync(string? tenant, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var nextMinute = ThroughputMinute.Floor(now).AddMinutes(1);
         var nextHour = HourFloor(now).AddHours(1);
         var dayStart = nextHour.AddHours(-24);
         var hourStart = nextMinute.AddMinutes(-60);
-        var minutes = await store.ListThroughputAsync(dayStart, nextHour, cancellationToken);
+        var minutes = await store.ListThroughputAsync(dayStart, nextHour, tenant, cancellationToken);
 
         var perMinute = Enumerable.Range(0, 60)
             .Select(i => hourStart.AddMinutes(i))
@@ -34,16 +38,22 @@ public sealed class StatsReader(IDocumentStore store, TimeProvider time)
             now,
             perMinute,
             perHour,
-            Latency(await store.ListLatenciesAsync(hourStart, nextMinute, LatencySample, cancellationToken)),
-            Latency(await store.ListLatenciesAsync(dayStart, nextHour, LatencySample, cancellationToken)),
+            Latency(await store.ListLatenciesAsync(hourStart, nextMinute, LatencySample, tenant, cancellationToken)),
+            Latency(await store.ListLatenciesAsync(dayStart, nextHour, LatencySample, tenant, cancellationToken)),
             Failures(perMinute),
             Failures(perHour),
-            await store.CountUnfinishedAsync(cancellationToken));
+            await store.CountUnfinishedAsync(tenant, cancellationToken))
+        {
+            Tenant = tenant,
+            TokensLastHour = Tokens(perMinute, TimeSpan.FromHours(1)),
+            TokensLastDay = Tokens(perHour, TimeSpan.FromDays(1)),
+        };
     }
 
     private static ThroughputPoint Sum(DateTimeOffset start, IEnumerable<ThroughputMinute> minutes)
     {
         int received = 0, completed = 0, duplicates = 0, failed = 0;
+        long tokensIn = 0, tokensOut = 0;
         var reasons = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var m in minutes)
         {
@@ -51,12 +61,22 @@ public sealed class StatsReader(IDocumentStore store, TimeProvider time)
             completed += m.Completed;
             duplicates += m.Duplicates;
             failed += m.Failed;
+            tokensIn += m.TokensIn;
+            tokensOut += m.TokensOut;
             foreach (var (reason, count) in m.FailedByReason)
             {
                 reasons[reason] = reasons.GetValueOrDefault(reason) + count;
             }
         }
-        return new ThroughputPoint(start, received, completed, duplicates, failed, reasons);
+        return new ThroughputPoint(start, received, completed, duplicates, failed, reasons) { TokensIn = tokensIn, TokensOut = tokensOut };
+    }
+
+    // Averaged over the whole window (the current, unfinished minute or hour included), like the counts it comes from.
+    private static TokenStats Tokens(IReadOnlyList<ThroughputPoint> points, TimeSpan window)
+    {
+        var tokensIn = points.Sum(p => p.TokensIn);
+        var tokensOut = points.Sum(p => p.TokensOut);
+        return new TokenStats(tokensIn, tokensOut, tokensIn / window.TotalSeconds, tokensOut / window.TotalSeconds);
     }
 
     internal static LatencyStats Latency(IReadOnlyList<double> latencies)

@@ -17,7 +17,17 @@ public sealed record StatsResponse(
     LatencyStats LatencyLastDay,
     FailureStats FailuresLastHour,
     FailureStats FailuresLastDay,
-    int InFlight);
+    int InFlight)
+{
+    /// <summary>The tenant the figures are of (the caller's, when keys are required), or null for every tenant's documents.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Model tokens of the documents completed in the last hour, and per second over the hour.</summary>
+    public TokenStats TokensLastHour { get; init; } = new(0, 0, 0, 0);
+
+    /// <summary>The same over the last 24 hours.</summary>
+    public TokenStats TokensLastDay { get; init; } = new(0, 0, 0, 0);
+}
 
 /// <summary>Documents received, completed (of which duplicates) and failed in one minute or hour.</summary>
 /// <param name="Start">Start of the minute or hour (UTC).</param>
@@ -26,7 +36,21 @@ public sealed record StatsResponse(
 /// <param name="Duplicates">Completed documents whose outputs were copied from an earlier one with the same content.</param>
 /// <param name="Failed">Documents failed.</param>
 /// <param name="FailedByReason">Failures by reason.</param>
-public sealed record ThroughputPoint(DateTimeOffset Start, int Received, int Completed, int Duplicates, int Failed, IReadOnlyDictionary<string, int> FailedByReason);
+public sealed record ThroughputPoint(DateTimeOffset Start, int Received, int Completed, int Duplicates, int Failed, IReadOnlyDictionary<string, int> FailedByReason)
+{
+    /// <summary>Prompt tokens the model read for the documents completed in it (as the workers reported them).</summary>
+    public long TokensIn { get; init; }
+
+    /// <summary>Tokens the model generated for them.</summary>
+    public long TokensOut { get; init; }
+}
+
+/// <summary>Model tokens over a window, in total and per second of the window.</summary>
+/// <param name="In">Prompt tokens.</param>
+/// <param name="Out">Generated tokens.</param>
+/// <param name="InPerSecond">Prompt tokens ÷ seconds of the window.</param>
+/// <param name="OutPerSecond">Generated tokens ÷ seconds of the window.</param>
+public sealed record TokenStats(long In, long Out, double InPerSecond, double OutPerSecond);
 
 /// <summary>Percentiles of the time from receipt to completion, in milliseconds; null when no document completed.</summary>
 /// <param name="Documents">Documents the percentiles are computed over.</param>

@@ -11,4 +11,6 @@ public sealed record DocumentCompletion(
     DateTimeOffset CompletedAt,
     string? DuplicateOf = null,
     string? ProfileFingerprint = null,
-    string? ModelSha256 = null);
+    string? ModelSha256 = null,
+    long? TokensIn = null,
+    long? TokensOut = null);

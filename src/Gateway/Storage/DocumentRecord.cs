@@ -39,4 +39,8 @@ public sealed record DocumentRecord
     /// inbox, messages and uploads without keys. The API shows a tenant only its own documents.
     /// </summary>
     public string Tenant { get; init; } = Tenants.Default;
+    /// <summary>Prompt tokens the model read for it, when the worker said (<c>DocumentAnnotated.ModelTokensIn</c>).</summary>
+    public long? TokensIn { get; init; }
+    /// <summary>Tokens the model generated for it, when the worker said.</summary>
+    public long? TokensOut { get; init; }
 }

@@ -62,18 +62,46 @@ public interface IDocumentStore
     /// </summary>
     Task RollUpThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
-    /// <summary>The stored per-minute counts from <paramref name="from"/> to <paramref name="to"/> (excluded), oldest first; minutes with nothing are absent.</summary>
-    Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    /// <summary>
+    /// The stored per-minute counts from <paramref name="from"/> to <paramref name="to"/> (excluded), oldest first, one row
+    /// per minute and tenant; only <paramref name="tenant"/>'s when given, every tenant's when null. Minutes with nothing are absent.
+    /// </summary>
+    Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken cancellationToken);
 
-    /// <summary>How many documents are in flight: Received or Processing.</summary>
-    Task<int> CountUnfinishedAsync(CancellationToken cancellationToken);
+    /// <summary>Every tenant's per-minute counts (see the overload with a tenant).</summary>
+    Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        ListThroughputAsync(from, to, null, cancellationToken);
+
+    /// <summary>How many documents are in flight (Received or Processing): <paramref name="tenant"/>'s, or every tenant's when null.</summary>
+    Task<int> CountUnfinishedAsync(string? tenant, CancellationToken cancellationToken);
+
+    /// <summary>How many documents of every tenant are in flight.</summary>
+    Task<int> CountUnfinishedAsync(CancellationToken cancellationToken) => CountUnfinishedAsync(null, cancellationToken);
 
     /// <summary>
     /// Milliseconds from receipt to completion of the documents completed from <paramref name="from"/> to <paramref name="to"/>
     /// (excluded), the most recent <paramref name="limit"/> of them, in no particular order: for latency percentiles.
+    /// Only <paramref name="tenant"/>'s documents when given.
     /// </summary>
-    Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? tenant, CancellationToken cancellationToken);
+
+    /// <summary>Latencies of every tenant's documents (see the overload with a tenant).</summary>
+    Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        ListLatenciesAsync(from, to, limit, null, cancellationToken);
+
+    /// <summary>
+    /// One page of the documents that failed with <paramref name="reason"/> (<paramref name="tenant"/>'s, or every tenant's
+    /// when null), oldest first, after <paramref name="after"/> (the last of the previous page; null for the first page).
+    /// </summary>
+    Task<IReadOnlyList<DocumentRecord>> ListFailedAsync(string? tenant, string reason, FailedPageCursor? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>Removes an unfinished document whose intake never completed. True when a record was removed.</summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a page of <see cref="IDocumentStore.ListFailedAsync"/> ends: the last document's receipt and id.</summary>
+public sealed record FailedPageCursor(DateTimeOffset ReceivedAt, string Id)
+{
+    /// <summary>The cursor after <paramref name="record"/>.</summary>
+    public static FailedPageCursor After(DocumentRecord record) => new(record.ReceivedAt, record.Id);
 }

@@ -11,7 +11,7 @@ namespace Annotate.Gateway.Storage;
 /// Document states in PostgreSQL, so several gateways share them. Same semantics as <see cref="SqliteDocumentStore"/>:
 /// every state change says whether it changed anything, and finished documents are never changed again.
 /// </summary>
-public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
+public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -149,6 +149,25 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             $"ALTER TABLE documents ADD COLUMN tenant text NOT NULL DEFAULT '{Tenants.Default}';",
             "CREATE INDEX ix_documents_tenant_received ON documents (tenant, received_at);",
         ],
+        // API keys kept in the store (their SHA-256 only); model tokens per document; the per-minute counts per tenant, with
+        // tokens (the minutes counted before were not kept per tenant and stay the default tenant's; the rollup recounts its
+        // window from the documents). An index for re-driving the failures of one reason.
+        [
+            """
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                key_sha256 text NOT NULL UNIQUE,
+                tenant text NOT NULL,
+                name text,
+                created_at timestamptz NOT NULL,
+                revoked_at timestamptz
+            );
+            """,
+            "ALTER TABLE documents ADD COLUMN tokens_in bigint, ADD COLUMN tokens_out bigint;",
+            $"ALTER TABLE throughput_minutes ADD COLUMN tenant text NOT NULL DEFAULT '{Tenants.Default}', ADD COLUMN tokens_in bigint NOT NULL DEFAULT 0, ADD COLUMN tokens_out bigint NOT NULL DEFAULT 0;",
+            "ALTER TABLE throughput_minutes ALTER COLUMN tenant DROP DEFAULT, DROP CONSTRAINT throughput_minutes_pkey, ADD PRIMARY KEY (minute, tenant);",
+            "CREATE INDEX ix_documents_failed_reason ON documents (tenant, reason, received_at, id) WHERE state = 'Failed';",
+        ],
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -156,10 +175,10 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         await using var command = _dataSource.CreateCommand("""
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant, tokens_in, tokens_out)
             VALUES (@id, @file_name, @channel, @state, @profile, @source_uri, @output_uri, @sha256, @size_bytes, @reason, @message,
                 @retryable, @correlation_id, @duplicate_of, @profile_fingerprint, @model_sha256, @attempts, @dispatches, @received_at, @started_at,
-                @finished_at, @timings_json, @digest_json, @outputs_json, @dispatched_at, @purged_at, @tenant)
+                @finished_at, @timings_json, @digest_json, @outputs_json, @dispatched_at, @purged_at, @tenant, @tokens_in, @tokens_out)
             ON CONFLICT (id) DO NOTHING;
             """);
         var r = record;
@@ -191,6 +210,8 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         p.AddWithValue("dispatched_at", NpgsqlDbType.TimestampTz, r.DispatchedAt is { } d ? Utc(d) : DBNull.Value);
         p.AddWithValue("purged_at", NpgsqlDbType.TimestampTz, r.PurgedAt is { } pu ? Utc(pu) : DBNull.Value);
         p.AddWithValue("tenant", r.Tenant);
+        p.AddWithValue("tokens_in", NpgsqlDbType.Bigint, (object?)r.TokensIn ?? DBNull.Value);
+        p.AddWithValue("tokens_out", NpgsqlDbType.Bigint, (object?)r.TokensOut ?? DBNull.Value);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
@@ -246,11 +267,13 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         await using var command = _dataSource.CreateCommand("""
             UPDATE documents SET state = 'Completed', output_uri = @output, outputs_json = @outputs, digest_json = @digest,
                 timings_json = @timings, finished_at = @finished, duplicate_of = @duplicate, reason = NULL, message = NULL, retryable = false,
-                profile_fingerprint = @fingerprint, model_sha256 = @model
+                profile_fingerprint = @fingerprint, model_sha256 = @model, tokens_in = @tokens_in, tokens_out = @tokens_out
             WHERE id = @id AND state IN ('Received', 'Processing');
             """);
         var p = command.Parameters;
         p.AddWithValue("id", id);
+        p.AddWithValue("tokens_in", NpgsqlDbType.Bigint, (object?)completion.TokensIn ?? DBNull.Value);
+        p.AddWithValue("tokens_out", NpgsqlDbType.Bigint, (object?)completion.TokensOut ?? DBNull.Value);
         p.AddWithValue("output", completion.OutputUri);
         p.AddWithValue("outputs", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(completion.Outputs, Json));
         p.AddWithValue("digest", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(completion.Digest, Json));
@@ -345,9 +368,9 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         from = ThroughputMinute.Floor(from);
         to = ThroughputMinute.Floor(to);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?, bool)>();
+        var documents = new List<RolledUpDocument>();
         await using (var read = new NpgsqlCommand("""
-            SELECT received_at, state, reason, finished_at, duplicate_of IS NOT NULL FROM documents
+            SELECT received_at, state, reason, finished_at, duplicate_of IS NOT NULL, tenant, tokens_in, tokens_out FROM documents
             WHERE (received_at >= @from AND received_at < @to) OR (finished_at >= @from AND finished_at < @to)
             """, connection))
         {
@@ -356,75 +379,88 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                documents.Add((reader.GetFieldValue<DateTimeOffset>(0), Enum.Parse<DocumentState>(reader.GetString(1)),
-                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4)));
+                documents.Add(new RolledUpDocument(reader.GetFieldValue<DateTimeOffset>(0), Enum.Parse<DocumentState>(reader.GetString(1)),
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4),
+                    reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7)));
             }
         }
         var minutes = ThroughputMinute.Count(documents, from, to);
         // Upserts, so a rollup running at the same time on another gateway waits for this one and then overwrites it with the
         // same counts instead of failing on the key; the delete removes minutes whose documents are gone.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var clear = new NpgsqlCommand(
-            "DELETE FROM throughput_minutes WHERE minute >= @from AND minute < @to AND NOT (minute = ANY(@kept));", connection, transaction))
+        await using (var clear = new NpgsqlCommand("""
+            DELETE FROM throughput_minutes t WHERE t.minute >= @from AND t.minute < @to
+              AND NOT EXISTS (SELECT 1 FROM unnest(@kept_minutes, @kept_tenants) AS k(minute, tenant) WHERE k.minute = t.minute AND k.tenant = t.tenant);
+            """, connection, transaction))
         {
             clear.Parameters.AddWithValue("from", from);
             clear.Parameters.AddWithValue("to", to);
-            clear.Parameters.AddWithValue("kept", minutes.Select(m => m.Minute).ToArray());
+            clear.Parameters.AddWithValue("kept_minutes", minutes.Select(m => m.Minute).ToArray());
+            clear.Parameters.AddWithValue("kept_tenants", minutes.Select(m => m.Tenant).ToArray());
             await clear.ExecuteNonQueryAsync(cancellationToken);
         }
         foreach (var minute in minutes)
         {
             await using var upsert = new NpgsqlCommand("""
-                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason, duplicates)
-                VALUES (@minute, @received, @completed, @failed, @reasons, @duplicates)
-                ON CONFLICT (minute) DO UPDATE SET received = excluded.received, completed = excluded.completed,
-                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason, duplicates = excluded.duplicates;
+                INSERT INTO throughput_minutes (minute, tenant, received, completed, failed, failed_by_reason, duplicates, tokens_in, tokens_out)
+                VALUES (@minute, @tenant, @received, @completed, @failed, @reasons, @duplicates, @tokens_in, @tokens_out)
+                ON CONFLICT (minute, tenant) DO UPDATE SET received = excluded.received, completed = excluded.completed,
+                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason, duplicates = excluded.duplicates,
+                    tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out;
                 """, connection, transaction);
             upsert.Parameters.AddWithValue("minute", minute.Minute);
+            upsert.Parameters.AddWithValue("tenant", minute.Tenant);
             upsert.Parameters.AddWithValue("received", minute.Received);
             upsert.Parameters.AddWithValue("completed", minute.Completed);
             upsert.Parameters.AddWithValue("failed", minute.Failed);
             upsert.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(minute.FailedByReason, Json));
             upsert.Parameters.AddWithValue("duplicates", minute.Duplicates);
+            upsert.Parameters.AddWithValue("tokens_in", minute.TokensIn);
+            upsert.Parameters.AddWithValue("tokens_out", minute.TokensOut);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
-            SELECT minute, received, completed, failed, failed_by_reason::text, duplicates FROM throughput_minutes
-            WHERE minute >= @from AND minute < @to ORDER BY minute
+            SELECT minute, received, completed, failed, failed_by_reason::text, duplicates, tenant, tokens_in, tokens_out FROM throughput_minutes
+            WHERE minute >= @from AND minute < @to AND (@tenant::text IS NULL OR tenant = @tenant::text) ORDER BY minute, tenant
             """);
         command.Parameters.AddWithValue("from", ThroughputMinute.Floor(from));
         command.Parameters.AddWithValue("to", Utc(to));
+        command.Parameters.AddWithValue("tenant", NpgsqlDbType.Text, Nullable(tenant));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<ThroughputMinute>();
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new ThroughputMinute(reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
-                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? [], reader.GetInt32(5)));
+                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? [], reader.GetInt32(5),
+                reader.GetString(6), reader.GetInt64(7), reader.GetInt64(8)));
         }
         return rows;
     }
 
-    public async Task<int> CountUnfinishedAsync(CancellationToken cancellationToken)
+    public async Task<int> CountUnfinishedAsync(string? tenant, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand("SELECT COUNT(*) FROM documents WHERE state IN ('Received', 'Processing');");
+        await using var command = _dataSource.CreateCommand(
+            "SELECT COUNT(*) FROM documents WHERE state IN ('Received', 'Processing') AND (@tenant::text IS NULL OR tenant = @tenant::text);");
+        command.Parameters.AddWithValue("tenant", NpgsqlDbType.Text, Nullable(tenant));
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? tenant, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
             SELECT EXTRACT(EPOCH FROM (finished_at - received_at))::double precision * 1000 FROM documents
-            WHERE state = 'Completed' AND finished_at >= @from AND finished_at < @to
+            WHERE state = 'Completed' AND finished_at >= @from AND finished_at < @to AND (@tenant::text IS NULL OR tenant = @tenant::text)
             ORDER BY finished_at DESC LIMIT @limit
             """);
         command.Parameters.AddWithValue("from", Utc(from));
         command.Parameters.AddWithValue("to", Utc(to));
         command.Parameters.AddWithValue("limit", limit);
+        command.Parameters.AddWithValue("tenant", NpgsqlDbType.Text, Nullable(tenant));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var latencies = new List<double>();
         while (await reader.ReadAsync(cancellationToken))
@@ -433,6 +469,23 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         }
         return latencies;
     }
+
+    public Task<IReadOnlyList<DocumentRecord>> ListFailedAsync(string? tenant, string reason, FailedPageCursor? after, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT * FROM documents
+            WHERE state = 'Failed' AND reason = @reason AND (@tenant::text IS NULL OR tenant = @tenant::text)
+              AND (@after_at::timestamptz IS NULL OR (received_at, id) > (@after_at::timestamptz, @after_id::text))
+            ORDER BY received_at, id LIMIT @limit
+            """,
+            p =>
+            {
+                p.AddWithValue("reason", reason);
+                p.AddWithValue("tenant", NpgsqlDbType.Text, Nullable(tenant));
+                p.AddWithValue("after_at", NpgsqlDbType.TimestampTz, after is null ? DBNull.Value : Utc(after.ReceivedAt));
+                p.AddWithValue("after_id", NpgsqlDbType.Text, Nullable(after?.Id));
+                p.AddWithValue("limit", limit);
+            }, cancellationToken);
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
@@ -496,6 +549,8 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],
             Tenant = Text("tenant") ?? Tenants.Default,
+            TokensIn = reader["tokens_in"] is long tokensIn ? tokensIn : null,
+            TokensOut = reader["tokens_out"] is long tokensOut ? tokensOut : null,
         };
     }
 

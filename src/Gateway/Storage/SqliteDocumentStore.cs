@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Annotate.Gateway.Storage;
 
 /// <summary>Document states in a SQLite file (WAL mode), for the one-process mode.</summary>
-public sealed class SqliteDocumentStore : IDocumentStore
+public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string _connectionString;
@@ -120,6 +120,46 @@ public sealed class SqliteDocumentStore : IDocumentStore
             $"ALTER TABLE documents ADD COLUMN tenant TEXT NOT NULL DEFAULT '{Tenants.Default}';",
             "CREATE INDEX IF NOT EXISTS ix_documents_tenant_received ON documents(tenant, received_at);",
         }),
+        // API keys kept in the store (their SHA-256 only); model tokens per document; the per-minute counts per tenant, with
+        // tokens. SQLite cannot change a primary key, so the minutes move to a new table; the minutes counted before were
+        // not kept per tenant and stay the default tenant's (the rollup recounts its window from the documents). An index
+        // for re-driving the failures of one reason.
+        (_, _) => Task.FromResult(new[]
+        {
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                key_sha256 TEXT NOT NULL UNIQUE,
+                tenant TEXT NOT NULL,
+                name TEXT,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            """,
+            "ALTER TABLE documents ADD COLUMN tokens_in INTEGER;",
+            "ALTER TABLE documents ADD COLUMN tokens_out INTEGER;",
+            """
+            CREATE TABLE throughput_tenant_minutes (
+                minute TEXT NOT NULL,
+                tenant TEXT NOT NULL,
+                received INTEGER NOT NULL,
+                completed INTEGER NOT NULL,
+                failed INTEGER NOT NULL,
+                failed_by_reason TEXT NOT NULL,
+                duplicates INTEGER NOT NULL DEFAULT 0,
+                tokens_in INTEGER NOT NULL DEFAULT 0,
+                tokens_out INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (minute, tenant)
+            );
+            """,
+            $"""
+            INSERT INTO throughput_tenant_minutes (minute, tenant, received, completed, failed, failed_by_reason, duplicates)
+            SELECT minute, '{Tenants.Default}', received, completed, failed, failed_by_reason, duplicates FROM throughput_minutes;
+            """,
+            "DROP TABLE throughput_minutes;",
+            "ALTER TABLE throughput_tenant_minutes RENAME TO throughput_minutes;",
+            "CREATE INDEX ix_documents_failed_reason ON documents(tenant, reason, received_at, id) WHERE state = 'Failed';",
+        }),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -142,10 +182,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.CommandText = """
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant, tokens_in, tokens_out)
             VALUES ($id, $file_name, $channel, $state, $profile, $source_uri, $output_uri, $sha256, $size_bytes, $reason, $message,
                 $retryable, $correlation_id, $duplicate_of, $profile_fingerprint, $model_sha256, $attempts, $dispatches, $received_at, $started_at,
-                $finished_at, $timings_json, $digest_json, $outputs_json, $dispatched_at, $purged_at, $tenant)
+                $finished_at, $timings_json, $digest_json, $outputs_json, $dispatched_at, $purged_at, $tenant, $tokens_in, $tokens_out)
             ON CONFLICT(id) DO NOTHING;
             """;
         Bind(command, record);
@@ -208,10 +248,12 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.CommandText = """
             UPDATE documents SET state = 'Completed', output_uri = $output, outputs_json = $outputs, digest_json = $digest,
                 timings_json = $timings, finished_at = $finished, duplicate_of = $duplicate, reason = NULL, message = NULL, retryable = 0,
-                profile_fingerprint = $fingerprint, model_sha256 = $model
+                profile_fingerprint = $fingerprint, model_sha256 = $model, tokens_in = $tokens_in, tokens_out = $tokens_out
             WHERE id = $id AND state IN ('Received', 'Processing');
             """;
         command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$tokens_in", (object?)completion.TokensIn ?? DBNull.Value);
+        command.Parameters.AddWithValue("$tokens_out", (object?)completion.TokensOut ?? DBNull.Value);
         command.Parameters.AddWithValue("$output", completion.OutputUri);
         command.Parameters.AddWithValue("$outputs", JsonSerializer.Serialize(completion.Outputs, Json));
         command.Parameters.AddWithValue("$digest", JsonSerializer.Serialize(completion.Digest, Json));
@@ -311,11 +353,11 @@ public sealed class SqliteDocumentStore : IDocumentStore
         from = ThroughputMinute.Floor(from);
         to = ThroughputMinute.Floor(to);
         await using var connection = await OpenAsync(cancellationToken);
-        var documents = new List<(DateTimeOffset, DocumentState, string?, DateTimeOffset?, bool)>();
+        var documents = new List<RolledUpDocument>();
         await using (var read = connection.CreateCommand())
         {
             read.CommandText = """
-                SELECT received_at, state, reason, finished_at, duplicate_of IS NOT NULL FROM documents
+                SELECT received_at, state, reason, finished_at, duplicate_of IS NOT NULL, tenant, tokens_in, tokens_out FROM documents
                 WHERE (received_at >= $from AND received_at < $to) OR (finished_at >= $from AND finished_at < $to)
                 """;
             read.Parameters.AddWithValue("$from", Format(from));
@@ -323,8 +365,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                documents.Add((Parse(reader.GetString(0)), Enum.Parse<DocumentState>(reader.GetString(1)),
-                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : Parse(reader.GetString(3)), reader.GetInt64(4) != 0));
+                documents.Add(new RolledUpDocument(Parse(reader.GetString(0)), Enum.Parse<DocumentState>(reader.GetString(1)),
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : Parse(reader.GetString(3)), reader.GetInt64(4) != 0,
+                    reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7)));
             }
         }
         var minutes = ThroughputMinute.Count(documents, from, to);
@@ -341,61 +384,70 @@ public sealed class SqliteDocumentStore : IDocumentStore
         {
             await using var upsert = connection.CreateCommand();
             upsert.CommandText = """
-                INSERT INTO throughput_minutes (minute, received, completed, failed, failed_by_reason, duplicates)
-                VALUES ($minute, $received, $completed, $failed, $reasons, $duplicates)
-                ON CONFLICT(minute) DO UPDATE SET received = excluded.received, completed = excluded.completed,
-                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason, duplicates = excluded.duplicates;
+                INSERT INTO throughput_minutes (minute, tenant, received, completed, failed, failed_by_reason, duplicates, tokens_in, tokens_out)
+                VALUES ($minute, $tenant, $received, $completed, $failed, $reasons, $duplicates, $tokens_in, $tokens_out)
+                ON CONFLICT(minute, tenant) DO UPDATE SET received = excluded.received, completed = excluded.completed,
+                    failed = excluded.failed, failed_by_reason = excluded.failed_by_reason, duplicates = excluded.duplicates,
+                    tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out;
                 """;
             upsert.Parameters.AddWithValue("$minute", Format(minute.Minute));
+            upsert.Parameters.AddWithValue("$tenant", minute.Tenant);
             upsert.Parameters.AddWithValue("$received", minute.Received);
             upsert.Parameters.AddWithValue("$completed", minute.Completed);
             upsert.Parameters.AddWithValue("$failed", minute.Failed);
             upsert.Parameters.AddWithValue("$reasons", JsonSerializer.Serialize(minute.FailedByReason, Json));
             upsert.Parameters.AddWithValue("$duplicates", minute.Duplicates);
+            upsert.Parameters.AddWithValue("$tokens_in", minute.TokensIn);
+            upsert.Parameters.AddWithValue("$tokens_out", minute.TokensOut);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ThroughputMinute>> ListThroughputAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT minute, received, completed, failed, failed_by_reason, duplicates FROM throughput_minutes
-            WHERE minute >= $from AND minute < $to ORDER BY minute
+            SELECT minute, received, completed, failed, failed_by_reason, duplicates, tenant, tokens_in, tokens_out FROM throughput_minutes
+            WHERE minute >= $from AND minute < $to AND ($tenant IS NULL OR tenant = $tenant) ORDER BY minute, tenant
             """;
         command.Parameters.AddWithValue("$from", Format(ThroughputMinute.Floor(from)));
         command.Parameters.AddWithValue("$to", Format(to));
+        command.Parameters.AddWithValue("$tenant", (object?)tenant ?? DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<ThroughputMinute>();
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new ThroughputMinute(Parse(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
-                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? [], reader.GetInt32(5)));
+                JsonSerializer.Deserialize<Dictionary<string, int>>(reader.GetString(4), Json) ?? [], reader.GetInt32(5),
+                reader.GetString(6), reader.GetInt64(7), reader.GetInt64(8)));
         }
         return rows;
     }
 
-    public async Task<int> CountUnfinishedAsync(CancellationToken cancellationToken)
+    public async Task<int> CountUnfinishedAsync(string? tenant, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM documents WHERE state IN ('Received', 'Processing');", cancellationToken),
-            CultureInfo.InvariantCulture);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM documents WHERE state IN ('Received', 'Processing') AND ($tenant IS NULL OR tenant = $tenant);";
+        command.Parameters.AddWithValue("$tenant", (object?)tenant ?? DBNull.Value);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    public async Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<double>> ListLatenciesAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? tenant, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT received_at, finished_at FROM documents
-            WHERE state = 'Completed' AND finished_at >= $from AND finished_at < $to
+            WHERE state = 'Completed' AND finished_at >= $from AND finished_at < $to AND ($tenant IS NULL OR tenant = $tenant)
             ORDER BY finished_at DESC LIMIT $limit
             """;
         command.Parameters.AddWithValue("$from", Format(from));
         command.Parameters.AddWithValue("$to", Format(to));
         command.Parameters.AddWithValue("$limit", limit);
+        command.Parameters.AddWithValue("$tenant", (object?)tenant ?? DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var latencies = new List<double>();
         while (await reader.ReadAsync(cancellationToken))
@@ -404,6 +456,23 @@ public sealed class SqliteDocumentStore : IDocumentStore
         }
         return latencies;
     }
+
+    public Task<IReadOnlyList<DocumentRecord>> ListFailedAsync(string? tenant, string reason, FailedPageCursor? after, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            """
+            SELECT * FROM documents
+            WHERE state = 'Failed' AND reason = $reason AND ($tenant IS NULL OR tenant = $tenant)
+              AND ($after_at IS NULL OR received_at > $after_at OR (received_at = $after_at AND id > $after_id))
+            ORDER BY received_at, id LIMIT $limit
+            """,
+            c =>
+            {
+                c.Parameters.AddWithValue("$reason", reason);
+                c.Parameters.AddWithValue("$tenant", (object?)tenant ?? DBNull.Value);
+                c.Parameters.AddWithValue("$after_at", after is null ? DBNull.Value : Format(after.ReceivedAt));
+                c.Parameters.AddWithValue("$after_id", (object?)after?.Id ?? DBNull.Value);
+                c.Parameters.AddWithValue("$limit", limit);
+            }, cancellationToken);
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
@@ -480,6 +549,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
         Add("$dispatched_at", r.DispatchedAt is { } d ? Format(d) : null);
         Add("$purged_at", r.PurgedAt is { } p ? Format(p) : null);
         Add("$tenant", r.Tenant);
+        Add("$tokens_in", r.TokensIn);
+        Add("$tokens_out", r.TokensOut);
     }
 
     private static DocumentRecord Read(SqliteDataReader reader)
@@ -516,6 +587,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],
             Tenant = Text("tenant") ?? Tenants.Default,
+            TokensIn = reader["tokens_in"] is long tokensIn ? tokensIn : null,
+            TokensOut = reader["tokens_out"] is long tokensOut ? tokensOut : null,
         };
     }
 

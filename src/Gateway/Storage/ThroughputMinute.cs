@@ -1,8 +1,9 @@
 namespace Annotate.Gateway.Storage;
 
 /// <summary>
-/// What happened in one minute (UTC): documents received, completed and failed, the failures by reason, and how many of
-/// the completed were duplicates (outputs copied from an earlier document with the same content, not annotated again).
+/// What happened in one minute (UTC) to one tenant's documents: received, completed and failed, the failures by reason,
+/// how many of the completed were duplicates (outputs copied from an earlier document with the same content, not
+/// annotated again), and the model tokens of the documents completed in it.
 /// </summary>
 public sealed record ThroughputMinute(
     DateTimeOffset Minute,
@@ -10,7 +11,10 @@ public sealed record ThroughputMinute(
     int Completed,
     int Failed,
     IReadOnlyDictionary<string, int> FailedByReason,
-    int Duplicates = 0)
+    int Duplicates = 0,
+    string Tenant = Tenants.Default,
+    long TokensIn = 0,
+    long TokensOut = 0)
 {
     /// <summary>The start of the minute <paramref name="time"/> falls in, in UTC.</summary>
     public static DateTimeOffset Floor(DateTimeOffset time)
@@ -20,40 +24,50 @@ public sealed record ThroughputMinute(
     }
 
     /// <summary>
-    /// Counts, per minute of [<paramref name="from"/>, <paramref name="to"/>), the documents received (by their receipt)
-    /// and finished (by their finish); both stores roll up through this, so they count alike.
+    /// Counts, per tenant and minute of [<paramref name="from"/>, <paramref name="to"/>), the documents received (by their
+    /// receipt) and finished (by their finish), and the tokens of those completed; both stores roll up through this, so
+    /// they count alike.
     /// </summary>
-    internal static IReadOnlyList<ThroughputMinute> Count(
-        IEnumerable<(DateTimeOffset ReceivedAt, DocumentState State, string? Reason, DateTimeOffset? FinishedAt, bool Duplicate)> documents,
-        DateTimeOffset from, DateTimeOffset to)
+    internal static IReadOnlyList<ThroughputMinute> Count(IEnumerable<RolledUpDocument> documents, DateTimeOffset from, DateTimeOffset to)
     {
-        var minutes = new SortedDictionary<DateTimeOffset, (int Received, int Completed, int Failed, Dictionary<string, int> Reasons, int Duplicates)>();
-        (int Received, int Completed, int Failed, Dictionary<string, int> Reasons, int Duplicates) At(DateTimeOffset minute) =>
-            minutes.TryGetValue(minute, out var counts) ? counts : (0, 0, 0, new Dictionary<string, int>(StringComparer.Ordinal), 0);
-        foreach (var (receivedAt, state, reason, finishedAt, duplicate) in documents)
+        var minutes = new SortedDictionary<(DateTimeOffset Minute, string Tenant), ThroughputMinute>();
+        ThroughputMinute At(DateTimeOffset minute, string tenant) => minutes.TryGetValue((minute, tenant), out var counts)
+            ? counts
+            : new ThroughputMinute(minute, 0, 0, 0, new Dictionary<string, int>(StringComparer.Ordinal), Tenant: tenant);
+        foreach (var document in documents)
         {
-            if (receivedAt >= from && receivedAt < to)
+            if (document.ReceivedAt >= from && document.ReceivedAt < to)
             {
-                var minute = Floor(receivedAt);
-                var counts = At(minute);
-                minutes[minute] = counts with { Received = counts.Received + 1 };
+                var counts = At(Floor(document.ReceivedAt), document.Tenant);
+                minutes[(counts.Minute, counts.Tenant)] = counts with { Received = counts.Received + 1 };
             }
-            if (finishedAt is { } finished && finished >= from && finished < to && state is DocumentState.Completed or DocumentState.Failed)
+            if (document.FinishedAt is { } finished && finished >= from && finished < to && document.State is DocumentState.Completed or DocumentState.Failed)
             {
-                var minute = Floor(finished);
-                var counts = At(minute);
-                if (state == DocumentState.Completed)
+                var counts = At(Floor(finished), document.Tenant);
+                if (document.State == DocumentState.Completed)
                 {
-                    minutes[minute] = counts with { Completed = counts.Completed + 1, Duplicates = counts.Duplicates + (duplicate ? 1 : 0) };
+                    counts = counts with
+                    {
+                        Completed = counts.Completed + 1,
+                        Duplicates = counts.Duplicates + (document.Duplicate ? 1 : 0),
+                        TokensIn = counts.TokensIn + (document.TokensIn ?? 0),
+                        TokensOut = counts.TokensOut + (document.TokensOut ?? 0),
+                    };
                 }
                 else
                 {
-                    var key = reason ?? "unknown";
-                    counts.Reasons[key] = counts.Reasons.GetValueOrDefault(key) + 1;
-                    minutes[minute] = counts with { Failed = counts.Failed + 1 };
+                    var reasons = (Dictionary<string, int>)counts.FailedByReason;
+                    var key = document.Reason ?? "unknown";
+                    reasons[key] = reasons.GetValueOrDefault(key) + 1;
+                    counts = counts with { Failed = counts.Failed + 1 };
                 }
+                minutes[(counts.Minute, counts.Tenant)] = counts;
             }
         }
-        return minutes.Select(m => new ThroughputMinute(m.Key, m.Value.Received, m.Value.Completed, m.Value.Failed, m.Value.Reasons, m.Value.Duplicates)).ToList();
+        return minutes.Values.ToList();
     }
 }
+
+/// <summary>What the rollup reads of one document.</summary>
+internal sealed record RolledUpDocument(
+    DateTimeOffset ReceivedAt, DocumentState State, string? Reason, DateTimeOffset? FinishedAt, bool Duplicate, string Tenant, long? TokensIn, long? TokensOut);

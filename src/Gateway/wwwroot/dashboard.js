@@ -199,6 +199,7 @@
       $("stats-summary").textContent = [
         latency.documents ? `Last hour: median ${seconds(latency.p50Ms)}, 95th percentile ${seconds(latency.p95Ms)} per document` : "Last hour: no document finished",
         failures.finished ? `last day: ${Math.round(failures.rate * 1000) / 10}% of ${failures.finished} failed` : null,
+        stats.tokensLastHour && stats.tokensLastHour.out ? `model: ${stats.tokensLastHour.inPerSecond.toFixed(2)} tokens in, ${stats.tokensLastHour.outPerSecond.toFixed(2)} out per second over the last hour` : null,
         `${stats.inFlight} in flight`,
       ].filter(Boolean).join(" · ");
       $("stats").hidden = false;
@@ -225,13 +226,15 @@
     timer = setTimeout(refresh, refreshMs);
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("DOMContentLoaded", async () => {
     wireUpload();
-    loadProfiles();
     for (const id of ["search", "filter-state", "filter-reason", "filter-profile", "filter-since"]) {
       $(id).addEventListener("input", renderList);
     }
     $("filters").addEventListener("submit", (event) => event.preventDefault());
+    // Nothing is asked of the API before the caller is known (signed in, or no key needed).
+    await annotate.session;
+    loadProfiles();
     refresh();
     refreshStats();
   });

@@ -136,6 +136,9 @@ public sealed class AnnotateDocumentConsumer(
             },
             ProfileFingerprint = result.ProfileFingerprint,
             ModelSha256 = result.ModelSha256,
+            // Only when the model was called: null says "no model work", not "unknown".
+            ModelTokensIn = result.ModelTokensIn + result.ModelTokensOut > 0 ? result.ModelTokensIn : null,
+            ModelTokensOut = result.ModelTokensIn + result.ModelTokensOut > 0 ? result.ModelTokensOut : null,
             CorrelationId = command.CorrelationId,
             CompletedAt = time.GetUtcNow(),
         };
@@ -175,6 +178,9 @@ public sealed class AnnotateDocumentConsumer(
             OutputUri = OutputStore.ReferenceOf(target),
             DuplicateOf = earlier.DuplicateOf ?? earlier.DocumentId,
             Timings = new StageTimings { TotalMs = time.GetElapsedTime(started).TotalMilliseconds },
+            // Copying outputs calls no model.
+            ModelTokensIn = null,
+            ModelTokensOut = null,
             CorrelationId = command.CorrelationId,
             CompletedAt = time.GetUtcNow(),
         };

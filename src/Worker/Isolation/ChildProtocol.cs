@@ -144,6 +144,8 @@ internal sealed record ChildResult
     public double WriteMs { get; init; }
     public required string ProfileFingerprint { get; init; }
     public string? ModelSha256 { get; init; }
+    public long ModelTokensIn { get; init; }
+    public long ModelTokensOut { get; init; }
 }
 
 /// <summary>A document that could not be annotated, or was cancelled.</summary>

@@ -38,6 +38,8 @@ public sealed class IsolatedDocumentRunner(PipelineSupervisor supervisor) : IDoc
                 WriteTime = TimeSpan.FromMilliseconds(result.WriteMs),
                 ProfileFingerprint = result.ProfileFingerprint,
                 ModelSha256 = result.ModelSha256,
+                ModelTokensIn = result.ModelTokensIn,
+                ModelTokensOut = result.ModelTokensOut,
             };
         }
         var error = frame.Error ?? new ChildError { Kind = ChildProtocol.InternalError, Message = "The pipeline child answered with neither a result nor an error." };

@@ -248,6 +248,8 @@ public static class PipelineChildHost
                         WriteMs = result.WriteTime.TotalMilliseconds,
                         ProfileFingerprint = result.ProfileFingerprint,
                         ModelSha256 = result.ModelSha256,
+                        ModelTokensIn = result.ModelTokensIn,
+                        ModelTokensOut = result.ModelTokensOut,
                     },
                     Usage = _usage.Take(),
                 };

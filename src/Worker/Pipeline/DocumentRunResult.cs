@@ -25,4 +25,10 @@ public sealed record DocumentRunResult
 
     /// <summary>SHA-256 of the model the document was annotated with, or null when none was available.</summary>
     public string? ModelSha256 { get; init; }
+
+    /// <summary>Prompt tokens the model read for the document.</summary>
+    public long ModelTokensIn { get; init; }
+
+    /// <summary>Tokens the model generated for the document.</summary>
+    public long ModelTokensOut { get; init; }
 }

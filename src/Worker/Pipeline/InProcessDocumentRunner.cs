@@ -26,6 +26,8 @@ public sealed class InProcessDocumentRunner(IDocumentPipeline pipeline, ILanguag
             WriteTime = result.WriteTime,
             ProfileFingerprint = result.Profile.Fingerprint(),
             ModelSha256 = ModelSha256,
+            ModelTokensIn = result.ModelTokensIn,
+            ModelTokensOut = result.ModelTokensOut,
         };
     }
 }

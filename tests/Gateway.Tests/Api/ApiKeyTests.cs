@@ -104,6 +104,51 @@ public sealed class ApiKeyTests
     }
 
     [Fact]
+    public async Task Stats_with_a_key_count_only_its_tenants_documents_and_the_session_names_the_tenant()
+    {
+        await using var host = new GatewayHost(Keys((AcmeKey, "acme"), (GlobexKey, "globex")));
+        var acme = host.CreateClient(AcmeKey);
+        var globex = host.CreateClient(GlobexKey);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent("# Memo\n\nPay invoice 42.\n"u8.ToArray()), "file", "memo.md" } };
+        var id = (await (await acme.PostAsync("/api/documents", form)).Content.ReadFromJsonAsync<UploadAccepted>())!.Id;
+        Assert.Equal("Completed", (await WaitUntilFinishedAsync(acme, id)).State);
+        await host.Services.GetRequiredService<IDocumentStore>()
+            .RollUpThroughputAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+
+        var mine = await acme.GetFromJsonAsync<JsonElement>("/api/stats");
+        var theirs = await globex.GetFromJsonAsync<JsonElement>("/api/stats");
+
+        Assert.Equal("acme", mine.GetProperty("tenant").GetString());
+        Assert.Equal(1, mine.GetProperty("perMinute").EnumerateArray().Sum(p => p.GetProperty("completed").GetInt32()));
+        Assert.Equal(1, mine.GetProperty("latencyLastHour").GetProperty("documents").GetInt32());
+        Assert.Equal("globex", theirs.GetProperty("tenant").GetString());
+        Assert.Equal(0, theirs.GetProperty("perMinute").EnumerateArray().Sum(p => p.GetProperty("received").GetInt32()));
+        Assert.Equal(0, theirs.GetProperty("latencyLastHour").GetProperty("documents").GetInt32());
+        Assert.Equal(new Session("globex", true), await globex.GetFromJsonAsync<Session>("/api/session"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/api/session")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_keys_the_stats_count_every_tenants_documents_and_the_session_says_no_key_is_needed()
+    {
+        await using var host = new GatewayHost();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var now = DateTimeOffset.UtcNow;
+        await store.TryAddAsync(new DocumentRecord { Id = "a", FileName = "a.txt", Channel = "upload", Tenant = "acme", ReceivedAt = now }, CancellationToken.None);
+        await store.TryAddAsync(new DocumentRecord { Id = "b", FileName = "b.txt", Channel = "inbox", ReceivedAt = now }, CancellationToken.None);
+        // Finished, so start-up recovery does not take them for intakes that never completed and remove them.
+        await store.MarkFailedAsync("a", "corrupt", "x", false, now, CancellationToken.None);
+        await store.MarkFailedAsync("b", "corrupt", "x", false, now, CancellationToken.None);
+        await store.RollUpThroughputAsync(now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
+
+        var stats = await host.Client.GetFromJsonAsync<JsonElement>("/api/stats");
+
+        Assert.Equal(JsonValueKind.Null, stats.GetProperty("tenant").ValueKind);
+        Assert.Equal(2, stats.GetProperty("perMinute").EnumerateArray().Sum(p => p.GetProperty("failed").GetInt32()));
+        Assert.Equal(new Session("default", false), await host.Client.GetFromJsonAsync<Session>("/api/session"));
+    }
+
+    [Fact]
     public async Task Without_keys_uploads_belong_to_the_default_tenant()
     {
         await using var host = new GatewayHost();

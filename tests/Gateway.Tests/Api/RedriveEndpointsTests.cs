@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Annotate.Gateway.Api;
+using Annotate.Gateway.Storage;
 using Annotate.Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Annotate.Gateway.Tests.Api;
 
@@ -83,6 +86,35 @@ public sealed class RedriveEndpointsTests
         }
         Assert.Equal("empty", (await host.Client.GetFromJsonAsync<JsonElement>($"/api/documents/{other}")).GetProperty("reason").GetString());
         Assert.Single(await host.DocumentsNamedAsync("c.txt"));
+    }
+
+    [Fact]
+    public async Task Sending_again_by_reason_reads_the_failures_page_by_page_and_stops_at_the_batch_limit()
+    {
+        await using var host = new GatewayHost();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var t0 = DateTimeOffset.UtcNow.AddDays(-1);
+        // Failures whose bytes are no longer kept: each is counted as not kept, so the batch shows how many were read.
+        async Task FailAsync(string id, int second, string reason, string tenant = Tenants.Default)
+        {
+            await store.TryAddAsync(new DocumentRecord { Id = id, FileName = id + ".txt", Channel = "upload", ReceivedAt = t0.AddSeconds(second), Tenant = tenant }, CancellationToken.None);
+            await store.MarkFailedAsync(id, reason, "x", true, t0.AddSeconds(second + 1), CancellationToken.None);
+        }
+        for (var i = 0; i < 230; i++)
+        {
+            await FailAsync($"timeout-{i:D3}", i, "timeout");
+        }
+        for (var i = 0; i < 620; i++)
+        {
+            await FailAsync($"crashed-{i:D3}", i, "crashed");
+        }
+        await FailAsync("other-tenant", 1, "timeout", "acme");
+
+        var timeouts = await (await host.Client.PostAsync("/api/documents/redrive?reason=timeout", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var crashes = await (await host.Client.PostAsync("/api/documents/redrive?reason=crashed", null)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal((0, 230), (timeouts.GetProperty("redriven").GetArrayLength(), timeouts.GetProperty("notKept").GetInt32()));
+        Assert.Equal(RedriveEndpoints.BatchLimit, crashes.GetProperty("notKept").GetInt32());
     }
 
     [Fact]

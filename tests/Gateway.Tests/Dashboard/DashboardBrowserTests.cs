@@ -10,39 +10,28 @@ namespace Annotate.Gateway.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private static readonly float Timeout = 180_000;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "annotate-dashboard-tests", Guid.NewGuid().ToString("N"));
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
     private GatewayProcess _gateway = null!;
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run installs it)");
         Directory.CreateDirectory(_root);
         _gateway = await GatewayProcess.StartAsync(_root);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            // Containers and CI machines run as root, where Chromium's sandbox cannot start.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
-        });
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _gateway.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
 
     private async Task<IPage> OpenAsync(string path)
     {
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = _gateway.Client.BaseAddress!.ToString(), ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = _gateway.Client.BaseAddress!.ToString(), ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
         page.SetDefaultTimeout(Timeout);
         var errors = new List<string>();
         page.Console += (_, message) =>
@@ -67,13 +56,6 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
     private readonly Dictionary<IPage, List<string>> _pageErrors = [];
 
-    private static string ScreenshotPath(string name)
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
-    }
-
     private string Write(string name, string text)
     {
         var path = Path.Combine(_root, name);
@@ -95,7 +77,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("Completed", new LocatorAssertionsToHaveTextOptions { Timeout = Timeout });
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the page was reloaded");
         await Assertions.Expect(page.Locator("#totals dd[data-state='Completed']")).ToHaveTextAsync("1");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("dashboard.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("dashboard.png"), FullPage = true });
 
         await row.Locator("a").ClickAsync();
         await page.WaitForURLAsync("**/document.html?id=*");
@@ -110,7 +92,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // A finding's source link takes the reader (and the keyboard focus) to where it stands in the content.
         await page.Locator("#annotations tr", new PageLocatorOptions { HasText = "money" }).Locator("button.link").ClickAsync();
         await Assertions.Expect(page.Locator("#content mark.entity:focus")).ToHaveTextAsync("1,250.00 EUR");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("document.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("document.png"), FullPage = true });
         Assert.Empty(_pageErrors[page]);
     }
 
@@ -195,7 +177,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         // A completed document offers neither sending again nor cancelling.
         await Assertions.Expect(page.Locator("#redrive")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#cancel")).ToBeHiddenAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("review.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("review.png"), FullPage = true });
         var id = new Uri(page.Url).Query.Split('=')[1];
         var reviewed = System.Text.Json.Nodes.JsonNode.Parse(await _gateway.Client.GetStringAsync($"/api/documents/{id}/review"))!;
         var field = reviewed["fields"]!.AsArray().Single(f => (string?)f!["name"] == path)!;

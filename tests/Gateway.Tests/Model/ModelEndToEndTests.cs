@@ -1,8 +1,11 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Annotate.Annotators.Writers.Json;
+using Annotate.Gateway.Storage;
 using Annotate.Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Annotate.Gateway.Tests.Model;
 
@@ -49,6 +52,15 @@ public sealed class ModelEndToEndTests
             }
         }
         Assert.DoesNotContain(annotations["notices"]!.AsArray(), n => (string?)n!["code"] == "model-not-configured");
+
+        // The model's tokens for this document travel from the pipeline child in DocumentAnnotated to the store and the stats.
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var record = (await store.FindAsync(document.GetProperty("id").GetString()!, CancellationToken.None))!;
+        Assert.True(record.TokensIn > 0 && record.TokensOut > 0, $"tokens in {record.TokensIn}, out {record.TokensOut}");
+        await store.RollUpThroughputAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+        var tokens = (await host.Client.GetFromJsonAsync<JsonElement>("/api/stats")).GetProperty("tokensLastHour");
+        Assert.Equal((record.TokensIn, record.TokensOut), (tokens.GetProperty("in").GetInt64(), tokens.GetProperty("out").GetInt64()));
+        Assert.Equal(record.TokensOut!.Value / 3600d, tokens.GetProperty("outPerSecond").GetDouble(), 9);
     }
 
     [Fact]

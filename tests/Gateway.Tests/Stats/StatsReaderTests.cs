@@ -16,16 +16,18 @@ public abstract class StatsReaderTests : JobTestsOnEachStore
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 30, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(T0);
 
-    private async Task CompleteAsync(string id, DateTimeOffset receivedAt, TimeSpan took, string? duplicateOf = null)
+    private async Task CompleteAsync(string id, DateTimeOffset receivedAt, TimeSpan took, string? duplicateOf = null,
+        string tenant = Tenants.Default, long? tokensIn = null, long? tokensOut = null)
     {
-        await Store.TryAddAsync(new DocumentRecord { Id = id, FileName = id, Channel = "upload", State = DocumentState.Received, ReceivedAt = receivedAt }, None);
+        await Store.TryAddAsync(new DocumentRecord { Id = id, FileName = id, Channel = "upload", State = DocumentState.Received, ReceivedAt = receivedAt, Tenant = tenant }, None);
         await Store.MarkCompletedAsync(id, new DocumentCompletion("blob:outputs/" + id + "/", [],
-            new AnnotationDigest { Format = "text" }, new StageTimings { TotalMs = took.TotalMilliseconds }, receivedAt + took, DuplicateOf: duplicateOf), None);
+            new AnnotationDigest { Format = "text" }, new StageTimings { TotalMs = took.TotalMilliseconds }, receivedAt + took, DuplicateOf: duplicateOf,
+            TokensIn: tokensIn, TokensOut: tokensOut), None);
     }
 
-    private async Task FailAsync(string id, DateTimeOffset receivedAt, string reason)
+    private async Task FailAsync(string id, DateTimeOffset receivedAt, string reason, string tenant = Tenants.Default)
     {
-        await Store.TryAddAsync(new DocumentRecord { Id = id, FileName = id, Channel = "inbox", State = DocumentState.Received, ReceivedAt = receivedAt }, None);
+        await Store.TryAddAsync(new DocumentRecord { Id = id, FileName = id, Channel = "inbox", State = DocumentState.Received, ReceivedAt = receivedAt, Tenant = tenant }, None);
         await Store.MarkFailedAsync(id, reason, "x", false, receivedAt.AddSeconds(1), None);
     }
 
@@ -92,6 +94,43 @@ public abstract class StatsReaderTests : JobTestsOnEachStore
         {
             await disposable.DisposeAsync();
         }
+    }
+
+    [StoreFact]
+    public async Task A_tenants_stats_count_only_its_documents_and_tokens_per_second_come_from_the_completed_documents()
+    {
+        await CompleteAsync("a1", T0.AddMinutes(-10), TimeSpan.FromSeconds(2), tenant: "acme", tokensIn: 3000, tokensOut: 600);
+        await CompleteAsync("a2", T0.AddMinutes(-9), TimeSpan.FromSeconds(4), tenant: "acme", tokensIn: 600, tokensOut: 120);
+        await CompleteAsync("a3", T0.AddHours(-3), TimeSpan.FromSeconds(4), tenant: "acme", tokensIn: 3600, tokensOut: 0);
+        await FailAsync("af", T0.AddMinutes(-8), "corrupt", tenant: "acme");
+        await CompleteAsync("g1", T0.AddMinutes(-7), TimeSpan.FromSeconds(30), tenant: "globex", tokensIn: 7200, tokensOut: 36);
+        await FailAsync("gf", T0.AddMinutes(-6), "timeout", tenant: "globex");
+        await Store.TryAddAsync(new DocumentRecord { Id = "gw", FileName = "gw", Channel = "upload", State = DocumentState.Received, ReceivedAt = T0, Tenant = "globex" }, None);
+        _time.SetUtcNow(T0.AddSeconds(30));
+        await RollUpAsync();
+        var reader = new StatsReader(Store, _time);
+
+        var acme = await reader.ReadAsync("acme", None);
+        var globex = await reader.ReadAsync("globex", None);
+        var all = await reader.ReadAsync(None);
+
+        Assert.Equal(("acme", 3, 2, 1), (acme.Tenant, acme.PerMinute.Sum(p => p.Received), acme.PerMinute.Sum(p => p.Completed), acme.PerMinute.Sum(p => p.Failed)));
+        Assert.Equal([("corrupt", 1)], acme.FailuresLastHour.ByReason.Select(r => (r.Reason, r.Failed)));
+        Assert.Equal(new LatencyStats(2, 2000, 4000), acme.LatencyLastHour);
+        Assert.Equal(0, acme.InFlight);
+        // 3,600 tokens in and 720 out in the last hour: 1 and 0.2 per second; the day adds 3,600 in over 86,400 s.
+        Assert.Equal(new TokenStats(3600, 720, 1, 0.2), acme.TokensLastHour);
+        Assert.Equal(new TokenStats(7200, 720, 7200 / 86400d, 720 / 86400d), acme.TokensLastDay);
+        Assert.Equal(3600, acme.PerMinute.Sum(p => p.TokensIn));
+
+        Assert.Equal(("globex", 2, 1, 1, 1), (globex.Tenant, globex.PerMinute.Sum(p => p.Received) - 1, globex.PerMinute.Sum(p => p.Completed), globex.PerMinute.Sum(p => p.Failed), globex.InFlight));
+        Assert.Equal([("timeout", 1)], globex.FailuresLastHour.ByReason.Select(r => (r.Reason, r.Failed)));
+        Assert.Equal(new TokenStats(7200, 36, 2, 0.01), globex.TokensLastHour);
+
+        Assert.Null(all.Tenant);
+        Assert.Equal((3, 2, 1), (all.PerMinute.Sum(p => p.Completed), all.PerMinute.Sum(p => p.Failed), all.InFlight));
+        Assert.Equal(new TokenStats(10800, 756, 3, 0.21), all.TokensLastHour);
+        Assert.Equal(3, all.LatencyLastHour.Documents);
     }
 
     [StoreFact]

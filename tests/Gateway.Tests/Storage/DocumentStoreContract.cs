@@ -64,7 +64,7 @@ public abstract class DocumentStoreContract : IAsyncLifetime
             SourceUri = "blob://f", OutputUri = "outbox/f", Sha256 = "abc", SizeBytes = 5_000_000_000, Reason = "r", Message = "m",
             Retryable = true, CorrelationId = "corr", DuplicateOf = "orig", ProfileFingerprint = "fp", ModelSha256 = "ms",
             Attempts = 2, Dispatches = 3, ReceivedAt = T0, StartedAt = T0.AddSeconds(1), FinishedAt = T0.AddSeconds(2),
-            DispatchedAt = T0.AddSeconds(0.5), PurgedAt = T0.AddDays(30),
+            DispatchedAt = T0.AddSeconds(0.5), PurgedAt = T0.AddDays(30), Tenant = "acme", TokensIn = 6_000_000_000, TokensOut = 30,
             Timings = new StageTimings { ReadMs = 1.25, TotalMs = 4 },
             Digest = new AnnotationDigest { Format = "pdf", Title = "T", Language = "en", Pages = 2, Words = 10, Tables = 1, Rows = 4,
                 Entities = new Dictionary<string, int> { ["iban"] = 1, ["email"] = 2 }, Notices = ["a", "b"] },
@@ -380,5 +380,109 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         Assert.Equal(new[] { "b1" }, (await Store.ListForTenantAsync("globex", 10, None)).Select(r => r.Id));
         Assert.Equal(new[] { "a2" }, (await Store.ListForTenantAsync("acme", 1, None)).Select(r => r.Id));
         Assert.Empty(await Store.ListForTenantAsync("nobody", 10, None));
+    }
+
+    [StoreFact]
+    public async Task MarkCompleted_records_the_model_tokens_and_a_document_without_them_has_none()
+    {
+        await Store.TryAddAsync(Record("model"), None);
+        await Store.TryAddAsync(Record("rules"), None);
+
+        await Store.MarkCompletedAsync("model", Completion(1) with { TokensIn = 1200, TokensOut = 80 }, None);
+        await Store.MarkCompletedAsync("rules", Completion(1), None);
+
+        var model = (await Store.FindAsync("model", None))!;
+        var rules = (await Store.FindAsync("rules", None))!;
+        Assert.Equal((1200L, 80L), (model.TokensIn, model.TokensOut));
+        Assert.Equal((null, null), (rules.TokensIn, rules.TokensOut));
+    }
+
+    [StoreFact]
+    public async Task Throughput_latency_and_in_flight_are_kept_per_tenant_with_the_tokens_of_completed_documents()
+    {
+        var minute = new DateTimeOffset(2026, 1, 2, 3, 0, 0, TimeSpan.Zero);
+        await Store.TryAddAsync(Record("a1") with { Tenant = "acme", ReceivedAt = minute.AddSeconds(1) }, None);
+        await Store.TryAddAsync(Record("a2") with { Tenant = "acme", ReceivedAt = minute.AddSeconds(2) }, None);
+        await Store.TryAddAsync(Record("a3") with { Tenant = "acme", ReceivedAt = minute.AddSeconds(3) }, None);
+        await Store.TryAddAsync(Record("g1") with { Tenant = "globex", ReceivedAt = minute.AddSeconds(4) }, None);
+        await Store.TryAddAsync(Record("g2") with { Tenant = "globex", ReceivedAt = minute.AddSeconds(5) }, None);
+        await Store.MarkCompletedAsync("a1", Completion(0) with { CompletedAt = minute.AddSeconds(11), TokensIn = 100, TokensOut = 10 }, None);
+        await Store.MarkCompletedAsync("a2", Completion(0) with { CompletedAt = minute.AddSeconds(32), TokensIn = 50, TokensOut = 5 }, None);
+        await Store.MarkCompletedAsync("g1", Completion(0) with { CompletedAt = minute.AddSeconds(44), TokensIn = 7, TokensOut = 1 }, None);
+        await Store.MarkFailedAsync("g2", "corrupt", "bad", false, minute.AddSeconds(50), None);
+
+        await Store.RollUpThroughputAsync(minute, minute.AddMinutes(1), None);
+
+        var acme = Assert.Single(await Store.ListThroughputAsync(minute, minute.AddMinutes(1), "acme", None));
+        Assert.Equal(("acme", 3, 2, 0, 150L, 15L), (acme.Tenant, acme.Received, acme.Completed, acme.Failed, acme.TokensIn, acme.TokensOut));
+        var globex = Assert.Single(await Store.ListThroughputAsync(minute, minute.AddMinutes(1), "globex", None));
+        Assert.Equal(("globex", 2, 1, 1, 7L, 1L), (globex.Tenant, globex.Received, globex.Completed, globex.Failed, globex.TokensIn, globex.TokensOut));
+        Assert.Equal(new[] { "acme", "globex" }, (await Store.ListThroughputAsync(minute, minute.AddMinutes(1), None)).Select(m => m.Tenant));
+        Assert.Empty(await Store.ListThroughputAsync(minute, minute.AddMinutes(1), "nobody", None));
+
+        Assert.Equal(new[] { 10_000d, 30_000d }, (await Store.ListLatenciesAsync(minute, minute.AddMinutes(1), 10, "acme", None)).Order());
+        Assert.Equal(new[] { 40_000d }, await Store.ListLatenciesAsync(minute, minute.AddMinutes(1), 10, "globex", None));
+        Assert.Equal(3, (await Store.ListLatenciesAsync(minute, minute.AddMinutes(1), 10, None)).Count);
+        Assert.Equal((1, 0, 1), (await Store.CountUnfinishedAsync("acme", None), await Store.CountUnfinishedAsync("globex", None), await Store.CountUnfinishedAsync(None)));
+    }
+
+    [StoreFact]
+    public async Task ListFailed_pages_through_one_reason_of_one_tenant_oldest_first()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            // Two share a receipt time, so the page boundary has to fall between equal times.
+            await Store.TryAddAsync(Record($"acme-{i}", i < 2 ? 0 : i) with { Tenant = "acme" }, None);
+            await Store.MarkFailedAsync($"acme-{i}", "timeout", "slow", true, T0.AddHours(1), None);
+        }
+        await Store.TryAddAsync(Record("acme-corrupt", 1) with { Tenant = "acme" }, None);
+        await Store.MarkFailedAsync("acme-corrupt", "corrupt", "bad", false, T0.AddHours(1), None);
+        await Store.TryAddAsync(Record("globex-timeout", 1) with { Tenant = "globex" }, None);
+        await Store.MarkFailedAsync("globex-timeout", "timeout", "slow", true, T0.AddHours(1), None);
+        await Store.TryAddAsync(Record("acme-pending", 1) with { Tenant = "acme", Reason = "timeout" }, None);
+
+        var seen = new List<string>();
+        FailedPageCursor? after = null;
+        for (var page = await Store.ListFailedAsync("acme", "timeout", null, 2, None); page.Count > 0; page = await Store.ListFailedAsync("acme", "timeout", after, 2, None))
+        {
+            Assert.True(page.Count <= 2);
+            seen.AddRange(page.Select(r => r.Id));
+            after = FailedPageCursor.After(page[^1]);
+        }
+
+        Assert.Equal(5, seen.Count);
+        Assert.Equal(new[] { "acme-2", "acme-3", "acme-4" }, seen.Skip(2));
+        Assert.Equal(new[] { "acme-0", "acme-1" }, seen.Take(2).Order());
+        Assert.Equal(new[] { "globex-timeout" }, (await Store.ListFailedAsync("globex", "timeout", null, 10, None)).Select(r => r.Id));
+        Assert.Equal(6, (await Store.ListFailedAsync(null, "timeout", null, 10, None)).Count);
+        Assert.Empty(await Store.ListFailedAsync("acme", "empty", null, 10, None));
+    }
+
+    [StoreFact]
+    public async Task An_api_key_is_found_by_its_hash_until_it_is_revoked_and_is_listed_without_its_hash()
+    {
+        var keys = (IApiKeyStore)Store;
+        Assert.False(await keys.HasApiKeysAsync(None));
+        var key = new StoredApiKey("k_1", "acme", "invoices robot", T0);
+
+        Assert.True(await keys.AddApiKeyAsync(key, "aa11", None));
+        Assert.True(await keys.AddApiKeyAsync(new StoredApiKey("k_2", "globex", null, T0.AddMinutes(1)), "bb22", None));
+        Assert.False(await keys.AddApiKeyAsync(key with { Id = "k_3" }, "aa11", None));
+        Assert.False(await keys.AddApiKeyAsync(key, "cc33", None));
+
+        Assert.True(await keys.HasApiKeysAsync(None));
+        Assert.Equal("acme", await keys.FindApiKeyTenantAsync("aa11", None));
+        Assert.Equal("globex", await keys.FindApiKeyTenantAsync("bb22", None));
+        Assert.Null(await keys.FindApiKeyTenantAsync("cc33", None));
+        Assert.Equal(new[] { key, new StoredApiKey("k_2", "globex", null, T0.AddMinutes(1)) }, await keys.ListApiKeysAsync(None));
+
+        Assert.True(await keys.RevokeApiKeyAsync("k_1", T0.AddHours(1), None));
+        Assert.False(await keys.RevokeApiKeyAsync("k_1", T0.AddHours(2), None));
+        Assert.False(await keys.RevokeApiKeyAsync("k_9", T0.AddHours(2), None));
+
+        Assert.Null(await keys.FindApiKeyTenantAsync("aa11", None));
+        Assert.Equal("globex", await keys.FindApiKeyTenantAsync("bb22", None));
+        Assert.Equal(T0.AddHours(1), (await keys.ListApiKeysAsync(None))[0].RevokedAt);
+        Assert.True(await keys.HasApiKeysAsync(None));
     }
 }

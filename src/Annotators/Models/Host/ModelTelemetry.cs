@@ -22,6 +22,7 @@ internal static class ModelTelemetry
     {
         TokensIn.Add(completion.PromptTokens);
         TokensOut.Add(completion.CompletionTokens);
+        ModelUsage.Record(completion.PromptTokens, completion.CompletionTokens);
         activity?.SetTag("gen_ai.usage.input_tokens", completion.PromptTokens);
         activity?.SetTag("gen_ai.usage.output_tokens", completion.CompletionTokens);
         activity?.SetTag("gen_ai.response.finish_reasons", completion.FinishReason);
