@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting.Blobs;
 
@@ -8,12 +9,18 @@ namespace Annotate.Gateway.Review;
 /// <summary>
 /// Reviews through the blob store: <c>outputs/&lt;id&gt;/annotations.reviewed.json</c> beside the outputs (a new review
 /// replaces the last, and the originals always come from the model's <c>annotations.json</c>), and an index entry
-/// <c>results/reviews/&lt;id&gt;.json</c> naming the profile, which the data-set export reads.
+/// <c>results/reviews/p-&lt;profile&gt;/&lt;id&gt;.json</c> per profile, which the data-set export lists without opening.
 /// </summary>
-public sealed class ReviewStore(IBlobStore blobs, TimeProvider time)
+public sealed class ReviewStore(IBlobStore blobs, ProfileCatalog profiles, TimeProvider time)
 {
     /// <summary>Name of the reviewed annotations among a document's outputs.</summary>
     public const string FileName = "annotations.reviewed.json";
+
+    /// <summary>Most row fields one review sets: as many rows as the row annotator annotates by default.</summary>
+    public const int MaxRowCorrections = 10_000;
+
+    // Excel's limit for the text of one cell; the reviewed workbook holds every value.
+    private const int MaxRowValueCharacters = 32_767;
 
     private const string IndexPrefix = BlobKeys.Results + "/reviews/";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -42,12 +49,8 @@ public sealed class ReviewStore(IBlobStore blobs, TimeProvider time)
             throw new ReviewException("Say who reviews: 'reviewer' is 1–100 characters.");
         }
         var prefix = OutputPrefix(record) ?? throw new ReviewException($"'{record.FileName}' has no outputs to review.");
-        JsonNode? annotations;
-        await using (var stream = await blobs.OpenReadAsync(prefix + "annotations.json", cancellationToken)
-            ?? throw new ReviewException($"The annotations of '{record.FileName}' are no longer in the outbox."))
-        {
-            annotations = await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken);
-        }
+        var annotations = await ReadAnnotationsAsync(record, cancellationToken)
+            ?? throw new ReviewException($"The annotations of '{record.FileName}' are no longer in the outbox.");
         var corrections = request.Fields ?? [];
         var fields = new List<ReviewedValue>();
         var values = annotations?["extraction"]?["values"]?.DeepClone() as JsonObject;
@@ -94,28 +97,93 @@ public sealed class ReviewStore(IBlobStore blobs, TimeProvider time)
                 metadata.Add(new ReviewedValue(key, original.DeepClone(), original, Changed: false));
             }
         }
-        var review = new ReviewedAnnotations(record.Id, record.FileName, record.Profile, reviewer, time.GetUtcNow(), fields, metadata, values);
+        var rows = ReviewRows(record, RowAnnotationsIndex.Of(annotations), request.Rows ?? []);
+        var review = new ReviewedAnnotations(record.Id, record.FileName, record.Profile, reviewer, time.GetUtcNow(), fields, metadata, values, rows);
         await PutJsonAsync(prefix + FileName, review, cancellationToken);
-        await PutJsonAsync(IndexPrefix + record.Id + ".json", new ReviewIndexEntry(record.Id, record.Profile), cancellationToken);
+        await PutJsonAsync(IndexKey(record.Profile, record.Id), new ReviewIndexEntry(record.Id, record.Profile), cancellationToken);
         return review;
     }
 
-    /// <summary>The ids of reviewed documents annotated with <paramref name="profile"/> (null: the default profile).</summary>
+    /// <summary>The model's <c>annotations.json</c> of <paramref name="record"/>, or null when it is not in the outbox.</summary>
+    public async Task<JsonNode?> ReadAnnotationsAsync(DocumentRecord record, CancellationToken cancellationToken)
+    {
+        if (OutputPrefix(record) is not { } prefix)
+        {
+            return null;
+        }
+        await using var stream = await blobs.OpenReadAsync(prefix + "annotations.json", cancellationToken);
+        return stream is null ? null : await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The ids of reviewed documents annotated with <paramref name="profile"/> (null: the default profile), from the keys alone.</summary>
     public async IAsyncEnumerable<string> ReviewedAsync(string? profile, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in blobs.ListAsync(IndexPrefix, cancellationToken))
+        var folder = IndexKey(profile, string.Empty);
+        await foreach (var item in blobs.ListAsync(folder, cancellationToken))
         {
-            await using var stream = await blobs.OpenReadAsync(item.Key, cancellationToken);
-            if (stream is null)
+            var name = item.Key[folder.Length..];
+            if (!name.Contains('/', StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal))
             {
-                continue;
-            }
-            var entry = await JsonSerializer.DeserializeAsync<ReviewIndexEntry>(stream, Json, cancellationToken);
-            if (entry is not null && string.Equals(entry.Profile ?? "default", profile ?? "default", StringComparison.OrdinalIgnoreCase))
-            {
-                yield return entry.DocumentId;
+                yield return name[..^".json".Length];
             }
         }
+    }
+
+    // One folder per profile, so a profile's reviews are listed without opening any entry. Profile names are case-insensitive.
+    private static string IndexKey(string? profile, string id) =>
+        IndexPrefix + "p-" + Uri.EscapeDataString((profile ?? "default").Trim().ToLowerInvariant()) + "/" + (id.Length == 0 ? string.Empty : id + ".json");
+
+    private List<ReviewedRowValue>? ReviewRows(DocumentRecord record, RowAnnotationsIndex? index, List<RowCorrection> corrections)
+    {
+        if (corrections.Count == 0)
+        {
+            return null;
+        }
+        if (corrections.Count > MaxRowCorrections)
+        {
+            throw new ReviewException($"A review of '{record.FileName}' sets at most {MaxRowCorrections:N0} row fields; this one sets {corrections.Count:N0}.");
+        }
+        if (index is null || index.Tables.Count == 0)
+        {
+            throw new ReviewException($"'{record.FileName}' has no row annotations to correct.");
+        }
+        var profile = profiles.Contains(record.Profile) ? profiles.Get(record.Profile) : null;
+        var seen = new HashSet<(int, long, string)>();
+        var reviewed = new List<ReviewedRowValue>(corrections.Count);
+        foreach (var correction in corrections)
+        {
+            var field = correction?.Field;
+            if (correction is null || field is null || !index.Fields.Contains(field, StringComparer.Ordinal))
+            {
+                throw new ReviewException($"'{record.FileName}' has no row field '{Shorten(field ?? "")}': its row fields are {string.Join(", ", index.Fields)}.");
+            }
+            if (!index.Tables.TryGetValue(correction.Block, out var table))
+            {
+                throw new ReviewException($"'{record.FileName}' has no annotated table at block {correction.Block}.");
+            }
+            if (!table.Rows.TryGetValue(correction.Row, out var row))
+            {
+                throw new ReviewException($"Row {correction.Row} of table '{Shorten(table.Table ?? table.Sheet ?? "data")}' of '{record.FileName}' has no row annotations.");
+            }
+            var value = correction.Value;
+            if (value is { Length: > MaxRowValueCharacters })
+            {
+                throw new ReviewException($"The value of row field '{field}' of row {correction.Row} is {value.Length:N0} characters; a cell holds at most {MaxRowValueCharacters:N0}.");
+            }
+            if (profile?.RowFields.FirstOrDefault(f => string.Equals(f.Name, field, StringComparison.Ordinal)) is { } definition
+                && string.Equals(definition.Kind, "label", StringComparison.OrdinalIgnoreCase) && value is not null
+                && !definition.Labels.Contains(value, StringComparer.Ordinal))
+            {
+                throw new ReviewException($"'{Shorten(value)}' is not a label of row field '{field}': use {string.Join(", ", definition.Labels)}.");
+            }
+            if (!seen.Add((correction.Block, correction.Row, field)))
+            {
+                throw new ReviewException($"Row field '{field}' of row {correction.Row} is set twice.");
+            }
+            var original = row.Values.GetValueOrDefault(field);
+            reviewed.Add(new ReviewedRowValue(correction.Block, table.Sheet, table.Table, correction.Row, field, value, original, !string.Equals(original, value, StringComparison.Ordinal)));
+        }
+        return reviewed;
     }
 
     private async Task PutJsonAsync<T>(string key, T value, CancellationToken cancellationToken)

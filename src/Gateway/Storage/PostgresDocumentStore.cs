@@ -149,6 +149,8 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             $"ALTER TABLE documents ADD COLUMN tenant text NOT NULL DEFAULT '{Tenants.Default}';",
             "CREATE INDEX ix_documents_tenant_received ON documents (tenant, received_at);",
         ],
+        // Review: when a person last reviewed the document's annotations (the review itself is a blob beside the outputs).
+        ["ALTER TABLE documents ADD COLUMN reviewed_at timestamptz;"],
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -340,6 +342,14 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
+    public async Task<bool> MarkReviewedAsync(string id, DateTimeOffset reviewedAt, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("UPDATE documents SET reviewed_at = @at WHERE id = @id AND state = 'Completed';");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("at", Utc(reviewedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     public async Task RollUpThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         from = ThroughputMinute.Floor(from);
@@ -492,6 +502,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
             FinishedAt = Time("finished_at"),
             DispatchedAt = Time("dispatched_at"),
             PurgedAt = Time("purged_at"),
+            ReviewedAt = Time("reviewed_at"),
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],

@@ -120,6 +120,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
             $"ALTER TABLE documents ADD COLUMN tenant TEXT NOT NULL DEFAULT '{Tenants.Default}';",
             "CREATE INDEX IF NOT EXISTS ix_documents_tenant_received ON documents(tenant, received_at);",
         }),
+        // Review: when a person last reviewed the document's annotations (the review itself is a blob beside the outputs).
+        (_, _) => Task.FromResult(new[] { "ALTER TABLE documents ADD COLUMN reviewed_at TEXT;" }),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -303,6 +305,16 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.CommandText = "UPDATE documents SET purged_at = $at WHERE id = $id AND state IN ('Completed', 'Failed') AND purged_at IS NULL;";
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$at", Format(purgedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<bool> MarkReviewedAsync(string id, DateTimeOffset reviewedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE documents SET reviewed_at = $at WHERE id = $id AND state = 'Completed';";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$at", Format(reviewedAt));
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
@@ -512,6 +524,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             FinishedAt = Time("finished_at"),
             DispatchedAt = Time("dispatched_at"),
             PurgedAt = Time("purged_at"),
+            ReviewedAt = Time("reviewed_at"),
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],
