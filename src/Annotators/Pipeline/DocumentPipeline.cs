@@ -86,7 +86,10 @@ public sealed class DocumentPipeline(
         var readTime = time.GetElapsedTime(started);
 
         started = time.GetTimestamp();
-        var context = new AnnotationContext(request.DocumentId, document, profile);
+        var context = new AnnotationContext(request.DocumentId, document, profile)
+        {
+            Examples = profile.FewShotExamples > 0 ? [.. (request.Examples ?? []).Take(profile.FewShotExamples)] : [],
+        };
         context.Annotations.Notices.AddRange(document.Notices);
         foreach (var annotator in _annotators)
         {

@@ -23,6 +23,12 @@ public sealed class ReviewStore(IBlobStore blobs, ProfileCatalog profiles, TimeP
     private const int MaxRowValueCharacters = 32_767;
 
     private const string IndexPrefix = BlobKeys.Results + "/reviews/";
+
+    /// <summary>Most reviewed examples kept per profile (a prompt shows at most this many).</summary>
+    public const int MaxExamples = 10;
+
+    // The start of a reviewed document's text kept as an example's input; prompts cut it further to fit.
+    private const int MaxExampleCharacters = 2_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private static readonly string[] MetadataKeys = ["title", "documentType", "summary", "keywords"];
 
@@ -101,7 +107,53 @@ public sealed class ReviewStore(IBlobStore blobs, ProfileCatalog profiles, TimeP
         var review = new ReviewedAnnotations(record.Id, record.FileName, record.Profile, reviewer, time.GetUtcNow(), fields, metadata, values, rows);
         await PutJsonAsync(prefix + FileName, review, cancellationToken);
         await PutJsonAsync(IndexKey(record.Profile, record.Id), new ReviewIndexEntry(record.Id, record.Profile), cancellationToken);
+        await AddExampleAsync(record, prefix, review, cancellationToken);
         return review;
+    }
+
+    /// <summary>
+    /// Puts the review first among the profile's reviewed examples (few-shot; <see cref="BlobKeys.ExamplesOf"/>), the
+    /// newest <see cref="MaxExamples"/> kept, one per document. Kept whether or not the profile uses them yet, so turning
+    /// <see cref="AnnotationProfile.FewShotExamples"/> on uses the reviews made before.
+    /// </summary>
+    private async Task AddExampleAsync(DocumentRecord record, string prefix, ReviewedAnnotations review, CancellationToken cancellationToken)
+    {
+        string input;
+        await using (var content = await blobs.OpenReadAsync(prefix + "content.md", cancellationToken))
+        {
+            if (content is null)
+            {
+                return;
+            }
+            using var reader = new StreamReader(content);
+            var buffer = new char[MaxExampleCharacters];
+            input = new string(buffer, 0, await reader.ReadBlockAsync(buffer, cancellationToken)).Trim();
+        }
+        var metadata = new JsonObject(review.Metadata.Where(m => m.Value is not null).Select(m => KeyValuePair.Create(m.Name, m.Value?.DeepClone())));
+        var key = BlobKeys.ExamplesOf(record.Profile);
+        List<ExampleEntry> examples = [];
+        await using (var stream = await blobs.OpenReadAsync(key, cancellationToken))
+        {
+            if (stream is not null)
+            {
+                try
+                {
+                    examples = await JsonSerializer.DeserializeAsync<List<ExampleEntry>>(stream, Json, cancellationToken) ?? [];
+                }
+                catch (JsonException)
+                {
+                    // An unreadable list is started again rather than blocking reviews.
+                }
+            }
+        }
+        examples.RemoveAll(e => e is null || e.DocumentId == record.Id);
+        examples.Insert(0, new ExampleEntry(record.Id, review.ReviewedAt)
+        {
+            Input = input,
+            Metadata = metadata.Count > 0 ? metadata : null,
+            Values = review.Values?.DeepClone() as JsonObject,
+        });
+        await PutJsonAsync(key, examples.Take(MaxExamples).ToList(), cancellationToken);
     }
 
     /// <summary>The model's <c>annotations.json</c> of <paramref name="record"/>, or null when it is not in the outbox.</summary>
@@ -200,6 +252,14 @@ public sealed class ReviewStore(IBlobStore blobs, ProfileCatalog profiles, TimeP
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     private sealed record ReviewIndexEntry(string DocumentId, string? Profile);
+
+    /// <summary>An example as stored: what the worker reads (<see cref="Annotators.Annotations.ReviewedExample"/>) and which review it came from.</summary>
+    private sealed record ExampleEntry(string DocumentId, DateTimeOffset ReviewedAt)
+    {
+        public string Input { get; init; } = string.Empty;
+        public JsonObject? Metadata { get; init; }
+        public JsonObject? Values { get; init; }
+    }
 }
 
 /// <summary>A review that cannot be saved, with the reason for the reviewer.</summary>

@@ -201,6 +201,7 @@ public static class PipelineChildHost
                     Outputs = run.Outputs,
                     ExpectedSha256 = run.ExpectedSha256,
                     SourceSha256 = run.SourceSha256,
+                    Examples = run.Examples,
                 }, cancellation.Token);
                 answer = new ChildFrame
                 {
