@@ -209,9 +209,6 @@
       parts.push(section("Metadata (model)", definitions(Object.entries(m).filter(([k]) => k !== "provenance" && k !== "annotator")
         .map(([k, v]) => [k, reviewable.includes(k) ? editor("metadata", k, v) : value(v)]))));
     }
-    if ((a.extraction && a.extraction.fields && a.extraction.fields.length) || a.metadata || (a.rows && a.rows.tables.length)) {
-      parts.push(reviewForm());
-    }
     if (a.extraction && a.extraction.fields) {
       parts.push(section("Extracted fields", table(["Field", "Value", "Source", "Status"],
         a.extraction.fields.map((f) => [el("code", { text: f.path }), editor("field", f.path, f.value), sourceLink(f.location, f.text),
@@ -219,6 +216,10 @@
     }
     if (a.rows && a.rows.tables.length) {
       parts.push(rowsSection(a.rows));
+    }
+    // After every value it saves.
+    if ((a.extraction && a.extraction.fields && a.extraction.fields.length) || a.metadata || (a.rows && a.rows.tables.length)) {
+      parts.push(reviewForm());
     }
     if (a.entities && a.entities.length) {
       parts.push(section(`Entities (${a.entities.length})`, table(["Type", "Text", "Value", "Source"],
