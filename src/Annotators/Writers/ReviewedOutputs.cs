@@ -91,21 +91,9 @@ public static class ReviewedOutputs
         }
         using var source = ZipFile.OpenRead(original);
         using var target = new ZipArchive(reviewed, ZipArchiveMode.Create, leaveOpen: true);
-        foreach (var entry in source.Entries)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
-            copy.LastWriteTime = entry.LastWriteTime;
-            using var from = entry.Open();
-            using var to = copy.Open();
-            if (byEntry.TryGetValue(entry.FullName, out var sheetCells) || byEntry.TryGetValue(Uri.UnescapeDataString(entry.FullName), out sheetCells))
-            {
-                StreamingRowColumns.Replace(from, to, sheetCells.Select(c => new RowColumnCell(c.Row, c.Column, RowColumns.CellText(c.Text), Header: false)), cancellationToken);
-            }
-            else
-            {
-                from.CopyTo(to);
-            }
-        }
+        StreamingRowColumns.CopyPackage(source, target, name =>
+            byEntry.TryGetValue(name, out var sheetCells) || byEntry.TryGetValue(Uri.UnescapeDataString(name), out sheetCells)
+                ? (from, to) => StreamingRowColumns.Replace(from, to, sheetCells.Select(c => new RowColumnCell(c.Row, c.Column, RowColumns.CellText(c.Text), Header: false)), cancellationToken)
+                : null, cancellationToken);
     }
 }

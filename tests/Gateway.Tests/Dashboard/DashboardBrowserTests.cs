@@ -67,6 +67,18 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
     private readonly Dictionary<IPage, List<string>> _pageErrors = [];
 
+    /// <summary>Runs the gateway again with the real tiny model, for the tests that need the model's annotations.</summary>
+    private async Task RestartWithModelAsync()
+    {
+        await _gateway.DisposeAsync();
+        _gateway = await GatewayProcess.StartAsync(_root, new Dictionary<string, string>
+        {
+            ["Annotate__Model__Path"] = Review.ReviewEndpointsTests.ModelPath,
+            ["Annotate__Model__ContextSize"] = "2048",
+            ["Annotate__Model__RequestTimeout"] = "00:01:00",
+        });
+    }
+
     private static string ScreenshotPath(string name)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
@@ -168,13 +180,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_field_corrected_on_the_page_is_in_the_reviewed_download_beside_the_models_value()
     {
-        await _gateway.DisposeAsync();
-        _gateway = await GatewayProcess.StartAsync(_root, new Dictionary<string, string>
-        {
-            ["Annotate__Model__Path"] = Review.ReviewEndpointsTests.ModelPath,
-            ["Annotate__Model__ContextSize"] = "2048",
-            ["Annotate__Model__RequestTimeout"] = "00:01:00",
-        });
+        await RestartWithModelAsync();
         var page = await OpenAsync("/");
         await Assertions.Expect(page.Locator("#profile option[value='invoice']")).ToHaveCountAsync(1);
         await page.Locator("#profile").SelectOptionAsync("invoice");
@@ -209,13 +215,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_row_label_corrected_on_the_page_is_in_the_reviewed_csv_download_and_the_list_shows_the_document_reviewed()
     {
-        await _gateway.DisposeAsync();
-        _gateway = await GatewayProcess.StartAsync(_root, new Dictionary<string, string>
-        {
-            ["Annotate__Model__Path"] = Review.ReviewEndpointsTests.ModelPath,
-            ["Annotate__Model__ContextSize"] = "2048",
-            ["Annotate__Model__RequestTimeout"] = "00:01:00",
-        });
+        await RestartWithModelAsync();
         var page = await OpenAsync("/");
         await Assertions.Expect(page.Locator("#profile option[value='spreadsheet-rows']")).ToHaveCountAsync(1);
         await page.Locator("#profile").SelectOptionAsync("spreadsheet-rows");

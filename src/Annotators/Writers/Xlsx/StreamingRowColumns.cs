@@ -109,28 +109,36 @@ internal static class StreamingRowColumns
             using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
             using (var target = new ZipArchive(output, ZipArchiveMode.Create))
             {
-                foreach (var entry in source.Entries)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
-                    copy.LastWriteTime = entry.LastWriteTime;
-                    using var from = entry.Open();
-                    using var to = copy.Open();
-                    if (plan.Sheets.TryGetValue(entry.FullName, out var tables))
-                    {
-                        Rewrite(from, to, tables, boldStyle, cancellationToken);
-                    }
-                    else
-                    {
-                        from.CopyTo(to);
-                    }
-                }
+                CopyPackage(source, target, name => plan.Sheets.TryGetValue(name, out var tables)
+                    ? (from, to) => Rewrite(from, to, tables, boldStyle, cancellationToken)
+                    : null, cancellationToken);
             }
             File.Move(temporary, path, overwrite: true);
         }
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Copies every entry of a package, through the rewrite <paramref name="rewriteOf"/> gives its name, or as it is when none.</summary>
+    internal static void CopyPackage(ZipArchive source, ZipArchive target, Func<string, Action<Stream, Stream>?> rewriteOf, CancellationToken cancellationToken)
+    {
+        foreach (var entry in source.Entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+            copy.LastWriteTime = entry.LastWriteTime;
+            using var from = entry.Open();
+            using var to = copy.Open();
+            if (rewriteOf(entry.FullName) is { } rewrite)
+            {
+                rewrite(from, to);
+            }
+            else
+            {
+                from.CopyTo(to);
+            }
         }
     }
 
