@@ -45,6 +45,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<BlobFolder>();
         services.AddSingleton<Redrive>();
         services.AddSingleton<Review.ReviewStore>();
+        services.AddSingleton<Review.ReviewedDownloads>();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();

@@ -42,4 +42,11 @@ public sealed record AnnotateDocument
 
     /// <summary>Optional time the document was submitted (ISO-8601).</summary>
     public DateTimeOffset? SubmittedAt { get; init; }
+
+    /// <summary>
+    /// Optional key, in the blob store gateway and workers share, of the profile's reviewed examples (a JSON array the
+    /// gateway keeps, newest first), which the model's prompts show when the profile's <c>FewShotExamples</c> is above 0.
+    /// Absent, or a blob that does not exist, means no examples.
+    /// </summary>
+    public string? ExamplesKey { get; init; }
 }

@@ -112,6 +112,7 @@ public static class WorkerHostingExtensions
         services.AddSingleton<SourceStaging>();
         services.AddSingleton<OutputStore>();
         services.AddSingleton<ResultIndex>();
+        services.AddSingleton<ReviewedExamples>();
         return services;
     }
 

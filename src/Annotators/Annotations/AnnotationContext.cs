@@ -15,6 +15,9 @@ public sealed class AnnotationContext(string documentId, Document document, Anno
     /// <summary>The profile applied.</summary>
     public AnnotationProfile Profile { get; } = profile;
 
+    /// <summary>Reviewed examples of the profile for the model's prompts (few-shot), newest first; empty when the profile uses none.</summary>
+    public IReadOnlyList<ReviewedExample> Examples { get; init; } = [];
+
     /// <summary>Results so far; annotators add to it.</summary>
     public AnnotationSet Annotations { get; } = new();
 }

@@ -30,6 +30,18 @@ public sealed class TableRowAnnotations
 
     /// <summary>Values by sheet row number (<see cref="Documents.TableRow.Number"/>), then by field name.</summary>
     public Dictionary<long, Dictionary<string, string?>> Rows { get; } = [];
+
+    /// <summary>Sheet of annotated.xlsx holding the row fields, set by the workbook writer once it placed them.</summary>
+    public string? WorkbookSheet { get; set; }
+
+    /// <summary>1-based column of annotated.xlsx holding the first row field (the others follow), set with <see cref="WorkbookSheet"/>.</summary>
+    public int? WorkbookColumn { get; set; }
+
+    /// <summary>Name of the CSV output holding the table (row fields as its last columns), set by the CSV writer.</summary>
+    public string? CsvFile { get; set; }
+
+    /// <summary>0-based data record in <see cref="CsvFile"/> of each annotated row, by row number; what a reviewed CSV is corrected by.</summary>
+    public Dictionary<long, long> CsvRecords { get; } = [];
 }
 
 /// <summary>What produced a model output: the model file, the profile and the prompt version.</summary>

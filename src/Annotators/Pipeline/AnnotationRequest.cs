@@ -17,6 +17,9 @@ public sealed record AnnotationRequest
     /// <summary>Profile name; the default profile when null.</summary>
     public string? Profile { get; init; }
 
+    /// <summary>Reviewed examples of the profile, newest first; the model tasks show at most the profile's <see cref="Profiles.AnnotationProfile.FewShotExamples"/>.</summary>
+    public IReadOnlyList<Annotations.ReviewedExample>? Examples { get; init; }
+
     /// <summary>Output kinds wanted; every applicable kind when null or empty.</summary>
     public IReadOnlyCollection<string>? Outputs { get; init; }
 

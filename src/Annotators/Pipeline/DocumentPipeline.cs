@@ -92,7 +92,10 @@ public sealed class DocumentPipeline(
         progress?.Report(Progress(PipelineProgress.Stages.Annotate, null, document));
         started = time.GetTimestamp();
         using var usage = Models.Host.ModelUsage.Measure();
-        var context = new AnnotationContext(request.DocumentId, document, profile);
+        var context = new AnnotationContext(request.DocumentId, document, profile)
+        {
+            Examples = profile.FewShotExamples > 0 ? [.. (request.Examples ?? []).Take(profile.FewShotExamples)] : [],
+        };
         context.Annotations.Notices.AddRange(document.Notices);
         foreach (var annotator in _annotators)
         {

@@ -42,6 +42,12 @@ public sealed class AnnotationProfile
     public int KeywordCount { get; set; } = 8;
 
     /// <summary>
+    /// How many reviewed documents of this profile the model's metadata and extraction prompts show as examples
+    /// (few-shot), newest first, within a quarter of the model context; at most 10. Default 0: off.
+    /// </summary>
+    public int FewShotExamples { get; set; }
+
+    /// <summary>
     /// JSON Schema of the values to extract: inline JSON text, a path to a <c>.json</c> file, or
     /// <c>builtin:&lt;name&gt;.schema.json</c> for a schema shipped with Annotate. No extraction when empty.
     /// </summary>

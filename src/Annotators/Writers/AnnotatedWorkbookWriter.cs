@@ -116,7 +116,7 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
         if (rowColumns is not null)
         {
             // The Data sheet holds only the table, so the columns go right beside it.
-            RowColumns.Place([rowColumns], _ => false, 0);
+            RowColumns.Place([rowColumns], DataSheetName, _ => false, 0);
             notes.Add(rowColumns.Describe(DataSheetName));
         }
         AppendSheet(workbookPart, sheets, DataSheetName, part =>

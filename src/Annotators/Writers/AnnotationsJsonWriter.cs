@@ -144,7 +144,13 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
     private static RowsSection Describe(RowAnnotations rows) => new(
         rows.Fields,
         rows.Tables.Select(t => new RowsTable(t.Sheet, t.Table, t.Block,
-            t.Rows.OrderBy(r => r.Key).Select(r => new RowValues(r.Key, r.Value)).ToList())).ToList(),
+            t.Rows.OrderBy(r => r.Key).Select(r => new RowValues(r.Key, r.Value) { CsvRecord = t.CsvRecords.TryGetValue(r.Key, out var record) ? record : null }).ToList())
+        {
+            // Where the writers put the values, so a review can correct them in the outputs without the source.
+            WorkbookSheet = t.WorkbookColumn is null ? null : t.WorkbookSheet,
+            WorkbookColumn = t.WorkbookColumn,
+            Csv = t.CsvFile,
+        }).ToList(),
         rows.Provenance,
         rows.Annotator);
 

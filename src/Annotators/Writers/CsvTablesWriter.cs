@@ -38,6 +38,10 @@ public sealed class CsvTablesWriter : IOutputWriter
             var name = names.Next(Stem(context.Document, table!, perSheet), ".csv");
             var extra = rowAnnotations?.Tables.FirstOrDefault(t => t.Block == index && t.Rows.Count > 0);
             await WriteTableAsync(Path.Combine(context.OutputDirectory, name), table!, extra is null ? [] : rowAnnotations!.Fields, extra, cancellationToken).ConfigureAwait(false);
+            if (extra is not null)
+            {
+                extra.CsvFile = name;
+            }
             outputs.Add(WrittenOutput.For(context.OutputDirectory, name, Kind, MediaType));
         }
         return outputs;
@@ -53,22 +57,24 @@ public sealed class CsvTablesWriter : IOutputWriter
         return perSheet[sheet] > 1 ? sheet + "-" + (table.Name ?? "table") : sheet;
     }
 
+    /// <summary>How every CSV output is written; a reviewed CSV is written the same way.</summary>
+    internal static CsvWriterOptions Options { get; } = new()
+    {
+        Mode = CsvMode.Rfc4180,
+        Separator = ',',
+        NewLine = "\r\n",
+        // Leading/trailing spaces are quoted too, so readers that trim unquoted fields keep them.
+        Quoting = CsvQuoting.WhenNeededOrWhitespace,
+        WriteByteOrderMark = false,
+        FormatProvider = CultureInfo.InvariantCulture,
+        // The CSV is the data as found; spreadsheet-injection escaping would change values.
+        Injection = CsvInjection.None,
+    };
+
     private static async Task WriteTableAsync(string path, TableBlock table, IReadOnlyList<string> fields, TableRowAnnotations? rowValues, CancellationToken cancellationToken)
     {
-        var options = new CsvWriterOptions
-        {
-            Mode = CsvMode.Rfc4180,
-            Separator = ',',
-            NewLine = "\r\n",
-            // Leading/trailing spaces are quoted too, so readers that trim unquoted fields keep them.
-            Quoting = CsvQuoting.WhenNeededOrWhitespace,
-            WriteByteOrderMark = false,
-            FormatProvider = CultureInfo.InvariantCulture,
-            // The CSV is the data as found; spreadsheet-injection escaping would change values.
-            Injection = CsvInjection.None,
-        };
         await using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
-        await using var csv = CsvWriter.Create(stream, options, false);
+        await using var csv = CsvWriter.Create(stream, Options, false);
         foreach (var column in table.Columns)
         {
             csv.WriteField(column);
@@ -79,8 +85,10 @@ public sealed class CsvTablesWriter : IOutputWriter
             csv.WriteField(field);
         }
         await csv.EndRecordAsync(cancellationToken).ConfigureAwait(false);
+        var record = -1L;
         foreach (var row in table.Rows)
         {
+            record++;
             for (var c = 0; c < table.Columns.Count; c++)
             {
                 csv.WriteField(c < row.Cells.Count ? Format(row.Cells[c]) : string.Empty);
@@ -88,6 +96,10 @@ public sealed class CsvTablesWriter : IOutputWriter
             if (fields.Count > 0)
             {
                 var values = rowValues!.Rows.GetValueOrDefault(row.Number);
+                if (values is not null)
+                {
+                    rowValues.CsvRecords[row.Number] = record;
+                }
                 foreach (var field in fields)
                 {
                     csv.WriteField(values is not null && values.TryGetValue(field, out var value) ? value ?? string.Empty : string.Empty);

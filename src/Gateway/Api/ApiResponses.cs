@@ -24,6 +24,7 @@ namespace Annotate.Gateway.Api;
 /// <param name="Digest">Summary of the annotations.</param>
 /// <param name="Outputs">Its output files, each with a download URL.</param>
 /// <param name="OutputsZip">URL of all outputs as one zip, once completed.</param>
+/// <param name="ReviewedAt">When a person last reviewed its annotations; null when never.</param>
 public sealed record DocumentView(
     string Id,
     string FileName,
@@ -44,14 +45,17 @@ public sealed record DocumentView(
     StageTimings? Timings,
     AnnotationDigest? Digest,
     IReadOnlyList<OutputView> Outputs,
-    string? OutputsZip)
+    string? OutputsZip,
+    DateTimeOffset? ReviewedAt = null)
 {
     /// <summary>The view of a record.</summary>
     public static DocumentView Of(DocumentRecord r) => new(
         r.Id, r.FileName, r.State.ToString(), r.Channel, r.Tenant, r.Profile, r.Reason, r.Message, r.Retryable, r.DuplicateOf,
         r.Sha256, r.SizeBytes, r.Attempts, r.ReceivedAt, r.StartedAt, r.FinishedAt, r.Timings, r.Digest,
-        [.. r.Outputs.Select(o => new OutputView(o.Name, o.Kind, o.MediaType, o.SizeBytes, $"/api/documents/{r.Id}/files/{Uri.EscapeDataString(o.Name)}"))],
-        r.State == DocumentState.Completed && r.Outputs.Count > 0 ? $"/api/documents/{r.Id}/outputs.zip" : null);
+        [.. r.Outputs.Select(o => new OutputView(o.Name, o.Kind, o.MediaType, o.SizeBytes, $"/api/documents/{r.Id}/files/{Uri.EscapeDataString(o.Name)}",
+            r.ReviewedAt is not null && Review.ReviewedDownloads.HasReviewedForm(o) ? $"/api/documents/{r.Id}/files/{Uri.EscapeDataString(o.Name)}?reviewed=true" : null))],
+        r.State == DocumentState.Completed && r.Outputs.Count > 0 ? $"/api/documents/{r.Id}/outputs.zip" : null,
+        r.ReviewedAt);
 }
 
 /// <summary>One output file of a document.</summary>
@@ -60,7 +64,8 @@ public sealed record DocumentView(
 /// <param name="MediaType">Its media type.</param>
 /// <param name="SizeBytes">Its size.</param>
 /// <param name="Url">Where to download it.</param>
-public sealed record OutputView(string Name, string Kind, string MediaType, long SizeBytes, string Url);
+/// <param name="ReviewedUrl">Where to download its reviewed form (the reviewer's row fields over the model's), once the document is reviewed; only <c>annotated.xlsx</c> and the CSVs have one.</param>
+public sealed record OutputView(string Name, string Kind, string MediaType, long SizeBytes, string Url, string? ReviewedUrl = null);
 
 /// <summary>A document accepted from an upload.</summary>
 /// <param name="Id">Its id.</param>

@@ -5,6 +5,7 @@ using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Gateway.Intake;
+using Annotate.Gateway.Review;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting.Blobs;
 using Annotate.Messages;
@@ -177,7 +178,8 @@ public static class DocumentEndpoints
             ? TypedResults.Ok(DocumentView.Of(record))
             : NotFound(id);
 
-    private static async Task<IResult> DownloadAsync(string id, string name, HttpContext http, IDocumentStore store, IBlobStore blobs, CancellationToken cancellationToken)
+    private static async Task<IResult> DownloadAsync(string id, string name, bool? reviewed, HttpContext http, IDocumentStore store, IBlobStore blobs,
+        ReviewStore reviews, ReviewedDownloads reviewedDownloads, CancellationToken cancellationToken)
     {
         var record = await FindOwnAsync(id, http, store, cancellationToken);
         if (record is null)
@@ -190,13 +192,40 @@ public static class DocumentEndpoints
         {
             return Problem(StatusCodes.Status404NotFound, "not-found", $"Document '{Shown(id)}' has no output named '{Shown(name)}'.");
         }
+        if (reviewed == true)
+        {
+            return await DownloadReviewedAsync(record, output, reviews, reviewedDownloads, cancellationToken);
+        }
         var content = await OpenOutputAsync(record, output, blobs, cancellationToken);
         return content is not null
             ? Results.Stream(content, output.MediaType, output.Name, enableRangeProcessing: content.CanSeek)
             : Problem(StatusCodes.Status410Gone, "gone", $"'{Shown(name)}' of document '{Shown(id)}' is no longer in the outbox.");
     }
 
-    private static async Task<IResult> DownloadZipAsync(string id, HttpContext http, IDocumentStore store, IBlobStore blobs, CancellationToken cancellationToken)
+    private static async Task<IResult> DownloadReviewedAsync(DocumentRecord record, OutputFile output, ReviewStore reviews, ReviewedDownloads reviewedDownloads, CancellationToken cancellationToken)
+    {
+        if (!ReviewedDownloads.HasReviewedForm(output))
+        {
+            return Problem(StatusCodes.Status404NotFound, "not-found", $"'{Shown(output.Name)}' has no reviewed form: only annotated.xlsx and the CSVs have one.");
+        }
+        if (await reviews.FindAsync(record, cancellationToken) is not { } review)
+        {
+            return Problem(StatusCodes.Status404NotFound, "not-reviewed", $"'{Shown(record.FileName)}' has not been reviewed yet.");
+        }
+        try
+        {
+            return await reviewedDownloads.OpenAsync(record, output, review, cancellationToken) is { } content
+                ? Results.Stream(content, output.MediaType, ReviewedDownloads.DownloadName(output.Name))
+                : Problem(StatusCodes.Status410Gone, "gone", $"'{Shown(output.Name)}' of document '{Shown(record.Id)}' is no longer in the outbox.");
+        }
+        catch (ReviewException ex)
+        {
+            return Problem(StatusCodes.Status500InternalServerError, "reviewed-output-failed", ex.Message);
+        }
+    }
+
+    private static async Task<IResult> DownloadZipAsync(string id, HttpContext http, IDocumentStore store, IBlobStore blobs,
+        ReviewStore reviews, ReviewedDownloads reviewedDownloads, CancellationToken cancellationToken)
     {
         var record = await FindOwnAsync(id, http, store, cancellationToken);
         if (record is null)
@@ -233,6 +262,25 @@ public static class DocumentEndpoints
                 await content.CopyToAsync(target, cancellationToken);
                 await target.DisposeAsync();
                 await body.FlushAsync(cancellationToken);
+            }
+            // The reviewed forms in a folder of their own, so their names never meet an output's.
+            if (record.ReviewedAt is not null && await reviews.FindAsync(record, cancellationToken) is { } review)
+            {
+                foreach (var output in record.Outputs.Where(ReviewedDownloads.HasReviewedForm).Append(new OutputFile { Name = ReviewStore.FileName, Kind = "review", MediaType = "application/json" }))
+                {
+                    await using var content = output.Kind == "review"
+                        ? await OpenOutputAsync(record, output, blobs, cancellationToken)
+                        : await reviewedDownloads.OpenAsync(record, output, review, cancellationToken);
+                    if (content is null)
+                    {
+                        continue;
+                    }
+                    var entry = zip.CreateEntry(ReviewedDownloads.ZipFolder + output.Name, CompressionLevel.Fastest);
+                    await using var target = await entry.OpenAsync(cancellationToken);
+                    await content.CopyToAsync(target, cancellationToken);
+                    await target.DisposeAsync();
+                    await body.FlushAsync(cancellationToken);
+                }
             }
         }, "application/zip", $"{record.Id}-outputs.zip");
     }

@@ -1,6 +1,8 @@
 using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Storage;
+using Annotate.Hosting.Blobs;
 using Annotate.Hosting.Telemetry;
 using Annotate.Messages;
 using MassTransit;
@@ -20,7 +22,8 @@ public sealed class DocumentIntake(
     BlobFolder blobs,
     TimeProvider time,
     AnnotateMetrics metrics,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    ProfileCatalog? profiles = null)
 {
     /// <summary>Stores an uploaded stream and queues it, as a document of <paramref name="tenant"/>.</summary>
     public async Task<DocumentRecord> SubmitAsync(Stream content, string fileName, string channel, string? profile, string? correlationId,
@@ -119,9 +122,18 @@ public sealed class DocumentIntake(
         }
         // The hand-over's number tells a worker that already finished the document that the gateway never heard of it
         // (the event was lost with a process), so it sends the outcome again instead of ignoring the command.
-        await publisher.Publish(ToCommand(record, blobs), context => context.Headers.Set(DispatchHeader.Name, dispatch), cancellationToken);
+        await publisher.Publish(CommandFor(record), context => context.Headers.Set(DispatchHeader.Name, dispatch), cancellationToken);
         return true;
     }
+
+    /// <summary>
+    /// The command that (re)queues a recorded document; for a profile that uses reviewed examples (few-shot), with the key
+    /// of its examples in the blob store the worker shares, so the message carries a reference, not the examples.
+    /// </summary>
+    public AnnotateDocument CommandFor(DocumentRecord record) =>
+        profiles is not null && profiles.Contains(record.Profile ?? AnnotationProfile.DefaultName) && profiles.Get(record.Profile).FewShotExamples > 0
+            ? ToCommand(record, blobs) with { ExamplesKey = BlobKeys.ExamplesOf(record.Profile) }
+            : ToCommand(record, blobs);
 
     /// <summary>The command that (re)queues a recorded document.</summary>
     public static AnnotateDocument ToCommand(DocumentRecord record, BlobFolder blobs) => new()

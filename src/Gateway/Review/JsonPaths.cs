@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 
 namespace Annotate.Gateway.Review;
 
-/// <summary>Sets a value in a JSON object by an extracted field's path (<c>total</c>, <c>seller.name</c>, <c>lines[2].amount</c>).</summary>
+/// <summary>
+/// Sets a value in a JSON object by an extracted field's path: a JSON Pointer as annotations.json writes them
+/// (<c>/total</c>, <c>/seller/name</c>, <c>/lines/2/amount</c>), or the dotted form (<c>seller.name</c>, <c>lines[2].amount</c>).
+/// </summary>
 public static class JsonPaths
 {
     /// <summary>Sets <paramref name="path"/> in <paramref name="root"/> to <paramref name="value"/>; false when the path does not lead there.</summary>
@@ -21,6 +24,7 @@ public static class JsonPaths
             {
                 string name when node is JsonObject o => o[name],
                 int index when node is JsonArray a && index < a.Count => a[index],
+                int index when node is JsonObject o => o[index.ToString(CultureInfo.InvariantCulture)],
                 _ => null,
             };
             if (node is null)
@@ -36,6 +40,9 @@ public static class JsonPaths
             case int index when node is JsonArray a && index < a.Count:
                 a[index] = value;
                 return true;
+            case int index when node is JsonObject o:
+                o[index.ToString(CultureInfo.InvariantCulture)] = value;
+                return true;
             default:
                 return false;
         }
@@ -43,6 +50,16 @@ public static class JsonPaths
 
     private static List<object>? Parse(string path)
     {
+        if (path.StartsWith('/'))
+        {
+            // RFC 6901: '/'-separated tokens, '~1' for '/' and '~0' for '~'; a number is an array index (or a member name).
+            return path[1..].Split('/')
+                .Select(token => token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))
+                .Select(token => token.Length is > 0 and < 10 && token.All(char.IsAsciiDigit) && (token == "0" || token[0] != '0')
+                    ? (object)int.Parse(token, CultureInfo.InvariantCulture)
+                    : token)
+                .ToList();
+        }
         var steps = new List<object>();
         foreach (var part in path.Split('.'))
         {

@@ -45,7 +45,10 @@ public static class ReviewEndpoints
         }
         try
         {
-            return Results.Ok(await reviews.SaveAsync(record, request, cancellationToken));
+            var review = await reviews.SaveAsync(record, request, cancellationToken);
+            // The list shows the document as reviewed once its review is stored, never before.
+            await store.MarkReviewedAsync(record.Id, review.ReviewedAt, cancellationToken);
+            return Results.Ok(review);
         }
         catch (ReviewException ex)
         {
@@ -82,6 +85,7 @@ public static class ReviewEndpoints
                     ["fields"] = new JsonObject(review.Fields.Select(f => KeyValuePair.Create(f.Name, f.Value?.DeepClone()))),
                     ["metadata"] = new JsonObject(review.Metadata.Select(m => KeyValuePair.Create(m.Name, m.Value?.DeepClone()))),
                     ["values"] = review.Values?.DeepClone(),
+                    ["rows"] = review.Rows is { Count: > 0 } rows ? JsonSerializer.SerializeToNode(rows, Json) : null,
                 };
                 await output.WriteAsync(Encoding.UTF8.GetBytes(line.ToJsonString(Json) + "\n"), cancellationToken);
             }

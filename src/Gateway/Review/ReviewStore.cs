@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Storage;
 using Annotate.Hosting.Blobs;
 
@@ -8,14 +9,26 @@ namespace Annotate.Gateway.Review;
 /// <summary>
 /// Reviews through the blob store: <c>outputs/&lt;id&gt;/annotations.reviewed.json</c> beside the outputs (a new review
 /// replaces the last, and the originals always come from the model's <c>annotations.json</c>), and an index entry
-/// <c>results/reviews/&lt;id&gt;.json</c> naming the profile, which the data-set export reads.
+/// <c>results/reviews/p-&lt;profile&gt;/&lt;id&gt;.json</c> per profile, which the data-set export lists without opening.
 /// </summary>
-public sealed class ReviewStore(IBlobStore blobs, TimeProvider time)
+public sealed class ReviewStore(IBlobStore blobs, ProfileCatalog profiles, TimeProvider time)
 {
     /// <summary>Name of the reviewed annotations among a document's outputs.</summary>
     public const string FileName = "annotations.reviewed.json";
 
+    /// <summary>Most row fields one review sets: as many rows as the row annotator annotates by default.</summary>
+    public const int MaxRowCorrections = 10_000;
+
+    // Excel's limit for the text of one cell; the reviewed workbook holds every value.
+    private const int MaxRowValueCharacters = 32_767;
+
     private const string IndexPrefix = BlobKeys.Results + "/reviews/";
+
+    /// <summary>Most reviewed examples kept per profile (a prompt shows at most this many).</summary>
+    public const int MaxExamples = 10;
+
+    // The start of a reviewed document's text kept as an example's input; prompts cut it further to fit.
+    private const int MaxExampleCharacters = 2_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private static readonly string[] MetadataKeys = ["title", "documentType", "summary", "keywords"];
 
@@ -42,12 +55,8 @@ public sealed class ReviewStore(IBlobStore blobs, TimeProvider time)
             throw new ReviewException("Say who reviews: 'reviewer' is 1–100 characters.");
         }
         var prefix = OutputPrefix(record) ?? throw new ReviewException($"'{record.FileName}' has no outputs to review.");
-        JsonNode? annotations;
-        await using (var stream = await blobs.OpenReadAsync(prefix + "annotations.json", cancellationToken)
-            ?? throw new ReviewException($"The annotations of '{record.FileName}' are no longer in the outbox."))
-        {
-            annotations = await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken);
-        }
+        var annotations = await ReadAnnotationsAsync(record, cancellationToken)
+            ?? throw new ReviewException($"The annotations of '{record.FileName}' are no longer in the outbox.");
         var corrections = request.Fields ?? [];
         var fields = new List<ReviewedValue>();
         var values = annotations?["extraction"]?["values"]?.DeepClone() as JsonObject;
@@ -94,28 +103,139 @@ public sealed class ReviewStore(IBlobStore blobs, TimeProvider time)
                 metadata.Add(new ReviewedValue(key, original.DeepClone(), original, Changed: false));
             }
         }
-        var review = new ReviewedAnnotations(record.Id, record.FileName, record.Profile, reviewer, time.GetUtcNow(), fields, metadata, values);
+        var rows = ReviewRows(record, RowAnnotationsIndex.Of(annotations), request.Rows ?? []);
+        var review = new ReviewedAnnotations(record.Id, record.FileName, record.Profile, reviewer, time.GetUtcNow(), fields, metadata, values, rows);
         await PutJsonAsync(prefix + FileName, review, cancellationToken);
-        await PutJsonAsync(IndexPrefix + record.Id + ".json", new ReviewIndexEntry(record.Id, record.Profile), cancellationToken);
+        await PutJsonAsync(IndexKey(record.Profile, record.Id), new ReviewIndexEntry(record.Id, record.Profile), cancellationToken);
+        await AddExampleAsync(record, prefix, review, cancellationToken);
         return review;
     }
 
-    /// <summary>The ids of reviewed documents annotated with <paramref name="profile"/> (null: the default profile).</summary>
-    public async IAsyncEnumerable<string> ReviewedAsync(string? profile, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the review first among the profile's reviewed examples (few-shot; <see cref="BlobKeys.ExamplesOf"/>), the
+    /// newest <see cref="MaxExamples"/> kept, one per document. Kept whether or not the profile uses them yet, so turning
+    /// <see cref="AnnotationProfile.FewShotExamples"/> on uses the reviews made before.
+    /// </summary>
+    private async Task AddExampleAsync(DocumentRecord record, string prefix, ReviewedAnnotations review, CancellationToken cancellationToken)
     {
-        await foreach (var item in blobs.ListAsync(IndexPrefix, cancellationToken))
+        string input;
+        await using (var content = await blobs.OpenReadAsync(prefix + "content.md", cancellationToken))
         {
-            await using var stream = await blobs.OpenReadAsync(item.Key, cancellationToken);
-            if (stream is null)
+            if (content is null)
             {
-                continue;
+                return;
             }
-            var entry = await JsonSerializer.DeserializeAsync<ReviewIndexEntry>(stream, Json, cancellationToken);
-            if (entry is not null && string.Equals(entry.Profile ?? "default", profile ?? "default", StringComparison.OrdinalIgnoreCase))
+            using var reader = new StreamReader(content);
+            var buffer = new char[MaxExampleCharacters];
+            input = new string(buffer, 0, await reader.ReadBlockAsync(buffer, cancellationToken)).Trim();
+        }
+        var metadata = new JsonObject(review.Metadata.Where(m => m.Value is not null).Select(m => KeyValuePair.Create(m.Name, m.Value?.DeepClone())));
+        var key = BlobKeys.ExamplesOf(record.Profile);
+        List<ExampleEntry> examples = [];
+        await using (var stream = await blobs.OpenReadAsync(key, cancellationToken))
+        {
+            if (stream is not null)
             {
-                yield return entry.DocumentId;
+                try
+                {
+                    examples = await JsonSerializer.DeserializeAsync<List<ExampleEntry>>(stream, Json, cancellationToken) ?? [];
+                }
+                catch (JsonException)
+                {
+                    // An unreadable list is started again rather than blocking reviews.
+                }
             }
         }
+        examples.RemoveAll(e => e is null || e.DocumentId == record.Id);
+        examples.Insert(0, new ExampleEntry(record.Id, review.ReviewedAt)
+        {
+            Input = input,
+            Metadata = metadata.Count > 0 ? metadata : null,
+            Values = review.Values?.DeepClone() as JsonObject,
+        });
+        await PutJsonAsync(key, examples.Take(MaxExamples).ToList(), cancellationToken);
+    }
+
+    /// <summary>The model's <c>annotations.json</c> of <paramref name="record"/>, or null when it is not in the outbox.</summary>
+    public async Task<JsonNode?> ReadAnnotationsAsync(DocumentRecord record, CancellationToken cancellationToken)
+    {
+        if (OutputPrefix(record) is not { } prefix)
+        {
+            return null;
+        }
+        await using var stream = await blobs.OpenReadAsync(prefix + "annotations.json", cancellationToken);
+        return stream is null ? null : await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The ids of reviewed documents annotated with <paramref name="profile"/> (null: the default profile), from the keys alone.</summary>
+    public async IAsyncEnumerable<string> ReviewedAsync(string? profile, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var folder = IndexKey(profile, string.Empty);
+        await foreach (var item in blobs.ListAsync(folder, cancellationToken))
+        {
+            var name = item.Key[folder.Length..];
+            if (!name.Contains('/', StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal))
+            {
+                yield return name[..^".json".Length];
+            }
+        }
+    }
+
+    // One folder per profile, so a profile's reviews are listed without opening any entry. Profile names are case-insensitive.
+    private static string IndexKey(string? profile, string id) =>
+        IndexPrefix + "p-" + Uri.EscapeDataString((profile ?? "default").Trim().ToLowerInvariant()) + "/" + (id.Length == 0 ? string.Empty : id + ".json");
+
+    private List<ReviewedRowValue>? ReviewRows(DocumentRecord record, RowAnnotationsIndex? index, List<RowCorrection> corrections)
+    {
+        if (corrections.Count == 0)
+        {
+            return null;
+        }
+        if (corrections.Count > MaxRowCorrections)
+        {
+            throw new ReviewException($"A review of '{record.FileName}' sets at most {MaxRowCorrections:N0} row fields; this one sets {corrections.Count:N0}.");
+        }
+        if (index is null || index.Tables.Count == 0)
+        {
+            throw new ReviewException($"'{record.FileName}' has no row annotations to correct.");
+        }
+        var profile = profiles.Contains(record.Profile) ? profiles.Get(record.Profile) : null;
+        var seen = new HashSet<(int, long, string)>();
+        var reviewed = new List<ReviewedRowValue>(corrections.Count);
+        foreach (var correction in corrections)
+        {
+            var field = correction?.Field;
+            if (correction is null || field is null || !index.Fields.Contains(field, StringComparer.Ordinal))
+            {
+                throw new ReviewException($"'{record.FileName}' has no row field '{Shorten(field ?? "")}': its row fields are {string.Join(", ", index.Fields)}.");
+            }
+            if (!index.Tables.TryGetValue(correction.Block, out var table))
+            {
+                throw new ReviewException($"'{record.FileName}' has no annotated table at block {correction.Block}.");
+            }
+            if (!table.Rows.TryGetValue(correction.Row, out var row))
+            {
+                throw new ReviewException($"Row {correction.Row} of table '{Shorten(table.Table ?? table.Sheet ?? "data")}' of '{record.FileName}' has no row annotations.");
+            }
+            var value = correction.Value;
+            if (value is { Length: > MaxRowValueCharacters })
+            {
+                throw new ReviewException($"The value of row field '{field}' of row {correction.Row} is {value.Length:N0} characters; a cell holds at most {MaxRowValueCharacters:N0}.");
+            }
+            if (profile?.RowFields.FirstOrDefault(f => string.Equals(f.Name, field, StringComparison.Ordinal)) is { } definition
+                && string.Equals(definition.Kind, "label", StringComparison.OrdinalIgnoreCase) && value is not null
+                && !definition.Labels.Contains(value, StringComparer.Ordinal))
+            {
+                throw new ReviewException($"'{Shorten(value)}' is not a label of row field '{field}': use {string.Join(", ", definition.Labels)}.");
+            }
+            if (!seen.Add((correction.Block, correction.Row, field)))
+            {
+                throw new ReviewException($"Row field '{field}' of row {correction.Row} is set twice.");
+            }
+            var original = row.Values.GetValueOrDefault(field);
+            reviewed.Add(new ReviewedRowValue(correction.Block, table.Sheet, table.Table, correction.Row, field, value, original, !string.Equals(original, value, StringComparison.Ordinal)));
+        }
+        return reviewed;
     }
 
     private async Task PutJsonAsync<T>(string key, T value, CancellationToken cancellationToken)
@@ -132,6 +252,14 @@ public sealed class ReviewStore(IBlobStore blobs, TimeProvider time)
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     private sealed record ReviewIndexEntry(string DocumentId, string? Profile);
+
+    /// <summary>An example as stored: what the worker reads (<see cref="Annotators.Annotations.ReviewedExample"/>) and which review it came from.</summary>
+    private sealed record ExampleEntry(string DocumentId, DateTimeOffset ReviewedAt)
+    {
+        public string Input { get; init; } = string.Empty;
+        public JsonObject? Metadata { get; init; }
+        public JsonObject? Values { get; init; }
+    }
 }
 
 /// <summary>A review that cannot be saved, with the reason for the reviewer.</summary>

@@ -31,6 +31,8 @@ public sealed record DocumentRecord
     public DateTimeOffset? DispatchedAt { get; init; }
     /// <summary>When retention deleted its bytes and outputs (the record stays; downloads answer 410).</summary>
     public DateTimeOffset? PurgedAt { get; init; }
+    /// <summary>When a person last reviewed its annotations (<c>annotations.reviewed.json</c>); null when never.</summary>
+    public DateTimeOffset? ReviewedAt { get; init; }
     public StageTimings? Timings { get; init; }
     public AnnotationDigest? Digest { get; init; }
     public IReadOnlyList<OutputFile> Outputs { get; init; } = [];

@@ -55,6 +55,9 @@ public interface IDocumentStore
     /// <summary>Records that a finished document's bytes and outputs were deleted. True when the record changed (finished and not purged before).</summary>
     Task<bool> MarkPurgedAsync(string id, DateTimeOffset purgedAt, CancellationToken cancellationToken);
 
+    /// <summary>Notes that a person reviewed the completed document at <paramref name="reviewedAt"/>; false when it is not completed or not found.</summary>
+    Task<bool> MarkReviewedAsync(string id, DateTimeOffset reviewedAt, CancellationToken cancellationToken);
+
     /// <summary>
     /// Recomputes the per-minute counts of the minutes from <paramref name="from"/> to <paramref name="to"/> (both rounded
     /// down to the minute, <paramref name="to"/> excluded) from the documents, replacing what was stored for them: safe to

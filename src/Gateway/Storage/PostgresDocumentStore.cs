@@ -168,6 +168,8 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
             "ALTER TABLE throughput_minutes ALTER COLUMN tenant DROP DEFAULT, DROP CONSTRAINT throughput_minutes_pkey, ADD PRIMARY KEY (minute, tenant);",
             "CREATE INDEX ix_documents_failed_reason ON documents (tenant, reason, received_at, id) WHERE state = 'Failed';",
         ],
+        // Review: when a person last reviewed the document's annotations (the review itself is a blob beside the outputs).
+        ["ALTER TABLE documents ADD COLUMN reviewed_at timestamptz;"],
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -363,6 +365,14 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
+    public async Task<bool> MarkReviewedAsync(string id, DateTimeOffset reviewedAt, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("UPDATE documents SET reviewed_at = @at WHERE id = @id AND state = 'Completed';");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("at", Utc(reviewedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     public async Task RollUpThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         from = ThroughputMinute.Floor(from);
@@ -545,6 +555,7 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
             FinishedAt = Time("finished_at"),
             DispatchedAt = Time("dispatched_at"),
             PurgedAt = Time("purged_at"),
+            ReviewedAt = Time("reviewed_at"),
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],

@@ -160,6 +160,8 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
             "ALTER TABLE throughput_tenant_minutes RENAME TO throughput_minutes;",
             "CREATE INDEX ix_documents_failed_reason ON documents(tenant, reason, received_at, id) WHERE state = 'Failed';",
         }),
+        // Review: when a person last reviewed the document's annotations (the review itself is a blob beside the outputs).
+        (_, _) => Task.FromResult(new[] { "ALTER TABLE documents ADD COLUMN reviewed_at TEXT;" }),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -345,6 +347,16 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         command.CommandText = "UPDATE documents SET purged_at = $at WHERE id = $id AND state IN ('Completed', 'Failed') AND purged_at IS NULL;";
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$at", Format(purgedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<bool> MarkReviewedAsync(string id, DateTimeOffset reviewedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE documents SET reviewed_at = $at WHERE id = $id AND state = 'Completed';";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$at", Format(reviewedAt));
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
@@ -583,6 +595,7 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
             FinishedAt = Time("finished_at"),
             DispatchedAt = Time("dispatched_at"),
             PurgedAt = Time("purged_at"),
+            ReviewedAt = Time("reviewed_at"),
             Timings = FromJson<StageTimings>("timings_json"),
             Digest = FromJson<AnnotationDigest>("digest_json"),
             Outputs = FromJson<List<OutputFile>>("outputs_json") ?? [],

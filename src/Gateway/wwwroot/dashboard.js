@@ -56,10 +56,17 @@
     const search = $("search").value.trim().toLowerCase();
     const since = $("filter-since").value;
     return (!search || d.fileName.toLowerCase().includes(search))
-      && (!$("filter-state").value || d.state === $("filter-state").value)
+      && stateMatches(d, $("filter-state").value)
       && (!$("filter-reason").value || d.reason === $("filter-reason").value)
       && (!$("filter-profile").value || (d.profile || "default") === $("filter-profile").value)
       && (!since || new Date(d.receivedAt) >= new Date(since + "T00:00:00"));
+  }
+
+  // Reviewed is a kind of Completed: a person checked the annotations (reviewedAt is set when they saved a review).
+  function stateMatches(d, wanted) {
+    if (wanted === "Reviewed") return d.state === "Completed" && !!d.reviewedAt;
+    if (wanted === "Unreviewed") return d.state === "Completed" && !d.reviewedAt;
+    return !wanted || d.state === wanted;
   }
 
   function row(d) {
@@ -67,7 +74,8 @@
       : (d.finishedAt && d.receivedAt ? new Date(d.finishedAt) - new Date(d.receivedAt) : null);
     return el("tr", { "data-id": d.id, "data-state": d.state },
       el("td", { class: "name" }, el("a", { href: "/document.html?id=" + encodeURIComponent(d.id), class: "filename", title: d.fileName, text: d.fileName })),
-      el("td", {}, stateBadge(d.state), d.duplicateOf ? el("span", { class: "muted", text: " duplicate" }) : null),
+      el("td", {}, stateBadge(d.state), d.reviewedAt ? el("span", { class: "badge reviewed", title: "Reviewed " + time(d.reviewedAt), text: "Reviewed" }) : null,
+        d.duplicateOf ? el("span", { class: "muted", text: " duplicate" }) : null),
       el("td", { text: (d.digest && d.digest.format) || "" }),
       el("td", { text: d.profile || "default" }),
       el("td", { class: "num", text: size(d.sizeBytes) }),

@@ -98,12 +98,36 @@
 
   // Review: each reviewable value is an input holding the model's value; saving sends the ones changed.
   const editors = [];
-  function editor(kind, name, original) {
+  function editor(kind, name, original, label, attributes) {
     const text = original === null || original === undefined ? "" : typeof original === "string" ? original : JSON.stringify(original);
-    const input = el("input", { type: "text", class: "review-input", "aria-label": `${kind === "field" ? "Field" : "Metadata"} ${name}`, "data-kind": kind, "data-name": name, value: text });
+    const input = el("input", { type: "text", class: "review-input", "aria-label": label || `${kind === "field" ? "Field" : "Metadata"} ${name}`, "data-kind": kind, "data-name": name, value: text, ...(attributes || {}) });
     input.value = text;
     editors.push({ kind, name, original, input, text });
     return input;
+  }
+
+  const rowKey = (block, row, field) => `${block}:${row}:${field}`;
+  const shownRows = 500;
+
+  // The model's row fields of each annotated table, editable; a label field offers the labels the model used.
+  function rowsSection(rows) {
+    const fields = rows.fields || [];
+    const lists = fields.map((field, i) => el("datalist", { id: "row-values-" + i },
+      ...[...new Set(rows.tables.flatMap((t) => t.rows.map((r) => r.values[field])).filter((v) => v))].slice(0, 50).map((v) => el("option", { value: v }))));
+    let shown = 0;
+    let total = 0;
+    const parts = [];
+    for (const t of rows.tables || []) {
+      total += t.rows.length;
+      const lines = t.rows.slice(0, Math.max(0, shownRows - shown)).map((r) => [String(r.row),
+        ...fields.map((field, i) => editor("row", rowKey(t.block, r.row, field), r.values[field], `Row ${r.row} ${field}`,
+          { list: "row-values-" + i, "data-block": String(t.block), "data-row": String(r.row), "data-field": field }))]);
+      shown += lines.length;
+      parts.push(el("h4", { text: [t.sheet || "data", t.table && t.table !== t.sheet ? t.table : null].filter(Boolean).join(" · ") }),
+        table(["Row", ...fields], lines));
+    }
+    if (total > shown) parts.push(el("p", { class: "muted", text: `The first ${shown} of ${total} annotated rows are shown; the review API takes corrections for any row.` }));
+    return section("Row annotations (model)", ...lists, ...parts);
   }
 
   function parsed(text, original) {
@@ -120,9 +144,15 @@
     const save = el("button", { type: "button", id: "save-review", text: "Save review" });
     const status = el("span", { id: "review-status", role: "status" });
     save.addEventListener("click", async () => {
-      const body = { reviewer: reviewer.value, fields: {}, metadata: {} };
+      const body = { reviewer: reviewer.value, fields: {}, metadata: {}, rows: [] };
       for (const e of editors) {
-        if (e.input.value !== e.text) (e.kind === "field" ? body.fields : body.metadata)[e.name] = parsed(e.input.value, e.original);
+        if (e.input.value === e.text) continue;
+        if (e.kind === "row") {
+          const [block, row] = e.name.split(":");
+          body.rows.push({ block: Number(block), row: Number(row), field: e.input.dataset.field, value: e.input.value === "" ? null : e.input.value });
+        } else {
+          (e.kind === "field" ? body.fields : body.metadata)[e.name] = parsed(e.input.value, e.original);
+        }
       }
       localStorage.setItem("annotate.reviewer", reviewer.value);
       const response = await fetch("/api/documents/" + encodeURIComponent(id) + "/review",
@@ -143,11 +173,12 @@
   function showReview(review) {
     const status = $("review-status");
     if (!status) return;
-    const changed = [...review.fields, ...review.metadata].filter((v) => v.changed).length;
+    const rows = (review.rows || []).map((r) => ({ ...r, kind: "row", name: rowKey(r.block, r.row, r.field) }));
+    const changed = [...review.fields, ...review.metadata, ...rows].filter((v) => v.changed).length;
     status.textContent = `Reviewed by ${review.reviewedBy}, ${time(review.reviewedAt)}: ${changed} value(s) corrected.`;
     status.className = "ok";
     $("reviewed-download").hidden = false;
-    for (const v of [...review.fields.map((f) => ({ ...f, kind: "field" })), ...review.metadata.map((m) => ({ ...m, kind: "metadata" }))]) {
+    for (const v of [...review.fields.map((f) => ({ ...f, kind: "field" })), ...review.metadata.map((m) => ({ ...m, kind: "metadata" })), ...rows]) {
       const e = editors.find((x) => x.kind === v.kind && x.name === v.name);
       if (e && v.changed) {
         e.input.value = typeof v.value === "string" ? v.value : JSON.stringify(v.value);
@@ -157,6 +188,8 @@
     }
     $("doc-state").querySelector(".reviewed")?.remove();
     $("doc-state").append(el("span", { class: "badge reviewed", text: "Reviewed" }));
+    // The reviewed downloads appear once the review is stored.
+    getJson("/api/documents/" + encodeURIComponent(id)).then(renderDownloads).catch(() => { /* the links stay as they were */ });
   }
 
   function renderAnnotations(a, record) {
@@ -176,13 +209,17 @@
       parts.push(section("Metadata (model)", definitions(Object.entries(m).filter(([k]) => k !== "provenance" && k !== "annotator")
         .map(([k, v]) => [k, reviewable.includes(k) ? editor("metadata", k, v) : value(v)]))));
     }
-    if ((a.extraction && a.extraction.fields && a.extraction.fields.length) || a.metadata) {
-      parts.push(reviewForm());
-    }
     if (a.extraction && a.extraction.fields) {
       parts.push(section("Extracted fields", table(["Field", "Value", "Source", "Status"],
         a.extraction.fields.map((f) => [el("code", { text: f.path }), editor("field", f.path, f.value), sourceLink(f.location, f.text),
           el("span", { class: "badge " + (f.grounded ? "state-completed" : "state-failed"), text: f.status })]))));
+    }
+    if (a.rows && a.rows.tables.length) {
+      parts.push(rowsSection(a.rows));
+    }
+    // After every value it saves.
+    if ((a.extraction && a.extraction.fields && a.extraction.fields.length) || a.metadata || (a.rows && a.rows.tables.length)) {
+      parts.push(reviewForm());
     }
     if (a.entities && a.entities.length) {
       parts.push(section(`Entities (${a.entities.length})`, table(["Type", "Text", "Value", "Source"],
@@ -221,8 +258,19 @@
     $("doc-message").textContent = record.message ? `${record.reason}: ${record.message}` : "";
     $("redrive").hidden = record.state !== "Failed";
     $("cancel").hidden = final(record.state);
+    renderDownloads(record);
+  }
+
+  function reviewedName(name) {
+    const dot = name.lastIndexOf(".");
+    return dot < 0 ? name + ".reviewed" : name.slice(0, dot) + ".reviewed" + name.slice(dot);
+  }
+
+  function renderDownloads(record) {
     $("downloads").replaceChildren(...(record.outputs || []).map((o) =>
-      el("li", {}, el("a", { href: o.url, download: o.name, text: o.name }), " ", el("span", { class: "muted", text: size(o.sizeBytes) }))));
+      el("li", {}, el("a", { href: o.url, download: o.name, text: o.name }), " ", el("span", { class: "muted", text: size(o.sizeBytes) }),
+        o.reviewedUrl ? " · " : null,
+        o.reviewedUrl ? el("a", { href: o.reviewedUrl, download: reviewedName(o.name), class: "reviewed-download", "data-output": o.name, text: "reviewed" }) : null)));
   }
 
   async function load() {

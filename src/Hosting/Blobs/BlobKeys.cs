@@ -39,6 +39,13 @@ public static class BlobKeys
     /// <summary>True when <paramref name="value"/> is 64 hexadecimal digits.</summary>
     public static bool IsSha256(string? value) => value is { Length: 64 } && value.All(char.IsAsciiHexDigit);
 
+    /// <summary>Prefix of the keys of the profiles' reviewed examples (few-shot), which the gateway writes and workers read.</summary>
+    public const string ExamplesPrefix = Results + "/examples/";
+
+    /// <summary>Key of the reviewed examples of <paramref name="profile"/> (null: the default profile; names are case-insensitive).</summary>
+    public static string ExamplesOf(string? profile) =>
+        ExamplesPrefix + "p-" + Uri.EscapeDataString((profile ?? "default").Trim().ToLowerInvariant()) + ".json";
+
     /// <summary>Prefix (ending in '/') under which the outputs of <paramref name="documentId"/> are stored.</summary>
     public static string OutputPrefix(string documentId) => $"{Outputs}/{documentId}/";
 

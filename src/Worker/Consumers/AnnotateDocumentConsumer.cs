@@ -24,6 +24,7 @@ public sealed class AnnotateDocumentConsumer(
     SourceStaging sources,
     OutputStore outputs,
     ResultIndex results,
+    ReviewedExamples examples,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<AnnotateDocumentConsumer> logger,
@@ -118,6 +119,7 @@ public sealed class AnnotateDocumentConsumer(
             Outputs = command.Outputs?.ToList(),
             ExpectedSha256 = command.ContentSha256,
             SourceSha256 = source.Sha256,
+            Examples = await examples.ReadAsync(command.ExamplesKey, cancellationToken),
         }, cancellationToken);
         await outputs.CommitAsync(target, result.Outputs.Select(o => o.Name), cancellationToken);
         var annotated = new DocumentAnnotated

@@ -132,6 +132,7 @@ internal sealed record ChildRun
     public List<string>? Outputs { get; init; }
     public string? ExpectedSha256 { get; init; }
     public string? SourceSha256 { get; init; }
+    public List<Annotate.Annotators.Annotations.ReviewedExample>? Examples { get; init; }
 }
 
 /// <summary>A document annotated: what the worker publishes about it.</summary>

@@ -26,6 +26,7 @@ public sealed class IsolatedDocumentRunner(PipelineSupervisor supervisor) : IDoc
             Outputs = request.Outputs?.ToList(),
             ExpectedSha256 = request.ExpectedSha256,
             SourceSha256 = request.SourceSha256,
+            Examples = request.Examples?.ToList(),
         }, cancellationToken);
         if (frame.Result is { } result)
         {

@@ -234,6 +234,7 @@ public static class PipelineChildHost
                     ExpectedSha256 = run.ExpectedSha256,
                     SourceSha256 = run.SourceSha256,
                     Progress = document,
+                    Examples = run.Examples,
                 }, document.Cancellation.Token);
                 answer = new ChildFrame
                 {

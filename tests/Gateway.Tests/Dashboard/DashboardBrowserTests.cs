@@ -56,6 +56,18 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
     private readonly Dictionary<IPage, List<string>> _pageErrors = [];
 
+    /// <summary>Runs the gateway again with the real tiny model, for the tests that need the model's annotations.</summary>
+    private async Task RestartWithModelAsync()
+    {
+        await _gateway.DisposeAsync();
+        _gateway = await GatewayProcess.StartAsync(_root, new Dictionary<string, string>
+        {
+            ["Annotate__Model__Path"] = Review.ReviewEndpointsTests.ModelPath,
+            ["Annotate__Model__ContextSize"] = "2048",
+            ["Annotate__Model__RequestTimeout"] = "00:01:00",
+        });
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_root, name);
@@ -150,13 +162,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_field_corrected_on_the_page_is_in_the_reviewed_download_beside_the_models_value()
     {
-        await _gateway.DisposeAsync();
-        _gateway = await GatewayProcess.StartAsync(_root, new Dictionary<string, string>
-        {
-            ["Annotate__Model__Path"] = Review.ReviewEndpointsTests.ModelPath,
-            ["Annotate__Model__ContextSize"] = "2048",
-            ["Annotate__Model__RequestTimeout"] = "00:01:00",
-        });
+        await RestartWithModelAsync();
         var page = await OpenAsync("/");
         await Assertions.Expect(page.Locator("#profile option[value='invoice']")).ToHaveCountAsync(1);
         await page.Locator("#profile").SelectOptionAsync("invoice");
@@ -185,6 +191,52 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Equal("Dana", (string?)reviewed["reviewedBy"]);
         // The page's download link serves the same reviewed file.
         Assert.Equal($"/api/documents/{id}/review", await page.Locator("#reviewed-download").GetAttributeAsync("href"));
+        Assert.Empty(_pageErrors[page]);
+    }
+
+    [Fact]
+    public async Task A_row_label_corrected_on_the_page_is_in_the_reviewed_csv_download_and_the_list_shows_the_document_reviewed()
+    {
+        await RestartWithModelAsync();
+        var page = await OpenAsync("/");
+        await Assertions.Expect(page.Locator("#profile option[value='spreadsheet-rows']")).ToHaveCountAsync(1);
+        await page.Locator("#profile").SelectOptionAsync("spreadsheet-rows");
+        await page.Locator("#file-input").SetInputFilesAsync(Write("ledger.csv", "Date,Payee,Amount\n2024-01-02,Acme,-120.50\n2024-01-03,Globex,2000\n2024-01-04,Initech,-35\n"));
+        var row = page.Locator("#documents tbody tr", new PageLocatorOptions { HasText = "ledger.csv" });
+        await Assertions.Expect(row.Locator(".badge").First).ToHaveTextAsync("Completed", new LocatorAssertionsToHaveTextOptions { Timeout = Timeout });
+        await row.Locator("a").ClickAsync();
+        await Assertions.Expect(page.Locator("body[data-loaded='true']")).ToHaveCountAsync(1, new LocatorAssertionsToHaveCountOptions { Timeout = Timeout });
+
+        // The second data row's label, set to a label the model did not give it.
+        var label = page.Locator("input.review-input[data-kind='row'][data-field='Category']").Nth(1);
+        var model = await label.InputValueAsync();
+        var corrected = new[] { "income", "expense", "transfer", "other" }.First(l => l != model);
+        await label.FillAsync(corrected);
+        await page.Locator("#reviewer").FillAsync("Dana");
+        await page.Locator("#save-review").ClickAsync();
+        await Assertions.Expect(page.Locator("#review-status")).ToContainTextAsync("1 value(s) corrected");
+        await Assertions.Expect(label).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("corrected"));
+
+        var link = page.Locator("a.reviewed-download[data-output='data.csv']");
+        await Assertions.Expect(link).ToHaveCountAsync(1);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("review-rows.png"), FullPage = true });
+        var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+        Assert.Equal("data.reviewed.csv", download.SuggestedFilename);
+        var lines = (await File.ReadAllTextAsync((await download.PathAsync())!)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("Date,Payee,Amount,Category,Note", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("2024-01-03,Globex,2000," + corrected + ",", lines[2], StringComparison.Ordinal);
+        // The model's CSV keeps the model's label.
+        var original = (await _gateway.Client.GetStringAsync(new Uri(await page.Locator("#downloads a[download='data.csv']").GetAttributeAsync("href") ?? "", UriKind.Relative)))
+            .Split("\r\n")[2];
+        Assert.StartsWith("2024-01-03,Globex,2000," + model + ",", original, StringComparison.Ordinal);
+
+        // The list shows it reviewed, and the filter finds it.
+        await page.GotoAsync("/");
+        await Assertions.Expect(row.Locator(".badge.reviewed")).ToHaveTextAsync("Reviewed", new LocatorAssertionsToHaveTextOptions { Timeout = Timeout });
+        await page.Locator("#filter-state").SelectOptionAsync("Unreviewed");
+        await Assertions.Expect(page.Locator("#documents tbody tr")).ToHaveCountAsync(0);
+        await page.Locator("#filter-state").SelectOptionAsync("Reviewed");
+        await Assertions.Expect(page.Locator("#documents tbody tr")).ToHaveCountAsync(1);
         Assert.Empty(_pageErrors[page]);
     }
 

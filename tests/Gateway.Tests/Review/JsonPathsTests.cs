@@ -17,7 +17,22 @@ public sealed class JsonPathsTests
         Assert.Equal("""{"total":5,"seller":{"name":"B"},"lines":[{"amount":1},{"amount":7}]}""", root.ToJsonString());
     }
 
+    [Fact]
+    public void Set_reaches_the_json_pointers_annotations_json_names_fields_by()
+    {
+        var root = JsonNode.Parse("""{"total": 1, "seller": {"name": "A"}, "lines": [{"amount": 1}, {"amount": 2}], "a/b": 0}""")!.AsObject();
+
+        Assert.True(JsonPaths.Set(root, "/total", 5));
+        Assert.True(JsonPaths.Set(root, "/seller/name", "B"));
+        Assert.True(JsonPaths.Set(root, "/lines/1/amount", 7));
+        Assert.True(JsonPaths.Set(root, "/a~1b", 3));
+
+        Assert.Equal("""{"total":5,"seller":{"name":"B"},"lines":[{"amount":1},{"amount":7}],"a/b":3}""", root.ToJsonString());
+    }
+
     [Theory]
+    [InlineData("/lines/9/amount")]
+    [InlineData("/seller/address/city")]
     [InlineData("lines[9].amount")]
     [InlineData("seller.address.city")]
     [InlineData("lines[x]")]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Annotate.Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Annotate.Gateway.Tests.Review;
 
@@ -19,9 +20,9 @@ public sealed class ReviewEndpointsTests
         ["Annotate:Worker:RetryLimit"] = "1",
     };
 
-    private static async Task<(GatewayHost Host, string Id, JsonNode Annotations)> AnnotatedInvoiceAsync()
+    private static async Task<(GatewayHost Host, string Id, JsonNode Annotations)> AnnotatedInvoiceAsync(Dictionary<string, string?>? settings = null)
     {
-        var host = new GatewayHost(WithModel());
+        var host = new GatewayHost(settings ?? WithModel());
         var path = Path.Combine(host.Root, "inv-42.txt");
         await File.WriteAllTextAsync(path, "Invoice 42\n\nAcme GmbH bills Globex Ltd for 3 chairs at EUR 120.00 each.\nTotal due: EUR 360.00 by 30 April 2024.\n");
         var id = await host.UploadAsync(path, profile: "invoice");
@@ -67,6 +68,42 @@ public sealed class ReviewEndpointsTests
         Assert.Equal("INV-42", (string?)line["fields"]![path]);
         Assert.Contains("Acme GmbH", (string?)line["text"], StringComparison.Ordinal);
         Assert.Empty((await host.Client.GetStringAsync("/api/reviews.jsonl?profile=contract")).Trim());
+    }
+
+    [Fact]
+    public async Task A_review_becomes_the_profiles_newest_example_which_a_worker_reads_from_the_shared_store_by_the_key_the_command_carries()
+    {
+        var settings = WithModel();
+        // A configured profile replaces the built-in one of that name: it is the invoice profile with examples on.
+        settings["Annotate:Profiles:invoice:Instructions"] = "The document is an invoice.";
+        settings["Annotate:Profiles:invoice:ExtractionSchema"] = "builtin:invoice.schema.json";
+        settings["Annotate:Profiles:invoice:FewShotExamples"] = "2";
+        var (host, id, annotations) = await AnnotatedInvoiceAsync(settings);
+        await using var _ = host;
+        var path = (string)annotations["extraction"]!["fields"]![0]!["path"]!;
+
+        var response = await host.Client.PutAsJsonAsync($"/api/documents/{id}/review", new
+        {
+            reviewer = "Dana",
+            fields = new Dictionary<string, object> { [path] = "INV-42" },
+            metadata = new Dictionary<string, object> { ["documentType"] = "invoice" },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // What a worker on another machine does with the command's key: read the examples from the blob store.
+        var record = (await host.Services.GetRequiredService<Annotate.Gateway.Storage.IDocumentStore>().FindAsync(id, CancellationToken.None))!;
+        var key = Annotate.Hosting.Blobs.BlobKeys.ExamplesOf("invoice");
+        var examples = await host.Services.GetRequiredService<Annotate.Worker.Storage.ReviewedExamples>().ReadAsync(key, CancellationToken.None);
+        var example = Assert.Single(examples!);
+        Assert.StartsWith("# Invoice 42", example.Input, StringComparison.Ordinal);
+        Assert.Contains("Acme GmbH", example.Input, StringComparison.Ordinal);
+        Assert.Equal("invoice", (string?)example.Metadata!["documentType"]);
+        Assert.Equal("INV-42", (string?)example.Values![path.TrimStart('/')]);
+        // A key outside the examples' folder is never read, whatever a command says.
+        Assert.Null(await host.Services.GetRequiredService<Annotate.Worker.Storage.ReviewedExamples>().ReadAsync($"outputs/{id}/annotations.json", CancellationToken.None));
+
+        // Commands for the profile carry the key (the prompts' use of the examples is tested with the model in FewShotTests).
+        Assert.Equal(key, host.Services.GetRequiredService<Annotate.Gateway.Intake.DocumentIntake>().CommandFor(record).ExamplesKey);
     }
 
     [Fact]

@@ -367,6 +367,22 @@ public abstract class DocumentStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Only_a_completed_document_is_marked_reviewed_and_the_list_shows_when()
+    {
+        await Store.TryAddAsync(Record("done"), None);
+        await Store.TryAddAsync(Record("waiting", 1), None);
+        await Store.MarkCompletedAsync("done", Completion(1), None);
+
+        Assert.True(await Store.MarkReviewedAsync("done", T0.AddMinutes(5), None));
+        Assert.False(await Store.MarkReviewedAsync("waiting", T0.AddMinutes(5), None));
+        Assert.False(await Store.MarkReviewedAsync("nope", T0.AddMinutes(5), None));
+
+        Assert.Equal(T0.AddMinutes(5), (await Store.FindAsync("done", None))!.ReviewedAt);
+        Assert.Null((await Store.FindAsync("waiting", None))!.ReviewedAt);
+        Assert.Equal(T0.AddMinutes(5), (await Store.ListAsync(10, None)).Single(r => r.Id == "done").ReviewedAt);
+    }
+
+    [StoreFact]
     public async Task A_document_keeps_its_tenant_and_a_tenant_lists_only_its_own_documents()
     {
         await Store.TryAddAsync(Record("a1", 0) with { Tenant = "acme" }, None);

@@ -55,7 +55,7 @@ public sealed class ExtractionAnnotator : IAnnotator
             return unavailable;
         }
         var schema = ProfileCatalog.LoadSchema(profile.ExtractionSchema);
-        var system = TaskChunks.SystemPrompt(Instructions, profile);
+        var system = TaskChunks.SystemPrompt(Instructions, context, _model, example => example.Values);
         var userTemplate = $"Document '{TaskChunks.FileName(context.Document)}', one part:\n{{0}}\n\nExtract the values the schema asks for from this part.";
         var chunked = TaskChunks.Chunk(context, _model, _chunker, Name, _options.ExtractionMaxOutputTokens, system, userTemplate, cancellationToken);
         if (chunked is null)

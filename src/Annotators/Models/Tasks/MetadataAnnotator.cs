@@ -57,7 +57,7 @@ public sealed class MetadataAnnotator : IAnnotator
         {
             return unavailable;
         }
-        var system = TaskChunks.SystemPrompt(Instructions, profile);
+        var system = TaskChunks.SystemPrompt(Instructions, context, _model, example => example.Metadata);
         var summaryWords = Math.Max(profile.SummaryMaxWords, 1);
         var keywordCount = Math.Max(profile.KeywordCount, 0);
         var userTemplate =

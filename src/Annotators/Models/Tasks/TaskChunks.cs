@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Models.Chunking;
@@ -14,6 +16,58 @@ internal static class TaskChunks
     /// <summary>The system prompt: the task's own instructions, then the profile's, the same for every chunk so the host reuses its KV cache.</summary>
     public static string SystemPrompt(string task, AnnotationProfile profile) =>
         string.IsNullOrWhiteSpace(profile.Instructions) ? task : task + "\n" + profile.Instructions.Trim();
+
+    /// <summary>The most reviewed examples a prompt shows.</summary>
+    public const int MaxExamples = 10;
+
+    /// <summary>
+    /// The system prompt followed by the context's reviewed examples (their text, then the reviewed answer that
+    /// <paramref name="answer"/> picks), newest first, as many as fit a quarter of the model context; an example's text is
+    /// cut to fit. Part of the system prompt, so every chunk of the document shares it and the host reuses its cache.
+    /// </summary>
+    public static string SystemPrompt(string task, AnnotationContext context, ILanguageModel model, Func<ReviewedExample, JsonObject?> answer)
+    {
+        var system = SystemPrompt(task, context.Profile);
+        var wanted = Math.Min(MaxExamples, context.Profile.FewShotExamples);
+        if (context.Examples.Count == 0 || wanted <= 0)
+        {
+            return system;
+        }
+        var budget = model.Status.ContextSize / 4;
+        var text = new StringBuilder(system).Append("\nExamples a person reviewed: a part of a document, then the right answer for it.");
+        var used = model.CountTokens(text.ToString());
+        var shown = 0;
+        foreach (var example in context.Examples.Take(wanted))
+        {
+            if (answer(example) is not { Count: > 0 } value)
+            {
+                continue;
+            }
+            var number = (shown + 1).ToString(CultureInfo.InvariantCulture);
+            var answerText = $"\nExample {number} answer: {value.ToJsonString()}";
+            var input = example.Input.Trim();
+            string block;
+            int tokens;
+            while (true)
+            {
+                block = $"\nExample {number} part:\n{input}{answerText}";
+                tokens = model.CountTokens(block);
+                if (used + tokens <= budget || input.Length < 80)
+                {
+                    break;
+                }
+                input = input[..(input.Length / 2)] + " …";
+            }
+            if (used + tokens > budget)
+            {
+                break;
+            }
+            text.Append(block);
+            used += tokens;
+            shown++;
+        }
+        return shown == 0 ? system : text.Append("\nNow the document to annotate.").ToString();
+    }
 
     /// <summary>
     /// Chunks the document for a task whose user turn is <paramref name="userTemplate"/> with the chunk text in place of

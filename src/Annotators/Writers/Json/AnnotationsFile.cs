@@ -69,9 +69,17 @@ internal sealed record ReformatSection(string Target, string FileName, int? Reco
 
 internal sealed record RowsSection(IReadOnlyList<string> Fields, IReadOnlyList<RowsTable> Tables, ModelProvenance Provenance, string Annotator);
 
-internal sealed record RowsTable(string? Sheet, string? Table, int Block, IReadOnlyList<RowValues> Rows);
+internal sealed record RowsTable(string? Sheet, string? Table, int Block, IReadOnlyList<RowValues> Rows)
+{
+    public string? WorkbookSheet { get; init; }
+    public int? WorkbookColumn { get; init; }
+    public string? Csv { get; init; }
+}
 
-internal sealed record RowValues(long Row, IReadOnlyDictionary<string, string?> Values);
+internal sealed record RowValues(long Row, IReadOnlyDictionary<string, string?> Values)
+{
+    public long? CsvRecord { get; init; }
+}
 
 internal sealed record QaSection(int PairCount, int Chunks, IReadOnlyList<QaPair> Pairs, ModelProvenance Provenance, string Annotator);
 

@@ -23,7 +23,7 @@ internal static class ClosedXmlRowColumns
                 .Select(a => (Top: (long)a.FirstAddress.RowNumber, Bottom: (long)a.LastAddress.RowNumber, Left: a.FirstAddress.ColumnNumber, Right: a.LastAddress.ColumnNumber))
                 .ToList();
             var lastUsed = Math.Max(sheet.LastColumnUsed(XLCellsUsedOptions.All)?.ColumnNumber() ?? 0, areas.Select(a => a.Right).DefaultIfEmpty(0).Max());
-            RowColumns.Place(list, c => Occupied(sheet, c, areas), lastUsed);
+            RowColumns.Place(list, sheet.Name, c => Occupied(sheet, c, areas), lastUsed);
             foreach (var table in list)
             {
                 foreach (var cell in table.Cells())

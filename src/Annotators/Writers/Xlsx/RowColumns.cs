@@ -76,9 +76,10 @@ internal sealed class RowColumns
     /// <summary>
     /// Places the tables of one sheet in order. <paramref name="occupied"/> tells whether the original sheet has anything
     /// (a cell, a merged range, an Excel table) in a table's adjacent columns over its rows; columns placed for earlier
-    /// tables count too. <paramref name="lastUsedColumn"/> is the sheet's last used column.
+    /// tables count too. <paramref name="lastUsedColumn"/> is the sheet's last used column. Where each table's columns
+    /// went is noted in its annotations (<see cref="TableRowAnnotations.WorkbookColumn"/>), so a review can correct them.
     /// </summary>
-    public static void Place(IReadOnlyList<RowColumns> onSheet, Func<RowColumns, bool> occupied, int lastUsedColumn)
+    public static void Place(IReadOnlyList<RowColumns> onSheet, string sheet, Func<RowColumns, bool> occupied, int lastUsedColumn)
     {
         var placed = new List<RowColumns>();
         var last = lastUsedColumn;
@@ -86,11 +87,14 @@ internal sealed class RowColumns
         {
             var adjacentFree = !occupied(columns) && !placed.Any(p => p.Overlaps(columns.Top, columns.Bottom, columns.AdjacentColumn, columns.AdjacentColumn + columns.Fields.Count - 1));
             var first = adjacentFree ? columns.AdjacentColumn : last + 1;
+            columns.Annotations.WorkbookColumn = null;
             if (first + columns.Fields.Count - 1 > MaxColumns)
             {
                 continue;
             }
             columns.FirstColumn = first;
+            columns.Annotations.WorkbookSheet = sheet;
+            columns.Annotations.WorkbookColumn = first;
             last = Math.Max(last, columns.LastColumn);
             placed.Add(columns);
         }

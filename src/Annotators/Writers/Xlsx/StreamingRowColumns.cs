@@ -84,7 +84,7 @@ internal static class StreamingRowColumns
                 (occupied, lastUsed) = Scan(stream, list, part.Tables, cancellationToken);
             }
             var index = list.Select((table, i) => (table, i)).ToDictionary(p => p.table, p => p.i);
-            RowColumns.Place(list, c => occupied[index[c]], lastUsed);
+            RowColumns.Place(list, onSheet.Key, c => occupied[index[c]], lastUsed);
             notes.AddRange(list.Select(c => c.Describe(onSheet.Key)));
             var placed = list.Where(c => c.Placed).ToList();
             if (placed.Count > 0)
@@ -109,28 +109,36 @@ internal static class StreamingRowColumns
             using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
             using (var target = new ZipArchive(output, ZipArchiveMode.Create))
             {
-                foreach (var entry in source.Entries)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
-                    copy.LastWriteTime = entry.LastWriteTime;
-                    using var from = entry.Open();
-                    using var to = copy.Open();
-                    if (plan.Sheets.TryGetValue(entry.FullName, out var tables))
-                    {
-                        Rewrite(from, to, tables, boldStyle, cancellationToken);
-                    }
-                    else
-                    {
-                        from.CopyTo(to);
-                    }
-                }
+                CopyPackage(source, target, name => plan.Sheets.TryGetValue(name, out var tables)
+                    ? (from, to) => Rewrite(from, to, tables, boldStyle, cancellationToken)
+                    : null, cancellationToken);
             }
             File.Move(temporary, path, overwrite: true);
         }
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Copies every entry of a package, through the rewrite <paramref name="rewriteOf"/> gives its name, or as it is when none.</summary>
+    internal static void CopyPackage(ZipArchive source, ZipArchive target, Func<string, Action<Stream, Stream>?> rewriteOf, CancellationToken cancellationToken)
+    {
+        foreach (var entry in source.Entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+            copy.LastWriteTime = entry.LastWriteTime;
+            using var from = entry.Open();
+            using var to = copy.Open();
+            if (rewriteOf(entry.FullName) is { } rewrite)
+            {
+                rewrite(from, to);
+            }
+            else
+            {
+                from.CopyTo(to);
+            }
         }
     }
 
@@ -194,10 +202,20 @@ internal static class StreamingRowColumns
     }
 
     /// <summary>Copies a worksheet's XML, adding the tables' cells to their rows (new rows where the sheet has none) and widening the dimension.</summary>
-    internal static void Rewrite(Stream input, Stream output, IReadOnlyList<RowColumns> tables, uint boldStyle, CancellationToken cancellationToken)
+    internal static void Rewrite(Stream input, Stream output, IReadOnlyList<RowColumns> tables, uint boldStyle, CancellationToken cancellationToken) =>
+        Rewrite(input, output, tables.SelectMany(t => t.Cells()), tables, boldStyle, replace: false, cancellationToken);
+
+    /// <summary>
+    /// Copies a worksheet's XML with <paramref name="cells"/> written over the cells of the same reference (added where
+    /// the sheet has none); the dimension is left as it is, so the cells must lie inside it.
+    /// </summary>
+    internal static void Replace(Stream input, Stream output, IEnumerable<RowColumnCell> cells, CancellationToken cancellationToken) =>
+        Rewrite(input, output, cells, [], 0, replace: true, cancellationToken);
+
+    private static void Rewrite(Stream input, Stream output, IEnumerable<RowColumnCell> newCells, IReadOnlyList<RowColumns> tables, uint boldStyle, bool replace, CancellationToken cancellationToken)
     {
         var pending = new SortedDictionary<long, List<RowColumnCell>>();
-        foreach (var cell in tables.SelectMany(t => t.Cells()))
+        foreach (var cell in newCells)
         {
             if (!pending.TryGetValue(cell.Row, out var cells))
             {
@@ -209,13 +227,13 @@ internal static class StreamingRowColumns
         {
             cells.Sort((a, b) => a.Column.CompareTo(b.Column));
         }
-        var rewriter = new SheetRewriter(pending, tables, boldStyle, cancellationToken);
+        var rewriter = new SheetRewriter(pending, tables, boldStyle, replace, cancellationToken);
         using var reader = XmlReader.Create(input, ReaderSettings);
         using var writer = XmlWriter.Create(output, WriterSettings);
         rewriter.Run(reader, writer);
     }
 
-    private sealed class SheetRewriter(SortedDictionary<long, List<RowColumnCell>> pending, IReadOnlyList<RowColumns> tables, uint boldStyle, CancellationToken cancellationToken)
+    private sealed class SheetRewriter(SortedDictionary<long, List<RowColumnCell>> pending, IReadOnlyList<RowColumns> tables, uint boldStyle, bool replace, CancellationToken cancellationToken)
     {
         private string _namespace = string.Empty;
         private long _lastRow;
@@ -233,7 +251,7 @@ internal static class StreamingRowColumns
                 }
                 if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == _namespace)
                 {
-                    if (reader.LocalName == "dimension" && reader.Depth == 1)
+                    if (reader.LocalName == "dimension" && reader.Depth == 1 && tables.Count > 0)
                     {
                         WriteDimension(reader, writer);
                         continue;
@@ -328,14 +346,21 @@ internal static class StreamingRowColumns
                     {
                         var reference = reader.GetAttribute("r");
                         column = reference is null ? column + 1 : CellColumn(reference);
-                        // Cells stay in column order; a cell the sheet already has wins over a new one.
+                        // Cells stay in column order; a cell the sheet already has wins over a new one, unless replacing.
+                        var replaced = false;
                         while (next < cells.Count && cells[next].Column <= column)
                         {
-                            if (cells[next].Column < column)
+                            if (cells[next].Column < column || replace)
                             {
                                 WriteCell(writer, prefix, cells[next]);
+                                replaced |= cells[next].Column == column;
                             }
                             next++;
+                        }
+                        if (replaced)
+                        {
+                            reader.Skip();
+                            continue;
                         }
                     }
                     else if (reader.NodeType == XmlNodeType.Element)
