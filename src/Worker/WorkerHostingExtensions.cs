@@ -3,6 +3,7 @@ using Annotate.Annotators.Semantic;
 using Annotate.Hosting;
 using Annotate.Worker.Consumers;
 using Annotate.Worker.Delivery;
+using Annotate.Worker.Health;
 using Annotate.Worker.Isolation;
 using Annotate.Worker.Pipeline;
 using Annotate.Worker.Storage;
@@ -11,6 +12,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -113,6 +115,13 @@ public static class WorkerHostingExtensions
         services.AddSingleton<OutputStore>();
         services.AddSingleton<ResultIndex>();
         services.AddSingleton<ReviewedExamples>();
+        // The health report as a file, for a standalone worker's probes (nothing is written unless HealthFile is set).
+        services.AddSingleton<IHealthCheckPublisher, HealthFilePublisher>();
+        services.AddOptions<HealthCheckPublisherOptions>().Configure<IOptions<WorkerOptions>>((publisher, worker) =>
+        {
+            publisher.Delay = TimeSpan.FromSeconds(1);
+            publisher.Period = worker.Value.HealthFileInterval;
+        });
         return services;
     }
 

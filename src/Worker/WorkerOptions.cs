@@ -96,6 +96,17 @@ public sealed class WorkerOptions
     /// </summary>
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A file the worker writes its health report to (overall status, each check with its data: the pipeline children
+    /// alive, restarts in the last hour, crashes by reason), every <see cref="HealthFileInterval"/>; empty = none.
+    /// A standalone worker serves no HTTP, so this is what a probe reads.
+    /// </summary>
+    public string? HealthFile { get; set; }
+
+    /// <summary>How often <see cref="HealthFile"/> is written. Default 10 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan HealthFileInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The number of documents annotated at once: <see cref="ConcurrentDocuments"/> or its default.</summary>
     public static int EffectiveConcurrency(IConfiguration configuration)
     {
