@@ -37,7 +37,7 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             using var stream = source.OpenRead();
             ZipPackageLimits.Check(stream, fileName, options);
             stream.Position = 0;
-            CheckPackagingParts(stream, fileName, options);
+            OpenXmlPackages.CheckPackagingParts(stream, fileName, options);
             stream.Position = 0;
             // Parts loaded whole go through the guard first; the SDK's own character limit is a second line behind it.
             using var word = WordprocessingDocument.Open(stream, isEditable: false,
@@ -45,9 +45,9 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             var main = word.MainDocumentPart
                 ?? throw new AnnotationException(FailureReason.Corrupt, $"'{fileName}' has no main document part: it is not a complete Word document.");
 
-            var styles = CheckWhole(main.StyleDefinitionsPart, fileName, options)?.Styles;
-            var numbering = CheckWhole(main.NumberingDefinitionsPart, fileName, options)?.Numbering;
-            var properties = ReadProperties(word, fileName, options);
+            var styles = OpenXmlPackages.CheckWhole(main.StyleDefinitionsPart, fileName, options)?.Styles;
+            var numbering = OpenXmlPackages.CheckWhole(main.NumberingDefinitionsPart, fileName, options)?.Numbering;
+            var properties = OpenXmlPackages.ReadProperties(word, fileName, options);
 
             var partName = main.Uri.OriginalString;
             DocxPartGuard.CheckDocumentPart(main.GetStream(FileMode.Open, FileAccess.Read), fileName, partName, options, cancellationToken);
@@ -101,7 +101,7 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
         builder.Role = role;
         foreach (var part in parts.OrderBy(p => p.Uri.OriginalString, StringComparer.Ordinal))
         {
-            CheckWhole(part, fileName, options);
+            OpenXmlPackages.CheckWhole(part, fileName, options);
             var root = part.RootElement;
             if (root is null || !seen.Add(root.InnerText))
             {
@@ -126,21 +126,21 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             return;
         }
         var notes = new Dictionary<string, (BlockRole Role, string Prefix, OpenXmlElement Note)>(StringComparer.Ordinal);
-        foreach (var footnote in CheckWhole(main.FootnotesPart, fileName, options)?.Footnotes?.Elements<Footnote>() ?? [])
+        foreach (var footnote in OpenXmlPackages.CheckWhole(main.FootnotesPart, fileName, options)?.Footnotes?.Elements<Footnote>() ?? [])
         {
             if (footnote.Id?.Value is { } id)
             {
                 notes.TryAdd(DocxBlockBuilder.FootnoteLabel(id), (BlockRole.Footnote, string.Empty, footnote));
             }
         }
-        foreach (var endnote in CheckWhole(main.EndnotesPart, fileName, options)?.Endnotes?.Elements<Endnote>() ?? [])
+        foreach (var endnote in OpenXmlPackages.CheckWhole(main.EndnotesPart, fileName, options)?.Endnotes?.Elements<Endnote>() ?? [])
         {
             if (endnote.Id?.Value is { } id)
             {
                 notes.TryAdd(DocxBlockBuilder.EndnoteLabel(id), (BlockRole.Endnote, string.Empty, endnote));
             }
         }
-        foreach (var comment in CheckWhole(main.WordprocessingCommentsPart, fileName, options)?.Comments?.Elements<Comment>() ?? [])
+        foreach (var comment in OpenXmlPackages.CheckWhole(main.WordprocessingCommentsPart, fileName, options)?.Comments?.Elements<Comment>() ?? [])
         {
             if (comment.Id?.Value is { } id)
             {
@@ -158,33 +158,6 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
             }
         }
         builder.Role = BlockRole.Body;
-    }
-
-    /// <summary>
-    /// The packaging layer parses the content types and every relationships part while the package opens, before any part
-    /// is asked for: check them first. Their names are fixed by the packaging standard, so they are found by name.
-    /// </summary>
-    private static void CheckPackagingParts(Stream stream, string fileName, ReaderOptions options)
-    {
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        foreach (var entry in zip.Entries)
-        {
-            if (entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase)
-                || entry.FullName.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase))
-            {
-                DocxPartGuard.CheckWholePart(entry.Open(), fileName, entry.FullName, options);
-            }
-        }
-    }
-
-    /// <summary>Checks a part the SDK loads whole (styles, numbering) before it does; null when the document has none.</summary>
-    private static TPart? CheckWhole<TPart>(TPart? part, string fileName, ReaderOptions options) where TPart : OpenXmlPart
-    {
-        if (part is not null)
-        {
-            DocxPartGuard.CheckWholePart(part.GetStream(FileMode.Open, FileAccess.Read), fileName, part.Uri.OriginalString, options);
-        }
-        return part;
     }
 
     /// <summary>
@@ -217,30 +190,4 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
         }
         return false;
     }
-
-    private static DocumentProperties ReadProperties(WordprocessingDocument word, string fileName, ReaderOptions options)
-    {
-        CheckWhole(word.CoreFilePropertiesPart, fileName, options);
-        // The SDK marks its package abstraction experimental; the core properties it exposes are stable OPC.
-#pragma warning disable OOXML0001
-        var properties = word.PackageProperties;
-#pragma warning restore OOXML0001
-        return new()
-        {
-            Title = Clean(properties.Title),
-            Author = Clean(properties.Creator) ?? Clean(properties.LastModifiedBy),
-            Subject = Clean(properties.Subject),
-            Keywords = Clean(properties.Keywords),
-            Created = AsUtc(properties.Created),
-            Modified = AsUtc(properties.Modified),
-        };
-    }
-
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    // Core properties are W3CDTF dates, UTC by convention.
-    private static DateTimeOffset? AsUtc(DateTime? value) =>
-        value is { } date
-            ? new DateTimeOffset(date.Kind == DateTimeKind.Local ? date.ToUniversalTime() : DateTime.SpecifyKind(date, DateTimeKind.Utc))
-            : null;
 }

@@ -41,13 +41,13 @@ public sealed class PptxReader(IOptions<ReaderOptions> options) : IDocumentReade
             using var stream = source.OpenRead();
             ZipPackageLimits.Check(stream, fileName, options);
             stream.Position = 0;
-            CheckPackagingParts(stream, fileName, options);
+            OpenXmlPackages.CheckPackagingParts(stream, fileName, options);
             stream.Position = 0;
             using var deck = PresentationDocument.Open(stream, isEditable: false,
                 new OpenSettings { MaxCharactersInPart = options.MaxDocxPartBytes });
             var presentation = deck.PresentationPart
                 ?? throw new AnnotationException(FailureReason.Corrupt, $"'{fileName}' has no presentation part: it is not a complete slide deck.");
-            CheckWhole(presentation, fileName, options);
+            OpenXmlPackages.CheckWhole(presentation, fileName, options);
             var slideIds = presentation.Presentation?.SlideIdList?.Elements<SlideId>().ToList() ?? [];
             if (slideIds.Count > options.MaxSlides)
             {
@@ -71,7 +71,7 @@ public sealed class PptxReader(IOptions<ReaderOptions> options) : IDocumentReade
                 }
                 number++;
                 var start = blocks.Count;
-                CheckWhole(slidePart, fileName, options);
+                OpenXmlPackages.CheckWhole(slidePart, fileName, options);
                 var slide = slidePart.Slide;
                 var shapes = new List<(long Y, long X, int Order, OpenXmlElement Shape)>();
                 if (slide?.CommonSlideData?.ShapeTree is { } tree)
@@ -100,7 +100,7 @@ public sealed class PptxReader(IOptions<ReaderOptions> options) : IDocumentReade
                 }
                 if (slidePart.NotesSlidePart is { } notesPart)
                 {
-                    CheckWhole(notesPart, fileName, options);
+                    OpenXmlPackages.CheckWhole(notesPart, fileName, options);
                     var notes = notesPart.NotesSlide?.CommonSlideData?.ShapeTree?.Elements<Shape>()
                         .Where(s => s.NonVisualShapeProperties?.ApplicationNonVisualDrawingProperties?.PlaceholderShape?.Type?.Value == PlaceholderValues.Body)
                         .Select(s => Text(s.TextBody))
@@ -114,7 +114,7 @@ public sealed class PptxReader(IOptions<ReaderOptions> options) : IDocumentReade
                 pages.Add(string.Join("\n\n", blocks.Skip(start).Select(b => b.Text)));
             }
 
-            var properties = ReadProperties(deck, fileName, options);
+            var properties = OpenXmlPackages.ReadProperties(deck, fileName, options);
             return new Document
             {
                 FileName = fileName,
@@ -238,43 +238,4 @@ public sealed class PptxReader(IOptions<ReaderOptions> options) : IDocumentReade
     }
 
     private static string OneLine(string text) => string.Join(' ', text.Split((char[])['\n', '\r', '\v'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    /// <summary>The packaging layer parses the content types and every relationships part while the package opens: check them first.</summary>
-    private static void CheckPackagingParts(Stream stream, string fileName, ReaderOptions options)
-    {
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        foreach (var entry in zip.Entries)
-        {
-            if (entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase)
-                || entry.FullName.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase))
-            {
-                DocxPartGuard.CheckWholePart(entry.Open(), fileName, entry.FullName, options);
-            }
-        }
-    }
-
-    private static void CheckWhole(OpenXmlPart part, string fileName, ReaderOptions options) =>
-        DocxPartGuard.CheckWholePart(part.GetStream(FileMode.Open, FileAccess.Read), fileName, part.Uri.OriginalString, options);
-
-    private static DocumentProperties ReadProperties(PresentationDocument deck, string fileName, ReaderOptions options)
-    {
-        if (deck.CoreFilePropertiesPart is { } core)
-        {
-            CheckWhole(core, fileName, options);
-        }
-#pragma warning disable OOXML0001 // the SDK marks its package abstraction experimental; the core properties are stable OPC
-        var properties = deck.PackageProperties;
-#pragma warning restore OOXML0001
-        return new()
-        {
-            Title = Clean(properties.Title),
-            Author = Clean(properties.Creator) ?? Clean(properties.LastModifiedBy),
-            Subject = Clean(properties.Subject),
-            Keywords = Clean(properties.Keywords),
-            Created = properties.Created is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
-            Modified = properties.Modified is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : null,
-        };
-    }
-
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
