@@ -373,16 +373,27 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
+    // pg_advisory_xact_lock key of the throughput rollup: a constant of its own, beside the migrations' key.
+    private const long RollUpLockKey = 0x616E6E6F7461_01;
+
     public async Task RollUpThroughputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         from = ThroughputMinute.Floor(from);
         to = ThroughputMinute.Floor(to);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // One rollup at a time across gateways, and the documents read only once the lock is held: a rollup that started
+        // at the same time waits, then reads what this one saw and more, and can never write counts older than these.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var serialise = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key);", connection, transaction))
+        {
+            serialise.Parameters.AddWithValue("key", RollUpLockKey);
+            await serialise.ExecuteNonQueryAsync(cancellationToken);
+        }
         var documents = new List<RolledUpDocument>();
         await using (var read = new NpgsqlCommand("""
             SELECT received_at, state, reason, finished_at, duplicate_of IS NOT NULL, tenant, tokens_in, tokens_out FROM documents
             WHERE (received_at >= @from AND received_at < @to) OR (finished_at >= @from AND finished_at < @to)
-            """, connection))
+            """, connection, transaction))
         {
             read.Parameters.AddWithValue("from", from);
             read.Parameters.AddWithValue("to", to);
@@ -395,9 +406,7 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
             }
         }
         var minutes = ThroughputMinute.Count(documents, from, to);
-        // Upserts, so a rollup running at the same time on another gateway waits for this one and then overwrites it with the
-        // same counts instead of failing on the key; the delete removes minutes whose documents are gone.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The delete removes minutes whose documents are gone.
         await using (var clear = new NpgsqlCommand("""
             DELETE FROM throughput_minutes t WHERE t.minute >= @from AND t.minute < @to
               AND NOT EXISTS (SELECT 1 FROM unnest(@kept_minutes, @kept_tenants) AS k(minute, tenant) WHERE k.minute = t.minute AND k.tenant = t.tenant);

@@ -365,6 +365,17 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         from = ThroughputMinute.Floor(from);
         to = ThroughputMinute.Floor(to);
         await using var connection = await OpenAsync(cancellationToken);
+        // The delete comes first, so the transaction takes the write lock before the documents are read: a rollup running
+        // at the same time (the scheduled one, a test's) waits, then reads what this one saw and more, and can never
+        // write counts older than the ones it replaces.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var clear = connection.CreateCommand())
+        {
+            clear.CommandText = "DELETE FROM throughput_minutes WHERE minute >= $from AND minute < $to;";
+            clear.Parameters.AddWithValue("$from", Format(from));
+            clear.Parameters.AddWithValue("$to", Format(to));
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
         var documents = new List<RolledUpDocument>();
         await using (var read = connection.CreateCommand())
         {
@@ -383,15 +394,6 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
             }
         }
         var minutes = ThroughputMinute.Count(documents, from, to);
-        // The delete comes first, so the transaction takes the write lock at once instead of upgrading from a read.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var clear = connection.CreateCommand())
-        {
-            clear.CommandText = "DELETE FROM throughput_minutes WHERE minute >= $from AND minute < $to;";
-            clear.Parameters.AddWithValue("$from", Format(from));
-            clear.Parameters.AddWithValue("$to", Format(to));
-            await clear.ExecuteNonQueryAsync(cancellationToken);
-        }
         foreach (var minute in minutes)
         {
             await using var upsert = connection.CreateCommand();
