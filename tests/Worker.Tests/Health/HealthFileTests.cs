@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Annotate.Worker.Health;
 using Annotate.Worker.Tests.Isolation;
@@ -59,14 +58,17 @@ public sealed class HealthFileTests
             builder.Services.AddAnnotateWorkerServices();
             builder.Services.AddHealthChecks().AddCheck("probe", () => HealthCheckResult.Degraded("just so"));
             using var host = builder.Build();
+            // The publisher writes a temporary file and renames it over the report: wait for that event, bounded.
+            var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var watcher = new FileSystemWatcher(folder) { EnableRaisingEvents = true };
+            watcher.Renamed += (_, e) => { if (e.FullPath == path) { written.TrySetResult(); } };
+            watcher.Created += (_, e) => { if (e.FullPath == path) { written.TrySetResult(); } };
             await host.StartAsync();
-
-            // Waits for the state (the file written), bounded: the publisher's first round starts a second after start.
-            var waited = Stopwatch.StartNew();
-            while (!File.Exists(path) && waited.Elapsed < TimeSpan.FromSeconds(60))
+            if (File.Exists(path))
             {
-                await Task.Delay(50);
+                written.TrySetResult();
             }
+            await written.Task.WaitAsync(TimeSpan.FromSeconds(60));
             await host.StopAsync();
 
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(path));

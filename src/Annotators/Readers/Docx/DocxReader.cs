@@ -1,6 +1,3 @@
-using System.IO.Compression;
-using System.IO.Packaging;
-using System.Xml;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using DocumentFormat.OpenXml;
@@ -34,11 +31,7 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
         var fileName = source.FileName;
         try
         {
-            using var stream = source.OpenRead();
-            ZipPackageLimits.Check(stream, fileName, options);
-            stream.Position = 0;
-            OpenXmlPackages.CheckPackagingParts(stream, fileName, options);
-            stream.Position = 0;
+            using var stream = OpenXmlPackages.OpenChecked(source, options);
             // Parts loaded whole go through the guard first; the SDK's own character limit is a second line behind it.
             using var word = WordprocessingDocument.Open(stream, isEditable: false,
                 new OpenSettings { MaxCharactersInPart = options.MaxDocxBlockBytes });
@@ -84,7 +77,7 @@ public sealed class DocxReader(IOptions<ReaderOptions> options) : IDocumentReade
                 Outline = blocks.OfType<HeadingBlock>().Select(h => new OutlineEntry(h.Content, h.Level, null)).ToList(),
             };
         }
-        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or XmlException or FileFormatException or InvalidOperationException)
+        catch (Exception ex) when (OpenXmlPackages.IsDamaged(ex))
         {
             throw new AnnotationException(FailureReason.Corrupt,
                 $"'{fileName}' is not a readable Word document (damaged or truncated): {ex.Message}", inner: ex);

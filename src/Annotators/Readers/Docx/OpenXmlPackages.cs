@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Packaging;
 using Annotate.Annotators.Documents;
 using DocumentFormat.OpenXml.Packaging;
 
@@ -7,6 +8,32 @@ namespace Annotate.Annotators.Readers.Docx;
 /// <summary>What every Office Open XML reader (Word, PowerPoint) does before and around the SDK: checks and core properties.</summary>
 internal static class OpenXmlPackages
 {
+    /// <summary>
+    /// Opens the package's bytes for the SDK once they passed the ZIP limits and the packaging parts (content types,
+    /// relationships) passed the XML guard: the SDK parses those while it opens the package, before any part is asked for.
+    /// </summary>
+    public static Stream OpenChecked(DocumentSource source, ReaderOptions options)
+    {
+        var stream = source.OpenRead();
+        try
+        {
+            ZipPackageLimits.Check(stream, source.FileName, options);
+            stream.Position = 0;
+            CheckPackagingParts(stream, source.FileName, options);
+            stream.Position = 0;
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What the SDK and the packaging layer throw for a damaged or truncated package (the file is <c>corrupt</c>).</summary>
+    public static bool IsDamaged(Exception ex) =>
+        ex is OpenXmlPackageException or InvalidDataException or System.Xml.XmlException or FileFormatException or InvalidOperationException;
+
     /// <summary>
     /// The packaging layer parses the content types and every relationships part while the package opens, before any part
     /// is asked for: check them first. Their names are fixed by the packaging standard, so they are found by name.

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.IO.Packaging;
-using System.Xml;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers.Docx;
@@ -38,11 +35,7 @@ public sealed class PptxReader(IOptions<ReaderOptions> options) : IDocumentReade
         var fileName = source.FileName;
         try
         {
-            using var stream = source.OpenRead();
-            ZipPackageLimits.Check(stream, fileName, options);
-            stream.Position = 0;
-            OpenXmlPackages.CheckPackagingParts(stream, fileName, options);
-            stream.Position = 0;
+            using var stream = OpenXmlPackages.OpenChecked(source, options);
             using var deck = PresentationDocument.Open(stream, isEditable: false,
                 new OpenSettings { MaxCharactersInPart = options.MaxDocxPartBytes });
             var presentation = deck.PresentationPart
@@ -127,7 +120,7 @@ public sealed class PptxReader(IOptions<ReaderOptions> options) : IDocumentReade
                 Pages = pages,
             };
         }
-        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or XmlException or FileFormatException or InvalidOperationException)
+        catch (Exception ex) when (OpenXmlPackages.IsDamaged(ex))
         {
             throw new AnnotationException(FailureReason.Corrupt,
                 $"'{fileName}' is not a readable slide deck (damaged or truncated): {ex.Message}", inner: ex);

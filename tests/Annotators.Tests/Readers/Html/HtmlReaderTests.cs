@@ -6,8 +6,6 @@ using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Readers.Html;
 using Annotate.Annotators.Tests.Support;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Document = Annotate.Annotators.Documents.Document;
 
@@ -166,12 +164,7 @@ public class HtmlReaderTests
         using var dir = new TempDir();
         var path = dir.File("prices.html");
         await File.WriteAllTextAsync(path, Page.Replace("{{origin}}", "http://127.0.0.1:9", StringComparison.Ordinal));
-        var pipeline = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddAnnotators()
-            .BuildServiceProvider()
-            .GetRequiredService<IDocumentPipeline>();
+        var pipeline = TestPipeline.Create();
         var output = dir.File("out");
 
         var result = await pipeline.RunAsync(new AnnotationRequest

@@ -5,8 +5,6 @@ using Annotate.Annotators.Readers;
 using Annotate.Annotators.Readers.Pptx;
 using Annotate.Annotators.Tests.Support;
 using DocumentFormat.OpenXml.Packaging;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Document = Annotate.Annotators.Documents.Document;
 
@@ -64,12 +62,7 @@ public class PptxReaderTests
         WriteDeck(path);
         Assert.Equal(SourceFormat.Pptx, new FormatDetector().Detect(new DocumentSource(path, "upload.bin")));
 
-        var pipeline = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddAnnotators()
-            .BuildServiceProvider()
-            .GetRequiredService<IDocumentPipeline>();
+        var pipeline = TestPipeline.Create();
         var output = dir.File("out");
         var result = await pipeline.RunAsync(new AnnotationRequest
         {
