@@ -121,6 +121,11 @@ public static class WorkerHostingExtensions
         {
             publisher.Delay = TimeSpan.FromSeconds(1);
             publisher.Period = worker.Value.HealthFileInterval;
+            // Without a file the checks are not run for it at all: no work, and no check failing before the bus has started.
+            if (string.IsNullOrEmpty(worker.Value.HealthFile))
+            {
+                publisher.Predicate = _ => false;
+            }
         });
         return services;
     }
