@@ -54,6 +54,18 @@ public sealed class BlobDocumentVectorIndex(IBlobStore blobs) : IDocumentVectorI
                 earlier.Add(found);
             }
         }
+        // Entries older than the window compared with are never read again: the cache holds the window, not the history.
+        if (keys.Count > MaxCompared && _read.Count > MaxCompared)
+        {
+            var oldest = keys[keys.Count - MaxCompared];
+            foreach (var key in _read.Keys)
+            {
+                if (key.StartsWith(folder, StringComparison.Ordinal) && string.CompareOrdinal(key, oldest) < 0)
+                {
+                    _read.TryRemove(key, out _);
+                }
+            }
+        }
         return earlier;
     }
 
