@@ -208,6 +208,7 @@ public sealed partial class HtmlReader(IOptions<ReaderOptions> options) : IDocum
         private readonly List<Block> _blocks = [];
         private readonly StringBuilder _inline = new();
         private readonly Stack<(List<string> Items, bool Ordered)> _lists = new();
+        private readonly Stack<int> _links = new();
         private int? _heading;
         private int _pre;
         private int _tables;
@@ -276,6 +277,10 @@ public sealed partial class HtmlReader(IOptions<ReaderOptions> options) : IDocum
                     Flush();
                     AddTable((IHtmlTableElement)element);
                     return false;
+                case "a":
+                    // Where the link's text starts, so its end looks at that text alone.
+                    _links.Push(_inline.Length);
+                    return true;
             }
             if (BlockTags.Contains(tag))
             {
@@ -300,10 +305,14 @@ public sealed partial class HtmlReader(IOptions<ReaderOptions> options) : IDocum
         private void Exit(IElement element)
         {
             var tag = element.LocalName;
-            if (tag == "a" && element.GetAttribute("href") is { } href && IsSafeLink(href)
-                && !_inline.ToString().Contains(href, StringComparison.Ordinal))
+            if (tag == "a" && _links.TryPop(out var start) && element.GetAttribute("href") is { } href && IsSafeLink(href))
             {
-                _inline.Append(" (").Append(href).Append(')');
+                // A block inside the link flushed the text before it: then only what follows counts as its text.
+                start = Math.Min(start, _inline.Length);
+                if (!_inline.ToString(start, _inline.Length - start).Contains(href, StringComparison.Ordinal))
+                {
+                    _inline.Append(" (").Append(href).Append(')');
+                }
             }
             if (!BlockTags.Contains(tag))
             {
