@@ -30,6 +30,10 @@ public static class BusHostingExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // MassTransit 8.4+ reports anonymous usage to its makers over the internet once the bus has run a while.
+            // Annotate talks to nothing but its broker, database and loopback: a document service that promises not to
+            // send anything off the machine must not phone home either.
+            x.DisableUsageTelemetry();
             consumers(x);
             if (bus.UsesRabbitMq)
             {

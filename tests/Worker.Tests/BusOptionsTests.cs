@@ -1,5 +1,6 @@
 using Annotate.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,19 @@ public sealed class BusOptionsTests
         Assert.DoesNotContain("hunter2-secret", options.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2-secret", options.Connection().ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2-secret", fromUri.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("InMemory")]
+    [InlineData("RabbitMq")]
+    public void The_bus_sends_no_usage_telemetry_off_the_machine(string transport)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Annotate:Bus:Transport"] = transport });
+        builder.AddAnnotateBus(_ => { }, defaultPrefetch: 1);
+        using var host = builder.Build();
+
+        Assert.False(host.Services.GetRequiredService<IOptions<MassTransit.UsageTelemetryOptions>>().Value.Enabled);
     }
 
     [Theory]
