@@ -110,7 +110,7 @@ internal static partial class PdfPageLayout
     private static double ImageCoverage(Page page)
     {
         var area = page.Width * page.Height;
-        return area <= 0 ? 0 : Math.Min(1, page.GetImages().Sum(i => Math.Abs(i.Bounds.Width * i.Bounds.Height)) / area);
+        return area <= 0 ? 0 : Math.Min(1, page.GetImages().Sum(i => Math.Abs(i.BoundingBox.Width * i.BoundingBox.Height)) / area);
     }
 
     private static PdfTextLine ToLine(IReadOnlyList<Word> words)
