@@ -84,7 +84,7 @@ public static class ScanImages
     /// </summary>
     public static void ImagePdf(string path, int dpi, params GrayImage[] pages)
     {
-        var objects = new List<byte[]> { Ascii("<< /Type /Catalog /Pages 2 0 R >>"), [] };
+        var objects = new List<byte[]> { Ascii("<< /Type /Catalog /Pages 2 0 R >>"), Array.Empty<byte>() };
         var kids = new List<string>();
         foreach (var page in pages)
         {
