@@ -53,7 +53,7 @@ public class ImageDocumentTests
         // Boxes are in pixels from the bottom left: the first line is near the top of the 200 dpi A4 image (2339 high).
         var first = words.Words.First(w => w.Text == "Quarterly");
         Assert.InRange(first.Box.Top, 1800, 2339);
-        Assert.Contains(result.Outputs, o => o.Kind == "content");
+        Assert.Contains(result.Outputs, o => o.Kind == "markdown");
         Assert.Contains(result.Annotations.Notices, n => n.Code == OcrPass.ReadNotice);
     }
 

@@ -109,6 +109,7 @@ public static class ScanImages
         file.Write("II*\0"u8);
         var nextPointer = file.Position;
         file.Write(new byte[4]);
+        var entry = new byte[12];
         foreach (var page in pages)
         {
             var pixels = file.Position;
@@ -124,22 +125,21 @@ public static class ScanImages
                 (256, 4, (uint)page.Width), (257, 4, (uint)page.Height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
                 (273, 4, (uint)pixels), (277, 3, 1), (278, 4, (uint)page.Height), (279, 4, (uint)page.Pixels.Length),
             ];
-            Span<byte> entry = stackalloc byte[12];
             BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)entries.Length);
-            file.Write(entry[..2]);
+            file.Write(entry, 0, 2);
             foreach (var (tag, type, value) in entries)
             {
-                entry.Clear();
+                Array.Clear(entry);
                 BinaryPrimitives.WriteUInt16LittleEndian(entry, tag);
-                BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], type);
-                BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], 1);
+                BinaryPrimitives.WriteUInt16LittleEndian(entry.AsSpan(2), type);
+                BinaryPrimitives.WriteUInt32LittleEndian(entry.AsSpan(4), 1);
                 if (type == 3)
                 {
-                    BinaryPrimitives.WriteUInt16LittleEndian(entry[8..], (ushort)value);
+                    BinaryPrimitives.WriteUInt16LittleEndian(entry.AsSpan(8), (ushort)value);
                 }
                 else
                 {
-                    BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], value);
+                    BinaryPrimitives.WriteUInt32LittleEndian(entry.AsSpan(8), value);
                 }
                 file.Write(entry);
             }
