@@ -105,11 +105,12 @@ public sealed record OcrSettings(bool Enabled, IReadOnlyList<string> Languages, 
             : options.Languages.Count > 0 ? options.Languages
             : detectorLanguages.Count > 0 ? detectorLanguages
             : ["en"];
+        // Profiles are not validated at start-up like the global options: their values are held to the same ranges here.
         return new OcrSettings(
             profile?.Enabled ?? options.Enabled,
             languages,
-            profile?.Dpi ?? options.Dpi,
-            profile?.PageTimeout ?? options.PageTimeout,
-            profile?.MaxPages ?? options.MaxPages);
+            Math.Clamp(profile?.Dpi ?? options.Dpi, 50, 1200),
+            TimeSpan.FromTicks(Math.Clamp((profile?.PageTimeout ?? options.PageTimeout).Ticks, TimeSpan.TicksPerSecond, TimeSpan.TicksPerHour)),
+            Math.Clamp(profile?.MaxPages ?? options.MaxPages, 1, 100_000));
     }
 }

@@ -188,6 +188,24 @@ public class OcrReaderTests
     }
 
     [Fact]
+    public async Task Words_below_the_confidence_threshold_are_named_in_a_notice()
+    {
+        using var dir = new TempDir();
+        var scan = dir.File("scan.pdf");
+        ScanImages.ImagePdf(scan, 150, ScanImages.Render(TextPdf(dir), 150));
+
+        var strict = await ReadPdf(scan, Ocr(o => o.LowConfidence = 100));
+        var lenient = await ReadPdf(scan, Ocr(o => o.LowConfidence = 0));
+
+        var words = strict.PageWords.Single().Words;
+        var unsure = words.Count(w => w.Confidence < 100);
+        Assert.True(unsure > 0, "Tesseract is never fully sure of a scan");
+        var notice = Assert.Single(strict.Notices, n => n.Code == OcrPass.LowConfidenceNotice);
+        Assert.StartsWith($"{unsure} of {words.Count} word(s) OCR read on 'scan.pdf' are unsure (confidence below 100), on page(s) 1:", notice.Message);
+        Assert.DoesNotContain(lenient.Notices, n => n.Code == OcrPass.LowConfidenceNotice);
+    }
+
+    [Fact]
     public async Task Only_the_first_MaxPages_pages_are_recognised_and_the_rest_named()
     {
         using var dir = new TempDir();
