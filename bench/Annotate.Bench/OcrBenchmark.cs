@@ -165,7 +165,7 @@ internal static class OcrBenchmark
             var (width, height) = (int.Parse(header[1], CultureInfo.InvariantCulture), int.Parse(header[2], CultureInfo.InvariantCulture));
             var pixels = bytes[^(width * height)..];
             using var packed = new MemoryStream();
-            using (var zlib = new ZLibStream(packed, CompressionLevel.Fastest))
+            using (var zlib = new ZLibStream(packed, CompressionLevel.Fastest, leaveOpen: true))
             {
                 zlib.Write(pixels);
             }

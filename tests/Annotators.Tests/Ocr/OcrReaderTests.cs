@@ -49,6 +49,14 @@ public class OcrReaderTests
         return path;
     }
 
+    /// <summary>The page of <see cref="TextPdf"/> rendered at 150 dpi and written back as a PDF without a text layer.</summary>
+    private static string ScannedTextPdf(TempDir dir)
+    {
+        var scan = dir.File("scan.pdf");
+        ScanImages.ImagePdf(scan, 150, ScanImages.Render(TextPdf(dir), 150));
+        return scan;
+    }
+
     public static TheoryData<int, int> Scans() => new() { { 0, 150 }, { 0, 300 }, { 90, 150 }, { 90, 300 }, { 180, 150 }, { 180, 300 } };
 
     [Theory]
@@ -109,8 +117,7 @@ public class OcrReaderTests
     public async Task Without_tesseract_a_scan_completes_with_the_notice_and_how_to_install_it()
     {
         using var dir = new TempDir();
-        var scan = dir.File("scan.pdf");
-        ScanImages.ImagePdf(scan, 150, ScanImages.Render(TextPdf(dir), 150));
+        var scan = ScannedTextPdf(dir);
 
         var document = await ReadPdf(scan, Ocr(o => o.TesseractPath = dir.File("no such folder/tesseract")));
 
@@ -161,8 +168,7 @@ public class OcrReaderTests
     public async Task A_process_over_its_memory_limit_fails_the_page_not_the_document()
     {
         using var dir = new TempDir();
-        var scan = dir.File("scan.pdf");
-        ScanImages.ImagePdf(scan, 150, ScanImages.Render(TextPdf(dir), 150));
+        var scan = ScannedTextPdf(dir);
 
         var document = await ReadPdf(scan, Ocr(o => o.MemoryLimitMegabytes = 64));
 
@@ -175,8 +181,7 @@ public class OcrReaderTests
     public async Task A_language_without_traineddata_is_named_and_the_installed_ones_read()
     {
         using var dir = new TempDir();
-        var scan = dir.File("scan.pdf");
-        ScanImages.ImagePdf(scan, 150, ScanImages.Render(TextPdf(dir), 150));
+        var scan = ScannedTextPdf(dir);
 
         // Klingon has no traineddata in any Debian package.
         var document = await ReadPdf(scan, Ocr(o => o.Languages = ["en", "tlh"]));
@@ -191,8 +196,7 @@ public class OcrReaderTests
     public async Task Words_below_the_confidence_threshold_are_named_in_a_notice()
     {
         using var dir = new TempDir();
-        var scan = dir.File("scan.pdf");
-        ScanImages.ImagePdf(scan, 150, ScanImages.Render(TextPdf(dir), 150));
+        var scan = ScannedTextPdf(dir);
 
         var strict = await ReadPdf(scan, Ocr(o => o.LowConfidence = 100));
         var lenient = await ReadPdf(scan, Ocr(o => o.LowConfidence = 0));
