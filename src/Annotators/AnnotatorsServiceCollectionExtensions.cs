@@ -12,7 +12,10 @@ using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Semantic;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Ocr;
 using Annotate.Annotators.Readers.Docx;
+using Annotate.Annotators.Readers.Image;
 using Annotate.Annotators.Readers.Html;
 using Annotate.Annotators.Readers.Pdf;
 using Annotate.Annotators.Readers.Pptx;
@@ -88,7 +91,13 @@ public static class AnnotatorsServiceCollectionExtensions
     /// <summary>Adds one reader per supported format.</summary>
     public static IServiceCollection AddDefaultReaders(this IServiceCollection services)
     {
+        services.AddOptions<OcrOptions>().BindConfiguration(OcrOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // OCR's default languages are the language detector's (Annotate:Language, bound with the annotators).
+        services.TryAddSingleton<TesseractOcr>();
         services.AddSingleton<IDocumentReader, PdfReader>();
+        services.AddSingleton<IDocumentReader>(sp => new ImageReader(SourceFormat.Png, sp.GetRequiredService<TesseractOcr>()));
+        services.AddSingleton<IDocumentReader>(sp => new ImageReader(SourceFormat.Jpeg, sp.GetRequiredService<TesseractOcr>()));
+        services.AddSingleton<IDocumentReader>(sp => new ImageReader(SourceFormat.Tiff, sp.GetRequiredService<TesseractOcr>()));
         services.AddSingleton<IDocumentReader, XlsxReader>();
         services.AddSingleton<IDocumentReader, DocxReader>();
         services.AddSingleton<IDocumentReader, PptxReader>();

@@ -44,7 +44,7 @@ public sealed class StatisticsAnnotator : IAnnotator
                 characters += TextCounting.CountCharacters(text);
             }
         }
-        int? pages = document.Format == SourceFormat.Pdf
+        int? pages = document.Format is SourceFormat.Pdf or SourceFormat.Png or SourceFormat.Jpeg or SourceFormat.Tiff
             ? document.Properties.PageCount ?? document.Pages.Count
             : null;
         int? sheets = document.Format == SourceFormat.Xlsx ? document.Sheets.Count : null;

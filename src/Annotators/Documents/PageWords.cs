@@ -25,7 +25,11 @@ public sealed record PageBox(double Left, double Bottom, double Right, double To
 /// <summary>A word on a page and its box.</summary>
 /// <param name="Text">The word, ligatures expanded.</param>
 /// <param name="Box">Where it is on the page.</param>
-public sealed record PageWord(string Text, PageBox Box);
+public sealed record PageWord(string Text, PageBox Box)
+{
+    /// <summary>How sure OCR is of the word, 0–100; null for words of a text layer.</summary>
+    public double? Confidence { get; init; }
+}
 
 /// <summary>The words of one page with their positions, for annotators that read layout (labels above values).</summary>
 /// <param name="Page">1-based page number.</param>

@@ -21,4 +21,10 @@ public enum SourceFormat
     Pptx,
     /// <summary>A web page (HTML).</summary>
     Html,
+    /// <summary>A PNG image, read with OCR.</summary>
+    Png,
+    /// <summary>A JPEG image, read with OCR.</summary>
+    Jpeg,
+    /// <summary>A TIFF image, one or more pages, read with OCR.</summary>
+    Tiff,
 }

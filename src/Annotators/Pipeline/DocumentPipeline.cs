@@ -57,7 +57,7 @@ public sealed class DocumentPipeline(
                 $"Document id '{request.DocumentId}' is not valid: use 1–64 letters, digits, '-', '_' or '.'.");
         }
         var profile = profiles.Get(request.Profile);
-        var source = request.Source;
+        var source = request.Source with { Ocr = profile.Ocr };
         var size = CheckSource(source);
 
         var started = time.GetTimestamp();

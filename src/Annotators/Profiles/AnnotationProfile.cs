@@ -65,6 +65,12 @@ public sealed class AnnotationProfile
     /// <summary>Question–answer pairs generated from each chunk for fine-tuning data; 0 (the default) turns it off.</summary>
     public int QaPairsPerChunk { get; set; }
 
+    /// <summary>
+    /// OCR of scanned pages and image files for this profile's documents; null (the default) keeps the global
+    /// <c>Annotate:Ocr</c> settings, and a property left unset keeps its global value.
+    /// </summary>
+    public Ocr.ProfileOcrSettings? Ocr { get; set; }
+
     /// <summary>Whether the named annotator runs under this profile.</summary>
     public bool Runs(string annotator) =>
         Annotators.Count == 0 || Annotators.Contains(annotator, StringComparer.OrdinalIgnoreCase);
@@ -91,6 +97,11 @@ public sealed class AnnotationProfile
             RowsPerPrompt,
             QaPairsPerChunk,
         });
+        if (Ocr is not null)
+        {
+            // Only when set, so profiles without OCR settings keep the fingerprints their results were stored under.
+            canonical += JsonSerializer.Serialize(new { Ocr.Enabled, Ocr.Languages, Ocr.Dpi, Ocr.PageTimeout, Ocr.MaxPages });
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
     }
 }

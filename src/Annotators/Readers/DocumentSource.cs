@@ -9,6 +9,9 @@ public sealed record DocumentSource(string Path, string FileName)
     public Stream OpenRead() =>
         new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 81920, FileOptions.SequentialScan);
 
+    /// <summary>The OCR settings of the document's profile, over the global ones; null for the global ones.</summary>
+    public Ocr.ProfileOcrSettings? Ocr { get; init; }
+
     /// <summary>Size of the file in bytes.</summary>
     public long Length => new FileInfo(Path).Length;
 }

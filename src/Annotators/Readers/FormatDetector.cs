@@ -59,12 +59,16 @@ public sealed class FormatDetector
             throw new AnnotationException(FailureReason.UnsupportedFormat,
                 $"'{fileName}' is a legacy binary Office file (.xls/.doc); save it as .xlsx or .docx and submit it again.");
         }
+        if (ImageFormat(head) is { } image)
+        {
+            return image;
+        }
         if (LooksLikeText(head, out var text))
         {
             return TextFormats.Sniff(text, fileName);
         }
         throw new AnnotationException(FailureReason.UnknownFormat,
-            $"'{fileName}' is not a format Annotate reads (PDF, XLSX, DOCX, PPTX, HTML, CSV/TSV, text, Markdown): its first bytes are {Convert.ToHexString(head.AsSpan(0, Math.Min(8, head.Length)))}.");
+            $"'{fileName}' is not a format Annotate reads (PDF, XLSX, DOCX, PPTX, HTML, CSV/TSV, text, Markdown, PNG, JPEG, TIFF): its first bytes are {Convert.ToHexString(head.AsSpan(0, Math.Min(8, head.Length)))}.");
     }
 
     private static SourceFormat DetectZip(Stream stream, string fileName)
@@ -99,6 +103,15 @@ public sealed class FormatDetector
                 $"'{fileName}' starts like a ZIP-based Office file but the archive is damaged or truncated: {ex.Message}", inner: ex);
         }
     }
+
+    private static SourceFormat? ImageFormat(ReadOnlySpan<byte> head) =>
+        head.StartsWith(PngMagic) ? SourceFormat.Png
+        : head.StartsWith(JpegMagic) ? SourceFormat.Jpeg
+        : head.StartsWith("II*\0"u8) || head.StartsWith("MM\0*"u8) || head.StartsWith("II+\0"u8) || head.StartsWith("MM\0+"u8) ? SourceFormat.Tiff
+        : null;
+
+    private static readonly byte[] PngMagic = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly byte[] JpegMagic = [0xFF, 0xD8, 0xFF];
 
     private static bool LooksLikeText(byte[] head, out string text)
     {

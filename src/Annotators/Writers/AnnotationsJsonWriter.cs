@@ -99,6 +99,9 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
         SourceFormat.Markdown => "markdown",
         SourceFormat.Pptx => "pptx",
         SourceFormat.Html => "html",
+        SourceFormat.Png => "png",
+        SourceFormat.Jpeg => "jpeg",
+        SourceFormat.Tiff => "tiff",
         _ => "unknown",
     };
 

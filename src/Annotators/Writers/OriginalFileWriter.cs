@@ -23,6 +23,9 @@ public sealed class OriginalFileWriter : IOutputWriter
             SourceFormat.Markdown => (".md", "text/markdown"),
             SourceFormat.Pptx => (".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
             SourceFormat.Html => (".html", "text/plain"), // served as text: a stored page must never run in the browser
+            SourceFormat.Png => (".png", "image/png"),
+            SourceFormat.Jpeg => (".jpg", "image/jpeg"),
+            SourceFormat.Tiff => (".tif", "image/tiff"),
             _ => (".txt", "text/plain"),
         };
         var name = "original" + extension;

@@ -11,7 +11,8 @@ public sealed class ApiOptions
 
     /// <summary>The formats an upload may have, told from its bytes (never its name or Content-Type).</summary>
     public static readonly IReadOnlyList<SourceFormat> ReadableFormats =
-        [SourceFormat.Pdf, SourceFormat.Xlsx, SourceFormat.Docx, SourceFormat.Csv, SourceFormat.Text, SourceFormat.Markdown, SourceFormat.Pptx, SourceFormat.Html];
+        [SourceFormat.Pdf, SourceFormat.Xlsx, SourceFormat.Docx, SourceFormat.Csv, SourceFormat.Text, SourceFormat.Markdown, SourceFormat.Pptx, SourceFormat.Html,
+         SourceFormat.Png, SourceFormat.Jpeg, SourceFormat.Tiff];
 
     /// <summary>
     /// Largest request body of one upload, all its files and the multipart framing together. Default: the document
@@ -26,7 +27,7 @@ public sealed class ApiOptions
     public int MaxFilesPerUpload { get; set; } = 20;
 
     /// <summary>
-    /// The formats accepted at upload (names of <see cref="SourceFormat"/>: Pdf, Xlsx, Docx, Pptx, Html, Csv, Text, Markdown).
+    /// The formats accepted at upload (names of <see cref="SourceFormat"/>: Pdf, Xlsx, Docx, Pptx, Html, Csv, Text, Markdown, Png, Jpeg, Tiff).
     /// Default (empty): every format the engine reads. Others are refused with 415.
     /// </summary>
     public string[] AllowedFormats { get; set; } = [];

@@ -34,6 +34,12 @@ public sealed class WinAnsiPdf
             Ascii("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"),
             Ascii($"<< /Length {content.Length} >>\nstream\n").Concat(content).Concat(Ascii("\nendstream")).ToArray(),
         };
+        Write(path, objects);
+    }
+
+    /// <summary>Writes a PDF of these objects (numbered from 1, the first the catalog) with its cross-reference table.</summary>
+    public static void Write(string path, IReadOnlyList<byte[]> objects)
+    {
         using var file = new MemoryStream();
         file.Write(Ascii("%PDF-1.4\n"));
         var offsets = new List<long>();

@@ -27,6 +27,21 @@ internal sealed record PdfPageText(int Page, IReadOnlyList<PdfTextRegion> Region
 {
     /// <summary>The page's words with their boxes, as the word extractor found them.</summary>
     public IReadOnlyList<Documents.PageWord> Words { get; init; } = [];
+
+    /// <summary>Width of the page in points.</summary>
+    public double Width { get; init; }
+
+    /// <summary>Height of the page in points.</summary>
+    public double Height { get; init; }
+
+    /// <summary>Characters of the page's text layer, whitespace not counted.</summary>
+    public int TextCharacters { get; init; }
+
+    /// <summary>Share of the page its images cover (0–1; overlapping images counted twice, capped at 1).</summary>
+    public double ImageCoverage { get; init; }
+
+    /// <summary>True when the regions and words come from OCR, not from the text layer.</summary>
+    public bool Recognised { get; init; }
 }
 
 /// <summary>
@@ -45,9 +60,18 @@ internal static partial class PdfPageLayout
     {
         var hasImages = page.NumberOfImages > 0;
         var letters = page.Letters;
-        if (!letters.Any(l => !string.IsNullOrWhiteSpace(l.Value)))
+        var characters = letters.Count(l => !string.IsNullOrWhiteSpace(l.Value));
+        // What OCR needs to judge the page by (a scan with a stamp on it has text, but too little for its images).
+        var size = new PdfPageText(page.Number, [], 0, HasText: false, hasImages)
         {
-            return new PdfPageText(page.Number, [], 0, HasText: false, hasImages);
+            Width = page.Width,
+            Height = page.Height,
+            TextCharacters = characters,
+            ImageCoverage = hasImages ? ImageCoverage(page) : 0,
+        };
+        if (characters == 0)
+        {
+            return size;
         }
 
         var words = page.GetWords(NearestNeighbourWordExtractor.Instance)
@@ -72,12 +96,21 @@ internal static partial class PdfPageLayout
             }
             regions.AddRange(SplitByFont(lines).Select(run => new PdfTextRegion(page.Number, run)));
         }
-        return new PdfPageText(page.Number, regions, BodyFontSize(letters), HasText: true, hasImages)
+        return size with
         {
+            Regions = regions,
+            BodyFontSize = BodyFontSize(letters),
+            HasText = true,
             // The words are at hand already: keeping their boxes costs no second pass over the page.
             Words = words.Select(w => new Documents.PageWord(PdfLigatures.Expand(w.Text.Trim()),
                 new Documents.PageBox(w.BoundingBox.Left, w.BoundingBox.Bottom, w.BoundingBox.Right, w.BoundingBox.Top))).ToList(),
         };
+    }
+
+    private static double ImageCoverage(Page page)
+    {
+        var area = page.Width * page.Height;
+        return area <= 0 ? 0 : Math.Min(1, page.GetImages().Sum(i => Math.Abs(i.BoundingBox.Width * i.BoundingBox.Height)) / area);
     }
 
     private static PdfTextLine ToLine(IReadOnlyList<Word> words)

@@ -1,5 +1,6 @@
 using System.Text;
 using Annotate.Annotators.Documents;
+using Annotate.Annotators.Ocr;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers.Text;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace Annotate.Annotators.Readers.Pdf;
 /// Reads PDFs with PdfPig: text in reading order (columns one after the other), headings, paragraphs and lists
 /// with their pages, page texts, document information and the outline.
 /// </summary>
-public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
+public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = null) : IDocumentReader
 {
     /// <summary>Name used as <see cref="Notice.Source"/>.</summary>
     public const string NoticeSource = "pdf";
@@ -23,9 +24,9 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
 
     /// <inheritdoc />
     public Task<Document> ReadAsync(DocumentSource source, CancellationToken cancellationToken) =>
-        Task.Run(() => Read(source, cancellationToken), cancellationToken);
+        Task.Run(() => ReadCoreAsync(source, cancellationToken), cancellationToken);
 
-    private Document Read(DocumentSource source, CancellationToken cancellationToken)
+    private async Task<Document> ReadCoreAsync(DocumentSource source, CancellationToken cancellationToken)
     {
         try
         {
@@ -42,6 +43,9 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
                     pages = rebuilt;
                 }
             }
+            // Scanned pages: recognised after the text layer is read, each in place of its empty or near-empty page.
+            var ocrNotices = new List<Notice>();
+            pages = await PdfPageOcr.ApplyAsync(ocr, source, pages, ocrNotices, cancellationToken).ConfigureAwait(false);
             var blocks = PdfBlockBuilder.Build(pages);
             var properties = ReadProperties(pdf);
             return new Document
@@ -56,7 +60,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
                 PageWords = PositionedWords(pages),
                 Outline = ReadOutline(pdf, source.FileName),
                 // Pages made up for an unreachable page tree have no text; that says nothing about a scan.
-                Notices = doubt is null ? Notices(pages, source.FileName) : [PageCountNotice(doubt, pages, source.FileName)],
+                Notices = [.. doubt is null ? Notices(pages, source.FileName) : [PageCountNotice(doubt, pages, source.FileName)], .. ocrNotices],
             };
         }
         catch (PdfDocumentEncryptedException ex)
@@ -168,7 +172,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger) : IDocumentReader
         }
     }
 
-    private static string PageText(int page, IReadOnlyList<Block> blocks)
+    internal static string PageText(int page, IReadOnlyList<Block> blocks)
     {
         var text = new StringBuilder();
         foreach (var block in blocks.Where(b => b.Location.Page == page))

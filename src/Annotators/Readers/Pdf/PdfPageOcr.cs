@@ -1,0 +1,43 @@
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Ocr;
+
+namespace Annotate.Annotators.Readers.Pdf;
+
+/// <summary>
+/// Recognises, after the text layer is read, the pages it left empty or nearly so: pages without text, and pages whose
+/// images cover much of them while their text is only a few characters (a scan with a stamp or a page number).
+/// </summary>
+internal static class PdfPageOcr
+{
+    public static bool Needs(PdfPageText page, OcrOptions options) =>
+        !page.HasText || (page.ImageCoverage >= options.ImageCoverage && page.TextCharacters < options.MinTextCharacters);
+
+    /// <summary>The pages with the recognised ones in place of what their text layer gave; notices say what happened.</summary>
+    public static async Task<List<PdfPageText>> ApplyAsync(TesseractOcr? ocr, DocumentSource source, List<PdfPageText> pages,
+        List<Notice> notices, CancellationToken cancellationToken)
+    {
+        if (ocr is null || !pages.Any(p => Needs(p, ocr.Options)))
+        {
+            return pages;
+        }
+        using var pass = await OcrPass.StartAsync(ocr, source, renders: true, notices).ConfigureAwait(false);
+        if (pass is null)
+        {
+            return pages;
+        }
+        var wanted = pages.Select((page, index) => (page, index)).Where(p => Needs(p.page, ocr.Options)).ToList();
+        var result = pages.ToList();
+        foreach (var (page, index) in wanted.Take(pass.Settings.MaxPages))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // A page whose few characters OCR cannot better keeps them.
+            if (await pass.RecognisePdfPageAsync(source.Path, page, cancellationToken).ConfigureAwait(false) is { HasText: true } read)
+            {
+                result[index] = read;
+            }
+        }
+        pass.Skipped(wanted.Skip(pass.Settings.MaxPages).Select(p => p.page.Page).ToList(), notices);
+        pass.Report(notices);
+        return result;
+    }
+}
