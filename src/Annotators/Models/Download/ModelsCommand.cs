@@ -251,7 +251,8 @@ public static class ModelsCommand
         return true;
     }
 
-    private static IConfiguration LoadConfiguration()
+    /// <summary>appsettings.json (and the environment's file) beside the executable, then environment variables: what commands run before a host read.</summary>
+    internal static IConfiguration LoadConfiguration()
     {
         var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
         return new ConfigurationBuilder()
