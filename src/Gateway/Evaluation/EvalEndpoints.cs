@@ -10,6 +10,7 @@ using Annotate.Gateway.Storage;
 using Annotate.Hosting.Blobs;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace Annotate.Gateway.Evaluation;
 
@@ -30,11 +31,29 @@ public static class EvalEndpoints
                 "or a zip of <document name>.json files (Content-Type application/zip). Query: profile (default 'default'), compare (a second " +
                 "profile judged against the same references, shown as run B), format: json (default), markdown, png (the similarity histogram) " +
                 "or zip (eval.md, eval.json and similarity.png). See the README, 'Evaluating output'.")
-            .Accepts<Dictionary<string, JsonElement>>("application/json", "application/zip")
             .Produces<EvaluationReport>(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status200OK, contentType: "text/markdown")
-            .Produces(StatusCodes.Status200OK, contentType: "image/png")
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            // The body is read by the handler (not bound), so it can refuse a wrong type with a reason, and is described here.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The references: document name → reference as JSON, or a zip of <document name>.json files.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },
+                        ["application/zip"] = new() { Schema = Binary() },
+                    },
+                };
+                if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse ok)
+                {
+                    ok.Content ??= new Dictionary<string, OpenApiMediaType>();
+                    ok.Content["text/markdown"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                    ok.Content["image/png"] = new() { Schema = Binary() };
+                    ok.Content["application/zip"] = new() { Schema = Binary() };
+                }
+                return Task.CompletedTask;
+            })
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -157,6 +176,8 @@ public static class EvalEndpoints
     }
 
     private const string AnnotationsFile = "annotations.json";
+
+    private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
 
     private static byte[] Zip(EvaluationReport report)
     {
