@@ -144,7 +144,8 @@ public static class EvalCommand
     private static async Task PrintAsync(TextWriter output, EvaluationRun run, string? letter)
     {
         var prefix = letter is null ? "" : $"{letter} ";
-        await output.WriteLineAsync($"{prefix}{run.Label}: {run.Evaluated} of {run.References} documents evaluated, {run.MissingDocuments.Count} missing, {run.ExtraDocuments.Count} extra.").ConfigureAwait(false);
+        var name = letter is null ? run.Label : $"{letter} ({run.Label})";
+        await output.WriteLineAsync($"{name}: {run.Evaluated} of {run.References} documents evaluated, {run.MissingDocuments.Count} missing, {run.ExtraDocuments.Count} extra.").ConfigureAwait(false);
         var s = run.Structured;
         if (s.Compared > 0)
         {

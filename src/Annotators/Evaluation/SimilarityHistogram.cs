@@ -49,13 +49,16 @@ public static class SimilarityHistogram
             var series = plot.Add.Bars(bars);
             series.LegendText = runs.Count == 1 ? runs[r].Label : $"{(r == 0 ? "A" : "B")}: {runs[r].Label}";
         }
-        foreach (var (x, label) in new[] { (Evaluator.SomewhatSimilar, "0.4 somewhat"), (Evaluator.StronglySimilar, "0.5 strongly") })
+        // The bucket boundaries, named in the legend (labels on the axis would overlap, 0.1 apart).
+        foreach (var (x, label, pattern) in new[] { (Evaluator.SomewhatSimilar, "0.4: somewhat similar from here", LinePattern.Dotted), (Evaluator.StronglySimilar, "0.5: strongly similar from here", LinePattern.Dashed) })
         {
             var line = plot.Add.VerticalLine(x);
             line.Color = Colors.Gray;
-            line.LinePattern = LinePattern.Dashed;
-            line.Text = label;
+            line.LinePattern = pattern;
+            line.LegendText = label;
         }
+        // Counts are whole numbers.
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.SetLimits(start - BinWidth / 2, 1 + BinWidth / 2, 0, Math.Max(1, highest) * 1.15);
         plot.Title("Similarity of text fields to the references");
         plot.XLabel("cosine similarity of sentence embeddings");

@@ -48,9 +48,9 @@ public sealed class EvalCommandTests(EmbedderFixture fixture) : IDisposable
             "--out", outFolder, "--label", "small model", "--compare-label=fine-tuned");
 
         Assert.True(exit == 0, error);
-        Assert.Contains("A small model: 3 of 4", output, StringComparison.Ordinal);
+        Assert.Contains("A (small model): 3 of 4", output, StringComparison.Ordinal);
         Assert.Contains("A structured: 10 of 12 right", output, StringComparison.Ordinal);
-        Assert.Contains("B fine-tuned: 3 of 4", output, StringComparison.Ordinal);
+        Assert.Contains("B (fine-tuned): 3 of 4", output, StringComparison.Ordinal);
         Assert.Contains("B structured: 11 of 12 right", output, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, EvalCommand.JsonFile)));
         Assert.Equal("fine-tuned", json.RootElement.GetProperty("compared").GetProperty("label").GetString());
