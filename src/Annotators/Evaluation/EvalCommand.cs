@@ -57,13 +57,7 @@ public static class EvalCommand
         {
             return null;
         }
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var interrupt = new ConsoleInterrupt();
         try
         {
             // The same settings files and variables as the models command (and the host the executable would start).
@@ -71,16 +65,12 @@ public static class EvalCommand
             var embedding = new EmbeddingOptions();
             configuration.GetSection(EmbeddingOptions.Section).Bind(embedding);
             using var embedder = new MiniLmTextEmbedder(Options.Create(embedding), NullLogger<MiniLmTextEmbedder>.Instance);
-            return await RunAsync(args, configuration, Console.Out, Console.Error, embedder, TimeProvider.System, cancel.Token).ConfigureAwait(false);
+            return await RunAsync(args, configuration, Console.Out, Console.Error, embedder, TimeProvider.System, interrupt.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (interrupt.Interrupted)
         {
             await Console.Error.WriteLineAsync("Interrupted.").ConfigureAwait(false);
             return 130;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

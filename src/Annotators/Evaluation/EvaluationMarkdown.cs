@@ -57,26 +57,14 @@ public static class EvaluationMarkdown
             md.AppendLine($"- older results of a document annotated again (not evaluated): {run.SupersededResults}");
         }
         md.AppendLine();
-        var structured = run.Fields.Where(f => f.Kind == "structured").Prepend(run.Structured).ToList();
-        md.AppendLine(letter is null ? "## Structured fields" : $"### Structured fields ({letter})");
-        md.AppendLine();
-        md.AppendLine("| field | compared | exact | normalised | wrong | missing | accuracy | exact accuracy | grounded |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var f in structured)
-        {
-            md.AppendLine($"| {Cell(f.Field)} | {f.Compared} | {f.Exact} | {f.Normalised} | {f.Wrong} | {f.Missing} | {Percent(f.Accuracy)} | {Percent(f.ExactAccuracy)} | {Grounded(f)} |");
-        }
-        md.AppendLine();
-        var text = run.Fields.Where(f => f.Kind == "text").Prepend(run.Text).ToList();
-        md.AppendLine(letter is null ? "## Text fields" : $"### Text fields ({letter})");
-        md.AppendLine();
-        md.AppendLine("| field | compared | strongly similar | somewhat similar | not similar | missing | median | mean |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var f in text)
-        {
-            md.AppendLine($"| {Cell(f.Field)} | {f.Compared} | {f.StronglySimilar} | {f.SomewhatSimilar} | {f.NotSimilar} | {f.Missing} | {Number(f.SimilarityMedian)} | {Number(f.SimilarityMean)} |");
-        }
-        md.AppendLine();
+        Table(md, letter is null ? "## Structured fields" : $"### Structured fields ({letter})",
+            ["compared", "exact", "normalised", "wrong", "missing", "accuracy", "exact accuracy", "grounded"],
+            run.Fields.Where(f => f.Kind == "structured").Prepend(run.Structured),
+            f => [$"{f.Compared}", $"{f.Exact}", $"{f.Normalised}", $"{f.Wrong}", $"{f.Missing}", Percent(f.Accuracy), Percent(f.ExactAccuracy), Grounded(f)]);
+        Table(md, letter is null ? "## Text fields" : $"### Text fields ({letter})",
+            ["compared", "strongly similar", "somewhat similar", "not similar", "missing", "median", "mean"],
+            run.Fields.Where(f => f.Kind == "text").Prepend(run.Text),
+            f => [$"{f.Compared}", $"{f.StronglySimilar}", $"{f.SomewhatSimilar}", $"{f.NotSimilar}", $"{f.Missing}", Number(f.SimilarityMedian), Number(f.SimilarityMean)]);
         var mismatches = run.Documents.SelectMany(d => d.Values.Where(v => v.Outcome is "wrong" or "missing" or "not-similar").Select(v => (d.Document, v))).ToList();
         if (mismatches.Count > 0)
         {
@@ -96,6 +84,20 @@ public static class EvaluationMarkdown
             }
             md.AppendLine();
         }
+    }
+
+    // A table of fields: the field's name, then right-aligned numbers.
+    private static void Table(StringBuilder md, string heading, string[] columns, IEnumerable<FieldSummary> fields, Func<FieldSummary, string[]> cells)
+    {
+        md.AppendLine(heading);
+        md.AppendLine();
+        md.AppendLine($"| field | {string.Join(" | ", columns)} |");
+        md.AppendLine($"|---|{string.Concat(columns.Select(_ => "---:|"))}");
+        foreach (var f in fields)
+        {
+            md.AppendLine($"| {Cell(f.Field)} | {string.Join(" | ", cells(f))} |");
+        }
+        md.AppendLine();
     }
 
     private static string Grounded(FieldSummary f) =>
