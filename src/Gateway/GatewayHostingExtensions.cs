@@ -1,9 +1,11 @@
 using Annotate.Annotators;
+using Annotate.Annotators.Evaluation;
 using Annotate.Gateway.Api;
 using Annotate.Gateway.Consumers;
 using Annotate.Gateway.Inbox;
 using Annotate.Gateway.Intake;
 using Annotate.Gateway.Dashboard;
+using Annotate.Gateway.Evaluation;
 using Annotate.Gateway.Jobs;
 using Annotate.Gateway.Review;
 using Annotate.Gateway.Stats;
@@ -46,6 +48,8 @@ public static class GatewayHostingExtensions
         services.AddSingleton<Redrive>();
         services.AddSingleton<Review.ReviewStore>();
         services.AddSingleton<Review.ReviewedDownloads>();
+        // POST /api/eval: the engine's evaluator; its sentence encoder loads on the first evaluation, not at start.
+        services.AddEvaluation();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
@@ -255,6 +259,7 @@ public static class GatewayHostingExtensions
         app.MapReviewEndpoints();
         app.MapStatsEndpoints();
         app.MapSessionEndpoints();
+        app.MapEvalEndpoints();
         return app;
     }
 }

@@ -3,6 +3,8 @@ using Annotate.Gateway;
 
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
+// "eval --results … --references …" judges produced annotations against references, and exits.
+if (await Annotate.Annotators.Evaluation.EvalCommand.TryRunAsync(args) is { } evaluated) return evaluated;
 // "keys new|list|revoke" manages the API keys kept in the state store, and exits.
 if (Annotate.Gateway.Api.KeysCommand.Matches(args)) return await Annotate.Gateway.Api.KeysCommand.RunAsync(args, Console.Out, Console.Error);
 

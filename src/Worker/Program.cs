@@ -9,6 +9,9 @@ if (PipelineChildHost.IsChild(args)) return await PipelineChildHost.RunAsync(arg
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 
+// "eval --results … --references …" judges produced annotations against references, and exits.
+if (await Annotate.Annotators.Evaluation.EvalCommand.TryRunAsync(args) is { } evaluated) return evaluated;
+
 // Settings sit beside the executable; data folders are relative to the folder the worker is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddAnnotateWorker();

@@ -39,29 +39,16 @@ public static class ModelsCommand
         {
             return null;
         }
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // Stop cleanly so the .part file is flushed and the next pull resumes it.
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            using var loggers = LoggerFactory.Create(logging => logging
-                .SetMinimumLevel(LogLevel.Warning)
-                .AddSimpleConsole(o => o.SingleLine = true)
-                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-            using var http = CreateHttpClient();
-            return await RunAsync(
-                args, configuration ?? LoadConfiguration(), Console.Out, Console.Error, ModelCatalog.BuiltIn, http,
-                ConsoleProgressBar.ForConsole(), loggers, cancel.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        // Ctrl+C stops cleanly, so the .part file is flushed and the next pull resumes it.
+        using var interrupt = new ConsoleInterrupt();
+        using var loggers = LoggerFactory.Create(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var http = CreateHttpClient();
+        return await RunAsync(
+            args, configuration ?? LoadConfiguration(), Console.Out, Console.Error, ModelCatalog.BuiltIn, http,
+            ConsoleProgressBar.ForConsole(), loggers, interrupt.Token).ConfigureAwait(false);
     }
 
     /// <summary>True when <paramref name="args"/> start with <c>models</c>.</summary>
@@ -251,7 +238,8 @@ public static class ModelsCommand
         return true;
     }
 
-    private static IConfiguration LoadConfiguration()
+    /// <summary>appsettings.json (and the environment's file) beside the executable, then environment variables: what commands run before a host read.</summary>
+    internal static IConfiguration LoadConfiguration()
     {
         var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
         return new ConfigurationBuilder()
