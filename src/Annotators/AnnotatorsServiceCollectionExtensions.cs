@@ -117,12 +117,13 @@ public static class AnnotatorsServiceCollectionExtensions
         return services.AddSemanticAnnotators();
     }
 
-    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, keywords, summary, duplicates.</summary>
+    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, column types, keywords, summary, duplicates.</summary>
     public static IServiceCollection AddSemanticAnnotators(this IServiceCollection services)
     {
         services.AddTextEmbedder();
         services.AddOptions<SemanticOptions>().BindConfiguration(SemanticOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IAnnotator, DocumentTypeAnnotator>();
+        services.AddSingleton<IAnnotator, ColumnTypeAnnotator>();
         services.AddSingleton<IAnnotator, KeywordAnnotator>();
         services.AddSingleton<IAnnotator, ExtractiveSummaryAnnotator>();
         // Runs where the host adds an IDocumentVectorIndex (the worker, over the shared blob store); skipped elsewhere.

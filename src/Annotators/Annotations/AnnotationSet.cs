@@ -24,6 +24,9 @@ public sealed class AnnotationSet
     /// <summary>A profile of every spreadsheet or CSV column.</summary>
     public List<ColumnProfile> Columns { get; } = [];
 
+    /// <summary>The semantic type of every table column (annotator <c>column-types</c>).</summary>
+    public List<ColumnTypeAnnotation> ColumnTypes { get; } = [];
+
     /// <summary>Values of the profile's row fields for every spreadsheet row (model annotator <c>rows</c>).</summary>
     public RowAnnotations? Rows { get; set; }
 
@@ -145,6 +148,8 @@ public sealed record ColumnProfile
     public IReadOnlyList<string> Examples { get; init; } = [];
     /// <summary>Kinds of personal data the column holds: <c>email</c>, <c>phone</c>, <c>iban</c>.</summary>
     public IReadOnlyList<string> PersonalData { get; init; } = [];
+    /// <summary>The column's semantic type (details in <see cref="AnnotationSet.ColumnTypes"/>), when <c>column-types</c> ran.</summary>
+    public string? SemanticType { get; init; }
     /// <summary>Name of the annotator that produced it.</summary>
     public required string Annotator { get; init; }
 }
