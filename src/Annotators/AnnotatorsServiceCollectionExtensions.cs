@@ -126,6 +126,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IAnnotator, ColumnTypeAnnotator>();
         services.AddSingleton<IAnnotator, KeywordAnnotator>();
         services.AddSingleton<IAnnotator, ExtractiveSummaryAnnotator>();
+        // Off unless a profile asks for chunk embeddings.
+        services.AddSingleton<IAnnotator, ChunkEmbeddingAnnotator>();
         // Runs where the host adds an IDocumentVectorIndex (the worker, over the shared blob store); skipped elsewhere.
         services.AddSingleton<IAnnotator, DuplicateAnnotator>();
         return services;
@@ -154,6 +156,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IOutputWriter, MarkdownWriter>();
         services.AddSingleton<IOutputWriter, ReformattedContentWriter>();
         services.AddSingleton<IOutputWriter, QaJsonlWriter>();
+        services.AddSingleton<IOutputWriter, EmbeddingsJsonlWriter>();
         services.AddSingleton<IOutputWriter, AnnotatedWorkbookWriter>();
         services.AddSingleton<IOutputWriter, CsvTablesWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();

@@ -57,6 +57,9 @@ public sealed class AnnotationSet
     /// <summary>The earlier document of the same profile this one duplicates, exactly or nearly (annotator <c>duplicates</c>).</summary>
     public DuplicateAnnotation? DuplicateOf { get; set; }
 
+    /// <summary>The document's chunks with their vectors, for <c>embeddings.jsonl</c> (annotator <c>embeddings</c>, when the profile asks for it); not in annotations.json.</summary>
+    public ChunkEmbeddings? ChunkEmbeddings { get; set; }
+
     /// <summary>Notices from the readers and annotators (e.g. <c>no-text-layer</c>).</summary>
     public List<Notice> Notices { get; } = [];
 

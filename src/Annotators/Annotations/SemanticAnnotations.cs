@@ -109,3 +109,21 @@ public sealed record ColumnTypeAnnotation
     /// <summary>Name of the annotator that produced it.</summary>
     public required string Annotator { get; init; }
 }
+
+/// <summary>The document cut into chunks that fit the sentence encoder, each with its vector (annotator <c>embeddings</c>); written to <c>embeddings.jsonl</c>.</summary>
+public sealed record ChunkEmbeddings
+{
+    /// <summary>The chunks in reading order.</summary>
+    public required IReadOnlyList<EmbeddedChunk> Chunks { get; init; }
+    /// <summary>True when the document had more chunks than were embedded.</summary>
+    public bool Truncated { get; init; }
+    /// <summary>Name of the annotator that produced it.</summary>
+    public required string Annotator { get; init; }
+}
+
+/// <summary>One chunk: text exactly as in the source (a table chunk: its header and rows, cells separated by tabs), where it is, and its vector.</summary>
+/// <param name="Text">The text embedded.</param>
+/// <param name="Location">Block with offset and length, or sheet with the cell range of the rows.</param>
+/// <param name="Tokens">Word pieces the encoder read.</param>
+/// <param name="Vector">The L2-normalised embedding.</param>
+public sealed record EmbeddedChunk(string Text, SourceLocation Location, int Tokens, float[] Vector);

@@ -58,4 +58,8 @@ public sealed class SemanticOptions
     /// <summary>Best column-type score below which a column's type is <c>other</c>. Default 0.35.</summary>
     [Range(0.0, 1.0)]
     public double ColumnTypeThreshold { get; set; } = 0.35;
+
+    /// <summary>Most chunks written to <c>embeddings.jsonl</c> per document; past it the notice <c>embeddings-truncated</c> says so. Default 2,000.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEmbeddingChunks { get; set; } = 2_000;
 }
