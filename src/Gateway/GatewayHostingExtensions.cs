@@ -48,6 +48,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<Review.ReviewedDownloads>();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
+        services.AddSingleton<ExactDuplicates>();
         services.AddSingleton<DocumentIntake>();
         services.AddSingleton<InboxScanRequests>();
         services.AddSingleton<StartupRecovery>();
