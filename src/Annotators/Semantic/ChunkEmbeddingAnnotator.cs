@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Embeddings;
@@ -12,16 +11,12 @@ namespace Annotate.Annotators.Semantic;
 /// rows under its header) and embeds each, for <c>embeddings.jsonl</c>. Runs only when the profile asks for it
 /// (<c>ChunkEmbeddings</c>, or <c>embeddings</c> named among its annotators).
 /// </summary>
-public sealed partial class ChunkEmbeddingAnnotator(ITextEmbedder embedder, IOptions<SemanticOptions> options) : IAnnotator
+public sealed class ChunkEmbeddingAnnotator(ITextEmbedder embedder, IOptions<SemanticOptions> options) : IAnnotator
 {
     /// <summary>The annotator's name.</summary>
     public const string AnnotatorName = "embeddings";
 
     private readonly SemanticOptions _options = options.Value;
-
-    // As DocumentSentences: a sentence ends at . ! ? … followed by space and something that does not continue it, or at a line break.
-    [GeneratedRegex(@"(?<=[.!?…。！？])\s+(?=[^\p{Ll}\d])|\n+", RegexOptions.CultureInvariant)]
-    private static partial Regex Boundary();
 
     /// <inheritdoc />
     public string Name => AnnotatorName;
@@ -79,7 +74,8 @@ public sealed partial class ChunkEmbeddingAnnotator(ITextEmbedder embedder, IOpt
         int start = -1, end = -1, tokens = 0;
         var sentences = new List<(int Start, int End)>();
         var from = 0;
-        foreach (var boundary in Boundary().EnumerateMatches(text))
+        // Sentence ends as the summary reads them.
+        foreach (var boundary in DocumentSentences.Boundary().EnumerateMatches(text))
         {
             sentences.Add((from, boundary.Index));
             from = boundary.Index + boundary.Length;

@@ -64,34 +64,29 @@ public sealed class EmbeddingsJsonlWriter : IOutputWriter
     private static void WriteLocation(Utf8JsonWriter writer, SourceLocation location)
     {
         writer.WriteStartObject("location");
-        if (location.Page is { } page)
-        {
-            writer.WriteNumber("page", page);
-        }
-        if (location.Sheet is { } sheet)
-        {
-            writer.WriteString("sheet", sheet);
-        }
-        if (location.Cell is { } cell)
-        {
-            writer.WriteString("cell", cell);
-        }
-        if (location.Line is { } lineNumber)
-        {
-            writer.WriteNumber("line", lineNumber);
-        }
-        if (location.Block is { } block)
-        {
-            writer.WriteNumber("block", block);
-        }
-        if (location.Offset is { } offset)
-        {
-            writer.WriteNumber("offset", offset);
-        }
-        if (location.Length is { } length)
-        {
-            writer.WriteNumber("length", length);
-        }
+        Number("page", location.Page);
+        Text("sheet", location.Sheet);
+        Text("cell", location.Cell);
+        Number("line", location.Line);
+        Number("block", location.Block);
+        Number("offset", location.Offset);
+        Number("length", location.Length);
         writer.WriteEndObject();
+
+        void Number(string name, int? value)
+        {
+            if (value is { } number)
+            {
+                writer.WriteNumber(name, number);
+            }
+        }
+
+        void Text(string name, string? value)
+        {
+            if (value is not null)
+            {
+                writer.WriteString(name, value);
+            }
+        }
     }
 }
