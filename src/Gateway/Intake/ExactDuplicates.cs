@@ -25,7 +25,7 @@ public sealed class ExactDuplicates(IDocumentStore store, IBus publisher, IOptio
         {
             return null;
         }
-        if (await store.FindEarliestCopyAsync(sha256, record.Tenant, record.Profile, record.Id, cancellationToken) is not { } earlier
+        if (await store.FindEarliestCopyAsync(sha256, record.Tenant, record.Profile, record.Id, record.ReceivedAt, cancellationToken) is not { } earlier
             || !await store.SetDuplicateOfAsync(record.Id, earlier.Id, cancellationToken))
         {
             return null;

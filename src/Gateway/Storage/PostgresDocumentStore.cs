@@ -254,12 +254,12 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         return rows.Count > 0 ? rows[0] : null;
     }
 
-    public async Task<DocumentRecord?> FindEarliestCopyAsync(string sha256, string tenant, string? profile, string exceptId, CancellationToken cancellationToken)
+    public async Task<DocumentRecord?> FindEarliestCopyAsync(string sha256, string tenant, string? profile, string id, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             """
             SELECT * FROM documents WHERE sha256 = @sha AND tenant = @tenant AND COALESCE(NULLIF(profile, ''), 'default') = @profile
-                AND id <> @id AND duplicate_of IS NULL AND purged_at IS NULL AND state IN ('Completed', 'Received', 'Processing')
+                AND (received_at < @received OR (received_at = @received AND id < @id)) AND duplicate_of IS NULL AND purged_at IS NULL AND state IN ('Completed', 'Received', 'Processing')
             ORDER BY received_at, id LIMIT 1
             """,
             p =>
@@ -267,7 +267,8 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
                 p.AddWithValue("sha", sha256);
                 p.AddWithValue("tenant", tenant);
                 p.AddWithValue("profile", string.IsNullOrEmpty(profile) ? "default" : profile);
-                p.AddWithValue("id", exceptId);
+                p.AddWithValue("id", id);
+                p.AddWithValue("received", receivedAt);
             }, cancellationToken);
         return rows.Count > 0 ? rows[0] : null;
     }

@@ -231,12 +231,12 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         return rows.Count > 0 ? rows[0] : null;
     }
 
-    public async Task<DocumentRecord?> FindEarliestCopyAsync(string sha256, string tenant, string? profile, string exceptId, CancellationToken cancellationToken)
+    public async Task<DocumentRecord?> FindEarliestCopyAsync(string sha256, string tenant, string? profile, string id, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync(
             """
             SELECT * FROM documents WHERE sha256 = $sha AND tenant = $tenant AND COALESCE(NULLIF(profile, ''), 'default') = $profile
-                AND id <> $id AND duplicate_of IS NULL AND purged_at IS NULL AND state IN ('Completed', 'Received', 'Processing')
+                AND (received_at < $received OR (received_at = $received AND id < $id)) AND duplicate_of IS NULL AND purged_at IS NULL AND state IN ('Completed', 'Received', 'Processing')
             ORDER BY received_at, id LIMIT 1
             """,
             c =>
@@ -244,7 +244,8 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
                 c.Parameters.AddWithValue("$sha", sha256);
                 c.Parameters.AddWithValue("$tenant", tenant);
                 c.Parameters.AddWithValue("$profile", string.IsNullOrEmpty(profile) ? "default" : profile);
-                c.Parameters.AddWithValue("$id", exceptId);
+                c.Parameters.AddWithValue("$id", id);
+                c.Parameters.AddWithValue("$received", Format(receivedAt));
             }, cancellationToken);
         return rows.Count > 0 ? rows[0] : null;
     }

@@ -518,17 +518,26 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         await Store.MarkCompletedAsync("second", Completion(5), None);
         await Store.TryAddAsync(Record("new", 6, "sha"), None);
 
+        var now = T0.AddMinutes(6);
         // Received counts as in flight; null and "default" are the same profile.
-        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "new", None))?.Id);
-        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, "default", "new", None))?.Id);
-        Assert.Equal("other-tenant", (await Store.FindEarliestCopyAsync("sha", "globex", null, "new", None))?.Id);
-        Assert.Equal("other-profile", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, "invoice", "new", None))?.Id);
-        Assert.Null(await Store.FindEarliestCopyAsync("sha", Tenants.Default, "invoice", "other-profile", None));
-        Assert.Null(await Store.FindEarliestCopyAsync("sha-3", Tenants.Default, null, "new", None));
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "new", now, None))?.Id);
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, "default", "new", now, None))?.Id);
+        Assert.Equal("other-tenant", (await Store.FindEarliestCopyAsync("sha", "globex", null, "new", now, None))?.Id);
+        Assert.Equal("other-profile", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, "invoice", "new", now, None))?.Id);
+        Assert.Null(await Store.FindEarliestCopyAsync("sha", Tenants.Default, "invoice", "other-profile", T0.AddMinutes(2), None));
+        Assert.Null(await Store.FindEarliestCopyAsync("sha-3", Tenants.Default, null, "new", now, None));
+        // Only documents received before count: the first copy never waits for a later one.
+        Assert.Null(await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "first", T0.AddMinutes(3), None));
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "second", T0.AddMinutes(4), None))?.Id);
+        // At the same instant the smaller id is the earlier.
+        await Store.TryAddAsync(Record("first-twin", 3, "sha"), None);
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "first-twin", T0.AddMinutes(3), None))?.Id);
+        Assert.Null(await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "first", T0.AddMinutes(3), None));
 
         // A document waiting on another is never the one to wait on; the completed one is next.
         Assert.True(await Store.SetDuplicateOfAsync("first", "second", None));
-        Assert.Equal("second", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "new", None))?.Id);
+        Assert.True(await Store.SetDuplicateOfAsync("first-twin", "second", None));
+        Assert.Equal("second", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "new", now, None))?.Id);
     }
 
     [StoreFact]
