@@ -29,7 +29,15 @@ internal static class EmbeddingBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var corpus = args.Length >= 2 && args[0] == "--corpus" ? args[1] : Path.Combine("..", "shared", "corpus");
+        var corpusAt = Array.IndexOf(args, "--corpus");
+        var corpus = corpusAt >= 0 && corpusAt + 1 < args.Length ? args[corpusAt + 1] : Path.Combine("..", "shared", "corpus");
+        // --chunks: every document also under a profile with ChunkEmbeddings (embeddings.jsonl); --corpus-only: no encoder rates.
+        var chunks = args.Contains("--chunks");
+        if (args.Contains("--corpus-only"))
+        {
+            await Corpus(corpus, chunks);
+            return 0;
+        }
         var sentences = Sentences().ToList();
 
         var before = Memory();
@@ -60,11 +68,11 @@ internal static class EmbeddingBenchmark
             Console.WriteLine($"| {batch} | {count} | {clock.Elapsed.TotalSeconds:F2} | {count / clock.Elapsed.TotalSeconds:N1} |");
         }
 
-        await Corpus(corpus);
+        await Corpus(corpus, chunks);
         return 0;
     }
 
-    private static async Task Corpus(string corpus)
+    private static async Task Corpus(string corpus, bool chunks)
     {
         var files = Directory.EnumerateFiles(corpus, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith("README.md", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
@@ -78,6 +86,12 @@ internal static class EmbeddingBenchmark
                 ["Annotate:Blobs:Outputs"] = Path.Combine(folder, "outbox"),
                 ["Annotate:Blobs:Results"] = Path.Combine(folder, "results"),
             };
+            if (chunks)
+            {
+                settings["Annotate:Profiles:bench:ChunkEmbeddings"] = "true";
+                settings["Annotate:Semantic:KeywordsByDefault"] = "true";
+            }
+            var profile = chunks ? "bench" : null;
             var services = new ServiceCollection()
                 .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
                 .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
@@ -88,9 +102,10 @@ internal static class EmbeddingBenchmark
             var pipeline = provider.GetRequiredService<IDocumentPipeline>();
             // Warm up (encoder load, Lingua, JIT, the cached type descriptions) so the figures are steady-state work;
             // each corpus file is distinct, so its own text is encoded in full.
-            await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(files[0], Path.GetFileName(files[0])), OutputDirectory = Path.Combine(folder, "out-warm") }, CancellationToken.None);
+            await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(files[0], Path.GetFileName(files[0])), OutputDirectory = Path.Combine(folder, "out-warm"), Profile = profile }, CancellationToken.None);
 
-            string[] embedding = [DocumentTypeAnnotator.AnnotatorName, KeywordAnnotator.AnnotatorName, ExtractiveSummaryAnnotator.AnnotatorName, DuplicateAnnotator.AnnotatorName];
+            string[] embedding = [DocumentTypeAnnotator.AnnotatorName, KeywordAnnotator.AnnotatorName, ExtractiveSummaryAnnotator.AnnotatorName, DuplicateAnnotator.AnnotatorName,
+                ColumnTypeAnnotator.AnnotatorName, ChunkEmbeddingAnnotator.AnnotatorName];
             var perAnnotator = embedding.ToDictionary(n => n, _ => 0.0);
             var total = 0.0;
             Console.WriteLine();
@@ -104,6 +119,7 @@ internal static class EmbeddingBenchmark
                     DocumentId = $"doc-{i}",
                     Source = new DocumentSource(file, Path.GetFileName(file)),
                     OutputDirectory = Path.Combine(folder, $"out-{i}"),
+                    Profile = profile,
                 }, CancellationToken.None);
                 clock.Stop();
                 var spent = result.Annotations.Runs.Where(r => embedding.Contains(r.Name)).Sum(r => r.DurationMs) / 1000;
@@ -118,6 +134,11 @@ internal static class EmbeddingBenchmark
             Console.WriteLine($"| **all {files.Count} files** | {total:F2} | {embeddingTotal:F2} | {embeddingTotal / total:P0} |");
             Console.WriteLine();
             Console.WriteLine(string.Join("; ", perAnnotator.Select(p => $"{p.Key} {p.Value:F2} s")));
+            if (chunks)
+            {
+                var lines = Directory.EnumerateFiles(folder, "embeddings.jsonl", SearchOption.AllDirectories).Sum(f => File.ReadLines(f).LongCount());
+                Console.WriteLine($"embeddings.jsonl: {lines:N0} chunks over the {files.Count} files");
+            }
         }
         finally
         {

@@ -6,7 +6,7 @@ using Annotate.Bench;
 //   dotnet run -c Release --project bench/Annotate.Bench -- docx-hostile [--case NAME] [--keep]
 //   dotnet run -c Release --project bench/Annotate.Bench -- hostile [--pipeline] [--case NAME] [--keep]
 //   dotnet run -c Release --project bench/Annotate.Bench -- isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH]
-//   dotnet run -c Release --project bench/Annotate.Bench -- embedding [--corpus FOLDER]
+//   dotnet run -c Release --project bench/Annotate.Bench -- embedding [--corpus FOLDER] [--corpus-only] [--chunks]
 //   dotnet run -c Release --project bench/Annotate.Bench -- ocr [--pages N] [--rounds R] [--dpi D]
 return args.FirstOrDefault() switch
 {
@@ -25,6 +25,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] | ocr [--pages N] [--rounds R] [--dpi D]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] | ocr [--pages N] [--rounds R] [--dpi D]");
     return 2;
 }

@@ -126,14 +126,17 @@ public static class AnnotatorsServiceCollectionExtensions
         return services.AddSemanticAnnotators();
     }
 
-    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, keywords, summary, duplicates.</summary>
+    /// <summary>The annotators that compare text by meaning with the embedded sentence encoder: document type, column types, keywords, summary, duplicates.</summary>
     public static IServiceCollection AddSemanticAnnotators(this IServiceCollection services)
     {
         services.AddTextEmbedder();
         services.AddOptions<SemanticOptions>().BindConfiguration(SemanticOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IAnnotator, DocumentTypeAnnotator>();
+        services.AddSingleton<IAnnotator, ColumnTypeAnnotator>();
         services.AddSingleton<IAnnotator, KeywordAnnotator>();
         services.AddSingleton<IAnnotator, ExtractiveSummaryAnnotator>();
+        // Off unless a profile asks for chunk embeddings.
+        services.AddSingleton<IAnnotator, ChunkEmbeddingAnnotator>();
         // Runs where the host adds an IDocumentVectorIndex (the worker, over the shared blob store); skipped elsewhere.
         services.AddSingleton<IAnnotator, DuplicateAnnotator>();
         return services;
@@ -162,6 +165,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IOutputWriter, MarkdownWriter>();
         services.AddSingleton<IOutputWriter, ReformattedContentWriter>();
         services.AddSingleton<IOutputWriter, QaJsonlWriter>();
+        services.AddSingleton<IOutputWriter, EmbeddingsJsonlWriter>();
         services.AddSingleton<IOutputWriter, AnnotatedWorkbookWriter>();
         services.AddSingleton<IOutputWriter, CsvTablesWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();

@@ -52,6 +52,7 @@ public static class GatewayHostingExtensions
         services.AddEvaluation();
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
+        services.AddSingleton<ExactDuplicates>();
         services.AddSingleton<DocumentIntake>();
         services.AddSingleton<InboxScanRequests>();
         services.AddSingleton<StartupRecovery>();

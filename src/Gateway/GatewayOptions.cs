@@ -50,6 +50,14 @@ public sealed class GatewayOptions
     public bool FollowLinksInsideInbox { get; set; }
 
     /// <summary>
+    /// Do not annotate a document (upload or inbox file) whose bytes (SHA-256) equal those of an earlier document of the
+    /// same tenant and profile that Completed or is still in flight: it completes as a duplicate of the earlier one, with
+    /// its outputs (<c>duplicateOf</c> names it), once that one has completed. Default false: every document is annotated
+    /// (a worker still reuses the outputs of the same bytes under an unchanged profile and model).
+    /// </summary>
+    public bool SkipExactDuplicates { get; set; }
+
+    /// <summary>
     /// Send documents left in Received or Processing by a previous run again at start-up. Default true; needed with the
     /// in-memory transport, whose queued messages do not outlive the process.
     /// </summary>

@@ -24,6 +24,9 @@ public sealed class AnnotationSet
     /// <summary>A profile of every spreadsheet or CSV column.</summary>
     public List<ColumnProfile> Columns { get; } = [];
 
+    /// <summary>The semantic type of every table column (annotator <c>column-types</c>).</summary>
+    public List<ColumnTypeAnnotation> ColumnTypes { get; } = [];
+
     /// <summary>Values of the profile's row fields for every spreadsheet row (model annotator <c>rows</c>).</summary>
     public RowAnnotations? Rows { get; set; }
 
@@ -53,6 +56,9 @@ public sealed class AnnotationSet
 
     /// <summary>The earlier document of the same profile this one duplicates, exactly or nearly (annotator <c>duplicates</c>).</summary>
     public DuplicateAnnotation? DuplicateOf { get; set; }
+
+    /// <summary>The document's chunks with their vectors, for <c>embeddings.jsonl</c> (annotator <c>embeddings</c>, when the profile asks for it); not in annotations.json.</summary>
+    public ChunkEmbeddings? ChunkEmbeddings { get; set; }
 
     /// <summary>Notices from the readers and annotators (e.g. <c>no-text-layer</c>).</summary>
     public List<Notice> Notices { get; } = [];
@@ -145,6 +151,8 @@ public sealed record ColumnProfile
     public IReadOnlyList<string> Examples { get; init; } = [];
     /// <summary>Kinds of personal data the column holds: <c>email</c>, <c>phone</c>, <c>iban</c>.</summary>
     public IReadOnlyList<string> PersonalData { get; init; } = [];
+    /// <summary>The column's semantic type (details in <see cref="AnnotationSet.ColumnTypes"/>), when <c>column-types</c> ran.</summary>
+    public string? SemanticType { get; init; }
     /// <summary>Name of the annotator that produced it.</summary>
     public required string Annotator { get; init; }
 }

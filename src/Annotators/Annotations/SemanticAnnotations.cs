@@ -71,3 +71,59 @@ public sealed record DuplicateAnnotation
     /// <summary>Name of the annotator that produced it.</summary>
     public required string Annotator { get; init; }
 }
+
+/// <summary>The semantic type of one table column, told from its header and a sample of its values (annotator <c>column-types</c>).</summary>
+public sealed record ColumnTypeAnnotation
+{
+    /// <summary>Sheet name (null for CSV).</summary>
+    public string? Sheet { get; init; }
+    /// <summary>Table name (Excel table or sheet).</summary>
+    public string? Table { get; init; }
+    /// <summary>0-based index of the table's block in the document.</summary>
+    public int Block { get; init; }
+    /// <summary>0-based index of the column in its table (as in <c>columns</c>).</summary>
+    public int Index { get; init; }
+    /// <summary>Header text.</summary>
+    public required string Header { get; init; }
+    /// <summary>
+    /// <c>person-name</c>, <c>company</c>, <c>address</c>, <c>email</c>, <c>phone</c>, <c>date</c>, <c>amount</c>, <c>quantity</c>,
+    /// <c>product-code</c>, <c>category</c>, <c>free-text</c>, <c>identifier</c>, <c>percentage</c>, <c>url</c>, <c>country</c> or <c>other</c>.
+    /// </summary>
+    public required string Type { get; init; }
+    /// <summary>0–1: the header's and the values' evidence combined (0.4 header, 0.6 values).</summary>
+    public double Score { get; init; }
+    /// <summary>How it was found: <c>header</c>, <c>values</c> or <c>header+values</c>, whichever gave evidence for the type.</summary>
+    public required string Method { get; init; }
+    /// <summary><c>name</c> when the header names the type (a word such as <c>Preis</c>), <c>meaning</c> when its embedding is close to the type's description; null without a header row.</summary>
+    public string? HeaderMatch { get; init; }
+    /// <summary>0–1, what the header says for the type.</summary>
+    public double HeaderScore { get; init; }
+    /// <summary>0–1, how well the sampled values fit the type's shape.</summary>
+    public double ValueScore { get; init; }
+    /// <summary>Non-empty values sampled.</summary>
+    public int Sampled { get; init; }
+    /// <summary>The runners-up with their scores, best first (at most three).</summary>
+    public IReadOnlyList<LabelScore> Alternatives { get; init; } = [];
+    /// <summary>The column's data cells that were sampled, A1-style.</summary>
+    public SourceLocation? Location { get; init; }
+    /// <summary>Name of the annotator that produced it.</summary>
+    public required string Annotator { get; init; }
+}
+
+/// <summary>The document cut into chunks that fit the sentence encoder, each with its vector (annotator <c>embeddings</c>); written to <c>embeddings.jsonl</c>.</summary>
+public sealed record ChunkEmbeddings
+{
+    /// <summary>The chunks in reading order.</summary>
+    public required IReadOnlyList<EmbeddedChunk> Chunks { get; init; }
+    /// <summary>True when the document had more chunks than were embedded.</summary>
+    public bool Truncated { get; init; }
+    /// <summary>Name of the annotator that produced it.</summary>
+    public required string Annotator { get; init; }
+}
+
+/// <summary>One chunk: text exactly as in the source (a table chunk: its header and rows, cells separated by tabs), where it is, and its vector.</summary>
+/// <param name="Text">The text embedded.</param>
+/// <param name="Location">Block with offset and length, or sheet with the cell range of the rows.</param>
+/// <param name="Tokens">Word pieces the encoder read.</param>
+/// <param name="Vector">The L2-normalised embedding.</param>
+public sealed record EmbeddedChunk(string Text, SourceLocation Location, int Tokens, float[] Vector);

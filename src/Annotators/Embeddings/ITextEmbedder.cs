@@ -11,6 +11,12 @@ public interface ITextEmbedder
     /// <summary>Length of every vector.</summary>
     int Dimensions { get; }
 
+    /// <summary>Longest text, in word pieces, the encoder reads in one window; a longer text is encoded as the average of its windows.</summary>
+    int MaxTokens { get; }
+
+    /// <summary>Word pieces the encoder reads for the text, at most <c>4 × MaxTokens</c> (a longer text counts as that many).</summary>
+    int CountTokens(string text);
+
     /// <summary>Encodes the texts in batches; the result has one vector per text, in the same order.</summary>
     IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
 }

@@ -51,6 +51,22 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
     public int CachedVectors => _cache.Count;
 
     /// <inheritdoc />
+    public int MaxTokens => _options.MaxSequenceTokens - 2;
+
+    /// <inheritdoc />
+    public int CountTokens(string text)
+    {
+        var cap = 4 * MaxTokens;
+        var prepared = EncoderText.Prepare(text ?? "", cap * 16);
+        if (prepared.Length == 0)
+        {
+            return 0;
+        }
+        // [CLS] and [SEP] are the encoder's, not the text's.
+        return Math.Max(0, Load().Tokenizer.Tokenize(cap + 2, prepared)[0].Length - 2);
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);

@@ -71,6 +71,13 @@ public sealed class AnnotationProfile
     /// </summary>
     public Ocr.ProfileOcrSettings? Ocr { get; set; }
 
+    /// <summary>
+    /// Write <c>embeddings.jsonl</c>: the document cut into chunks that fit the embedded encoder, each with its text,
+    /// location and vector, for a search index. Default false (a profile naming <c>embeddings</c> in
+    /// <see cref="Annotators"/> turns it on too).
+    /// </summary>
+    public bool ChunkEmbeddings { get; set; }
+
     /// <summary>Whether the named annotator runs under this profile.</summary>
     public bool Runs(string annotator) =>
         Annotators.Count == 0 || Annotators.Contains(annotator, StringComparer.OrdinalIgnoreCase);
@@ -101,6 +108,11 @@ public sealed class AnnotationProfile
         {
             // Only when set, so profiles without OCR settings keep the fingerprints their results were stored under.
             canonical += JsonSerializer.Serialize(new { Ocr.Enabled, Ocr.Languages, Ocr.Dpi, Ocr.PageTimeout, Ocr.MaxPages });
+        }
+        // Added only when on, so the fingerprints of profiles written before the setting existed stay what they were.
+        if (ChunkEmbeddings)
+        {
+            canonical += "|chunk-embeddings";
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
     }

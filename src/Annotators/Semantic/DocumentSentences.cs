@@ -23,7 +23,7 @@ internal static partial class DocumentSentences
     // Ends at . ! ? … and their CJK forms followed by space and something that does not continue a sentence
     // (a lower-case letter or a digit: "z. B. der", "Nr. 5"), and at line breaks.
     [GeneratedRegex(@"(?<=[.!?…。！？])\s+(?=[^\p{Ll}\d])|\n+", RegexOptions.CultureInvariant)]
-    private static partial Regex Boundary();
+    internal static partial Regex Boundary();
 
     /// <summary>The first <paramref name="max"/> sentences with at least one letter, in reading order.</summary>
     public static IReadOnlyList<Sentence> Read(Document document, int max, CancellationToken cancellationToken)

@@ -46,4 +46,20 @@ public sealed class SemanticOptions
     /// <summary>Characters from the start of a document (tables included) its duplicate vector is made of. Default 4,000.</summary>
     [Range(100, 1_000_000)]
     public int NearDuplicateCharacters { get; set; } = 4_000;
+
+    /// <summary>Rows of each table whose values <c>column-types</c> reads (the first ones); the rest are not read for it. Default 100.</summary>
+    [Range(1, 10_000)]
+    public int ColumnTypeSampleRows { get; set; } = 100;
+
+    /// <summary>Columns of a document <c>column-types</c> types; past it the notice <c>column-types-truncated</c> says so. Default 1,000.</summary>
+    [Range(1, 100_000)]
+    public int MaxTypedColumns { get; set; } = 1_000;
+
+    /// <summary>Best column-type score below which a column's type is <c>other</c>. Default 0.35.</summary>
+    [Range(0.0, 1.0)]
+    public double ColumnTypeThreshold { get; set; } = 0.35;
+
+    /// <summary>Most chunks written to <c>embeddings.jsonl</c> per document; past it the notice <c>embeddings-truncated</c> says so. Default 2,000.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEmbeddingChunks { get; set; } = 2_000;
 }

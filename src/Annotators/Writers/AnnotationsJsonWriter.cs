@@ -82,6 +82,7 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
             Keywords = annotations.Keywords.Count > 0 ? annotations.Keywords : null,
             Summary = annotations.Summary,
             DuplicateOf = annotations.DuplicateOf,
+            ColumnTypes = annotations.ColumnTypes.Count > 0 ? annotations.ColumnTypes : null,
             Notices = notices,
             Annotators = annotations.Runs.Select(r => r with { DurationMs = Math.Round(r.DurationMs, 3) }).ToList(),
             Extensions = annotations.Extensions,

@@ -18,7 +18,8 @@ public sealed class DocumentAnnotatedConsumer(
     DocumentIntake intake,
     DocumentStateChanges changes,
     AnnotateMetrics metrics,
-    ILoggerFactory loggers) : IConsumer<DocumentAnnotated>
+    ILoggerFactory loggers,
+    ExactDuplicates? duplicates = null) : IConsumer<DocumentAnnotated>
 {
     public async Task Consume(ConsumeContext<DocumentAnnotated> context)
     {
@@ -50,6 +51,10 @@ public sealed class DocumentAnnotatedConsumer(
         // Counted only when the state changed: the same event delivered again, or a re-drive, is not a second completion.
         metrics.Completed(done, record?.Channel ?? "message", record?.Profile);
         changes.Finished(done.DocumentId);
+        if (duplicates is not null)
+        {
+            await duplicates.ReleaseAsync(done, context.CancellationToken);
+        }
         var log = loggers.CreateLogger("Annotate");
         if (record is not null && folder.OwnedKey(record) is { } key)
         {

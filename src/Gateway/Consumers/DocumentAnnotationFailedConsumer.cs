@@ -21,7 +21,8 @@ public sealed class DocumentAnnotationFailedConsumer(
     DocumentIntake intake,
     DocumentStateChanges changes,
     AnnotateMetrics metrics,
-    ILoggerFactory loggers) : IConsumer<DocumentAnnotationFailed>
+    ILoggerFactory loggers,
+    ExactDuplicates? duplicates = null) : IConsumer<DocumentAnnotationFailed>
 {
     public async Task Consume(ConsumeContext<DocumentAnnotationFailed> context)
     {
@@ -72,5 +73,10 @@ public sealed class DocumentAnnotationFailedConsumer(
         changes.Finished(failed.DocumentId);
         // One console line per document, under a short category.
         log.LogWarning("{FileName}  Failed ({Reason})  {Message}", fileName, failed.Reason, message);
+        if (duplicates is not null)
+        {
+            // Its copies held back by SkipExactDuplicates are annotated on their own: the failure may have been this one's.
+            await duplicates.ReleaseFailedAsync(failed.DocumentId, intake, context.CancellationToken);
+        }
     }
 }

@@ -14,7 +14,8 @@ namespace Annotate.Gateway.Intake;
 /// written before the bytes move, so a process that dies at any point of intake leaves a record that start-up
 /// finishes (<see cref="ResumeIntakeAsync"/>): nothing taken from the inbox is ever without a record.
 /// Commands carry <c>blob:</c> references, never this machine's paths. Whether the content was annotated before is the
-/// worker's decision: it knows the profile and the model it would use.
+/// worker's decision: it knows the profile and the model it would use; only with <c>SkipExactDuplicates</c> does the
+/// gateway hold back bytes it has already seen (<see cref="ExactDuplicates"/>).
 /// </summary>
 public sealed class DocumentIntake(
     IDocumentStore store,
@@ -23,7 +24,8 @@ public sealed class DocumentIntake(
     TimeProvider time,
     AnnotateMetrics metrics,
     ILoggerFactory loggers,
-    ProfileCatalog? profiles = null)
+    ProfileCatalog? profiles = null,
+    ExactDuplicates? duplicates = null)
 {
     /// <summary>Stores an uploaded stream and queues it, as a document of <paramref name="tenant"/>.</summary>
     public async Task<DocumentRecord> SubmitAsync(Stream content, string fileName, string channel, string? profile, string? correlationId,
@@ -195,6 +197,11 @@ public sealed class DocumentIntake(
             ReceivedAt = record.ReceivedAt,
         }, cancellationToken);
         metrics.Received(record.Channel, record.Profile);
+        // With SkipExactDuplicates, the same bytes as an earlier document of the tenant and profile are not sent to a worker.
+        if (duplicates is not null && await duplicates.TryWaitAsync(record, cancellationToken) is { } earlier)
+        {
+            return record with { DuplicateOf = earlier };
+        }
         await DispatchAsync(record, cancellationToken);
         return record;
     }

@@ -24,6 +24,20 @@ public interface IDocumentStore
     /// <summary>The newest completed document with this content and profile, if any.</summary>
     Task<DocumentRecord?> FindCompletedAsync(string sha256, string? profile, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The first document received (not purged, not itself waiting on another) of <paramref name="tenant"/> and
+    /// <paramref name="profile"/> (null is <c>default</c>) with this content that Completed or is still in flight, received
+    /// before document <paramref name="id"/> (<paramref name="receivedAt"/>; at the same instant, with a smaller id); null
+    /// when there is none. Only earlier documents count, so two copies arriving together never wait for each other.
+    /// </summary>
+    Task<DocumentRecord?> FindEarliestCopyAsync(string sha256, string tenant, string? profile, string id, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+
+    /// <summary>Records (or, with null, forgets) that a document not yet handed over waits for the earlier document it duplicates. True when the record changed.</summary>
+    Task<bool> SetDuplicateOfAsync(string id, string? earlierId, CancellationToken cancellationToken);
+
+    /// <summary>Documents still Received that wait for <paramref name="earlierId"/> (see <see cref="SetDuplicateOfAsync"/>), oldest first, at most 1,000.</summary>
+    Task<IReadOnlyList<DocumentRecord>> ListWaitingDuplicatesAsync(string earlierId, CancellationToken cancellationToken);
+
     /// <summary>Marks a document Processing, unless it already finished (events may arrive late or twice). True when the record changed.</summary>
     Task<bool> MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken);
 

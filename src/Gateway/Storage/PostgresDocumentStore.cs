@@ -170,6 +170,8 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         ],
         // Review: when a person last reviewed the document's annotations (the review itself is a blob beside the outputs).
         ["ALTER TABLE documents ADD COLUMN reviewed_at timestamptz;"],
+        // Exact duplicates the gateway skips wait for the earlier document: finding them when it finishes reads this index.
+        ["CREATE INDEX ix_documents_duplicate_of ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;"],
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -251,6 +253,37 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
             }, cancellationToken);
         return rows.Count > 0 ? rows[0] : null;
     }
+
+    public async Task<DocumentRecord?> FindEarliestCopyAsync(string sha256, string tenant, string? profile, string id, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync(
+            """
+            SELECT * FROM documents WHERE sha256 = @sha AND tenant = @tenant AND COALESCE(NULLIF(profile, ''), 'default') = @profile
+                AND (received_at < @received OR (received_at = @received AND id < @id)) AND duplicate_of IS NULL AND purged_at IS NULL AND state IN ('Completed', 'Received', 'Processing')
+            ORDER BY received_at, id LIMIT 1
+            """,
+            p =>
+            {
+                p.AddWithValue("sha", sha256);
+                p.AddWithValue("tenant", tenant);
+                p.AddWithValue("profile", string.IsNullOrEmpty(profile) ? "default" : profile);
+                p.AddWithValue("id", id);
+                p.AddWithValue("received", receivedAt);
+            }, cancellationToken);
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    public async Task<bool> SetDuplicateOfAsync(string id, string? earlierId, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("UPDATE documents SET duplicate_of = @earlier WHERE id = @id AND state = 'Received';");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("earlier", NpgsqlTypes.NpgsqlDbType.Text, (object?)earlierId ?? DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public Task<IReadOnlyList<DocumentRecord>> ListWaitingDuplicatesAsync(string earlierId, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT * FROM documents WHERE duplicate_of = @id AND state = 'Received' ORDER BY received_at, id LIMIT 1000",
+            p => p.AddWithValue("id", earlierId), cancellationToken);
 
     public async Task<bool> MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken)
     {

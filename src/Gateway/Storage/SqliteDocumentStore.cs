@@ -162,6 +162,8 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         }),
         // Review: when a person last reviewed the document's annotations (the review itself is a blob beside the outputs).
         (_, _) => Task.FromResult(new[] { "ALTER TABLE documents ADD COLUMN reviewed_at TEXT;" }),
+        // Exact duplicates the gateway skips wait for the earlier document: finding them when it finishes reads this index.
+        (_, _) => Task.FromResult(new[] { "CREATE INDEX ix_documents_duplicate_of ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;" }),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -228,6 +230,39 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
             }, cancellationToken);
         return rows.Count > 0 ? rows[0] : null;
     }
+
+    public async Task<DocumentRecord?> FindEarliestCopyAsync(string sha256, string tenant, string? profile, string id, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync(
+            """
+            SELECT * FROM documents WHERE sha256 = $sha AND tenant = $tenant AND COALESCE(NULLIF(profile, ''), 'default') = $profile
+                AND (received_at < $received OR (received_at = $received AND id < $id)) AND duplicate_of IS NULL AND purged_at IS NULL AND state IN ('Completed', 'Received', 'Processing')
+            ORDER BY received_at, id LIMIT 1
+            """,
+            c =>
+            {
+                c.Parameters.AddWithValue("$sha", sha256);
+                c.Parameters.AddWithValue("$tenant", tenant);
+                c.Parameters.AddWithValue("$profile", string.IsNullOrEmpty(profile) ? "default" : profile);
+                c.Parameters.AddWithValue("$id", id);
+                c.Parameters.AddWithValue("$received", Format(receivedAt));
+            }, cancellationToken);
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    public async Task<bool> SetDuplicateOfAsync(string id, string? earlierId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE documents SET duplicate_of = $earlier WHERE id = $id AND state = 'Received';";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$earlier", (object?)earlierId ?? DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public Task<IReadOnlyList<DocumentRecord>> ListWaitingDuplicatesAsync(string earlierId, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT * FROM documents WHERE duplicate_of = $id AND state = 'Received' ORDER BY received_at, id LIMIT 1000",
+            c => c.Parameters.AddWithValue("$id", earlierId), cancellationToken);
 
     public async Task<bool> MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken)
     {

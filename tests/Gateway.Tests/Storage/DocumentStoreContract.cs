@@ -501,4 +501,65 @@ public abstract class DocumentStoreContract : IAsyncLifetime
         Assert.Equal(T0.AddHours(1), (await keys.ListApiKeysAsync(None))[0].RevokedAt);
         Assert.True(await keys.HasApiKeysAsync(None));
     }
+
+    [StoreFact]
+    public async Task FindEarliestCopy_returns_the_first_completed_or_unfinished_document_of_the_same_tenant_profile_and_content()
+    {
+        await Store.TryAddAsync(Record("failed", 0, "sha"), None);
+        await Store.MarkFailedAsync("failed", "corrupt", "bad", false, T0, None);
+        await Store.TryAddAsync(Record("purged", 1, "sha"), None);
+        await Store.MarkCompletedAsync("purged", Completion(1), None);
+        await Store.MarkPurgedAsync("purged", T0.AddDays(1), None);
+        await Store.TryAddAsync(Record("other-tenant", 2, "sha") with { Tenant = "globex" }, None);
+        await Store.TryAddAsync(Record("other-profile", 2, "sha", "invoice"), None);
+        await Store.TryAddAsync(Record("other-content", 2, "sha-2"), None);
+        await Store.TryAddAsync(Record("first", 3, "sha"), None);
+        await Store.TryAddAsync(Record("second", 4, "sha", "default"), None);
+        await Store.MarkCompletedAsync("second", Completion(5), None);
+        await Store.TryAddAsync(Record("new", 6, "sha"), None);
+
+        var now = T0.AddMinutes(6);
+        // Received counts as in flight; null and "default" are the same profile.
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "new", now, None))?.Id);
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, "default", "new", now, None))?.Id);
+        Assert.Equal("other-tenant", (await Store.FindEarliestCopyAsync("sha", "globex", null, "new", now, None))?.Id);
+        Assert.Equal("other-profile", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, "invoice", "new", now, None))?.Id);
+        Assert.Null(await Store.FindEarliestCopyAsync("sha", Tenants.Default, "invoice", "other-profile", T0.AddMinutes(2), None));
+        Assert.Null(await Store.FindEarliestCopyAsync("sha-3", Tenants.Default, null, "new", now, None));
+        // Only documents received before count: the first copy never waits for a later one.
+        Assert.Null(await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "first", T0.AddMinutes(3), None));
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "second", T0.AddMinutes(4), None))?.Id);
+        // At the same instant the smaller id is the earlier.
+        await Store.TryAddAsync(Record("first-twin", 3, "sha"), None);
+        Assert.Equal("first", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "first-twin", T0.AddMinutes(3), None))?.Id);
+        Assert.Null(await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "first", T0.AddMinutes(3), None));
+
+        // A document waiting on another is never the one to wait on; the completed one is next.
+        Assert.True(await Store.SetDuplicateOfAsync("first", "second", None));
+        Assert.True(await Store.SetDuplicateOfAsync("first-twin", "second", None));
+        Assert.Equal("second", (await Store.FindEarliestCopyAsync("sha", Tenants.Default, null, "new", now, None))?.Id);
+    }
+
+    [StoreFact]
+    public async Task Waiting_duplicates_are_listed_for_their_earlier_document_until_they_finish_or_are_released()
+    {
+        await Store.TryAddAsync(Record("earlier", 0, "sha"), None);
+        await Store.TryAddAsync(Record("copy-1", 1, "sha"), None);
+        await Store.TryAddAsync(Record("copy-2", 2, "sha"), None);
+        await Store.TryAddAsync(Record("copy-3", 3, "sha"), None);
+
+        Assert.True(await Store.SetDuplicateOfAsync("copy-1", "earlier", None));
+        Assert.True(await Store.SetDuplicateOfAsync("copy-2", "earlier", None));
+        Assert.True(await Store.SetDuplicateOfAsync("copy-3", "earlier", None));
+        Assert.Equal(["copy-1", "copy-2", "copy-3"], (await Store.ListWaitingDuplicatesAsync("earlier", None)).Select(r => r.Id));
+        Assert.Equal("earlier", (await Store.FindAsync("copy-1", None))!.DuplicateOf);
+
+        await Store.MarkCompletedAsync("copy-1", Completion(4, duplicateOf: "earlier"), None);
+        Assert.True(await Store.SetDuplicateOfAsync("copy-2", null, None));
+        Assert.Equal(["copy-3"], (await Store.ListWaitingDuplicatesAsync("earlier", None)).Select(r => r.Id));
+        Assert.Null((await Store.FindAsync("copy-2", None))!.DuplicateOf);
+        // Only a document not yet handed over or finished can be made to wait.
+        Assert.False(await Store.SetDuplicateOfAsync("copy-1", null, None));
+        Assert.Empty(await Store.ListWaitingDuplicatesAsync("nobody", None));
+    }
 }

@@ -39,6 +39,7 @@ internal sealed record AnnotationsFile
     public IReadOnlyList<KeywordAnnotation>? Keywords { get; init; }
     public ExtractiveSummary? Summary { get; init; }
     public DuplicateAnnotation? DuplicateOf { get; init; }
+    public IReadOnlyList<ColumnTypeAnnotation>? ColumnTypes { get; init; }
     public required IReadOnlyList<Notice> Notices { get; init; }
     public required IReadOnlyList<AnnotatorRun> Annotators { get; init; }
     public required IReadOnlyDictionary<string, JsonNode?> Extensions { get; init; }
