@@ -21,4 +21,8 @@ public enum SourceFormat
     Pptx,
     /// <summary>A web page (HTML).</summary>
     Html,
+    /// <summary>An e-mail message (RFC 5322 with MIME, <c>.eml</c>); its attachments become documents of their own.</summary>
+    Eml,
+    /// <summary>A ZIP archive of documents (not an Office package); its entries become documents of their own.</summary>
+    Zip,
 }

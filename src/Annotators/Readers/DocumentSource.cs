@@ -9,6 +9,12 @@ public sealed record DocumentSource(string Path, string FileName)
     public Stream OpenRead() =>
         new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 81920, FileOptions.SequentialScan);
 
+    /// <summary>
+    /// A local folder into which a reader of a container (an e-mail, a ZIP archive) writes the files it finds inside, each
+    /// to become a document of its own; null when they are only listed (a format check, a benchmark, too deep a nesting).
+    /// </summary>
+    public string? PartsDirectory { get; init; }
+
     /// <summary>Size of the file in bytes.</summary>
     public long Length => new FileInfo(Path).Length;
 }

@@ -82,6 +82,10 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
             Keywords = annotations.Keywords.Count > 0 ? annotations.Keywords : null,
             Summary = annotations.Summary,
             DuplicateOf = annotations.DuplicateOf,
+            Parent = document.ParentDocumentId is { } parent ? new ParentInfo(parent) : null,
+            Parts = document.Parts.Count > 0
+                ? document.Parts.Select((p, i) => new PartInfo(i, p.Name, p.Path, p.SizeBytes, p.Sha256, p.DocumentId)).ToList()
+                : null,
             Notices = notices,
             Annotators = annotations.Runs.Select(r => r with { DurationMs = Math.Round(r.DurationMs, 3) }).ToList(),
             Extensions = annotations.Extensions,
@@ -99,6 +103,8 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
         SourceFormat.Markdown => "markdown",
         SourceFormat.Pptx => "pptx",
         SourceFormat.Html => "html",
+        SourceFormat.Eml => "eml",
+        SourceFormat.Zip => "zip",
         _ => "unknown",
     };
 
