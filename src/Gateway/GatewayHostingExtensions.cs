@@ -49,6 +49,8 @@ public static class GatewayHostingExtensions
         services.AddSingleton<FailedFolder>();
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<DocumentIntake>();
+        services.AddSingleton<PartIntake>();
+        services.AddOptions<Annotators.Readers.ContainerOptions>().BindConfiguration(Annotators.Readers.ContainerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<InboxScanRequests>();
         services.AddSingleton<StartupRecovery>();
         services.AddProblemDetails();
