@@ -110,7 +110,8 @@ public sealed class EmlReader(IOptions<ReaderOptions> readerOptions, IOptions<Co
     }
 
     private static List<string> Addresses(InternetAddressList list) =>
-        list.Select(a => Clean(a.ToString(encode: false))).OfType<string>().Take(1000).ToList();
+        list.Select(a => Clean(a is MailboxAddress { Name: { Length: > 0 } name } mailbox ? $"{name} <{mailbox.Address}>" : a is MailboxAddress plain ? plain.Address : a.ToString(encode: false)))
+            .OfType<string>().Take(1000).ToList();
 
     /// <summary>Header text without control characters (a header cannot forge lines in content.md), trimmed; null when empty.</summary>
     private static string? Clean(string? text)
