@@ -30,7 +30,7 @@ public sealed class PartIntake(IDocumentStore store, DocumentIntake intake, Time
             return 0;
         }
         var handedOver = 0;
-        foreach (var part in parts.Take(limits.MaxParts))
+        foreach (var (part, index) in parts.Take(limits.MaxParts).Select((p, i) => (p, i)))
         {
             if (!DocumentIds.IsValid(part.DocumentId) || BlobKeys.Sha256Of(BlobReference.KeyOf(part.SourceUri)) is not { } sha256
                 || !string.Equals(sha256, part.ContentSha256, StringComparison.Ordinal))
@@ -41,7 +41,8 @@ public sealed class PartIntake(IDocumentStore store, DocumentIntake intake, Time
             var child = new DocumentRecord
             {
                 Id = part.DocumentId,
-                FileName = FileNames.Safe(part.FileName),
+                // Made safe by the worker already; again here, since the event is only as trustworthy as whoever published it.
+                FileName = FileNames.Safe(PartCollector.SafeName(part.FileName, index)),
                 Channel = "part",
                 State = DocumentState.Received,
                 Profile = parent.Profile,
