@@ -3,7 +3,6 @@ using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using Annotate.Hosting.Blobs;
 using Annotate.Worker.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Annotate.Worker.Tests.Storage;
 
@@ -15,13 +14,7 @@ public sealed class PartStoreTests : IDisposable
 
     public PartStoreTests()
     {
-        _blobs = new FileSystemBlobStore(Options.Create(new BlobStoreOptions
-        {
-            Sources = Path.Combine(_root, "blobs"),
-            Content = Path.Combine(_root, "content"),
-            Outputs = Path.Combine(_root, "outbox"),
-            Results = Path.Combine(_root, "results"),
-        }));
+        _blobs = TestBlobStores.Under(_root);
     }
 
     public void Dispose()
