@@ -54,6 +54,7 @@ public static class AnnotatorsServiceCollectionExtensions
         }
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ReaderOptions>().BindConfiguration(ReaderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ContainerOptions>().BindConfiguration(ContainerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProfileOptions>().BindConfiguration(ProfileOptions.Section);
         services.TryAddSingleton<ProfileCatalog>();
         return services;
@@ -102,6 +103,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IDocumentReader, DocxReader>();
         services.AddSingleton<IDocumentReader, PptxReader>();
         services.AddSingleton<IDocumentReader, HtmlReader>();
+        services.AddSingleton<IDocumentReader, Readers.Eml.EmlReader>();
+        services.AddSingleton<IDocumentReader, Readers.Zip.ZipReader>();
         services.AddSingleton<IDocumentReader, PlainTextReader>();
         services.AddSingleton<IDocumentReader, MarkdownReader>();
         services.AddSingleton<IDocumentReader>(sp => new DelimitedTextReader(sp.GetRequiredService<IOptions<ReaderOptions>>()));

@@ -54,6 +54,8 @@ public static class GatewayHostingExtensions
         services.AddSingleton<DocumentStateChanges>();
         services.AddSingleton<ExactDuplicates>();
         services.AddSingleton<DocumentIntake>();
+        services.AddSingleton<PartIntake>();
+        services.AddOptions<Annotators.Readers.ContainerOptions>().BindConfiguration(Annotators.Readers.ContainerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<InboxScanRequests>();
         services.AddSingleton<StartupRecovery>();
         services.AddProblemDetails();

@@ -44,6 +44,18 @@ public sealed record AnnotateDocument
     public DateTimeOffset? SubmittedAt { get; init; }
 
     /// <summary>
+    /// Optional id of the document this one was found inside (an e-mail it was attached to, a ZIP archive it was an entry
+    /// of); its <c>annotations.json</c> names it. Null for a document sent on its own.
+    /// </summary>
+    public string? ParentDocumentId { get; init; }
+
+    /// <summary>
+    /// Optional: how deep the document sits inside other documents (0 or absent when sent on its own, 1 for an attachment
+    /// of it…). A container at <c>Annotate:Containers:MaxDepth</c> lists its files without handing them on.
+    /// </summary>
+    public int? Depth { get; init; }
+
+    /// <summary>
     /// Optional key, in the blob store gateway and workers share, of the profile's reviewed examples (a JSON array the
     /// gateway keeps, newest first), which the model's prompts show when the profile's <c>FewShotExamples</c> is above 0.
     /// Absent, or a blob that does not exist, means no examples.

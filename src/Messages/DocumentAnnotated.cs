@@ -42,6 +42,12 @@ public sealed record DocumentAnnotated
     /// <summary>Tokens the language model generated for this document; null as for <see cref="ModelTokensIn"/>.</summary>
     public long? ModelTokensOut { get; init; }
 
+    /// <summary>
+    /// Files found inside the document (an e-mail's attachments, a ZIP archive's entries), each stored to be annotated as a
+    /// document of its own, linked to this one; null when there are none (or the worker predates this field).
+    /// </summary>
+    public IReadOnlyList<DocumentPart>? Parts { get; init; }
+
     /// <summary>Correlation identifier copied from the command.</summary>
     public string? CorrelationId { get; init; }
 

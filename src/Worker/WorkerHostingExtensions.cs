@@ -113,6 +113,7 @@ public static class WorkerHostingExtensions
         services.AddSingleton<SourceFetcher>();
         services.AddSingleton<SourceStaging>();
         services.AddSingleton<OutputStore>();
+        services.AddSingleton<PartStore>();
         services.AddSingleton<ResultIndex>();
         services.AddSingleton<ReviewedExamples>();
         // The health report as a file, for a standalone worker's probes (nothing is written unless HealthFile is set).

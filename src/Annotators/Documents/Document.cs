@@ -39,6 +39,15 @@ public sealed record Document
     /// </summary>
     public IReadOnlyList<PageWords> PageWords { get; init; } = [];
 
+    /// <summary>
+    /// Files found inside the document (an e-mail's attachments, a ZIP archive's entries), in the order found; each one
+    /// kept becomes a document of its own, linked to this one. Empty for other formats.
+    /// </summary>
+    public IReadOnlyList<EmbeddedFile> Parts { get; init; } = [];
+
+    /// <summary>The id of the document this one was found inside (set by the pipeline); null for a document sent on its own.</summary>
+    public string? ParentDocumentId { get; init; }
+
     /// <summary>Most words whose positions a document keeps, so a huge PDF does not hold every word twice.</summary>
     public const int MaxPositionedWords = 200_000;
 }
@@ -73,6 +82,25 @@ public sealed record DocumentProperties
     /// <c>streaming</c> for workbooks; null when the format has one reader.
     /// </summary>
     public string? Reader { get; init; }
+    /// <summary>An e-mail's header fields; null for other formats.</summary>
+    public EmailHeaders? Email { get; init; }
+}
+
+/// <summary>The header fields of an e-mail that say who wrote it to whom, when and about what.</summary>
+public sealed record EmailHeaders
+{
+    /// <summary>The From field: the authors' addresses, as written (<c>Jane Doe &lt;jane@example.com&gt;</c>).</summary>
+    public IReadOnlyList<string> From { get; init; } = [];
+    /// <summary>The To field's addresses.</summary>
+    public IReadOnlyList<string> To { get; init; } = [];
+    /// <summary>The Cc field's addresses.</summary>
+    public IReadOnlyList<string> Cc { get; init; } = [];
+    /// <summary>The Date field.</summary>
+    public DateTimeOffset? Date { get; init; }
+    /// <summary>The Subject field.</summary>
+    public string? Subject { get; init; }
+    /// <summary>The Message-ID field, without its angle brackets.</summary>
+    public string? MessageId { get; init; }
 }
 
 /// <summary>One outline entry (bookmark) with its nesting level and target page.</summary>

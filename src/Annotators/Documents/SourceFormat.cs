@@ -27,4 +27,8 @@ public enum SourceFormat
     Jpeg,
     /// <summary>A TIFF image, one or more pages, read with OCR.</summary>
     Tiff,
+    /// <summary>An e-mail message (RFC 5322 with MIME, <c>.eml</c>); its attachments become documents of their own.</summary>
+    Eml,
+    /// <summary>A ZIP archive of documents (not an Office package); its entries become documents of their own.</summary>
+    Zip,
 }

@@ -33,6 +33,18 @@ public sealed record AnnotationRequest
     public string? SourceSha256 { get; init; }
 
     /// <summary>
+    /// A local folder the files found inside the document (an e-mail's attachments, a ZIP archive's entries) are written
+    /// to, each to become a document of its own (<see cref="AnnotationResult.Parts"/>); null: they are only listed.
+    /// </summary>
+    public string? PartsDirectory { get; init; }
+
+    /// <summary>How deep the document sits inside other documents: 0 when sent on its own, 1 for an attachment of it…</summary>
+    public int Depth { get; init; }
+
+    /// <summary>The id of the document this one was found inside; null for a document sent on its own.</summary>
+    public string? ParentDocumentId { get; init; }
+
+    /// <summary>
     /// Told, on the pipeline's own thread, when each stage starts and finishes; null for nobody. Must be quick and must
     /// not throw (the pipeline child uses it to report progress to the worker).
     /// </summary>

@@ -19,6 +19,12 @@ public sealed record AnnotationResult
     /// <summary>Files written to the output folder.</summary>
     public required IReadOnlyList<WrittenOutput> Outputs { get; init; }
 
+    /// <summary>
+    /// The files found inside the document and written to <see cref="AnnotationRequest.PartsDirectory"/>, each with the
+    /// id of the document it becomes; empty for other formats, or when they were only listed.
+    /// </summary>
+    public IReadOnlyList<EmbeddedFile> Parts { get; init; } = [];
+
     /// <summary>Time spent reading.</summary>
     public TimeSpan ReadTime { get; init; }
 

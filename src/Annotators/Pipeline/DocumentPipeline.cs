@@ -25,6 +25,7 @@ public sealed class DocumentPipeline(
     IEnumerable<IOutputWriter> writers,
     ProfileCatalog profiles,
     IOptions<ReaderOptions> options,
+    IOptions<ContainerOptions> containers,
     TimeProvider time,
     ILogger<DocumentPipeline> logger) : IDocumentPipeline
 {
@@ -75,17 +76,21 @@ public sealed class DocumentPipeline(
         var progress = request.Progress;
         var formatName = format.ToString().ToLowerInvariant();
         progress?.Report(new PipelineProgress { Stage = PipelineProgress.Stages.Read, Format = formatName });
+        // Files inside a container are handed on only while the nesting allows another level.
+        var tooDeep = request.Depth >= containers.Value.MaxDepth;
+        var readFrom = request.PartsDirectory is { } parts && !tooDeep ? source with { PartsDirectory = parts } : source;
         Document document;
         try
         {
-            document = await reader.ReadAsync(source, cancellationToken).ConfigureAwait(false);
+            document = await reader.ReadAsync(readFrom, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not AnnotationException and not OperationCanceledException)
         {
             throw new AnnotationException(FailureReason.Corrupt,
                 $"'{source.FileName}' could not be read as {format}: {ServerPaths.Hide(ex.Message, source)}", inner: ex);
         }
-        document = document with { Sha256 = sha256, SizeBytes = size, FileName = source.FileName };
+        document = NameParts(document with { Sha256 = sha256, SizeBytes = size, FileName = source.FileName, ParentDocumentId = request.ParentDocumentId },
+            request, tooDeep);
         var readTime = time.GetElapsedTime(started);
         progress?.Report(Progress(PipelineProgress.Stages.Read, readTime, document));
 
@@ -121,8 +126,39 @@ public sealed class DocumentPipeline(
             WriteTime = writeTime,
             ModelTokensIn = usage.PromptTokens,
             ModelTokensOut = usage.CompletionTokens,
+            Parts = document.Parts.Where(p => p.StagedPath is not null && p.DocumentId is not null).ToList(),
         };
     }
+
+    /// <summary>
+    /// Gives each file handed on the id of the document it becomes (derived from this document's id and its place, so the
+    /// same document always names them alike); at the deepest level allowed, says that they are listed only.
+    /// </summary>
+    private Document NameParts(Document document, AnnotationRequest request, bool tooDeep)
+    {
+        if (document.Parts.Count == 0)
+        {
+            return document;
+        }
+        if (tooDeep)
+        {
+            var max = containers.Value.MaxDepth;
+            return document with
+            {
+                Notices = [.. document.Notices, new Notice(PartsTooDeepNotice,
+                    $"'{document.FileName}' is {request.Depth} level(s) inside other documents, the most allowed (Annotate:Containers:MaxDepth = {max}): "
+                    + $"its {document.Parts.Count} file(s) are listed, not annotated: {string.Join(", ", document.Parts.Take(20).Select(p => $"'{p.Path}'"))}{(document.Parts.Count > 20 ? " and more" : "")}.")
+                { Source = "pipeline" }],
+            };
+        }
+        return document with
+        {
+            Parts = document.Parts.Select((p, i) => p.StagedPath is null ? p : p with { DocumentId = DocumentIds.ForPart(request.DocumentId, i) }).ToList(),
+        };
+    }
+
+    /// <summary>Code of the notice for a container too deep inside others to hand on its files.</summary>
+    public const string PartsTooDeepNotice = "parts-too-deep";
 
     /// <summary>A stage started (<paramref name="elapsed"/> null) or finished, with the pages and rows the document holds.</summary>
     private static PipelineProgress Progress(string stage, TimeSpan? elapsed, Document document) => new()

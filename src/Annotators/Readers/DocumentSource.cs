@@ -12,6 +12,12 @@ public sealed record DocumentSource(string Path, string FileName)
     /// <summary>The OCR settings of the document's profile, over the global ones; null for the global ones.</summary>
     public Ocr.ProfileOcrSettings? Ocr { get; init; }
 
+    /// <summary>
+    /// A local folder into which a reader of a container (an e-mail, a ZIP archive) writes the files it finds inside, each
+    /// to become a document of its own; null when they are only listed (a format check, a benchmark, too deep a nesting).
+    /// </summary>
+    public string? PartsDirectory { get; init; }
+
     /// <summary>Size of the file in bytes.</summary>
     public long Length => new FileInfo(Path).Length;
 }

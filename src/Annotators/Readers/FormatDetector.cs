@@ -68,7 +68,7 @@ public sealed class FormatDetector
             return TextFormats.Sniff(text, fileName);
         }
         throw new AnnotationException(FailureReason.UnknownFormat,
-            $"'{fileName}' is not a format Annotate reads (PDF, XLSX, DOCX, PPTX, HTML, CSV/TSV, text, Markdown, PNG, JPEG, TIFF): its first bytes are {Convert.ToHexString(head.AsSpan(0, Math.Min(8, head.Length)))}.");
+            $"'{fileName}' is not a format Annotate reads (PDF, XLSX, DOCX, PPTX, HTML, EML, ZIP, CSV/TSV, text, Markdown, PNG, JPEG, TIFF): its first bytes are {Convert.ToHexString(head.AsSpan(0, Math.Min(8, head.Length)))}.");
     }
 
     private static SourceFormat DetectZip(Stream stream, string fileName)
@@ -94,8 +94,8 @@ public sealed class FormatDetector
             {
                 return SourceFormat.Pptx;
             }
-            throw new AnnotationException(FailureReason.UnsupportedFormat,
-                $"'{fileName}' is a ZIP archive that is not a workbook (.xlsx), a Word document (.docx) or a slide deck (.pptx).");
+            // Any other archive is a container: its entries become documents of their own.
+            return SourceFormat.Zip;
         }
         catch (InvalidDataException ex)
         {

@@ -21,6 +21,10 @@ public static partial class TextFormats
         var delimited = DetectDelimiter(lines) is not null;
         var markdownScore = lines.Count(l => MarkdownLine().IsMatch(l));
 
+        if (LooksLikeEmail(text, extension))
+        {
+            return SourceFormat.Eml;
+        }
         if (LooksLikeHtml(text, extension))
         {
             return SourceFormat.Html;
@@ -39,6 +43,52 @@ public static partial class TextFormats
         }
         return delimited ? SourceFormat.Csv : SourceFormat.Text;
     }
+
+    /// <summary>
+    /// An e-mail: the text starts with a block of header fields (<c>Name: value</c> lines, folded lines indented) that
+    /// holds a From field and a Date, Subject, To, Message-ID or MIME-Version field (or, for an .eml name, any two of
+    /// them). A text that merely starts with "From:" and a sentence stays text.
+    /// </summary>
+    private static bool LooksLikeEmail(string text, string extension)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var lines = 0;
+        foreach (var raw in text.Split('\n', 201).Take(200))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0)
+            {
+                break;
+            }
+            lines++;
+            if (line[0] is ' ' or '\t')
+            {
+                if (lines == 1)
+                {
+                    return false;
+                }
+                continue;
+            }
+            var colon = line.IndexOf(':');
+            if (colon <= 0 || !HeaderName().IsMatch(line.AsSpan(0, colon).ToString()))
+            {
+                // The "From " line mbox files start each message with.
+                if (lines == 1 && line.StartsWith("From ", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                return false;
+            }
+            names.Add(line[..colon]);
+        }
+        string[] known = ["From", "To", "Cc", "Date", "Subject", "Message-ID", "MIME-Version", "Received", "Return-Path", "Content-Type"];
+        var count = known.Count(names.Contains);
+        return (names.Contains("From") && count >= 2 && (names.Contains("Date") || names.Contains("Subject") || names.Contains("MIME-Version") || names.Contains("Message-ID") || names.Contains("Received")))
+            || (extension == ".eml" && count >= 2);
+    }
+
+    [GeneratedRegex("^[!-9;-~]{1,76}$")]
+    private static partial Regex HeaderName();
 
     /// <summary>
     /// A web page: a doctype or an html element at the start, or an .html/.htm name on text that starts with a tag. A

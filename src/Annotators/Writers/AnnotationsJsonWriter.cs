@@ -83,6 +83,10 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
             Summary = annotations.Summary,
             DuplicateOf = annotations.DuplicateOf,
             ColumnTypes = annotations.ColumnTypes.Count > 0 ? annotations.ColumnTypes : null,
+            Parent = document.ParentDocumentId is { } parent ? new ParentInfo(parent) : null,
+            Parts = document.Parts.Count > 0
+                ? document.Parts.Select((p, i) => new PartInfo(i, p.Name, p.Path, p.SizeBytes, p.Sha256, p.DocumentId)).ToList()
+                : null,
             Notices = notices,
             Annotators = annotations.Runs.Select(r => r with { DurationMs = Math.Round(r.DurationMs, 3) }).ToList(),
             Extensions = annotations.Extensions,
@@ -103,6 +107,8 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
         SourceFormat.Png => "png",
         SourceFormat.Jpeg => "jpeg",
         SourceFormat.Tiff => "tiff",
+        SourceFormat.Eml => "eml",
+        SourceFormat.Zip => "zip",
         _ => "unknown",
     };
 

@@ -11,7 +11,7 @@ public sealed class ApiOptions
 
     /// <summary>The formats an upload may have, told from its bytes (never its name or Content-Type).</summary>
     public static readonly IReadOnlyList<SourceFormat> ReadableFormats =
-        [SourceFormat.Pdf, SourceFormat.Xlsx, SourceFormat.Docx, SourceFormat.Csv, SourceFormat.Text, SourceFormat.Markdown, SourceFormat.Pptx, SourceFormat.Html,
+        [SourceFormat.Pdf, SourceFormat.Xlsx, SourceFormat.Docx, SourceFormat.Csv, SourceFormat.Text, SourceFormat.Markdown, SourceFormat.Pptx, SourceFormat.Html, SourceFormat.Eml, SourceFormat.Zip,
          SourceFormat.Png, SourceFormat.Jpeg, SourceFormat.Tiff];
 
     /// <summary>

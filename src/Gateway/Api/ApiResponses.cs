@@ -25,6 +25,9 @@ namespace Annotate.Gateway.Api;
 /// <param name="Outputs">Its output files, each with a download URL.</param>
 /// <param name="OutputsZip">URL of all outputs as one zip, once completed.</param>
 /// <param name="ReviewedAt">When a person last reviewed its annotations; null when never.</param>
+/// <param name="ParentId">The document it was found inside (an e-mail it was attached to, a ZIP archive it was an entry of); null for one sent on its own.</param>
+/// <param name="Depth">How deep it sits inside other documents: 0 when sent on its own.</param>
+/// <param name="Children">The documents found inside it (its attachments, its archive's entries), in the order received; only on <c>GET /api/documents/{id}</c>, null in lists.</param>
 public sealed record DocumentView(
     string Id,
     string FileName,
@@ -46,8 +49,15 @@ public sealed record DocumentView(
     AnnotationDigest? Digest,
     IReadOnlyList<OutputView> Outputs,
     string? OutputsZip,
-    DateTimeOffset? ReviewedAt = null)
+    DateTimeOffset? ReviewedAt = null,
+    string? ParentId = null,
+    int Depth = 0,
+    IReadOnlyList<ChildView>? Children = null)
 {
+    /// <summary>The view of a record with its children.</summary>
+    public static DocumentView Of(DocumentRecord r, IReadOnlyList<DocumentRecord> children) =>
+        Of(r) with { Children = [.. children.Select(c => new ChildView(c.Id, c.FileName, c.State.ToString(), c.Reason, $"/api/documents/{c.Id}"))] };
+
     /// <summary>The view of a record.</summary>
     public static DocumentView Of(DocumentRecord r) => new(
         r.Id, r.FileName, r.State.ToString(), r.Channel, r.Tenant, r.Profile, r.Reason, r.Message, r.Retryable, r.DuplicateOf,
@@ -55,8 +65,18 @@ public sealed record DocumentView(
         [.. r.Outputs.Select(o => new OutputView(o.Name, o.Kind, o.MediaType, o.SizeBytes, $"/api/documents/{r.Id}/files/{Uri.EscapeDataString(o.Name)}",
             r.ReviewedAt is not null && Review.ReviewedDownloads.HasReviewedForm(o) ? $"/api/documents/{r.Id}/files/{Uri.EscapeDataString(o.Name)}?reviewed=true" : null))],
         r.State == DocumentState.Completed && r.Outputs.Count > 0 ? $"/api/documents/{r.Id}/outputs.zip" : null,
-        r.ReviewedAt);
+        r.ReviewedAt,
+        r.ParentId,
+        r.Depth);
 }
+
+/// <summary>A document found inside another, as its parent's view lists it.</summary>
+/// <param name="Id">Its id.</param>
+/// <param name="FileName">Its name (the attachment's or entry's, made safe).</param>
+/// <param name="State">Received, Processing, Completed or Failed.</param>
+/// <param name="Reason">Why it failed, when it did.</param>
+/// <param name="Status">URL of its status.</param>
+public sealed record ChildView(string Id, string FileName, string State, string? Reason, string Status);
 
 /// <summary>One output file of a document.</summary>
 /// <param name="Name">File name, e.g. <c>annotations.json</c>.</param>

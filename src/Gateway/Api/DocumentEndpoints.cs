@@ -34,7 +34,9 @@ public static class DocumentEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        api.MapGet("/", ListAsync).WithSummary("The caller's most recent documents, newest first");
+        api.MapGet("/", ListAsync).WithSummary("The caller's most recent documents, newest first; with 'parent', the documents found inside that one")
+            .Produces<DocumentView[]>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/{id}", GetAsync).WithName("GetDocument").WithSummary("One document's state and outputs")
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/{id}/files/{name}", DownloadAsync).WithSummary("Download one output file")
@@ -167,15 +169,29 @@ public static class DocumentEndpoints
                 $"'{name}' is {format}, which this gateway does not accept; accepted: {string.Join(", ", allowed)} ({ApiOptions.Section}:AllowedFormats).");
     }
 
-    private static async Task<Ok<DocumentView[]>> ListAsync(HttpContext http, IDocumentStore store, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext http, IDocumentStore store, int? limit, string? parent, CancellationToken cancellationToken)
     {
-        var records = await store.ListForTenantAsync(ApiKeyFilter.TenantOf(http), Math.Clamp(limit ?? 50, 1, 500), cancellationToken);
+        var count = Math.Clamp(limit ?? 50, 1, 500);
+        if (parent is not null)
+        {
+            // Only the caller's own parent is listed; another tenant's is as unknown as one that does not exist.
+            if (await FindOwnAsync(parent, http, store, cancellationToken) is not { } own)
+            {
+                return NotFound(parent);
+            }
+            var children = await store.ListChildrenAsync(own.Id, count, cancellationToken);
+            return TypedResults.Ok(children.Where(c => c.Tenant == own.Tenant).Select(DocumentView.Of).ToArray());
+        }
+        var records = await store.ListForTenantAsync(ApiKeyFilter.TenantOf(http), count, cancellationToken);
         return TypedResults.Ok(records.Select(DocumentView.Of).ToArray());
     }
 
+    /// <summary>Most children a document's view lists (the limit on parts per container is lower by default).</summary>
+    private const int ChildrenShown = 1000;
+
     private static async Task<IResult> GetAsync(string id, HttpContext http, IDocumentStore store, CancellationToken cancellationToken) =>
         await FindOwnAsync(id, http, store, cancellationToken) is { } record
-            ? TypedResults.Ok(DocumentView.Of(record))
+            ? TypedResults.Ok(DocumentView.Of(record, await store.ListChildrenAsync(record.Id, ChildrenShown, cancellationToken)))
             : NotFound(id);
 
     private static async Task<IResult> DownloadAsync(string id, string name, bool? reviewed, HttpContext http, IDocumentStore store, IBlobStore blobs,

@@ -16,6 +16,7 @@ public sealed class DocumentAnnotatedConsumer(
     IBlobStore blobs,
     BlobFolder folder,
     DocumentIntake intake,
+    PartIntake parts,
     DocumentStateChanges changes,
     AnnotateMetrics metrics,
     ILoggerFactory loggers,
@@ -39,6 +40,12 @@ public sealed class DocumentAnnotatedConsumer(
             metrics.Received("message", null);
         }
         var record = await store.FindAsync(done.DocumentId, context.CancellationToken);
+        // Its children are recorded before it shows as Completed: whoever sees the parent done finds them, and a crash in
+        // between creates them when the event is handled again.
+        if (done.Parts is { Count: > 0 } found && record is { State: DocumentState.Received or DocumentState.Processing })
+        {
+            await parts.AcceptAsync(record, found, context.CancellationToken);
+        }
         // The outputs are in place before this event is sent, so the state can change now; the rest is clean-up that
         // start-up repeats if the process dies here.
         if (!await store.MarkCompletedAsync(done.DocumentId,

@@ -148,6 +148,8 @@ public sealed class DocumentIntake(
         CorrelationId = record.CorrelationId,
         ContentSha256 = record.Sha256,
         SubmittedAt = record.ReceivedAt,
+        ParentDocumentId = record.ParentId,
+        Depth = record.Depth > 0 ? record.Depth : null,
     };
 
     private async Task<DocumentRecord> FinishClaimAsync(DocumentRecord record, string from, CancellationToken cancellationToken)
@@ -183,15 +185,21 @@ public sealed class DocumentIntake(
         await store.SetContentAsync(record.Id, record.SourceUri, sha256, record.SizeBytes, cancellationToken);
         // Only now that the record needs the content may a copy held back be dropped (pruning reads the records).
         blobs.Confirm(stored);
+        await AnnounceAsync(record, cancellationToken);
+        return record;
+    }
 
+    /// <summary>Publishes that a recorded document whose bytes are stored was received, counts it, and hands it to a worker.</summary>
+    public async Task AnnounceAsync(DocumentRecord record, CancellationToken cancellationToken)
+    {
         await publisher.Publish(new DocumentReceived
         {
             DocumentId = record.Id,
             FileName = record.FileName,
-            SourceUri = record.SourceUri,
+            SourceUri = record.SourceUri ?? "",
             Channel = record.Channel,
             SizeBytes = record.SizeBytes,
-            ContentSha256 = sha256,
+            ContentSha256 = record.Sha256,
             Profile = record.Profile,
             CorrelationId = record.CorrelationId,
             ReceivedAt = record.ReceivedAt,
@@ -203,7 +211,6 @@ public sealed class DocumentIntake(
             return record with { DuplicateOf = earlier };
         }
         await DispatchAsync(record, cancellationToken);
-        return record;
     }
 
     private Task FailAsync(DocumentRecord record, string reason, string message, CancellationToken cancellationToken) =>

@@ -45,4 +45,8 @@ public sealed record DocumentRecord
     public long? TokensIn { get; init; }
     /// <summary>Tokens the model generated for it, when the worker said.</summary>
     public long? TokensOut { get; init; }
+    /// <summary>The document it was found inside (an e-mail's attachment, an archive's entry); null for one sent on its own.</summary>
+    public string? ParentId { get; init; }
+    /// <summary>How deep it sits inside other documents: 0 when sent on its own, 1 for an attachment of it…</summary>
+    public int Depth { get; init; }
 }

@@ -18,6 +18,9 @@ public interface IDocumentStore
     /// <summary>The most recent documents of one tenant, newest first.</summary>
     Task<IReadOnlyList<DocumentRecord>> ListForTenantAsync(string tenant, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The documents found inside document <paramref name="parentId"/> (its attachments, its archive's entries), in the order they were received.</summary>
+    Task<IReadOnlyList<DocumentRecord>> ListChildrenAsync(string parentId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Documents in the given states, oldest first.</summary>
     Task<IReadOnlyList<DocumentRecord>> ListByStateAsync(IReadOnlyCollection<DocumentState> states, CancellationToken cancellationToken);
 

@@ -172,6 +172,11 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         ["ALTER TABLE documents ADD COLUMN reviewed_at timestamptz;"],
         // Exact duplicates the gateway skips wait for the earlier document: finding them when it finishes reads this index.
         ["CREATE INDEX ix_documents_duplicate_of ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;"],
+        // Documents inside documents: the document an attachment or archive entry was found in, and how deep it sits.
+        [
+            "ALTER TABLE documents ADD COLUMN parent_id text, ADD COLUMN depth integer NOT NULL DEFAULT 0;",
+            "CREATE INDEX ix_documents_parent ON documents (parent_id, received_at) WHERE parent_id IS NOT NULL;",
+        ],
     ];
 
     public async Task<bool> TryAddAsync(DocumentRecord record, CancellationToken cancellationToken)
@@ -179,10 +184,10 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         await using var command = _dataSource.CreateCommand("""
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant, tokens_in, tokens_out)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant, tokens_in, tokens_out, parent_id, depth)
             VALUES (@id, @file_name, @channel, @state, @profile, @source_uri, @output_uri, @sha256, @size_bytes, @reason, @message,
                 @retryable, @correlation_id, @duplicate_of, @profile_fingerprint, @model_sha256, @attempts, @dispatches, @received_at, @started_at,
-                @finished_at, @timings_json, @digest_json, @outputs_json, @dispatched_at, @purged_at, @tenant, @tokens_in, @tokens_out)
+                @finished_at, @timings_json, @digest_json, @outputs_json, @dispatched_at, @purged_at, @tenant, @tokens_in, @tokens_out, @parent_id, @depth)
             ON CONFLICT (id) DO NOTHING;
             """);
         var r = record;
@@ -216,6 +221,8 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         p.AddWithValue("tenant", r.Tenant);
         p.AddWithValue("tokens_in", NpgsqlDbType.Bigint, (object?)r.TokensIn ?? DBNull.Value);
         p.AddWithValue("tokens_out", NpgsqlDbType.Bigint, (object?)r.TokensOut ?? DBNull.Value);
+        p.AddWithValue("parent_id", Nullable(r.ParentId));
+        p.AddWithValue("depth", r.Depth);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
@@ -232,6 +239,13 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         QueryAsync("SELECT * FROM documents WHERE tenant = @tenant ORDER BY received_at DESC, id DESC LIMIT @limit", p =>
         {
             p.AddWithValue("tenant", tenant);
+            p.AddWithValue("limit", limit);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListChildrenAsync(string parentId, int limit, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT * FROM documents WHERE parent_id = @parent ORDER BY received_at, id LIMIT @limit", p =>
+        {
+            p.AddWithValue("parent", parentId);
             p.AddWithValue("limit", limit);
         }, cancellationToken);
 
@@ -604,6 +618,8 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
             Tenant = Text("tenant") ?? Tenants.Default,
             TokensIn = reader["tokens_in"] is long tokensIn ? tokensIn : null,
             TokensOut = reader["tokens_out"] is long tokensOut ? tokensOut : null,
+            ParentId = Text("parent_id"),
+            Depth = (int)reader["depth"],
         };
     }
 

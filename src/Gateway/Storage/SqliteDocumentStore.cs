@@ -164,6 +164,13 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         (_, _) => Task.FromResult(new[] { "ALTER TABLE documents ADD COLUMN reviewed_at TEXT;" }),
         // Exact duplicates the gateway skips wait for the earlier document: finding them when it finishes reads this index.
         (_, _) => Task.FromResult(new[] { "CREATE INDEX ix_documents_duplicate_of ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;" }),
+        // Documents inside documents: the document an attachment or archive entry was found in, and how deep it sits.
+        (_, _) => Task.FromResult(new[]
+        {
+            "ALTER TABLE documents ADD COLUMN parent_id TEXT;",
+            "ALTER TABLE documents ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;",
+            "CREATE INDEX ix_documents_parent ON documents(parent_id, received_at) WHERE parent_id IS NOT NULL;",
+        }),
     ];
 
     private static async Task<HashSet<string>> ColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
@@ -186,10 +193,10 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         command.CommandText = """
             INSERT INTO documents (id, file_name, channel, state, profile, source_uri, output_uri, sha256, size_bytes, reason, message,
                 retryable, correlation_id, duplicate_of, profile_fingerprint, model_sha256, attempts, dispatches, received_at, started_at,
-                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant, tokens_in, tokens_out)
+                finished_at, timings_json, digest_json, outputs_json, dispatched_at, purged_at, tenant, tokens_in, tokens_out, parent_id, depth)
             VALUES ($id, $file_name, $channel, $state, $profile, $source_uri, $output_uri, $sha256, $size_bytes, $reason, $message,
                 $retryable, $correlation_id, $duplicate_of, $profile_fingerprint, $model_sha256, $attempts, $dispatches, $received_at, $started_at,
-                $finished_at, $timings_json, $digest_json, $outputs_json, $dispatched_at, $purged_at, $tenant, $tokens_in, $tokens_out)
+                $finished_at, $timings_json, $digest_json, $outputs_json, $dispatched_at, $purged_at, $tenant, $tokens_in, $tokens_out, $parent_id, $depth)
             ON CONFLICT(id) DO NOTHING;
             """;
         Bind(command, record);
@@ -209,6 +216,13 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         QueryAsync("SELECT * FROM documents WHERE tenant = $tenant ORDER BY received_at DESC, id DESC LIMIT $limit", c =>
         {
             c.Parameters.AddWithValue("$tenant", tenant);
+            c.Parameters.AddWithValue("$limit", limit);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<DocumentRecord>> ListChildrenAsync(string parentId, int limit, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT * FROM documents WHERE parent_id = $parent ORDER BY received_at, id LIMIT $limit", c =>
+        {
+            c.Parameters.AddWithValue("$parent", parentId);
             c.Parameters.AddWithValue("$limit", limit);
         }, cancellationToken);
 
@@ -600,6 +614,8 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         Add("$tenant", r.Tenant);
         Add("$tokens_in", r.TokensIn);
         Add("$tokens_out", r.TokensOut);
+        Add("$parent_id", r.ParentId);
+        Add("$depth", r.Depth);
     }
 
     private static DocumentRecord Read(SqliteDataReader reader)
@@ -639,6 +655,8 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
             Tenant = Text("tenant") ?? Tenants.Default,
             TokensIn = reader["tokens_in"] is long tokensIn ? tokensIn : null,
             TokensOut = reader["tokens_out"] is long tokensOut ? tokensOut : null,
+            ParentId = Text("parent_id"),
+            Depth = (int)(long)reader["depth"],
         };
     }
 

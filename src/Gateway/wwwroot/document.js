@@ -259,6 +259,18 @@
     $("redrive").hidden = record.state !== "Failed";
     $("cancel").hidden = final(record.state);
     renderDownloads(record);
+    renderFamily(record);
+  }
+
+  // An e-mail's attachments and an archive's entries are documents of their own: link them, and link a child to its parent.
+  function renderFamily(record) {
+    const link = (documentId, text) => el("a", { href: "/document.html?id=" + encodeURIComponent(documentId), class: "filename", text: text });
+    $("doc-parent").hidden = !record.parentId;
+    $("doc-parent").replaceChildren(...(record.parentId ? ["Found inside ", link(record.parentId, "its parent document")] : []));
+    const children = record.children || [];
+    $("doc-children").hidden = children.length === 0;
+    $("doc-children").replaceChildren(...children.map((c) =>
+      el("li", {}, link(c.id, c.fileName), " ", stateBadge(c.state), c.reason ? el("span", { class: "muted", text: " " + c.reason }) : null)));
   }
 
   function reviewedName(name) {

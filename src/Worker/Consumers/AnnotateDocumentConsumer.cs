@@ -23,6 +23,7 @@ public sealed class AnnotateDocumentConsumer(
     ProfileCatalog profiles,
     SourceStaging sources,
     OutputStore outputs,
+    PartStore parts,
     ResultIndex results,
     ReviewedExamples examples,
     IOptions<WorkerOptions> options,
@@ -110,8 +111,25 @@ public sealed class AnnotateDocumentConsumer(
 
     private async Task<DocumentAnnotated> AnnotateAsync(AnnotateDocument command, StagedSource source, OutputTarget target, long started, CancellationToken cancellationToken)
     {
+        var partsFolder = PartStore.NewFolder();
+        try
+        {
+            return await AnnotateAsync(command, source, target, started, partsFolder, cancellationToken);
+        }
+        finally
+        {
+            PartStore.Delete(partsFolder);
+        }
+    }
+
+    private async Task<DocumentAnnotated> AnnotateAsync(AnnotateDocument command, StagedSource source, OutputTarget target, long started, string partsFolder,
+        CancellationToken cancellationToken)
+    {
         var result = await pipeline.RunAsync(new AnnotationRequest
         {
+            PartsDirectory = partsFolder,
+            Depth = Math.Max(command.Depth ?? 0, 0),
+            ParentDocumentId = DocumentIds.IsValid(command.ParentDocumentId) ? command.ParentDocumentId : null,
             DocumentId = command.DocumentId,
             Source = new DocumentSource(source.Path, command.FileName),
             OutputDirectory = target.Directory,
@@ -122,6 +140,8 @@ public sealed class AnnotateDocumentConsumer(
             Examples = await examples.ReadAsync(command.ExamplesKey, cancellationToken),
         }, cancellationToken);
         await outputs.CommitAsync(target, result.Outputs.Select(o => o.Name), cancellationToken);
+        // Stored before the event that names them is published: the gateway makes each a document as it hears of them.
+        var found = await parts.StoreAsync(result.Parts, partsFolder, cancellationToken);
         var annotated = new DocumentAnnotated
         {
             DocumentId = command.DocumentId,
@@ -141,11 +161,14 @@ public sealed class AnnotateDocumentConsumer(
             // Only when the model was called: null says "no model work", not "unknown".
             ModelTokensIn = result.ModelTokensIn + result.ModelTokensOut > 0 ? result.ModelTokensIn : null,
             ModelTokensOut = result.ModelTokensIn + result.ModelTokensOut > 0 ? result.ModelTokensOut : null,
+            Parts = found,
             CorrelationId = command.CorrelationId,
             CompletedAt = time.GetUtcNow(),
         };
         // Only whole results in the store are reused, and only those that produced every output.
-        if (source.Sha256 is { } sha256 && target.Prefix is not null && command.Outputs is not { Count: > 0 })
+        // A child's outputs name its parent, a container's its children: neither is another document's to copy.
+        if (source.Sha256 is { } sha256 && target.Prefix is not null && command.Outputs is not { Count: > 0 }
+            && annotated.Parts is null && string.IsNullOrEmpty(command.ParentDocumentId))
         {
             await results.RememberAnnotatedAsync(sha256, annotated, cancellationToken);
         }
@@ -157,7 +180,7 @@ public sealed class AnnotateDocumentConsumer(
     {
         // The hash is the one of the bytes read here, never the one the sender claims: a claimed hash would hand
         // someone else's results to anyone who knows it.
-        if (source.Sha256 is not { } sha256 || command.Outputs is { Count: > 0 }
+        if (source.Sha256 is not { } sha256 || command.Outputs is { Count: > 0 } || !string.IsNullOrEmpty(command.ParentDocumentId)
             || (command.ContentSha256 is { Length: > 0 } claimed && !string.Equals(claimed, sha256, StringComparison.OrdinalIgnoreCase))
             || !profiles.Contains(command.Profile ?? AnnotationProfile.DefaultName))
         {
@@ -166,7 +189,8 @@ public sealed class AnnotateDocumentConsumer(
         var fingerprint = profiles.Get(command.Profile).Fingerprint();
         var modelSha256 = pipeline.ModelSha256;
         var earlier = await results.FindAnnotatedAsync(sha256, fingerprint, modelSha256, cancellationToken);
-        if (earlier is null || earlier.DocumentId == command.DocumentId
+        // A container is annotated afresh: its outputs name its children, whose ids derive from its own id.
+        if (earlier is null || earlier.DocumentId == command.DocumentId || earlier.Parts is { Count: > 0 }
             || Hosting.Blobs.BlobReference.KeyOf(earlier.OutputUri) is not { } from
             || !await outputs.CopyAsync(from, earlier.Outputs.Select(o => o.Name), target, cancellationToken))
         {

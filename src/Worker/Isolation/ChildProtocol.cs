@@ -13,9 +13,10 @@ internal static class ChildProtocol
 {
     /// <summary>
     /// Version of the frames below; bumped on any change that an older peer would misread. 2: <c>progress</c> frames,
-    /// and model token counts (<see cref="ChildUsage"/>) on heartbeats, results and errors.
+    /// and model token counts (<see cref="ChildUsage"/>) on heartbeats, results and errors. 3: the parts folder, depth and
+    /// parent on <c>run</c>, and the parts written on <c>result</c>.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The argument that starts the worker executable as a pipeline child.</summary>
     public const string ChildArgument = "--pipeline-child";
@@ -133,6 +134,9 @@ internal sealed record ChildRun
     public string? ExpectedSha256 { get; init; }
     public string? SourceSha256 { get; init; }
     public List<Annotate.Annotators.Annotations.ReviewedExample>? Examples { get; init; }
+    public string? PartsDirectory { get; init; }
+    public int Depth { get; init; }
+    public string? ParentDocumentId { get; init; }
 }
 
 /// <summary>A document annotated: what the worker publishes about it.</summary>
@@ -147,6 +151,7 @@ internal sealed record ChildResult
     public string? ModelSha256 { get; init; }
     public long ModelTokensIn { get; init; }
     public long ModelTokensOut { get; init; }
+    public List<Annotate.Annotators.Documents.EmbeddedFile>? Parts { get; init; }
 }
 
 /// <summary>A document that could not be annotated, or was cancelled.</summary>

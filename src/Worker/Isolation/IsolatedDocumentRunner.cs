@@ -27,6 +27,9 @@ public sealed class IsolatedDocumentRunner(PipelineSupervisor supervisor) : IDoc
             ExpectedSha256 = request.ExpectedSha256,
             SourceSha256 = request.SourceSha256,
             Examples = request.Examples?.ToList(),
+            PartsDirectory = request.PartsDirectory is { } parts ? Path.GetFullPath(parts) : null,
+            Depth = request.Depth,
+            ParentDocumentId = request.ParentDocumentId,
         }, cancellationToken);
         if (frame.Result is { } result)
         {
@@ -41,6 +44,7 @@ public sealed class IsolatedDocumentRunner(PipelineSupervisor supervisor) : IDoc
                 ModelSha256 = result.ModelSha256,
                 ModelTokensIn = result.ModelTokensIn,
                 ModelTokensOut = result.ModelTokensOut,
+                Parts = result.Parts ?? [],
             };
         }
         var error = frame.Error ?? new ChildError { Kind = ChildProtocol.InternalError, Message = "The pipeline child answered with neither a result nor an error." };

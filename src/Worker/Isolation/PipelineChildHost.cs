@@ -235,6 +235,9 @@ public static class PipelineChildHost
                     SourceSha256 = run.SourceSha256,
                     Progress = document,
                     Examples = run.Examples,
+                    PartsDirectory = run.PartsDirectory,
+                    Depth = run.Depth,
+                    ParentDocumentId = run.ParentDocumentId,
                 }, document.Cancellation.Token);
                 answer = new ChildFrame
                 {
@@ -251,6 +254,7 @@ public static class PipelineChildHost
                         ModelSha256 = result.ModelSha256,
                         ModelTokensIn = result.ModelTokensIn,
                         ModelTokensOut = result.ModelTokensOut,
+                        Parts = result.Parts.Count > 0 ? result.Parts.ToList() : null,
                     },
                     Usage = _usage.Take(),
                 };

@@ -31,4 +31,7 @@ public sealed record DocumentRunResult
 
     /// <summary>Tokens the model generated for the document.</summary>
     public long ModelTokensOut { get; init; }
+
+    /// <summary>Files found inside the document and written to the request's parts folder, each with its child's id.</summary>
+    public IReadOnlyList<Annotators.Documents.EmbeddedFile> Parts { get; init; } = [];
 }

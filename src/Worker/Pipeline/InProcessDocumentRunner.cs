@@ -28,6 +28,7 @@ public sealed class InProcessDocumentRunner(IDocumentPipeline pipeline, ILanguag
             ModelSha256 = ModelSha256,
             ModelTokensIn = result.ModelTokensIn,
             ModelTokensOut = result.ModelTokensOut,
+            Parts = result.Parts,
         };
     }
 }

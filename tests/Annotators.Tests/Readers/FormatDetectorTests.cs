@@ -68,7 +68,7 @@ public class FormatDetectorTests
     }
 
     [Fact]
-    public void Zip_that_is_no_office_document_is_unsupported()
+    public void Zip_that_is_no_office_document_is_an_archive_of_documents()
     {
         using var dir = new TempDir();
         using (var zip = ZipFile.Open(dir.File("a.zip"), ZipArchiveMode.Create))
@@ -76,7 +76,18 @@ public class FormatDetectorTests
             using var writer = new StreamWriter(zip.CreateEntry("hello.txt").Open());
             writer.Write("hi");
         }
-        var ex = Assert.Throws<AnnotationException>(() => _detector.Detect(new DocumentSource(dir.File("a.zip"), "a.zip")));
-        Assert.Equal(FailureReason.UnsupportedFormat, ex.Reason);
+        Assert.Equal(SourceFormat.Zip, _detector.Detect(new DocumentSource(dir.File("a.zip"), "a.zip")));
+    }
+
+    [Theory]
+    [InlineData("mail.eml", "From: Jane Doe <jane@example.com>\r\nTo: bob@example.com\r\nSubject: Invoice\r\nDate: Fri, 15 Mar 2024 09:30:00 +0100\r\n\r\nHello Bob.\r\n", SourceFormat.Eml)]
+    [InlineData("mail.txt", "Received: from mx.example.com\r\n\tby mx2.example.com; Fri, 15 Mar 2024 09:30:00 +0100\r\nFrom: jane@example.com\r\nMIME-Version: 1.0\r\n\r\nHi\r\n", SourceFormat.Eml)]
+    [InlineData("note.txt", "From: the desk of Jane\nPlease call me back about the invoice.\n", SourceFormat.Text)]
+    [InlineData("note.txt", "Subject: lunch\nWho is in?\n", SourceFormat.Text)]
+    public void An_email_is_told_from_its_header_fields_and_a_note_starting_with_from_stays_text(string name, string text, SourceFormat expected)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File(name), text);
+        Assert.Equal(expected, _detector.Detect(new DocumentSource(dir.File(name), name)));
     }
 }

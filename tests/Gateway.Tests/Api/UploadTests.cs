@@ -43,10 +43,11 @@ public sealed class UploadTests
 
     public static TheoryData<string, byte[], string> NotDocuments => new()
     {
-        { "report.pdf", ZipOf("hello.txt", "hello"), "unsupported-format" },
+        // Any other ZIP is an archive of documents, accepted (see ContainerEndToEndTests); a binary workbook is not.
+        { "report.pdf", ZipOf("xl/workbook.bin", "binary"), "unsupported-format" },
         { "report.pdf", RandomBytes(), "unknown-format" },
         { "sheet.xlsx", RandomBytes(), "unknown-format" },
-        { "notes.txt", ZipOf("word/other.xml", "<x/>"), "unsupported-format" },
+        { "notes.txt", ZipOf("xl/workbook.bin", "<x/>"), "unsupported-format" },
     };
 
     [Theory]

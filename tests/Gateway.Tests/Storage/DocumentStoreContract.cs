@@ -56,6 +56,29 @@ public abstract class DocumentStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_child_keeps_its_parent_and_depth_and_the_parent_lists_its_children_in_the_order_received()
+    {
+        Assert.True(await Store.TryAddAsync(Record("mail"), None));
+        Assert.True(await Store.TryAddAsync(Record("other"), None));
+        Assert.True(await Store.TryAddAsync(Record("att-2", minutes: 2) with { ParentId = "mail", Depth = 1, Channel = "part", Tenant = "acme" }, None));
+        Assert.True(await Store.TryAddAsync(Record("att-1", minutes: 1) with { ParentId = "mail", Depth = 1, Channel = "part", Tenant = "acme" }, None));
+        Assert.True(await Store.TryAddAsync(Record("entry", minutes: 3) with { ParentId = "att-1", Depth = 2, Channel = "part" }, None));
+
+        var child = (await Store.FindAsync("att-1", None))!;
+        Assert.Equal("mail", child.ParentId);
+        Assert.Equal(1, child.Depth);
+        Assert.Equal("acme", child.Tenant);
+        Assert.Null((await Store.FindAsync("mail", None))!.ParentId);
+        Assert.Equal(0, (await Store.FindAsync("mail", None))!.Depth);
+        Assert.Equal(["att-1", "att-2"], (await Store.ListChildrenAsync("mail", 10, None)).Select(r => r.Id));
+        Assert.Equal(["att-1"], (await Store.ListChildrenAsync("mail", 1, None)).Select(r => r.Id));
+        Assert.Equal(["entry"], (await Store.ListChildrenAsync("att-1", 10, None)).Select(r => r.Id));
+        Assert.Empty(await Store.ListChildrenAsync("other", 10, None));
+        Assert.False(await Store.TryAddAsync(Record("att-1") with { ParentId = "other" }, None));
+        Assert.Equal("mail", (await Store.FindAsync("att-1", None))!.ParentId);
+    }
+
+    [StoreFact]
     public async Task Find_returns_every_field_as_stored_and_null_for_an_unknown_id()
     {
         var record = new DocumentRecord

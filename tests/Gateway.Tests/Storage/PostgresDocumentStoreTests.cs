@@ -52,7 +52,7 @@ public sealed class PostgresDocumentStoreTests : DocumentStoreContract
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT array_agg(version ORDER BY version) FROM schema_version;", connection);
         var versions = (int[])(await command.ExecuteScalarAsync())!;
-        Assert.Equal(new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, versions);
+        Assert.Equal(new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, versions);
     }
 
     public override async Task DisposeAsync()

@@ -32,13 +32,7 @@ public sealed class BlobDocumentVectorIndexTests : IDisposable
 
     public BlobDocumentVectorIndexTests()
     {
-        _blobs = new FileSystemBlobStore(Options.Create(new BlobStoreOptions
-        {
-            Sources = Path.Combine(_root, "blobs"),
-            Content = Path.Combine(_root, "content"),
-            Outputs = Path.Combine(_root, "outbox"),
-            Results = Path.Combine(_root, "results"),
-        }));
+        _blobs = TestBlobStores.Under(_root);
     }
 
     public void Dispose()

@@ -79,20 +79,14 @@ public sealed partial class HtmlReader(IOptions<ReaderOptions> options) : IDocum
         var text = TextDecoding.Decode(bytes, out var encoding);
         if (EstimatedDepth(text, MaxNestingDepth, cancellationToken) > MaxNestingDepth)
         {
-            var plain = PlainTextReader.Parse(WebUtility.HtmlDecode(Tag().Replace(text, " ")), cancellationToken);
             return new Document
             {
                 FileName = source.FileName,
                 Format = SourceFormat.Html,
                 SizeBytes = bytes.Length,
                 Properties = new DocumentProperties { Encoding = encoding },
-                Blocks = plain,
-                Notices =
-                [
-                    new Notice(NestingNotice,
-                        $"'{source.FileName}' nests elements more than {MaxNestingDepth} levels deep, so it was read as plain text: its text is all there, its structure is not.")
-                    { Source = "html" },
-                ],
+                Blocks = AsPlainText(text, cancellationToken),
+                Notices = [TooDeep(source.FileName)],
             };
         }
         var page = new HtmlParser(new HtmlParserOptions { IsScripting = false }).ParseDocument(text);
@@ -116,6 +110,29 @@ public sealed partial class HtmlReader(IOptions<ReaderOptions> options) : IDocum
             Outline = blocks.OfType<HeadingBlock>().Select(h => new OutlineEntry(h.Content, h.Level, null)).ToList(),
         };
     }
+
+    /// <summary>
+    /// The main content of an HTML text as blocks, the way a web page is read (an e-mail's HTML body): a text nesting
+    /// elements too deep is read as plain text, and the notice saying so is added to <paramref name="notices"/>.
+    /// </summary>
+    public static IReadOnlyList<Block> ReadBlocks(string html, string fileName, ICollection<Notice> notices, CancellationToken cancellationToken)
+    {
+        if (EstimatedDepth(html, MaxNestingDepth, cancellationToken) > MaxNestingDepth)
+        {
+            notices.Add(TooDeep(fileName));
+            return AsPlainText(html, cancellationToken);
+        }
+        var walker = new Walker(cancellationToken);
+        walker.Walk(MainContent(new HtmlParser(new HtmlParserOptions { IsScripting = false }).ParseDocument(html)));
+        return walker.Blocks;
+    }
+
+    private static IReadOnlyList<Block> AsPlainText(string html, CancellationToken cancellationToken) =>
+        PlainTextReader.Parse(WebUtility.HtmlDecode(Tag().Replace(html, " ")), cancellationToken);
+
+    private static Notice TooDeep(string fileName) =>
+        new(NestingNotice, $"'{fileName}' nests elements more than {MaxNestingDepth} levels deep, so it was read as plain text: its text is all there, its structure is not.")
+        { Source = "html" };
 
     /// <summary>
     /// How deep the page's elements nest, estimated in one linear pass over its tags (start tags of elements that can

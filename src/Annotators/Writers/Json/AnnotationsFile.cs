@@ -40,10 +40,18 @@ internal sealed record AnnotationsFile
     public ExtractiveSummary? Summary { get; init; }
     public DuplicateAnnotation? DuplicateOf { get; init; }
     public IReadOnlyList<ColumnTypeAnnotation>? ColumnTypes { get; init; }
+    // The document this one was found inside (an e-mail it was attached to, an archive it was an entry of).
+    public ParentInfo? Parent { get; init; }
+    // The files found inside this document, each a document of its own where documentId is given.
+    public IReadOnlyList<PartInfo>? Parts { get; init; }
     public required IReadOnlyList<Notice> Notices { get; init; }
     public required IReadOnlyList<AnnotatorRun> Annotators { get; init; }
     public required IReadOnlyDictionary<string, JsonNode?> Extensions { get; init; }
 }
+
+internal sealed record ParentInfo(string DocumentId);
+
+internal sealed record PartInfo(int Index, string Name, string Path, long SizeBytes, string Sha256, string? DocumentId);
 
 internal sealed record GeneratorInfo(string Name, string Version);
 
