@@ -7,12 +7,15 @@ using Annotate.Bench;
 //   dotnet run -c Release --project bench/Annotate.Bench -- hostile [--pipeline] [--case NAME] [--keep]
 //   dotnet run -c Release --project bench/Annotate.Bench -- isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH]
 //   dotnet run -c Release --project bench/Annotate.Bench -- embedding [--corpus FOLDER]
+//   dotnet run -c Release --project bench/Annotate.Bench -- pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER]
 return args.FirstOrDefault() switch
 {
     "xlsx" => XlsxBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args[1..]),
     "isolation" => await IsolationBenchmark.RunAsync(args[1..]),
     "embedding" => await EmbeddingBenchmark.RunAsync(args[1..]),
+    "pdf" => await PdfBenchmark.RunAsync(args[1..]),
+    PdfBenchmark.OnceCommand => await PdfBenchmark.OnceAsync(args[1..]),
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
     "docx-hostile" => DocxHostileBenchmark.Run(args[1..]),
     DocxHostileBenchmark.ReadCommand => DocxHostileBenchmark.ReadOnce(args[1..]),
@@ -23,6 +26,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER]");
     return 2;
 }

@@ -99,4 +99,20 @@ public sealed class ReaderOptions
     /// <summary>Largest web page (HTML) read; its tree takes several times its size in memory. Larger fails with <c>too-large</c>.</summary>
     [Range(1, long.MaxValue)]
     public long MaxHtmlBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// Most threads that read the pages of one PDF at once. Each extra thread opens the file once more and reads runs of
+    /// pages with it (a PdfPig document is not thread-safe); the pages come out in order, the same as read by one thread.
+    /// Default 2: on the two-core reference machine a second thread takes a long PDF from 0.5 to about 1 × the speed of
+    /// <c>pdftotext</c> (docs/benchmarks.md, issue 12). 1 reads every page on the document's own thread.
+    /// </summary>
+    [Range(1, 64)]
+    public int PdfPageThreads { get; set; } = 2;
+
+    /// <summary>
+    /// PDFs with fewer pages are read by one thread whatever <see cref="PdfPageThreads"/> says: opening the file again
+    /// costs more than it saves on a short document. Default 16.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int PdfParallelMinPages { get; set; } = 16;
 }
