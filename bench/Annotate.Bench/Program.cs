@@ -15,6 +15,7 @@ return args.FirstOrDefault() switch
     "isolation" => await IsolationBenchmark.RunAsync(args[1..]),
     "embedding" => await EmbeddingBenchmark.RunAsync(args[1..]),
     "pdf" => await PdfBenchmark.RunAsync(args[1..]),
+    "pdf-phases" => PdfPhases.Run(args[1..]),
     PdfBenchmark.OnceCommand => await PdfBenchmark.OnceAsync(args[1..]),
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
     "docx-hostile" => DocxHostileBenchmark.Run(args[1..]),

@@ -30,14 +30,15 @@ internal static class PdfPageReader
     /// <param name="threads">Most threads reading pages at once (1: the calling thread alone).</param>
     /// <param name="minPages">Documents with fewer pages are read by the calling thread alone.</param>
     /// <param name="cancellationToken">Checked before every page.</param>
+    /// <param name="runPages">Pages a thread takes at a time (tests make it small to read short files on several threads).</param>
     public static List<PdfPageText> Read(PdfDocument pdf, Func<PdfDocument> openAnother, int threads, int minPages,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int runPages = RunPages)
     {
         var count = pdf.NumberOfPages;
-        var useful = Math.Min(threads, (count + RunPages - 1) / RunPages);
+        var useful = Math.Min(threads, (count + runPages - 1) / runPages);
         return count < minPages || useful <= 1
             ? Sequential(pdf, cancellationToken)
-            : Parallel(pdf, openAnother, useful, cancellationToken);
+            : Parallel(pdf, openAnother, useful, runPages, cancellationToken);
     }
 
     private static List<PdfPageText> Sequential(PdfDocument pdf, CancellationToken cancellationToken)
@@ -59,14 +60,14 @@ internal static class PdfPageReader
         pages.Add(words > Document.MaxPositionedWords ? page with { Words = [] } : page);
     }
 
-    private static List<PdfPageText> Parallel(PdfDocument pdf, Func<PdfDocument> openAnother, int threads,
+    private static List<PdfPageText> Parallel(PdfDocument pdf, Func<PdfDocument> openAnother, int threads, int runPages,
         CancellationToken cancellationToken)
     {
         var count = pdf.NumberOfPages;
         var pages = new List<PdfPageText>(count);
         var documents = new PdfDocument?[threads];
         documents[0] = pdf;
-        var window = RunPages * RunsPerWindow * threads;
+        var window = runPages * RunsPerWindow * threads;
         var slots = new PageSlot[Math.Min(window, count)];
         var words = 0;
         try
@@ -74,15 +75,25 @@ internal static class PdfPageReader
             for (var first = 1; first <= count; first += window)
             {
                 var last = Math.Min(count, first + window - 1);
-                var state = new Window(first, last, slots);
+                var state = new Window(first, last, runPages, slots);
                 var helpers = new Task[threads - 1];
                 for (var thread = 1; thread < threads; thread++)
                 {
                     var index = thread;
-                    helpers[thread - 1] = Task.Run(() => Work(state, () => documents[index] ??= openAnother(), cancellationToken), CancellationToken.None);
+                    // Each helper opens its copy once, at its first window, on its own thread.
+                    helpers[thread - 1] = Task.Run(() => Work(state, documents[index] ??= openAnother(), cancellationToken), CancellationToken.None);
                 }
-                Work(state, () => pdf, cancellationToken);
-                Task.WaitAll(helpers, CancellationToken.None);
+                Work(state, pdf, cancellationToken);
+                try
+                {
+                    Task.WaitAll(helpers, CancellationToken.None);
+                }
+                catch (AggregateException ex)
+                {
+                    // Only opening the copy can fault a helper (pages keep their own failures): the file is the same, so
+                    // this is the reason the file cannot be read.
+                    ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+                }
                 for (var number = first; number <= last; number++)
                 {
                     ref var slot = ref slots[number - first];
@@ -106,22 +117,22 @@ internal static class PdfPageReader
     }
 
     /// <summary>Takes runs of the window's pages until none is left, or until a page before the next run has failed.</summary>
-    private static void Work(Window window, Func<PdfDocument> document, CancellationToken cancellationToken)
+    private static void Work(Window window, PdfDocument document, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var start = window.First + (Interlocked.Increment(ref window.NextRun) - 1) * RunPages;
+            var start = window.First + (Interlocked.Increment(ref window.NextRun) - 1) * window.RunPages;
             if (start > window.Last || start > Volatile.Read(ref window.FirstFailure))
             {
                 return;
             }
-            for (var number = start; number <= Math.Min(window.Last, start + RunPages - 1); number++)
+            for (var number = start; number <= Math.Min(window.Last, start + window.RunPages - 1); number++)
             {
                 ref var slot = ref window.Slots[number - window.First];
                 try
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    slot.Page = PdfPageLayout.Analyse(document().GetPage(number));
+                    slot.Page = PdfPageLayout.Analyse(document.GetPage(number));
                 }
                 catch (Exception ex)
                 {
@@ -155,10 +166,11 @@ internal static class PdfPageReader
         public ExceptionDispatchInfo? Failure;
     }
 
-    private sealed class Window(int first, int last, PageSlot[] slots)
+    private sealed class Window(int first, int last, int runPages, PageSlot[] slots)
     {
         public int First { get; } = first;
         public int Last { get; } = last;
+        public int RunPages { get; } = runPages;
         public PageSlot[] Slots { get; } = slots;
         public int NextRun;
         public int FirstFailure = int.MaxValue;
