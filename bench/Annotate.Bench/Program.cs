@@ -7,6 +7,8 @@ using Annotate.Bench;
 //   dotnet run -c Release --project bench/Annotate.Bench -- hostile [--pipeline] [--case NAME] [--keep]
 //   dotnet run -c Release --project bench/Annotate.Bench -- isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH]
 //   dotnet run -c Release --project bench/Annotate.Bench -- embedding [--corpus FOLDER]
+//   dotnet run -c Release --project bench/Annotate.Bench -- service --gateway NAME=PATH/Annotate.Gateway.dll [--gateway ...] [--rounds R] [--documents N] [--settle S] [--pdf FILE]
+//   dotnet run -c Release --project bench/Annotate.Bench -- pdf-phases FILE
 //   dotnet run -c Release --project bench/Annotate.Bench -- pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER]
 return args.FirstOrDefault() switch
 {
@@ -16,6 +18,7 @@ return args.FirstOrDefault() switch
     "embedding" => await EmbeddingBenchmark.RunAsync(args[1..]),
     "pdf" => await PdfBenchmark.RunAsync(args[1..]),
     "pdf-phases" => PdfPhases.Run(args[1..]),
+    "service" => ServiceBenchmark.Run(args[1..]),
     PdfBenchmark.OnceCommand => await PdfBenchmark.OnceAsync(args[1..]),
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
     "docx-hostile" => DocxHostileBenchmark.Run(args[1..]),
