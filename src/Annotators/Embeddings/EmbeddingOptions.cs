@@ -8,13 +8,6 @@ public sealed class EmbeddingOptions
     /// <summary>Configuration section.</summary>
     public const string Section = "Annotate:Embedding";
 
-    /// <summary>
-    /// Load the encoder when a pipeline child starts, before it takes documents, instead of on the first document that
-    /// needs it (which then took seconds longer than the next ones: docs/benchmarks.md, issue 12). Default true; turn it
-    /// off where no profile in use runs the semantic annotators, to keep the encoder's ~350 MB out of memory.
-    /// </summary>
-    public bool WarmUp { get; set; } = true;
-
     /// <summary>Texts encoded in one call to the encoder. Larger batches encode more per second up to the cores' limit. Default 32.</summary>
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 32;

@@ -3,7 +3,6 @@ using System.Runtime;
 using System.Text;
 using Annotate.Annotators;
 using Annotate.Annotators.Builtin;
-using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
@@ -64,22 +63,8 @@ public static class PipelineChildHost
             var model = host.Services.GetRequiredService<ILanguageModel>();
             await model.WaitUntilLoadedAsync(CancellationToken.None);
             // Ready means ready: the language detector is built once per process too, and the first documents would
-            // otherwise spend their time limit waiting for it. One detection loads every configured language's model, which
-            // the first document would otherwise wait for; the sentence encoder likewise (the first document as fast as the
-            // tenth).
-            host.Services.GetRequiredService<LanguageDetectorProvider>().Detector.ComputeLanguageConfidenceValues("Annotate warms up its language detector.");
-            if (host.Services.GetRequiredService<IOptions<EmbeddingOptions>>().Value.WarmUp)
-            {
-                try
-                {
-                    host.Services.GetService<MiniLmTextEmbedder>()?.Embed(["Annotate warms up its sentence encoder."]);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // Not fatal: the annotators that need it load it again and report their own failure.
-                    logger.LogWarning(ex, "Warming up the sentence encoder failed");
-                }
-            }
+            // otherwise spend their time limit waiting for it.
+            _ = host.Services.GetRequiredService<LanguageDetectorProvider>().Detector;
             // The worker checked its settings, which the child gets in its environment.
             var interval = builder.Configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>()?.HeartbeatInterval ?? TimeSpan.FromSeconds(1);
             using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval > TimeSpan.Zero ? interval : TimeSpan.FromSeconds(1), logger);
