@@ -103,8 +103,9 @@ public sealed class ReaderOptions
     /// <summary>
     /// Most threads that read the pages of one PDF at once. Each extra thread opens the file once more and reads runs of
     /// pages with it (a PdfPig document is not thread-safe); the pages come out in order, the same as read by one thread.
-    /// Default 2: on the two-core reference machine a second thread takes a long PDF from 0.5 to about 1 × the speed of
-    /// <c>pdftotext</c> (docs/benchmarks.md, issue 12). 1 reads every page on the document's own thread.
+    /// Default 2, the reference machine's cores: page layout analysis is CPU-bound and <c>pdftotext</c> uses one core
+    /// (docs/benchmarks.md, issue 12; the gain is to be measured on an idle machine). 1 reads every page on the
+    /// document's own thread.
     /// </summary>
     [Range(1, 64)]
     public int PdfPageThreads { get; set; } = 2;
