@@ -8,6 +8,9 @@ using Annotate.Bench;
 //   dotnet run -c Release --project bench/Annotate.Bench -- isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH]
 //   dotnet run -c Release --project bench/Annotate.Bench -- embedding [--corpus FOLDER] [--corpus-only] [--chunks]
 //   dotnet run -c Release --project bench/Annotate.Bench -- ocr [--pages N] [--rounds R] [--dpi D]
+//   dotnet run -c Release --project bench/Annotate.Bench -- service --gateway NAME=PATH/Annotate.Gateway.dll [--gateway ...] [--rounds R] [--documents N] [--settle S] [--pdf FILE]
+//   dotnet run -c Release --project bench/Annotate.Bench -- pdf-phases FILE
+//   dotnet run -c Release --project bench/Annotate.Bench -- pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER]
 return args.FirstOrDefault() switch
 {
     "xlsx" => XlsxBenchmark.Run(args[1..]),
@@ -15,6 +18,10 @@ return args.FirstOrDefault() switch
     "isolation" => await IsolationBenchmark.RunAsync(args[1..]),
     "embedding" => await EmbeddingBenchmark.RunAsync(args[1..]),
     "ocr" => await OcrBenchmark.RunAsync(args[1..]),
+    "pdf" => await PdfBenchmark.RunAsync(args[1..]),
+    "pdf-phases" => PdfPhases.Run(args[1..]),
+    "service" => ServiceBenchmark.Run(args[1..]),
+    PdfBenchmark.OnceCommand => await PdfBenchmark.OnceAsync(args[1..]),
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
     "docx-hostile" => DocxHostileBenchmark.Run(args[1..]),
     DocxHostileBenchmark.ReadCommand => DocxHostileBenchmark.ReadOnce(args[1..]),
@@ -25,6 +32,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] | ocr [--pages N] [--rounds R] [--dpi D]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] | ocr [--pages N] [--rounds R] [--dpi D] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER] | pdf-phases FILE | service --gateway NAME=PATH [--gateway ...] [--rounds R] [--documents N] [--settle S] [--pdf FILE]");
+
     return 2;
 }

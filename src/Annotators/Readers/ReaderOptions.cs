@@ -99,4 +99,21 @@ public sealed class ReaderOptions
     /// <summary>Largest web page (HTML) read; its tree takes several times its size in memory. Larger fails with <c>too-large</c>.</summary>
     [Range(1, long.MaxValue)]
     public long MaxHtmlBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// Most threads that read the pages of one PDF at once. Each extra thread opens the file once more and reads runs of
+    /// pages with it (a PdfPig document is not thread-safe); the pages come out in order, the same as read by one thread.
+    /// Default 2, the reference machine's cores: page layout analysis is CPU-bound and <c>pdftotext</c> uses one core
+    /// (docs/benchmarks.md, issue 12; the gain is to be measured on an idle machine). 1 reads every page on the
+    /// document's own thread.
+    /// </summary>
+    [Range(1, 64)]
+    public int PdfPageThreads { get; set; } = 2;
+
+    /// <summary>
+    /// PDFs with fewer pages are read by one thread whatever <see cref="PdfPageThreads"/> says: opening the file again
+    /// costs more than it saves on a short document. Default 16.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int PdfParallelMinPages { get; set; } = 16;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using System.Text;
 using Annotate.Annotators;
 using Annotate.Annotators.Builtin;
@@ -139,6 +140,7 @@ public static class PipelineChildHost
                 do
                 {
                     SendHeartbeat();
+                    TrimWhenIdle();
                 }
                 while (!stopHeartbeat.Wait(heartbeatInterval));
             }) { IsBackground = true, Name = "pipeline-child-heartbeat" };
@@ -281,10 +283,38 @@ public static class PipelineChildHost
                 lock (_running)
                 {
                     _running.Remove(id);
+                    _idleBeats = 0;
+                    _untrimmed = true;
                 }
                 document.Cancellation.Dispose();
             }
             Send(answer);
+        }
+
+        /// <summary>Heartbeats without a document in flight after which the heap is compacted and given back.</summary>
+        private const int IdleBeatsBeforeTrim = 2;
+
+        private int _idleBeats;
+        private bool _untrimmed;
+
+        /// <summary>
+        /// Once the child has had nothing to do for a couple of heartbeats after a document, a full compacting collection
+        /// returns the document's buffers (pages, rows, the large-object heap) to the system, so an idle child holds the
+        /// runtime, the engine and the model, not the largest document it has read. Not after each document: a stream of
+        /// small documents would pay a full collection each.
+        /// </summary>
+        private void TrimWhenIdle()
+        {
+            lock (_running)
+            {
+                if (_running.Count > 0 || !_untrimmed || ++_idleBeats < IdleBeatsBeforeTrim)
+                {
+                    return;
+                }
+                _untrimmed = false;
+            }
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
         private ChildFrame Failure(string id, RunningDocument document, string kind, Exception ex, string? reason = null, bool retryable = false) => new()

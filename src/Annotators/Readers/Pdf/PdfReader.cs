@@ -4,6 +4,7 @@ using Annotate.Annotators.Ocr;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Exceptions;
 using UglyToad.PdfPig.Outline;
@@ -14,8 +15,10 @@ namespace Annotate.Annotators.Readers.Pdf;
 /// Reads PDFs with PdfPig: text in reading order (columns one after the other), headings, paragraphs and lists
 /// with their pages, page texts, document information and the outline.
 /// </summary>
-public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = null) : IDocumentReader
+public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = null, IOptions<ReaderOptions>? options = null) : IDocumentReader
 {
+    private readonly ReaderOptions _options = options?.Value ?? new ReaderOptions();
+
     /// <summary>Name used as <see cref="Notice.Source"/>.</summary>
     public const string NoticeSource = "pdf";
 
@@ -32,7 +35,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
         {
             using var stream = source.OpenRead();
             using var pdf = PdfDocument.Open(stream, Parsing);
-            var pages = ReadPages(pdf, cancellationToken);
+            var pages = ReadPages(pdf, () => OpenAgain(source), cancellationToken);
             string? doubt;
             // A stream of its own: PdfPig keeps reading from the one it was given, and the check moves around the file.
             using (var raw = source.OpenRead())
@@ -77,19 +80,22 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
 
     private static readonly ParsingOptions Parsing = new() { UseLenientParsing = true, SkipMissingFonts = true };
 
-    private static List<PdfPageText> ReadPages(PdfDocument pdf, CancellationToken cancellationToken)
+    private List<PdfPageText> ReadPages(PdfDocument pdf, Func<PdfDocument> openAgain, CancellationToken cancellationToken) =>
+        PdfPageReader.Read(pdf, openAgain, _options.PdfPageThreads, _options.PdfParallelMinPages, cancellationToken);
+
+    /// <summary>The file opened once more for another thread; the document owns its stream and closes it when disposed.</summary>
+    private static PdfDocument OpenAgain(DocumentSource source)
     {
-        var pages = new List<PdfPageText>(pdf.NumberOfPages);
-        var words = 0;
-        for (var number = 1; number <= pdf.NumberOfPages; number++)
+        var stream = source.OpenRead();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = PdfPageLayout.Analyse(pdf.GetPage(number));
-            words += page.Words.Count;
-            // Past the bound a page keeps its text but not its word boxes, so a huge file is not held twice.
-            pages.Add(words > Document.MaxPositionedWords ? page with { Words = [] } : page);
+            return PdfDocument.Open(stream, Parsing);
         }
-        return pages;
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -105,7 +111,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
                 return null;
             }
             using var repaired = PdfDocument.Open(bytes, Parsing);
-            return repaired.NumberOfPages > pdf.NumberOfPages ? ReadPages(repaired, cancellationToken) : null;
+            return repaired.NumberOfPages > pdf.NumberOfPages ? ReadPages(repaired, () => PdfDocument.Open(bytes, Parsing), cancellationToken) : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

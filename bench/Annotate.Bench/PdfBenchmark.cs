@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Readers.Pdf;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Writer;
+using static Annotate.Bench.BenchSupport;
+
+namespace Annotate.Bench;
+
+/// <summary>
+/// PDF pages per second: Annotate's reader (one thread and several), PdfPig's own letter extraction and <c>pdftotext</c>,
+/// warm (in this process, taking turns, median of the per-round ratios) and cold (a fresh process per read).
+/// </summary>
+internal static class PdfBenchmark
+{
+    public const string OnceCommand = "pdf-once";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var pages = Option(args, "--pages", 500);
+        var rounds = Option(args, "--rounds", 7);
+        var cold = Option(args, "--cold", 5);
+        var threads = Option(args, "--threads", 2);
+        var corpus = Option(args, "--corpus") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus");
+        var folder = Path.Combine(Path.GetTempPath(), "annotate-bench-pdf-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var corpusFiles = Directory.GetFiles(Path.Combine(corpus, "pdf"), "*.pdf").Order(StringComparer.Ordinal).ToList();
+            var generated = Path.Combine(folder, "long.pdf");
+            File.WriteAllBytes(generated, Generate(corpusFiles, pages));
+            var inputs = new (string Name, List<string> Files)[]
+            {
+                ($"generated, {PageCount(generated)} pages (the corpus PDFs merged over and over)", [generated]),
+                ($"corpus, {corpusFiles.Count} files, {corpusFiles.Sum(PageCount)} pages", corpusFiles),
+            };
+            Console.WriteLine($"load average at start: {Load()}; {Environment.ProcessorCount} cores; {rounds} warm rounds, {cold} cold rounds");
+            await WarmAsync(inputs, rounds, threads);
+            Cold(inputs, cold, threads);
+            Console.WriteLine($"load average at end: {Load()}");
+            return 0;
+        }
+        finally
+        {
+            if (!args.Contains("--keep"))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The corpus PDFs merged, one after another, until the document has at least <paramref name="pages"/> pages.</summary>
+    public static byte[] Generate(IReadOnlyList<string> files, int pages)
+    {
+        var bytes = files.Select(File.ReadAllBytes).ToList();
+        var counts = files.Select(PageCount).ToList();
+        var merged = new List<byte[]>();
+        for (var (total, i) = (0, 0); total < pages; i++)
+        {
+            merged.Add(bytes[i % bytes.Count]);
+            total += counts[i % bytes.Count];
+        }
+        return PdfMerger.Merge(merged);
+    }
+
+    private static int PageCount(string file)
+    {
+        using var pdf = PdfDocument.Open(file);
+        return pdf.NumberOfPages;
+    }
+
+    private static PdfReader Reader(int threads) =>
+        new(NullLogger<PdfReader>.Instance, Options.Create(new ReaderOptions { PdfPageThreads = threads }));
+
+    private static async Task WarmAsync((string Name, List<string> Files)[] inputs, int rounds, int threads)
+    {
+        var sides = new (string Name, Func<string, Task> Read)[]
+        {
+            ("Annotate, 1 thread", file => Reader(1).ReadAsync(new DocumentSource(file, "x.pdf"), CancellationToken.None)),
+            ($"Annotate, {threads} threads", file => Reader(threads).ReadAsync(new DocumentSource(file, "x.pdf"), CancellationToken.None)),
+            ("PdfPig letters only (its own extraction)", file => { PdfPigLetters(file); return Task.CompletedTask; }),
+            ("pdftotext", file => { Time(PdfToText(file)); return Task.CompletedTask; }),
+        };
+        foreach (var (name, files) in inputs)
+        {
+            var pageCount = files.Sum(PageCount);
+            var seconds = sides.Select(_ => new List<double>()).ToArray();
+            foreach (var side in sides)
+            {
+                await RunAll(side.Read, files); // warm-up: JIT, tiering, font tables
+            }
+            for (var round = 0; round < rounds; round++)
+            {
+                // Rotate who goes first, so no side always follows the same one.
+                for (var k = 0; k < sides.Length; k++)
+                {
+                    var s = (k + round) % sides.Length;
+                    var clock = Stopwatch.StartNew();
+                    await RunAll(sides[s].Read, files);
+                    seconds[s].Add(clock.Elapsed.TotalSeconds);
+                }
+            }
+            Console.WriteLine();
+            Console.WriteLine($"Warm, {name}: median pages/s and median of the per-round ratios to pdftotext");
+            Console.WriteLine("| reader | pages/s | ÷ pdftotext |");
+            Console.WriteLine("|---|---|---|");
+            var baseline = seconds[^1];
+            for (var s = 0; s < sides.Length; s++)
+            {
+                var ratios = seconds[s].Zip(baseline, (mine, theirs) => theirs / mine);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {sides[s].Name} | {Median(seconds[s].Select(x => pageCount / x)):F0} | {Median(ratios):F2} |"));
+            }
+        }
+    }
+
+    private static async Task RunAll(Func<string, Task> read, List<string> files)
+    {
+        foreach (var file in files)
+        {
+            await read(file);
+        }
+    }
+
+    private static void PdfPigLetters(string file)
+    {
+        using var pdf = PdfDocument.Open(file, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+        for (var number = 1; number <= pdf.NumberOfPages; number++)
+        {
+            _ = pdf.GetPage(number).Letters.Count;
+        }
+    }
+
+    private static ProcessStartInfo PdfToText(string file)
+    {
+        var start = new ProcessStartInfo("pdftotext");
+        start.ArgumentList.Add("-q");
+        start.ArgumentList.Add(file);
+        start.ArgumentList.Add("-");
+        return start;
+    }
+
+    private static void Cold((string Name, List<string> Files)[] inputs, int rounds, int threads)
+    {
+        foreach (var (name, files) in inputs)
+        {
+            var pageCount = files.Sum(PageCount);
+            var first = new List<double>();
+            var tenth = new List<double>();
+            var process = new List<double>();
+            var pdftotext = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                // Taking turns: pdftotext first in even rounds, the fresh Annotate process first in odd ones.
+                for (var k = 0; k < 2; k++)
+                {
+                    if ((k + round) % 2 == 0)
+                    {
+                        pdftotext.Add(files.Sum(f => Time(PdfToText(f))));
+                        continue;
+                    }
+                    var start = Self([OnceCommand, threads.ToString(CultureInfo.InvariantCulture), .. files]);
+                    var clock = Stopwatch.StartNew();
+                    using var child = Process.Start(start)!;
+                    var output = child.StandardOutput.ReadToEnd().Trim().Split(' ');
+                    child.WaitForExit();
+                    process.Add(clock.Elapsed.TotalSeconds);
+                    first.Add(double.Parse(output[0], CultureInfo.InvariantCulture));
+                    tenth.Add(double.Parse(output[1], CultureInfo.InvariantCulture));
+                }
+            }
+            Console.WriteLine();
+            Console.WriteLine($"Cold, {name}: a fresh process per round, taking turns with pdftotext");
+            Console.WriteLine("| what | pages/s | ÷ pdftotext |");
+            Console.WriteLine("|---|---|---|");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pdftotext (whole process) | {Median(pdftotext.Select(x => pageCount / x)):F0} | 1.00 |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| Annotate, first read in a fresh process | {Median(first.Select(x => pageCount / x)):F0} | {Median(first.Zip(pdftotext, (a, b) => b / a)):F2} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| Annotate, the whole fresh process (runtime start included) | {Median(process.Select(x => pageCount / x)):F0} | {Median(process.Zip(pdftotext, (a, b) => b / a)):F2} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| Annotate, tenth read in the same process | {Median(tenth.Select(x => pageCount / x)):F0} | {Median(tenth.Zip(pdftotext, (a, b) => b / a)):F2} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first ÷ tenth read time (median): {Median(first.Zip(tenth, (a, b) => a / b)):F2}"));
+        }
+    }
+
+    /// <summary>In a fresh process: reads the files ten times, printing the seconds of the first and the tenth read.</summary>
+    public static async Task<int> OnceAsync(string[] args)
+    {
+        var reader = Reader(int.Parse(args[0], CultureInfo.InvariantCulture));
+        var times = new List<double>();
+        for (var i = 0; i < 10; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var file in args[1..])
+            {
+                await reader.ReadAsync(new DocumentSource(file, Path.GetFileName(file)), CancellationToken.None);
+            }
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{times[0]:R} {times[9]:R}"));
+        return 0;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using static Annotate.Bench.BenchSupport;
+
+namespace Annotate.Bench;
+
+/// <summary>
+/// The one-process service as users start it (gateway plus its pipeline child): the time of each of ten PDFs dropped one
+/// after another into its inbox (the first after start against the tenth), then the resident memory (VmRSS) of the
+/// gateway and of each child once it has been idle a while. Several builds can be compared, taking turns.
+/// </summary>
+internal static partial class ServiceBenchmark
+{
+    public static int Run(string[] args)
+    {
+        // --gateway NAME=PATH/Annotate.Gateway.dll, repeated: the builds to compare.
+        var gateways = args.Select((a, i) => (a, i)).Where(x => x.a == "--gateway" && x.i + 1 < args.Length)
+            .Select(x => args[x.i + 1].Split('=', 2)).Select(p => (Name: p[0], Dll: Path.GetFullPath(p[1]))).ToList();
+        var rounds = Option(args, "--rounds", 3);
+        var documents = Option(args, "--documents", 10);
+        var settle = Option(args, "--settle", 20);
+        var pdf = Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
+        Console.WriteLine($"load average at start: {Load()}; {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
+        var results = gateways.Select(_ => new List<(double First, double Tenth, double Gateway, double Children)>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < gateways.Count; k++)
+            {
+                var g = (k + round) % gateways.Count;
+                var result = RunOnce(gateways[g].Dll, pdf, documents, settle);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB (load {Load()})"));
+                results[g].Add(result);
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine("| build | first document s | last document s | first ÷ last | gateway idle MiB | pipeline child idle MiB | together MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        for (var g = 0; g < gateways.Count; g++)
+        {
+            var r = results[g];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {gateways[g].Name} | {Median(r.Select(x => x.First)):F2} | {Median(r.Select(x => x.Tenth)):F2} | {Median(r.Select(x => x.First / x.Tenth)):F2} | {Median(r.Select(x => x.Gateway)):F0} | {Median(r.Select(x => x.Children)):F0} | {Median(r.Select(x => x.Gateway + x.Children)):F0} |"));
+        }
+        Console.WriteLine($"load average at end: {Load()}");
+        return 0;
+    }
+
+    private static (double First, double Tenth, double Gateway, double Children) RunOnce(string dll, string pdf, int documents, int settle)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:5391";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        var lines = new BlockingCollection<string>();
+        using var gateway = Process.Start(start)!;
+        gateway.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Add(e.Data); } };
+        gateway.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Add(e.Data); } };
+        gateway.BeginOutputReadLine();
+        gateway.BeginErrorReadLine();
+        try
+        {
+            WaitFor(lines, l => l.Contains("Annotate is ready", StringComparison.Ordinal));
+            var bytes = File.ReadAllBytes(pdf);
+            var times = new List<double>();
+            for (var i = 0; i < documents; i++)
+            {
+                // Distinct bytes (a comment after the end), so no copy is answered from an earlier result.
+                var name = $"copy-{i}.pdf";
+                File.WriteAllBytes(Path.Combine(root, "data", name), [.. bytes, .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")]);
+                File.Move(Path.Combine(root, "data", name), Path.Combine(root, "data", "inbox", name));
+                var done = WaitFor(lines, l => l.Contains(name, StringComparison.Ordinal) && (l.Contains("Completed", StringComparison.Ordinal) || l.Contains("Failed", StringComparison.Ordinal)));
+                var match = Seconds().Match(done);
+                if (!match.Success)
+                {
+                    throw new InvalidOperationException("not completed: " + done);
+                }
+                times.Add(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+            }
+            Thread.Sleep(TimeSpan.FromSeconds(settle));
+            var children = Children(gateway.Id).Sum(pid => ResidentMiB(pid) ?? 0);
+            return (times[0], times[^1], ResidentMiB(gateway.Id) ?? 0, children);
+        }
+        finally
+        {
+            gateway.Kill(entireProcessTree: true);
+            gateway.WaitForExit();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string WaitFor(BlockingCollection<string> lines, Func<string, bool> match)
+    {
+        while (lines.TryTake(out var line, TimeSpan.FromMinutes(5)))
+        {
+            if (match(line))
+            {
+                return line;
+            }
+        }
+        throw new TimeoutException("the gateway said nothing for 5 minutes");
+    }
+
+    /// <summary>Processes whose parent is <paramref name="pid"/>.</summary>
+    private static IEnumerable<int> Children(int pid)
+    {
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var child))
+            {
+                continue;
+            }
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields[1] == pid.ToString(CultureInfo.InvariantCulture))
+            {
+                yield return child;
+            }
+        }
+    }
+
+    [GeneratedRegex(@"Completed\s+([0-9.]+) s")]
+    private static partial Regex Seconds();
+}
