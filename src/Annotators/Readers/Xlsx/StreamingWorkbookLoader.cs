@@ -42,17 +42,22 @@ internal static class StreamingWorkbookLoader
                 .OrderBy(t => t.Range.FirstRow).ThenBy(t => t.Range.FirstColumn).ToList();
             var scan = new SheetScanner(tables);
             var merged = new List<CellRange>();
+            var spill = options.SpillStreamedRows ? TryCreateSpill(sharedStrings) : null;
             foreach (var row in cells.ReadRows(package.OpenXml(partName) ?? Empty(), merged, truncated, cancellationToken))
             {
                 scan.Add(row);
+                spill = TryAdd(spill, row);
             }
+            spill?.Seal();
             var description = new SheetDescription(
                 sheet.Name ?? $"Sheet{index}",
                 index,
                 sheet.State is "hidden" or "veryHidden",
                 merged.OrderBy(r => r.FirstRow).ThenBy(r => r.FirstColumn).Select(r => r.ToString()).ToList(),
                 tables);
-            sheets.Add(SheetLayout.Lay(description, scan, () => OpenRows(source, options, partName, cells), streamed: true, blocks));
+            // The rows were parsed once, above; later enumerations scan the spill, or re-read the package without one.
+            Func<IEnumerable<RawRow>> rows = spill is { } spilled ? spilled.Read : () => OpenRows(source, options, partName, cells);
+            sheets.Add(SheetLayout.Lay(description, scan, rows, streamed: true, blocks));
         }
         return new Document
         {
@@ -136,6 +141,36 @@ internal static class StreamingWorkbookLoader
         while (id is null && reader.MoveToNextAttribute());
         reader.MoveToElement();
         return id;
+    }
+
+    private static SheetRowSpill? TryCreateSpill(SharedStringTable sharedStrings)
+    {
+        try
+        {
+            return SheetRowSpill.Create(sharedStrings);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // no room for the spill: rows are re-read from the package instead
+        }
+    }
+
+    private static SheetRowSpill? TryAdd(SheetRowSpill? spill, RawRow row)
+    {
+        if (spill is null)
+        {
+            return null;
+        }
+        try
+        {
+            spill.Add(row);
+            return spill;
+        }
+        catch (IOException)
+        {
+            spill.Dispose(); // the disk filled up: rows are re-read from the package instead
+            return null;
+        }
     }
 
     /// <summary>Re-opens the file and streams one sheet's rows; errors surface as <c>corrupt</c>.</summary>
