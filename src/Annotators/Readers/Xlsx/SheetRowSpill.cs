@@ -67,6 +67,38 @@ internal sealed class SheetRowSpill : IDisposable
         return new SheetRowSpill(file, sharedStrings);
     }
 
+    /// <summary>A spill in the temporary folder, or null when the file cannot be made (rows are then read again from the source).</summary>
+    public static SheetRowSpill? TryCreate(SharedStringTable sharedStrings)
+    {
+        try
+        {
+            return Create(sharedStrings);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Appends <paramref name="row"/> to <paramref name="spill"/>; null when there is no spill or the disk filled up (it is dropped).</summary>
+    public static SheetRowSpill? TryAdd(SheetRowSpill? spill, RawRow row)
+    {
+        if (spill is null)
+        {
+            return null;
+        }
+        try
+        {
+            spill.Add(row);
+            return spill;
+        }
+        catch (IOException)
+        {
+            spill.Dispose();
+            return null;
+        }
+    }
+
     /// <summary>Appends a row; <see cref="RawCell.SharedString"/> tells a text that came from the shared strings.</summary>
     public void Add(RawRow row)
     {
@@ -196,7 +228,7 @@ internal sealed class SheetRowSpill : IDisposable
         }
         else if ((parts & Parts.Text) != 0)
         {
-            WriteString(value.Text);
+            WriteString(value.Text ?? string.Empty);
         }
         if (value.Display is { } display)
         {

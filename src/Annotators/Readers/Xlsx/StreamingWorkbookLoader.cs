@@ -42,11 +42,11 @@ internal static class StreamingWorkbookLoader
                 .OrderBy(t => t.Range.FirstRow).ThenBy(t => t.Range.FirstColumn).ToList();
             var scan = new SheetScanner(tables);
             var merged = new List<CellRange>();
-            var spill = options.SpillStreamedRows ? TryCreateSpill(sharedStrings) : null;
+            var spill = options.SpillStreamedRows ? SheetRowSpill.TryCreate(sharedStrings) : null;
             foreach (var row in cells.ReadRows(package.OpenXml(partName) ?? Empty(), merged, truncated, cancellationToken))
             {
                 scan.Add(row);
-                spill = TryAdd(spill, row);
+                spill = SheetRowSpill.TryAdd(spill, row);
             }
             spill?.Seal();
             var description = new SheetDescription(
@@ -141,36 +141,6 @@ internal static class StreamingWorkbookLoader
         while (id is null && reader.MoveToNextAttribute());
         reader.MoveToElement();
         return id;
-    }
-
-    private static SheetRowSpill? TryCreateSpill(SharedStringTable sharedStrings)
-    {
-        try
-        {
-            return SheetRowSpill.Create(sharedStrings);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null; // no room for the spill: rows are re-read from the package instead
-        }
-    }
-
-    private static SheetRowSpill? TryAdd(SheetRowSpill? spill, RawRow row)
-    {
-        if (spill is null)
-        {
-            return null;
-        }
-        try
-        {
-            spill.Add(row);
-            return spill;
-        }
-        catch (IOException)
-        {
-            spill.Dispose(); // the disk filled up: rows are re-read from the package instead
-            return null;
-        }
     }
 
     /// <summary>Re-opens the file and streams one sheet's rows; errors surface as <c>corrupt</c>.</summary>

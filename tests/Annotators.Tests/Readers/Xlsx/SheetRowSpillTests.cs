@@ -69,6 +69,7 @@ public sealed partial class SheetRowSpillTests : IDisposable
     [InlineData("large")]
     [InlineData("odd-cells")]
     [InlineData("corpus:xlsx/UsingTables.xlsx")]
+    [InlineData("csv")]
     public async Task Pipeline_outputs_are_the_same_with_and_without_the_spill(string workbook)
     {
         var path = Workbook(workbook);
@@ -184,6 +185,11 @@ public sealed partial class SheetRowSpillTests : IDisposable
             case "large":
                 TestWorkbooks.Large(path, 5_000);
                 break;
+            case "csv":
+                path = _dir.File("ledger.csv");
+                File.WriteAllLines(path, ["Invoice;Amount;Booked;Contact", .. Enumerable.Range(1, 5_000).Select(i =>
+                    $"INV-{i};{i},{i % 100:00};{(i % 28) + 1:00}.03.2024;{(i % 3 == 0 ? $"user{i}@example.com" : "")}")]);
+                break;
             default:
                 OddCells(path);
                 break;
@@ -233,6 +239,8 @@ public sealed partial class SheetRowSpillTests : IDisposable
         var pipeline = TestPipeline.Create(new Dictionary<string, string?>
         {
             ["Annotate:Readers:StreamingWorkbookBytes"] = "0",
+            ["Annotate:Readers:StreamingTextBytes"] = "0",
+            ["Annotate:Readers:StreamedSampleRows"] = "100",
             ["Annotate:Readers:SpillStreamedRows"] = spill ? "true" : "false",
         });
         var output = _dir.File("out-" + name);
