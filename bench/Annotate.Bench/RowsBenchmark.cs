@@ -102,20 +102,9 @@ internal static class RowsBenchmark
 
     private static Figures RunChild(string path, string mode, string folder)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(typeof(RowsBenchmark).Assembly.Location);
-        }
-        start.ArgumentList.Add(ChildCommand);
-        start.ArgumentList.Add(path);
-        start.ArgumentList.Add(mode);
-        start.ArgumentList.Add(folder);
-        using var child = Process.Start(start)!;
-        var output = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
+        var (exitCode, output) = XlsxBenchmark.RunSelf(ChildCommand, path, mode, folder);
         var line = output.Trim().Split('\n').LastOrDefault();
-        if (child.ExitCode != 0 || line is null)
+        if (exitCode != 0 || line is null)
         {
             throw new InvalidOperationException($"the {mode} child failed: {output}");
         }
@@ -224,7 +213,7 @@ internal static class RowsBenchmark
                     case "c":
                         var reference = reader.GetAttribute("r");
                         var type = reader.GetAttribute("t");
-                        if (reader.ReadToDescendant("v"))
+                        if (reader.ReadToDescendant("v", reader.NamespaceURI))
                         {
                             var value = reader.ReadElementContentAsString();
                             var text = type == "s" ? strings[int.Parse(value, CultureInfo.InvariantCulture)] : value;
