@@ -233,24 +233,32 @@ public sealed class DelimitedTextReader : IDocumentReader
 
     private static readonly SharedStringTable NoSharedStrings = SharedStringTable.Read(null);
 
-    /// <summary>A record's fields typed, one cell per field, for the spill (the width is only known at the end).</summary>
+    /// <summary>
+    /// A record's typed fields for the spill, by column (the width is only known at the end). Empty fields are left out,
+    /// so a file of bare delimiters does not spill to several times its size.
+    /// </summary>
     private static RawRow Typed(Record record, bool decimalComma)
     {
-        var cells = new RawCell[record.Fields.Length];
-        for (var i = 0; i < cells.Length; i++)
+        var cells = new List<RawCell>(record.Fields.Length);
+        for (var i = 0; i < record.Fields.Length; i++)
         {
-            cells[i] = new RawCell(i + 1, CellValueParser.Parse(record.Fields[i], decimalComma), Bold: false);
+            var value = CellValueParser.Parse(record.Fields[i], decimalComma);
+            if (value != CellValue.Empty)
+            {
+                cells.Add(new RawCell(i + 1, value, Bold: false));
+            }
         }
         return new RawRow(record.Line, cells);
     }
 
-    /// <summary>A spilled record's cells padded with empty cells to the table's width, as <see cref="Type"/> pads them.</summary>
+    /// <summary>A spilled record's cells in place, padded with empty cells to the table's width, as <see cref="Type"/> pads them.</summary>
     private static CellValue[] Widen(IReadOnlyList<RawCell> cells, int width)
     {
         var values = new CellValue[width];
-        for (var i = 0; i < width; i++)
+        Array.Fill(values, CellValue.Empty);
+        foreach (var cell in cells)
         {
-            values[i] = i < cells.Count ? cells[i].Value : CellValue.Empty;
+            values[cell.Column - 1] = cell.Value;
         }
         return values;
     }
