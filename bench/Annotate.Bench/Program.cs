@@ -3,6 +3,7 @@ using Annotate.Bench;
 // Measurements, not tests: run with -c Release, e.g.
 //   dotnet run -c Release --project bench/Annotate.Bench -- xlsx --rows 100000
 //   dotnet run -c Release --project bench/Annotate.Bench -- pipeline --rows 100000
+//   dotnet run -c Release --project bench/Annotate.Bench -- rows --rows 1000000 --pairs 3 --modes read,pipeline,pipeline-reparse
 //   dotnet run -c Release --project bench/Annotate.Bench -- docx-hostile [--case NAME] [--keep]
 //   dotnet run -c Release --project bench/Annotate.Bench -- hostile [--pipeline] [--case NAME] [--keep]
 //   dotnet run -c Release --project bench/Annotate.Bench -- isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH]
@@ -15,6 +16,8 @@ return args.FirstOrDefault() switch
 {
     "xlsx" => XlsxBenchmark.Run(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args[1..]),
+    "rows" => RowsBenchmark.Run(args[1..]),
+    RowsBenchmark.ChildCommand => await RowsBenchmark.RunOnceAsync(args[1..]),
     "isolation" => await IsolationBenchmark.RunAsync(args[1..]),
     "embedding" => await EmbeddingBenchmark.RunAsync(args[1..]),
     "ocr" => await OcrBenchmark.RunAsync(args[1..]),
@@ -32,7 +35,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] | ocr [--pages N] [--rounds R] [--dpi D] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER] | pdf-phases FILE | service --gateway NAME=PATH [--gateway ...] [--rounds R] [--documents N] [--settle S] [--pdf FILE]");
-
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | rows [--rows N] [--pairs K] [--modes read,pipeline,pipeline-reparse] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] | ocr [--pages N] [--rounds R] [--dpi D] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER] | pdf-phases FILE | service --gateway NAME=PATH [--gateway ...] [--rounds R] [--documents N] [--settle S] [--pdf FILE]");
     return 2;
 }

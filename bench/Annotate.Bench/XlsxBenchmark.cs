@@ -106,19 +106,27 @@ internal static class XlsxBenchmark
 
     private static string? RunChild(string path, string mode)
     {
+        var (exitCode, output) = RunSelf(ReadCommand, path, mode);
+        return exitCode == 0 ? output.Trim().Split('\n').LastOrDefault() : null;
+    }
+
+    /// <summary>Runs this benchmark program again in a child process with <paramref name="arguments"/>; returns its exit code and output.</summary>
+    internal static (int ExitCode, string Output) RunSelf(params string[] arguments)
+    {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
         // Under `dotnet run` the process is the host and the first argument is this assembly.
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
             start.ArgumentList.Add(typeof(XlsxBenchmark).Assembly.Location);
         }
-        start.ArgumentList.Add(ReadCommand);
-        start.ArgumentList.Add(path);
-        start.ArgumentList.Add(mode);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         using var child = Process.Start(start)!;
         var output = child.StandardOutput.ReadToEnd();
         child.WaitForExit();
-        return child.ExitCode == 0 ? output.Trim().Split('\n').LastOrDefault() : null;
+        return (child.ExitCode, output);
     }
 
     /// <summary>Streams a workbook of text (shared strings, as Excel writes them), integers, decimals, dates and booleans with a bold header row.</summary>

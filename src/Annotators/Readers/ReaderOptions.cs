@@ -59,6 +59,15 @@ public sealed class ReaderOptions
     public int StreamedSampleRows { get; set; } = 1000;
 
     /// <summary>
+    /// True (the default) to keep a streamed workbook's rows, as the reader's one pass typed them, in a compact binary
+    /// file in the temporary folder (unlinked at once, gone when the document is collected or the process ends), so that
+    /// annotators and writers scan it instead of inflating and parsing the sheet again; it takes about what the sheet's
+    /// XML inflates to, or less. False re-reads the package on every enumeration (no disk space used); the reader also
+    /// falls back to that when the file cannot be written.
+    /// </summary>
+    public bool SpillStreamedRows { get; set; } = true;
+
+    /// <summary>
     /// Deepest element nesting accepted in the XML parts of a .docx; deeper documents fail with <c>corrupt</c> before any
     /// part is parsed into objects. Word nests a table about six elements deeper than its container
     /// (w:tbl/w:tr/w:tc/w:p/w:r/w:t), so the default of 256 allows some forty levels of nested tables, far more than real

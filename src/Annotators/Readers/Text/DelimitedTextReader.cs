@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Readers.Xlsx;
 using CsvHelper;
 using Microsoft.Extensions.Options;
 
@@ -150,6 +151,10 @@ public sealed class DelimitedTextReader : IDocumentReader
         var keep = Math.Max(HeaderSampleRecords, _options.StreamedSampleRows + 1);
         long count = 0, firstLine = 0, lastLine = 0;
         var width = 0;
+        // Past the rows kept in memory, every record is typed once, here, into a spill that later enumerations scan
+        // instead of parsing the file again; a file that fits in the sample never makes one.
+        SheetRowSpill? spill = null;
+        var spilling = _options.SpillStreamedRows;
         foreach (var record in Records(source, delimiter, encoding, cancellationToken))
         {
             if (count == 0)
@@ -160,10 +165,25 @@ public sealed class DelimitedTextReader : IDocumentReader
             {
                 sample.Add(record);
             }
+            else if (spilling && spill is null)
+            {
+                spill = SheetRowSpill.TryCreate(NoSharedStrings);
+                foreach (var kept in sample)
+                {
+                    spill = SheetRowSpill.TryAdd(spill, Typed(kept, decimalComma));
+                }
+                spilling = spill is not null;
+            }
+            if (spill is not null)
+            {
+                spill = SheetRowSpill.TryAdd(spill, Typed(record, decimalComma));
+                spilling = spill is not null;
+            }
             width = Math.Max(width, record.Fields.Length);
             lastLine = record.Line;
             count++;
         }
+        spill?.Seal();
         var document = new Document
         {
             FileName = source.FileName,
@@ -181,8 +201,11 @@ public sealed class DelimitedTextReader : IDocumentReader
         var columns = Enumerable.Range(0, width)
             .Select(i => hasHeader && i < sample[0].Fields.Length && sample[0].Fields[i].Trim().Length > 0 ? sample[0].Fields[i].Trim() : $"Column{i + 1}")
             .ToList();
+        Func<IEnumerable<TableRow>> open = spill is { } spilled
+            ? () => spilled.Read().Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Number, Widen(r.Cells, width)))
+            : () => Records(source, delimiter, encoding, CancellationToken.None).Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Line, Type(r, width, decimalComma)));
         var rows = new StreamedRows(
-            () => Records(source, delimiter, encoding, CancellationToken.None).Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Line, Type(r, width, decimalComma))),
+            open,
             hasHeader ? count - 1 : count,
             sample.Zip(typedSample, (record, cells) => new TableRow(record.Line, cells)).Skip(hasHeader ? 1 : 0).Take(_options.StreamedSampleRows).ToList());
         return document with
@@ -206,6 +229,38 @@ public sealed class DelimitedTextReader : IDocumentReader
                 },
             ],
         };
+    }
+
+    private static readonly SharedStringTable NoSharedStrings = SharedStringTable.Read(null);
+
+    /// <summary>
+    /// A record's typed fields for the spill, by column (the width is only known at the end). Empty fields are left out,
+    /// so a file of bare delimiters does not spill to several times its size.
+    /// </summary>
+    private static RawRow Typed(Record record, bool decimalComma)
+    {
+        var cells = new List<RawCell>(record.Fields.Length);
+        for (var i = 0; i < record.Fields.Length; i++)
+        {
+            var value = CellValueParser.Parse(record.Fields[i], decimalComma);
+            if (value != CellValue.Empty)
+            {
+                cells.Add(new RawCell(i + 1, value, Bold: false));
+            }
+        }
+        return new RawRow(record.Line, cells);
+    }
+
+    /// <summary>A spilled record's cells in place, padded with empty cells to the table's width, as <see cref="Type"/> pads them.</summary>
+    private static CellValue[] Widen(IReadOnlyList<RawCell> cells, int width)
+    {
+        var values = new CellValue[width];
+        Array.Fill(values, CellValue.Empty);
+        foreach (var cell in cells)
+        {
+            values[cell.Column - 1] = cell.Value;
+        }
+        return values;
     }
 
     private static IReadOnlyList<CellValue> Type(Record record, int width, bool decimalComma) =>

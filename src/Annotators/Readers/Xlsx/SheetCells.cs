@@ -2,8 +2,11 @@ using Annotate.Annotators.Documents;
 
 namespace Annotate.Annotators.Readers.Xlsx;
 
-/// <summary>A non-empty cell as either workbook loader sees it, before it is placed in a table.</summary>
-internal readonly record struct RawCell(int Column, CellValue Value, bool Bold);
+/// <summary>
+/// A non-empty cell as either workbook loader sees it, before it is placed in a table; <paramref name="SharedString"/> is
+/// the shared-string index its text came from (-1 for none), so the row spill can store the index instead of the text.
+/// </summary>
+internal readonly record struct RawCell(int Column, CellValue Value, bool Bold, int SharedString = -1);
 
 /// <summary>A sheet row holding at least one non-empty cell, cells in column order.</summary>
 internal sealed record RawRow(long Number, IReadOnlyList<RawCell> Cells);

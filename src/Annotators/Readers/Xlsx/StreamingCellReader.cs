@@ -114,12 +114,42 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         public readonly StringBuilder Value = new();
         public readonly StringBuilder Formula = new();
         public readonly StringBuilder Inline = new();
+
+        /// <summary>Holds a short <c>v</c> text, so numbers and shared-string indexes parse without a string.</summary>
+        public readonly char[] Scratch = new char[ScratchChars];
     }
+
+    /// <summary>Value texts longer than this are parsed from a string (numbers are at most a few dozen characters).</summary>
+    private const int ScratchChars = 64;
+
+    private enum CellType
+    {
+        Number,
+        Shared,
+        InlineString,
+        FormulaString,
+        Boolean,
+        Error,
+        Date,
+        Other,
+    }
+
+    private static CellType TypeOf(ReadOnlySpan<char> type) => type switch
+    {
+        "s" => CellType.Shared,
+        "inlineStr" => CellType.InlineString,
+        "str" => CellType.FormulaString,
+        "b" => CellType.Boolean,
+        "e" => CellType.Error,
+        "d" => CellType.Date,
+        "n" => CellType.Number,
+        _ => CellType.Other,
+    };
 
     private (RawCell Cell, bool Truncated) ReadCell(XmlReader reader, ref int column, BoundedXmlText text, CellBuffers buffers)
     {
         var reference = reader.GetAttribute("r");
-        var type = reader.GetAttribute("t");
+        var typeName = reader.GetAttribute("t");
         var style = reader.GetAttribute("s");
         // A cell without a reference sits right after the previous one. A reference past XFD (or one that does not
         // parse) names no cell Excel has: the cell is placed past the grid, where it is left out.
@@ -127,6 +157,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
             ? Math.Min(column, MaxColumn) + 1
             : reference.Length <= 16 && CellRange.TryParseCell(reference, out var c, out _) && c is > 0 and <= MaxColumn ? c : MaxColumn + 1;
         var styleIndex = int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+        var type = typeName is null ? CellType.Number : TypeOf(typeName);
 
         buffers.Value.Clear();
         buffers.Formula.Clear();
@@ -164,48 +195,62 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                 reader.Read();
             }
         }
-        var value = Convert(type, hasValue ? buffers.Value.ToString() : null, hasInline ? buffers.Inline.ToString() : null,
-            hasFormula ? buffers.Formula.ToString() : null, styleIndex, ref truncated);
-        return (new RawCell(column, value, styles.IsBold(styleIndex)), truncated);
+        var formula = hasFormula ? buffers.Formula.ToString() : null;
+        var (cellValue, shared) = Convert(type, hasValue ? buffers.Value : null, hasInline ? buffers.Inline : null, formula, styleIndex, buffers.Scratch, ref truncated);
+        return (new RawCell(column, cellValue, styles.IsBold(styleIndex), shared), truncated);
     }
 
-    private Documents.CellValue Convert(string? type, string? value, string? inline, string? formula, int styleIndex, ref bool truncated)
+    /// <summary>The value's characters: in <paramref name="scratch"/> when they fit, else as a string.</summary>
+    private static ReadOnlySpan<char> Chars(StringBuilder value, char[] scratch)
+    {
+        if (value.Length <= scratch.Length)
+        {
+            value.CopyTo(0, scratch, 0, value.Length);
+            return scratch.AsSpan(0, value.Length);
+        }
+        return value.ToString();
+    }
+
+    private static string? Text(StringBuilder? value) => value?.ToString();
+
+    private (Documents.CellValue Value, int SharedString) Convert(CellType type, StringBuilder? value, StringBuilder? inline, string? formula, int styleIndex, char[] scratch, ref bool truncated)
     {
         switch (type)
         {
-            case "s":
-                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sharedStrings.Count)
+            case CellType.Shared:
+                if (value is not null && int.TryParse(Chars(value, scratch), NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sharedStrings.Count)
                 {
                     truncated |= sharedStrings.IsTruncated(index);
-                    return Documents.CellValue.FromText(sharedStrings[index]) with { Formula = formula };
+                    return (Documents.CellValue.FromText(sharedStrings[index]) with { Formula = formula }, index);
                 }
-                return Documents.CellValue.Empty with { Formula = formula };
-            case "inlineStr":
-                return Documents.CellValue.FromText(inline ?? value) with { Formula = formula };
-            case "str":
-                return Documents.CellValue.FromText(value) with { Formula = formula };
-            case "b":
-                return string.IsNullOrEmpty(value)
+                return (Documents.CellValue.Empty with { Formula = formula }, -1);
+            case CellType.InlineString:
+                return (Documents.CellValue.FromText(Text(inline) ?? Text(value)) with { Formula = formula }, -1);
+            case CellType.FormulaString:
+                return (Documents.CellValue.FromText(Text(value)) with { Formula = formula }, -1);
+            case CellType.Boolean:
+                return (value is null || value.Length == 0
                     ? Documents.CellValue.Empty with { Formula = formula }
-                    : Documents.CellValue.FromBoolean(value is "1" or "true", formula);
-            case "e":
-                return string.IsNullOrEmpty(value) ? Documents.CellValue.Empty with { Formula = formula } : Documents.CellValue.FromError(value, formula);
-            case "d":
-                return DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var iso)
+                    : Documents.CellValue.FromBoolean(Chars(value, scratch) is "1" or "true", formula), -1);
+            case CellType.Error:
+                return (value is null || value.Length == 0 ? Documents.CellValue.Empty with { Formula = formula } : Documents.CellValue.FromError(value.ToString(), formula), -1);
+            case CellType.Date:
+                var dateText = Text(value);
+                return (DateTime.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var iso)
                     ? Documents.CellValue.FromDateTime(iso, formula)
-                    : Documents.CellValue.FromText(value) with { Formula = formula };
+                    : Documents.CellValue.FromText(dateText) with { Formula = formula }, -1);
             default:
-                if (string.IsNullOrEmpty(value))
+                if (value is null || value.Length == 0)
                 {
-                    return Documents.CellValue.Empty with { Formula = formula };
+                    return (Documents.CellValue.Empty with { Formula = formula }, -1);
                 }
-                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                if (!double.TryParse(Chars(value, scratch), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
                 {
-                    return Documents.CellValue.FromText(value) with { Formula = formula };
+                    return (Documents.CellValue.FromText(value.ToString()) with { Formula = formula }, -1);
                 }
-                return styles.IsDate(styleIndex) && OaDates.TryConvert(number, out var date)
+                return (styles.IsDate(styleIndex) && OaDates.TryConvert(number, out var date)
                     ? Documents.CellValue.FromDateTime(date, formula)
-                    : Documents.CellValue.FromNumber(number, formula);
+                    : Documents.CellValue.FromNumber(number, formula), -1);
         }
     }
 }

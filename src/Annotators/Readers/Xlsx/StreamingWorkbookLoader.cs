@@ -42,17 +42,22 @@ internal static class StreamingWorkbookLoader
                 .OrderBy(t => t.Range.FirstRow).ThenBy(t => t.Range.FirstColumn).ToList();
             var scan = new SheetScanner(tables);
             var merged = new List<CellRange>();
+            var spill = options.SpillStreamedRows ? SheetRowSpill.TryCreate(sharedStrings) : null;
             foreach (var row in cells.ReadRows(package.OpenXml(partName) ?? Empty(), merged, truncated, cancellationToken))
             {
                 scan.Add(row);
+                spill = SheetRowSpill.TryAdd(spill, row);
             }
+            spill?.Seal();
             var description = new SheetDescription(
                 sheet.Name ?? $"Sheet{index}",
                 index,
                 sheet.State is "hidden" or "veryHidden",
                 merged.OrderBy(r => r.FirstRow).ThenBy(r => r.FirstColumn).Select(r => r.ToString()).ToList(),
                 tables);
-            sheets.Add(SheetLayout.Lay(description, scan, () => OpenRows(source, options, partName, cells), streamed: true, blocks));
+            // The rows were parsed once, above; later enumerations scan the spill, or re-read the package without one.
+            Func<IEnumerable<RawRow>> rows = spill is { } spilled ? spilled.Read : () => OpenRows(source, options, partName, cells);
+            sheets.Add(SheetLayout.Lay(description, scan, rows, streamed: true, blocks));
         }
         return new Document
         {

@@ -12,7 +12,7 @@ public class StreamedSampleRowsTests
 {
     private const int Records = 600;
 
-    private static async Task<(TableBlock Table, string Path)> ReadStreamed(TempDir dir, int sampleRows)
+    private static async Task<(TableBlock Table, string Path)> ReadStreamed(TempDir dir, int sampleRows, bool spill = true)
     {
         var path = dir.File("ledger.csv");
         var text = new StringBuilder("id,customer,amount\n");
@@ -21,7 +21,7 @@ public class StreamedSampleRowsTests
             text.Append(i).Append(",customer ").Append(i).Append(',').Append(i * 2).Append('\n');
         }
         await File.WriteAllTextAsync(path, text.ToString());
-        var reader = new DelimitedTextReader(Options.Create(new ReaderOptions { StreamingTextBytes = 0, StreamedSampleRows = sampleRows }));
+        var reader = new DelimitedTextReader(Options.Create(new ReaderOptions { StreamingTextBytes = 0, StreamedSampleRows = sampleRows, SpillStreamedRows = spill }));
         var document = await reader.ReadAsync(new DocumentSource(path, "ledger.csv"), CancellationToken.None);
         return (Assert.IsType<TableBlock>(Assert.Single(document.Blocks)), path);
     }
@@ -44,7 +44,7 @@ public class StreamedSampleRowsTests
     public async Task The_preview_of_a_streamed_table_comes_from_the_rows_kept_in_memory()
     {
         using var dir = new TempDir();
-        var (table, path) = await ReadStreamed(dir, TableBlock.TextRowLimit);
+        var (table, path) = await ReadStreamed(dir, TableBlock.TextRowLimit, spill: false);
         File.Delete(path);
 
         // The preview needs no source; every row does.
@@ -53,6 +53,17 @@ public class StreamedSampleRowsTests
         Assert.Equal("200\tcustomer 200\t400", preview[^1]);
         var missing = Assert.Throws<AnnotationException>(() => table.Rows.Count());
         Assert.Equal(FailureReason.SourceMissing, missing.Reason);
+    }
+
+    [Fact]
+    public async Task Every_row_of_a_spilled_table_comes_from_the_spill_not_the_source()
+    {
+        using var dir = new TempDir();
+        var (table, path) = await ReadStreamed(dir, 5);
+        File.Delete(path);
+
+        Assert.Equal(Records, table.Rows.Count());
+        Assert.Equal("customer 600", table.Rows.Last().Cells[1].Text);
     }
 
     [Fact]

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Xml;
+using Annotate.Annotators;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Readers.Xlsx;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Annotate.Bench;
+
+/// <summary>
+/// Issue 12: the streaming XLSX path against the bound of its format, on one generated N × 10 workbook. Each pair runs
+/// unzip + <see cref="XmlReader"/> (every cell's reference, type and value, shared strings resolved) and Annotate in
+/// separate child processes, one after the other in alternating order, so both see the same load; the table gives
+/// medians of the per-pair ratios, never a best-of. Modes: <c>read</c> (the reader plus one enumeration of every row),
+/// <c>pipeline</c> (every annotator and writer of the default profile), and <c>read-reparse</c> and <c>pipeline-reparse</c>
+/// (the same with <see cref="ReaderOptions.SpillStreamedRows"/> off: every enumeration re-reads the package, as before issue 12).
+/// </summary>
+internal static class RowsBenchmark
+{
+    public const string ChildCommand = "rows-child";
+
+    public static int Run(string[] args)
+    {
+        var rows = 100_000;
+        var pairs = 3;
+        var modes = new List<string> { "read" };
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--rows" when i + 1 < args.Length:
+                    rows = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--pairs" when i + 1 < args.Length:
+                    pairs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--modes" when i + 1 < args.Length:
+                    modes = [.. args[++i].Split(',')];
+                    break;
+                default:
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'");
+                    return 2;
+            }
+        }
+        var folder = Path.Combine(Path.GetTempPath(), "annotate-bench-rows-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var path = Path.Combine(folder, $"bench-{rows}x10.xlsx");
+            XlsxBenchmark.Generate(path, rows);
+            Console.WriteLine($"workbook: {rows:N0} rows x 10 columns, {new FileInfo(path).Length / 1048576.0:N1} MB; {pairs} pair(s) per mode; load before: {Load()}");
+            var results = new Dictionary<string, List<Figures>>();
+            var ratios = new Dictionary<string, List<double>>();
+            for (var pair = 0; pair < pairs; pair++)
+            {
+                foreach (var mode in modes)
+                {
+                    // Alternate which side runs first, so a load that changes during the pair hits both alike.
+                    var order = pair % 2 == 0 ? new[] { "xmlreader", mode } : [mode, "xmlreader"];
+                    var figures = order.ToDictionary(m => m, m => RunChild(path, m, folder));
+                    foreach (var (m, f) in figures)
+                    {
+                        (results.TryGetValue(m, out var list) ? list : results[m] = []).Add(f);
+                    }
+                    (ratios.TryGetValue(mode, out var r) ? r : ratios[mode] = []).Add(figures["xmlreader"].Seconds / figures[mode].Seconds);
+                }
+            }
+            Console.WriteLine();
+            Console.WriteLine("| side | rows | median s | rows/s | read s | annotate s | write s | median peak WS MiB | median ratio to unzip + XmlReader |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var (mode, list) in results)
+            {
+                var seconds = Median(list.Select(f => f.Seconds));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {mode} | {list[0].Rows:N0} | {seconds:F2} | {list[0].Rows / seconds:N0} | {Median(list.Select(f => f.Read)):F2} | {Median(list.Select(f => f.Annotate)):F2} | {Median(list.Select(f => f.Write)):F2} | {Median(list.Select(f => f.PeakBytes / 1048576.0)):N0} | {(ratios.TryGetValue(mode, out var r) ? $"{Median(r):F2} ({string.Join(", ", r.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))})" : "1")} |"));
+            }
+            Console.WriteLine($"load after: {Load()}");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed record Figures(long Rows, double Seconds, double Read, double Annotate, double Write, long PeakBytes);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static Figures RunChild(string path, string mode, string folder)
+    {
+        var (exitCode, output) = XlsxBenchmark.RunSelf(ChildCommand, path, mode, folder);
+        var line = output.Trim().Split('\n').LastOrDefault();
+        if (exitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"the {mode} child failed: {output}");
+        }
+        var f = line.Split('\t').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        return new Figures((long)f[0], f[1], f[2], f[3], f[4], (long)f[5]);
+    }
+
+    /// <summary>Child process: one side, once; prints rows, seconds, read, annotate and write seconds, peak working set.</summary>
+    public static async Task<int> RunOnceAsync(string[] args)
+    {
+        var (path, mode, folder) = (args[0], args[1], args[2]);
+        double read = 0, annotate = 0, write = 0;
+        long rows;
+        Stopwatch clock;
+        switch (mode)
+        {
+            case "xmlreader":
+                clock = Stopwatch.StartNew();
+                rows = XmlReaderBound(path);
+                break;
+            case "read" or "read-reparse":
+                clock = Stopwatch.StartNew();
+                var reader = new XlsxReader(Options.Create(new ReaderOptions { StreamingWorkbookBytes = 0, SpillStreamedRows = mode == "read" }));
+                var document = await reader.ReadAsync(new DocumentSource(path, Path.GetFileName(path)), CancellationToken.None);
+                read = clock.Elapsed.TotalSeconds;
+                rows = 0;
+                foreach (var table in document.Blocks.OfType<TableBlock>())
+                {
+                    foreach (var row in table.Rows)
+                    {
+                        rows += row.Cells.Count > 0 ? 1 : 0;
+                    }
+                }
+                annotate = clock.Elapsed.TotalSeconds - read; // the enumeration of every row
+                break;
+            default:
+                var pipeline = Pipeline(spill: mode != "pipeline-reparse");
+                // Warm up (Lingua, JIT) on a small workbook so the figures show steady-state work, as a running service does.
+                var warm = Path.Combine(folder, $"warm-{Guid.NewGuid():N}.xlsx");
+                XlsxBenchmark.Generate(warm, 200);
+                await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(warm, "warm.xlsx"), OutputDirectory = warm + ".out" }, CancellationToken.None);
+                clock = Stopwatch.StartNew();
+                var output = Path.Combine(folder, $"out-{Guid.NewGuid():N}");
+                var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, "ledger.xlsx"), OutputDirectory = output }, CancellationToken.None);
+                (read, annotate, write) = (result.ReadTime.TotalSeconds, result.AnnotateTime.TotalSeconds, result.WriteTime.TotalSeconds);
+                rows = result.Document.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
+                break;
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        Console.WriteLine(string.Join('\t', new double[] { rows, seconds, read, annotate, write, process.PeakWorkingSet64 }.Select(x => x.ToString("R", CultureInfo.InvariantCulture))));
+        return 0;
+    }
+
+    private static IDocumentPipeline Pipeline(bool spill) =>
+        new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Annotate:Readers:SpillStreamedRows"] = spill ? "true" : "false",
+            }).Build())
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            .AddAnnotators()
+            .BuildServiceProvider()
+            .GetRequiredService<IDocumentPipeline>();
+
+    private static readonly XmlReaderSettings Settings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = true,
+    };
+
+    /// <summary>
+    /// What a script would do with the standard library: unzip, load the shared strings into an array, then read each
+    /// cell's reference, type and value with <see cref="XmlReader"/> and resolve shared strings. Counts the rows that hold a value.
+    /// </summary>
+    private static long XmlReaderBound(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var strings = new List<string>();
+        using (var reader = XmlReader.Create(zip.GetEntry("xl/sharedStrings.xml")!.Open(), Settings))
+        {
+            while (reader.ReadToFollowing("t", reader.NameTable.Add("http://schemas.openxmlformats.org/spreadsheetml/2006/main")))
+            {
+                strings.Add(reader.ReadElementContentAsString());
+            }
+        }
+        var sheet = zip.Entries.First(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.Ordinal));
+        long rows = 0, checksum = 0;
+        using (var reader = XmlReader.Create(sheet.Open(), Settings))
+        {
+            while (reader.Read())
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    continue;
+                }
+                switch (reader.LocalName)
+                {
+                    case "row":
+                        rows++;
+                        break;
+                    case "c":
+                        var reference = reader.GetAttribute("r");
+                        var type = reader.GetAttribute("t");
+                        if (reader.ReadToDescendant("v", reader.NamespaceURI))
+                        {
+                            var value = reader.ReadElementContentAsString();
+                            var text = type == "s" ? strings[int.Parse(value, CultureInfo.InvariantCulture)] : value;
+                            checksum += text.Length + (reference?.Length ?? 0);
+                        }
+                        break;
+                }
+            }
+        }
+        return checksum > 0 ? rows - 1 : 0; // less the header row, as the reader counts data rows
+    }
+}
