@@ -73,7 +73,7 @@ internal static class PdfBenchmark
     }
 
     private static PdfReader Reader(int threads) =>
-        new(NullLogger<PdfReader>.Instance, Options.Create(new ReaderOptions { PdfPageThreads = threads }));
+        new(NullLogger<PdfReader>.Instance, options: Options.Create(new ReaderOptions { PdfPageThreads = threads }));
 
     private static async Task WarmAsync((string Name, List<string> Files)[] inputs, int rounds, int threads)
     {

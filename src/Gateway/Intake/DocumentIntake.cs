@@ -185,12 +185,14 @@ public sealed class DocumentIntake(
         await store.SetContentAsync(record.Id, record.SourceUri, sha256, record.SizeBytes, cancellationToken);
         // Only now that the record needs the content may a copy held back be dropped (pruning reads the records).
         blobs.Confirm(stored);
-        await AnnounceAsync(record, cancellationToken);
-        return record;
+        return await AnnounceAsync(record, cancellationToken);
     }
 
-    /// <summary>Publishes that a recorded document whose bytes are stored was received, counts it, and hands it to a worker.</summary>
-    public async Task AnnounceAsync(DocumentRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes that a recorded document whose bytes are stored was received, counts it, and hands it to a worker; the
+    /// record, with <c>DuplicateOf</c> set when it is held back as an exact duplicate instead.
+    /// </summary>
+    public async Task<DocumentRecord> AnnounceAsync(DocumentRecord record, CancellationToken cancellationToken)
     {
         await publisher.Publish(new DocumentReceived
         {
@@ -211,6 +213,7 @@ public sealed class DocumentIntake(
             return record with { DuplicateOf = earlier };
         }
         await DispatchAsync(record, cancellationToken);
+        return record;
     }
 
     private Task FailAsync(DocumentRecord record, string reason, string message, CancellationToken cancellationToken) =>

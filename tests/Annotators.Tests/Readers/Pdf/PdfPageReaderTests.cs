@@ -101,7 +101,7 @@ public class PdfPageReaderTests
     }
 
     private static PdfReader Reader(int threads) =>
-        new(NullLogger<PdfReader>.Instance, Options.Create(new ReaderOptions { PdfPageThreads = threads }));
+        new(NullLogger<PdfReader>.Instance, options: Options.Create(new ReaderOptions { PdfPageThreads = threads }));
 
     /// <summary>The corpus PDFs merged one after another until the file has at least <paramref name="pages"/> pages.</summary>
     internal static byte[] Merged(int pages)
