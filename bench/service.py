@@ -92,6 +92,8 @@ class Service:
                     "Annotate__Worker__ConcurrentDocuments": str(self.args.concurrency)})
         if self.args.model:
             env["Annotate__Model__Path"] = os.path.abspath(self.args.model)
+        if self.args.idle_stop is not None:
+            env["Annotate__Worker__Isolation__IdleStopAfter"] = f"00:00:{self.args.idle_stop:02d}"
         if self.args.mode == "rabbitmq":
             mq = exports("rabbitmq.sh", os.path.join(self.root, "rabbitmq"))
             pg = exports("postgres.sh", os.path.join(self.root, "postgres"))
@@ -276,6 +278,8 @@ def main():
     parser.add_argument("--model", default=None, help="a GGUF file for the workers (default none, as `dotnet run` starts)")
     parser.add_argument("--soak", action="store_true", help="also report memory every 1,000 documents")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
+    parser.add_argument("--idle-stop", type=int, default=None, metavar="SECONDS",
+                        help="Annotate:Worker:Isolation:IdleStopAfter (under 60 s); after the run, wait for the idle children to stop and report memory")
     args = parser.parse_args()
 
     root = tempfile.mkdtemp(prefix="annotate-bench-service-")
@@ -302,6 +306,11 @@ def main():
                 print_memory(f"after {done} documents", service.memory())
         report(records)
         print_memory("at the end", service.memory())
+        if args.idle_stop is not None:
+            deadline = time.monotonic() + args.idle_stop + 120
+            while any(len(pids) > 1 for pids in service.memory().values()) and time.monotonic() < deadline:
+                time.sleep(1)
+            print_memory(f"idle, after the children stopped ({args.idle_stop} s without a document)", service.memory())
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
     finally:
         service.stop()

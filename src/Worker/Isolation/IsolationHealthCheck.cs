@@ -18,6 +18,7 @@ public sealed class IsolationHealthCheck(PipelineSupervisor supervisor) : IHealt
             ["childrenAlive"] = state.Alive,
             ["childrenStarted"] = supervisor.ChildrenStarted,
             ["childrenRecycled"] = supervisor.ChildrenRecycled,
+            ["childrenStoppedIdle"] = supervisor.ChildrenStoppedIdle,
             ["restartsLastHour"] = state.DeathsLastHour,
         };
         foreach (var (reason, count) in state.DeathsByReason)
@@ -39,7 +40,10 @@ public sealed class IsolationHealthCheck(PipelineSupervisor supervisor) : IHealt
         var summary = $"{state.Alive} pipeline child(ren) alive, {state.DeathsLastHour} restart(s) in the last hour";
         var result = state.Model is { ModelState: "failed" } failed
             ? HealthCheckResult.Unhealthy($"The pipeline child's language model could not be loaded: {failed.ModelReason}", data: data)
-            : state.SharedReady ? HealthCheckResult.Healthy(summary, data) : HealthCheckResult.Degraded(summary + "; none ready yet", data: data);
+            : state.SharedReady ? HealthCheckResult.Healthy(summary, data)
+            // Stopped for want of documents (IdleStopAfter): the next document starts one, so documents are still taken.
+            : state.StoppedIdle ? HealthCheckResult.Healthy(summary + "; stopped while idle, the next document starts one", data)
+            : HealthCheckResult.Degraded(summary + "; none ready yet", data: data);
         return Task.FromResult(result);
     }
 }

@@ -71,4 +71,11 @@ public sealed class IsolationOptions
     /// the child has to stop working on it; a hung parser cannot be cancelled, so the child is then killed. Default 5 seconds.
     /// </summary>
     public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the child may sit without a document before it is stopped, giving back its memory (the language
+    /// detector, the sentence encoder, the model: most of a gigabyte even without a model); the next document starts a
+    /// fresh one and waits for its start and model load. Zero keeps a child ready at all times. Default 10 minutes.
+    /// </summary>
+    public TimeSpan IdleStopAfter { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -41,6 +41,9 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private long _requests;
     private int _stopped;
     private int _warnedSmallThreshold;
+    private long _lastActivity;
+    private bool _idle;
+    private int _idleStops;
 
     /// <summary>
     /// Creates the supervisor; no child starts before the first document or <see cref="StartAsync"/>. What the children
@@ -57,6 +60,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         _launch = LaunchFor(configuration, environment?.EnvironmentName ?? Environments.Production);
         var lanes = WorkerOptions.EffectiveConcurrency(configuration);
         _retryLanes = new SemaphoreSlim(lanes, lanes);
+        _lastActivity = _time.GetTimestamp();
     }
 
     /// <summary>The model the children hold, from the last child's hello (null before the first one).</summary>
@@ -83,6 +87,9 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// <summary>Recycled above <see cref="IsolationOptions.RecycleAboveMegabytes"/>.</summary>
     public const string RecycledForMemory = "memory";
 
+    /// <summary>Children stopped because no document came for <see cref="IsolationOptions.IdleStopAfter"/>.</summary>
+    public int ChildrenStoppedIdle => Volatile.Read(ref _idleStops);
+
     /// <summary>A snapshot for the health check: children alive, deaths in the last hour, deaths by reason since start.</summary>
     internal SupervisorState State()
     {
@@ -98,7 +105,8 @@ public sealed class PipelineSupervisor : IAsyncDisposable
                 _shared is { HasExited: false, Ready.IsCompletedSuccessfully: true },
                 _deaths.Count,
                 new Dictionary<string, int>(_deathsByReason),
-                LastHello);
+                LastHello,
+                _idle);
         }
     }
 
@@ -165,6 +173,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     {
         // Bounded: each pass either sends the document or finds the child it was given draining or dead, which makes the
         // next pass start a fresh one.
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
         for (var pass = 0; ; pass++)
         {
             var child = SharedChild();
@@ -187,6 +196,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
             }
             finally
             {
+                Volatile.Write(ref _lastActivity, _time.GetTimestamp());
                 // Between documents: what this one left behind decides whether the child takes the next.
                 RecycleIfLarge(child);
             }
@@ -246,6 +256,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
             if (_shared is null || _shared.HasExited || _shared.Draining)
             {
                 _shared = StartChild(solo: false);
+                _idle = false;
             }
             return _shared;
         }
@@ -318,6 +329,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
                 {
                     Watch(child);
                 }
+                StopIfIdle();
             }
         }
         catch (OperationCanceledException)
@@ -344,6 +356,31 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         {
             // Also here, for a child whose documents run long; most are caught as each document finishes.
             RecycleIfLarge(child, megabytes);
+        }
+    }
+
+    private void StopIfIdle()
+    {
+        PipelineChildProcess idle;
+        lock (_gate)
+        {
+            if (_options.IdleStopAfter <= TimeSpan.Zero || _shared is not { HasExited: false, Draining: false, InFlight: 0 } shared
+                || !shared.Ready.IsCompletedSuccessfully || _stopping.IsCancellationRequested
+                || _time.GetElapsedTime(Volatile.Read(ref _lastActivity)) < _options.IdleStopAfter)
+            {
+                return;
+            }
+            // Not replaced: the next document starts a fresh child (SharedChild). A document that took this one a moment
+            // ago finds it draining and starts one too (RunSharedAsync).
+            idle = shared;
+            _shared = null;
+            _idle = true;
+        }
+        if (idle.Drain())
+        {
+            Interlocked.Increment(ref _idleStops);
+            _logger.LogInformation("Stopping pipeline child {ProcessId}: no document for {Idle}; the next document starts a fresh one", idle.ProcessId,
+                _options.IdleStopAfter);
         }
     }
 
@@ -473,4 +510,6 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 /// <param name="DeathsLastHour">Children that died or were killed in the last hour (each was replaced).</param>
 /// <param name="DeathsByReason">Children that died or were killed since the worker started, by reason.</param>
 /// <param name="Model">The last child's hello: the model it holds.</param>
-internal sealed record SupervisorState(int Alive, bool SharedReady, int DeathsLastHour, IReadOnlyDictionary<string, int> DeathsByReason, ChildHello? Model);
+/// <param name="StoppedIdle">Whether the child was stopped for want of documents and none has been started since.</param>
+internal sealed record SupervisorState(int Alive, bool SharedReady, int DeathsLastHour, IReadOnlyDictionary<string, int> DeathsByReason, ChildHello? Model,
+    bool StoppedIdle = false);

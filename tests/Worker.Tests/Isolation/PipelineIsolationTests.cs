@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Annotate.Annotators.Pipeline;
 using Annotate.Messages;
 using Annotate.Worker.Isolation;
@@ -88,6 +89,54 @@ public sealed class PipelineIsolationTests
         Assert.True(worker.Supervisor.ChildrenRecycled >= 3, $"recycled {worker.Supervisor.ChildrenRecycled}");
         var state = worker.Supervisor.State();
         Assert.Empty(state.DeathsByReason);
+    }
+
+    [Fact]
+    public async Task An_idle_child_is_stopped_and_the_next_document_starts_a_fresh_one()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            ["Annotate:Worker:Isolation:IdleStopAfter"] = "00:00:02",
+        });
+        await worker.SubmitAsync("doc-0", "report-0.txt", IsolationHarness.Ordinary(0));
+        await worker.WaitForOutcomesAsync(1, Bound);
+        // The child that annotated it (on a loaded machine the first may already have been stopped before it came).
+        var annotatedBy = worker.Supervisor.LastHello!.ProcessId;
+
+        await WaitForExitAsync(annotatedBy);
+
+        Assert.True(worker.Supervisor.ChildrenStoppedIdle >= 1);
+        Assert.True(worker.Supervisor.State().StoppedIdle);
+        var health = await new IsolationHealthCheck(worker.Supervisor).CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+        Assert.Contains("stopped while idle", health.Description, StringComparison.Ordinal);
+
+        await worker.SubmitAsync("doc-1", "report-1.txt", IsolationHarness.Ordinary(1));
+        await worker.WaitForOutcomesAsync(2, Bound);
+
+        Assert.IsType<DocumentAnnotated>(worker.Outcomes["doc-0"]);
+        Assert.True(worker.Outcomes["doc-1"] is DocumentAnnotated, IsolationHarness.Describe(worker.Outcomes["doc-1"]));
+        Assert.NotEqual(annotatedBy, worker.Supervisor.LastHello!.ProcessId);
+        // Stopped, not died: nothing counts as a crash or a restart.
+        Assert.Empty(worker.Supervisor.State().DeathsByReason);
+    }
+
+    private static async Task WaitForExitAsync(int processId)
+    {
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(processId);
+        }
+        catch (ArgumentException)
+        {
+            return; // gone already
+        }
+        using (process)
+        {
+            using var bound = new CancellationTokenSource(Bound);
+            await process.WaitForExitAsync(bound.Token);
+        }
     }
 
     [Fact]
