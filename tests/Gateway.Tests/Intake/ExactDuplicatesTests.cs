@@ -75,6 +75,26 @@ public sealed class ExactDuplicatesTests
     }
 
     [Fact]
+    public async Task A_copy_waiting_for_a_document_that_fails_is_annotated_on_its_own_and_ends_with_its_own_reason()
+    {
+        await using var host = new GatewayHost(Skipping);
+        // A PDF header and nothing a PDF reader can use: accepted at upload, failed by the reader.
+        var broken = System.Text.Encoding.ASCII.GetBytes("%PDF-1.7\n" + new string('x', 300) + "\n");
+
+        var both = await Upload(host, null, ("scan.pdf", broken), ("scan-again.pdf", broken));
+
+        Assert.Equal(both.Documents[0].Id, both.Documents[1].DuplicateOf);
+        var first = await host.WaitUntilFinishedAsync(both.Documents[0].Id);
+        var second = await host.WaitUntilFinishedAsync(both.Documents[1].Id);
+        Assert.Equal("Failed", first.GetProperty("state").GetString());
+        // Released when the earlier one failed: handed to a worker, not left waiting and not given the earlier failure.
+        Assert.Equal("Failed", second.GetProperty("state").GetString());
+        Assert.Equal(first.GetProperty("reason").GetString(), second.GetProperty("reason").GetString());
+        Assert.Contains("scan-again.pdf", second.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True((await host.Services.GetRequiredService<IDocumentStore>().FindAsync(both.Documents[1].Id, CancellationToken.None))!.Dispatches >= 1);
+    }
+
+    [Fact]
     public async Task Another_profile_or_other_bytes_are_annotated_as_usual()
     {
         await using var host = new GatewayHost(Skipping);
