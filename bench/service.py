@@ -89,7 +89,9 @@ class Service:
     def start(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("Annotate__")}
         env.update({"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "ASPNETCORE_URLS": self.url, "Logging__LogLevel__Default": "Warning",
-                    "Annotate__Worker__ConcurrentDocuments": str(self.args.concurrency)})
+                    "Annotate__Worker__ConcurrentDocuments": str(self.args.concurrency),
+                    # One client sends every document and asks after each: the per-client limit would pace the run.
+                    "Annotate__Api__RateLimitPermits": "0"})
         if self.args.model:
             env["Annotate__Model__Path"] = os.path.abspath(self.args.model)
         if self.args.idle_stop is not None:
@@ -175,12 +177,27 @@ class Service:
                 f"Content-Type: text/plain\r\n\r\n").encode() + body + f"\r\n--{boundary}--\r\n".encode()
         request = urllib.request.Request(self.url + "/api/documents", data=data, method="POST",
                                          headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-        with urllib.request.urlopen(request, timeout=120) as r:
-            return json.load(r)["id"]
+        for _ in range(1000):
+            try:
+                with urllib.request.urlopen(request, timeout=120) as r:
+                    return json.load(r)["id"]
+            except urllib.error.HTTPError as e:
+                if e.code != 429:
+                    raise
+                time.sleep(float(e.headers.get("Retry-After") or 1))
+        raise RuntimeError("the API kept answering 429")
 
     def get(self, document_id):
-        with urllib.request.urlopen(f"{self.url}/api/documents/{document_id}", timeout=120) as r:
-            return json.load(r)
+        for _ in range(1000):
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/documents/{document_id}", timeout=120) as r:
+                    return json.load(r)
+            except urllib.error.HTTPError as e:
+                if e.code != 429:
+                    raise
+                # The API's rate limit (Annotate:Api:RateLimitPermits): wait as it says.
+                time.sleep(float(e.headers.get("Retry-After") or 1))
+        raise RuntimeError("the API kept answering 429")
 
 
 def run_batch(service, count, label, uploaders=2):
@@ -213,7 +230,7 @@ def run_batch(service, count, label, uploaders=2):
             service.check_alive()
             if time.monotonic() > deadline:
                 sys.exit(f"{record['fileName']} is still {record['state']}")
-            time.sleep(0.2)
+            time.sleep(0.5)
     failed = [r for r in records if r["state"] == "Failed"]
     if failed:
         sys.exit(f"{len(failed)} failed, e.g. {failed[0]['fileName']}: {failed[0].get('reason')} {failed[0].get('message')}")
