@@ -41,7 +41,8 @@ public static class RedriveEndpoints
                 $"The bytes of '{record.FileName}' are no longer kept (not in the failed folder, and pruned from the store); send the file again.");
     }
 
-    private static async Task<IResult> RedriveByReasonAsync(string? reason, HttpContext http, IDocumentStore store, Redrive redrive, CancellationToken cancellationToken)
+    private static async Task<IResult> RedriveByReasonAsync(string? reason, HttpContext http, IDocumentStore store, Redrive redrive, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(reason))
         {
@@ -49,14 +50,24 @@ public static class RedriveEndpoints
         }
         // Page by page from the store (the caller's tenant only), oldest first, so no more than a page is held at a time.
         var tenant = ApiKeyFilter.TenantOf(http);
+        // Only documents received before this request: the copies it sends are received later and, failing again for the
+        // same reason while the pages are read, would otherwise be sent again themselves.
+        var asOf = time.GetUtcNow();
         var sent = new List<Redriven>();
         var notKept = 0;
         FailedPageCursor? after = null;
-        while (sent.Count + notKept < BatchLimit)
+        var reachedNow = false;
+        while (!reachedNow && sent.Count + notKept < BatchLimit)
         {
             var page = await store.ListFailedAsync(tenant, reason, after, Math.Min(PageSize, BatchLimit - sent.Count - notKept), cancellationToken);
             foreach (var record in page)
             {
+                if (record.ReceivedAt >= asOf)
+                {
+                    // Pages come oldest first: everything after this one is newer still.
+                    reachedNow = true;
+                    break;
+                }
                 if (await redrive.RunAsync(record, cancellationToken) is { } again)
                 {
                     sent.Add(Redriven.Of(again, record));
