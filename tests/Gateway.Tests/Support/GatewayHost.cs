@@ -108,19 +108,20 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>Waits until a consumer of the gateway has handled a message of type <typeparamref name="T"/> (bounded: 60 s).</summary>
-    public Task WaitForConsumedAsync<T>() where T : class => WaitForConsumedCountAsync<T>(1);
+    public Task WaitForConsumedAsync<T>(TimeSpan? bound = null) where T : class => WaitForConsumedCountAsync<T>(1, bound);
 
-    /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 60 s).</summary>
-    public async Task WaitForConsumedCountAsync<T>(int count) where T : class
+    /// <summary>Waits until consumers of the gateway have handled <paramref name="count"/> messages of type <typeparamref name="T"/> (bounded: 60 s unless told).</summary>
+    public async Task WaitForConsumedCountAsync<T>(int count, TimeSpan? bound = null) where T : class
     {
         var observer = Services.GetRequiredService<ConsumedCounter>();
+        var limit = bound ?? TimeSpan.FromSeconds(60);
         try
         {
-            await observer.WhenCountAsync<T>(count).WaitAsync(TimeSpan.FromSeconds(60));
+            await observer.WhenCountAsync<T>(count).WaitAsync(limit);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"{observer.Count<T>()} of {count} {typeof(T).Name} were consumed within 60 s.");
+            throw new TimeoutException($"{observer.Count<T>()} of {count} {typeof(T).Name} were consumed within {limit.TotalSeconds:0} s.");
         }
     }
 
