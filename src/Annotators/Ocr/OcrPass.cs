@@ -92,10 +92,16 @@ internal sealed class OcrPass : IDisposable
     public const string PageLimitNotice = "ocr-page-limit";
 
     /// <summary>
-    /// Renders page <paramref name="page"/> of a PDF (at the configured resolution, lower if that would pass
-    /// <see cref="OcrOptions.MaxPixels"/>) and recognises it; null, with the page named in a notice, when that fails.
+    /// Recognises page <paramref name="page"/> of a PDF: its own image when it is a scan at about the configured
+    /// resolution (<see cref="PdfScanImage"/>), otherwise the page rendered at that resolution (lower if that would pass
+    /// <see cref="OcrOptions.MaxPixels"/>); null, with the page named in a notice, when that fails.
     /// </summary>
-    public async Task<PdfPageText?> RecognisePdfPageAsync(string pdfPath, PdfPageText page, CancellationToken cancellationToken)
+    /// <param name="pdfPath">The PDF, for pdftoppm.</param>
+    /// <param name="page">The page as its text layer was read.</param>
+    /// <param name="parsed">The page as PdfPig parsed it, to take its image from; null to render it.</param>
+    /// <param name="cancellationToken">Cancels the tools.</param>
+    public async Task<PdfPageText?> RecognisePdfPageAsync(string pdfPath, PdfPageText page, UglyToad.PdfPig.Content.Page? parsed,
+        CancellationToken cancellationToken)
     {
         var inches = Math.Max(1e-3, page.Width / 72) * Math.Max(1e-3, page.Height / 72);
         var dpi = Math.Min(Settings.Dpi, Math.Sqrt(_ocr.Options.MaxPixels / inches));
@@ -107,8 +113,18 @@ internal sealed class OcrPass : IDisposable
         string? image = null;
         try
         {
-            image = await _ocr.RenderPageAsync(_tools.Pdftoppm!, pdfPath, page.Page, dpi, _folder.FullName, Settings.PageTimeout, cancellationToken)
-                .ConfigureAwait(false);
+            var own = parsed is null ? null : PdfScanImage.TryWrite(parsed, dpi, _ocr.Options.MaxPixels, _folder.FullName);
+            if (own is not null)
+            {
+                image = own.Path;
+                dpi = own.Dpi;
+                PagesFromTheirImage++;
+            }
+            else
+            {
+                image = await _ocr.RenderPageAsync(_tools.Pdftoppm!, pdfPath, page.Page, dpi, _folder.FullName, Settings.PageTimeout, cancellationToken)
+                    .ConfigureAwait(false);
+            }
             var read = await _ocr.RecogniseAsync(_tools, image, Languages, (int)Math.Round(dpi), Settings.PageTimeout, cancellationToken)
                 .ConfigureAwait(false);
             if (read.Count == 0)
@@ -133,6 +149,9 @@ internal sealed class OcrPass : IDisposable
             }
         }
     }
+
+    /// <summary>Pages recognised from their own image, not rendered (<see cref="PdfScanImage"/>).</summary>
+    public int PagesFromTheirImage { get; private set; }
 
     /// <summary>Recognises every page of an image file; pages of a multi-page TIFF come back in order.</summary>
     public async Task<IReadOnlyList<OcrPage>> RecogniseImageAsync(string imagePath, int pages, CancellationToken cancellationToken)

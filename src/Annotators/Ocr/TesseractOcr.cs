@@ -33,6 +33,9 @@ public sealed class TesseractOcr(IOptions<OcrOptions> options, IOptions<Language
 
     private readonly Lazy<Task<OcrTools>> _tools = new(() => FindToolsAsync(options.Value, logger));
 
+    /// <summary>Where OCR says what it did.</summary>
+    internal ILogger Logger => logger;
+
     /// <summary>The global settings.</summary>
     public OcrOptions Options => options.Value;
 

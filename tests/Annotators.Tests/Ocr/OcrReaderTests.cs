@@ -223,4 +223,29 @@ public class OcrReaderTests
         var skipped = Assert.Single(document.Notices, n => n.Code == OcrPass.PageLimitNotice);
         Assert.Contains("Page(s) 2 of 'scan.pdf'", skipped.Message);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_scan_at_the_resolution_asked_for_is_read_from_its_own_image_without_rendering()
+    {
+        using var dir = new TempDir();
+        // A pdftoppm that fails every page: only a page read from its own image can be recognised.
+        var tool = dir.File("failing pdftoppm");
+        await File.WriteAllTextAsync(tool, "#!/bin/sh\necho 'cannot render' >&2\nexit 1\n");
+        File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        var text = TextPdf(dir);
+        var sharp = dir.File("sharp.pdf");
+        ScanImages.ImagePdf(sharp, 300, ScanImages.Render(text, 300));
+        var coarse = dir.File("coarse.pdf");
+        ScanImages.ImagePdf(coarse, 150, ScanImages.Render(text, 150));
+
+        var read = await ReadPdf(sharp, Ocr(o => { o.PdftoppmPath = tool; o.Dpi = 300; }));
+        var rendered = await ReadPdf(coarse, Ocr(o => { o.PdftoppmPath = tool; o.Dpi = 300; }));
+
+        Assert.DoesNotContain(read.Notices, n => n.Code == OcrPass.FailedNotice);
+        Assert.Contains(read.PageWords.Single().Words, w => w.Text == "Bristol" && w.Confidence is not null);
+        // The 150-dpi scan is rendered at 300 dpi, so the failing pdftoppm is what it meets.
+        var failed = Assert.Single(rendered.Notices, n => n.Code == OcrPass.FailedNotice);
+        Assert.Contains("could not be rendered", failed.Message);
+    }
 }

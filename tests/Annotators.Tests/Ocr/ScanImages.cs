@@ -102,6 +102,29 @@ public static class ScanImages
         KeyValues.WinAnsiPdf.Write(path, objects);
     }
 
+    /// <summary>
+    /// Writes one page holding one image stream as given: its dictionary entries after <c>/Subtype /Image</c>, its stored
+    /// bytes, the page's content (which places it: <c>{w}</c> and <c>{h}</c> stand for the page's size in points) and
+    /// extra entries of the page dictionary (a <c>/Rotate</c>).
+    /// </summary>
+    public static void ImageStreamPdf(string path, double widthPoints, double heightPoints, string imageEntries, byte[] stored,
+        string content = "q {w} 0 0 {h} 0 0 cm /Im1 Do Q", string pageEntries = "")
+    {
+        var size = string.Create(CultureInfo.InvariantCulture, $"{widthPoints:0.###} {heightPoints:0.###}");
+        var drawn = Ascii(content.Replace("{w}", size.Split(' ')[0]).Replace("{h}", size.Split(' ')[1]));
+        KeyValues.WinAnsiPdf.Write(path,
+        [
+            Ascii("<< /Type /Catalog /Pages 2 0 R >>"),
+            Ascii("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+            Ascii($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size}] {pageEntries} /Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>"),
+            [.. Ascii($"<< /Type /XObject /Subtype /Image {imageEntries} /Length {stored.Length} >>\nstream\n"), .. stored, .. Ascii("\nendstream")],
+            [.. Ascii($"<< /Length {drawn.Length} >>\nstream\n"), .. drawn, .. Ascii("\nendstream")],
+        ]);
+    }
+
+    /// <summary>Deflates bytes as a PDF's <c>/FlateDecode</c> filter stores them.</summary>
+    public static byte[] Deflate(byte[] bytes) => Compress(bytes);
+
     /// <summary>Writes the images as the pages of one uncompressed grayscale TIFF (little-endian), one IFD per page.</summary>
     public static void Tiff(string path, params GrayImage[] pages)
     {

@@ -1,5 +1,6 @@
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Ocr;
+using Microsoft.Extensions.Logging;
 
 namespace Annotate.Annotators.Readers.Pdf;
 
@@ -13,8 +14,14 @@ internal static class PdfPageOcr
         !page.HasText || (page.ImageCoverage >= options.ImageCoverage && page.TextCharacters < options.MinTextCharacters);
 
     /// <summary>The pages with the recognised ones in place of what their text layer gave; notices say what happened.</summary>
+    /// <param name="ocr">The OCR engine; null when OCR is not configured.</param>
+    /// <param name="source">The PDF.</param>
+    /// <param name="pages">Its pages as the text layer gave them.</param>
+    /// <param name="pdf">The document the pages were read from, to take a scanned page's image from; null renders every page.</param>
+    /// <param name="notices">Receives what OCR did.</param>
+    /// <param name="cancellationToken">Cancels the tools.</param>
     public static async Task<List<PdfPageText>> ApplyAsync(TesseractOcr? ocr, DocumentSource source, List<PdfPageText> pages,
-        List<Notice> notices, CancellationToken cancellationToken)
+        UglyToad.PdfPig.PdfDocument? pdf, List<Notice> notices, CancellationToken cancellationToken)
     {
         if (ocr is null || !pages.Any(p => Needs(p, ocr.Options)))
         {
@@ -31,13 +38,30 @@ internal static class PdfPageOcr
         {
             cancellationToken.ThrowIfCancellationRequested();
             // A page whose few characters OCR cannot better keeps them.
-            if (await pass.RecognisePdfPageAsync(source.Path, page, cancellationToken).ConfigureAwait(false) is { HasText: true } read)
+            if (await pass.RecognisePdfPageAsync(source.Path, page, Parsed(pdf, page.Page), cancellationToken).ConfigureAwait(false) is { HasText: true } read)
             {
                 result[index] = read;
             }
         }
+        if (pass.PagesFromTheirImage > 0)
+        {
+            ocr.Logger.LogDebug("{Pages} page(s) of {File} were recognised from their own image, without rendering", pass.PagesFromTheirImage, source.FileName);
+        }
         pass.Skipped(wanted.Skip(pass.Settings.MaxPages).Select(p => p.page.Page).ToList(), notices);
         pass.Report(notices);
         return result;
+    }
+
+    /// <summary>The page parsed again for its image (its text layer was read on another thread); null when that fails.</summary>
+    private static UglyToad.PdfPig.Content.Page? Parsed(UglyToad.PdfPig.PdfDocument? pdf, int number)
+    {
+        try
+        {
+            return pdf?.GetPage(number);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null; // rendered instead, as pdftoppm reads what it can
+        }
     }
 }

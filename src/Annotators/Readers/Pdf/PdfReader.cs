@@ -37,6 +37,8 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
             using var pdf = PdfDocument.Open(stream, Parsing);
             var pages = ReadPages(pdf, () => OpenAgain(source), cancellationToken);
             string? doubt;
+            // Where a scanned page's own image is taken from: not from the damaged file when its pages came from a repair.
+            var imagesFrom = pdf;
             // A stream of its own: PdfPig keeps reading from the one it was given, and the check moves around the file.
             using (var raw = source.OpenRead())
             {
@@ -44,11 +46,12 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
                 if (doubt is not null && Rebuilt(pdf, raw, source.FileName, cancellationToken) is { } rebuilt)
                 {
                     pages = rebuilt;
+                    imagesFrom = null;
                 }
             }
             // Scanned pages: recognised after the text layer is read, each in place of its empty or near-empty page.
             var ocrNotices = new List<Notice>();
-            pages = await PdfPageOcr.ApplyAsync(ocr, source, pages, ocrNotices, cancellationToken).ConfigureAwait(false);
+            pages = await PdfPageOcr.ApplyAsync(ocr, source, pages, imagesFrom, ocrNotices, cancellationToken).ConfigureAwait(false);
             var blocks = PdfBlockBuilder.Build(pages);
             var properties = ReadProperties(pdf);
             return new Document
