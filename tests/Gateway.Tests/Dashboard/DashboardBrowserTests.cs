@@ -253,4 +253,17 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.DoesNotContain("src=\"http", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("href=\"http", html, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task The_drop_zone_names_every_format_the_service_reads()
+    {
+        var page = await OpenAsync("/");
+
+        var text = await page.Locator("#drop p").InnerTextAsync();
+        foreach (var format in Enum.GetValues<Annotate.Annotators.Documents.SourceFormat>().Where(f => f != Annotate.Annotators.Documents.SourceFormat.Unknown))
+        {
+            Assert.Contains(format.ToString(), text, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.Empty(_pageErrors[page]);
+    }
 }
