@@ -125,6 +125,33 @@ public class ImageDocumentTests
     }
 
     [Fact]
+    public async Task Without_tesseract_an_image_completes_with_the_notice_and_how_to_install_it()
+    {
+        using var dir = new TempDir();
+        var pipeline = TestPipeline.Create(new Dictionary<string, string?>
+        {
+            ["Annotate:Ocr:TesseractPath"] = dir.File("no such folder/tesseract"),
+        });
+        var image = dir.File("scan.png");
+        ScanImages.RenderFile(OcrReaderTests.TextPdf(dir), 100, "png", image);
+
+        var result = await pipeline.RunAsync(new AnnotationRequest
+        {
+            DocumentId = "ocr-" + Guid.NewGuid().ToString("N"),
+            Source = new DocumentSource(image, "scan.png"),
+            OutputDirectory = dir.File("out"),
+        }, CancellationToken.None);
+
+        Assert.Equal(SourceFormat.Png, result.Document.Format);
+        Assert.Empty(result.Document.Blocks);
+        var unavailable = Assert.Single(result.Annotations.Notices, n => n.Code == OcrPass.UnavailableNotice);
+        Assert.Contains("'scan.png'", unavailable.Message);
+        Assert.Contains(TesseractOcr.InstallHint, unavailable.Message);
+        Assert.DoesNotContain(dir.Path, unavailable.Message);
+        Assert.Contains(result.Outputs, o => o.Kind == "markdown");
+    }
+
+    [Fact]
     public async Task A_profile_that_turns_ocr_off_leaves_the_image_unread_with_a_notice()
     {
         using var dir = new TempDir();

@@ -69,7 +69,7 @@ public sealed class ImageReader(SourceFormat format, TesseractOcr ocr) : IDocume
             Properties = new DocumentProperties { PageCount = sizes.Count },
             Blocks = blocks,
             Pages = Enumerable.Range(1, sizes.Count).Select(p => PdfReader.PageText(p, blocks)).ToList(),
-            PageWords = pages.Select(p => new PageWords(p.Page, p.Words)).ToList(),
+            PageWords = PdfPageOcr.BoundWords(pages).TakeWhile(p => p.Words.Count > 0 || !p.HasText).Select(p => new PageWords(p.Page, p.Words)).ToList(),
             Notices = notices,
         };
     }

@@ -49,7 +49,23 @@ internal static class PdfPageOcr
         }
         pass.Skipped(wanted.Skip(pass.Settings.MaxPages).Select(p => p.page.Page).ToList(), notices);
         pass.Report(notices);
-        return result;
+        return BoundWords(result);
+    }
+
+    /// <summary>
+    /// Recognised words count against the same bound as the text layer's (<see cref="Document.MaxPositionedWords"/>):
+    /// past it a page keeps its text but not its word boxes, so a long scan is not held twice.
+    /// </summary>
+    internal static List<PdfPageText> BoundWords(IReadOnlyList<PdfPageText> pages, int max = Document.MaxPositionedWords)
+    {
+        var bounded = new List<PdfPageText>(pages.Count);
+        var words = 0;
+        foreach (var page in pages)
+        {
+            words += page.Words.Count;
+            bounded.Add(words > max && page.Words.Count > 0 ? page with { Words = [] } : page);
+        }
+        return bounded;
     }
 
     /// <summary>The page parsed again for its image (its text layer was read on another thread); null when that fails.</summary>
