@@ -60,6 +60,14 @@ public sealed class OcrOptions
     [Range(0.0, 1.0)]
     public double ImageCoverage { get; set; } = 0.5;
 
+    /// <summary>
+    /// Straighten a PDF page scanned askew before it is read: the angle of its text lines is measured (up to
+    /// <see cref="Ocr.Deskew.MaxDegrees"/> either way) and the page turned back by it; word boxes are given on the page
+    /// as scanned. Off, a scan stored as JPEG goes to Tesseract without being rendered (faster, but a page askew by more
+    /// than a few degrees reads badly). Default true.
+    /// </summary>
+    public bool Deskew { get; set; } = true;
+
     /// <summary>The Tesseract executable, a name looked up on <c>PATH</c> or a full path. Default <c>tesseract</c>.</summary>
     [Required]
     public string TesseractPath { get; set; } = "tesseract";

@@ -113,7 +113,8 @@ internal sealed class OcrPass : IDisposable
         string? image = null;
         try
         {
-            var own = parsed is null ? null : PdfScanImage.TryWrite(parsed, dpi, _ocr.Options.MaxPixels, _folder.FullName);
+            var deskew = _ocr.Options.Deskew;
+            var own = parsed is null ? null : PdfScanImage.TryWrite(parsed, dpi, _ocr.Options.MaxPixels, _folder.FullName, grayOnly: deskew);
             if (own is not null)
             {
                 image = own.Path;
@@ -125,6 +126,7 @@ internal sealed class OcrPass : IDisposable
                 image = await _ocr.RenderPageAsync(_tools.Pdftoppm!, pdfPath, page.Page, dpi, _folder.FullName, Settings.PageTimeout, cancellationToken)
                     .ConfigureAwait(false);
             }
+            var skew = deskew ? Deskew.StraightenFile(image, _ocr.Options.MaxPixels) : 0;
             var read = await _ocr.RecogniseAsync(_tools, image, Languages, (int)Math.Round(dpi), Settings.PageTimeout, cancellationToken)
                 .ConfigureAwait(false);
             if (read.Count == 0)
@@ -132,7 +134,12 @@ internal sealed class OcrPass : IDisposable
                 Fail(page.Page, "Tesseract returned nothing for it");
                 return null;
             }
-            var recognised = OcrPageBuilder.Build(read[0], page.Page, page.Width, page.Height, page.HasImages);
+            if (skew != 0)
+            {
+                Straightened.Add((page.Page, skew));
+            }
+            var words = skew == 0 ? read[0] : Deskew.OnScannedPage(read[0], skew);
+            var recognised = OcrPageBuilder.Build(words, page.Page, page.Width, page.Height, page.HasImages);
             Count(recognised);
             return recognised;
         }
@@ -149,6 +156,9 @@ internal sealed class OcrPass : IDisposable
             }
         }
     }
+
+    /// <summary>Pages straightened before they were read, and the angle of their lines in degrees.</summary>
+    public List<(int Page, double Degrees)> Straightened { get; } = [];
 
     /// <summary>Pages recognised from their own image, not rendered (<see cref="PdfScanImage"/>).</summary>
     public int PagesFromTheirImage { get; private set; }
@@ -208,8 +218,10 @@ internal sealed class OcrPass : IDisposable
     {
         if (_read.Count > 0)
         {
+            var straightened = Straightened.Count == 0 ? ""
+                : " Straightened first: " + string.Join(", ", Straightened.Take(20).Select(s => string.Create(CultureInfo.InvariantCulture, $"page {s.Page} (askew by {Math.Abs(s.Degrees):0.#}°)"))) + (Straightened.Count > 20 ? ", …" : "") + ".";
             notices.Add(new Notice(ReadNotice,
-                $"Page(s) {Pages(_read)} of '{_fileName}' were read with OCR (Tesseract, {string.Join("+", Languages)}): {_words} word(s).")
+                $"Page(s) {Pages(_read)} of '{_fileName}' were read with OCR (Tesseract, {string.Join("+", Languages)}): {_words} word(s).{straightened}")
             { Source = NoticeSource });
         }
         if (_unsure.Count > 0)

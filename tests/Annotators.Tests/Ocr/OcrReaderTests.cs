@@ -90,6 +90,41 @@ public class OcrReaderTests
         Assert.All(document.Blocks, b => Assert.Equal(1, b.Location.Page));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-3)]
+    [InlineData(6)]
+    [InlineData(-6)]
+    public async Task A_page_scanned_askew_is_read_with_its_words_in_place(double degrees)
+    {
+        using var dir = new TempDir();
+        var text = TextPdf(dir);
+        var born = await ReadPdf(text, Ocr());
+        var scan = dir.File("askew.pdf");
+        ScanImages.ImagePdf(scan, 300, ScanImages.Render(text, 300).Skew(degrees));
+
+        var document = await ReadPdf(scan, Ocr());
+
+        var words = Assert.Single(document.PageWords).Words;
+        foreach (var expected in born.PageWords.Single().Words)
+        {
+            var found = words.Where(w => w.Text == expected.Text).ToList();
+            Assert.True(found.Count > 0, $"'{expected.Text}' not read at {degrees}°; read: {string.Join(' ', words.Select(w => w.Text))}");
+            // The word's centre turned about the page's centre with the scan (page y grows upwards, image y downwards).
+            var (sin, cos) = Math.SinCos(degrees * Math.PI / 180);
+            var (dx, dy) = (Centre(expected.Box).X - (595 / 2.0), Centre(expected.Box).Y - (842 / 2.0));
+            var (x, y) = ((595 / 2.0) + (dx * cos) - (dy * sin), (842 / 2.0) + (dx * sin) + (dy * cos));
+            var nearest = found.MinBy(w => Distance(Centre(w.Box), (x, y)))!;
+            Assert.True(Distance(Centre(nearest.Box), (x, y)) < 12,
+                $"'{expected.Text}' at {Centre(nearest.Box)}, expected near ({x:0}, {y:0}) at {degrees}°");
+        }
+        Assert.Contains(KnownLines[2], string.Join(' ', document.Pages));
+        var read = Assert.Single(document.Notices, n => n.Code == OcrPass.ReadNotice);
+        var said = System.Text.RegularExpressions.Regex.Match(read.Message, @"Straightened first: page 1 \(askew by ([0-9.]+)°\)");
+        Assert.True(said.Success, read.Message);
+        Assert.InRange(double.Parse(said.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Math.Abs(degrees) - 0.3, Math.Abs(degrees) + 0.3);
+    }
+
     private static (double X, double Y) Centre(PageBox box) => ((box.Left + box.Right) / 2, (box.Bottom + box.Top) / 2);
 
     private static double Distance((double X, double Y) a, (double X, double Y) b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));

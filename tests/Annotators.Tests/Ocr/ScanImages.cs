@@ -34,6 +34,34 @@ public sealed record GrayImage(int Width, int Height, byte[] Pixels)
         }
         return new GrayImage(turned.Item1, turned.Item2, pixels);
     }
+
+    /// <summary>
+    /// The image turned about its centre by a few degrees (counter-clockwise for positive angles), as a page lies askew on
+    /// a scanner's glass; corners turned in from outside are white.
+    /// </summary>
+    public GrayImage Skew(double degrees)
+    {
+        var (sin, cos) = Math.SinCos(degrees * Math.PI / 180);
+        var (cx, cy) = (Width / 2.0, Height / 2.0);
+        var pixels = new byte[Pixels.Length];
+        for (var y = 0; y < Height; y++)
+        {
+            for (var x = 0; x < Width; x++)
+            {
+                // The source pixel that lands here: the target turned back (y grows downwards in the image).
+                var (dx, dy) = (x - cx, y - cy);
+                var (sx, sy) = (cx + (dx * cos) - (dy * sin), cy + (dx * sin) + (dy * cos));
+                // Blended from the four pixels around it, as a scanner's optics blur an edge.
+                var (x0, y0) = ((int)Math.Floor(sx), (int)Math.Floor(sy));
+                var (fx, fy) = (sx - x0, sy - y0);
+                double At(int px, int py) => px >= 0 && px < Width && py >= 0 && py < Height ? Pixels[(py * Width) + px] : 255;
+                var value = (At(x0, y0) * (1 - fx) * (1 - fy)) + (At(x0 + 1, y0) * fx * (1 - fy))
+                    + (At(x0, y0 + 1) * (1 - fx) * fy) + (At(x0 + 1, y0 + 1) * fx * fy);
+                pixels[(y * Width) + x] = (byte)Math.Round(value);
+            }
+        }
+        return this with { Pixels = pixels };
+    }
 }
 
 /// <summary>

@@ -39,11 +39,12 @@ internal static class PdfScanImage
     /// <param name="dpi">The resolution OCR renders pages at.</param>
     /// <param name="maxPixels">Most pixels an image may have.</param>
     /// <param name="folder">The OCR pass's temporary folder.</param>
-    public static PdfScanImageFile? TryWrite(Page page, double dpi, long maxPixels, string folder)
+    /// <param name="grayOnly">Take only 8-bit gray samples, written as a PGM file (what <see cref="Ocr.Deskew"/> straightens); other images are rendered.</param>
+    public static PdfScanImageFile? TryWrite(Page page, double dpi, long maxPixels, string folder, bool grayOnly = false)
     {
         try
         {
-            return page.Rotation.Value != 0 || page.NumberOfImages != 1 ? null : TryWrite(page, page.GetImages().Single(), dpi, maxPixels, folder);
+            return page.Rotation.Value != 0 || page.NumberOfImages != 1 ? null : TryWrite(page, page.GetImages().Single(), dpi, maxPixels, folder, grayOnly);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not IOException and not UnauthorizedAccessException)
         {
@@ -52,7 +53,7 @@ internal static class PdfScanImage
         }
     }
 
-    private static PdfScanImageFile? TryWrite(Page page, IPdfImage image, double dpi, long maxPixels, string folder)
+    private static PdfScanImageFile? TryWrite(Page page, IPdfImage image, double dpi, long maxPixels, string folder, bool grayOnly)
     {
         var (width, height) = (image.WidthInSamples, image.HeightInSamples);
         if (width <= 0 || height <= 0 || (long)width * height > maxPixels || image.IsImageMask || image.MaskImage is not null
@@ -73,14 +74,14 @@ internal static class PdfScanImage
             ColorSpace.ICCBased when image.ColorSpaceDetails.NumberOfColorComponents is 1 or 3 => image.ColorSpaceDetails.NumberOfColorComponents,
             _ => 0,
         };
-        if (components == 0)
+        if (components == 0 || (grayOnly && (components != 1 || image.BitsPerComponent != 8)))
         {
             return null;
         }
         var filters = Filters(image);
         if (filters is ["DCTDecode"] or ["DCT"])
         {
-            if (image.BitsPerComponent != 8)
+            if (image.BitsPerComponent != 8 || grayOnly)
             {
                 return null;
             }

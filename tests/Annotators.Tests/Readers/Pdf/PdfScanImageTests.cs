@@ -14,10 +14,11 @@ public class PdfScanImageTests
 {
     private const int Dpi = 300;
 
-    private static PdfScanImageFile? TryWrite(string pdf, TempDir dir, double dpi = Dpi)
+    private static PdfScanImageFile? TryWrite(string pdf, TempDir dir, double dpi = Dpi, bool grayOnly = false)
     {
         using var document = PdfDocument.Open(pdf);
-        return PdfScanImage.TryWrite(document.GetPage(1), dpi, 60_000_000, dir.Path);
+        // A folder of its own per call, as each OCR pass has.
+        return PdfScanImage.TryWrite(document.GetPage(1), dpi, 60_000_000, Directory.CreateDirectory(dir.File(Guid.NewGuid().ToString("N"))).FullName, grayOnly);
     }
 
     private static (GrayImage Image, double Width, double Height) Scan(TempDir dir, int dpi = Dpi)
@@ -42,6 +43,7 @@ public class PdfScanImageTests
         Assert.NotNull(written);
         Assert.EndsWith(".pgm", written.Path);
         Assert.InRange(written.Dpi, Dpi - 1, Dpi + 1);
+        Assert.NotNull(TryWrite(pdf, dir, grayOnly: true));
         var header = Encoding.ASCII.GetBytes($"P5\n{image.Width} {image.Height}\n255\n");
         var bytes = File.ReadAllBytes(written.Path);
         Assert.Equal(header, bytes[..header.Length]);
@@ -65,6 +67,8 @@ public class PdfScanImageTests
         Assert.NotNull(written);
         Assert.EndsWith(".jpg", written.Path);
         Assert.Equal(stored, File.ReadAllBytes(written.Path));
+        // Pages are straightened in gray pixels: with deskew on, a JPEG is rendered to them.
+        Assert.Null(TryWrite(pdf, dir, grayOnly: true));
     }
 
     [Fact]
@@ -170,7 +174,7 @@ public class PdfScanImageTests
         ScanImages.ImageStreamPdf(pdf, width, height, GrayEntries(image), ScanImages.Deflate(bomb));
 
         Assert.Null(TryWrite(pdf, dir));
-        Assert.Empty(Directory.EnumerateFiles(dir.Path, "page-*"));
+        Assert.Empty(Directory.EnumerateFiles(dir.Path, "page-*", SearchOption.AllDirectories));
     }
 
     [Fact]
