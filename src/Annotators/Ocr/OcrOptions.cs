@@ -61,10 +61,10 @@ public sealed class OcrOptions
     public double ImageCoverage { get; set; } = 0.5;
 
     /// <summary>
-    /// Straighten a PDF page scanned askew before it is read: the angle of its text lines is measured (up to
-    /// <see cref="Ocr.Deskew.MaxDegrees"/> either way) and the page turned back by it; word boxes are given on the page
-    /// as scanned. Off, a scan stored as JPEG goes to Tesseract without being rendered (faster, but a page askew by more
-    /// than a few degrees reads badly). Default true.
+    /// Straighten a page scanned askew (a PDF's or an image file's) before it is read: the angle of its text lines is
+    /// measured (up to <see cref="Ocr.Deskew.MaxDegrees"/> either way) and the page turned back by it; word boxes are
+    /// given on the page as scanned. Off, a PDF scan stored as JPEG goes to Tesseract without being rendered and an image
+    /// file as it is (faster, but a page askew by more than a few degrees reads badly). Default true.
     /// </summary>
     public bool Deskew { get; set; } = true;
 

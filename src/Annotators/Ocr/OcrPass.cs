@@ -163,25 +163,84 @@ internal sealed class OcrPass : IDisposable
     /// <summary>Pages recognised from their own image, not rendered (<see cref="PdfScanImage"/>).</summary>
     public int PagesFromTheirImage { get; private set; }
 
-    /// <summary>Recognises every page of an image file; pages of a multi-page TIFF come back in order.</summary>
-    public async Task<IReadOnlyList<OcrPage>> RecogniseImageAsync(string imagePath, int pages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Recognises every page of an image file; pages of a multi-page TIFF come back in order. With
+    /// <see cref="OcrOptions.Deskew"/> each page is decoded to gray pixels and straightened first, as a PDF's scanned
+    /// pages are; a page the decoders here cannot read goes to Tesseract in the file as it is.
+    /// </summary>
+    public async Task<IReadOnlyList<OcrPage>> RecogniseImageAsync(string imagePath, SourceFormat format, int pages, CancellationToken cancellationToken)
+    {
+        if (!_ocr.Options.Deskew)
+        {
+            return await RecogniseFileAsync(imagePath, pages, Enumerable.Range(1, pages).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        var read = new List<OcrPage>();
+        var undecoded = new List<int>();
+        for (var page = 1; page <= pages; page++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var gray = Path.Combine(_folder.FullName, $"image-{page.ToString(CultureInfo.InvariantCulture)}.pgm");
+            if (!GrayImageFile.TryWrite(imagePath, format, page, _ocr.Options.MaxPixels, gray))
+            {
+                undecoded.Add(page);
+                continue;
+            }
+            try
+            {
+                var skew = Deskew.StraightenFile(gray, _ocr.Options.MaxPixels);
+                var result = await _ocr.RecogniseAsync(_tools, gray, Languages, dpi: null, Settings.PageTimeout, cancellationToken).ConfigureAwait(false);
+                if (result.Count > 0)
+                {
+                    var recognised = result[0] with { Page = page };
+                    if (skew != 0)
+                    {
+                        Straightened.Add((page, skew));
+                        recognised = Deskew.OnScannedPage(recognised, skew);
+                    }
+                    read.Add(recognised);
+                }
+            }
+            catch (OcrPageException ex)
+            {
+                Fail(page, ex.Message);
+            }
+            finally
+            {
+                File.Delete(gray);
+            }
+        }
+        if (undecoded.Count > 0)
+        {
+            read.AddRange(await RecogniseFileAsync(imagePath, pages, undecoded, cancellationToken).ConfigureAwait(false));
+            read.Sort((a, b) => a.Page.CompareTo(b.Page));
+        }
+        return read;
+    }
+
+    /// <summary>Tesseract reads the file as it is (every page of a TIFF); the pages in <paramref name="wanted"/> are kept.</summary>
+    private async Task<IReadOnlyList<OcrPage>> RecogniseFileAsync(string imagePath, int pages, IReadOnlyList<int> wanted, CancellationToken cancellationToken)
     {
         // Tesseract opens the file by its name: a copy with a plain name keeps odd names (spaces, quotes, bytes that are
         // not UTF-8) and the server's folders out of its arguments and its messages.
         var copy = Path.Combine(_folder.FullName, "image");
-        File.Copy(imagePath, copy);
+        File.Copy(imagePath, copy, overwrite: true);
         try
         {
-            return await _ocr.RecogniseAsync(_tools, copy, Languages, dpi: null, Settings.PageTimeout * Math.Max(1, pages), cancellationToken)
+            var read = await _ocr.RecogniseAsync(_tools, copy, Languages, dpi: null, Settings.PageTimeout * Math.Max(1, pages), cancellationToken)
                 .ConfigureAwait(false);
+            return read.Where(p => wanted.Contains(p.Page)).ToList();
         }
         catch (OcrPageException ex)
         {
-            for (var page = 1; page <= pages; page++)
+            foreach (var page in wanted)
             {
                 Fail(page, ex.Message);
             }
             return [];
+        }
+        finally
+        {
+            File.Delete(copy);
         }
     }
 
@@ -198,6 +257,9 @@ internal sealed class OcrPass : IDisposable
         var threshold = _ocr.Options.LowConfidence;
         _unsure.AddRange(page.Words.Where(w => w.Confidence < threshold).Select(w => (page.Page, w)));
     }
+
+    /// <summary>True when a page was named as one that could not be read.</summary>
+    public bool HasFailed(int page) => _failed.Exists(f => f.Page == page);
 
     /// <summary>Names a page that could not be read.</summary>
     public void Fail(int page, string reason) => _failed.Add((page, reason));

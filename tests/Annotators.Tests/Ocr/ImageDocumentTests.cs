@@ -125,6 +125,39 @@ public class ImageDocumentTests
     }
 
     [Fact]
+    public async Task Image_files_scanned_askew_are_straightened_before_they_are_read()
+    {
+        using var dir = new TempDir();
+        var page = ScanImages.Render(OcrReaderTests.TextPdf(dir), 200);
+        var png = dir.File("askew.png");
+        ScanImages.Png(png, page.Skew(-6));
+        var tiff = dir.File("askew.tiff");
+        ScanImages.Tiff(tiff, page, page.Skew(6));
+
+        var fromPng = await Annotate(dir, png, "askew.png");
+        var fromTiff = await Annotate(dir, tiff, "askew.tiff");
+
+        Assert.Contains(OcrReaderTests.KnownLines[1], fromPng.Document.Pages[0]);
+        Assert.Contains("Straightened first: page 1 (askew by", Assert.Single(fromPng.Annotations.Notices, n => n.Code == OcrPass.ReadNotice).Message);
+        Assert.Equal(2, fromTiff.Document.Pages.Count);
+        Assert.All(fromTiff.Document.Pages, text => Assert.Contains(OcrReaderTests.KnownLines[3], text));
+        var read = Assert.Single(fromTiff.Annotations.Notices, n => n.Code == OcrPass.ReadNotice).Message;
+        Assert.Contains("Straightened first: page 2 (askew by", read);
+        Assert.DoesNotContain("page 1 (askew", read);
+        // Boxes on the page as scanned: each word of the turned page where the straight page's word lands when turned.
+        var (sin, cos) = Math.SinCos(6 * Math.PI / 180);
+        var (cx, cy) = (page.Width / 2.0, page.Height / 2.0);
+        var turned = fromTiff.Document.PageWords.Single(p => p.Page == 2).Words;
+        foreach (var word in fromTiff.Document.PageWords.Single(p => p.Page == 1).Words)
+        {
+            var (dx, dy) = (((word.Box.Left + word.Box.Right) / 2) - cx, ((word.Box.Bottom + word.Box.Top) / 2) - cy);
+            var (x, y) = (cx + (dx * cos) - (dy * sin), cy + (dx * sin) + (dy * cos));
+            Assert.Contains(turned, w => w.Text == word.Text
+                && Math.Abs(((w.Box.Left + w.Box.Right) / 2) - x) < 25 && Math.Abs(((w.Box.Bottom + w.Box.Top) / 2) - y) < 25);
+        }
+    }
+
+    [Fact]
     public async Task Without_tesseract_an_image_completes_with_the_notice_and_how_to_install_it()
     {
         using var dir = new TempDir();

@@ -153,6 +153,16 @@ public static class ScanImages
     /// <summary>Deflates bytes as a PDF's <c>/FlateDecode</c> filter stores them.</summary>
     public static byte[] Deflate(byte[] bytes) => Compress(bytes);
 
+    /// <summary>Writes the image as a grayscale PNG file (encoded with SkiaSharp).</summary>
+    public static void Png(string path, GrayImage image)
+    {
+        var info = new SkiaSharp.SKImageInfo(image.Width, image.Height, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque);
+        using var bitmap = new SkiaSharp.SKBitmap(info);
+        image.Pixels.CopyTo(bitmap.GetPixelSpan());
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
     /// <summary>Writes the images as the pages of one uncompressed grayscale TIFF (little-endian), one IFD per page.</summary>
     public static void Tiff(string path, params GrayImage[] pages)
     {

@@ -42,12 +42,12 @@ public sealed class ImageReader(SourceFormat format, TesseractOcr ocr) : IDocume
             }
             else
             {
-                var read = await pass.RecogniseImageAsync(source.Path, sizes.Count, cancellationToken).ConfigureAwait(false);
+                var read = await pass.RecogniseImageAsync(source.Path, format, sizes.Count, cancellationToken).ConfigureAwait(false);
                 for (var number = 1; number <= sizes.Count; number++)
                 {
                     if (read.FirstOrDefault(p => p.Page == number) is not { } page)
                     {
-                        if (read.Count > 0)
+                        if (read.Count > 0 && !pass.HasFailed(number))
                         {
                             pass.Fail(number, "Tesseract did not return it");
                         }
