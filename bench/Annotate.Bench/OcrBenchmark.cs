@@ -31,6 +31,8 @@ internal static class OcrBenchmark
         var pages = Option(args, "--pages", 4);
         var rounds = Option(args, "--rounds", 3);
         var dpi = Option(args, "--dpi", 300);
+        // --jpeg: the scan's pages stored as JPEG streams (pdftoppm writes three components even with -gray), as most scanners write them (default: deflated gray samples).
+        var jpeg = args.Contains("--jpeg");
         var folder = Directory.CreateTempSubdirectory("annotate-ocr-bench-");
         try
         {
@@ -45,16 +47,16 @@ internal static class OcrBenchmark
                 images.Add(Render(text, page, dpi, Path.Combine(folder.FullName, $"page-{page}")));
             }
             var scan = Path.Combine(folder.FullName, "scan.pdf");
-            ScanPdf(scan, images, dpi);
+            ScanPdf(scan, images, dpi, jpeg ? page => RenderJpeg(text, page, dpi, Path.Combine(folder.FullName, $"jpeg-{page}")) : null);
             // By hand, Tesseract reads the pages as Annotate renders them from the scan: the same pixels, so the
             // difference is rendering and orchestration only.
             images = Enumerable.Range(1, pages).Select(page => Render(scan, page, dpi, Path.Combine(folder.FullName, $"scan-{page}"))).ToList();
 
-            var ocr = new TesseractOcr(Options.Create(new OcrOptions { Dpi = dpi, Languages = ["en"] }), Options.Create(new LanguageOptions()), NullLogger<TesseractOcr>.Instance);
+            var ocr = new TesseractOcr(Options.Create(new OcrOptions { Dpi = dpi, Languages = ["en"], Deskew = !args.Contains("--no-deskew") }), Options.Create(new LanguageOptions()), NullLogger<TesseractOcr>.Instance);
             var reader = new PdfReader(NullLogger<PdfReader>.Instance, ocr);
             var tesseract = Environment.GetEnvironmentVariable("TESSERACT") ?? "tesseract";
 
-            Console.WriteLine($"{pages} page(s) of 24 lines × 6 words at {dpi} dpi, {rounds} interleaved round(s), one core each");
+            Console.WriteLine($"{pages} page(s) of 24 lines × 6 words at {dpi} dpi, {rounds} interleaved round(s), one core each, scan stored as {(jpeg ? "JPEG" : "deflated gray samples")}");
             Console.WriteLine("CPU s: this process and every child process it waited for (getrusage), so other load on the machine does not count");
             Console.WriteLine();
             Console.WriteLine("| round | Annotate wall s | by hand wall s | Annotate CPU s | by hand CPU s | of which .NET s | Annotate pages/CPU-s | by hand pages/CPU-s | CPU ratio |");
@@ -81,6 +83,10 @@ internal static class OcrBenchmark
                 var (byHand, byHandCpu) = (clock.Elapsed.TotalSeconds, CpuSeconds() - cpu);
                 ratios.Add(annotateCpu / byHandCpu);
                 accuracy = Accuracy(truth, document.PageWords.Select(p => p.Words.Select(w => w.Text).ToList()).ToList());
+                if (accuracy < 0.9)
+                {
+                    Console.WriteLine($"word accuracy {accuracy:P1}; notices: {string.Join(" | ", document.Notices.Select(n => n.Code + ": " + n.Message))}");
+                }
                 Console.WriteLine($"| {round} | {annotate:F2} | {byHand:F2} | {annotateCpu:F2} | {byHandCpu:F2} | {own:F2} | {pages / annotateCpu:F3} | {pages / byHandCpu:F3} | {annotateCpu / byHandCpu:F3} |");
             }
             ratios.Sort();
@@ -178,7 +184,19 @@ internal static class OcrBenchmark
     }
 
     /// <summary>The rendered pages back in a PDF as images only, as a scanner writes them.</summary>
-    private static void ScanPdf(string path, List<string> images, int dpi)
+    private static byte[] RenderJpeg(string pdf, int page, int dpi, string prefix)
+    {
+        var start = new ProcessStartInfo("pdftoppm") { UseShellExecute = false };
+        foreach (var argument in new[] { "-f", $"{page}", "-l", $"{page}", "-r", $"{dpi}", "-gray", "-jpeg", "-singlefile", pdf, prefix })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+        return File.ReadAllBytes(prefix + ".jpg");
+    }
+
+    private static void ScanPdf(string path, List<string> images, int dpi, Func<int, byte[]>? jpegOf)
     {
         var objects = new List<byte[]> { "<< /Type /Catalog /Pages 2 0 R >>"u8.ToArray(), Array.Empty<byte>() };
         var kids = new List<string>();
@@ -189,16 +207,22 @@ internal static class OcrBenchmark
             var (width, height) = (int.Parse(header[1], CultureInfo.InvariantCulture), int.Parse(header[2], CultureInfo.InvariantCulture));
             var pixels = bytes[^(width * height)..];
             using var packed = new MemoryStream();
-            using (var zlib = new ZLibStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+            if (jpegOf is null)
             {
+                using var zlib = new ZLibStream(packed, CompressionLevel.Fastest, leaveOpen: true);
                 zlib.Write(pixels);
             }
+            else
+            {
+                packed.Write(jpegOf(kids.Count + 1));
+            }
+            var filter = jpegOf is null ? "FlateDecode" : "DCTDecode";
             var size = string.Create(CultureInfo.InvariantCulture, $"{width * 72.0 / dpi:0.###} {height * 72.0 / dpi:0.###}");
             var id = objects.Count + 1;
             kids.Add($"{id} 0 R");
             var draw = $"q {size.Replace(" ", " 0 0 ")} 0 0 cm /I Do Q";
             objects.Add(Encoding.ASCII.GetBytes($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size}] /Resources << /XObject << /I {id + 1} 0 R >> >> /Contents {id + 2} 0 R >>"));
-            objects.Add([.. Encoding.ASCII.GetBytes($"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {packed.Length} >>\nstream\n"), .. packed.ToArray(), .. "\nendstream"u8.ToArray()]);
+            objects.Add([.. Encoding.ASCII.GetBytes($"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /{(jpegOf is null ? "DeviceGray" : "DeviceRGB")} /BitsPerComponent 8 /Filter /{filter} /Length {packed.Length} >>\nstream\n"), .. packed.ToArray(), .. "\nendstream"u8.ToArray()]);
             objects.Add(Encoding.ASCII.GetBytes($"<< /Length {draw.Length} >>\nstream\n{draw}\nendstream"));
         }
         objects[1] = Encoding.ASCII.GetBytes($"<< /Type /Pages /Kids [{string.Join(' ', kids)}] /Count {images.Count} >>");

@@ -45,6 +45,17 @@ internal static class GrayImageFile
         {
             return null;
         }
+        // Gray straight from the decoder where it can (a JPEG's luma channel), else RGBA turned to gray here.
+        var grayInfo = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Gray8, SKAlphaType.Opaque);
+        if (codec.Info.AlphaType == SKAlphaType.Opaque)
+        {
+            using var gray = new SKBitmap(grayInfo);
+            if (gray.RowBytes == grayInfo.Width
+                && codec.GetPixels(grayInfo, gray.GetPixels()) is SKCodecResult.Success or SKCodecResult.IncompleteInput)
+            {
+                return new Gray(grayInfo.Width, grayInfo.Height, gray.GetPixelSpan().ToArray());
+            }
+        }
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());

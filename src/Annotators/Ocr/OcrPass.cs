@@ -115,6 +115,15 @@ internal sealed class OcrPass : IDisposable
         {
             var deskew = _ocr.Options.Deskew;
             var own = parsed is null ? null : PdfScanImage.TryWrite(parsed, dpi, _ocr.Options.MaxPixels, _folder.FullName, grayOnly: deskew);
+            if (own is not null && deskew && own.Path.EndsWith(".jpg", StringComparison.Ordinal))
+            {
+                // Straightened in gray pixels: the JPEG decoded here (cheaper than rendering the page), or the page
+                // rendered when the decoder cannot read it.
+                var gray = Path.ChangeExtension(own.Path, ".pgm");
+                var decoded = GrayImageFile.TryWrite(own.Path, SourceFormat.Jpeg, 1, _ocr.Options.MaxPixels, gray);
+                File.Delete(own.Path);
+                own = decoded ? own with { Path = gray } : null;
+            }
             if (own is not null)
             {
                 image = own.Path;

@@ -273,12 +273,22 @@ public class OcrReaderTests
         ScanImages.ImagePdf(sharp, 300, ScanImages.Render(text, 300));
         var coarse = dir.File("coarse.pdf");
         ScanImages.ImagePdf(coarse, 150, ScanImages.Render(text, 150));
+        // A scanner's JPEG page: the stream decoded here to gray pixels, not rendered.
+        var jpegFile = dir.File("page.jpg");
+        ScanImages.RenderFile(text, 300, "jpeg", jpegFile);
+        var page = ScanImages.Render(text, 300);
+        var jpeg = dir.File("jpeg.pdf");
+        ScanImages.ImageStreamPdf(jpeg, page.Width * 72.0 / 300, page.Height * 72.0 / 300,
+            $"/Width {page.Width} /Height {page.Height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", File.ReadAllBytes(jpegFile));
 
         var read = await ReadPdf(sharp, Ocr(o => { o.PdftoppmPath = tool; o.Dpi = 300; }));
+        var fromJpeg = await ReadPdf(jpeg, Ocr(o => { o.PdftoppmPath = tool; o.Dpi = 300; }));
         var rendered = await ReadPdf(coarse, Ocr(o => { o.PdftoppmPath = tool; o.Dpi = 300; }));
 
         Assert.DoesNotContain(read.Notices, n => n.Code == OcrPass.FailedNotice);
         Assert.Contains(read.PageWords.Single().Words, w => w.Text == "Bristol" && w.Confidence is not null);
+        Assert.DoesNotContain(fromJpeg.Notices, n => n.Code == OcrPass.FailedNotice);
+        Assert.Contains(fromJpeg.PageWords.Single().Words, w => w.Text == "Thursday" && w.Confidence is not null);
         // The 150-dpi scan is rendered at 300 dpi, so the failing pdftoppm is what it meets.
         var failed = Assert.Single(rendered.Notices, n => n.Code == OcrPass.FailedNotice);
         Assert.Contains("could not be rendered", failed.Message);

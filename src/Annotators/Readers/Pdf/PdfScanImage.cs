@@ -14,8 +14,9 @@ internal sealed record PdfScanImageFile(string Path, double Dpi);
 /// <summary>
 /// Takes a scanned page's image as it is stored instead of rendering the page: when the page is one upright image
 /// covering the whole page at about the resolution OCR asks for, Tesseract reads the same pixels pdftoppm would render,
-/// without the rendering. A JPEG stream is written as it is; 8-bit gray or RGB samples and 1-bit gray (fax) samples,
-/// stored as they are or deflated, as a PGM, PPM or PBM file. Anything else (a page turned by
+/// without the rendering: a JPEG stream as it is stored (the caller decodes it to gray pixels to straighten it), 8-bit
+/// gray or RGB samples and 1-bit gray (fax) samples, stored as they are or deflated, as a PGM, PPM or PBM file. Anything
+/// else (a page turned by
 /// <c>/Rotate</c>, an image placed turned or mirrored, masks, decode arrays, palettes, CMYK, a resolution far from the one
 /// asked for) is left to pdftoppm, which draws the page as any viewer shows it.
 /// </summary>
@@ -39,7 +40,7 @@ internal static class PdfScanImage
     /// <param name="dpi">The resolution OCR renders pages at.</param>
     /// <param name="maxPixels">Most pixels an image may have.</param>
     /// <param name="folder">The OCR pass's temporary folder.</param>
-    /// <param name="grayOnly">Take only 8-bit gray samples, written as a PGM file (what <see cref="Ocr.Deskew"/> straightens); other images are rendered.</param>
+    /// <param name="grayOnly">Take only 8-bit gray samples (written as a PGM file, what <see cref="Ocr.Deskew"/> straightens) and JPEG streams (which the caller decodes to gray); RGB and 1-bit samples are rendered.</param>
     public static PdfScanImageFile? TryWrite(Page page, double dpi, long maxPixels, string folder, bool grayOnly = false)
     {
         try
@@ -74,20 +75,17 @@ internal static class PdfScanImage
             ColorSpace.ICCBased when image.ColorSpaceDetails.NumberOfColorComponents is 1 or 3 => image.ColorSpaceDetails.NumberOfColorComponents,
             _ => 0,
         };
-        if (components == 0 || (grayOnly && (components != 1 || image.BitsPerComponent != 8)))
+        var filters = Filters(image);
+        var jpeg = filters is ["DCTDecode"] or ["DCT"];
+        if (components == 0 || image.BitsPerComponent != 8 && (jpeg || grayOnly) || (grayOnly && !jpeg && components != 1))
         {
             return null;
         }
-        var filters = Filters(image);
-        if (filters is ["DCTDecode"] or ["DCT"])
+        if (jpeg)
         {
-            if (image.BitsPerComponent != 8 || grayOnly)
-            {
-                return null;
-            }
-            var jpeg = Path.Combine(folder, $"page-{page.Number.ToString(CultureInfo.InvariantCulture)}.jpg");
-            File.WriteAllBytes(jpeg, image.RawMemory.Span);
-            return new PdfScanImageFile(jpeg, across);
+            var file = Path.Combine(folder, $"page-{page.Number.ToString(CultureInfo.InvariantCulture)}.jpg");
+            File.WriteAllBytes(file, image.RawMemory.Span);
+            return new PdfScanImageFile(file, across);
         }
         if (filters is not ([] or ["FlateDecode"] or ["Fl"]))
         {

@@ -51,24 +51,28 @@ public class PdfScanImageTests
     }
 
     [Fact]
-    public void A_jpeg_scan_is_written_as_the_scanner_stored_it()
+    public void A_jpeg_scan_is_taken_as_stored_and_rgb_samples_only_without_deskew()
     {
         using var dir = new TempDir();
         var (image, width, height) = Scan(dir);
         var jpeg = dir.File("page.jpg");
         ScanImages.RenderFile(OcrReaderTests.TextPdf(dir, "again.pdf"), Dpi, "jpeg", jpeg);
-        var stored = File.ReadAllBytes(jpeg);
         var pdf = dir.File("scan.pdf");
         ScanImages.ImageStreamPdf(pdf, width, height,
-            $"/Width {image.Width} /Height {image.Height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", stored);
+            $"/Width {image.Width} /Height {image.Height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode", File.ReadAllBytes(jpeg));
+        var rgb = dir.File("rgb.pdf");
+        ScanImages.ImageStreamPdf(rgb, width, height,
+            $"/Width {image.Width} /Height {image.Height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode",
+            ScanImages.Deflate(image.Pixels.SelectMany(p => new[] { p, p, p }).ToArray()));
 
-        var written = TryWrite(pdf, dir);
-
-        Assert.NotNull(written);
-        Assert.EndsWith(".jpg", written.Path);
-        Assert.Equal(stored, File.ReadAllBytes(written.Path));
-        // Pages are straightened in gray pixels: with deskew on, a JPEG is rendered to them.
-        Assert.Null(TryWrite(pdf, dir, grayOnly: true));
+        // The JPEG stream as the scanner stored it, with deskew on too (OCR then decodes it to gray pixels).
+        Assert.Equal(File.ReadAllBytes(jpeg), File.ReadAllBytes(TryWrite(pdf, dir)!.Path));
+        Assert.EndsWith(".jpg", TryWrite(pdf, dir, grayOnly: true)?.Path);
+        var written = TryWrite(rgb, dir);
+        Assert.EndsWith(".ppm", written?.Path);
+        Assert.Equal(image.Pixels.Length * 3, File.ReadAllBytes(written!.Path).Length - $"P6\n{image.Width} {image.Height}\n255\n".Length);
+        // Pages are straightened in gray pixels: with deskew on, RGB samples are rendered to them.
+        Assert.Null(TryWrite(rgb, dir, grayOnly: true));
     }
 
     [Fact]
