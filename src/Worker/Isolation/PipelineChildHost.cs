@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Runtime;
 using System.Text;
 using Annotate.Annotators;
 using Annotate.Annotators.Builtin;
+using Annotate.Annotators.Memory;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
@@ -64,10 +64,14 @@ public static class PipelineChildHost
             await model.WaitUntilLoadedAsync(CancellationToken.None);
             // Ready means ready: the language detector is built once per process too, and the first documents would
             // otherwise spend their time limit waiting for it.
-            _ = host.Services.GetRequiredService<LanguageDetectorProvider>().Detector;
+            using (host.Services.GetRequiredService<LanguageDetectorProvider>().Acquire())
+            {
+            }
             // The worker checked its settings, which the child gets in its environment.
-            var interval = builder.Configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>()?.HeartbeatInterval ?? TimeSpan.FromSeconds(1);
-            using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval > TimeSpan.Zero ? interval : TimeSpan.FromSeconds(1), logger);
+            var isolation = builder.Configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>() ?? new IsolationOptions();
+            var interval = isolation.HeartbeatInterval > TimeSpan.Zero ? isolation.HeartbeatInterval : TimeSpan.FromSeconds(1);
+            using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval,
+                new IdleRelease(host.Services.GetServices<IReleasableWhenIdle>().ToList(), isolation.ReleaseCachesAfter), TimeProvider.System, logger);
             await server.RunAsync(Console.OpenStandardInput(), model.Status, Stopwatch.GetElapsedTime(started));
             await host.StopAsync();
             return 0;
@@ -108,7 +112,8 @@ public static class PipelineChildHost
     }
 
     /// <summary>Reads run and cancel frames, annotates documents concurrently, answers each with a result or an error.</summary>
-    private sealed class ChildServer(InProcessDocumentRunner runner, Stream output, TimeSpan heartbeatInterval, ILogger logger) : IDisposable
+    private sealed class ChildServer(InProcessDocumentRunner runner, Stream output, TimeSpan heartbeatInterval, IdleRelease release,
+        TimeProvider time, ILogger logger) : IDisposable
     {
         private readonly Lock _writeLock = new();
         private readonly Dictionary<string, RunningDocument> _running = [];
@@ -141,6 +146,7 @@ public static class PipelineChildHost
                 {
                     SendHeartbeat();
                     TrimWhenIdle();
+                    ReleaseWhenIdle();
                 }
                 while (!stopHeartbeat.Wait(heartbeatInterval));
             }) { IsBackground = true, Name = "pipeline-child-heartbeat" };
@@ -285,6 +291,8 @@ public static class PipelineChildHost
                     _running.Remove(id);
                     _idleBeats = 0;
                     _untrimmed = true;
+                    _unreleased = true;
+                    _idleSince = time.GetTimestamp();
                 }
                 document.Cancellation.Dispose();
             }
@@ -313,8 +321,53 @@ public static class PipelineChildHost
                 }
                 _untrimmed = false;
             }
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            ProcessMemory.Compact();
+        }
+
+        private bool _unreleased;
+        private long _idleSince;
+
+        /// <summary>
+        /// Once the child has had no document for <see cref="IsolationOptions.ReleaseCachesAfter"/> since its last one, gives
+        /// back what the engine loaded on first use (the sentence encoder, the language detector's models), compacts
+        /// and trims, and tells the worker. What a document holds a lease on is not released; a document that comes
+        /// meanwhile waits at most for the release, then loads what it needs again.
+        /// </summary>
+        private void ReleaseWhenIdle()
+        {
+            if (!release.Enabled)
+            {
+                return;
+            }
+            lock (_running)
+            {
+                if (_running.Count > 0 || !_unreleased || time.GetElapsedTime(_idleSince) < release.After)
+                {
+                    return;
+                }
+                _unreleased = false;
+            }
+            var started = time.GetTimestamp();
+            var before = ProcessMemory.ResidentMegabytes();
+            var released = release.Release();
+            if (released.Count == 0)
+            {
+                return;
+            }
+            ProcessMemory.Compact();
+            var after = ProcessMemory.ResidentMegabytes();
+            logger.LogInformation("Idle for {Idle}: released {Released}; resident {Before} → {After} MiB", release.After, string.Join(", ", released), before, after);
+            Send(new ChildFrame
+            {
+                Type = ChildProtocol.Released,
+                Released = new ChildReleased
+                {
+                    Items = released,
+                    ResidentMegabytesBefore = before,
+                    ResidentMegabytesAfter = after,
+                    Ms = time.GetElapsedTime(started).TotalMilliseconds,
+                },
+            });
         }
 
         private ChildFrame Failure(string id, RunningDocument document, string kind, Exception ex, string? reason = null, bool retryable = false) => new()
@@ -365,6 +418,17 @@ public static class PipelineChildHost
                 }
             }
         }
+    }
+
+    /// <summary>What the child gives back when idle, and after how long (<see cref="IsolationOptions.ReleaseCachesAfter"/>).</summary>
+    private sealed class IdleRelease(IReadOnlyList<IReleasableWhenIdle> releasables, TimeSpan after)
+    {
+        public TimeSpan After { get; } = after;
+
+        public bool Enabled => After > TimeSpan.Zero && releasables.Count > 0;
+
+        /// <summary>Releases each one that nothing holds; the names of those released.</summary>
+        public List<string> Release() => releasables.Where(r => r.TryRelease()).Select(r => r.ReleaseName).ToList();
     }
 
     /// <summary>A document the child is annotating: its cancellation, and its progress not yet sent to the worker.</summary>
