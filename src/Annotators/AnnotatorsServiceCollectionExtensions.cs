@@ -39,6 +39,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddAnnotationSettings();
         services.TryAddSingleton<FormatDetector>();
         services.TryAddSingleton<IDocumentPipeline, DocumentPipeline>();
+        services.TryAddSingleton<EngineWarmUp>();
         return services.AddDefaultReaders().AddDefaultAnnotators().AddModelHost().AddDefaultWriters();
     }
 

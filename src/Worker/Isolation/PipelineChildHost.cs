@@ -71,7 +71,8 @@ public static class PipelineChildHost
             var isolation = builder.Configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>() ?? new IsolationOptions();
             var interval = isolation.HeartbeatInterval > TimeSpan.Zero ? isolation.HeartbeatInterval : TimeSpan.FromSeconds(1);
             using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval,
-                new IdleRelease(host.Services.GetServices<IReleasableWhenIdle>().ToList(), isolation.ReleaseCachesAfter), TimeProvider.System, logger);
+                new IdleRelease(host.Services.GetServices<IReleasableWhenIdle>().ToList(), isolation.ReleaseCachesAfter),
+                new ChildWarmUp(host.Services.GetRequiredService<EngineWarmUp>(), isolation.RecycleAboveMegabytes), TimeProvider.System, logger);
             await server.RunAsync(Console.OpenStandardInput(), model.Status, Stopwatch.GetElapsedTime(started));
             await host.StopAsync();
             return 0;
@@ -113,13 +114,18 @@ public static class PipelineChildHost
 
     /// <summary>Reads run and cancel frames, annotates documents concurrently, answers each with a result or an error.</summary>
     private sealed class ChildServer(InProcessDocumentRunner runner, Stream output, TimeSpan heartbeatInterval, IdleRelease release,
-        TimeProvider time, ILogger logger) : IDisposable
+        ChildWarmUp warmUp, TimeProvider time, ILogger logger) : IDisposable
     {
+        private readonly CancellationTokenSource _stopWarmUp = new();
         private readonly Lock _writeLock = new();
         private readonly Dictionary<string, RunningDocument> _running = [];
         private readonly ModelUsageListener _usage = new();
 
-        public void Dispose() => _usage.Dispose();
+        public void Dispose()
+        {
+            _usage.Dispose();
+            _stopWarmUp.Dispose();
+        }
 
         public async Task RunAsync(Stream input, ModelStatus model, TimeSpan startTime)
         {
@@ -151,6 +157,8 @@ public static class PipelineChildHost
                 while (!stopHeartbeat.Wait(heartbeatInterval));
             }) { IsBackground = true, Name = "pipeline-child-heartbeat" };
             heartbeat.Start();
+            // After the hello: the worker may send documents meanwhile, and they simply share the loads in progress.
+            var warming = Task.Run(WarmUpAsync);
 
             // stdin is read by a thread of its own too. Console streams have no asynchronous read: ReadLineAsync would
             // block a thread-pool thread for the child's whole life, one of the few (as many as cores) the documents need.
@@ -191,6 +199,8 @@ public static class PipelineChildHost
             {
                 logger.LogWarning("Documents still running 10 s after the worker went away; the child ends without them");
             }
+            await _stopWarmUp.CancelAsync();
+            await warming;
             stopHeartbeat.Set();
             heartbeat.Join();
         }
@@ -299,6 +309,38 @@ public static class PipelineChildHost
             Send(answer);
         }
 
+        private bool _warming = true;
+
+        /// <summary>
+        /// Compiles the readers and writers on tiny documents and loads the sentence encoder when the profiles use it and
+        /// the child has room for it; counts as work in flight, so no trim or release runs meanwhile.
+        /// </summary>
+        private async Task WarmUpAsync()
+        {
+            try
+            {
+                await warmUp.RunAsync(logger, _stopWarmUp.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                logger.LogWarning(ex, "Warming up failed; the first documents load what they need themselves");
+            }
+            finally
+            {
+                lock (_running)
+                {
+                    _warming = false;
+                    _idleBeats = 0;
+                    _untrimmed = true;
+                    _unreleased = true;
+                    _idleSince = time.GetTimestamp();
+                }
+            }
+        }
+
         /// <summary>Heartbeats without a document in flight after which the heap is compacted and given back.</summary>
         private const int IdleBeatsBeforeTrim = 2;
 
@@ -315,7 +357,7 @@ public static class PipelineChildHost
         {
             lock (_running)
             {
-                if (_running.Count > 0 || !_untrimmed || ++_idleBeats < IdleBeatsBeforeTrim)
+                if (_running.Count > 0 || _warming || !_untrimmed || ++_idleBeats < IdleBeatsBeforeTrim)
                 {
                     return;
                 }
@@ -341,7 +383,7 @@ public static class PipelineChildHost
             }
             lock (_running)
             {
-                if (_running.Count > 0 || !_unreleased || time.GetElapsedTime(_idleSince) < release.After)
+                if (_running.Count > 0 || _warming || !_unreleased || time.GetElapsedTime(_idleSince) < release.After)
                 {
                     return;
                 }
@@ -417,6 +459,39 @@ public static class PipelineChildHost
                     // The worker is gone; nobody is left to answer.
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The child's warm-up: readers and writers always; the sentence encoder when a profile uses it and the child's size
+    /// with it stays under half of <see cref="IsolationOptions.RecycleAboveMegabytes"/>, the other half left for documents
+    /// (a fresh child is never near the size at which it would be recycled).
+    /// </summary>
+    private sealed class ChildWarmUp(EngineWarmUp engine, int recycleAboveMegabytes)
+    {
+        /// <summary>What loading the encoder adds to a process's resident memory (issue 10: +349 MB).</summary>
+        private const int EncoderMegabytes = 350;
+
+        public async Task RunAsync(ILogger logger, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await engine.WarmReadersAndWritersAsync(cancellationToken);
+            var encoder = "not used by any profile";
+            if (engine.ProfilesUseEncoder)
+            {
+                var size = ProcessMemory.ResidentMegabytes();
+                if (size is { } megabytes && megabytes + EncoderMegabytes <= recycleAboveMegabytes / 2)
+                {
+                    engine.WarmEncoder(cancellationToken);
+                    encoder = "loaded";
+                }
+                else
+                {
+                    encoder = $"left for the first document ({size} MiB + {EncoderMegabytes} MiB would pass half of RecycleAboveMegabytes, {recycleAboveMegabytes})";
+                }
+            }
+            logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers and writers compiled; sentence encoder {Encoder}; resident {Megabytes} MiB",
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, ProcessMemory.ResidentMegabytes());
         }
     }
 

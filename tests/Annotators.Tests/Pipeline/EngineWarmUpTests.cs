@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Annotate.Annotators.Embeddings;
+using Annotate.Annotators.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Annotate.Annotators.Tests.Pipeline;
+
+public class EngineWarmUpTests
+{
+    private sealed class Recording(ConcurrentQueue<string> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue(formatter(state, exception) + " " + exception?.Message);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Every_sample_is_read_and_written_without_a_failure_and_nothing_is_left_behind()
+    {
+        var lines = new ConcurrentQueue<string>();
+        using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines)))
+            .AddAnnotators()
+            .BuildServiceProvider();
+        var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
+
+        await services.GetRequiredService<EngineWarmUp>().WarmReadersAndWritersAsync(CancellationToken.None);
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("Warming up", StringComparison.Ordinal));
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length);
+        // Readers and writers only: the encoder is loaded when asked for.
+        Assert.False(services.GetRequiredService<MiniLmTextEmbedder>().IsLoaded);
+    }
+
+    [Fact]
+    public void The_built_in_profiles_use_the_encoder_and_warming_it_loads_it()
+    {
+        using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging()
+            .AddAnnotators()
+            .BuildServiceProvider();
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+
+        Assert.True(warmUp.ProfilesUseEncoder);
+        warmUp.WarmEncoder(CancellationToken.None);
+        Assert.True(services.GetRequiredService<MiniLmTextEmbedder>().IsLoaded);
+    }
+}
