@@ -18,6 +18,9 @@ internal static partial class ServiceBenchmark
         // --gateway NAME=PATH/Annotate.Gateway.dll, repeated: the builds to compare.
         var gateways = args.Select((a, i) => (a, i)).Where(x => x.a == "--gateway" && x.i + 1 < args.Length)
             .Select(x => args[x.i + 1].Split('=', 2)).Select(p => (Name: p[0], Dll: Path.GetFullPath(p[1]))).ToList();
+        // --env NAME:KEY=VALUE, repeated: a setting for one of them only (the same build with another setting is a build of its own).
+        var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--env" && x.i + 1 < args.Length)
+            .Select(x => args[x.i + 1].Split(':', 2)).Select(p => (Name: p[0], Pair: p[1].Split('=', 2))).ToList();
         var rounds = Option(args, "--rounds", 3);
         var documents = Option(args, "--documents", 10);
         var settle = Option(args, "--settle", 20);
@@ -29,7 +32,8 @@ internal static partial class ServiceBenchmark
             for (var k = 0; k < gateways.Count; k++)
             {
                 var g = (k + round) % gateways.Count;
-                var result = RunOnce(gateways[g].Dll, pdf, documents, settle);
+                var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
+                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB (load {Load()})"));
                 results[g].Add(result);
@@ -48,7 +52,7 @@ internal static partial class ServiceBenchmark
         return 0;
     }
 
-    private static (double First, double Tenth, double Gateway, double Children) RunOnce(string dll, string pdf, int documents, int settle)
+    private static (double First, double Tenth, double Gateway, double Children) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -56,6 +60,10 @@ internal static partial class ServiceBenchmark
         start.ArgumentList.Add(dll);
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:5391";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         var lines = new BlockingCollection<string>();
         using var gateway = Process.Start(start)!;
         gateway.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Add(e.Data); } };
