@@ -1,5 +1,6 @@
 using System.Text;
 using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.KeyValues;
@@ -17,11 +18,14 @@ namespace Annotate.Annotators.Pipeline;
 /// <summary>
 /// Gets a fresh process ready for its first document: reads tiny generated documents of the common formats and writes
 /// their outputs into a temporary folder (so the readers and writers are compiled before a document waits for them),
-/// and, when asked, loads the sentence encoder the configured profiles use. Nothing it does is recorded anywhere.
+/// and, when asked, loads the sentence encoder the configured profiles use and runs the local annotators each profile
+/// uses on one of those documents (the taxonomy's vectors land in the encoder's cache). Nothing it does is recorded
+/// anywhere: no annotator with a side effect (duplicates, which remembers documents) or a language model runs.
 /// </summary>
 public sealed class EngineWarmUp(
     IEnumerable<IDocumentReader> readers,
     IEnumerable<IOutputWriter> writers,
+    IEnumerable<IAnnotator> annotators,
     ProfileCatalog profiles,
     ITextEmbedder embedder,
     ILogger<EngineWarmUp> logger)
@@ -33,6 +37,15 @@ public sealed class EngineWarmUp(
         KeywordAnnotator.AnnotatorName, ColumnTypeAnnotator.AnnotatorName, ChunkEmbeddingAnnotator.AnnotatorName,
         KeyValueAnnotator.AnnotatorName,
     };
+
+    /// <summary>Annotators a warm-up runs: local, without side effects, cheap on a tiny document.</summary>
+    private static readonly string[] LocalAnnotators =
+    [
+        StatisticsAnnotator.AnnotatorName, LanguageAnnotator.AnnotatorName, PatternEntityAnnotator.AnnotatorName,
+        DocumentTypeAnnotator.AnnotatorName, ExtractiveSummaryAnnotator.AnnotatorName, KeywordAnnotator.AnnotatorName,
+    ];
+
+    private Document? _sample;
 
     private const string Text = "Warm-up\n\nThe board approved the budget of EUR 1,250.00 on 15 March 2024.\n";
 
@@ -62,6 +75,7 @@ public sealed class EngineWarmUp(
                     await File.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
                     var source = new DocumentSource(path, name);
                     var document = await reader.ReadAsync(source, cancellationToken).ConfigureAwait(false);
+                    _sample = document;
                     var output = Directory.CreateDirectory(Path.Combine(folder, "out-" + format)).FullName;
                     var context = new OutputContext("warm-up", document with { FileName = name }, new AnnotationSet(), source, output);
                     foreach (var writer in writers.Where(w => w.AppliesTo(context.Document)))
@@ -83,6 +97,37 @@ public sealed class EngineWarmUp(
             }
             catch (IOException)
             {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs, for each profile, the local annotators it uses on the last document <see cref="WarmReadersAndWritersAsync"/>
+    /// read; those that encode text only when <paramref name="withEncoder"/> (they would load the encoder otherwise).
+    /// Failures are logged, not thrown.
+    /// </summary>
+    public async Task WarmAnnotatorsAsync(bool withEncoder, CancellationToken cancellationToken)
+    {
+        if (_sample is not { } sample)
+        {
+            return;
+        }
+        var local = annotators.Where(a => LocalAnnotators.Contains(a.Name, StringComparer.OrdinalIgnoreCase)
+                && (withEncoder || !EncoderAnnotators.Contains(a.Name)))
+            .OrderBy(a => a.Order).ToList();
+        foreach (var profile in profiles.Names.Select(profiles.Get))
+        {
+            var context = new AnnotationContext("warm-up", sample, profile);
+            foreach (var annotator in local.Where(a => profile.Annotators.Count == 0 || profile.Annotators.Contains(a.Name, StringComparer.OrdinalIgnoreCase)))
+            {
+                try
+                {
+                    await annotator.AnnotateAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    logger.LogDebug(ex, "Warming up the {Annotator} annotator failed", annotator.Name);
+                }
             }
         }
     }

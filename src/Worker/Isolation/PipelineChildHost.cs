@@ -463,7 +463,8 @@ public static class PipelineChildHost
     }
 
     /// <summary>
-    /// The child's warm-up: readers and writers always; the sentence encoder when a profile uses it and the child's size
+    /// The child's warm-up: readers, writers and the local annotators always; the sentence encoder (and the annotators
+    /// that use it) when a profile uses it and the child's size
     /// with it stays under half of <see cref="IsolationOptions.RecycleAboveMegabytes"/>, the other half left for documents
     /// (a fresh child is never near the size at which it would be recycled).
     /// </summary>
@@ -477,6 +478,7 @@ public static class PipelineChildHost
             var started = Stopwatch.GetTimestamp();
             await engine.WarmReadersAndWritersAsync(cancellationToken);
             var encoder = "not used by any profile";
+            var withEncoder = false;
             if (engine.ProfilesUseEncoder)
             {
                 var size = ProcessMemory.ResidentMegabytes();
@@ -484,13 +486,15 @@ public static class PipelineChildHost
                 {
                     engine.WarmEncoder(cancellationToken);
                     encoder = "loaded";
+                    withEncoder = true;
                 }
                 else
                 {
                     encoder = $"left for the first document ({size} MiB + {EncoderMegabytes} MiB would pass half of RecycleAboveMegabytes, {recycleAboveMegabytes})";
                 }
             }
-            logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers and writers compiled; sentence encoder {Encoder}; resident {Megabytes} MiB",
+            await engine.WarmAnnotatorsAsync(withEncoder, cancellationToken);
+            logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers, writers and local annotators compiled; sentence encoder {Encoder}; resident {Megabytes} MiB",
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, ProcessMemory.ResidentMegabytes());
         }
     }

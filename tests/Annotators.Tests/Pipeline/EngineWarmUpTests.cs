@@ -29,25 +29,27 @@ public class EngineWarmUpTests
     public async Task Every_sample_is_read_and_written_without_a_failure_and_nothing_is_left_behind()
     {
         var lines = new ConcurrentQueue<string>();
-        using var services = new ServiceCollection()
+        await using var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines)))
             .AddAnnotators()
             .BuildServiceProvider();
         var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
 
-        await services.GetRequiredService<EngineWarmUp>().WarmReadersAndWritersAsync(CancellationToken.None);
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+        await warmUp.WarmReadersAndWritersAsync(CancellationToken.None);
+        await warmUp.WarmAnnotatorsAsync(withEncoder: false, CancellationToken.None);
 
         Assert.DoesNotContain(lines, l => l.StartsWith("Warming up", StringComparison.Ordinal));
         Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length);
-        // Readers and writers only: the encoder is loaded when asked for.
+        // Without the encoder's annotators: the encoder is loaded only when asked for.
         Assert.False(services.GetRequiredService<MiniLmTextEmbedder>().IsLoaded);
     }
 
     [Fact]
-    public void The_built_in_profiles_use_the_encoder_and_warming_it_loads_it()
+    public async Task The_built_in_profiles_use_the_encoder_and_warming_it_fills_its_cache_with_their_taxonomies()
     {
-        using var services = new ServiceCollection()
+        await using var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddLogging()
             .AddAnnotators()
@@ -56,6 +58,13 @@ public class EngineWarmUpTests
 
         Assert.True(warmUp.ProfilesUseEncoder);
         warmUp.WarmEncoder(CancellationToken.None);
-        Assert.True(services.GetRequiredService<MiniLmTextEmbedder>().IsLoaded);
+        var embedder = services.GetRequiredService<MiniLmTextEmbedder>();
+        Assert.True(embedder.IsLoaded);
+        var cached = embedder.CachedVectors;
+        await warmUp.WarmReadersAndWritersAsync(CancellationToken.None);
+        await warmUp.WarmAnnotatorsAsync(withEncoder: true, CancellationToken.None);
+
+        // The default profile's taxonomy alone is 17 labels.
+        Assert.True(embedder.CachedVectors >= cached + 17, $"{cached} → {embedder.CachedVectors} vectors");
     }
 }
