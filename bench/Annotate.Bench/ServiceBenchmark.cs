@@ -18,18 +18,25 @@ internal static partial class ServiceBenchmark
         // --gateway NAME=PATH/Annotate.Gateway.dll, repeated: the builds to compare.
         var gateways = args.Select((a, i) => (a, i)).Where(x => x.a == "--gateway" && x.i + 1 < args.Length)
             .Select(x => args[x.i + 1].Split('=', 2)).Select(p => (Name: p[0], Dll: Path.GetFullPath(p[1]))).ToList();
+        // --env NAME:KEY=VALUE, repeated: a setting for one of them only (the same build with another setting is a build of its own).
+        var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--env" && x.i + 1 < args.Length)
+            .Select(x => args[x.i + 1].Split(':', 2)).Select(p => (Name: p[0], Pair: p[1].Split('=', 2))).ToList();
         var rounds = Option(args, "--rounds", 3);
         var documents = Option(args, "--documents", 10);
         var settle = Option(args, "--settle", 20);
+        // Seconds between "ready" and the first document: 0 measures a document that comes at once, a longer wait one that
+        // comes once the child has started and warmed up.
+        var firstAfter = Option(args, "--first-after", 0);
         var pdf = Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
-        Console.WriteLine($"load average at start: {Load()}; {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
+        Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
         var results = gateways.Select(_ => new List<(double First, double Tenth, double Gateway, double Children)>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
             for (var k = 0; k < gateways.Count; k++)
             {
                 var g = (k + round) % gateways.Count;
-                var result = RunOnce(gateways[g].Dll, pdf, documents, settle);
+                var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
+                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB (load {Load()})"));
                 results[g].Add(result);
@@ -48,7 +55,7 @@ internal static partial class ServiceBenchmark
         return 0;
     }
 
-    private static (double First, double Tenth, double Gateway, double Children) RunOnce(string dll, string pdf, int documents, int settle)
+    private static (double First, double Tenth, double Gateway, double Children) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -56,6 +63,10 @@ internal static partial class ServiceBenchmark
         start.ArgumentList.Add(dll);
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:5391";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         var lines = new BlockingCollection<string>();
         using var gateway = Process.Start(start)!;
         gateway.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Add(e.Data); } };
@@ -65,6 +76,7 @@ internal static partial class ServiceBenchmark
         try
         {
             WaitFor(lines, l => l.Contains("Annotate is ready", StringComparison.Ordinal));
+            Thread.Sleep(TimeSpan.FromSeconds(firstAfter));
             var bytes = File.ReadAllBytes(pdf);
             var times = new List<double>();
             for (var i = 0; i < documents; i++)

@@ -2,6 +2,7 @@ using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.KeyValues;
+using Annotate.Annotators.Memory;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Models.Chunking;
 using Annotate.Annotators.Models.Grammar;
@@ -38,6 +39,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddAnnotationSettings();
         services.TryAddSingleton<FormatDetector>();
         services.TryAddSingleton<IDocumentPipeline, DocumentPipeline>();
+        services.TryAddSingleton<EngineWarmUp>();
         return services.AddDefaultReaders().AddDefaultAnnotators().AddModelHost().AddDefaultWriters();
     }
 
@@ -118,6 +120,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddOptions<PatternOptions>().BindConfiguration(PatternOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // The Lingua detector is expensive to build: one per process.
         services.TryAddSingleton<LanguageDetectorProvider>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReleasableWhenIdle, LanguageDetectorProvider>(sp => sp.GetRequiredService<LanguageDetectorProvider>()));
         services.AddHostedService<LanguageDetectorWarmup>();
         services.AddSingleton<IAnnotator, StatisticsAnnotator>();
         services.AddSingleton<IAnnotator, LanguageAnnotator>();
@@ -157,6 +160,7 @@ public static class AnnotatorsServiceCollectionExtensions
         }
         services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MiniLmTextEmbedder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReleasableWhenIdle, MiniLmTextEmbedder>(sp => sp.GetRequiredService<MiniLmTextEmbedder>()));
         services.TryAddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<MiniLmTextEmbedder>());
         return services;
     }

@@ -34,7 +34,8 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
-        var detector = provider.Detector;
+        using var lease = provider.Acquire();
+        var detector = lease.Value;
         var blocks = context.Document.Blocks;
         var runningText = new StringBuilder();
         var cellText = new StringBuilder();

@@ -1,3 +1,4 @@
+using Annotate.Annotators.Memory;
 using Lingua;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,15 +8,17 @@ namespace Annotate.Annotators.Builtin;
 /// <summary>
 /// Builds the Lingua language detector once, on first use, for the configured languages, and shares it: loading
 /// language models takes seconds, so register this as a singleton. A build that throws is not remembered: the next
-/// use builds again.
+/// use builds again. An idle process can give the language models back (<see cref="TryRelease"/>); the next detection
+/// loads them again.
 /// </summary>
-public sealed class LanguageDetectorProvider
+public sealed class LanguageDetectorProvider : IReleasableWhenIdle
 {
-    private readonly Func<LanguageDetector> _build;
-    private readonly Lock _building = new();
-    private LanguageDetector? _detector;
+    /// <summary>The name of what <see cref="TryRelease"/> gives back.</summary>
+    public const string Name = "language-detector";
 
-    /// <summary>Creates the provider; nothing is loaded until <see cref="Detector"/> is first read.</summary>
+    private readonly LoadedOnDemand<LanguageDetector> _detector;
+
+    /// <summary>Creates the provider; nothing is loaded until the first <see cref="Acquire"/>.</summary>
     public LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger)
         : this(options, logger, Build)
     {
@@ -37,7 +40,9 @@ public sealed class LanguageDetectorProvider
         }
         Languages = languages;
         var preload = options.Value.PreloadModels;
-        _build = () => build(languages, preload);
+        // Lingua keeps the language models in static caches shared by its detectors: dropping the detector frees
+        // nothing, unloading its languages' models does.
+        _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, preload), detector => detector.UnloadLanguageModels());
     }
 
     private static LanguageDetector Build(IReadOnlyList<Language> languages, bool preload)
@@ -53,28 +58,23 @@ public sealed class LanguageDetectorProvider
     /// <summary>The languages the detector chooses from.</summary>
     public IReadOnlyList<Language> Languages { get; }
 
-    /// <summary>The shared detector (thread-safe); builds it when no build has succeeded yet.</summary>
-    public LanguageDetector Detector
-    {
-        get
-        {
-            if (Volatile.Read(ref _detector) is { } built)
-            {
-                return built;
-            }
-            // Not Lazy<T>: in ExecutionAndPublication mode it caches the exception for good, and PublicationOnly lets
-            // the warm-up and the first documents each load every language model at once. Under the lock, callers
-            // wait for the one build in progress; a failure leaves the field empty so the next caller tries again.
-            lock (_building)
-            {
-                if (_detector is null)
-                {
-                    Volatile.Write(ref _detector, _build());
-                }
-                return _detector;
-            }
-        }
-    }
+    /// <summary>
+    /// The shared detector (thread-safe), built when no build has succeeded yet (or after a release), held until the
+    /// lease is disposed: its models are not given back meanwhile. Concurrent first callers wait for the one build.
+    /// </summary>
+    public LoadedOnDemand<LanguageDetector>.Lease Acquire() => _detector.Acquire();
+
+    /// <summary>True while the detector is built.</summary>
+    public bool IsLoaded => _detector.IsLoaded;
+
+    /// <summary>How many times the detector was built: once, and again after each release.</summary>
+    public int Loads => _detector.Loads;
+
+    /// <inheritdoc />
+    public string ReleaseName => Name;
+
+    /// <summary>Unloads the language models when no detection holds them.</summary>
+    public bool TryRelease() => _detector.TryRelease();
 
     /// <summary>Maps ISO 639-1 codes to Lingua languages, returning those it does not know separately.</summary>
     internal static (List<Language> Languages, List<string> Unknown) Resolve(IEnumerable<string> codes)

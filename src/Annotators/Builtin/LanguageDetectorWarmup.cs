@@ -17,7 +17,8 @@ public sealed class LanguageDetectorWarmup(LanguageDetectorProvider provider, IL
             try
             {
                 // One detection touches every configured language's model.
-                provider.Detector.ComputeLanguageConfidenceValues("Annotate warms up its language detector.");
+                using var lease = provider.Acquire();
+                lease.Value.ComputeLanguageConfidenceValues("Annotate warms up its language detector.");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -26,4 +26,11 @@ public sealed class EmbeddingOptions
     /// <summary>Threads the encoder uses for one batch; 0 lets ONNX Runtime choose (one per core). Default 0.</summary>
     [Range(0, 256)]
     public int Threads { get; set; }
+
+    /// <summary>
+    /// Whether ONNX Runtime keeps a memory arena (and plans buffers by a memory pattern) for the encoder: it then holds
+    /// on to the largest batch's buffers for as long as the model is loaded. Off by default: the vectors are the same,
+    /// and the process gives the memory back after each batch.
+    /// </summary>
+    public bool MemoryArena { get; set; }
 }

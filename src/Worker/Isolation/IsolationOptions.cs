@@ -73,9 +73,17 @@ public sealed class IsolationOptions
     public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long the child may sit without a document before it is stopped, giving back its memory (the language
-    /// detector, the sentence encoder, the model: most of a gigabyte even without a model); the next document starts a
-    /// fresh one and waits for its start and model load. Zero keeps a child ready at all times. Default 10 minutes.
+    /// How long the child may sit without a document before it is stopped, giving back its memory (the runtime and the
+    /// model; the language detector and the sentence encoder are given back earlier, after <see cref="ReleaseCachesAfter"/>);
+    /// the next document starts a fresh one and waits for its start and model load. Zero keeps a child ready at all times. Default 10 minutes.
     /// </summary>
     public TimeSpan IdleStopAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long the child may sit without a document before it gives back what the engine loads on first use and can
+    /// load again (the sentence encoder's ONNX session, the language detector's models), compacts its heap and returns
+    /// the freed memory to the system; it stays up, with the language model loaded, and the next document loads them
+    /// again (a second or two for the encoder). Zero never releases them. Default 2 minutes.
+    /// </summary>
+    public TimeSpan ReleaseCachesAfter { get; set; } = TimeSpan.FromMinutes(2);
 }

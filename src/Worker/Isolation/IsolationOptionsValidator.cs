@@ -30,6 +30,10 @@ public sealed class IsolationOptionsValidator : IValidateOptions<IsolationOption
         {
             errors.Add($"{IsolationOptions.Section}:HeartbeatTimeout must be at least three times HeartbeatInterval ({options.HeartbeatInterval}).");
         }
+        if (options.ReleaseCachesAfter < TimeSpan.Zero)
+        {
+            errors.Add($"{IsolationOptions.Section}:ReleaseCachesAfter must not be negative (zero never releases).");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

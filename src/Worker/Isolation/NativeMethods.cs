@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Annotate.Worker.Isolation;
 
-/// <summary>The few libc calls process supervision needs (Linux and macOS); callers fall back when they are missing.</summary>
+/// <summary>The few libc calls process supervision needs (Linux and macOS; <c>malloc_trim</c> glibc only); callers fall back when they are missing.</summary>
 internal static partial class NativeMethods
 {
     /// <summary>SIGKILL.</summary>
@@ -22,4 +22,8 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc")]
     public static partial void abort();
+
+    /// <summary>glibc only: returns the free memory at the top of the heap and in free pages of every arena to the system.</summary>
+    [LibraryImport("libc")]
+    public static partial int malloc_trim(nuint pad);
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Runtime;
 using System.Text;
 using Annotate.Annotators;
 using Annotate.Annotators.Builtin;
+using Annotate.Annotators.Memory;
 using Annotate.Annotators.Models;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
@@ -64,10 +64,15 @@ public static class PipelineChildHost
             await model.WaitUntilLoadedAsync(CancellationToken.None);
             // Ready means ready: the language detector is built once per process too, and the first documents would
             // otherwise spend their time limit waiting for it.
-            _ = host.Services.GetRequiredService<LanguageDetectorProvider>().Detector;
+            using (host.Services.GetRequiredService<LanguageDetectorProvider>().Acquire())
+            {
+            }
             // The worker checked its settings, which the child gets in its environment.
-            var interval = builder.Configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>()?.HeartbeatInterval ?? TimeSpan.FromSeconds(1);
-            using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval > TimeSpan.Zero ? interval : TimeSpan.FromSeconds(1), logger);
+            var isolation = builder.Configuration.GetSection(IsolationOptions.Section).Get<IsolationOptions>() ?? new IsolationOptions();
+            var interval = isolation.HeartbeatInterval > TimeSpan.Zero ? isolation.HeartbeatInterval : TimeSpan.FromSeconds(1);
+            using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval,
+                new IdleRelease(host.Services.GetServices<IReleasableWhenIdle>().ToList(), isolation.ReleaseCachesAfter),
+                new ChildWarmUp(host.Services.GetRequiredService<EngineWarmUp>(), isolation.RecycleAboveMegabytes), TimeProvider.System, logger);
             await server.RunAsync(Console.OpenStandardInput(), model.Status, Stopwatch.GetElapsedTime(started));
             await host.StopAsync();
             return 0;
@@ -108,13 +113,19 @@ public static class PipelineChildHost
     }
 
     /// <summary>Reads run and cancel frames, annotates documents concurrently, answers each with a result or an error.</summary>
-    private sealed class ChildServer(InProcessDocumentRunner runner, Stream output, TimeSpan heartbeatInterval, ILogger logger) : IDisposable
+    private sealed class ChildServer(InProcessDocumentRunner runner, Stream output, TimeSpan heartbeatInterval, IdleRelease release,
+        ChildWarmUp warmUp, TimeProvider time, ILogger logger) : IDisposable
     {
+        private readonly CancellationTokenSource _stopWarmUp = new();
         private readonly Lock _writeLock = new();
         private readonly Dictionary<string, RunningDocument> _running = [];
         private readonly ModelUsageListener _usage = new();
 
-        public void Dispose() => _usage.Dispose();
+        public void Dispose()
+        {
+            _usage.Dispose();
+            _stopWarmUp.Dispose();
+        }
 
         public async Task RunAsync(Stream input, ModelStatus model, TimeSpan startTime)
         {
@@ -141,10 +152,13 @@ public static class PipelineChildHost
                 {
                     SendHeartbeat();
                     TrimWhenIdle();
+                    ReleaseWhenIdle();
                 }
                 while (!stopHeartbeat.Wait(heartbeatInterval));
             }) { IsBackground = true, Name = "pipeline-child-heartbeat" };
             heartbeat.Start();
+            // After the hello: the worker may send documents meanwhile, and they simply share the loads in progress.
+            var warming = Task.Run(WarmUpAsync);
 
             // stdin is read by a thread of its own too. Console streams have no asynchronous read: ReadLineAsync would
             // block a thread-pool thread for the child's whole life, one of the few (as many as cores) the documents need.
@@ -185,6 +199,8 @@ public static class PipelineChildHost
             {
                 logger.LogWarning("Documents still running 10 s after the worker went away; the child ends without them");
             }
+            await _stopWarmUp.CancelAsync();
+            await warming;
             stopHeartbeat.Set();
             heartbeat.Join();
         }
@@ -285,10 +301,44 @@ public static class PipelineChildHost
                     _running.Remove(id);
                     _idleBeats = 0;
                     _untrimmed = true;
+                    _unreleased = true;
+                    _idleSince = time.GetTimestamp();
                 }
                 document.Cancellation.Dispose();
             }
             Send(answer);
+        }
+
+        private bool _warming = true;
+
+        /// <summary>
+        /// Compiles the readers and writers on tiny documents and loads the sentence encoder when the profiles use it and
+        /// the child has room for it; counts as work in flight, so no trim or release runs meanwhile.
+        /// </summary>
+        private async Task WarmUpAsync()
+        {
+            try
+            {
+                await warmUp.RunAsync(logger, _stopWarmUp.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                logger.LogWarning(ex, "Warming up failed; the first documents load what they need themselves");
+            }
+            finally
+            {
+                lock (_running)
+                {
+                    _warming = false;
+                    _idleBeats = 0;
+                    _untrimmed = true;
+                    _unreleased = true;
+                    _idleSince = time.GetTimestamp();
+                }
+            }
         }
 
         /// <summary>Heartbeats without a document in flight after which the heap is compacted and given back.</summary>
@@ -307,14 +357,59 @@ public static class PipelineChildHost
         {
             lock (_running)
             {
-                if (_running.Count > 0 || !_untrimmed || ++_idleBeats < IdleBeatsBeforeTrim)
+                if (_running.Count > 0 || _warming || !_untrimmed || ++_idleBeats < IdleBeatsBeforeTrim)
                 {
                     return;
                 }
                 _untrimmed = false;
             }
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            ProcessMemory.Compact();
+        }
+
+        private bool _unreleased;
+        private long _idleSince;
+
+        /// <summary>
+        /// Once the child has had no document for <see cref="IsolationOptions.ReleaseCachesAfter"/> since its last one, gives
+        /// back what the engine loaded on first use (the sentence encoder, the language detector's models), compacts
+        /// and trims, and tells the worker. What a document holds a lease on is not released; a document that comes
+        /// meanwhile waits at most for the release, then loads what it needs again.
+        /// </summary>
+        private void ReleaseWhenIdle()
+        {
+            if (!release.Enabled)
+            {
+                return;
+            }
+            lock (_running)
+            {
+                if (_running.Count > 0 || _warming || !_unreleased || time.GetElapsedTime(_idleSince) < release.After)
+                {
+                    return;
+                }
+                _unreleased = false;
+            }
+            var started = time.GetTimestamp();
+            var before = ProcessMemory.ResidentMegabytes();
+            var released = release.Release();
+            if (released.Count == 0)
+            {
+                return;
+            }
+            ProcessMemory.Compact();
+            var after = ProcessMemory.ResidentMegabytes();
+            logger.LogInformation("Idle for {Idle}: released {Released}; resident {Before} → {After} MiB", release.After, string.Join(", ", released), before, after);
+            Send(new ChildFrame
+            {
+                Type = ChildProtocol.Released,
+                Released = new ChildReleased
+                {
+                    Items = released,
+                    ResidentMegabytesBefore = before,
+                    ResidentMegabytesAfter = after,
+                    Ms = time.GetElapsedTime(started).TotalMilliseconds,
+                },
+            });
         }
 
         private ChildFrame Failure(string id, RunningDocument document, string kind, Exception ex, string? reason = null, bool retryable = false) => new()
@@ -365,6 +460,54 @@ public static class PipelineChildHost
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The child's warm-up: readers, writers and the local annotators always; the sentence encoder (and the annotators
+    /// that use it) when a profile uses it and the child's size
+    /// with it stays under half of <see cref="IsolationOptions.RecycleAboveMegabytes"/>, the other half left for documents
+    /// (a fresh child is never near the size at which it would be recycled).
+    /// </summary>
+    private sealed class ChildWarmUp(EngineWarmUp engine, int recycleAboveMegabytes)
+    {
+        /// <summary>What loading the encoder adds to a process's resident memory (issue 10: +349 MB).</summary>
+        private const int EncoderMegabytes = 350;
+
+        public async Task RunAsync(ILogger logger, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await engine.WarmReadersAndWritersAsync(cancellationToken);
+            var encoder = "not used by any profile";
+            var withEncoder = false;
+            if (engine.ProfilesUseEncoder)
+            {
+                var size = ProcessMemory.ResidentMegabytes();
+                if (size is { } megabytes && megabytes + EncoderMegabytes <= recycleAboveMegabytes / 2)
+                {
+                    engine.WarmEncoder(cancellationToken);
+                    encoder = "loaded";
+                    withEncoder = true;
+                }
+                else
+                {
+                    encoder = $"left for the first document ({size} MiB + {EncoderMegabytes} MiB would pass half of RecycleAboveMegabytes, {recycleAboveMegabytes})";
+                }
+            }
+            await engine.WarmAnnotatorsAsync(withEncoder, cancellationToken);
+            logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers, writers and local annotators compiled; sentence encoder {Encoder}; resident {Megabytes} MiB",
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, ProcessMemory.ResidentMegabytes());
+        }
+    }
+
+    /// <summary>What the child gives back when idle, and after how long (<see cref="IsolationOptions.ReleaseCachesAfter"/>).</summary>
+    private sealed class IdleRelease(IReadOnlyList<IReleasableWhenIdle> releasables, TimeSpan after)
+    {
+        public TimeSpan After { get; } = after;
+
+        public bool Enabled => After > TimeSpan.Zero && releasables.Count > 0;
+
+        /// <summary>Releases each one that nothing holds; the names of those released.</summary>
+        public List<string> Release() => releasables.Where(r => r.TryRelease()).Select(r => r.ReleaseName).ToList();
     }
 
     /// <summary>A document the child is annotating: its cancellation, and its progress not yet sent to the worker.</summary>

@@ -77,6 +77,9 @@ internal sealed class PipelineChildProcess : IDisposable
         }
     }
 
+    /// <summary>Raised when the child has given back what it loads on first use after sitting idle.</summary>
+    public event Action<PipelineChildProcess, ChildReleased>? CachesReleased;
+
     /// <summary>Documents sent to this child so far.</summary>
     public int Documents => Volatile.Read(ref _documents);
 
@@ -266,21 +269,7 @@ internal sealed class PipelineChildProcess : IDisposable
     /// Resident memory of the child in MiB, or null when it cannot be read: the second field of <c>/proc/&lt;pid&gt;/statm</c>
     /// (resident pages, the figure <c>VmRSS</c> shows in <c>status</c>), a few bytes to read and parse, after every document.
     /// </summary>
-    public long? ResidentMegabytes()
-    {
-        try
-        {
-            var statm = File.ReadAllText($"/proc/{ProcessId}/statm").AsSpan();
-            var start = statm.IndexOf(' ') + 1;
-            var length = statm[start..].IndexOf(' ');
-            var pages = long.Parse(length < 0 ? statm[start..] : statm.Slice(start, length), System.Globalization.CultureInfo.InvariantCulture);
-            return pages * Environment.SystemPageSize / (1024 * 1024);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
-        {
-        }
-        return null;
-    }
+    public long? ResidentMegabytes() => ProcessMemory.ResidentMegabytes(ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Kills the child's whole process group; the first reason given is the one its documents fail with.</summary>
     public void Kill(string reason, string message)
@@ -362,6 +351,11 @@ internal sealed class PipelineChildProcess : IDisposable
                             _logger.LogDebug("[child {ProcessId}] {FileName}  {Stage} {State}  {Pages} page(s), {Rows} row(s) so far", ProcessId, running.FileName,
                                 progress.Stage, progress.Finished ? "finished" : "started", progress.Pages ?? 0, progress.Rows);
                         }
+                        break;
+                    case ChildProtocol.Released when frame.Released is { } released:
+                        _logger.LogInformation("Pipeline child {ProcessId} released {Items} while idle: resident {Before} → {After} MiB in {Milliseconds:0} ms",
+                            ProcessId, string.Join(", ", released.Items), released.ResidentMegabytesBefore, released.ResidentMegabytesAfter, released.Ms);
+                        CachesReleased?.Invoke(this, released);
                         break;
                     case ChildProtocol.Hello when frame.Hello is { } hello:
                         if (hello.Version != ChildProtocol.Version)

@@ -44,6 +44,9 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private long _lastActivity;
     private bool _idle;
     private int _idleStops;
+    private int _cachesReleased;
+    private ChildReleased? _lastRelease;
+    private readonly List<(int Count, TaskCompletionSource Done)> _releaseWaits = [];
 
     /// <summary>
     /// Creates the supervisor; no child starts before the first document or <see cref="StartAsync"/>. What the children
@@ -89,6 +92,41 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 
     /// <summary>Children stopped because no document came for <see cref="IsolationOptions.IdleStopAfter"/>.</summary>
     public int ChildrenStoppedIdle => Volatile.Read(ref _idleStops);
+
+    /// <summary>Times a child gave back its encoder and language models after <see cref="IsolationOptions.ReleaseCachesAfter"/> idle.</summary>
+    public int CachesReleased => Volatile.Read(ref _cachesReleased);
+
+    /// <summary>What the child that released its caches last gave back, and its size before and after.</summary>
+    internal ChildReleased? LastRelease => Volatile.Read(ref _lastRelease);
+
+    /// <summary>Completes once children have released their caches <paramref name="count"/> times in all.</summary>
+    internal Task WaitForCachesReleasedAsync(int count, CancellationToken cancellationToken)
+    {
+        lock (_releaseWaits)
+        {
+            if (CachesReleased >= count)
+            {
+                return Task.CompletedTask;
+            }
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _releaseWaits.Add((count, done));
+            return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void OnCachesReleased(PipelineChildProcess child, ChildReleased released)
+    {
+        Volatile.Write(ref _lastRelease, released);
+        lock (_releaseWaits)
+        {
+            var count = Interlocked.Increment(ref _cachesReleased);
+            foreach (var wait in _releaseWaits.Where(w => w.Count <= count).ToList())
+            {
+                wait.Done.TrySetResult();
+                _releaseWaits.Remove(wait);
+            }
+        }
+    }
 
     /// <summary>A snapshot for the health check: children alive, deaths in the last hour, deaths by reason since start.</summary>
     internal SupervisorState State()
@@ -286,6 +324,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private PipelineChildProcess StartChild(bool solo)
     {
         var child = PipelineChildProcess.Start(_launch, solo, OnExited, _loggers, _time, _metrics);
+        child.CachesReleased += OnCachesReleased;
         Interlocked.Increment(ref _started);
         _children.Add(child);
         _ = child.Ready.ContinueWith(t => Volatile.Write(ref _lastHello, t.Result), CancellationToken.None,

@@ -29,12 +29,13 @@ public class LanguageDetectorWarmupTests
     {
         var (provider, builds) = FailingOnce();
 
-        var first = Assert.Throws<InvalidOperationException>(() => provider.Detector);
-        var detector = provider.Detector;
+        var first = Assert.Throws<InvalidOperationException>(() => provider.Acquire());
+        using var lease = provider.Acquire();
+        using var again = provider.Acquire();
 
         Assert.Equal("the language models could not be read", first.Message);
-        Assert.Equal(Language.English, detector.DetectLanguageOf("The board approved the budget for the coming year after strong growth."));
-        Assert.Same(detector, provider.Detector);
+        Assert.Equal(Language.English, lease.Value.DetectLanguageOf("The board approved the budget for the coming year after strong growth."));
+        Assert.Same(lease.Value, again.Value);
         Assert.Equal(2, builds());
     }
 
@@ -49,7 +50,29 @@ public class LanguageDetectorWarmupTests
         await warmup.StopAsync(CancellationToken.None);
 
         Assert.Equal(1, builds());
-        Assert.Equal(Language.German, provider.Detector.DetectLanguageOf("Der Vorstand hat den Haushalt für das kommende Jahr genehmigt."));
+        using (var lease = provider.Acquire())
+        {
+            Assert.Equal(Language.German, lease.Value.DetectLanguageOf("Der Vorstand hat den Haushalt für das kommende Jahr genehmigt."));
+        }
         Assert.Equal(2, builds());
+    }
+
+    [Fact]
+    public void A_released_detector_is_not_given_back_while_a_detection_holds_it_and_is_built_again_after()
+    {
+        var provider = new LanguageDetectorProvider(Options.Create(Settings), NullLogger<LanguageDetectorProvider>.Instance);
+        var held = provider.Acquire();
+        Assert.Equal(Language.German, held.Value.DetectLanguageOf("Der Vorstand hat den Haushalt für das kommende Jahr genehmigt."));
+
+        Assert.False(provider.TryRelease());
+        Assert.True(provider.IsLoaded);
+        held.Dispose();
+        Assert.True(provider.TryRelease());
+        Assert.False(provider.IsLoaded);
+
+        using var lease = provider.Acquire();
+        Assert.Equal(Language.English, lease.Value.DetectLanguageOf("The board approved the budget for the coming year after strong growth."));
+        Assert.NotSame(held.Value, lease.Value);
+        Assert.Equal(2, provider.Loads);
     }
 }

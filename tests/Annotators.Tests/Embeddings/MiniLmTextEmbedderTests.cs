@@ -106,6 +106,37 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public void A_released_model_is_loaded_again_by_the_next_call_and_gives_the_same_vectors()
+    {
+        using var embedder = EmbedderFixture.Create(new EmbeddingOptions { CacheEntries = 0 });
+        var before = embedder.Embed(["Minutes of the annual general meeting"])[0];
+
+        Assert.True(embedder.TryRelease());
+        Assert.False(embedder.IsLoaded);
+        var after = embedder.Embed(["Minutes of the annual general meeting"])[0];
+
+        Assert.True(embedder.IsLoaded);
+        Assert.Equal(2, embedder.Loads);
+        Assert.True(Vectors.Cosine(before, after) > 0.99999f, $"cosine {Vectors.Cosine(before, after)}");
+    }
+
+    [Fact]
+    public void Without_the_memory_arena_the_vectors_are_those_with_it()
+    {
+        string[] texts = ["Invoice 2024-117 for consulting services", "Penguins live in Antarctica and eat fish and krill."];
+        using var withArena = EmbedderFixture.Create(new EmbeddingOptions { MemoryArena = true });
+        using var without = EmbedderFixture.Create(new EmbeddingOptions { MemoryArena = false });
+
+        var expected = withArena.Embed(texts);
+        var actual = without.Embed(texts);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.True(Vectors.Cosine(expected[i], actual[i]) > 0.99999f, $"text {i}: cosine {Vectors.Cosine(expected[i], actual[i])}");
+        }
+    }
+
+    [Fact]
     public void Without_a_cache_every_call_encodes()
     {
         using var embedder = EmbedderFixture.Create(new EmbeddingOptions { CacheEntries = 0 });

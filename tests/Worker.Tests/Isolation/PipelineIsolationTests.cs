@@ -121,6 +121,71 @@ public sealed class PipelineIsolationTests
         Assert.Empty(worker.Supervisor.State().DeathsByReason);
     }
 
+    [Fact]
+    public async Task An_idle_child_releases_its_encoder_and_language_models_and_the_next_document_loads_them_again()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            ["Annotate:Worker:Isolation:ReleaseCachesAfter"] = "00:00:00.100",
+            ["Annotate:Worker:Isolation:HeartbeatInterval"] = "00:00:00.200",
+            ["Annotate:Worker:Isolation:RecycleAboveMegabytes"] = "800",
+            // A profile that uses both: the language detector and the sentence encoder (keywords).
+            ["Annotate:Profiles:semantic:Annotators:0"] = "language",
+            ["Annotate:Profiles:semantic:Annotators:1"] = "keywords",
+        });
+        using var bound = new CancellationTokenSource(Bound);
+        // The warm-up leaves the child idle with the language models it loaded before its hello; the sentence encoder
+        // it leaves for the first document (800 MiB: a child with the encoder would pass half of it).
+        await worker.Supervisor.WaitForCachesReleasedAsync(1, bound.Token);
+        var warmedUp = worker.Supervisor.LastRelease!;
+
+        await worker.SubmitAsync("doc-0", "report-0.txt", IsolationHarness.Ordinary(0), profile: "semantic");
+        await worker.WaitForOutcomesAsync(1, Bound);
+        var child = worker.Supervisor.LastHello!.ProcessId;
+        // A release follows a document, or the warm-up, only: the second one is doc-0's.
+        await worker.Supervisor.WaitForCachesReleasedAsync(2, bound.Token);
+        var first = worker.Supervisor.LastRelease!;
+
+        await worker.SubmitAsync("doc-1", "report-1.txt", IsolationHarness.Ordinary(1), profile: "semantic");
+        await worker.WaitForOutcomesAsync(2, Bound);
+        await worker.Supervisor.WaitForCachesReleasedAsync(3, bound.Token);
+        var second = worker.Supervisor.LastRelease!;
+
+        Assert.Equal(["language-detector"], warmedUp.Items);
+        foreach (var id in new[] { "doc-0", "doc-1" })
+        {
+            var annotated = Assert.IsType<DocumentAnnotated>(worker.Outcomes[id]);
+            Assert.Equal("en", annotated.Digest.Language);
+        }
+        // Released again after doc-1: doc-1 loaded both again, in the same child, which stayed up.
+        Assert.Equal(["language-detector", "sentence-encoder"], first.Items.Order(StringComparer.Ordinal));
+        Assert.Equal(["language-detector", "sentence-encoder"], second.Items.Order(StringComparer.Ordinal));
+        Assert.Equal(child, worker.Supervisor.LastHello!.ProcessId);
+        Assert.Equal(1, worker.Supervisor.ChildrenStarted);
+        Assert.True(second.ResidentMegabytesAfter < second.ResidentMegabytesBefore, $"{second.ResidentMegabytesBefore} → {second.ResidentMegabytesAfter} MiB");
+        // blob:outputs/doc-1/ in the harness's local blob store.
+        var annotations = await File.ReadAllTextAsync(Path.Combine(worker.Root, "outbox", "doc-1", "annotations.json"));
+        Assert.Contains("\"keywords\"", annotations, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_child_with_room_loads_the_sentence_encoder_while_it_warms_up()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            ["Annotate:Worker:Isolation:ReleaseCachesAfter"] = "00:00:00.100",
+            ["Annotate:Worker:Isolation:HeartbeatInterval"] = "00:00:00.200",
+            ["Annotate:Worker:Isolation:RecycleAboveMegabytes"] = "3000",
+        });
+        using var bound = new CancellationTokenSource(Bound);
+
+        // What the warm-up loaded is what the idle child then gives back.
+        await worker.Supervisor.WaitForCachesReleasedAsync(1, bound.Token);
+
+        Assert.Equal(["language-detector", "sentence-encoder"], worker.Supervisor.LastRelease!.Items.Order(StringComparer.Ordinal));
+        Assert.Contains(worker.Logs, l => l.Message.Contains("Warmed up in", StringComparison.Ordinal) && l.Message.Contains("sentence encoder loaded", StringComparison.Ordinal));
+    }
+
     private static async Task WaitForExitAsync(int processId)
     {
         Process process;
@@ -210,10 +275,12 @@ public sealed class PipelineIsolationTests
     [Fact]
     public void Invalid_isolation_settings_are_refused()
     {
-        var result = new IsolationOptionsValidator().Validate(null, new IsolationOptions { MemoryCapMegabytes = 500, RecycleAboveMegabytes = 600, HeartbeatTimeout = TimeSpan.FromSeconds(1) });
+        var result = new IsolationOptionsValidator().Validate(null, new IsolationOptions { MemoryCapMegabytes = 500, RecycleAboveMegabytes = 600, HeartbeatTimeout = TimeSpan.FromSeconds(1), ReleaseCachesAfter = TimeSpan.FromSeconds(-1) });
         Assert.True(result.Failed);
+        Assert.Contains("ReleaseCachesAfter", result.FailureMessage);
         Assert.Contains("RecycleAboveMegabytes", result.FailureMessage);
         Assert.Contains("HeartbeatTimeout", result.FailureMessage);
         Assert.True(new IsolationOptionsValidator().Validate(null, new IsolationOptions()).Succeeded);
+        Assert.True(new IsolationOptionsValidator().Validate(null, new IsolationOptions { ReleaseCachesAfter = TimeSpan.Zero }).Succeeded);
     }
 }

@@ -1,0 +1,14 @@
+namespace Annotate.Annotators.Memory;
+
+/// <summary>
+/// Something the engine loads on first use and can give back while no document uses it (a model, a native session):
+/// a long-running process releases it when idle, and the next document loads it again.
+/// </summary>
+public interface IReleasableWhenIdle
+{
+    /// <summary>Short name for logs and reports (<c>sentence-encoder</c>, <c>language-detector</c>).</summary>
+    string ReleaseName { get; }
+
+    /// <summary>Gives back what is loaded when nothing uses it; true when something was released.</summary>
+    bool TryRelease();
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Annotate.Annotators.Embeddings;
+using Annotate.Annotators.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Annotate.Annotators.Tests.Pipeline;
+
+public class EngineWarmUpTests
+{
+    private sealed class Recording(ConcurrentQueue<string> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue(formatter(state, exception) + " " + exception?.Message);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Every_sample_is_read_and_written_without_a_failure_and_nothing_is_left_behind()
+    {
+        var lines = new ConcurrentQueue<string>();
+        await using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines)))
+            .AddAnnotators()
+            .BuildServiceProvider();
+        var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
+
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+        await warmUp.WarmReadersAndWritersAsync(CancellationToken.None);
+        await warmUp.WarmAnnotatorsAsync(withEncoder: false, CancellationToken.None);
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("Warming up", StringComparison.Ordinal));
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length);
+        // Without the encoder's annotators: the encoder is loaded only when asked for.
+        Assert.False(services.GetRequiredService<MiniLmTextEmbedder>().IsLoaded);
+    }
+
+    [Fact]
+    public async Task The_built_in_profiles_use_the_encoder_and_warming_it_fills_its_cache_with_their_taxonomies()
+    {
+        await using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging()
+            .AddAnnotators()
+            .BuildServiceProvider();
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+
+        Assert.True(warmUp.ProfilesUseEncoder);
+        warmUp.WarmEncoder(CancellationToken.None);
+        var embedder = services.GetRequiredService<MiniLmTextEmbedder>();
+        Assert.True(embedder.IsLoaded);
+        var cached = embedder.CachedVectors;
+        await warmUp.WarmReadersAndWritersAsync(CancellationToken.None);
+        await warmUp.WarmAnnotatorsAsync(withEncoder: true, CancellationToken.None);
+
+        // The default profile's taxonomy alone is 17 labels.
+        Assert.True(embedder.CachedVectors >= cached + 17, $"{cached} → {embedder.CachedVectors} vectors");
+    }
+}
