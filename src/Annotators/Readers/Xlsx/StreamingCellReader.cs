@@ -70,7 +70,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                             cell = cell with { Value = room == 0 ? CellValue.Empty : cell.Value with { Text = cell.Value.Text[..room] } };
                             cut = true;
                         }
-                        rowCharacters += cell.Value.Text?.Length ?? 0;
+                        rowCharacters += cell.Value.GetText(buffers.Scratch).Length;
                         if (cut && truncated is not null)
                         {
                             truncated.Count++;
