@@ -63,7 +63,7 @@ public readonly record struct CellValue
     public string? Formula { get; init; }
 
     /// <summary>True when the cell holds nothing (or only white space).</summary>
-    public bool IsEmpty => _text is null ? Kind == CellKind.Empty || DerivedLength() == 0 : Kind == CellKind.Empty || string.IsNullOrWhiteSpace(_text);
+    public bool IsEmpty => Kind == CellKind.Empty || (_text is null ? !HasValueToRender : string.IsNullOrWhiteSpace(_text));
 
     /// <summary>True when <see cref="Text"/> was given rather than rendered from the value (the row spill stores only given texts).</summary>
     internal bool HasGivenText => _text is not null;
@@ -128,11 +128,14 @@ public readonly record struct CellValue
         return length == 0 ? string.Empty : new string(buffer[..length]);
     }
 
-    private int DerivedLength()
+    /// <summary>True when <see cref="Render"/> writes something: a number, date or boolean's rendering is never empty.</summary>
+    private bool HasValueToRender => Kind switch
     {
-        Span<char> buffer = stackalloc char[MaxDerivedTextLength];
-        return Render(buffer);
-    }
+        CellKind.Number => Number.HasValue,
+        CellKind.DateTime => DateTime.HasValue,
+        CellKind.Boolean => Boolean.HasValue,
+        _ => false,
+    };
 
     /// <summary>Renders a number, date or boolean the way the eager factories did; nothing for other kinds.</summary>
     private int Render(Span<char> buffer)
