@@ -61,6 +61,7 @@ public sealed class ColumnProfileAnnotator : IAnnotator
     {
         var columns = table.Columns.Select(_ => new ColumnStatistics()).ToArray();
         long rows = 0, firstRow = 0, lastRow = 0;
+        var buffer = new char[CellValue.MaxDerivedTextLength];
         foreach (var row in table.Rows)
         {
             if (++rows % CancellationCheckRows == 0)
@@ -74,7 +75,7 @@ public sealed class ColumnProfileAnnotator : IAnnotator
             lastRow = row.Number;
             for (var i = 0; i < columns.Length; i++)
             {
-                columns[i].Add(i < row.Cells.Count ? row.Cells[i] : CellValue.Empty, _recognizer);
+                columns[i].Add(i < row.Cells.Count ? row.Cells[i] : CellValue.Empty, _recognizer, buffer);
             }
         }
         var profiles = new List<ColumnProfile>(columns.Length);
@@ -109,6 +110,21 @@ public sealed class ColumnProfileAnnotator : IAnnotator
         private static readonly string[] IsoDateFormats =
             ["yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
 
+        private enum TextKind : byte
+        {
+            Text,
+            Email,
+            Iban,
+            Phone,
+            Number,
+            Date,
+            Boolean,
+        }
+
+        /// <summary>What a text cell was counted as: its kind, with the number or date it holds.</summary>
+        private readonly record struct TextClass(TextKind Kind, double Number, DateTime Date);
+
+        private readonly Dictionary<string, TextClass> _classes = new(StringComparer.Ordinal);
         private HashSet<string>? _exact = new(StringComparer.Ordinal);
         private HyperLogLog? _sketch;
         private long _text, _integer, _number, _date, _boolean, _email, _phone, _iban;
@@ -123,7 +139,7 @@ public sealed class ColumnProfileAnnotator : IAnnotator
 
         private long NonEmpty => Count - Empty;
 
-        public void Add(CellValue cell, EntityRecognizer recognizer)
+        public void Add(CellValue cell, EntityRecognizer recognizer, char[] buffer)
         {
             Count++;
             if (cell.IsEmpty)
@@ -131,61 +147,96 @@ public sealed class ColumnProfileAnnotator : IAnnotator
                 Empty++;
                 return;
             }
-            var text = cell.Text.Trim();
             switch (cell.Kind)
             {
+                // Typed numbers and dates are counted from their text rendered into the buffer, without a string per cell.
                 case CellKind.Number when cell.Number is { } number:
                     AddNumber(number);
-                    break;
+                    AddDistinct(cell.GetText(buffer).Trim());
+                    return;
                 case CellKind.DateTime when cell.DateTime is { } date:
                     AddDate(date);
-                    break;
-                case CellKind.Boolean:
-                    _boolean++;
-                    break;
-                default:
-                    ClassifyText(text, recognizer);
-                    break;
+                    AddDistinct(cell.GetText(buffer).Trim());
+                    return;
+            }
+            var text = cell.Text.Trim();
+            if (cell.Kind == CellKind.Boolean)
+            {
+                _boolean++;
+            }
+            else
+            {
+                ClassifyText(text, recognizer);
             }
             AddDistinct(text);
         }
 
         private void ClassifyText(string text, EntityRecognizer recognizer)
         {
+            // A column repeats its values (names, codes, categories): each distinct text is classified once, as long
+            // as the column's distinct values are counted exactly; the classification depends on the text alone.
+            if (_classes.TryGetValue(text, out var known))
+            {
+                Tally(known);
+                return;
+            }
+            var found = Classify(text, recognizer);
+            if (_classes.Count < ExactDistinctLimit)
+            {
+                _classes.Add(text, found);
+            }
+            Tally(found);
+        }
+
+        private static TextClass Classify(string text, EntityRecognizer recognizer)
+        {
             // CSV and text-typed cells carry numbers and dates as text; they count as what they say. A leading '+'
             // marks an international phone number far more often than a signed number.
             var signed = text.StartsWith('+');
             if (!signed && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
             {
-                AddNumber(integer);
+                return new TextClass(TextKind.Number, integer, default);
             }
-            else if (!signed && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+            if (!signed && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
             {
-                AddNumber(number);
+                return new TextClass(TextKind.Number, number, default);
             }
-            else if (DateTime.TryParseExact(text, IsoDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
+            // Every ISO format starts with the year's digits, so text that does not start with a digit is no date.
+            if (text.Length > 0 && char.IsAsciiDigit(text[0])
+                && DateTime.TryParseExact(text, IsoDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
             {
-                AddDate(date);
+                return new TextClass(TextKind.Date, 0, date);
             }
-            else if (bool.TryParse(text, out _))
+            if (bool.TryParse(text, out _))
             {
-                _boolean++;
+                return new TextClass(TextKind.Boolean, 0, default);
             }
-            else
+            var kind = recognizer.ContainsEmail(text) ? TextKind.Email
+                : recognizer.ContainsIban(text) ? TextKind.Iban
+                : recognizer.ContainsPhone(text) ? TextKind.Phone
+                : TextKind.Text;
+            return new TextClass(kind, 0, default);
+        }
+
+        private void Tally(TextClass found)
+        {
+            switch (found.Kind)
             {
-                _text++;
-                if (recognizer.ContainsEmail(text))
-                {
-                    _email++;
-                }
-                else if (recognizer.ContainsIban(text))
-                {
-                    _iban++;
-                }
-                else if (recognizer.ContainsPhone(text))
-                {
-                    _phone++;
-                }
+                case TextKind.Number:
+                    AddNumber(found.Number);
+                    break;
+                case TextKind.Date:
+                    AddDate(found.Date);
+                    break;
+                case TextKind.Boolean:
+                    _boolean++;
+                    break;
+                default:
+                    _text++;
+                    _email += found.Kind == TextKind.Email ? 1 : 0;
+                    _iban += found.Kind == TextKind.Iban ? 1 : 0;
+                    _phone += found.Kind == TextKind.Phone ? 1 : 0;
+                    break;
             }
         }
 
@@ -216,20 +267,24 @@ public sealed class ColumnProfileAnnotator : IAnnotator
             }
         }
 
-        private void AddDistinct(string value)
+        private void AddDistinct(string value) => AddDistinct(value, value);
+
+        private void AddDistinct(ReadOnlySpan<char> value, string? text = null)
         {
             if (_exact is null)
             {
                 _sketch!.Add(value);
                 return;
             }
-            if (!_exact.Add(value))
+            // A rendered number or date becomes a string only when it is a new distinct value.
+            if (text is not null ? !_exact.Add(text) : !_exact.GetAlternateLookup<ReadOnlySpan<char>>().Add(value))
             {
                 return;
             }
             if (Examples.Count < ExampleCount)
             {
-                Examples.Add(value.Length <= ExampleLength ? value : value[..ExampleLength]);
+                var example = value.Length <= ExampleLength ? value : value[..ExampleLength];
+                Examples.Add(text is not null && example.Length == text.Length ? text : example.ToString());
             }
             if (_exact.Count > ExactDistinctLimit)
             {

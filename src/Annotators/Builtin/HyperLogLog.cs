@@ -13,7 +13,10 @@ internal sealed class HyperLogLog
     private readonly byte[] _registers = new byte[RegisterCount];
 
     /// <summary>Adds a value.</summary>
-    public void Add(string value)
+    public void Add(string value) => Add(value.AsSpan());
+
+    /// <summary>Adds a value given as characters (the same estimate as its string).</summary>
+    public void Add(ReadOnlySpan<char> value)
     {
         var hash = Hash(value);
         var index = (int)(hash >> (64 - Precision));
@@ -49,7 +52,7 @@ internal sealed class HyperLogLog
 
     // FNV-1a over the UTF-16 code units, finished with the MurmurHash3 mixer so that every bit of the result
     // depends on every input bit (FNV alone leaves the high bits too regular for the register index).
-    private static ulong Hash(string value)
+    private static ulong Hash(ReadOnlySpan<char> value)
     {
         var hash = 14695981039346656037UL;
         foreach (var c in value)

@@ -15,6 +15,9 @@ public sealed class PatternEntityAnnotator : IAnnotator
 
     private const int CancellationCheckRows = 4096;
 
+    /// <summary>Distinct cell texts per table whose matches are kept, so a repeated text is searched once.</summary>
+    private const int KnownTexts = 10_000;
+
     private readonly EntityRecognizer _recognizer;
     private readonly int _maxEntities;
 
@@ -71,6 +74,9 @@ public sealed class PatternEntityAnnotator : IAnnotator
     private void ScanTable(int blockIndex, TableBlock table, List<EntityAnnotation> entities, Budget budget, CancellationToken cancellationToken)
     {
         var rows = 0L;
+        // A column repeats its values (names, e-mail addresses, codes): each distinct text is searched once, the
+        // matches depend on the text alone. Bounded, so a table of unique texts costs no more than a set of that size.
+        var known = new Dictionary<string, IReadOnlyList<EntityMatch>>(StringComparer.Ordinal);
         foreach (var row in table.Rows)
         {
             if (++rows % CancellationCheckRows == 0)
@@ -85,7 +91,16 @@ public sealed class PatternEntityAnnotator : IAnnotator
                 {
                     continue;
                 }
-                foreach (var match in _recognizer.Find(cell.Text))
+                var text = cell.Text;
+                if (!known.TryGetValue(text, out var matches))
+                {
+                    matches = _recognizer.Find(text);
+                    if (known.Count < KnownTexts)
+                    {
+                        known.Add(text, matches);
+                    }
+                }
+                foreach (var match in matches)
                 {
                     if (!budget.Take())
                     {

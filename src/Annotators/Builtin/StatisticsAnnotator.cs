@@ -74,6 +74,8 @@ public sealed class StatisticsAnnotator : IAnnotator
             }
         }
         var counted = 0L;
+        // Numbers and dates are counted from their text rendered into this buffer, not from a string per cell.
+        Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
         foreach (var row in table.Rows)
         {
             if (++counted % CancellationCheckRows == 0)
@@ -84,8 +86,9 @@ public sealed class StatisticsAnnotator : IAnnotator
             {
                 if (!cell.IsEmpty)
                 {
-                    words += TextCounting.CountWords(cell.Text);
-                    characters += TextCounting.CountCharacters(cell.Text);
+                    var text = cell.GetText(buffer);
+                    words += TextCounting.CountWords(text);
+                    characters += TextCounting.CountCharacters(text);
                 }
             }
         }

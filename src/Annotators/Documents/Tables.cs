@@ -20,14 +20,32 @@ public enum CellKind
     Error,
 }
 
-/// <summary>A typed cell value; formulas are represented by their cached value, with the formula kept beside it.</summary>
+/// <summary>
+/// A typed cell value; formulas are represented by their cached value, with the formula kept beside it. The text of a
+/// number or date is rendered when it is first asked for, not when the cell is read: a million-row sheet's numbers are
+/// mostly summed, compared and written back as numbers, and <see cref="GetText"/> renders into a caller's buffer
+/// without a string.
+/// </summary>
 public readonly record struct CellValue
 {
+    /// <summary>Characters <see cref="GetText"/> needs at most to render a number, date or boolean (32).</summary>
+    public const int MaxDerivedTextLength = 32;
+
+    private readonly string? _text;
+
     /// <summary>Type of the value.</summary>
     public CellKind Kind { get; init; }
 
-    /// <summary>The value as text: the raw text for text cells, an invariant rendering for the others.</summary>
-    public string Text { get; init; }
+    /// <summary>
+    /// The value as text: the raw text for text cells, an invariant rendering for the others (numbers round-trip,
+    /// dates <c>yyyy-MM-dd</c> or <c>yyyy-MM-ddTHH:mm:ss</c>, booleans <c>TRUE</c>/<c>FALSE</c>). A number's or date's
+    /// text is rendered on each read when none was given; use <see cref="GetText"/> in loops over many cells.
+    /// </summary>
+    public string Text
+    {
+        get => _text ?? DerivedText();
+        init => _text = value;
+    }
 
     /// <summary>The number, for <see cref="CellKind.Number"/>.</summary>
     public double? Number { get; init; }
@@ -45,7 +63,10 @@ public readonly record struct CellValue
     public string? Formula { get; init; }
 
     /// <summary>True when the cell holds nothing (or only white space).</summary>
-    public bool IsEmpty => Kind == CellKind.Empty || string.IsNullOrWhiteSpace(Text);
+    public bool IsEmpty => Kind == CellKind.Empty || (_text is null ? !HasValueToRender : string.IsNullOrWhiteSpace(_text));
+
+    /// <summary>True when <see cref="Text"/> was given rather than rendered from the value (the row spill stores only given texts).</summary>
+    internal bool HasGivenText => _text is not null;
 
     /// <summary>An empty cell.</summary>
     public static CellValue Empty => new() { Kind = CellKind.Empty, Text = string.Empty };
@@ -54,21 +75,13 @@ public readonly record struct CellValue
     public static CellValue FromText(string? text) =>
         string.IsNullOrEmpty(text) ? Empty : new() { Kind = CellKind.Text, Text = text };
 
-    /// <summary>A number cell.</summary>
+    /// <summary>A number cell; its text is rendered when asked for.</summary>
     public static CellValue FromNumber(double number, string? formula = null) =>
-        new() { Kind = CellKind.Number, Number = number, Text = number.ToString("R", CultureInfo.InvariantCulture), Formula = formula };
+        new() { Kind = CellKind.Number, Number = number, Formula = formula };
 
-    /// <summary>A date cell; dates without a time of day render as <c>yyyy-MM-dd</c>.</summary>
+    /// <summary>A date cell; dates without a time of day render as <c>yyyy-MM-dd</c>, when asked for.</summary>
     public static CellValue FromDateTime(DateTime value, string? formula = null) =>
-        new()
-        {
-            Kind = CellKind.DateTime,
-            DateTime = value,
-            Text = value.TimeOfDay == TimeSpan.Zero
-                ? value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-                : value.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
-            Formula = formula,
-        };
+        new() { Kind = CellKind.DateTime, DateTime = value, Formula = formula };
 
     /// <summary>A boolean cell.</summary>
     public static CellValue FromBoolean(bool value, string? formula = null) =>
@@ -78,8 +91,69 @@ public readonly record struct CellValue
     public static CellValue FromError(string error, string? formula = null) =>
         new() { Kind = CellKind.Error, Text = error, Formula = formula };
 
+    /// <summary>
+    /// The value's text, as <see cref="Text"/> gives it, without a string when it is rendered: a given text is returned
+    /// as it is, a number, date or boolean is rendered into <paramref name="buffer"/> (at least
+    /// <see cref="MaxDerivedTextLength"/> characters).
+    /// </summary>
+    public ReadOnlySpan<char> GetText(Span<char> buffer)
+    {
+        if (_text is not null)
+        {
+            return _text;
+        }
+        return buffer[..Render(buffer)];
+    }
+
+    /// <inheritdoc />
+    public bool Equals(CellValue other) =>
+        Kind == other.Kind && Number.Equals(other.Number) && DateTime.Equals(other.DateTime) && Boolean.Equals(other.Boolean)
+        && string.Equals(Display, other.Display, StringComparison.Ordinal) && string.Equals(Formula, other.Formula, StringComparison.Ordinal)
+        && (ReferenceEquals(_text, other._text) || string.Equals(Text, other.Text, StringComparison.Ordinal));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Kind, Number, DateTime, Boolean, Text, Display, Formula);
+
     /// <inheritdoc />
     public override string ToString() => Text ?? string.Empty;
+
+    private string DerivedText()
+    {
+        if (Kind == CellKind.Boolean && Boolean is { } boolean)
+        {
+            return boolean ? "TRUE" : "FALSE";
+        }
+        Span<char> buffer = stackalloc char[MaxDerivedTextLength];
+        var length = Render(buffer);
+        return length == 0 ? string.Empty : new string(buffer[..length]);
+    }
+
+    /// <summary>True when <see cref="Render"/> writes something: a number, date or boolean's rendering is never empty.</summary>
+    private bool HasValueToRender => Kind switch
+    {
+        CellKind.Number => Number.HasValue,
+        CellKind.DateTime => DateTime.HasValue,
+        CellKind.Boolean => Boolean.HasValue,
+        _ => false,
+    };
+
+    /// <summary>Renders a number, date or boolean the way the eager factories did; nothing for other kinds.</summary>
+    private int Render(Span<char> buffer)
+    {
+        int written;
+        switch (Kind)
+        {
+            case CellKind.Number when Number is { } number:
+                return number.TryFormat(buffer, out written, "R", CultureInfo.InvariantCulture) ? written : 0;
+            case CellKind.DateTime when DateTime is { } date:
+                return date.TryFormat(buffer, out written, date.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) ? written : 0;
+            case CellKind.Boolean when Boolean is { } boolean:
+                (boolean ? "TRUE" : "FALSE").CopyTo(buffer);
+                return boolean ? 4 : 5;
+            default:
+                return 0;
+        }
+    }
 }
 
 /// <summary>One data row of a table, with its 1-based row number in the source (sheet row or CSV line record).</summary>

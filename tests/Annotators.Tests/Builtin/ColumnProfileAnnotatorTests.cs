@@ -147,4 +147,23 @@ public class ColumnProfileAnnotatorTests
         Assert.False(outcome.Ran);
         Assert.Empty(context.Annotations.Columns);
     }
+
+    [Fact]
+    public async Task A_repeated_value_counts_at_every_row_it_appears_in()
+    {
+        // Each distinct text is classified once; every repetition must still count. One address on 4 of 10 rows is
+        // 40 % of the column (over the 30 % that flags personal data); counted once it would be 10 %.
+        var rows = Enumerable.Range(1, 10)
+            .Select(i => (IReadOnlyList<CellValue>)[i % 5 < 2 ? T("anna@example.com") : T("note " + i), i % 2 == 0 ? T("12.5") : N(i)])
+            .ToList();
+
+        var profiles = await ProfileAsync(Table("Sheet1", ["Contact", "Amount"], rows));
+
+        Assert.Equal(["email"], profiles[0].PersonalData);
+        Assert.Equal(7, profiles[0].DistinctCount);
+        Assert.Equal("number", profiles[1].InferredType);
+        Assert.Equal("1", profiles[1].Min);
+        Assert.Equal("12.5", profiles[1].Max);
+        Assert.Equal(["1", "12.5", "3", "5", "7"], profiles[1].Examples);
+    }
 }

@@ -88,4 +88,16 @@ public class PatternEntityAnnotatorTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Annotator().AnnotateAsync(context, cts.Token));
     }
+
+    [Fact]
+    public async Task A_text_repeated_in_many_cells_is_reported_at_each_cell()
+    {
+        var rows = Enumerable.Range(1, 4).Select(_ => (IReadOnlyList<CellValue>)[T("mail anna@example.com")]).ToList();
+        var context = Context(Text(Table("Sheet1", ["Contact"], rows)));
+
+        await Annotator().AnnotateAsync(context, CancellationToken.None);
+
+        Assert.Equal(["A2", "A3", "A4", "A5"], context.Annotations.Entities.Select(e => e.Location.Cell));
+        Assert.All(context.Annotations.Entities, e => Assert.Equal(5, e.Location.Offset));
+    }
 }

@@ -193,8 +193,9 @@ internal sealed class SheetRowSpill : IDisposable
         {
             parts |= Parts.SharedText | (sharedCut ? Parts.SharedTextCut : Parts.None);
         }
-        else if (!IsDerivedText(value))
+        else if (value.HasGivenText && !IsDerivedText(value))
         {
+            // A number's or date's text is rendered from the value when asked for, so it is not stored.
             parts |= Parts.Text;
         }
         if (value.Display is not null)
@@ -256,7 +257,7 @@ internal sealed class SheetRowSpill : IDisposable
         double? number = (parts & Parts.Number) != 0 ? reader.Double() : null;
         DateTime? date = (parts & Parts.Date) != 0 ? DateTime.FromBinary(reader.Int64()) : null;
         bool? boolean = (parts & Parts.Boolean) != 0 ? (parts & Parts.BooleanTrue) != 0 : null;
-        string text;
+        string? text;
         var index = -1;
         if ((parts & Parts.SharedText) != 0)
         {
@@ -274,11 +275,12 @@ internal sealed class SheetRowSpill : IDisposable
         }
         else
         {
-            text = kind == CellKind.Boolean && boolean is { } b ? BooleanText(b) : string.Empty;
+            // Numbers and dates render their text when asked for it.
+            text = kind == CellKind.Boolean && boolean is { } b ? BooleanText(b) : kind is CellKind.Number or CellKind.DateTime ? null : string.Empty;
         }
         var display = (parts & Parts.Display) != 0 ? reader.String() : null;
         var formula = (parts & Parts.Formula) != 0 ? reader.String() : null;
-        var value = new CellValue { Kind = kind, Text = text, Number = number, DateTime = date, Boolean = boolean, Display = display, Formula = formula };
+        var value = new CellValue { Kind = kind, Text = text!, Number = number, DateTime = date, Boolean = boolean, Display = display, Formula = formula };
         return new RawCell(column, value, (parts & Parts.Bold) != 0, index);
     }
 

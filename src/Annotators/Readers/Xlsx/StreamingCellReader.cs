@@ -45,6 +45,9 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         var inRow = false;
         var column = 0;
         long rowCharacters = 0;
+        // Numbers and dates of the row whose text (at most CellValue.MaxDerivedTextLength characters) is not rendered
+        // yet: only a row whose text nears MaxRowCharacters needs their exact length.
+        var unmeasured = new List<CellValue>();
         while (reader.Read())
         {
             if (reader.NodeType == XmlNodeType.Element)
@@ -60,17 +63,34 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                         cells.Clear();
                         column = 0;
                         rowCharacters = 0;
+                        unmeasured.Clear();
                         inRow = !reader.IsEmptyElement;
                         break;
                     case "c" when inRow:
                         var (cell, cut) = ReadCell(reader, ref column, text, buffers);
+                        if (cell.Value.Kind == CellKind.Text
+                            && rowCharacters + (unmeasured.Count * (long)CellValue.MaxDerivedTextLength) + cell.Value.Text.Length > MaxRowCharacters)
+                        {
+                            foreach (var value in unmeasured)
+                            {
+                                rowCharacters += value.GetText(buffers.Scratch).Length;
+                            }
+                            unmeasured.Clear();
+                        }
                         if (cell.Value.Kind == CellKind.Text && rowCharacters + cell.Value.Text.Length > MaxRowCharacters)
                         {
                             var room = (int)Math.Max(0, MaxRowCharacters - rowCharacters);
                             cell = cell with { Value = room == 0 ? CellValue.Empty : cell.Value with { Text = cell.Value.Text[..room] } };
                             cut = true;
                         }
-                        rowCharacters += cell.Value.Text?.Length ?? 0;
+                        if (cell.Value.HasGivenText)
+                        {
+                            rowCharacters += cell.Value.Text.Length;
+                        }
+                        else
+                        {
+                            unmeasured.Add(cell.Value);
+                        }
                         if (cut && truncated is not null)
                         {
                             truncated.Count++;

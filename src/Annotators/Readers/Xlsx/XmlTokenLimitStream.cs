@@ -26,6 +26,8 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
         Markup,
     }
 
+    private static readonly System.Buffers.SearchValues<byte> TagDelimiters = System.Buffers.SearchValues.Create("\"'>"u8);
+
     private State _state;
     private byte _quote;
     private byte _previous;
@@ -46,11 +48,17 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
         var i = 0;
         while (i < bytes.Length)
         {
-            // Fast paths: text runs to the next '<', quoted values to their closing quote.
-            if (_state is State.Text or State.Quoted)
+            // Fast paths: text runs to the next '<', quoted values to their closing quote, a tag's name and the
+            // space between its attributes to the next quote or '>' (most of a sheet's bytes are tags).
+            if (_state is State.Text or State.Quoted or State.Tag)
             {
                 var rest = bytes[i..];
-                var next = _state == State.Text ? rest.IndexOf((byte)'<') : rest.IndexOf(_quote);
+                var next = _state switch
+                {
+                    State.Text => rest.IndexOf((byte)'<'),
+                    State.Quoted => rest.IndexOf(_quote),
+                    _ => rest.IndexOfAny(TagDelimiters),
+                };
                 var skipped = next < 0 ? rest.Length : next;
                 _run += skipped;
                 Check();

@@ -168,4 +168,21 @@ public sealed class XlsxLimitsTests : IDisposable
         var notice = Assert.Single(document.Notices, n => n.Code == StreamingWorkbookLoader.TruncatedNotice);
         Assert.Contains("of 6 cell(s)", notice.Message); // the 65th cut short, the 5 after it emptied
     }
+
+    [Fact]
+    public void Numbers_count_toward_the_row_limit_by_the_length_of_their_text()
+    {
+        // 100 numbers of 7 characters ("1234.25"), then 64 cells of 32,767 characters: the 64th keeps what the
+        // numbers and the 63 before it leave of MaxRowCharacters, 700 characters fewer than without the numbers.
+        var numbers = string.Concat(Enumerable.Range(1, 100).Select(c => $"<c r=\"{CellReferences.ColumnName(c)}1\"><v>1234.25</v></c>"));
+        var cell = new string('y', BoundedXmlText.MaxCellCharacters);
+        var texts = string.Concat(Enumerable.Range(101, 64).Select(c => $"<c r=\"{CellReferences.ColumnName(c)}1\" t=\"inlineStr\"><is><t>{cell}</t></is></c>"));
+
+        var document = Read(new RawWorkbook { Sheets = [new RawSheet("Data", $"<row r=\"1\">{numbers}{texts}</row>")] }, RatioCheckOff);
+
+        var cells = Assert.Single(Assert.Single(document.Blocks.OfType<TableBlock>()).Rows).Cells;
+        Assert.Equal(StreamingCellReader.MaxRowCharacters, cells.Sum(c => c.Text.Length));
+        Assert.Equal(StreamingCellReader.MaxRowCharacters - 700 - (63 * BoundedXmlText.MaxCellCharacters), cells[^1].Text.Length);
+        Assert.All(cells.Take(100), c => Assert.Equal("1234.25", c.Text));
+    }
 }

@@ -1,0 +1,49 @@
+using Annotate.Annotators.Documents;
+
+namespace Annotate.Annotators.Tests.DocumentModel;
+
+public class CellValueTests
+{
+    [Fact]
+    public void A_number_renders_its_invariant_text_when_asked_and_is_never_empty()
+    {
+        var cell = CellValue.FromNumber(-1234.5);
+        Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+
+        Assert.False(cell.IsEmpty);
+        Assert.Equal("-1234.5", cell.Text);
+        Assert.Equal("-1234.5", cell.GetText(buffer).ToString());
+        Assert.Equal("1.7976931348623157E+308", CellValue.FromNumber(double.MaxValue).Text);
+        Assert.Equal("5E-324", CellValue.FromNumber(double.Epsilon).GetText(buffer).ToString());
+    }
+
+    [Fact]
+    public void A_date_renders_without_a_time_of_day_unless_it_has_one()
+    {
+        Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+
+        Assert.Equal("2024-03-01", CellValue.FromDateTime(new DateTime(2024, 3, 1)).Text);
+        Assert.Equal("2024-03-01T10:05:00", CellValue.FromDateTime(new DateTime(2024, 3, 1, 10, 5, 0)).GetText(buffer).ToString());
+        Assert.False(CellValue.FromDateTime(new DateTime(2024, 3, 1)).IsEmpty);
+    }
+
+    [Fact]
+    public void A_given_text_wins_and_a_kind_without_a_value_is_empty()
+    {
+        Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+
+        Assert.Equal("12.50", (CellValue.FromNumber(12.5) with { Text = "12.50" }).GetText(buffer).ToString());
+        Assert.True(new CellValue { Kind = CellKind.Number }.IsEmpty);
+        Assert.Equal(string.Empty, new CellValue { Kind = CellKind.Number }.Text);
+        Assert.True((CellValue.FromText("x") with { Text = "   " }).IsEmpty);
+        Assert.Equal("TRUE", new CellValue { Kind = CellKind.Boolean, Boolean = true }.Text);
+    }
+
+    [Fact]
+    public void Values_are_equal_when_their_text_is_whether_it_was_given_or_rendered()
+    {
+        Assert.Equal(CellValue.FromNumber(3), new CellValue { Kind = CellKind.Number, Number = 3, Text = "3" });
+        Assert.NotEqual(CellValue.FromNumber(3), new CellValue { Kind = CellKind.Number, Number = 3, Text = "3.0" });
+        Assert.Equal(CellValue.FromNumber(3).GetHashCode(), new CellValue { Kind = CellKind.Number, Number = 3, Text = "3" }.GetHashCode());
+    }
+}
