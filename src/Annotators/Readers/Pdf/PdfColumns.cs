@@ -66,7 +66,12 @@ internal static class PdfColumns
 
     private readonly record struct Gutter(double X, double Top, double Bottom);
 
-    private sealed record Line(double Top, double Bottom, List<PdfWord> Words);
+    private sealed class Line(double top, double bottom, List<PdfWord> words)
+    {
+        public double Top { get; set; } = top;
+        public double Bottom { get; set; } = bottom;
+        public List<PdfWord> Words { get; } = words;
+    }
 
     private static bool TryFindGutter(IReadOnlyList<PdfWord> words, out Gutter gutter)
     {
@@ -77,9 +82,17 @@ internal static class PdfColumns
             return false;
         }
         // A gutter is wider than a word space even in loosely justified text.
-        var minimumGap = words.Select(w => w.Height).Order().ElementAt(words.Count / 2) * 0.6;
-        var left = words.Min(w => w.Left);
-        var right = words.Max(w => w.Right);
+        var heights = new double[words.Count];
+        var left = double.PositiveInfinity;
+        var right = double.NegativeInfinity;
+        for (var i = 0; i < heights.Length; i++)
+        {
+            heights[i] = words[i].Height;
+            left = Math.Min(left, words[i].Left);
+            right = Math.Max(right, words[i].Right);
+        }
+        Array.Sort(heights);
+        var minimumGap = heights[words.Count / 2] * 0.6;
         var width = right - left;
         var candidates = new List<double>();
         for (var candidate = left + (width * MinimumColumnShare); candidate <= right - (width * MinimumColumnShare); candidate += 1)
@@ -223,9 +236,26 @@ internal static class PdfColumns
 
     private static bool ColumnsAreWide(List<Line> lines, double top, double bottom, double x, double left, double right)
     {
-        var band = lines.Where(l => l.Top <= top && l.Bottom >= bottom).SelectMany(l => l.Words).ToList();
-        var leftWidth = band.Where(w => w.Right <= x).Select(w => w.Left).DefaultIfEmpty(x).Min();
-        var rightWidth = band.Where(w => w.Left >= x).Select(w => w.Right).DefaultIfEmpty(x).Max();
+        var leftWidth = x;
+        var rightWidth = x;
+        foreach (var line in lines)
+        {
+            if (line.Top > top || line.Bottom < bottom)
+            {
+                continue;
+            }
+            foreach (var word in line.Words)
+            {
+                if (word.Right <= x)
+                {
+                    leftWidth = Math.Min(leftWidth, word.Left);
+                }
+                if (word.Left >= x)
+                {
+                    rightWidth = Math.Max(rightWidth, word.Right);
+                }
+            }
+        }
         var width = right - left;
         return x - leftWidth >= width * MinimumColumnShare && rightWidth - x >= width * MinimumColumnShare;
     }
@@ -233,22 +263,51 @@ internal static class PdfColumns
     /// <summary>Groups words whose vertical extents overlap by more than half into lines, top to bottom.</summary>
     private static List<Line> GroupLines(IReadOnlyList<PdfWord> words)
     {
-        var lines = new List<Line>();
-        foreach (var word in words.OrderByDescending(w => w.Top))
+        // Sorted by top, highest first; words with the same top keep their order.
+        var order = new int[words.Count];
+        var tops = new double[words.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            var box = word;
+            order[i] = i;
+            tops[i] = -words[i].Top;
+        }
+        Array.Sort(tops, order);
+        SortTiesByIndex(tops, order);
+        var lines = new List<Line>();
+        foreach (var index in order)
+        {
+            var word = words[index];
             var line = lines.Count > 0 ? lines[^1] : null;
-            var overlap = line is null ? 0 : Math.Min(line.Top, box.Top) - Math.Max(line.Bottom, box.Bottom);
-            if (line is not null && overlap > Math.Min(line.Top - line.Bottom, box.Height) / 2)
+            var overlap = line is null ? 0 : Math.Min(line.Top, word.Top) - Math.Max(line.Bottom, word.Bottom);
+            if (line is not null && overlap > Math.Min(line.Top - line.Bottom, word.Height) / 2)
             {
                 line.Words.Add(word);
-                lines[^1] = line with { Bottom = Math.Min(line.Bottom, box.Bottom), Top = Math.Max(line.Top, box.Top) };
+                line.Bottom = Math.Min(line.Bottom, word.Bottom);
+                line.Top = Math.Max(line.Top, word.Top);
             }
             else
             {
-                lines.Add(new Line(box.Top, box.Bottom, [word]));
+                lines.Add(new Line(word.Top, word.Bottom, [word]));
             }
         }
         return lines;
+    }
+
+    /// <summary>Array.Sort is not stable: puts the indices of equal keys back in ascending order.</summary>
+    private static void SortTiesByIndex(double[] keys, int[] order)
+    {
+        for (var start = 0; start < keys.Length;)
+        {
+            var end = start + 1;
+            while (end < keys.Length && keys[end] == keys[start])
+            {
+                end++;
+            }
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start);
+            }
+            start = end;
+        }
     }
 }

@@ -15,8 +15,22 @@ internal sealed record PdfTextRegion(int Page, IReadOnlyList<PdfTextLine> Lines)
     /// <summary>True when every line is set in a bold face.</summary>
     public bool Bold { get; } = Lines.All(l => l.Bold);
 
-    /// <summary>The lines joined with spaces.</summary>
-    public string Text => string.Join(' ', Lines.Select(l => l.Text));
+    private string? _text;
+    private IReadOnlyList<PdfTextLine>? _textOf;
+
+    /// <summary>The lines joined with spaces (joined once; a copy with other lines joins its own).</summary>
+    public string Text
+    {
+        get
+        {
+            if (!ReferenceEquals(_textOf, Lines))
+            {
+                _text = Lines.Count == 1 ? Lines[0].Text : string.Join(' ', Lines.Select(l => l.Text));
+                _textOf = Lines;
+            }
+            return _text!;
+        }
+    }
 }
 
 /// <summary>The regions of one page in reading order and the page's body font size.</summary>

@@ -209,10 +209,10 @@ internal static partial class PdfWords
             var upright = frame.Sin == 0 && frame.Cos == 1;
             var (startX, baseline) = frame.Apply(letter.StartBaseLine);
             double right, top;
-            if (upright && box.Rotation == 0)
+            if (upright)
             {
                 right = startX + Math.Max(letter.Width, box.Width);
-                top = box.Top;
+                top = box.TopLeft.Y;
             }
             else
             {
