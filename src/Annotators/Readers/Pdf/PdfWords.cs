@@ -255,19 +255,21 @@ internal static partial class PdfWords
             {
                 return;
             }
+            // A glyph drawn below its baseline (a flipped box) gives a top under the bottom: boxes are normalised, as
+            // PdfPig's rectangles are.
             words.Add(new PdfWord
             {
                 Text = PdfLigatures.Expand(text.ToString()),
-                Left = _left,
-                Right = _right,
-                Bottom = _bottom,
-                Top = _top,
+                Left = Math.Min(_left, _right),
+                Right = Math.Max(_left, _right),
+                Bottom = Math.Min(_bottom, _top),
+                Top = Math.Max(_bottom, _top),
                 Baseline = _baseline,
                 FontSize = _size,
                 Glyphs = _glyphs,
                 BoldGlyphs = _bold,
                 Orientation = _orientation,
-                PageBox = new PageBox(_pageLeft, _pageBottom, _pageRight, _pageTop),
+                PageBox = new PageBox(Math.Min(_pageLeft, _pageRight), Math.Min(_pageBottom, _pageTop), Math.Max(_pageLeft, _pageRight), Math.Max(_pageBottom, _pageTop)),
             });
             text.Clear();
             _glyphs = 0;
