@@ -35,6 +35,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | rows [--rows N] [--pairs K] [--modes read,pipeline,pipeline-reparse] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] | ocr [--pages N] [--rounds R] [--dpi D] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER] | pdf-phases FILE | service --gateway NAME=PATH [--gateway ...] [--env NAME:KEY=VALUE ...] [--rounds R] [--documents N] [--settle S] [--first-after S] [--pdf FILE]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | rows [--rows N] [--pairs K] [--modes read,pipeline,pipeline-reparse] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] | ocr [--pages N] [--rounds R] [--dpi D] [--jpeg] [--no-deskew] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER] | pdf-phases FILE [--generate CORPUS] | service --gateway NAME=PATH [--gateway ...] [--env NAME:KEY=VALUE ...] [--rounds R] [--documents N] [--settle S] [--first-after S] [--pdf FILE]");
     return 2;
 }

@@ -8,6 +8,7 @@ using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using Microsoft.Extensions.Options;
 using CellValue = DocumentFormat.OpenXml.Spreadsheet.CellValue;
+using SharedStringTable = DocumentFormat.OpenXml.Spreadsheet.SharedStringTable;
 
 namespace Annotate.Bench;
 

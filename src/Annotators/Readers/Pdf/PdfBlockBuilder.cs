@@ -119,7 +119,8 @@ internal static partial class PdfBlockBuilder
         }
         var texts = items.Select(JoinLines).ToList();
 
-        // Docstrum often makes each bullet its own region: continue the list just before on the same page.
+        // Items set apart by wider spacing, or a nested item indented after a short one, are regions of their own:
+        // continue the list just before on the same page.
         if (blocks.Count > 0 && blocks[^1] is ListBlock previous && previous.Ordered == ordered && previous.Location.Page == location.Page)
         {
             blocks[^1] = previous with { Items = [.. previous.Items, .. texts] };

@@ -1,11 +1,9 @@
-using UglyToad.PdfPig.Content;
-
 namespace Annotate.Annotators.Readers.Pdf;
 
 /// <summary>
 /// Splits a page's words into regions in reading order at column gutters: vertical strips of white space that
-/// run through several consecutive lines with text on both sides. Docstrum alone merges the lines of two columns
-/// when the gutter is barely wider than the word spacing of justified text (LaTeX's two-column layout).
+/// run through several consecutive lines with text on both sides. Lines are grouped within a region only, so the lines of
+/// two columns are never taken for one line even where the gutter is barely wider than a word space (LaTeX's two-column layout).
 /// </summary>
 internal static class PdfColumns
 {
@@ -17,14 +15,14 @@ internal static class PdfColumns
 
     private const int MaximumDepth = 4;
 
-    public static IReadOnlyList<IReadOnlyList<Word>> Split(IReadOnlyList<Word> words)
+    public static IReadOnlyList<IReadOnlyList<PdfWord>> Split(IReadOnlyList<PdfWord> words)
     {
-        var regions = new List<IReadOnlyList<Word>>();
+        var regions = new List<IReadOnlyList<PdfWord>>();
         Split(words, 0, regions);
         return regions;
     }
 
-    private static void Split(IReadOnlyList<Word> words, int depth, List<IReadOnlyList<Word>> regions)
+    private static void Split(IReadOnlyList<PdfWord> words, int depth, List<IReadOnlyList<PdfWord>> regions)
     {
         if (words.Count == 0)
         {
@@ -36,13 +34,13 @@ internal static class PdfColumns
             return;
         }
         // Above the columns (a title spanning the page), the columns left to right, then what follows below.
-        var above = new List<Word>();
-        var left = new List<Word>();
-        var right = new List<Word>();
-        var below = new List<Word>();
+        var above = new List<PdfWord>();
+        var left = new List<PdfWord>();
+        var right = new List<PdfWord>();
+        var below = new List<PdfWord>();
         foreach (var word in words)
         {
-            var middle = (word.BoundingBox.Bottom + word.BoundingBox.Top) / 2;
+            var middle = (word.Bottom + word.Top) / 2;
             if (middle > gutter.Top)
             {
                 above.Add(word);
@@ -51,7 +49,7 @@ internal static class PdfColumns
             {
                 below.Add(word);
             }
-            else if ((word.BoundingBox.Left + word.BoundingBox.Right) / 2 < gutter.X)
+            else if ((word.Left + word.Right) / 2 < gutter.X)
             {
                 left.Add(word);
             }
@@ -68,9 +66,14 @@ internal static class PdfColumns
 
     private readonly record struct Gutter(double X, double Top, double Bottom);
 
-    private sealed record Line(double Top, double Bottom, List<Word> Words);
+    private sealed class Line(double top, double bottom, List<PdfWord> words)
+    {
+        public double Top { get; set; } = top;
+        public double Bottom { get; set; } = bottom;
+        public List<PdfWord> Words { get; } = words;
+    }
 
-    private static bool TryFindGutter(IReadOnlyList<Word> words, out Gutter gutter)
+    private static bool TryFindGutter(IReadOnlyList<PdfWord> words, out Gutter gutter)
     {
         gutter = default;
         var lines = GroupLines(words);
@@ -79,18 +82,39 @@ internal static class PdfColumns
             return false;
         }
         // A gutter is wider than a word space even in loosely justified text.
-        var minimumGap = words.Select(w => w.BoundingBox.Height).Order().ElementAt(words.Count / 2) * 0.6;
-        var left = words.Min(w => w.BoundingBox.Left);
-        var right = words.Max(w => w.BoundingBox.Right);
+        var heights = new double[words.Count];
+        var left = double.PositiveInfinity;
+        var right = double.NegativeInfinity;
+        for (var i = 0; i < heights.Length; i++)
+        {
+            heights[i] = words[i].Height;
+            left = Math.Min(left, words[i].Left);
+            right = Math.Max(right, words[i].Right);
+        }
+        Array.Sort(heights);
+        var minimumGap = heights[words.Count / 2] * 0.6;
         var width = right - left;
-        var bestRun = 0;
+        var candidates = new List<double>();
         for (var candidate = left + (width * MinimumColumnShare); candidate <= right - (width * MinimumColumnShare); candidate += 1)
         {
+            candidates.Add(candidate);
+        }
+        // Each line's state at every candidate, in one pass over its words: the sweep below then costs a lookup per
+        // line and candidate rather than a pass over the line's words.
+        var states = new LineState[lines.Count][];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            states[i] = States(lines[i], candidates, minimumGap);
+        }
+        var bestRun = 0;
+        for (var k = 0; k < candidates.Count; k++)
+        {
+            var candidate = candidates[k];
             var run = 0;
             var runTop = 0.0;
             for (var i = 0; i < lines.Count; i++)
             {
-                var state = Crossing(lines[i], candidate, minimumGap);
+                var state = states[i][k];
                 if (state == LineState.Crossed)
                 {
                     run = 0;
@@ -138,6 +162,51 @@ internal static class PdfColumns
         TwoSided,
     }
 
+    /// <summary>
+    /// <see cref="Crossing"/> at each of the ascending <paramref name="candidates"/>: the line's words merged into spans
+    /// of ink, left to right, and the candidates walked along them once.
+    /// </summary>
+    private static LineState[] States(Line line, List<double> candidates, double minimumGap)
+    {
+        var words = line.Words.ToArray();
+        Array.Sort(words, static (a, b) => a.Left.CompareTo(b.Left));
+        var spans = new List<(double Left, double Right)>(words.Length);
+        foreach (var word in words)
+        {
+            if (spans.Count > 0 && word.Left < spans[^1].Right)
+            {
+                spans[^1] = (spans[^1].Left, Math.Max(spans[^1].Right, word.Right));
+            }
+            else
+            {
+                spans.Add((word.Left, word.Right));
+            }
+        }
+        var states = new LineState[candidates.Count];
+        var span = 0;
+        for (var k = 0; k < candidates.Count; k++)
+        {
+            var x = candidates[k];
+            while (span < spans.Count && spans[span].Right <= x)
+            {
+                span++;
+            }
+            if ((span == 0 && x <= spans[0].Left) || span == spans.Count)
+            {
+                states[k] = LineState.OneSided; // nothing to the left, or nothing to the right
+            }
+            else if (x > spans[span].Left)
+            {
+                states[k] = LineState.Crossed;
+            }
+            else
+            {
+                states[k] = spans[span].Left - spans[span - 1].Right >= minimumGap ? LineState.TwoSided : LineState.Crossed;
+            }
+        }
+        return states;
+    }
+
     /// <summary>Whether a vertical at <paramref name="x"/> crosses a word of the line, or a gap narrower than a gutter.</summary>
     private static LineState Crossing(Line line, double x, double minimumGap)
     {
@@ -145,17 +214,17 @@ internal static class PdfColumns
         var after = double.PositiveInfinity;
         foreach (var word in line.Words)
         {
-            if (word.BoundingBox.Left < x && word.BoundingBox.Right > x)
+            if (word.Left < x && word.Right > x)
             {
                 return LineState.Crossed;
             }
-            if (word.BoundingBox.Right <= x)
+            if (word.Right <= x)
             {
-                before = Math.Max(before, word.BoundingBox.Right);
+                before = Math.Max(before, word.Right);
             }
             else
             {
-                after = Math.Min(after, word.BoundingBox.Left);
+                after = Math.Min(after, word.Left);
             }
         }
         if (double.IsInfinity(before) || double.IsInfinity(after))
@@ -167,32 +236,78 @@ internal static class PdfColumns
 
     private static bool ColumnsAreWide(List<Line> lines, double top, double bottom, double x, double left, double right)
     {
-        var band = lines.Where(l => l.Top <= top && l.Bottom >= bottom).SelectMany(l => l.Words).ToList();
-        var leftWidth = band.Where(w => w.BoundingBox.Right <= x).Select(w => w.BoundingBox.Left).DefaultIfEmpty(x).Min();
-        var rightWidth = band.Where(w => w.BoundingBox.Left >= x).Select(w => w.BoundingBox.Right).DefaultIfEmpty(x).Max();
+        var leftWidth = x;
+        var rightWidth = x;
+        foreach (var line in lines)
+        {
+            if (line.Top > top || line.Bottom < bottom)
+            {
+                continue;
+            }
+            foreach (var word in line.Words)
+            {
+                if (word.Right <= x)
+                {
+                    leftWidth = Math.Min(leftWidth, word.Left);
+                }
+                if (word.Left >= x)
+                {
+                    rightWidth = Math.Max(rightWidth, word.Right);
+                }
+            }
+        }
         var width = right - left;
         return x - leftWidth >= width * MinimumColumnShare && rightWidth - x >= width * MinimumColumnShare;
     }
 
     /// <summary>Groups words whose vertical extents overlap by more than half into lines, top to bottom.</summary>
-    private static List<Line> GroupLines(IReadOnlyList<Word> words)
+    private static List<Line> GroupLines(IReadOnlyList<PdfWord> words)
     {
-        var lines = new List<Line>();
-        foreach (var word in words.OrderByDescending(w => w.BoundingBox.Top))
+        // Sorted by top, highest first; words with the same top keep their order.
+        var order = new int[words.Count];
+        var tops = new double[words.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            var box = word.BoundingBox;
+            order[i] = i;
+            tops[i] = -words[i].Top;
+        }
+        Array.Sort(tops, order);
+        SortTiesByIndex(tops, order);
+        var lines = new List<Line>();
+        foreach (var index in order)
+        {
+            var word = words[index];
             var line = lines.Count > 0 ? lines[^1] : null;
-            var overlap = line is null ? 0 : Math.Min(line.Top, box.Top) - Math.Max(line.Bottom, box.Bottom);
-            if (line is not null && overlap > Math.Min(line.Top - line.Bottom, box.Height) / 2)
+            var overlap = line is null ? 0 : Math.Min(line.Top, word.Top) - Math.Max(line.Bottom, word.Bottom);
+            if (line is not null && overlap > Math.Min(line.Top - line.Bottom, word.Height) / 2)
             {
                 line.Words.Add(word);
-                lines[^1] = line with { Bottom = Math.Min(line.Bottom, box.Bottom), Top = Math.Max(line.Top, box.Top) };
+                line.Bottom = Math.Min(line.Bottom, word.Bottom);
+                line.Top = Math.Max(line.Top, word.Top);
             }
             else
             {
-                lines.Add(new Line(box.Top, box.Bottom, [word]));
+                lines.Add(new Line(word.Top, word.Bottom, [word]));
             }
         }
         return lines;
+    }
+
+    /// <summary>Array.Sort is not stable: puts the indices of equal keys back in ascending order.</summary>
+    private static void SortTiesByIndex(double[] keys, int[] order)
+    {
+        for (var start = 0; start < keys.Length;)
+        {
+            var end = start + 1;
+            while (end < keys.Length && keys[end] == keys[start])
+            {
+                end++;
+            }
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start);
+            }
+            start = end;
+        }
     }
 }

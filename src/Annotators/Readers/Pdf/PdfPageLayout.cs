@@ -1,8 +1,5 @@
 using System.Text.RegularExpressions;
 using UglyToad.PdfPig.Content;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.PageSegmenter;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.ReadingOrderDetector;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
 
 namespace Annotate.Annotators.Readers.Pdf;
 
@@ -18,14 +15,28 @@ internal sealed record PdfTextRegion(int Page, IReadOnlyList<PdfTextLine> Lines)
     /// <summary>True when every line is set in a bold face.</summary>
     public bool Bold { get; } = Lines.All(l => l.Bold);
 
-    /// <summary>The lines joined with spaces.</summary>
-    public string Text => string.Join(' ', Lines.Select(l => l.Text));
+    private string? _text;
+    private IReadOnlyList<PdfTextLine>? _textOf;
+
+    /// <summary>The lines joined with spaces (joined once; a copy with other lines joins its own).</summary>
+    public string Text
+    {
+        get
+        {
+            if (!ReferenceEquals(_textOf, Lines))
+            {
+                _text = Lines.Count == 1 ? Lines[0].Text : string.Join(' ', Lines.Select(l => l.Text));
+                _textOf = Lines;
+            }
+            return _text!;
+        }
+    }
 }
 
 /// <summary>The regions of one page in reading order and the page's body font size.</summary>
 internal sealed record PdfPageText(int Page, IReadOnlyList<PdfTextRegion> Regions, double BodyFontSize, bool HasText, bool HasImages)
 {
-    /// <summary>The page's words with their boxes, as the word extractor found them.</summary>
+    /// <summary>The page's words with their boxes, in reading order.</summary>
     public IReadOnlyList<Documents.PageWord> Words { get; init; } = [];
 
     /// <summary>Width of the page in points.</summary>
@@ -45,52 +56,60 @@ internal sealed record PdfPageText(int Page, IReadOnlyList<PdfTextRegion> Region
 }
 
 /// <summary>
-/// Segments a page into regions in reading order: nearest-neighbour words, split at column gutters
-/// (<see cref="PdfColumns"/>), then PdfPig's Docstrum blocks and unsupervised reading order inside each column.
+/// Segments a page into regions in reading order in time linear in its letters (words and lines sort once):
+/// words from the letters (<see cref="PdfWords"/>), split at column gutters (<see cref="PdfColumns"/>), lines and
+/// blocks within each column (<see cref="PdfTextBlocks"/>), blocks top to bottom.
 /// </summary>
 internal static partial class PdfPageLayout
 {
-    private static readonly DocstrumBoundingBoxes Segmenter = new(new DocstrumBoundingBoxes.DocstrumBoundingBoxesOptions
-    {
-        // The host runs several documents at once; one page's analysis should not take every core.
-        MaxDegreeOfParallelism = 1,
-    });
-
     public static PdfPageText Analyse(Page page)
     {
-        var hasImages = page.NumberOfImages > 0;
         var letters = page.Letters;
-        var characters = letters.Count(l => !string.IsNullOrWhiteSpace(l.Value));
+        var hasImages = page.NumberOfImages > 0;
+        var found = PdfWords.Build(letters);
         // What OCR needs to judge the page by (a scan with a stamp on it has text, but too little for its images).
         var size = new PdfPageText(page.Number, [], 0, HasText: false, hasImages)
         {
             Width = page.Width,
             Height = page.Height,
-            TextCharacters = characters,
+            TextCharacters = found.Characters,
             ImageCoverage = hasImages ? ImageCoverage(page) : 0,
         };
-        if (characters == 0)
+        if (found.Characters == 0)
         {
             return size;
         }
 
-        var words = page.GetWords(NearestNeighbourWordExtractor.Instance)
-            .Where(w => !string.IsNullOrWhiteSpace(w.Text))
-            .ToList();
-        var blocks = PdfColumns.Split(words)
-            .SelectMany(column => UnsupervisedReadingOrderDetector.Instance.Get(Segmenter.GetBlocks(column)))
-            .ToList();
-        var lowest = blocks.Min(b => b.BoundingBox.Bottom);
-        var highest = blocks.Max(b => b.BoundingBox.Top);
-        var regions = new List<PdfTextRegion>();
+        var blocks = new List<PdfTextBlock>();
+        foreach (var group in ByOrientation(found.Words))
+        {
+            foreach (var column in PdfColumns.Split(group))
+            {
+                PdfTextBlocks.Build(column, blocks);
+            }
+        }
+        var lowest = double.PositiveInfinity;
+        var highest = double.NegativeInfinity;
         foreach (var block in blocks)
         {
-            var lines = block.TextLines
-                .Select(line => ToLine(line.Words))
-                .Where(l => l.Text.Length > 0)
-                .ToList();
-            var isMargin = block.BoundingBox.Bottom <= lowest || block.BoundingBox.Top >= highest;
-            if (lines.Count == 0 || (isMargin && IsPageNumber(lines)))
+            lowest = Math.Min(lowest, block.Bottom);
+            highest = Math.Max(highest, block.Top);
+        }
+        var regions = new List<PdfTextRegion>();
+        var words = new List<Documents.PageWord>(found.Words.Count);
+        foreach (var block in blocks)
+        {
+            // The words in reading order, with their boxes: they are at hand already, so keeping them costs no second pass.
+            foreach (var line in block.Lines)
+            {
+                foreach (var word in line.Words)
+                {
+                    words.Add(new Documents.PageWord(word.Text, word.PageBox));
+                }
+            }
+            var lines = block.Lines.Select(ToLine).ToList();
+            var isMargin = block.Bottom <= lowest || block.Top >= highest;
+            if (isMargin && IsPageNumber(lines))
             {
                 continue;
             }
@@ -99,12 +118,28 @@ internal static partial class PdfPageLayout
         return size with
         {
             Regions = regions,
-            BodyFontSize = BodyFontSize(letters),
+            BodyFontSize = found.BodyFontSize,
             HasText = true,
-            // The words are at hand already: keeping their boxes costs no second pass over the page.
-            Words = words.Select(w => new Documents.PageWord(PdfLigatures.Expand(w.Text.Trim()),
-                new Documents.PageBox(w.BoundingBox.Left, w.BoundingBox.Bottom, w.BoundingBox.Right, w.BoundingBox.Top))).ToList(),
+            Words = words,
         };
+    }
+
+    /// <summary>The words of each text direction, the direction with the most words first (a page's running text).</summary>
+    private static IEnumerable<List<PdfWord>> ByOrientation(List<PdfWord> words)
+    {
+        var first = words[0].Orientation;
+        var mixed = false;
+        foreach (var word in words)
+        {
+            if (word.Orientation != first)
+            {
+                mixed = true;
+                break;
+            }
+        }
+        return mixed
+            ? words.GroupBy(w => w.Orientation).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => g.ToList())
+            : [words];
     }
 
     private static double ImageCoverage(Page page)
@@ -113,36 +148,19 @@ internal static partial class PdfPageLayout
         return area <= 0 ? 0 : Math.Min(1, page.GetImages().Sum(i => Math.Abs(i.BoundingBox.Width * i.BoundingBox.Height)) / area);
     }
 
-    private static PdfTextLine ToLine(IReadOnlyList<Word> words)
+    private static PdfTextLine ToLine(PdfTextBlocks.Line line)
     {
-        var text = PdfLigatures.Expand(string.Join(' ', words.Select(w => w.Text.Trim())).Trim());
-        var glyphs = words.SelectMany(w => w.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
-        if (glyphs.Count == 0)
-        {
-            return new PdfTextLine(text, 0, false);
-        }
-        var sizes = glyphs.Select(l => l.PointSize).Order().ToList();
-        var bold = glyphs.Count(IsBold) >= glyphs.Count * 0.9;
-        return new PdfTextLine(text, sizes[sizes.Count / 2], bold);
+        var words = line.Words;
+        var text = words.Count == 1 ? words[0].Text : string.Join(' ', words.Select(w => w.Text));
+        return new PdfTextLine(text, line.FontSize, line.Bold);
     }
-
-    private static bool IsBold(Letter letter) =>
-        letter.FontDetails?.IsBold == true || BoldFontName().IsMatch(letter.FontName ?? string.Empty);
-
-    /// <summary>The most common font size on the page, by number of glyphs: the size of the running text.</summary>
-    private static double BodyFontSize(IReadOnlyList<Letter> letters) =>
-        letters.Where(l => !string.IsNullOrWhiteSpace(l.Value))
-            .GroupBy(l => Math.Round(l.PointSize * 2) / 2)
-            .OrderByDescending(g => g.Count())
-            .ThenBy(g => g.Key)
-            .First().Key;
 
     /// <summary>A lone page number ("3", "Page 3 of 10", "- 3 -") at the top or bottom of the page is layout, not content.</summary>
     private static bool IsPageNumber(IReadOnlyList<PdfTextLine> lines) => lines.Count == 1 && PageNumber().IsMatch(lines[0].Text);
 
     /// <summary>
-    /// Splits a block where the font changes between lines: Docstrum puts a title, the author line and the date
-    /// below it in one block, but they are a heading and two lines of body text.
+    /// Splits a block where the font changes between lines: a title, the author line and the date below it set
+    /// close together are one block by their spacing, but they are a heading and two lines of body text.
     /// </summary>
     private static IEnumerable<List<PdfTextLine>> SplitByFont(List<PdfTextLine> lines)
     {
@@ -160,10 +178,6 @@ internal static partial class PdfPageLayout
         }
         yield return run;
     }
-
-    // pdfTeX's Computer Modern bold faces are CMBX/CMB; other producers spell the weight out in the name.
-    [GeneratedRegex(@"Bold|Black|Heavy|Semibold|Demi|[+,-]CMBX?\d|^CMBX?\d|,B$", RegexOptions.IgnoreCase)]
-    private static partial Regex BoldFontName();
 
     [GeneratedRegex(@"^(?:[-–—]\s*)?(?:(?:page|seite|p\.)\s*)?\d{1,4}(?:\s*(?:/|of|von)\s*\d{1,4})?(?:\s*[-–—])?$", RegexOptions.IgnoreCase)]
     private static partial Regex PageNumber();

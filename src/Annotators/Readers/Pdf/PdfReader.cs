@@ -62,7 +62,7 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
                 // A count read from a repaired file is a guess; the notice says so instead of stating it.
                 Properties = doubt is null ? properties : properties with { PageCount = null },
                 Blocks = blocks,
-                Pages = pages.Select(p => PageText(p.Page, blocks)).ToList(),
+                Pages = PageTexts(pages.Select(p => p.Page), blocks),
                 PageWords = PositionedWords(pages),
                 Outline = ReadOutline(pdf, source.FileName),
                 // Pages made up for an unreachable page tree have no text; that says nothing about a scan.
@@ -179,6 +179,29 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
         {
             AddOutline(child, entries);
         }
+    }
+
+    /// <summary>The text of each page: its blocks' texts in order, set apart by blank lines; one pass over the blocks.</summary>
+    internal static List<string> PageTexts(IEnumerable<int> pages, IReadOnlyList<Block> blocks)
+    {
+        var byPage = new Dictionary<int, StringBuilder>();
+        foreach (var block in blocks)
+        {
+            if (block.Location.Page is not { } page)
+            {
+                continue;
+            }
+            if (!byPage.TryGetValue(page, out var text))
+            {
+                byPage[page] = text = new StringBuilder();
+            }
+            if (text.Length > 0)
+            {
+                text.Append("\n\n");
+            }
+            text.Append(block.Text);
+        }
+        return pages.Select(p => byPage.TryGetValue(p, out var text) ? text.ToString() : string.Empty).ToList();
     }
 
     internal static string PageText(int page, IReadOnlyList<Block> blocks)
