@@ -100,4 +100,19 @@ public sealed class DockerfileTests
         Assert.Contains("LLamaSharp.Backend.Cuda12", project, StringComparison.Ordinal);
         Assert.DoesNotContain("LlamaBackend", Dockerfile.Arguments("publish-worker", "RUN").Single(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("publish-gateway")]
+    [InlineData("publish-worker")]
+    [InlineData("publish-worker-cuda")]
+    public void Every_image_is_published_ready_to_run_for_the_runtime_it_is_restored_for(string stage)
+    {
+        var publish = Dockerfile.Arguments(stage, "RUN").Single();
+        Assert.Contains("-r linux-x64 --self-contained false -p:PublishReadyToRun=true", publish, StringComparison.Ordinal);
+        // A publish without its own restore needs the shared restore to have been for the same runtime.
+        if (publish.Contains("--no-restore", StringComparison.Ordinal))
+        {
+            Assert.EndsWith("-r linux-x64", Dockerfile.Arguments("source", "RUN").Single(r => r.StartsWith("dotnet restore", StringComparison.Ordinal)), StringComparison.Ordinal);
+        }
+    }
 }
