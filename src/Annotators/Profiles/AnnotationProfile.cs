@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -113,6 +114,11 @@ public sealed class AnnotationProfile
         if (ChunkEmbeddings)
         {
             canonical += "|chunk-embeddings";
+        }
+        // The number of reviewed examples the prompts show shapes what the model writes; added only when on, as above.
+        if (FewShotExamples > 0)
+        {
+            canonical += "|few-shot:" + FewShotExamples.ToString(CultureInfo.InvariantCulture);
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
     }

@@ -186,8 +186,15 @@ public sealed class AnnotateDocumentConsumer(
         {
             return null;
         }
-        var fingerprint = profiles.Get(command.Profile).Fingerprint();
+        var profile = profiles.Get(command.Profile);
         var modelSha256 = pipeline.ModelSha256;
+        // Reviewed examples change as people review, and they shape what the model writes: a profile that shows them
+        // to a model annotates afresh, with the examples of today.
+        if (profile.FewShotExamples > 0 && command.ExamplesKey is not null && modelSha256 is not null)
+        {
+            return null;
+        }
+        var fingerprint = profile.Fingerprint();
         var earlier = await results.FindAnnotatedAsync(sha256, fingerprint, modelSha256, cancellationToken);
         // A container is annotated afresh: its outputs name its children, whose ids derive from its own id.
         if (earlier is null || earlier.DocumentId == command.DocumentId || earlier.Parts is { Count: > 0 }

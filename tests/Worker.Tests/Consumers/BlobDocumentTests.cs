@@ -134,6 +134,25 @@ public sealed class BlobDocumentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_bytes_under_a_profile_that_shows_reviewed_examples_to_the_model_are_annotated_again()
+    {
+        // Reviewed examples change as people review and shape what the model writes, so their outputs are not reused.
+        var harness = await StartAsync(model: Annotate.Worker.Tests.Isolation.IsolationHarness.Model);
+        const string text = "Purchase order 5521 for 40 chairs, delivered to Leeds on 9 September 2024.";
+        var examples = Annotate.Hosting.Blobs.BlobKeys.ExamplesOf("shots");
+        await RunAsync(harness, Source("shot-1", "order.txt", text) with { Profile = "shots", ExamplesKey = examples });
+        Assert.Null(Single<DocumentAnnotated>(harness, "shot-1").DuplicateOf);
+
+        await RunAsync(harness, Source("shot-2", "order-copy.txt", text) with { Profile = "shots", ExamplesKey = examples });
+
+        Assert.Null(Single<DocumentAnnotated>(harness, "shot-2").DuplicateOf);
+        Assert.Equal(2, _counter.Calls);
+        Assert.NotEqual(
+            new Annotate.Annotators.Profiles.AnnotationProfile { Name = "shots" }.Fingerprint(),
+            new Annotate.Annotators.Profiles.AnnotationProfile { Name = "shots", FewShotExamples = 2 }.Fingerprint());
+    }
+
+    [Fact]
     public async Task The_same_bytes_with_other_profile_settings_are_annotated_again()
     {
         var harness = await StartAsync();
@@ -339,11 +358,17 @@ public sealed class BlobDocumentTests : IAsyncLifetime
         _ => null,
     };
 
-    private async Task<ITestHarness> StartAsync(bool allowLocalPaths = false)
+    private async Task<ITestHarness> StartAsync(bool allowLocalPaths = false, string? model = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Annotate:Model:Path"] = model,
+            ["Annotate:Model:ContextSize"] = "2048",
+            ["Annotate:Profiles:shots:FewShotExamples"] = "2",
+            ["Annotate:Profiles:shots:Annotators:0"] = "statistics",
+            ["Annotate:Profiles:shots:Annotators:1"] = "metadata",
+            ["Annotate:Profiles:shots:Annotators:2"] = "counter",
             ["Annotate:Blobs:Outputs"] = Outputs,
             ["Annotate:Blobs:Sources"] = Sources,
             ["Annotate:Blobs:Results"] = Results,
