@@ -316,6 +316,7 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         await using var command = _dataSource.CreateCommand("""
             UPDATE documents SET state = 'Completed', output_uri = @output, outputs_json = @outputs, digest_json = @digest,
                 timings_json = @timings, finished_at = @finished, duplicate_of = @duplicate, reason = NULL, message = NULL, retryable = false,
+                started_at = COALESCE(started_at, GREATEST(received_at, @started)),
                 profile_fingerprint = @fingerprint, model_sha256 = @model, tokens_in = @tokens_in, tokens_out = @tokens_out
             WHERE id = @id AND state IN ('Received', 'Processing');
             """);
@@ -328,6 +329,7 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IApiKeyStore
         p.AddWithValue("digest", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(completion.Digest, Json));
         p.AddWithValue("timings", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(completion.Timings, Json));
         p.AddWithValue("finished", Utc(completion.CompletedAt));
+        p.AddWithValue("started", Utc(completion.StartedAt));
         p.AddWithValue("duplicate", NpgsqlDbType.Text, Nullable(completion.DuplicateOf));
         p.AddWithValue("fingerprint", NpgsqlDbType.Text, Nullable(completion.ProfileFingerprint));
         p.AddWithValue("model", NpgsqlDbType.Text, Nullable(completion.ModelSha256));

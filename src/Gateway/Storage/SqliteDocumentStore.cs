@@ -299,6 +299,7 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         command.CommandText = """
             UPDATE documents SET state = 'Completed', output_uri = $output, outputs_json = $outputs, digest_json = $digest,
                 timings_json = $timings, finished_at = $finished, duplicate_of = $duplicate, reason = NULL, message = NULL, retryable = 0,
+                started_at = IFNULL(started_at, MAX(received_at, $started)),
                 profile_fingerprint = $fingerprint, model_sha256 = $model, tokens_in = $tokens_in, tokens_out = $tokens_out
             WHERE id = $id AND state IN ('Received', 'Processing');
             """;
@@ -310,6 +311,7 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         command.Parameters.AddWithValue("$digest", JsonSerializer.Serialize(completion.Digest, Json));
         command.Parameters.AddWithValue("$timings", JsonSerializer.Serialize(completion.Timings, Json));
         command.Parameters.AddWithValue("$finished", Format(completion.CompletedAt));
+        command.Parameters.AddWithValue("$started", Format(completion.StartedAt));
         command.Parameters.AddWithValue("$duplicate", (object?)completion.DuplicateOf ?? DBNull.Value);
         command.Parameters.AddWithValue("$fingerprint", (object?)completion.ProfileFingerprint ?? DBNull.Value);
         command.Parameters.AddWithValue("$model", (object?)completion.ModelSha256 ?? DBNull.Value);

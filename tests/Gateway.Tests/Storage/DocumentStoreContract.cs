@@ -172,6 +172,24 @@ public abstract class DocumentStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_document_completed_without_a_recorded_start_gets_one_from_the_workers_total_time()
+    {
+        await Store.TryAddAsync(Record("unstarted", 0), None);
+        await Store.TryAddAsync(Record("started", 0), None);
+        await Store.TryAddAsync(Record("late", 10), None);
+        await Store.MarkProcessingAsync("started", T0.AddMinutes(3), 1, None);
+
+        await Store.MarkCompletedAsync("unstarted", Completion(5), None);
+        await Store.MarkCompletedAsync("started", Completion(5), None);
+        // A worker whose clock is behind cannot put the start before the document arrived.
+        await Store.MarkCompletedAsync("late", Completion(5), None);
+
+        Assert.Equal(T0.AddMinutes(5).AddMilliseconds(-6.5), (await Store.FindAsync("unstarted", None))!.StartedAt);
+        Assert.Equal(T0.AddMinutes(3), (await Store.FindAsync("started", None))!.StartedAt);
+        Assert.Equal(T0.AddMinutes(10), (await Store.FindAsync("late", None))!.StartedAt);
+    }
+
+    [StoreFact]
     public async Task A_completed_document_is_never_changed_again()
     {
         await Store.TryAddAsync(Record("a"), None);
