@@ -187,12 +187,21 @@ internal static class PdfBenchmark
         }
     }
 
-    /// <summary>In a fresh process: reads the files ten times, printing the seconds of the first and the tenth read.</summary>
+    /// <summary>
+    /// In a fresh process: reads the files ten times (<c>--reads N</c>: N times), printing the seconds of the first and the
+    /// last read, then the collections of each generation and the GC's total pause in ms over all reads.
+    /// </summary>
     public static async Task<int> OnceAsync(string[] args)
     {
+        var reads = 10;
+        if (args.Length > 2 && args[0] == "--reads")
+        {
+            reads = int.Parse(args[1], CultureInfo.InvariantCulture);
+            args = args[2..];
+        }
         var reader = Reader(int.Parse(args[0], CultureInfo.InvariantCulture));
         var times = new List<double>();
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < reads; i++)
         {
             var clock = Stopwatch.StartNew();
             foreach (var file in args[1..])
@@ -201,7 +210,8 @@ internal static class PdfBenchmark
             }
             times.Add(clock.Elapsed.TotalSeconds);
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{times[0]:R} {times[9]:R}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{times[0]:R} {times[^1]:R} gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} allocatedMB {GC.GetTotalAllocatedBytes() >> 20} heapMB {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} gen0budgetMB {GC.GetGCMemoryInfo().GenerationInfo[0].SizeAfterBytes >> 20}"));
         return 0;
     }
 }

@@ -7,20 +7,19 @@ namespace Annotate.Annotators.Readers.Pdf;
 /// <summary>
 /// Reads and analyses every page of a PDF once, in page order, on several threads when the document is long.
 /// A <see cref="PdfDocument"/> is not thread-safe, so each extra thread opens the file once more (parsing only its
-/// cross-reference data and catalog) and reads whole runs of pages with it: each page is still parsed by one thread only,
-/// and a font is parsed at most once per thread. The result does not depend on the number of threads.
+/// cross-reference data and catalog) and reads a contiguous share of the pages with it: each page is still parsed by one
+/// thread only, and a font is parsed at most once per thread (pages near each other share fonts, so contiguous shares
+/// rarely parse one font on both threads). The result does not depend on the number of threads.
 /// </summary>
 internal static class PdfPageReader
 {
-    /// <summary>
-    /// Pages a thread takes at a time: consecutive pages share fonts, which each thread's document parses once, and
-    /// threads fetch runs rather than pages so they rarely meet on the shared counter.
-    /// </summary>
+    /// <summary>Fewest pages that make another thread worth its copy of the document.</summary>
     internal const int RunPages = 8;
 
     /// <summary>
-    /// Runs read before the pages are committed in order. Committing bounds what is held before the positioned-word
-    /// bound applies, and makes the first failing page in order the one reported, as a sequential read would.
+    /// Pages per thread read before the pages are committed in order (a window). Committing bounds what is held before
+    /// the positioned-word bound applies, and makes the first failing page in order the one reported, as a sequential
+    /// read would.
     /// </summary>
     private const int RunsPerWindow = 8;
 
@@ -30,7 +29,7 @@ internal static class PdfPageReader
     /// <param name="threads">Most threads reading pages at once (1: the calling thread alone).</param>
     /// <param name="minPages">Documents with fewer pages are read by the calling thread alone.</param>
     /// <param name="cancellationToken">Checked before every page.</param>
-    /// <param name="runPages">Pages a thread takes at a time (tests make it small to read short files on several threads).</param>
+    /// <param name="runPages">Fewest pages per thread (tests make it small to read short files on several threads).</param>
     public static List<PdfPageText> Read(PdfDocument pdf, Func<PdfDocument> openAnother, int threads, int minPages,
         CancellationToken cancellationToken, int runPages = RunPages)
     {
@@ -75,15 +74,15 @@ internal static class PdfPageReader
             for (var first = 1; first <= count; first += window)
             {
                 var last = Math.Min(count, first + window - 1);
-                var state = new Window(first, last, runPages, slots);
+                var state = new Window(first, last, threads, slots);
                 var helpers = new Task[threads - 1];
                 for (var thread = 1; thread < threads; thread++)
                 {
                     var index = thread;
                     // Each helper opens its copy once, at its first window, on its own thread.
-                    helpers[thread - 1] = Task.Run(() => Work(state, documents[index] ??= openAnother(), cancellationToken), CancellationToken.None);
+                    helpers[thread - 1] = Task.Run(() => Work(state, index, documents[index] ??= openAnother(), cancellationToken), CancellationToken.None);
                 }
-                Work(state, pdf, cancellationToken);
+                Work(state, 0, pdf, cancellationToken);
                 try
                 {
                     Task.WaitAll(helpers, CancellationToken.None);
@@ -116,32 +115,31 @@ internal static class PdfPageReader
         }
     }
 
-    /// <summary>Takes runs of the window's pages until none is left, or until a page before the next run has failed.</summary>
-    private static void Work(Window window, PdfDocument document, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the window's pages: first its own share from the front, one page at a time, then pages taken from the back
+    /// of the share with the most left, so all threads finish together while each reads mostly consecutive pages.
+    /// A page after one that has failed is left unread.
+    /// </summary>
+    private static void Work(Window window, int thread, PdfDocument document, CancellationToken cancellationToken)
     {
-        while (true)
+        while (window.Take(thread) is var number and > 0)
         {
-            var start = window.First + (Interlocked.Increment(ref window.NextRun) - 1) * window.RunPages;
-            if (start > window.Last || start > Volatile.Read(ref window.FirstFailure))
+            if (number > Volatile.Read(ref window.FirstFailure))
             {
-                return;
+                continue;
             }
-            for (var number = start; number <= Math.Min(window.Last, start + window.RunPages - 1); number++)
+            ref var slot = ref window.Slots[number - window.First];
+            try
             {
-                ref var slot = ref window.Slots[number - window.First];
-                try
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    slot.Page = PdfPageLayout.Analyse(document.GetPage(number));
-                }
-                catch (Exception ex)
-                {
-                    // Stored, not thrown: the pages before it are committed first and the first failure in page order is
-                    // reported, the one a sequential read would have met.
-                    slot.Failure = ExceptionDispatchInfo.Capture(ex);
-                    InterlockedMin(ref window.FirstFailure, number);
-                    break;
-                }
+                cancellationToken.ThrowIfCancellationRequested();
+                slot.Page = PdfPageLayout.Analyse(document.GetPage(number));
+            }
+            catch (Exception ex)
+            {
+                // Stored, not thrown: the pages before it are committed first and the first failure in page order is
+                // reported, the one a sequential read would have met.
+                slot.Failure = ExceptionDispatchInfo.Capture(ex);
+                InterlockedMin(ref window.FirstFailure, number);
             }
         }
     }
@@ -166,13 +164,73 @@ internal static class PdfPageReader
         public ExceptionDispatchInfo? Failure;
     }
 
-    private sealed class Window(int first, int last, int runPages, PageSlot[] slots)
+    /// <summary>A window's pages cut into one contiguous share per thread; a share is taken from its front by its thread
+    /// and from its back by threads that have finished their own.</summary>
+    private sealed class Window
     {
-        public int First { get; } = first;
-        public int Last { get; } = last;
-        public int RunPages { get; } = runPages;
-        public PageSlot[] Slots { get; } = slots;
-        public int NextRun;
+        /// <summary>Per share, the next page from the front (low 32 bits) and one past the last page left (high 32 bits).</summary>
+        private readonly long[] _shares;
+
+        public Window(int first, int last, int threads, PageSlot[] slots)
+        {
+            First = first;
+            Slots = slots;
+            _shares = new long[threads];
+            var count = last - first + 1;
+            for (var i = 0; i < threads; i++)
+            {
+                var from = first + (int)((long)count * i / threads);
+                var to = first + (int)((long)count * (i + 1) / threads);
+                _shares[i] = Pack(from, to);
+            }
+        }
+
+        public int First { get; }
+        public PageSlot[] Slots { get; }
         public int FirstFailure = int.MaxValue;
+
+        /// <summary>The next page for <paramref name="thread"/>, or 0 when every page of the window is taken.</summary>
+        public int Take(int thread)
+        {
+            while (true)
+            {
+                var own = Volatile.Read(ref _shares[thread]);
+                var (next, end) = Unpack(own);
+                if (next < end)
+                {
+                    if (Interlocked.CompareExchange(ref _shares[thread], Pack(next + 1, end), own) == own)
+                    {
+                        return next;
+                    }
+                    continue;
+                }
+                // Own share done: the last page of the share with the most left.
+                var richest = -1;
+                var most = 0;
+                long seen = 0;
+                for (var i = 0; i < _shares.Length; i++)
+                {
+                    var share = Volatile.Read(ref _shares[i]);
+                    var (from, to) = Unpack(share);
+                    if (to - from > most)
+                    {
+                        (richest, most, seen) = (i, to - from, share);
+                    }
+                }
+                if (richest < 0)
+                {
+                    return 0;
+                }
+                var (head, tail) = Unpack(seen);
+                if (Interlocked.CompareExchange(ref _shares[richest], Pack(head, tail - 1), seen) == seen)
+                {
+                    return tail - 1;
+                }
+            }
+        }
+
+        private static long Pack(int next, int end) => (long)end << 32 | (uint)next;
+
+        private static (int Next, int End) Unpack(long share) => ((int)(share & 0xFFFFFFFF), (int)(share >> 32));
     }
 }
