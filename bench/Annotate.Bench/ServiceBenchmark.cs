@@ -27,8 +27,10 @@ internal static partial class ServiceBenchmark
         // Seconds between "ready" and the first document: 0 measures a document that comes at once, a longer wait one that
         // comes once the child has started and warmed up.
         var firstAfter = Option(args, "--first-after", 0);
+        // Or (also) until the pipeline child says its warm-up is over: a document that comes when the service is warm.
+        var afterWarmUp = args.Contains("--after-warm-up");
         var pdf = Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
-        Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
+        Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
         var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children)>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
@@ -36,7 +38,7 @@ internal static partial class ServiceBenchmark
             {
                 var g = (k + round) % gateways.Count;
                 var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
-                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter);
+                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter, afterWarmUp);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB (load {Load()})"));
                 results[g].Add(result);
@@ -55,7 +57,7 @@ internal static partial class ServiceBenchmark
         return 0;
     }
 
-    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter)
+    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter, bool afterWarmUp)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -76,6 +78,11 @@ internal static partial class ServiceBenchmark
         try
         {
             WaitFor(lines, l => l.Contains("Annotate is ready", StringComparison.Ordinal));
+            if (afterWarmUp)
+            {
+                // "Pipeline child N warmed up", or the child's own "Warmed up in … ms" on builds before that line.
+                WaitFor(lines, l => l.Contains("warmed up", StringComparison.OrdinalIgnoreCase));
+            }
             Thread.Sleep(TimeSpan.FromSeconds(firstAfter));
             var bytes = File.ReadAllBytes(pdf);
             var times = new List<double>();
