@@ -27,35 +27,37 @@ internal static partial class ServiceBenchmark
         // Seconds between "ready" and the first document: 0 measures a document that comes at once, a longer wait one that
         // comes once the child has started and warmed up.
         var firstAfter = Option(args, "--first-after", 0);
+        // Or (also) until the pipeline child says its warm-up is over: a document that comes when the service is warm.
+        var afterWarmUp = args.Contains("--after-warm-up");
         var pdf = Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
-        Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
-        var results = gateways.Select(_ => new List<(double First, double Tenth, double Gateway, double Children)>()).ToArray();
+        Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
+        var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children)>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
             for (var k = 0; k < gateways.Count; k++)
             {
                 var g = (k + round) % gateways.Count;
                 var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
-                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter);
+                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter, afterWarmUp);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB (load {Load()})"));
+                    $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB (load {Load()})"));
                 results[g].Add(result);
             }
         }
         Console.WriteLine();
-        Console.WriteLine("| build | first document s | last document s | first ÷ last | gateway idle MiB | pipeline child idle MiB | together MiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| build | first document s | last document s | first ÷ last | drop → Completed, first s | the same, last s | gateway idle MiB | pipeline child idle MiB | together MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         for (var g = 0; g < gateways.Count; g++)
         {
             var r = results[g];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {gateways[g].Name} | {Median(r.Select(x => x.First)):F2} | {Median(r.Select(x => x.Tenth)):F2} | {Median(r.Select(x => x.First / x.Tenth)):F2} | {Median(r.Select(x => x.Gateway)):F0} | {Median(r.Select(x => x.Children)):F0} | {Median(r.Select(x => x.Gateway + x.Children)):F0} |"));
+                $"| {gateways[g].Name} | {Median(r.Select(x => x.First)):F2} | {Median(r.Select(x => x.Tenth)):F2} | {Median(r.Select(x => x.First / x.Tenth)):F2} | {Median(r.Select(x => x.FirstWall)):F2} | {Median(r.Select(x => x.TenthWall)):F2} | {Median(r.Select(x => x.Gateway)):F0} | {Median(r.Select(x => x.Children)):F0} | {Median(r.Select(x => x.Gateway + x.Children)):F0} |"));
         }
         Console.WriteLine($"load average at end: {Load()}");
         return 0;
     }
 
-    private static (double First, double Tenth, double Gateway, double Children) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter)
+    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter, bool afterWarmUp)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -76,15 +78,24 @@ internal static partial class ServiceBenchmark
         try
         {
             WaitFor(lines, l => l.Contains("Annotate is ready", StringComparison.Ordinal));
+            if (afterWarmUp)
+            {
+                // "Pipeline child N warmed up", or the child's own "Warmed up in … ms" on builds before that line.
+                WaitFor(lines, l => l.Contains("warmed up", StringComparison.OrdinalIgnoreCase));
+            }
             Thread.Sleep(TimeSpan.FromSeconds(firstAfter));
             var bytes = File.ReadAllBytes(pdf);
             var times = new List<double>();
+            // From the file's appearance in the inbox to the gateway's line: the inbox's settle time, the intake, the bus
+            // hops and the state writes too, which the worker's own time leaves out.
+            var walls = new List<double>();
             for (var i = 0; i < documents; i++)
             {
                 // Distinct bytes (a comment after the end), so no copy is answered from an earlier result.
                 var name = $"copy-{i}.pdf";
                 File.WriteAllBytes(Path.Combine(root, "data", name), [.. bytes, .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")]);
                 File.Move(Path.Combine(root, "data", name), Path.Combine(root, "data", "inbox", name));
+                var dropped = Stopwatch.GetTimestamp();
                 var done = WaitFor(lines, l => l.Contains(name, StringComparison.Ordinal) && (l.Contains("Completed", StringComparison.Ordinal) || l.Contains("Failed", StringComparison.Ordinal)));
                 var match = Seconds().Match(done);
                 if (!match.Success)
@@ -92,10 +103,11 @@ internal static partial class ServiceBenchmark
                     throw new InvalidOperationException("not completed: " + done);
                 }
                 times.Add(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+                walls.Add(Stopwatch.GetElapsedTime(dropped).TotalSeconds);
             }
             Thread.Sleep(TimeSpan.FromSeconds(settle));
             var children = Children(gateway.Id).Sum(pid => ResidentMiB(pid) ?? 0);
-            return (times[0], times[^1], ResidentMiB(gateway.Id) ?? 0, children);
+            return (times[0], times[^1], walls[0], walls[^1], ResidentMiB(gateway.Id) ?? 0, children);
         }
         finally
         {

@@ -183,7 +183,12 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
             EnableMemoryPattern = _options.MemoryArena,
         };
         var loaded = new Loaded(new SentenceEncoder(session), new MiniLMTokenizer(), session);
-        _logger.LogInformation("Sentence encoder all-MiniLM-L6-v2 loaded in {Milliseconds} ms", Environment.TickCount64 - started);
+        // The model and the vocabulary are resources of the package's assembly, which the runtime maps from the file: read
+        // once into the session (which keeps its own copy of the weights) and the tokenizer, its 86 MB of pages would
+        // otherwise stay resident for the process's life, a released encoder's too.
+        var dropped = MappedFilePages.DropResident(typeof(SentenceEncoder).Assembly.Location);
+        _logger.LogInformation("Sentence encoder all-MiniLM-L6-v2 loaded in {Milliseconds} ms (pages of its assembly given back: {Megabytes} MiB mapped)",
+            Environment.TickCount64 - started, dropped / (1024 * 1024));
         return loaded;
     }
 

@@ -25,6 +25,12 @@ internal static class ChildProtocol
     public const string Heartbeat = "heartbeat";
     public const string Progress = "progress";
 
+    /// <summary>
+    /// Child → worker, once its warm-up is over (done, failed or cut short): documents from then on find the readers,
+    /// writers and what the profiles load on first use ready. A worker that does not know it ignores it.
+    /// </summary>
+    public const string WarmedUp = "warmed-up";
+
     /// <summary>Child → worker, when it has given back what it loads on first use after sitting idle.</summary>
     public const string Released = "released";
     public const string Run = "run";

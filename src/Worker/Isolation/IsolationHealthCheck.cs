@@ -21,6 +21,8 @@ public sealed class IsolationHealthCheck(PipelineSupervisor supervisor) : IHealt
             ["childrenStoppedIdle"] = supervisor.ChildrenStoppedIdle,
             ["cachesReleased"] = supervisor.CachesReleased,
             ["restartsLastHour"] = state.DeathsLastHour,
+            // Ready, but a document that comes before the warm-up is over shares its loads and takes longer than the next.
+            ["warmedUp"] = state.SharedWarmedUp,
         };
         foreach (var (reason, count) in state.DeathsByReason)
         {
@@ -41,7 +43,7 @@ public sealed class IsolationHealthCheck(PipelineSupervisor supervisor) : IHealt
         var summary = $"{state.Alive} pipeline child(ren) alive, {state.DeathsLastHour} restart(s) in the last hour";
         var result = state.Model is { ModelState: "failed" } failed
             ? HealthCheckResult.Unhealthy($"The pipeline child's language model could not be loaded: {failed.ModelReason}", data: data)
-            : state.SharedReady ? HealthCheckResult.Healthy(summary, data)
+            : state.SharedReady ? HealthCheckResult.Healthy(summary + (state.SharedWarmedUp ? "" : "; warming up"), data)
             // Stopped for want of documents (IdleStopAfter): the next document starts one, so documents are still taken.
             : state.StoppedIdle ? HealthCheckResult.Healthy(summary + "; stopped while idle, the next document starts one", data)
             : HealthCheckResult.Degraded(summary + "; none ready yet", data: data);

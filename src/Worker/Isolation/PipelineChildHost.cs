@@ -330,6 +330,7 @@ public static class PipelineChildHost
             }
             finally
             {
+                Send(new ChildFrame { Type = ChildProtocol.WarmedUp });
                 lock (_running)
                 {
                     _warming = false;

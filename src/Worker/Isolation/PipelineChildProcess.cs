@@ -80,6 +80,14 @@ internal sealed class PipelineChildProcess : IDisposable
     /// <summary>Raised when the child has given back what it loads on first use after sitting idle.</summary>
     public event Action<PipelineChildProcess, ChildReleased>? CachesReleased;
 
+    private readonly TaskCompletionSource _warmedUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>True once the child's warm-up after its hello is over (<see cref="ChildProtocol.WarmedUp"/>).</summary>
+    public bool WarmedUp => _warmedUp.Task.IsCompleted;
+
+    /// <summary>Completes when the child's warm-up after its hello is over; never, for a child that dies first.</summary>
+    public Task WarmUp => _warmedUp.Task;
+
     /// <summary>Documents sent to this child so far.</summary>
     public int Documents => Volatile.Read(ref _documents);
 
@@ -351,6 +359,10 @@ internal sealed class PipelineChildProcess : IDisposable
                             _logger.LogDebug("[child {ProcessId}] {FileName}  {Stage} {State}  {Pages} page(s), {Rows} row(s) so far", ProcessId, running.FileName,
                                 progress.Stage, progress.Finished ? "finished" : "started", progress.Pages ?? 0, progress.Rows);
                         }
+                        break;
+                    case ChildProtocol.WarmedUp:
+                        _logger.LogInformation("Pipeline child {ProcessId} warmed up", ProcessId);
+                        _warmedUp.TrySetResult();
                         break;
                     case ChildProtocol.Released when frame.Released is { } released:
                         _logger.LogInformation("Pipeline child {ProcessId} released {Items} while idle: resident {Before} → {After} MiB in {Milliseconds:0} ms",

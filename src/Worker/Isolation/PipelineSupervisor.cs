@@ -99,6 +99,17 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// <summary>What the child that released its caches last gave back, and its size before and after.</summary>
     internal ChildReleased? LastRelease => Volatile.Read(ref _lastRelease);
 
+    /// <summary>Completes once the child that takes new documents has finished its warm-up.</summary>
+    internal Task WaitForWarmUpAsync(CancellationToken cancellationToken)
+    {
+        PipelineChildProcess? shared;
+        lock (_gate)
+        {
+            shared = _shared;
+        }
+        return shared is null ? Task.CompletedTask : shared.WarmUp.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Completes once children have released their caches <paramref name="count"/> times in all.</summary>
     internal Task WaitForCachesReleasedAsync(int count, CancellationToken cancellationToken)
     {
@@ -144,7 +155,8 @@ public sealed class PipelineSupervisor : IAsyncDisposable
                 _deaths.Count,
                 new Dictionary<string, int>(_deathsByReason),
                 LastHello,
-                _idle);
+                _idle,
+                _shared is { HasExited: false, WarmedUp: true });
         }
     }
 
@@ -550,5 +562,6 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 /// <param name="DeathsByReason">Children that died or were killed since the worker started, by reason.</param>
 /// <param name="Model">The last child's hello: the model it holds.</param>
 /// <param name="StoppedIdle">Whether the child was stopped for want of documents and none has been started since.</param>
+/// <param name="SharedWarmedUp">Whether the child that takes new documents has finished its warm-up.</param>
 internal sealed record SupervisorState(int Alive, bool SharedReady, int DeathsLastHour, IReadOnlyDictionary<string, int> DeathsByReason, ChildHello? Model,
-    bool StoppedIdle = false);
+    bool StoppedIdle = false, bool SharedWarmedUp = false);

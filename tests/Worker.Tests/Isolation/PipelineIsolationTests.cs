@@ -138,6 +138,11 @@ public sealed class PipelineIsolationTests
         // it leaves for the first document (800 MiB: a child with the encoder would pass half of it).
         await worker.Supervisor.WaitForCachesReleasedAsync(1, bound.Token);
         var warmedUp = worker.Supervisor.LastRelease!;
+        // The release comes after the warm-up, which the child has reported by then: the health check says so.
+        await worker.Supervisor.WaitForWarmUpAsync(bound.Token);
+        var health = await new IsolationHealthCheck(worker.Supervisor).CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(true, health.Data["warmedUp"]);
+        Assert.DoesNotContain("warming up", health.Description, StringComparison.Ordinal);
 
         await worker.SubmitAsync("doc-0", "report-0.txt", IsolationHarness.Ordinary(0), profile: "semantic");
         await worker.WaitForOutcomesAsync(1, Bound);
