@@ -87,7 +87,7 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
     {
         // Placed from the source before the copy is touched: the sheets are only scanned, never loaded.
         var plan = StreamingRowColumns.Plan(context.Source.Path, RowColumns.ForDocument(context.Document, context.Annotations.Rows), cancellationToken);
-        File.Copy(context.Source.Path, target, overwrite: true);
+        var leftOut = StreamingRowColumns.CopyWithoutLargeParts(context.Source.Path, target, cancellationToken);
         SheetStyles styles;
         using (var package = SpreadsheetDocument.Open(target, isEditable: true))
         {
@@ -99,8 +99,9 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
                 OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, null, plan.Notes), styles, cleaner, name));
             workbookPart.Workbook.Save();
         }
-        // A second streaming copy of the package: the SDK would buffer a rewritten worksheet part in memory.
-        StreamingRowColumns.Apply(target, plan, styles.Bold, cancellationToken);
+        // A second streaming copy of the package puts the large parts back: the SDK would buffer a rewritten worksheet
+        // part in memory, and holds every part it has to move when it saves.
+        StreamingRowColumns.Apply(target, plan, styles.Bold, leftOut, cancellationToken);
     }
 
     private static void WriteCsvWorkbook(OutputContext context, string target, XmlTextCleaner cleaner, CancellationToken cancellationToken)
