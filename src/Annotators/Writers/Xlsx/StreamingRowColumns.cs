@@ -103,9 +103,11 @@ internal static class StreamingRowColumns
     /// Writes the row columns into the package at <paramref name="path"/>, and puts back the parts
     /// <paramref name="leftOut"/> names from its original, so that a large part is written once, streaming.
     /// </summary>
-    public static void Apply(string path, RowColumnsPlan plan, uint boldStyle, LeftOutParts leftOut, CancellationToken cancellationToken)
+    public static void Apply(string path, RowColumnsPlan plan, uint boldStyle, LeftOutParts leftOut, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, Action<Stream>>? written = null)
     {
-        if (plan.Sheets.Count == 0 && leftOut.Names.Count == 0)
+        written ??= new Dictionary<string, Action<Stream>>();
+        if (plan.Sheets.Count == 0 && leftOut.Names.Count == 0 && written.Count == 0)
         {
             return;
         }
@@ -117,7 +119,9 @@ internal static class StreamingRowColumns
             using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
             using (var target = new ZipArchive(output, ZipArchiveMode.Create))
             {
-                CopyPackage(source, target, name => plan.Sheets.TryGetValue(name, out var tables)
+                CopyPackage(source, target, name => written.TryGetValue(name, out var write)
+                    ? (_, to) => write(to)
+                    : plan.Sheets.TryGetValue(name, out var tables)
                     ? (from, to) => Rewrite(from, to, tables, boldStyle, cancellationToken)
                     : null, cancellationToken,
                     entry => original is not null && leftOut.Names.Contains(entry.FullName) ? original.GetEntry(entry.FullName) ?? entry : entry);
@@ -143,7 +147,7 @@ internal static class StreamingRowColumns
     /// Copies a package to <paramref name="target"/> with its large worksheet and shared-string parts as empty entries.
     /// The Open XML SDK edits a package in ZIP update mode, which holds in memory every entry that follows the first
     /// changed one ([Content_Types].xml comes first): at 1,000,000 rows, the worksheet's 60 MB of compressed bytes.
-    /// The SDK never reads those parts (it adds a sheet, styles and relationships); <see cref="Apply(string, RowColumnsPlan, uint, LeftOutParts, CancellationToken)"/>
+    /// The SDK never reads those parts (it adds a sheet, styles and relationships); <c>Apply</c>
     /// puts them back from the original.
     /// </summary>
     public static LeftOutParts CopyWithoutLargeParts(string original, string target, CancellationToken cancellationToken)
