@@ -145,12 +145,19 @@ internal static class RowsBenchmark
                 // Warm up (Lingua, JIT) on a small workbook so the figures show steady-state work, as a running service does.
                 var warm = Path.Combine(folder, $"warm-{Guid.NewGuid():N}.xlsx");
                 XlsxBenchmark.Generate(warm, 200);
-                await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(warm, "warm.xlsx"), OutputDirectory = warm + ".out" }, CancellationToken.None);
-                clock = Stopwatch.StartNew();
-                var output = Path.Combine(folder, $"out-{Guid.NewGuid():N}");
-                var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, "ledger.xlsx"), OutputDirectory = output }, CancellationToken.None);
-                (read, annotate, write) = (result.ReadTime.TotalSeconds, result.AnnotateTime.TotalSeconds, result.WriteTime.TotalSeconds);
-                rows = result.Document.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
+                using (var trace = ResidentTrace.StartIfAsked())
+                {
+                    trace?.Report(await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(warm, "warm.xlsx"), OutputDirectory = warm + ".out" }, CancellationToken.None));
+                }
+                using (var trace = ResidentTrace.StartIfAsked())
+                {
+                    clock = Stopwatch.StartNew();
+                    var output = Path.Combine(folder, $"out-{Guid.NewGuid():N}");
+                    var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, "ledger.xlsx"), OutputDirectory = output }, CancellationToken.None);
+                    (read, annotate, write) = (result.ReadTime.TotalSeconds, result.AnnotateTime.TotalSeconds, result.WriteTime.TotalSeconds);
+                    trace?.Report(result);
+                    rows = result.Document.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
+                }
                 break;
         }
         var seconds = clock.Elapsed.TotalSeconds;
@@ -165,7 +172,8 @@ internal static class RowsBenchmark
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Annotate:Readers:SpillStreamedRows"] = spill ? "true" : "false",
-            }).Build())
+            }).AddEnvironmentVariables().Build()) // Annotate__Embedding__BatchSize=8 and the like, to try settings
+
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddAnnotators()
             .BuildServiceProvider()
@@ -224,5 +232,70 @@ internal static class RowsBenchmark
             }
         }
         return checksum > 0 ? rows - 1 : 0; // less the header row, as the reader counts data rows
+    }
+
+    /// <summary>
+    /// With ANNOTATE_BENCH_TRACE_RSS=1, samples the resident set every 20 ms during the measured document and prints
+    /// to stderr the highest sample with its time, and each stage's and annotator's span, to see what sets the peak.
+    /// </summary>
+    private sealed class ResidentTrace : IDisposable
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Thread _thread;
+        private volatile bool _stop;
+        private long _maxBytes;
+        private double _maxAt;
+        private readonly List<(double At, long Bytes, long Managed)> _samples = [];
+
+        private ResidentTrace()
+        {
+            _thread = new Thread(() =>
+            {
+                using var process = Process.GetCurrentProcess();
+                while (!_stop)
+                {
+                    process.Refresh();
+                    var bytes = process.WorkingSet64;
+                    var at = _clock.Elapsed.TotalSeconds;
+                    lock (_samples)
+                    {
+                        _samples.Add((at, bytes, GC.GetGCMemoryInfo().TotalCommittedBytes));
+                    }
+                    if (bytes > _maxBytes)
+                    {
+                        (_maxBytes, _maxAt) = (bytes, at);
+                    }
+                    Thread.Sleep(20);
+                }
+            }) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public static ResidentTrace? StartIfAsked() => Environment.GetEnvironmentVariable("ANNOTATE_BENCH_TRACE_RSS") == "1" ? new ResidentTrace() : null;
+
+        public void Report(AnnotationResult result)
+        {
+            var at = result.ReadTime.TotalSeconds;
+            var spans = new List<string> { $"read 0-{at:F2}" };
+            foreach (var run in result.Annotations.Runs)
+            {
+                spans.Add($"{run.Name} {at:F2}-{at + (run.DurationMs / 1000):F2}");
+                at += run.DurationMs / 1000;
+            }
+            var annotateEnd = result.ReadTime.TotalSeconds + result.AnnotateTime.TotalSeconds;
+            spans.Add($"write {annotateEnd:F2}-{annotateEnd + result.WriteTime.TotalSeconds:F2}");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rss peak {_maxBytes / 1048576.0:N0} MiB at {_maxAt:F2} s; {string.Join("; ", spans)}"));
+            lock (_samples)
+            {
+                var step = Math.Max(1, _samples.Count / 60);
+                Console.Error.WriteLine(string.Join(' ', _samples.Where((_, i) => i % step == 0).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.At:F1}:{s.Bytes / 1048576}/{s.Managed / 1048576}"))));
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            _thread.Join();
+        }
     }
 }

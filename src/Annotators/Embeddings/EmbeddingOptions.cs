@@ -13,6 +13,14 @@ public sealed class EmbeddingOptions
     public int BatchSize { get; set; } = 32;
 
     /// <summary>
+    /// Most word pieces in one call, padding included (texts × the longest text's pieces): the encoder's working memory
+    /// grows with it, so long windows go 8 to a call while short sentences still go <see cref="BatchSize"/> at a time.
+    /// A text longer than this goes alone. Default 2,048.
+    /// </summary>
+    [Range(16, 1_048_576)]
+    public int MaxBatchTokens { get; set; } = 2_048;
+
+    /// <summary>
     /// Word pieces in one window of a long text, [CLS] and [SEP] included. all-MiniLM-L6-v2 was trained on 128 and
     /// truncates at 256; a longer text is split into windows of this size whose vectors are averaged. Default 256.
     /// </summary>

@@ -145,13 +145,21 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
         // Batches pad to their longest text: texts of like length together waste the least.
         var ordered = windows.OrderBy(w => w.Tokens).ToList();
         var vectors = new float[ordered.Count][];
-        for (var start = 0; start < ordered.Count; start += _options.BatchSize)
+        for (var start = 0; start < ordered.Count;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = ordered.Skip(start).Take(_options.BatchSize).Select(w => w.Text).ToArray();
+            // Ordered by length, so the batch's last text is its longest: the call pads every text to it.
+            var count = 1;
+            while (count < _options.BatchSize && start + count < ordered.Count
+                && (long)(count + 1) * ordered[start + count].Tokens <= _options.MaxBatchTokens)
+            {
+                count++;
+            }
+            var batch = ordered.Skip(start).Take(count).Select(w => w.Text).ToArray();
             var encoded = loaded.Encoder.Encode(batch, cancellationToken);
             Array.Copy(encoded, 0, vectors, start, encoded.Length);
             Interlocked.Add(ref _encodedTexts, batch.Length);
+            start += count;
         }
 
         foreach (var group in ordered.Select((w, i) => (w.Key, w.Tokens, Vector: vectors[i])).GroupBy(w => w.Key))
@@ -182,7 +190,14 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
             EnableCpuMemArena = _options.MemoryArena,
             EnableMemoryPattern = _options.MemoryArena,
         };
+        if (!_options.MemoryArena)
+        {
+            NativeHeap.PinMapThreshold();
+        }
         var loaded = new Loaded(new SentenceEncoder(session), new MiniLMTokenizer(), session);
+        // The package reads the model (90 MB) into an array to build the session; give it back now rather than at
+        // some later full collection, so it does not add to the peak of the document that loaded the model.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // The model and the vocabulary are resources of the package's assembly, which the runtime maps from the file: read
         // once into the session (which keeps its own copy of the weights) and the tokenizer, its 86 MB of pages would
         // otherwise stay resident for the process's life, a released encoder's too.

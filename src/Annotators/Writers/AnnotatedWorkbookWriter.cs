@@ -87,20 +87,30 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
     {
         // Placed from the source before the copy is touched: the sheets are only scanned, never loaded.
         var plan = StreamingRowColumns.Plan(context.Source.Path, RowColumns.ForDocument(context.Document, context.Annotations.Rows), cancellationToken);
-        File.Copy(context.Source.Path, target, overwrite: true);
+        var leftOut = StreamingRowColumns.CopyWithoutLargeParts(context.Source.Path, target, cancellationToken);
         SheetStyles styles;
+        var written = new Dictionary<string, Action<Stream>>(StringComparer.Ordinal);
         using (var package = SpreadsheetDocument.Open(target, isEditable: true))
         {
             var workbookPart = package.WorkbookPart ?? throw new InvalidDataException($"'{context.Document.FileName}' has no workbook part.");
             var sheets = workbookPart.Workbook.Sheets ??= new Sheets();
             styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
             var name = UniqueSheetName(sheets.Elements<Sheet>().Select(s => s.Name?.Value ?? string.Empty));
+            // The SDK would buffer the new part in memory (100,000 findings make tens of MB of XML): it gets an empty
+            // sheet here, and the streaming copy below writes the content into its entry.
             AppendSheet(workbookPart, sheets, name, part =>
-                OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, null, plan.Notes), styles, cleaner, name));
+            {
+                part.Worksheet = new Worksheet(new SheetData());
+                part.Worksheet.Save();
+                var content = AnnotationSheetContent.Build(context.Document, context.Annotations, null, plan.Notes);
+                var sheetName = name;
+                written[part.Uri.OriginalString.TrimStart('/')] = stream => OpenXmlSheetWriter.WriteAnnotations(stream, content, styles, cleaner, sheetName);
+            });
             workbookPart.Workbook.Save();
         }
-        // A second streaming copy of the package: the SDK would buffer a rewritten worksheet part in memory.
-        StreamingRowColumns.Apply(target, plan, styles.Bold, cancellationToken);
+        // A second streaming copy of the package puts the large parts back and writes the Annotations sheet: the SDK
+        // would buffer a rewritten or new worksheet part in memory, and holds every part it has to move when it saves.
+        StreamingRowColumns.Apply(target, plan, styles.Bold, leftOut, cancellationToken, written);
     }
 
     private static void WriteCsvWorkbook(OutputContext context, string target, XmlTextCleaner cleaner, CancellationToken cancellationToken)

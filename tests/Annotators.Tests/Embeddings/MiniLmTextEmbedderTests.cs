@@ -137,6 +137,24 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public void A_token_budget_per_call_splits_batches_without_changing_the_vectors()
+    {
+        var longText = string.Join(' ', Enumerable.Range(0, 120).Select(i => $"ledger line {i} amount {i * 7} paid"));
+        string[] texts = ["Invoice 2024-117", "Penguins live in Antarctica and eat fish and krill.", longText, longText + " closing balance", "Timesheet for week 12"];
+        using var unbounded = EmbedderFixture.Create(new EmbeddingOptions { MaxBatchTokens = 1_048_576 });
+        using var bounded = EmbedderFixture.Create(new EmbeddingOptions { MaxBatchTokens = 16 }); // every window alone
+
+        var expected = unbounded.Embed(texts);
+        var actual = bounded.Embed(texts);
+
+        Assert.Equal(unbounded.EncodedTexts, bounded.EncodedTexts); // the same windows, in more calls
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.True(Vectors.Cosine(expected[i], actual[i]) > 0.99999f, $"text {i}: cosine {Vectors.Cosine(expected[i], actual[i])}");
+        }
+    }
+
+    [Fact]
     public void Without_a_cache_every_call_encodes()
     {
         using var embedder = EmbedderFixture.Create(new EmbeddingOptions { CacheEntries = 0 });

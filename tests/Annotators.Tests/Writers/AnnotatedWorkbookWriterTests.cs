@@ -93,6 +93,34 @@ public class AnnotatedWorkbookWriterTests
         Assert.Equal(sheets.Count + 1, after.Entries.Count(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.Ordinal) && e.FullName.EndsWith(".xml", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void A_large_worksheet_is_put_back_whole_after_the_annotations_sheet_is_added()
+    {
+        using var dir = new TempDir();
+        var source = dir.File("big.xlsx");
+        TestWorkbooks.Large(source, 5000);
+        using (var zip = ZipFile.OpenRead(source))
+        {
+            // Large enough to be left out of the copy the SDK edits, and put back from the source.
+            Assert.True(zip.GetEntry("xl/worksheets/sheet1.xml")!.Length >= StreamingRowColumns.LargePartBytes);
+        }
+
+        var (output, _) = Write(dir, source, WriterFixtures.LedgerAnnotations(), packageCopy: true);
+
+        using (var before = ZipFile.OpenRead(source))
+        using (var after = ZipFile.OpenRead(output))
+        {
+            Assert.Equal(Bytes(before.GetEntry("xl/worksheets/sheet1.xml")!), Bytes(after.GetEntry("xl/worksheets/sheet1.xml")!));
+        }
+        using var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(output, isEditable: false);
+        var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(package).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        using var annotated = new XLWorkbook(output);
+        Assert.Equal(["Big", "Annotations"], annotated.Worksheets.Select(w => w.Name));
+        Assert.Equal(2500.0, annotated.Worksheet("Big").Cell("C5001").GetDouble());
+        Assert.Contains(annotated.Worksheet("Annotations").RowsUsed(), r => r.Cell(1).GetString() == "File");
+    }
+
     [Theory]
     [MemberData(nameof(BothPaths))]
     public void An_existing_annotations_sheet_is_left_alone_and_the_new_one_is_numbered(bool packageCopy)

@@ -24,6 +24,18 @@ internal static class OpenXmlSheetWriter
     public static void WriteAnnotations(WorksheetPart part, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
     {
         using var writer = OpenXmlWriter.Create(part);
+        WriteAnnotations(writer, content, styles, cleaner, sheet);
+    }
+
+    /// <summary>Writes the Annotations sheet's part XML to <paramref name="stream"/> (a ZIP entry written as it streams).</summary>
+    public static void WriteAnnotations(Stream stream, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
+    {
+        using var writer = OpenXmlWriter.Create(stream, new System.Text.UTF8Encoding(false));
+        WriteAnnotations(writer, content, styles, cleaner, sheet);
+    }
+
+    private static void WriteAnnotations(OpenXmlWriter writer, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
+    {
         writer.WriteStartElement(new Worksheet());
         WriteFrozenView(writer, content.FrozenRows);
         writer.WriteStartElement(new Columns());

@@ -96,9 +96,18 @@ internal static class StreamingRowColumns
     }
 
     /// <summary>Rewrites the planned worksheets of the package at <paramref name="path"/>, copying every other entry as it is.</summary>
-    public static void Apply(string path, RowColumnsPlan plan, uint boldStyle, CancellationToken cancellationToken)
+    public static void Apply(string path, RowColumnsPlan plan, uint boldStyle, CancellationToken cancellationToken) =>
+        Apply(path, plan, boldStyle, LeftOutParts.None, cancellationToken);
+
+    /// <summary>
+    /// Writes the row columns into the package at <paramref name="path"/>, and puts back the parts
+    /// <paramref name="leftOut"/> names from its original, so that a large part is written once, streaming.
+    /// </summary>
+    public static void Apply(string path, RowColumnsPlan plan, uint boldStyle, LeftOutParts leftOut, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, Action<Stream>>? written = null)
     {
-        if (plan.Sheets.Count == 0)
+        written ??= new Dictionary<string, Action<Stream>>();
+        if (plan.Sheets.Count == 0 && leftOut.Names.Count == 0 && written.Count == 0)
         {
             return;
         }
@@ -106,12 +115,16 @@ internal static class StreamingRowColumns
         try
         {
             using (var source = ZipFile.OpenRead(path))
+            using (var original = leftOut.Names.Count == 0 ? null : ZipFile.OpenRead(leftOut.Original))
             using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
             using (var target = new ZipArchive(output, ZipArchiveMode.Create))
             {
-                CopyPackage(source, target, name => plan.Sheets.TryGetValue(name, out var tables)
+                CopyPackage(source, target, name => written.TryGetValue(name, out var write)
+                    ? (_, to) => write(to)
+                    : plan.Sheets.TryGetValue(name, out var tables)
                     ? (from, to) => Rewrite(from, to, tables, boldStyle, cancellationToken)
-                    : null, cancellationToken);
+                    : null, cancellationToken,
+                    entry => original is not null && leftOut.Names.Contains(entry.FullName) ? original.GetEntry(entry.FullName) ?? entry : entry);
             }
             File.Move(temporary, path, overwrite: true);
         }
@@ -121,17 +134,67 @@ internal static class StreamingRowColumns
         }
     }
 
+    /// <summary>Large parts an edited copy holds as empty entries: their names, and the package that holds them.</summary>
+    internal sealed record LeftOutParts(string Original, IReadOnlySet<string> Names)
+    {
+        public static readonly LeftOutParts None = new(string.Empty, new HashSet<string>());
+    }
+
+    /// <summary>Worksheet and shared-string parts at least this large (uncompressed) are left out of the edited copy.</summary>
+    internal const long LargePartBytes = 256 * 1024;
+
+    /// <summary>
+    /// Copies a package to <paramref name="target"/> with its large worksheet and shared-string parts as empty entries.
+    /// The Open XML SDK edits a package in ZIP update mode, which holds in memory every entry that follows the first
+    /// changed one ([Content_Types].xml comes first): at 1,000,000 rows, the worksheet's 60 MB of compressed bytes.
+    /// The SDK never reads those parts (it adds a sheet, styles and relationships); <c>Apply</c>
+    /// puts them back from the original.
+    /// </summary>
+    public static LeftOutParts CopyWithoutLargeParts(string original, string target, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using (var source = ZipFile.OpenRead(original))
+        using (var output = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+        using (var copy = new ZipArchive(output, ZipArchiveMode.Create))
+        {
+            foreach (var entry in source.Entries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var large = entry.Length >= LargePartBytes
+                    && (IsWorksheet(entry.FullName) || entry.FullName.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase));
+                var to = copy.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+                to.LastWriteTime = entry.LastWriteTime;
+                using var written = to.Open();
+                if (large)
+                {
+                    names.Add(entry.FullName);
+                    continue;
+                }
+                using var read = entry.Open();
+                read.CopyTo(written);
+            }
+        }
+        return new LeftOutParts(original, names);
+    }
+
+    private static bool IsWorksheet(string name) =>
+        name.Contains("/worksheets/", StringComparison.OrdinalIgnoreCase) && name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Copies every entry of a package, through the rewrite <paramref name="rewriteOf"/> gives its name, or as it is when none.</summary>
-    internal static void CopyPackage(ZipArchive source, ZipArchive target, Func<string, Action<Stream, Stream>?> rewriteOf, CancellationToken cancellationToken)
+    internal static void CopyPackage(ZipArchive source, ZipArchive target, Func<string, Action<Stream, Stream>?> rewriteOf, CancellationToken cancellationToken,
+        Func<ZipArchiveEntry, ZipArchiveEntry>? contentOf = null)
     {
         foreach (var entry in source.Entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var copy = target.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+            var content = contentOf?.Invoke(entry) ?? entry;
+            var rewrite = rewriteOf(entry.FullName);
+            // A large part put back unchanged is compressed for speed: its bytes were a plain file copy before.
+            var copy = target.CreateEntry(entry.FullName, rewrite is null && !ReferenceEquals(content, entry) ? CompressionLevel.Fastest : CompressionLevel.Optimal);
             copy.LastWriteTime = entry.LastWriteTime;
-            using var from = entry.Open();
+            using var from = content.Open();
             using var to = copy.Open();
-            if (rewriteOf(entry.FullName) is { } rewrite)
+            if (rewrite is not null)
             {
                 rewrite(from, to);
             }
