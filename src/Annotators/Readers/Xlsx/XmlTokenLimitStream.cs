@@ -26,8 +26,6 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
         Markup,
     }
 
-    private static readonly System.Buffers.SearchValues<byte> TagDelimiters = System.Buffers.SearchValues.Create("\"'>"u8);
-
     private State _state;
     private byte _quote;
     private byte _previous;
@@ -43,80 +41,116 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
         return read;
     }
 
+    /// <summary>
+    /// Follows the tokens through <paramref name="bytes"/>. The length of the current token is checked when it ends and
+    /// at the end of each read, not at every byte: a token past the limit is caught within the read that takes it
+    /// over, and the state lives in locals while a buffer is scanned (the scan used to cost two thirds of an
+    /// <see cref="System.Xml.XmlReader"/> pass over a sheet, most of it in per-byte bookkeeping).
+    /// </summary>
     private void Scan(ReadOnlySpan<byte> bytes)
     {
+        var state = _state;
+        var run = _run;
         var i = 0;
         while (i < bytes.Length)
         {
-            // Fast paths: text runs to the next '<', quoted values to their closing quote, a tag's name and the
-            // space between its attributes to the next quote or '>' (most of a sheet's bytes are tags).
-            if (_state is State.Text or State.Quoted or State.Tag)
-            {
-                var rest = bytes[i..];
-                var next = _state switch
-                {
-                    State.Text => rest.IndexOf((byte)'<'),
-                    State.Quoted => rest.IndexOf(_quote),
-                    _ => rest.IndexOfAny(TagDelimiters),
-                };
-                var skipped = next < 0 ? rest.Length : next;
-                _run += skipped;
-                Check();
-                if (next < 0)
-                {
-                    if (rest.Length > 0)
-                    {
-                        _beforePrevious = rest.Length > 1 ? rest[^2] : _previous;
-                        _previous = rest[^1];
-                    }
-                    return;
-                }
-                i += skipped;
-            }
-            var b = bytes[i++];
-            _run++;
-            switch (_state)
+            switch (state)
             {
                 case State.Text:
-                    _state = State.TagOpen;
-                    _run = 1;
-                    break;
-                case State.TagOpen:
-                    _state = b is (byte)'!' or (byte)'?' ? State.Markup : b == '>' ? State.Text : State.Tag;
-                    break;
-                case State.Tag:
-                    if (b is (byte)'"' or (byte)'\'')
+                {
+                    // Text runs to the next '<' (a vector search: shared strings and cell text can be long).
+                    var next = bytes[i..].IndexOf((byte)'<');
+                    if (next < 0)
                     {
-                        _state = State.Quoted;
-                        _quote = b;
+                        run += bytes.Length - i;
+                        i = bytes.Length;
+                        break;
                     }
-                    else if (b == '>')
+                    Check(run + next);
+                    i += next + 1;
+                    state = State.TagOpen;
+                    run = 1;
+                    break;
+                }
+                case State.TagOpen:
+                {
+                    var b = bytes[i++];
+                    run++;
+                    if (b is (byte)'!' or (byte)'?')
                     {
-                        _state = State.Text;
-                        _run = 0;
+                        state = State.Markup;
+                        _beforePrevious = (byte)'<';
+                        _previous = b;
+                    }
+                    else
+                    {
+                        state = b == '>' ? State.Text : State.Tag;
+                    }
+                    break;
+                }
+                case State.Tag:
+                    // A tag's name and the space between its attributes are a few bytes each: one byte at a time is
+                    // cheaper here than a vector search per part.
+                    while (i < bytes.Length)
+                    {
+                        var b = bytes[i++];
+                        run++;
+                        if (b == '>')
+                        {
+                            Check(run);
+                            state = State.Text;
+                            run = 0;
+                            break;
+                        }
+                        if (b is (byte)'"' or (byte)'\'')
+                        {
+                            state = State.Quoted;
+                            _quote = b;
+                            break;
+                        }
                     }
                     break;
                 case State.Quoted:
-                    _state = State.Tag;
-                    break;
-                case State.Markup:
-                    // Comments end with "-->", CDATA with "]]>", processing instructions with "?>".
-                    if (b == '>' && ((_previous == '-' && _beforePrevious == '-') || (_previous == ']' && _beforePrevious == ']') || _previous == '?'))
+                {
+                    var next = bytes[i..].IndexOf(_quote);
+                    if (next < 0)
                     {
-                        _state = State.Text;
-                        _run = 0;
+                        run += bytes.Length - i;
+                        i = bytes.Length;
+                        break;
+                    }
+                    run += next + 1;
+                    i += next + 1;
+                    state = State.Tag;
+                    break;
+                }
+                default:
+                    // Markup: comments end with "-->", CDATA with "]]>", processing instructions with "?>".
+                    while (i < bytes.Length)
+                    {
+                        var b = bytes[i++];
+                        run++;
+                        if (b == '>' && ((_previous == '-' && _beforePrevious == '-') || (_previous == ']' && _beforePrevious == ']') || _previous == '?'))
+                        {
+                            Check(run);
+                            state = State.Text;
+                            run = 0;
+                            break;
+                        }
+                        _beforePrevious = _previous;
+                        _previous = b;
                     }
                     break;
             }
-            _beforePrevious = _previous;
-            _previous = b;
-            Check();
         }
+        Check(run);
+        _state = state;
+        _run = run;
     }
 
-    private void Check()
+    private void Check(long run)
     {
-        if (_run > limit)
+        if (run > limit)
         {
             throw ZipPackageLimits.TooLarge(fileName,
                 $"its part '{partName}' holds a single XML tag, text or comment of more than {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes; "
