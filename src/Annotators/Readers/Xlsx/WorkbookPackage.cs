@@ -73,7 +73,14 @@ internal sealed class WorkbookPackage : IDisposable
         }
         var entry = _entries[partName];
         var bounded = new BoundedReadStream(entry.Open(), _partLimit, _fileName, entry.FullName);
-        return XmlReader.Create(new XmlTokenLimitStream(bounded, XmlTokenLimitStream.MaxTokenBytes, _fileName, entry.FullName), Settings);
+        Stream checkedXml = new XmlTokenLimitStream(bounded, XmlTokenLimitStream.MaxTokenBytes, _fileName, entry.FullName);
+        // A large part (a sheet of many rows, its shared strings) is inflated and checked on a second core while this
+        // one parses it: one part at a time, as the loaders read them, since the archive's entries share one file stream.
+        if (ReadAheadStream.Pays(entry.Length))
+        {
+            checkedXml = new ReadAheadStream(checkedXml);
+        }
+        return XmlReader.Create(checkedXml, Settings);
     }
 
     /// <summary>The relationships of <paramref name="partName"/> (<c>""</c> for the package's own), targets resolved; empty when it has none.</summary>
