@@ -54,6 +54,15 @@ internal sealed class SharedStringTable
             }
             long start = index == 0 ? 0 : End(index - 1);
             var length = (int)(End(index) - start);
+            string text;
+            var offset = (int)(start % BlockBytes);
+            if (_file is null && offset + length <= BlockBytes)
+            {
+                // Most strings lie within one block: decoded where they are, without a copy.
+                text = length == 0 ? string.Empty : Encoding.UTF8.GetString(_blocks[(int)(start / BlockBytes)].AsSpan(offset, length));
+                _cache[slot] = new CachedString(index, text);
+                return text;
+            }
             var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
             if (_file is not null)
             {
@@ -63,7 +72,7 @@ internal sealed class SharedStringTable
             {
                 Copy(start, bytes);
             }
-            var text = Encoding.UTF8.GetString(bytes);
+            text = Encoding.UTF8.GetString(bytes);
             _cache[slot] = new CachedString(index, text);
             return text;
         }

@@ -39,7 +39,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     {
         using var _ = reader;
         var text = new BoundedXmlText();
-        var buffers = new CellBuffers();
+        var buffers = new CellBuffers(reader.NameTable);
         long rowNumber = 0;
         var cells = new List<RawCell>();
         var inRow = false;
@@ -116,7 +116,10 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                     if (cells.Count > 0)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        cells.Sort((a, b) => a.Column.CompareTo(b.Column));
+                        if (!InColumnOrder(cells))
+                        {
+                            cells.Sort((a, b) => a.Column.CompareTo(b.Column));
+                        }
                         yield return new RawRow(rowNumber, cells.ToArray());
                         cells.Clear();
                     }
@@ -129,8 +132,26 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         }
     }
 
-    private sealed class CellBuffers
+    /// <summary>True when the cells are already in column order, as producers write them: the sort is then skipped.</summary>
+    private static bool InColumnOrder(List<RawCell> cells)
     {
+        for (var i = 1; i < cells.Count; i++)
+        {
+            if (cells[i].Column < cells[i - 1].Column)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private sealed class CellBuffers(XmlNameTable names)
+    {
+        // A cell's attribute names as the reader's name table holds them, so its attributes are told apart by reference.
+        public readonly string Reference = names.Add("r");
+        public readonly string Type = names.Add("t");
+        public readonly string Style = names.Add("s");
+
         public readonly StringBuilder Value = new();
         public readonly StringBuilder Formula = new();
         public readonly StringBuilder Inline = new();
@@ -168,9 +189,33 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
 
     private (RawCell Cell, bool Truncated) ReadCell(XmlReader reader, ref int column, BoundedXmlText text, CellBuffers buffers)
     {
-        var reference = reader.GetAttribute("r");
-        var typeName = reader.GetAttribute("t");
-        var style = reader.GetAttribute("s");
+        // One walk over the attributes instead of three lookups by name (each hashes the name): this runs for every cell.
+        string? reference = null, typeName = null, style = null;
+        if (reader.MoveToFirstAttribute())
+        {
+            do
+            {
+                if (reader.NamespaceURI.Length != 0)
+                {
+                    continue; // a prefixed attribute is not the cell's own r, t or s
+                }
+                var name = reader.LocalName;
+                if (ReferenceEquals(name, buffers.Reference))
+                {
+                    reference ??= reader.Value;
+                }
+                else if (ReferenceEquals(name, buffers.Type))
+                {
+                    typeName ??= reader.Value;
+                }
+                else if (ReferenceEquals(name, buffers.Style))
+                {
+                    style ??= reader.Value;
+                }
+            }
+            while (reader.MoveToNextAttribute());
+            reader.MoveToElement();
+        }
         // A cell without a reference sits right after the previous one. A reference past XFD (or one that does not
         // parse) names no cell Excel has: the cell is placed past the grid, where it is left out.
         column = reference is null

@@ -70,6 +70,22 @@ public sealed class XlsxReaderFallbackTests : IDisposable
     }
 
     [Fact]
+    public void A_cells_attributes_are_read_in_any_order_and_one_of_another_namespace_is_not_taken_for_them()
+    {
+        // Attributes reordered, and an r:r / r:s / r:t beside them (the worksheet declares xmlns:r) naming another cell,
+        // style and type: the cells are still A-C of rows 1-3 with their own types and styles.
+        var sheet = TeaAndCoffee
+            .Replace("<c r=\"A2\" t=\"s\">", "<c r:r=\"Z9\" t=\"s\" r:t=\"b\" r=\"A2\">", StringComparison.Ordinal)
+            .Replace("<c r=\"C2\" s=\"1\">", "<c s=\"1\" r:s=\"0\" r=\"C2\">", StringComparison.Ordinal)
+            .Replace("<c r=\"B3\">", "<c r:t=\"s\" r=\"B3\" r:r=\"A1\">", StringComparison.Ordinal);
+
+        var document = Read(Basic() with { Sheets = [new RawSheet("Data", sheet)] }, forceStreaming: true);
+
+        AssertTeaAndCoffee(document);
+        Assert.Equal(XlsxReader.StreamingReaderName, document.Properties.Reader);
+    }
+
+    [Fact]
     public void A_plain_workbook_is_read_by_closedxml_and_says_so()
     {
         var document = Read(Basic());
