@@ -9,7 +9,7 @@ namespace Annotate.Annotators.Readers;
 /// them on another. An exception of the source reaches the caller, unchanged, after the bytes that came before it. At most <see cref="AheadBytes"/> wait in the pipe. Disposing it stops the reading thread and waits for it, so
 /// the source (and the archive it belongs to) may be disposed right after.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ForwardReadStream
 {
     /// <summary>Most bytes read ahead of the caller: 1 MiB.</summary>
     public const int AheadBytes = 1 << 20;
@@ -85,30 +85,16 @@ internal sealed class ReadAheadStream : Stream
     }
 
     public override bool CanRead => !_disposed;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
         {
             _disposed = true;
-            // Completing the reader ends the writer's wait; the thread then returns after at most one chunk.
+            // Completing the reader ends the writer's wait; the thread then returns after at most one chunk. Fill
+            // catches everything, so the wait never throws.
             _pipe.Reader.Complete();
-            try
-            {
-                _filling.GetAwaiter().GetResult();
-            }
-            catch (Exception)
-            {
-                // Fill catches everything; nothing to add here.
-            }
+            _filling.Wait();
         }
         base.Dispose(disposing);
     }

@@ -72,21 +72,12 @@ public class ReadAheadStreamTests
     }
 
     /// <summary>Hands out at most 777 bytes per read, as an inflating stream hands out what it has.</summary>
-    private sealed class OddChunkStream(Stream inner) : Stream
+    private sealed class OddChunkStream(Stream inner) : ForwardReadStream
     {
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 777));
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private sealed class FailingStream(long bytesBeforeFailure, Exception failure) : Stream
+    private sealed class FailingStream(long bytesBeforeFailure, Exception failure) : ForwardReadStream
     {
         private long _left = bytesBeforeFailure;
 
@@ -101,19 +92,9 @@ public class ReadAheadStreamTests
             _left -= n;
             return n;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private sealed class EndlessStream : Stream
+    private sealed class EndlessStream : ForwardReadStream
     {
         private long _read;
 
@@ -134,15 +115,5 @@ public class ReadAheadStreamTests
             Disposed = true;
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

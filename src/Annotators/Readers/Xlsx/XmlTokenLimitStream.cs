@@ -9,7 +9,7 @@ namespace Annotate.Annotators.Readers.Xlsx;
 /// the ZIP checks would cost gigabytes; text it reads in chunks (<see cref="BoundedXmlText"/>), but gigabytes of one
 /// text node are no spreadsheet either. Only ASCII delimiters are looked at, so UTF-8 passes untouched.
 /// </summary>
-internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileName, string partName) : Stream
+internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileName, string partName) : ForwardReadStream
 {
     /// <summary>
     /// Longest token accepted: 16 MiB. Excel writes at most 32,767 characters per cell (under 200 KB escaped) and
@@ -157,16 +157,6 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
                 + "spreadsheet applications write none over a few hundred KB");
         }
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
