@@ -60,19 +60,20 @@ internal sealed class SharedStringTable
             {
                 // Most strings lie within one block: decoded where they are, without a copy.
                 text = length == 0 ? string.Empty : Encoding.UTF8.GetString(_blocks[(int)(start / BlockBytes)].AsSpan(offset, length));
-                _cache[slot] = new CachedString(index, text);
-                return text;
-            }
-            var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
-            if (_file is not null)
-            {
-                RandomAccess.Read(_file, bytes, start);
             }
             else
             {
-                Copy(start, bytes);
+                var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
+                if (_file is not null)
+                {
+                    RandomAccess.Read(_file, bytes, start);
+                }
+                else
+                {
+                    Copy(start, bytes);
+                }
+                text = Encoding.UTF8.GetString(bytes);
             }
-            text = Encoding.UTF8.GetString(bytes);
             _cache[slot] = new CachedString(index, text);
             return text;
         }
