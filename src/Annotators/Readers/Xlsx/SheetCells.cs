@@ -4,7 +4,7 @@ namespace Annotate.Annotators.Readers.Xlsx;
 
 /// <summary>
 /// A non-empty cell as either workbook loader sees it, before it is placed in a table; <paramref name="SharedString"/> is
-/// the shared-string index its text came from (-1 for none), so the row spill can store the index instead of the text.
+/// the shared-string index its text came from (-1 for none, and for a shared string the reader cut to its row limit), so the row spill can store the index instead of the text.
 /// </summary>
 internal readonly record struct RawCell(int Column, CellValue Value, bool Bold, int SharedString = -1);
 

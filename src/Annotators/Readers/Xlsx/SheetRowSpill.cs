@@ -31,9 +31,8 @@ internal sealed class SheetRowSpill : IDisposable
         BooleanTrue = 1 << 7,
         Text = 1 << 8,
         SharedText = 1 << 9,
-        SharedTextCut = 1 << 10,
-        Display = 1 << 11,
-        Formula = 1 << 12,
+        Display = 1 << 10,
+        Formula = 1 << 11,
     }
 
     private readonly SafeFileHandle _file;
@@ -187,11 +186,11 @@ internal sealed class SheetRowSpill : IDisposable
         {
             parts |= Parts.Boolean | (b ? Parts.BooleanTrue : Parts.None);
         }
+        // The reader gives a cut shared string its own text and no index, so an index always names the whole string.
         var shared = cell.SharedString >= 0;
-        var sharedCut = shared && !ReferenceEquals(value.Text, _sharedStrings[cell.SharedString]) && value.Text.Length != _sharedStrings[cell.SharedString].Length;
         if (shared)
         {
-            parts |= Parts.SharedText | (sharedCut ? Parts.SharedTextCut : Parts.None);
+            parts |= Parts.SharedText;
         }
         else if (value.HasGivenText && !IsDerivedText(value))
         {
@@ -222,10 +221,6 @@ internal sealed class SheetRowSpill : IDisposable
         if (shared)
         {
             WriteVarint((uint)cell.SharedString);
-            if (sharedCut)
-            {
-                WriteVarint((uint)value.Text.Length);
-            }
         }
         else if ((parts & Parts.Text) != 0)
         {
@@ -263,11 +258,6 @@ internal sealed class SheetRowSpill : IDisposable
         {
             index = (int)reader.Varint();
             text = _sharedStrings[index];
-            if ((parts & Parts.SharedTextCut) != 0)
-            {
-                var length = (int)reader.Varint();
-                text = length == 0 ? string.Empty : text[..Math.Min(length, text.Length)];
-            }
         }
         else if ((parts & Parts.Text) != 0)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -33,21 +34,94 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
 
     /// <summary>
     /// Yields the rows holding at least one non-empty cell; collects merged ranges when <paramref name="merged"/> is given;
-    /// counts cut cells in <paramref name="truncated"/> when given. Disposes <paramref name="reader"/>.
+    /// counts cut cells in <paramref name="truncated"/> when given. Disposes <paramref name="reader"/>. With
+    /// <paramref name="parseAhead"/>, the XML is parsed on a thread of its own while the caller's thread types the cells
+    /// (and does whatever it does with the rows): <paramref name="merged"/> is then filled on that thread, and complete
+    /// once the enumeration ended.
     /// </summary>
-    public IEnumerable<RawRow> ReadRows(XmlReader reader, List<CellRange>? merged, TruncatedCells? truncated, CancellationToken cancellationToken)
+    public IEnumerable<RawRow> ReadRows(XmlReader reader, List<CellRange>? merged, TruncatedCells? truncated, CancellationToken cancellationToken, bool parseAhead = false)
+    {
+        var parsed = Parse(reader, merged, cancellationToken);
+        if (parseAhead)
+        {
+            parsed = ReadAheadItems.Of(parsed, static batch => batch.Weight);
+        }
+        var scratch = new char[CellValue.MaxDerivedTextLength];
+        var cells = new List<RawCell>();
+        // Numbers and dates of the row whose text (at most CellValue.MaxDerivedTextLength characters) is not rendered
+        // yet: only a row whose text nears MaxRowCharacters needs their exact length.
+        var unmeasured = new List<CellValue>();
+        foreach (var batch in parsed)
+        {
+            var first = 0;
+            foreach (var (number, end) in batch.Rows)
+            {
+                cells.Clear();
+                unmeasured.Clear();
+                long rowCharacters = 0;
+                for (var i = first; i < end; i++)
+                {
+                    var (cell, cut) = Type(batch.Cells[i], batch.Chars);
+                    if (cell.Value.Kind == CellKind.Text
+                        && rowCharacters + (unmeasured.Count * (long)CellValue.MaxDerivedTextLength) + cell.Value.Text.Length > MaxRowCharacters)
+                    {
+                        foreach (var value in unmeasured)
+                        {
+                            rowCharacters += value.GetText(scratch).Length;
+                        }
+                        unmeasured.Clear();
+                    }
+                    if (cell.Value.Kind == CellKind.Text && rowCharacters + cell.Value.Text.Length > MaxRowCharacters)
+                    {
+                        // A cut shared string is no longer the table's string: the cell keeps its own text.
+                        var room = (int)Math.Max(0, MaxRowCharacters - rowCharacters);
+                        cell = cell with { Value = room == 0 ? CellValue.Empty : cell.Value with { Text = cell.Value.Text[..room] }, SharedString = -1 };
+                        cut = true;
+                    }
+                    if (cell.Value.HasGivenText)
+                    {
+                        rowCharacters += cell.Value.Text.Length;
+                    }
+                    else
+                    {
+                        unmeasured.Add(cell.Value);
+                    }
+                    if (cut && truncated is not null)
+                    {
+                        truncated.Count++;
+                    }
+                    if (!cell.Value.IsEmpty && cell.Column <= MaxColumn)
+                    {
+                        cells.Add(cell);
+                    }
+                }
+                first = end;
+                if (cells.Count > 0)
+                {
+                    if (!InColumnOrder(cells))
+                    {
+                        cells.Sort((a, b) => a.Column.CompareTo(b.Column));
+                    }
+                    yield return new RawRow(number, cells.ToArray());
+                }
+            }
+            batch.Return();
+        }
+    }
+
+    /// <summary>
+    /// The sheet's rows as the XML gives them, in batches: each cell's position, type, style and texts, not yet typed.
+    /// Cancellation is checked once per row.
+    /// </summary>
+    private IEnumerable<ParsedRows> Parse(XmlReader reader, List<CellRange>? merged, CancellationToken cancellationToken)
     {
         using var _ = reader;
         var text = new BoundedXmlText();
         var buffers = new CellBuffers(reader.NameTable);
+        var batch = new ParsedRows();
         long rowNumber = 0;
-        var cells = new List<RawCell>();
         var inRow = false;
         var column = 0;
-        long rowCharacters = 0;
-        // Numbers and dates of the row whose text (at most CellValue.MaxDerivedTextLength characters) is not rendered
-        // yet: only a row whose text nears MaxRowCharacters needs their exact length.
-        var unmeasured = new List<CellValue>();
         while (reader.Read())
         {
             if (reader.NodeType == XmlNodeType.Element)
@@ -60,45 +134,12 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                 {
                     case "row":
                         rowNumber = long.TryParse(reader.GetAttribute("r"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : rowNumber + 1;
-                        cells.Clear();
                         column = 0;
-                        rowCharacters = 0;
-                        unmeasured.Clear();
                         inRow = !reader.IsEmptyElement;
+                        batch.StartRow();
                         break;
                     case "c" when inRow:
-                        var (cell, cut) = ReadCell(reader, ref column, text, buffers);
-                        if (cell.Value.Kind == CellKind.Text
-                            && rowCharacters + (unmeasured.Count * (long)CellValue.MaxDerivedTextLength) + cell.Value.Text.Length > MaxRowCharacters)
-                        {
-                            foreach (var value in unmeasured)
-                            {
-                                rowCharacters += value.GetText(buffers.Scratch).Length;
-                            }
-                            unmeasured.Clear();
-                        }
-                        if (cell.Value.Kind == CellKind.Text && rowCharacters + cell.Value.Text.Length > MaxRowCharacters)
-                        {
-                            var room = (int)Math.Max(0, MaxRowCharacters - rowCharacters);
-                            cell = cell with { Value = room == 0 ? CellValue.Empty : cell.Value with { Text = cell.Value.Text[..room] } };
-                            cut = true;
-                        }
-                        if (cell.Value.HasGivenText)
-                        {
-                            rowCharacters += cell.Value.Text.Length;
-                        }
-                        else
-                        {
-                            unmeasured.Add(cell.Value);
-                        }
-                        if (cut && truncated is not null)
-                        {
-                            truncated.Count++;
-                        }
-                        if (!cell.Value.IsEmpty && cell.Column <= MaxColumn)
-                        {
-                            cells.Add(cell);
-                        }
+                        ParseCell(reader, ref column, text, buffers, batch);
                         break;
                     case "mergeCell" when merged is not null && merged.Count < MaxMergedRanges:
                         if (CellRange.TryParse(reader.GetAttribute("ref"), out var range) && range.LastColumn <= MaxColumn)
@@ -113,22 +154,26 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                 if (reader.LocalName == "row")
                 {
                     inRow = false;
-                    if (cells.Count > 0)
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (batch.EndRow(rowNumber))
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        if (!InColumnOrder(cells))
-                        {
-                            cells.Sort((a, b) => a.Column.CompareTo(b.Column));
-                        }
-                        yield return new RawRow(rowNumber, cells.ToArray());
-                        cells.Clear();
+                        yield return batch;
+                        batch = new ParsedRows();
                     }
                 }
                 else if (reader.LocalName == "sheetData" && merged is null)
                 {
-                    yield break; // merged ranges and the rest of the sheet only matter to the first pass
+                    break; // merged ranges and the rest of the sheet only matter to the first pass
                 }
             }
+        }
+        if (batch.Rows.Count > 0)
+        {
+            yield return batch;
+        }
+        else
+        {
+            batch.Return();
         }
     }
 
@@ -155,13 +200,8 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         public readonly StringBuilder Value = new();
         public readonly StringBuilder Formula = new();
         public readonly StringBuilder Inline = new();
-
-        /// <summary>Holds a short <c>v</c> text, so numbers and shared-string indexes parse without a string.</summary>
-        public readonly char[] Scratch = new char[ScratchChars];
     }
 
-    /// <summary>Value texts longer than this are parsed from a string (numbers are at most a few dozen characters).</summary>
-    private const int ScratchChars = 64;
 
     private enum CellType
     {
@@ -187,7 +227,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         _ => CellType.Other,
     };
 
-    private (RawCell Cell, bool Truncated) ReadCell(XmlReader reader, ref int column, BoundedXmlText text, CellBuffers buffers)
+    private static void ParseCell(XmlReader reader, ref int column, BoundedXmlText text, CellBuffers buffers, ParsedRows batch)
     {
         // One walk over the attributes instead of three lookups by name (each hashes the name): this runs for every cell.
         string? reference = null, typeName = null, style = null;
@@ -260,62 +300,158 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                 reader.Read();
             }
         }
-        var formula = hasFormula ? buffers.Formula.ToString() : null;
-        var (cellValue, shared) = Convert(type, hasValue ? buffers.Value : null, hasInline ? buffers.Inline : null, formula, styleIndex, buffers.Scratch, ref truncated);
-        return (new RawCell(column, cellValue, styles.IsBold(styleIndex), shared), truncated);
+        batch.AddCell(column, type, styleIndex, hasValue ? buffers.Value : null, hasFormula ? buffers.Formula : null, hasInline ? buffers.Inline : null, truncated);
     }
 
-    /// <summary>The value's characters: in <paramref name="scratch"/> when they fit, else as a string.</summary>
-    private static ReadOnlySpan<char> Chars(StringBuilder value, char[] scratch)
+    /// <summary>Types a parsed cell the way Excel shows it; true with it when its text was cut.</summary>
+    private (RawCell Cell, bool Truncated) Type(in ParsedCell parsed, char[] chars)
     {
-        if (value.Length <= scratch.Length)
-        {
-            value.CopyTo(0, scratch, 0, value.Length);
-            return scratch.AsSpan(0, value.Length);
-        }
-        return value.ToString();
+        var truncated = parsed.Truncated;
+        var (cellValue, shared) = Convert(parsed.Type, chars, parsed.Value, parsed.Inline, parsed.Formula.Text(chars), parsed.Style, ref truncated);
+        return (new RawCell(parsed.Column, cellValue, styles.IsBold(parsed.Style), shared), truncated);
     }
 
-    private static string? Text(StringBuilder? value) => value?.ToString();
-
-    private (Documents.CellValue Value, int SharedString) Convert(CellType type, StringBuilder? value, StringBuilder? inline, string? formula, int styleIndex, char[] scratch, ref bool truncated)
+    private (Documents.CellValue Value, int SharedString) Convert(CellType type, char[] chars, Slice value, Slice inline, string? formula, int styleIndex, ref bool truncated)
     {
         switch (type)
         {
             case CellType.Shared:
-                if (value is not null && int.TryParse(Chars(value, scratch), NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sharedStrings.Count)
+                if (value.Exists && int.TryParse(value.Span(chars), NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sharedStrings.Count)
                 {
                     truncated |= sharedStrings.IsTruncated(index);
                     return (Documents.CellValue.FromText(sharedStrings[index]) with { Formula = formula }, index);
                 }
                 return (Documents.CellValue.Empty with { Formula = formula }, -1);
             case CellType.InlineString:
-                return (Documents.CellValue.FromText(Text(inline) ?? Text(value)) with { Formula = formula }, -1);
+                return (Documents.CellValue.FromText(inline.Text(chars) ?? value.Text(chars)) with { Formula = formula }, -1);
             case CellType.FormulaString:
-                return (Documents.CellValue.FromText(Text(value)) with { Formula = formula }, -1);
+                return (Documents.CellValue.FromText(value.Text(chars)) with { Formula = formula }, -1);
             case CellType.Boolean:
-                return (value is null || value.Length == 0
+                return (value.Length <= 0
                     ? Documents.CellValue.Empty with { Formula = formula }
-                    : Documents.CellValue.FromBoolean(Chars(value, scratch) is "1" or "true", formula), -1);
+                    : Documents.CellValue.FromBoolean(value.Span(chars) is "1" or "true", formula), -1);
             case CellType.Error:
-                return (value is null || value.Length == 0 ? Documents.CellValue.Empty with { Formula = formula } : Documents.CellValue.FromError(value.ToString(), formula), -1);
+                return (value.Length <= 0 ? Documents.CellValue.Empty with { Formula = formula } : Documents.CellValue.FromError(value.Text(chars)!, formula), -1);
             case CellType.Date:
-                var dateText = Text(value);
+                var dateText = value.Text(chars);
                 return (DateTime.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var iso)
                     ? Documents.CellValue.FromDateTime(iso, formula)
                     : Documents.CellValue.FromText(dateText) with { Formula = formula }, -1);
             default:
-                if (value is null || value.Length == 0)
+                if (value.Length <= 0)
                 {
                     return (Documents.CellValue.Empty with { Formula = formula }, -1);
                 }
-                if (!double.TryParse(Chars(value, scratch), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                if (!double.TryParse(value.Span(chars), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
                 {
-                    return (Documents.CellValue.FromText(value.ToString()) with { Formula = formula }, -1);
+                    return (Documents.CellValue.FromText(value.Text(chars)) with { Formula = formula }, -1);
                 }
                 return (styles.IsDate(styleIndex) && OaDates.TryConvert(number, out var date)
                     ? Documents.CellValue.FromDateTime(date, formula)
                     : Documents.CellValue.FromNumber(number, formula), -1);
+        }
+    }
+
+    /// <summary>Where a text of a parsed cell lies in its batch's characters; a negative length for none.</summary>
+    private readonly record struct Slice(int Start, int Length)
+    {
+        public static readonly Slice None = new(0, -1);
+
+        public bool Exists => Length >= 0;
+
+        public ReadOnlySpan<char> Span(char[] chars) => chars.AsSpan(Start, Math.Max(0, Length));
+
+        public string? Text(char[] chars) => Length < 0 ? null : Length == 0 ? string.Empty : new string(chars, Start, Length);
+    }
+
+    /// <summary>A cell as the XML gives it, before it is typed.</summary>
+    private readonly record struct ParsedCell(int Column, CellType Type, int Style, Slice Value, Slice Formula, Slice Inline, bool Truncated);
+
+    /// <summary>
+    /// A batch of parsed rows: their cells in one array and their texts in one character array, both from the shared
+    /// pools and given back once the rows are typed. A batch ends after the row that reaches one of its limits, so a
+    /// row is never split; a single large row grows the arrays it needs.
+    /// </summary>
+    private sealed class ParsedRows
+    {
+        private const int RowLimit = 256;
+        private const int CellLimit = 2048;
+        private const int CharLimit = 16 * 1024;
+
+        private int _cellCount;
+        private int _charCount;
+        private int _rowCells;
+        private int _rowChars;
+
+        /// <summary>Each row's number and the end of its cells in <see cref="Cells"/> (the start is the previous row's end).</summary>
+        public List<(long Number, int End)> Rows { get; } = new(RowLimit);
+
+        public ParsedCell[] Cells { get; private set; } = ArrayPool<ParsedCell>.Shared.Rent(CellLimit);
+
+        public char[] Chars { get; private set; } = ArrayPool<char>.Shared.Rent(CharLimit);
+
+        /// <summary>About the bytes the batch holds.</summary>
+        public long Weight => (Cells.Length * 40L) + (Chars.Length * 2L);
+
+        /// <summary>Starts a row: the cells of a row that began and never ended are dropped, as a new row element replaces it.</summary>
+        public void StartRow()
+        {
+            _cellCount = _rowCells;
+            _charCount = _rowChars;
+        }
+
+        public void AddCell(int column, CellType type, int style, StringBuilder? value, StringBuilder? formula, StringBuilder? inline, bool truncated)
+        {
+            if (_cellCount == Cells.Length)
+            {
+                Cells = Grow(Cells, _cellCount, _cellCount + 1);
+            }
+            Cells[_cellCount++] = new ParsedCell(column, type, style, Put(value), Put(formula), Put(inline), truncated);
+        }
+
+        /// <summary>Ends the row; true when the batch is full.</summary>
+        public bool EndRow(long number)
+        {
+            if (_cellCount > _rowCells)
+            {
+                Rows.Add((number, _cellCount));
+            }
+            _rowCells = _cellCount;
+            _rowChars = _charCount;
+            return Rows.Count >= RowLimit || _cellCount >= CellLimit || _charCount >= CharLimit;
+        }
+
+        /// <summary>Gives the arrays back to their pools; the batch is not used after it.</summary>
+        public void Return()
+        {
+            ArrayPool<ParsedCell>.Shared.Return(Cells);
+            ArrayPool<char>.Shared.Return(Chars);
+            Cells = [];
+            Chars = [];
+        }
+
+        private Slice Put(StringBuilder? text)
+        {
+            if (text is null)
+            {
+                return Slice.None;
+            }
+            if (Chars.Length - _charCount < text.Length)
+            {
+                Chars = Grow(Chars, _charCount, _charCount + text.Length);
+            }
+            text.CopyTo(0, Chars.AsSpan(_charCount), text.Length);
+            var slice = new Slice(_charCount, text.Length);
+            _charCount += text.Length;
+            return slice;
+        }
+
+        private static T[] Grow<T>(T[] array, int used, int needed)
+        {
+            var grown = ArrayPool<T>.Shared.Rent(Math.Max(needed, array.Length * 2));
+            array.AsSpan(0, used).CopyTo(grown);
+            ArrayPool<T>.Shared.Return(array);
+            return grown;
         }
     }
 }

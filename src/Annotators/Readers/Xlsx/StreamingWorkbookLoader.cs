@@ -43,7 +43,10 @@ internal static class StreamingWorkbookLoader
             var scan = new SheetScanner(tables);
             var merged = new List<CellRange>();
             var spill = options.SpillStreamedRows ? SheetRowSpill.TryCreate(sharedStrings) : null;
-            foreach (var row in cells.ReadRows(package.OpenXml(partName) ?? Empty(), merged, truncated, cancellationToken))
+            // A large sheet is parsed on a second core while this one types its cells and writes them to the spill.
+            var parseAhead = spill is not null && ReadAheadItems.Pays && ReadAheadStream.Pays(package.Length(partName));
+            var parsed = cells.ReadRows(package.OpenXml(partName) ?? Empty(), merged, truncated, cancellationToken, parseAhead);
+            foreach (var row in parsed)
             {
                 scan.Add(row);
                 spill = SheetRowSpill.TryAdd(spill, row);

@@ -64,6 +64,9 @@ internal sealed class WorkbookPackage : IDisposable
     /// <summary>True when the part exists and has content (producers write zero-byte parts for "none").</summary>
     public bool HasContent(string partName) => _entries.TryGetValue(partName, out var entry) && entry.Length > 0;
 
+    /// <summary>The part's uncompressed length as its archive entry gives it; 0 when the part is missing.</summary>
+    public long Length(string partName) => _entries.TryGetValue(partName, out var entry) ? entry.Length : 0;
+
     /// <summary>Opens a part's XML, or returns null when the part is missing or empty.</summary>
     public XmlReader? OpenXml(string? partName)
     {
