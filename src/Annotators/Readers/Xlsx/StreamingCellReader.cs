@@ -42,10 +42,31 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     public IEnumerable<RawRow> ReadRows(XmlReader reader, List<CellRange>? merged, TruncatedCells? truncated, CancellationToken cancellationToken, bool parseAhead = false)
     {
         var parsed = Parse(reader, merged, cancellationToken);
-        if (parseAhead)
-        {
-            parsed = ReadAheadItems.Of(parsed, static batch => batch.Weight);
-        }
+        return TypeRows(parseAhead ? ReadAheadItems.Of(parsed, static batch => batch.Weight) : parsed, truncated);
+    }
+
+    /// <summary>
+    /// Starts parsing a sheet on a thread of its own now, before the shared strings its cells name are read (they are
+    /// needed only to type them): the caller reads them meanwhile, then takes the rows with
+    /// <see cref="ReadRows(ParsedAhead, TruncatedCells?)"/>. <paramref name="merged"/> is filled on that thread, and
+    /// complete once the rows were taken. Disposing the result, rows taken or not, stops the thread and waits for it.
+    /// </summary>
+    public static ParsedAhead ParseAhead(XmlReader reader, List<CellRange>? merged, CancellationToken cancellationToken) =>
+        new(ReadAheadItems.Start(Parse(reader, merged, cancellationToken), static batch => batch.Weight));
+
+    /// <summary>The rows of a sheet <see cref="ParseAhead"/> started, typed on the caller's thread; taken once.</summary>
+    public IEnumerable<RawRow> ReadRows(ParsedAhead parsed, TruncatedCells? truncated) => TypeRows(parsed.Batches, truncated);
+
+    /// <summary>A sheet being parsed on a thread of its own.</summary>
+    internal sealed class ParsedAhead(ReadAheadItems<ParsedRows> batches) : IDisposable
+    {
+        internal ReadAheadItems<ParsedRows> Batches { get; } = batches;
+
+        public void Dispose() => Batches.Dispose();
+    }
+
+    private IEnumerable<RawRow> TypeRows(IEnumerable<ParsedRows> parsed, TruncatedCells? truncated)
+    {
         var scratch = new char[CellValue.MaxDerivedTextLength];
         var cells = new List<RawCell>();
         // Numbers and dates of the row whose text (at most CellValue.MaxDerivedTextLength characters) is not rendered
@@ -113,7 +134,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     /// The sheet's rows as the XML gives them, in batches: each cell's position, type, style and texts, not yet typed.
     /// Cancellation is checked once per row.
     /// </summary>
-    private IEnumerable<ParsedRows> Parse(XmlReader reader, List<CellRange>? merged, CancellationToken cancellationToken)
+    private static IEnumerable<ParsedRows> Parse(XmlReader reader, List<CellRange>? merged, CancellationToken cancellationToken)
     {
         using var _ = reader;
         var text = new BoundedXmlText();
@@ -203,7 +224,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     }
 
 
-    private enum CellType
+    internal enum CellType
     {
         Number,
         Shared,
@@ -353,7 +374,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     }
 
     /// <summary>Where a text of a parsed cell lies in its batch's characters; a negative length for none.</summary>
-    private readonly record struct Slice(int Start, int Length)
+    internal readonly record struct Slice(int Start, int Length)
     {
         public static readonly Slice None = new(0, -1);
 
@@ -365,14 +386,14 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     }
 
     /// <summary>A cell as the XML gives it, before it is typed.</summary>
-    private readonly record struct ParsedCell(int Column, CellType Type, int Style, Slice Value, Slice Formula, Slice Inline, bool Truncated);
+    internal readonly record struct ParsedCell(int Column, CellType Type, int Style, Slice Value, Slice Formula, Slice Inline, bool Truncated);
 
     /// <summary>
     /// A batch of parsed rows: their cells in one array and their texts in one character array, both from the shared
     /// pools and given back once the rows are typed. A batch ends after the row that reaches one of its limits, so a
     /// row is never split; a single large row grows the arrays it needs.
     /// </summary>
-    private sealed class ParsedRows
+    internal sealed class ParsedRows
     {
         private const int RowLimit = 256;
         private const int CellLimit = 2048;

@@ -27,50 +27,77 @@ internal static class StreamingWorkbookLoader
         }
         var workbookRelationships = package.Relationships(workbookName);
         var styles = StreamingStyles.Read(package.OpenXml(workbookRelationships.FirstOrDefault(r => r.Is("styles"))?.Target));
-        var sharedStrings = SharedStringTable.Read(package.OpenXml(workbookRelationships.FirstOrDefault(r => r.Is("sharedStrings"))?.Target));
-        var cells = new StreamingCellReader(sharedStrings, styles);
+        var sharedStringsPart = workbookRelationships.FirstOrDefault(r => r.Is("sharedStrings"))?.Target;
+        var worksheets = Worksheets(package, workbookName, workbookRelationships);
 
-        var blocks = new List<Block>();
-        var sheets = new List<SheetInfo>();
-        var truncated = new TruncatedCells();
-        var index = 0;
-        foreach (var (sheet, partName) in Worksheets(package, workbookName, workbookRelationships))
+        // When the first sheet and the shared strings are both large, the sheet's XML is parsed on a second core while
+        // this one reads the shared strings (its cells need them only to be typed). It is read through a handle of its
+        // own on the file: the entries of one archive share one stream.
+        WorkbookPackage? aheadPackage = null;
+        StreamingCellReader.ParsedAhead? ahead = null;
+        var aheadMerged = new List<CellRange>();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            index++;
-            var tables = package.Relationships(partName).Where(r => r.Is("table")).Select(r => Table(package, r.Target)).OfType<ExcelTableDefinition>()
-                .OrderBy(t => t.Range.FirstRow).ThenBy(t => t.Range.FirstColumn).ToList();
-            var scan = new SheetScanner(tables);
-            var merged = new List<CellRange>();
-            var spill = options.SpillStreamedRows ? SheetRowSpill.TryCreate(sharedStrings) : null;
-            // A large sheet is parsed on a second core while this one types its cells and writes them to the spill.
-            var parseAhead = spill is not null && ReadAheadItems.Pays && ReadAheadStream.Pays(package.Length(partName));
-            var parsed = cells.ReadRows(package.OpenXml(partName) ?? Empty(), merged, truncated, cancellationToken, parseAhead);
-            foreach (var row in parsed)
+            if (options.SpillStreamedRows && worksheets.Count > 0 && sharedStringsPart is not null && ReadAheadItems.Pays
+                && ReadAheadStream.Pays(package.Length(worksheets[0].Part)) && ReadAheadStream.Pays(package.Length(sharedStringsPart)))
             {
-                scan.Add(row);
-                spill = SheetRowSpill.TryAdd(spill, row);
+                aheadPackage = new WorkbookPackage(source, options);
+                ahead = StreamingCellReader.ParseAhead(aheadPackage.OpenXml(worksheets[0].Part) ?? Empty(), aheadMerged, cancellationToken);
             }
-            spill?.Seal();
-            var description = new SheetDescription(
-                sheet.Name ?? $"Sheet{index}",
-                index,
-                sheet.State is "hidden" or "veryHidden",
-                merged.OrderBy(r => r.FirstRow).ThenBy(r => r.FirstColumn).Select(r => r.ToString()).ToList(),
-                tables);
-            // The rows were parsed once, above; later enumerations scan the spill, or re-read the package without one.
-            Func<IEnumerable<RawRow>> rows = spill is { } spilled ? spilled.Read : () => OpenRows(source, options, partName, cells);
-            sheets.Add(SheetLayout.Lay(description, scan, rows, streamed: true, blocks));
+            var sharedStrings = SharedStringTable.Read(package.OpenXml(sharedStringsPart));
+            var cells = new StreamingCellReader(sharedStrings, styles);
+
+            var blocks = new List<Block>();
+            var sheets = new List<SheetInfo>();
+            var truncated = new TruncatedCells();
+            var index = 0;
+            foreach (var (sheet, partName) in worksheets)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                index++;
+                var tables = package.Relationships(partName).Where(r => r.Is("table")).Select(r => Table(package, r.Target)).OfType<ExcelTableDefinition>()
+                    .OrderBy(t => t.Range.FirstRow).ThenBy(t => t.Range.FirstColumn).ToList();
+                var scan = new SheetScanner(tables);
+                var parsedAhead = index == 1 ? ahead : null;
+                var merged = parsedAhead is null ? new List<CellRange>() : aheadMerged;
+                var spill = options.SpillStreamedRows ? SheetRowSpill.TryCreate(sharedStrings) : null;
+                // A large sheet is parsed on a second core while this one types its cells and writes them to the spill.
+                var parseAhead = spill is not null && ReadAheadItems.Pays && ReadAheadStream.Pays(package.Length(partName));
+                var parsed = parsedAhead is not null
+                    ? cells.ReadRows(parsedAhead, truncated)
+                    : cells.ReadRows(package.OpenXml(partName) ?? Empty(), merged, truncated, cancellationToken, parseAhead);
+                foreach (var row in parsed)
+                {
+                    scan.Add(row);
+                    spill = SheetRowSpill.TryAdd(spill, row);
+                }
+                spill?.Seal();
+                var description = new SheetDescription(
+                    sheet.Name ?? $"Sheet{index}",
+                    index,
+                    sheet.State is "hidden" or "veryHidden",
+                    merged.OrderBy(r => r.FirstRow).ThenBy(r => r.FirstColumn).Select(r => r.ToString()).ToList(),
+                    tables);
+                // The rows were parsed once, above; later enumerations scan the spill, or re-read the package without one.
+                Func<IEnumerable<RawRow>> rows = spill is { } spilled ? spilled.Read : () => OpenRows(source, options, partName, cells);
+                sheets.Add(SheetLayout.Lay(description, scan, rows, streamed: true, blocks));
+            }
+            return new Document
+            {
+                FileName = source.FileName,
+                Format = SourceFormat.Xlsx,
+                Blocks = blocks,
+                Sheets = sheets,
+                Properties = CoreProperties(package),
+                Notices = TruncationNotices(source.FileName, truncated.Count),
+            };
         }
-        return new Document
+        finally
         {
-            FileName = source.FileName,
-            Format = SourceFormat.Xlsx,
-            Blocks = blocks,
-            Sheets = sheets,
-            Properties = CoreProperties(package),
-            Notices = TruncationNotices(source.FileName, truncated.Count),
-        };
+            // Stops and waits for the parse when the rows were never taken (the shared strings failed), then closes its file.
+            ahead?.Dispose();
+            aheadPackage?.Dispose();
+        }
     }
 
     /// <summary>The <c>cell-truncated</c> notice when <paramref name="count"/> cells were cut; both loaders raise it alike.</summary>

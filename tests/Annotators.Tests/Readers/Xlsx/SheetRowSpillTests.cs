@@ -31,8 +31,26 @@ public sealed partial class SheetRowSpillTests : IDisposable
         "formulas",
         "large",
         "large-ahead",
+        "shared-ahead",
         "odd-cells",
     };
+
+    [Fact]
+    public void A_broken_shared_strings_part_fails_the_workbook_alike_while_its_first_sheet_is_parsed_ahead()
+    {
+        // Both parts past 4 MiB: the sheet is parsed on a second thread while the shared strings are read, and they break.
+        var path = _dir.File("broken-shared.xlsx");
+        SharedAhead(path, brokenSharedStrings: true);
+
+        var ahead = Record.Exception(() => Read(path, spill: true));
+        var inLine = Record.Exception(() => Read(path, spill: false));
+
+        Assert.NotNull(inLine);
+        Assert.NotNull(ahead);
+        Assert.Equal(inLine.GetType(), ahead.GetType());
+        Assert.Equal(inLine.Message, ahead.Message);
+        Assert.Contains("broken-shared.xlsx", ahead.Message);
+    }
 
     [Theory]
     [MemberData(nameof(Workbooks))]
@@ -47,10 +65,11 @@ public sealed partial class SheetRowSpillTests : IDisposable
             StreamingStyles.Read(package.OpenXml(parts.FirstOrDefault(r => r.Is("styles"))?.Target)));
         var sheets = parts.Where(r => r.Is("worksheet") && package.HasContent(r.Target)).Select(r => r.Target).ToList();
         Assert.NotEmpty(sheets);
-        if (workbook == "large-ahead")
+        if (workbook is "large-ahead" or "shared-ahead")
         {
-            // The loader parses ahead only parts this large: the case must be one.
+            // The loader parses ahead only parts this large, and reads the shared strings meanwhile only when they are too.
             Assert.True(ReadAheadStream.Pays(package.Length(sheets[0])));
+            Assert.Equal(workbook == "shared-ahead", ReadAheadStream.Pays(package.Length(parts.FirstOrDefault(r => r.Is("sharedStrings"))?.Target ?? "")));
         }
 
         foreach (var sheet in sheets)
@@ -228,6 +247,9 @@ public sealed partial class SheetRowSpillTests : IDisposable
                 // A sheet part past 4 MiB: inflated, parsed and typed on separate threads.
                 TestWorkbooks.Large(path, 40_000);
                 break;
+            case "shared-ahead":
+                SharedAhead(path, brokenSharedStrings: false);
+                break;
             case "csv":
                 path = _dir.File("ledger.csv");
                 File.WriteAllLines(path, ["Invoice;Amount;Booked;Contact", .. Enumerable.Range(1, 5_000).Select(i =>
@@ -264,6 +286,29 @@ public sealed partial class SheetRowSpillTests : IDisposable
         {
             Sheets = [new RawSheet("Odd", sheet.ToString())],
             SharedStrings = ["Amount", "Paid", "Acme", longShared],
+        }.Save(path);
+    }
+
+    /// <summary>
+    /// A sheet and shared strings both past 4 MiB, with a merged range after the rows: the loader parses the sheet on a
+    /// second thread while it reads the shared strings. Broken, the shared strings end in a tag that is never closed.
+    /// </summary>
+    private static void SharedAhead(string path, bool brokenSharedStrings)
+    {
+        const int rows = 150_000;
+        var sheet = new StringBuilder("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\" s=\"2\"><is><t>Customer</t></is></c><c r=\"B1\" t=\"inlineStr\" s=\"2\"><is><t>Amount</t></is></c></row>");
+        for (var r = 2; r <= rows; r++)
+        {
+            sheet.Append(System.Globalization.CultureInfo.InvariantCulture, $"<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>{r - 2}</v></c><c r=\"B{r}\"><v>{r * 1.5}</v></c></row>");
+        }
+        var strings = Enumerable.Range(0, rows).Select(i => $"customer {i:D8} of the ledger").ToList();
+        new RawWorkbook
+        {
+            Sheets = [new RawSheet("Ledger", sheet.ToString(), AfterSheetData: "<mergeCells count=\"1\"><mergeCell ref=\"C1:D1\"/></mergeCells>")],
+            SharedStrings = brokenSharedStrings ? null : strings,
+            SharedStringsXml = brokenSharedStrings
+                ? string.Concat(strings.Select(s => $"<si><t>{s}</t></si>")) + "<si><t>never closed</si>"
+                : null,
         }.Save(path);
     }
 
