@@ -202,7 +202,7 @@ public sealed class DelimitedTextReader : IDocumentReader
             .Select(i => hasHeader && i < sample[0].Fields.Length && sample[0].Fields[i].Trim().Length > 0 ? sample[0].Fields[i].Trim() : $"Column{i + 1}")
             .ToList();
         Func<IEnumerable<TableRow>> open = spill is { } spilled
-            ? () => spilled.Read().Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Number, Widen(r.Cells, width)))
+            ? () => spilled.ReadTransient().Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Number, Widen(r.Cells, width)))
             : () => Records(source, delimiter, encoding, CancellationToken.None).Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Line, Type(r, width, decimalComma)));
         var rows = new StreamedRows(
             open,

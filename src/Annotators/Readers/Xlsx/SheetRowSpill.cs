@@ -19,6 +19,9 @@ internal sealed class SheetRowSpill : IDisposable
 {
     private const int BufferBytes = 64 * 1024;
 
+    /// <summary>Row widths whose cell arrays a transient scan hands out again.</summary>
+    private const int ReusedWidths = 256;
+
     [Flags]
     private enum Parts : ushort
     {
@@ -133,17 +136,28 @@ internal sealed class SheetRowSpill : IDisposable
     }
 
     /// <summary>Every row, in the order written.</summary>
-    public IEnumerable<RawRow> Read()
+    public IEnumerable<RawRow> Read() => Read(reuseCells: false);
+
+    /// <summary>
+    /// Every row, in the order written, for a caller that copies each row's cells before it asks for the next (the
+    /// table projections do): a row's cell array is handed out again for every later row of as many cells, so a scan of
+    /// a million rows does not leave a million arrays for the collector.
+    /// </summary>
+    public IEnumerable<RawRow> ReadTransient() => Read(reuseCells: true);
+
+    private IEnumerable<RawRow> Read(bool reuseCells)
     {
         if (!_sealed)
         {
             throw new InvalidOperationException("the spill is read only once it is sealed");
         }
-        return ReadRows();
+        return ReadRows(reuseCells);
     }
 
-    private IEnumerable<RawRow> ReadRows()
+    private IEnumerable<RawRow> ReadRows(bool reuseCells)
     {
+        // One array per row width up to ReusedWidths (a sheet's rows leave out their empty cells, so widths vary).
+        var reused = reuseCells ? new RawCell[]?[ReusedWidths + 1] : null;
         var reader = new SpillReader(_file, _length);
         try
         {
@@ -152,7 +166,15 @@ internal sealed class SheetRowSpill : IDisposable
                 reader.Ensure(20);
                 var number = (long)reader.Varint();
                 var count = (int)reader.Varint();
-                var cells = new RawCell[count];
+                RawCell[] cells;
+                if (reused is not null && count <= ReusedWidths)
+                {
+                    cells = reused[count] ??= new RawCell[count];
+                }
+                else
+                {
+                    cells = new RawCell[count];
+                }
                 for (var c = 0; c < count; c++)
                 {
                     cells[c] = ReadCell(ref reader);

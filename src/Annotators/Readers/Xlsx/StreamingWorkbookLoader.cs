@@ -79,7 +79,7 @@ internal static class StreamingWorkbookLoader
                     merged.OrderBy(r => r.FirstRow).ThenBy(r => r.FirstColumn).Select(r => r.ToString()).ToList(),
                     tables);
                 // The rows were parsed once, above; later enumerations scan the spill, or re-read the package without one.
-                Func<IEnumerable<RawRow>> rows = spill is { } spilled ? spilled.Read : () => OpenRows(source, options, partName, cells);
+                Func<IEnumerable<RawRow>> rows = spill is { } spilled ? spilled.ReadTransient : () => OpenRows(source, options, partName, cells);
                 sheets.Add(SheetLayout.Lay(description, scan, rows, streamed: true, blocks));
             }
             return new Document

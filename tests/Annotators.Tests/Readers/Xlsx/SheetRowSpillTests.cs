@@ -194,6 +194,37 @@ public sealed partial class SheetRowSpillTests : IDisposable
     }
 
     [Fact]
+    public void A_transient_scan_gives_every_row_read_gives_with_one_array_per_row_width()
+    {
+        var strings = SharedStringTable.Read(null);
+        using var spill = SheetRowSpill.Create(strings, _dir.Path);
+        for (var i = 0; i < 5_000; i++)
+        {
+            // Widths 2, 2, 2, 3 repeating: each width has an array of its own, handed out again for every row of that width.
+            var width = i % 4 == 3 ? 3 : 2;
+            spill.Add(new RawRow(i + 1, [.. Enumerable.Range(1, width).Select(c => new RawCell(c, CellValue.FromText($"r{i}c{c}"), Bold: false))]));
+        }
+        spill.Seal();
+
+        var expected = spill.Read().Select(r => (r.Number, Cells: r.Cells.ToArray())).ToList();
+        var copied = new List<(long Number, RawCell[] Cells)>();
+        var arrays = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var row in spill.ReadTransient())
+        {
+            copied.Add((row.Number, row.Cells.ToArray()));
+            arrays.Add(row.Cells);
+        }
+
+        Assert.Equal(expected.Count, copied.Count);
+        for (var r = 0; r < expected.Count; r++)
+        {
+            Assert.Equal(expected[r].Number, copied[r].Number);
+            Assert.Equal(expected[r].Cells, copied[r].Cells);
+        }
+        Assert.Equal(2, arrays.Count);
+    }
+
+    [Fact]
     public void A_cell_naming_a_long_shared_string_costs_its_index_not_its_text()
     {
         // 2,000 cells each naming a 32,767-character string: 64 MB of text as values, a few KB as indexes.
