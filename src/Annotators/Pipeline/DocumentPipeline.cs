@@ -245,17 +245,31 @@ public sealed class DocumentPipeline(
         var outputContext = new OutputContext(request.DocumentId, context.Document, context.Annotations, request.Source, staging);
         try
         {
-            foreach (var writer in _writers)
+            var applicable = _writers
+                .Where(w => request.Outputs is not { Count: > 0 } wanted || wanted.Contains(w.Kind, StringComparer.OrdinalIgnoreCase))
+                .Where(w => w.AppliesTo(context.Document))
+                .ToList();
+            for (var i = 0; i < applicable.Count; i++)
             {
-                if (request.Outputs is { Count: > 0 } wanted && !wanted.Contains(writer.Kind, StringComparer.OrdinalIgnoreCase))
+                // Writers next to each other that may run alongside (the table writers, each scanning every row) run
+                // together on both cores; the others run one after another, in their order.
+                var group = 1;
+                while (Environment.ProcessorCount > 1 && applicable[i].RunsAlongside && i + group < applicable.Count && applicable[i + group].RunsAlongside)
                 {
+                    group++;
+                }
+                if (group == 1)
+                {
+                    outputs.AddRange(await applicable[i].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
                     continue;
                 }
-                if (!writer.AppliesTo(context.Document))
+                var written = await Task.WhenAll(applicable.Skip(i).Take(group)
+                    .Select(w => Task.Run(() => w.WriteAsync(outputContext, cancellationToken), cancellationToken))).ConfigureAwait(false);
+                foreach (var files in written)
                 {
-                    continue;
+                    outputs.AddRange(files);
                 }
-                outputs.AddRange(await writer.WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
+                i += group - 1;
             }
             if (Directory.Exists(final))
             {

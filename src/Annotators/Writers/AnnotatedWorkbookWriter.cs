@@ -36,6 +36,9 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
     public string Kind => "xlsx";
 
     /// <inheritdoc />
+    public bool RunsAlongside => true;
+
+    /// <inheritdoc />
     public bool AppliesTo(Document document) => document.Format is SourceFormat.Xlsx or SourceFormat.Csv;
 
     /// <inheritdoc />
@@ -65,9 +68,16 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
                 AddSheetToPackageCopy(context, target, cleaner, cancellationToken);
             }
         }
-        if (cleaner.ToNotice(FileName, Kind) is { } notice && !context.Annotations.Notices.Contains(notice))
+        if (cleaner.ToNotice(FileName, Kind) is { } notice)
         {
-            context.Annotations.Notices.Add(notice);
+            // Under the list's lock: this writer runs alongside the CSV writer (RunsAlongside).
+            lock (context.Annotations.Notices)
+            {
+                if (!context.Annotations.Notices.Contains(notice))
+                {
+                    context.Annotations.Notices.Add(notice);
+                }
+            }
         }
         IReadOnlyList<WrittenOutput> written = [WrittenOutput.For(context.OutputDirectory, FileName, Kind, MediaType)];
         return Task.FromResult(written);

@@ -20,6 +20,9 @@ public sealed class CsvTablesWriter : IOutputWriter
     public string Kind => "csv";
 
     /// <inheritdoc />
+    public bool RunsAlongside => true;
+
+    /// <inheritdoc />
     public bool AppliesTo(Document document) => document.Format is SourceFormat.Xlsx or SourceFormat.Csv;
 
     /// <inheritdoc />

@@ -15,6 +15,14 @@ public interface IOutputWriter
 
     /// <summary>Writes the output files and returns what it wrote.</summary>
     Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True for a writer that may run at the same time as the writers registered right next to it that say so too, on
+    /// another core: it writes only its own files, reads the document and annotations without changing what they read,
+    /// and reads nothing they change (it may add notices, under the lock of the notices list; only writers after the group read them). The table writers
+    /// say so: each scans every row of a long table.
+    /// </summary>
+    bool RunsAlongside => false;
 }
 
 /// <summary>What a writer works on.</summary>

@@ -151,6 +151,76 @@ public class DocumentPipelineTests
         Assert.False(Directory.Exists(dir.File("out.partial")), "the staging folder was left behind");
     }
 
+    [Fact]
+    public async Task Writers_that_run_alongside_write_at_the_same_time_and_a_later_writer_sees_their_notices()
+    {
+        Assert.True(Environment.ProcessorCount > 1, "the writers run alongside only with a second core, as on the machines the tests run on");
+        using var dir = new TempDir();
+        var path = dir.File("note.txt");
+        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024.");
+        // Each writer waits for the other to start: run one after the other, the first would wait for ever (the
+        // guard fails the test instead).
+        var first = new AlongsideWriter("first");
+        var second = new AlongsideWriter("second");
+        (first.Other, second.Other) = (second, first);
+        var after = new NoticeReadingWriter();
+        var pipeline = Pipeline(new(), services => services
+            .AddSingleton<IOutputWriter>(first)
+            .AddSingleton<IOutputWriter>(second)
+            .AddSingleton<IOutputWriter>(after));
+
+        var result = await pipeline.RunAsync(
+            new AnnotationRequest { DocumentId = "alongside-1", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
+            CancellationToken.None);
+
+        Assert.NotEqual(first.Thread, second.Thread);
+        var names = result.Outputs.Select(o => o.Name).ToList();
+        // Listed in the writers' order, whichever finished first.
+        Assert.True(names.IndexOf("first.txt") < names.IndexOf("second.txt") && names.IndexOf("second.txt") < names.IndexOf("after.txt"), string.Join(", ", names));
+        Assert.Equal(["first", "second"], after.Seen.Order());
+        Assert.True(File.Exists(Path.Combine(dir.File("out"), "after.txt")));
+    }
+
+    /// <summary>Writes a file and adds a notice, once the other writer of its pair has started too.</summary>
+    private sealed class AlongsideWriter(string name) : IOutputWriter
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public AlongsideWriter? Other { get; set; }
+        public int Thread { get; private set; }
+        public string Kind => name;
+        public bool RunsAlongside => true;
+        public bool AppliesTo(Document document) => true;
+
+        public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+        {
+            Thread = Environment.CurrentManagedThreadId;
+            _started.SetResult();
+            await Other!._started.Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, name + ".txt"), name, cancellationToken);
+            lock (context.Annotations.Notices)
+            {
+                context.Annotations.Notices.Add(new Notice("alongside", name));
+            }
+            return [WrittenOutput.For(context.OutputDirectory, name + ".txt", Kind, "text/plain")];
+        }
+    }
+
+    /// <summary>A writer after the group: records the notices the group added.</summary>
+    private sealed class NoticeReadingWriter : IOutputWriter
+    {
+        public List<string> Seen { get; } = [];
+        public string Kind => "after";
+        public bool AppliesTo(Document document) => true;
+
+        public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+        {
+            Seen.AddRange(context.Annotations.Notices.Where(n => n.Code == "alongside").Select(n => n.Message));
+            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "after.txt"), "after", cancellationToken);
+            return [WrittenOutput.For(context.OutputDirectory, "after.txt", Kind, "text/plain")];
+        }
+    }
+
     /// <summary>Fails the way a reader fails on a file it cannot open: the library's message holds the path.</summary>
     private sealed class PathLeakingReader(bool wrapsIt) : IDocumentReader
     {
