@@ -29,6 +29,12 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     /// </summary>
     public const int MaxRowCharacters = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// Most characters of numbers', dates', booleans' and errors' values kept for one row while it is parsed: the row's
+    /// text limit plus 64 for each of Excel's columns. Past it, a value is cut as it is parsed.
+    /// </summary>
+    public const long MaxRowValueCharacters = MaxRowCharacters + (MaxColumn * 64L);
+
     /// <summary>Most merged ranges kept per sheet; Excel files rarely hold more than a few thousand.</summary>
     public const int MaxMergedRanges = 100_000;
 
@@ -403,6 +409,9 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         private int _charCount;
         private int _rowCells;
         private int _rowChars;
+        private long _rowTexts;
+        private long _rowValues;
+        private long _rowFormulas;
 
         /// <summary>Each row's number and the end of its cells in <see cref="Cells"/> (the start is the previous row's end).</summary>
         public List<(long Number, int End)> Rows { get; } = new(RowLimit);
@@ -419,6 +428,9 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         {
             _cellCount = _rowCells;
             _charCount = _rowChars;
+            _rowTexts = 0;
+            _rowValues = 0;
+            _rowFormulas = 0;
         }
 
         public void AddCell(int column, CellType type, int style, StringBuilder? value, StringBuilder? formula, StringBuilder? inline, bool truncated)
@@ -427,7 +439,31 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
             {
                 Cells = Grow(Cells, _cellCount, _cellCount + 1);
             }
-            Cells[_cellCount++] = new ParsedCell(column, type, style, Put(value), Put(formula), Put(inline), truncated);
+            Slice valueSlice, inlineSlice;
+            if (type is CellType.InlineString or CellType.FormulaString)
+            {
+                // Always a text cell: once the row's texts reach MaxRowCharacters, typing empties it and counts it cut,
+                // so its text is not kept while the row is parsed (a row of 16,384 such cells would hold 1 GB).
+                if (_rowTexts >= MaxRowCharacters && (value?.Length > 0 || inline?.Length > 0))
+                {
+                    (valueSlice, inlineSlice, truncated) = (Empty(value), Empty(inline), true);
+                }
+                else
+                {
+                    (valueSlice, inlineSlice) = (Put(value, ref truncated), Put(inline, ref truncated));
+                    _rowTexts += Math.Max(0, valueSlice.Length) + Math.Max(0, inlineSlice.Length);
+                }
+            }
+            else
+            {
+                // Numbers, dates, booleans, errors: a row keeps at most MaxRowValueCharacters of their texts.
+                (valueSlice, inlineSlice) = (Put(value, ref truncated, MaxRowValueCharacters - _rowValues), Put(inline, ref truncated, MaxRowValueCharacters - _rowValues));
+                _rowValues += Math.Max(0, valueSlice.Length) + Math.Max(0, inlineSlice.Length);
+            }
+            // Formulas: at most MaxRowCharacters of them per row, the rest cut as they are parsed.
+            var formulaSlice = Put(formula, ref truncated, MaxRowCharacters - _rowFormulas);
+            _rowFormulas += Math.Max(0, formulaSlice.Length);
+            Cells[_cellCount++] = new ParsedCell(column, type, style, valueSlice, formulaSlice, inlineSlice, truncated);
         }
 
         /// <summary>Ends the row; true when the batch is full.</summary>
@@ -439,6 +475,9 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
             }
             _rowCells = _cellCount;
             _rowChars = _charCount;
+            _rowTexts = 0;
+            _rowValues = 0;
+            _rowFormulas = 0;
             return Rows.Count >= RowLimit || _cellCount >= CellLimit || _charCount >= CharLimit;
         }
 
@@ -451,21 +490,26 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
             Chars = [];
         }
 
-        private Slice Put(StringBuilder? text)
+        /// <summary>Stores at most <paramref name="room"/> characters of <paramref name="text"/>; sets <paramref name="cut"/> when it kept fewer.</summary>
+        private Slice Put(StringBuilder? text, ref bool cut, long room = long.MaxValue)
         {
             if (text is null)
             {
                 return Slice.None;
             }
-            if (Chars.Length - _charCount < text.Length)
+            var length = (int)Math.Clamp(room, 0, text.Length);
+            cut |= length < text.Length;
+            if (Chars.Length - _charCount < length)
             {
-                Chars = Grow(Chars, _charCount, _charCount + text.Length);
+                Chars = Grow(Chars, _charCount, _charCount + length);
             }
-            text.CopyTo(0, Chars.AsSpan(_charCount), text.Length);
-            var slice = new Slice(_charCount, text.Length);
-            _charCount += text.Length;
+            text.CopyTo(0, Chars.AsSpan(_charCount), length);
+            var slice = new Slice(_charCount, length);
+            _charCount += length;
             return slice;
         }
+
+        private static Slice Empty(StringBuilder? text) => text is null ? Slice.None : new Slice(0, 0);
 
         private static T[] Grow<T>(T[] array, int used, int needed)
         {

@@ -170,6 +170,27 @@ public sealed class XlsxLimitsTests : IDisposable
     }
 
     [Fact]
+    public void Formulas_past_the_row_limit_are_cut_and_the_values_after_them_still_arrive()
+    {
+        // 70 cells each holding a 32,767-character formula and the value 1, then the number 42: 2.29 M characters of
+        // formulas in one row, which the reader keeps to MaxRowCharacters instead of holding them all while it parses.
+        var formula = new string('y', BoundedXmlText.MaxCellCharacters);
+        var row = string.Concat(Enumerable.Range(1, 70).Select(c => $"<c r=\"{CellReferences.ColumnName(c)}1\"><f>{formula}</f><v>1</v></c>"))
+            + "<c r=\"BS1\"><v>42</v></c>";
+
+        var document = Read(new RawWorkbook { Sheets = [new RawSheet("Data", $"<row r=\"1\">{row}</row>")] }, RatioCheckOff);
+
+        var table = Assert.Single(document.Blocks.OfType<TableBlock>());
+        var cells = Assert.Single(table.Rows).Cells;
+        Assert.Equal(71, cells.Count(c => c.Kind == CellKind.Number));
+        Assert.Equal(70, cells.Count(c => c.Number == 1));
+        Assert.Equal(42, cells[^1].Number);
+        Assert.Equal(StreamingCellReader.MaxRowCharacters, cells.Sum(c => (long)(c.Formula?.Length ?? 0)));
+        var notice = Assert.Single(document.Notices, n => n.Code == StreamingWorkbookLoader.TruncatedNotice);
+        Assert.Contains("of 6 cell(s)", notice.Message); // the 65th formula cut short, the 5 after it emptied
+    }
+
+    [Fact]
     public void Numbers_count_toward_the_row_limit_by_the_length_of_their_text()
     {
         // 100 numbers of 7 characters ("1234.25"), then 64 cells of 32,767 characters: the 64th keeps what the
