@@ -30,14 +30,19 @@ public sealed class MetricsEndpointTests
         return new PrometheusScrape(await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Scrapes until the documents counted received are all counted finished (bounded: 60 s).</summary>
-    private static async Task<PrometheusScrape> ScrapeWhenSettledAsync(GatewayHost host, int documents)
+    /// <summary>
+    /// Scrapes until the documents counted received are all counted finished and at least <paramref name="started"/>
+    /// queue waits are recorded (bounded: 60 s). A worker's started event travels on a queue of its own and can arrive
+    /// after the document's outcome, so the outcomes alone do not say that every wait is in.
+    /// </summary>
+    private static async Task<PrometheusScrape> ScrapeWhenSettledAsync(GatewayHost host, int documents, int started = 0)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var scrape = await ScrapeAsync(host);
-            if (scrape.Sum(Received) == documents && scrape.Sum(Completed) + scrape.Sum(Failed) == documents)
+            if (scrape.Sum(Received) == documents && scrape.Sum(Completed) + scrape.Sum(Failed) == documents
+                && scrape.Sum("annotate_stage_duration_seconds_count", ("stage", "queue_wait")) >= started)
             {
                 return scrape;
             }
@@ -79,7 +84,7 @@ public sealed class MetricsEndpointTests
         var copyStatus = await host.WaitUntilFinishedAsync(copy);
         Assert.Equal(good[0], copyStatus.GetProperty("duplicateOf").GetString());
 
-        var scrape = await ScrapeWhenSettledAsync(host, 5);
+        var scrape = await ScrapeWhenSettledAsync(host, 5, started: 4);
 
         Assert.Equal(5, scrape.Sum(Received, ("channel", "upload")));
         Assert.Equal(4, scrape.Sum(Completed));
