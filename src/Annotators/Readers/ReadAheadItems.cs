@@ -5,8 +5,8 @@ namespace Annotate.Annotators.Readers;
 
 /// <summary>
 /// Runs an enumeration on a thread of its own and hands its items to the caller in batches through a bounded queue, so
-/// that producing them (parsing and typing a sheet's cells) runs on one core while the caller consumes them (writes the
-/// row spill) on another. Items keep their order. A batch closes at <see cref="BatchItems"/> items or
+/// that producing them (parsing a sheet's XML into batches of raw cells) runs on one core while the caller consumes them
+/// (types the cells and writes the row spill) on another. Items keep their order. A batch closes at <see cref="BatchItems"/> items or
 /// <see cref="BatchWeight"/> of weight (the caller's estimate of an item's bytes), and at most <see cref="Batches"/>
 /// wait, so the items held at once stay bounded however large each is. An exception of the source reaches the caller,
 /// unchanged, after the items that came before it. Stopping the enumeration early (a break, an exception of the
