@@ -11,6 +11,11 @@ namespace Annotate.Annotators.Readers.Xlsx;
 /// part of hundreds of MB costs only its offsets in memory. Strings are decoded when a cell asks for them; a small
 /// cache hands repeated indexes the same instance.
 /// </summary>
+/// <remarks>
+/// The cache has two entries per index set: the one hit last is kept, a new string takes the other. A sheet's columns
+/// of repeated values (names, codes) then stay cached while a column of strings that each occur once (notes, ids), whose
+/// indexes fall into every set in turn, passes through the other entry instead of evicting them.
+/// </remarks>
 internal sealed class SharedStringTable
 {
     /// <summary>Text kept in memory before it moves to a temporary file: 64 MiB.</summary>
@@ -18,13 +23,14 @@ internal sealed class SharedStringTable
 
     private const int BlockBytes = 1 << 20;
     private const int OffsetsPerChunk = 1 << 20;
-    private const int CacheSize = 4096;
+    private const int CacheSets = 8192;
 
     // End offset of string i in the text (its start is the end of string i-1), in chunks so growth never copies.
     private readonly List<uint[]> _ends = [];
     private readonly List<byte[]> _blocks = [];
     private readonly HashSet<int> _truncated = [];
-    private readonly CachedString?[] _cache = new CachedString?[CacheSize];
+    private readonly CachedString?[] _cache = new CachedString?[CacheSets * 2];
+    private readonly byte[] _hitLast = new byte[CacheSets];
     private readonly long _memoryBytes;
     private byte[] _encoded = new byte[1024];
     private SafeFileHandle? _file;
@@ -46,11 +52,19 @@ internal sealed class SharedStringTable
     {
         get
         {
-            // Entries are immutable objects swapped in whole, so concurrent readers never see a torn pair.
-            var slot = index & (CacheSize - 1);
-            if (_cache[slot] is { } cached && cached.Index == index)
+            // Entries are immutable objects swapped in whole, so concurrent readers never see a torn pair; a lost
+            // update of which entry was hit last costs a decode, never a wrong string.
+            var set = index & (CacheSets - 1);
+            var slot = set * 2;
+            if (_cache[slot] is { } first && first.Index == index)
             {
-                return cached.Text;
+                _hitLast[set] = 0;
+                return first.Text;
+            }
+            if (_cache[slot + 1] is { } second && second.Index == index)
+            {
+                _hitLast[set] = 1;
+                return second.Text;
             }
             long start = index == 0 ? 0 : End(index - 1);
             var length = (int)(End(index) - start);
@@ -74,7 +88,7 @@ internal sealed class SharedStringTable
                 }
                 text = Encoding.UTF8.GetString(bytes);
             }
-            _cache[slot] = new CachedString(index, text);
+            _cache[slot + 1 - _hitLast[set]] = new CachedString(index, text);
             return text;
         }
     }
