@@ -11,6 +11,14 @@ public interface IAnnotator
 
     /// <summary>Annotates the document; returns <see cref="AnnotatorOutcome.Skipped"/> when it does not apply.</summary>
     Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True for an annotator that may run at the same time as the annotators right next to it in order that say so
+    /// too, on another core: it reads the document without changing it, writes only annotations of its own, and reads
+    /// none that they write (it may add notices, under the lock of the notices list). The local annotators that scan
+    /// every row of a table say so.
+    /// </summary>
+    bool RunsAlongside => false;
 }
 
 /// <summary>Whether an annotator ran or why it did not.</summary>

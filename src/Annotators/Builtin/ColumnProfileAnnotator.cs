@@ -43,6 +43,9 @@ public sealed class ColumnProfileAnnotator : IAnnotator
     public int Order => 130;
 
     /// <inheritdoc />
+    public bool RunsAlongside => true;
+
+    /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var tables = context.Document.Blocks.OfType<TableBlock>().ToList();
@@ -62,7 +65,7 @@ public sealed class ColumnProfileAnnotator : IAnnotator
         var columns = table.Columns.Select(_ => new ColumnStatistics()).ToArray();
         long rows = 0, firstRow = 0, lastRow = 0;
         var buffer = new char[CellValue.MaxDerivedTextLength];
-        foreach (var row in table.Rows)
+        foreach (var row in table.Rows.Scan())
         {
             if (++rows % CancellationCheckRows == 0)
             {

@@ -32,6 +32,9 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     public int Order => 110;
 
     /// <inheritdoc />
+    public bool RunsAlongside => true;
+
+    /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         using var lease = provider.Acquire();
@@ -54,8 +57,12 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
             {
                 if (detections == MaxBlockDetections + 1)
                 {
-                    context.Annotations.Notices.Add(new Notice("block-languages-truncated",
-                        $"The language was detected for the first {MaxBlockDetections:N0} blocks only.") { Source = AnnotatorName });
+                    // Under the list's lock: this annotator runs alongside the other local ones (RunsAlongside).
+                    lock (context.Annotations.Notices)
+                    {
+                        context.Annotations.Notices.Add(new Notice("block-languages-truncated",
+                            $"The language was detected for the first {MaxBlockDetections:N0} blocks only.") { Source = AnnotatorName });
+                    }
                 }
                 continue;
             }

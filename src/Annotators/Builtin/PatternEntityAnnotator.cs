@@ -35,6 +35,9 @@ public sealed class PatternEntityAnnotator : IAnnotator
     public int Order => 120;
 
     /// <inheritdoc />
+    public bool RunsAlongside => true;
+
+    /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var blocks = context.Document.Blocks;
@@ -62,11 +65,15 @@ public sealed class PatternEntityAnnotator : IAnnotator
         }
         if (budget.Exhausted)
         {
-            context.Annotations.Notices.Add(new Notice("entities-truncated",
-                $"More than {_maxEntities:N0} entities were found; only the first {_maxEntities:N0} are reported (Annotate:Patterns:MaxEntities).")
+            // Under the list's lock: this annotator runs alongside the other local ones (RunsAlongside).
+            lock (context.Annotations.Notices)
             {
-                Source = AnnotatorName,
-            });
+                context.Annotations.Notices.Add(new Notice("entities-truncated",
+                    $"More than {_maxEntities:N0} entities were found; only the first {_maxEntities:N0} are reported (Annotate:Patterns:MaxEntities).")
+                {
+                    Source = AnnotatorName,
+                });
+            }
         }
         return Task.FromResult(AnnotatorOutcome.Done);
     }
@@ -77,7 +84,7 @@ public sealed class PatternEntityAnnotator : IAnnotator
         // A column repeats its values (names, e-mail addresses, codes): each distinct text is searched once, the
         // matches depend on the text alone. Bounded, so a table of unique texts costs no more than a set of that size.
         var known = new Dictionary<string, IReadOnlyList<EntityMatch>>(StringComparer.Ordinal);
-        foreach (var row in table.Rows)
+        foreach (var row in table.Rows.Scan())
         {
             if (++rows % CancellationCheckRows == 0)
             {

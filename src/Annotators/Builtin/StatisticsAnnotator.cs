@@ -24,6 +24,9 @@ public sealed class StatisticsAnnotator : IAnnotator
     public int Order => 100;
 
     /// <inheritdoc />
+    public bool RunsAlongside => true;
+
+    /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         var document = context.Document;
@@ -76,7 +79,7 @@ public sealed class StatisticsAnnotator : IAnnotator
         var counted = 0L;
         // Numbers and dates are counted from their text rendered into this buffer, not from a string per cell.
         Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
-        foreach (var row in table.Rows)
+        foreach (var row in table.Rows.Scan())
         {
             if (++counted % CancellationCheckRows == 0)
             {

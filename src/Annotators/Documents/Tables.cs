@@ -167,6 +167,14 @@ public interface ITableRows : IEnumerable<TableRow>
 {
     /// <summary>Number of data rows, when known without enumerating.</summary>
     long? Count { get; }
+
+    /// <summary>
+    /// Every row, for a caller that is done with a row before it asks for the next (a scan that counts, profiles or
+    /// writes): a streamed table may hand out the same <see cref="TableRow.Cells"/> list for each row, overwritten, so a
+    /// scan of a million rows does not leave a million arrays for the collector. A row kept past the next one must have
+    /// its cells copied.
+    /// </summary>
+    IEnumerable<TableRow> Scan() => this;
 }
 
 /// <summary>Rows held in memory.</summary>
@@ -188,7 +196,9 @@ public sealed class InMemoryRows(IReadOnlyList<TableRow> rows) : ITableRows
 /// <param name="open">Streams every row from the source.</param>
 /// <param name="count">Number of rows, when known.</param>
 /// <param name="head">The first rows, as the reader kept them (at most <c>Annotate:Readers:StreamedSampleRows</c>).</param>
-public sealed class StreamedRows(Func<IEnumerable<TableRow>> open, long? count, IReadOnlyList<TableRow>? head = null) : ITableRows
+/// <param name="scan">Streams every row reusing one cells list (<see cref="ITableRows.Scan"/>); <paramref name="open"/> when null.</param>
+public sealed class StreamedRows(Func<IEnumerable<TableRow>> open, long? count, IReadOnlyList<TableRow>? head = null,
+    Func<IEnumerable<TableRow>>? scan = null) : ITableRows
 {
     /// <inheritdoc />
     public long? Count => count;
@@ -204,6 +214,9 @@ public sealed class StreamedRows(Func<IEnumerable<TableRow>> open, long? count, 
 
     /// <inheritdoc />
     public IEnumerator<TableRow> GetEnumerator() => (HeadIsWhole ? Head : open()).GetEnumerator();
+
+    /// <inheritdoc />
+    public IEnumerable<TableRow> Scan() => HeadIsWhole ? Head : (scan ?? open)();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

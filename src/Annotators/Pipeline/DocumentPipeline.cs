@@ -102,10 +102,7 @@ public sealed class DocumentPipeline(
             Examples = profile.FewShotExamples > 0 ? [.. (request.Examples ?? []).Take(profile.FewShotExamples)] : [],
         };
         context.Annotations.Notices.AddRange(document.Notices);
-        foreach (var annotator in _annotators)
-        {
-            await RunAnnotatorAsync(annotator, context, source, cancellationToken).ConfigureAwait(false);
-        }
+        await RunAnnotatorsAsync(context, source, cancellationToken).ConfigureAwait(false);
         var annotateTime = time.GetElapsedTime(started);
         progress?.Report(Progress(PipelineProgress.Stages.Annotate, annotateTime, document));
 
@@ -205,19 +202,68 @@ public sealed class DocumentPipeline(
         }
     }
 
-    private async Task RunAnnotatorAsync(IAnnotator annotator, AnnotationContext context, DocumentSource source, CancellationToken cancellationToken)
+    private async Task RunAnnotatorsAsync(AnnotationContext context, DocumentSource source, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < _annotators.Count; i++)
+        {
+            // Annotators next to each other that may run alongside (the local ones, each scanning every row of a long
+            // table) run together on both cores; the others run one after another, in their order.
+            var group = 1;
+            while (Environment.ProcessorCount > 1 && _annotators[i].RunsAlongside && i + group < _annotators.Count && _annotators[i + group].RunsAlongside)
+            {
+                group++;
+            }
+            if (group == 1)
+            {
+                Record(context, await RunAnnotatorAsync(_annotators[i], context, source, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+            // One that fails the document (an AnnotationException) stops the others rather than letting them scan on.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var runs = _annotators.Skip(i).Take(group).Select(annotator => Task.Run(async () =>
+            {
+                try
+                {
+                    return await RunAnnotatorAsync(annotator, context, source, stop.Token).ConfigureAwait(false);
+                }
+                catch (AnnotationException)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }, stop.Token)).ToList();
+            // A failure outranks the cancellations it caused: it is what the await throws.
+            await Task.WhenAll(runs).ConfigureAwait(false);
+            // Listed in the annotators' order, whichever finished first.
+            foreach (var run in runs)
+            {
+                Record(context, await run.ConfigureAwait(false));
+            }
+            i += group - 1;
+        }
+    }
+
+    private static void Record(AnnotationContext context, (AnnotatorRun Run, Notice? Failure) outcome)
+    {
+        context.Annotations.Runs.Add(outcome.Run);
+        if (outcome.Failure is { } notice)
+        {
+            context.Annotations.Notices.Add(notice);
+        }
+    }
+
+    /// <summary>Runs one annotator; returns its run and, when it failed without failing the document, the notice saying so.</summary>
+    private async Task<(AnnotatorRun Run, Notice? Failure)> RunAnnotatorAsync(IAnnotator annotator, AnnotationContext context, DocumentSource source, CancellationToken cancellationToken)
     {
         if (!context.Profile.Runs(annotator.Name))
         {
-            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, "skipped", $"not in profile '{context.Profile.Name}'", 0));
-            return;
+            return (new AnnotatorRun(annotator.Name, "skipped", $"not in profile '{context.Profile.Name}'", 0), null);
         }
         var started = Stopwatch.GetTimestamp();
         try
         {
             var outcome = await annotator.AnnotateAsync(context, cancellationToken).ConfigureAwait(false);
-            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, outcome.Ran ? "ran" : "skipped", outcome.Reason,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+            return (new AnnotatorRun(annotator.Name, outcome.Ran ? "ran" : "skipped", outcome.Reason, Stopwatch.GetElapsedTime(started).TotalMilliseconds), null);
         }
         catch (Exception ex) when (ex is not AnnotationException and not OperationCanceledException)
         {
@@ -225,8 +271,8 @@ public sealed class DocumentPipeline(
             logger.LogError(ex, "Annotator {Annotator} failed on {DocumentId}", annotator.Name, context.DocumentId);
             // annotations.json is shown to users: it names the file, not the server's folders.
             var message = ServerPaths.Hide(ex.Message, source);
-            context.Annotations.Runs.Add(new AnnotatorRun(annotator.Name, "failed", message, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-            context.Annotations.Notices.Add(new Notice("annotator-failed", $"Annotator '{annotator.Name}' failed: {message}") { Source = annotator.Name });
+            return (new AnnotatorRun(annotator.Name, "failed", message, Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+                new Notice("annotator-failed", $"Annotator '{annotator.Name}' failed: {message}") { Source = annotator.Name });
         }
     }
 

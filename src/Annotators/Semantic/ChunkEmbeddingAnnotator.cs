@@ -196,7 +196,7 @@ public sealed class ChunkEmbeddingAnnotator(ITextEmbedder embedder, IOptions<Sem
         long first = 0, last = 0;
         var tokens = 0;
         var rows = 0L;
-        foreach (var row in table.Rows)
+        foreach (var row in table.Rows.Scan())
         {
             if (++rows % 1024 == 0)
             {

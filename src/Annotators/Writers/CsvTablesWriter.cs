@@ -89,7 +89,7 @@ public sealed class CsvTablesWriter : IOutputWriter
         }
         await csv.EndRecordAsync(cancellationToken).ConfigureAwait(false);
         var record = -1L;
-        foreach (var row in table.Rows)
+        foreach (var row in table.Rows.Scan())
         {
             record++;
             for (var c = 0; c < table.Columns.Count; c++)

@@ -1,3 +1,4 @@
+using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
@@ -178,6 +179,101 @@ public class DocumentPipelineTests
         Assert.True(names.IndexOf("first.txt") < names.IndexOf("second.txt") && names.IndexOf("second.txt") < names.IndexOf("after.txt"), string.Join(", ", names));
         Assert.Equal(["first", "second"], after.Seen.Order());
         Assert.True(File.Exists(Path.Combine(dir.File("out"), "after.txt")));
+    }
+
+    [Fact]
+    public async Task Annotators_that_run_alongside_run_at_the_same_time_and_are_listed_in_their_order()
+    {
+        Assert.True(Environment.ProcessorCount > 1, "the annotators run alongside only with a second core, as on the machines the tests run on");
+        using var dir = new TempDir();
+        var path = dir.File("note.txt");
+        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024 to billing@example.com.");
+        // Between statistics (100) and language (110), which run alongside too. Each waits for the other to have
+        // started: run one after the other, the first would wait for ever (the guard fails the test instead).
+        var first = new AlongsideAnnotator("alongside-first", 101);
+        var second = new AlongsideAnnotator("alongside-second", 102);
+        (first.Other, second.Other) = (second, first);
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(first).AddSingleton<IAnnotator>(second));
+
+        var result = await pipeline.RunAsync(
+            new AnnotationRequest { DocumentId = "alongside-2", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
+            CancellationToken.None);
+
+        var names = result.Annotations.Runs.Select(r => r.Name).ToList();
+        Assert.Equal(["statistics", "alongside-first", "alongside-second", "language", "patterns", "columns"], names.Take(6));
+        Assert.All(result.Annotations.Runs.Take(3), r => Assert.Equal("ran", r.Status));
+        Assert.Equal(["alongside-first", "alongside-second"], result.Annotations.Notices.Where(n => n.Code == "alongside").Select(n => n.Message).Order());
+        // The built-in ones did their work beside them.
+        Assert.NotNull(result.Annotations.Statistics);
+        Assert.Contains(result.Annotations.Entities, e => e.Text == "billing@example.com");
+    }
+
+    [Fact]
+    public async Task An_annotator_that_fails_the_document_stops_the_ones_running_alongside_it()
+    {
+        Assert.True(Environment.ProcessorCount > 1, "the annotators run alongside only with a second core, as on the machines the tests run on");
+        using var dir = new TempDir();
+        var path = dir.File("note.txt");
+        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024.");
+        var waiting = new AlongsideAnnotator("alongside-waiting", 101);
+        var failing = new FailingAnnotator(waiting);
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(waiting).AddSingleton<IAnnotator>(failing));
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => pipeline.RunAsync(
+            new AnnotationRequest { DocumentId = "alongside-3", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
+            CancellationToken.None));
+
+        Assert.Equal(FailureReason.Corrupt, ex.Reason);
+        Assert.Contains("the failing annotator", ex.Message);
+        // The other one was waiting for a partner that never comes; it was stopped, not left to its guard.
+        Assert.True(waiting.Stopped);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    /// <summary>Adds a notice once the other annotator of its pair has started too; without one it waits until stopped.</summary>
+    private sealed class AlongsideAnnotator(string name, int order) : IAnnotator
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public AlongsideAnnotator? Other { get; set; }
+        public bool Stopped { get; private set; }
+        public Task Started => _started.Task;
+        public string Name => name;
+        public int Order => order;
+        public bool RunsAlongside => true;
+
+        public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+        {
+            _started.SetResult();
+            try
+            {
+                await (Other?._started.Task ?? new TaskCompletionSource().Task).WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Stopped = true;
+                throw;
+            }
+            lock (context.Annotations.Notices)
+            {
+                context.Annotations.Notices.Add(new Notice("alongside", name));
+            }
+            return AnnotatorOutcome.Done;
+        }
+    }
+
+    /// <summary>Fails the document once the annotator beside it has started.</summary>
+    private sealed class FailingAnnotator(AlongsideAnnotator beside) : IAnnotator
+    {
+        public string Name => "alongside-failing";
+        public int Order => 102;
+        public bool RunsAlongside => true;
+
+        public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+        {
+            await beside.Started.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            throw new AnnotationException(FailureReason.Corrupt, "the failing annotator gave up");
+        }
     }
 
     /// <summary>Writes a file and adds a notice, once the other writer of its pair has started too.</summary>

@@ -204,10 +204,19 @@ public sealed class DelimitedTextReader : IDocumentReader
         Func<IEnumerable<TableRow>> open = spill is { } spilled
             ? () => spilled.ReadTransient().Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Number, Widen(r.Cells, width)))
             : () => Records(source, delimiter, encoding, CancellationToken.None).Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Line, Type(r, width, decimalComma)));
+        // A scan (ITableRows.Scan) of the spill gets one array for every row.
+        Func<IEnumerable<TableRow>>? scan = spill is { } scanned
+            ? () =>
+            {
+                var reused = new CellValue[width];
+                return scanned.ReadTransient().Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Number, Widen(r.Cells, reused)));
+            }
+            : null;
         var rows = new StreamedRows(
             open,
             hasHeader ? count - 1 : count,
-            sample.Zip(typedSample, (record, cells) => new TableRow(record.Line, cells)).Skip(hasHeader ? 1 : 0).Take(_options.StreamedSampleRows).ToList());
+            sample.Zip(typedSample, (record, cells) => new TableRow(record.Line, cells)).Skip(hasHeader ? 1 : 0).Take(_options.StreamedSampleRows).ToList(),
+            scan);
         return document with
         {
             Blocks =
@@ -252,9 +261,10 @@ public sealed class DelimitedTextReader : IDocumentReader
     }
 
     /// <summary>A spilled record's cells in place, padded with empty cells to the table's width, as <see cref="Type"/> pads them.</summary>
-    private static CellValue[] Widen(IReadOnlyList<RawCell> cells, int width)
+    private static CellValue[] Widen(IReadOnlyList<RawCell> cells, int width) => Widen(cells, new CellValue[width]);
+
+    private static CellValue[] Widen(IReadOnlyList<RawCell> cells, CellValue[] values)
     {
-        var values = new CellValue[width];
         Array.Fill(values, CellValue.Empty);
         foreach (var cell in cells)
         {

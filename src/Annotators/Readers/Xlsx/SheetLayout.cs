@@ -45,7 +45,7 @@ internal static class SheetLayout
         {
             var hasHeader = HasHeaderRow(scan.Head, region);
             IReadOnlyList<string> columns = hasHeader
-                ? HeaderNames.Normalize(Align(scan.Head[0], region).Select(c => c.IsEmpty ? null : c.Text).ToList())
+                ? HeaderNames.Normalize(Align(scan.Head[0], region, new CellValue[region.Width]).Select(c => c.IsEmpty ? null : c.Text).ToList())
                 : HeaderNames.Generic(region.Width);
             var firstData = hasHeader ? region.FirstRow + 1 : region.FirstRow;
             blocks.Add(Table(sheet, sheet.Name, region, columns, hasHeader, firstData, region.LastRow,
@@ -80,8 +80,9 @@ internal static class SheetLayout
     private static TableBlock Table(SheetDescription sheet, string name, CellRange range, IReadOnlyList<string> columns, bool hasHeader,
         long firstDataRow, long lastDataRow, long count, Func<IEnumerable<RawRow>> rows, bool streamed, int blockIndex)
     {
-        IEnumerable<TableRow> Project() => ProjectRows(rows(), range, firstDataRow, lastDataRow);
-        ITableRows tableRows = streamed ? new StreamedRows(Project, count) : new InMemoryRows(Project().ToList());
+        IEnumerable<TableRow> Project() => ProjectRows(rows(), range, firstDataRow, lastDataRow, reuseCells: false);
+        IEnumerable<TableRow> Scan() => ProjectRows(rows(), range, firstDataRow, lastDataRow, reuseCells: true);
+        ITableRows tableRows = streamed ? new StreamedRows(Project, count, scan: Scan) : new InMemoryRows(Project().ToList());
         return new TableBlock
         {
             Name = name,
@@ -95,8 +96,10 @@ internal static class SheetLayout
         };
     }
 
-    private static IEnumerable<TableRow> ProjectRows(IEnumerable<RawRow> rows, CellRange range, long firstDataRow, long lastDataRow)
+    private static IEnumerable<TableRow> ProjectRows(IEnumerable<RawRow> rows, CellRange range, long firstDataRow, long lastDataRow, bool reuseCells)
     {
+        // A scan (ITableRows.Scan) gets one array for every row: a row's cells are all written, so none is left from the last.
+        var reused = reuseCells ? new CellValue[range.Width] : null;
         foreach (var row in rows)
         {
             if (row.Number < firstDataRow)
@@ -107,7 +110,7 @@ internal static class SheetLayout
             {
                 yield break;
             }
-            var cells = Align(row, range);
+            var cells = Align(row, range, reused ?? new CellValue[range.Width]);
             if (cells.Any(c => !c.IsEmpty))
             {
                 yield return new TableRow(row.Number, cells);
@@ -115,9 +118,8 @@ internal static class SheetLayout
         }
     }
 
-    private static CellValue[] Align(RawRow row, CellRange range)
+    private static CellValue[] Align(RawRow row, CellRange range, CellValue[] cells)
     {
-        var cells = new CellValue[range.Width];
         Array.Fill(cells, CellValue.Empty);
         foreach (var cell in row.Cells)
         {

@@ -64,6 +64,8 @@ public class DelimitedTextSpillTests
             Assert.Equal(expected[r].Cells, actual[r].Cells);
         }
         Assert.Equal(actual.Count, a.Rows.Count());
+        TableScans.AssertScanIsEnumeration(a.Rows, expected);
+        TableScans.AssertScanIsEnumeration(e.Rows, expected, reusesCells: false);
     }
 
     private static DelimitedTextReader Reader(bool spill) =>

@@ -118,6 +118,9 @@ public sealed partial class SheetRowSpillTests : IDisposable
             }
             // A second enumeration reads the spill again from its start.
             Assert.Equal(actual.Count, spilledTables[t].Rows.Count());
+            // A scan gives the same rows in one cells array; reading the package again, too.
+            TableScans.AssertScanIsEnumeration(spilledTables[t].Rows, expected, reusesCells: expected.Count > 1);
+            TableScans.AssertScanIsEnumeration(rereadTables[t].Rows, expected, reusesCells: expected.Count > 1);
             Assert.Equal(rereadTables[t].Text, spilledTables[t].Text);
         }
     }
