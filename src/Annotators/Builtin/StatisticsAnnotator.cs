@@ -85,8 +85,11 @@ public sealed class StatisticsAnnotator : IAnnotator
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            foreach (var cell in row.Cells)
+            // By index: a foreach over the list's interface would allocate an enumerator per row.
+            var cells = row.Cells;
+            for (var c = 0; c < cells.Count; c++)
             {
+                var cell = cells[c];
                 if (!cell.IsEmpty)
                 {
                     var text = cell.GetText(buffer);

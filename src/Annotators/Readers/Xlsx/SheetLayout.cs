@@ -121,8 +121,10 @@ internal static class SheetLayout
     private static CellValue[] Align(RawRow row, CellRange range, CellValue[] cells)
     {
         Array.Fill(cells, CellValue.Empty);
-        foreach (var cell in row.Cells)
+        var rowCells = row.Cells;
+        for (var c = 0; c < rowCells.Count; c++)
         {
+            var cell = rowCells[c];
             if (cell.Column >= range.FirstColumn && cell.Column <= range.LastColumn)
             {
                 cells[cell.Column - range.FirstColumn] = cell.Value;

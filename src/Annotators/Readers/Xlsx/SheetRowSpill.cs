@@ -111,10 +111,12 @@ internal sealed class SheetRowSpill : IDisposable
         // Room for the row header; each cell makes its own room.
         Ensure(20);
         WriteVarint((ulong)row.Number);
-        WriteVarint((uint)row.Cells.Count);
-        foreach (var cell in row.Cells)
+        var cells = row.Cells;
+        WriteVarint((uint)cells.Count);
+        // By index: a foreach over the list's interface would allocate an enumerator per row.
+        for (var c = 0; c < cells.Count; c++)
         {
-            WriteCell(cell);
+            WriteCell(cells[c]);
         }
         RowCount++;
     }

@@ -36,17 +36,30 @@ internal sealed class SheetScanner(IReadOnlyList<ExcelTableDefinition> tables)
         MaxColumn = Math.Max(MaxColumn, row.Cells[^1].Column);
         if (_head.Count <= HeaderSampleRows)
         {
-            _head.Add(row);
+            // A copy: the streaming reader hands out one cells list for every row.
+            _head.Add(row with { Cells = row.Cells.ToArray() });
         }
         for (var i = 0; i < tables.Count; i++)
         {
             var range = tables[i].Range;
-            if (row.Number >= tables[i].FirstDataRow && row.Number <= tables[i].LastDataRow
-                && row.Cells.Any(c => c.Column >= range.FirstColumn && c.Column <= range.LastColumn))
+            if (row.Number >= tables[i].FirstDataRow && row.Number <= tables[i].LastDataRow && HasCellIn(row, range))
             {
                 _tableRowCounts[i]++;
             }
         }
+    }
+
+    private static bool HasCellIn(RawRow row, CellRange range)
+    {
+        var cells = row.Cells;
+        for (var c = 0; c < cells.Count; c++)
+        {
+            if (cells[c].Column >= range.FirstColumn && cells[c].Column <= range.LastColumn)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public CellRange? UsedRange => RowCount == 0 ? null : new CellRange(MinColumn, MinRow, MaxColumn, MaxRow);

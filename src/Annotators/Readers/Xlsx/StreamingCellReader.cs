@@ -39,7 +39,8 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     public const int MaxMergedRanges = 100_000;
 
     /// <summary>
-    /// Yields the rows holding at least one non-empty cell; collects merged ranges when <paramref name="merged"/> is given;
+    /// Yields the rows holding at least one non-empty cell, each with the same cells list, overwritten for the next row
+    /// (a caller that keeps a row copies its cells); collects merged ranges when <paramref name="merged"/> is given;
     /// counts cut cells in <paramref name="truncated"/> when given. Disposes <paramref name="reader"/>. With
     /// <paramref name="parseAhead"/>, the XML is parsed on a thread of its own while the caller's thread types the cells
     /// (and does whatever it does with the rows): <paramref name="merged"/> is then filled on that thread, and complete
@@ -60,7 +61,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     public static ParsedAhead ParseAhead(XmlReader reader, List<CellRange>? merged, CancellationToken cancellationToken) =>
         new(ReadAheadItems.Start(Parse(reader, merged, cancellationToken), static batch => batch.Weight));
 
-    /// <summary>The rows of a sheet <see cref="ParseAhead"/> started, typed on the caller's thread; taken once.</summary>
+    /// <summary>The rows of a sheet <see cref="ParseAhead"/> started, typed on the caller's thread, in one cells list as above; taken once.</summary>
     public IEnumerable<RawRow> ReadRows(ParsedAhead parsed, TruncatedCells? truncated) => TypeRows(parsed.Batches, truncated);
 
     /// <summary>A sheet being parsed on a thread of its own.</summary>
@@ -129,7 +130,9 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                     {
                         cells.Sort((a, b) => a.Column.CompareTo(b.Column));
                     }
-                    yield return new RawRow(number, cells.ToArray());
+                    // The list itself: the row is spilled or projected before the next is typed, so a million rows
+                    // do not leave a million arrays for the collector.
+                    yield return new RawRow(number, cells);
                 }
             }
             batch.Return();
@@ -217,12 +220,43 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
         return true;
     }
 
+    /// <summary>
+    /// The longest cell reference, type or style index kept (a reference is at most 10 characters, XFD1048576; a type 9,
+    /// inlineStr; a style index 10 digits); a longer value names nothing and is told by reading one character more.
+    /// </summary>
+    private const int MaxAttributeChars = 16;
+
+    /// <summary>
+    /// Reads the value of the attribute the reader is on into <paramref name="buffer"/> (of <see cref="MaxAttributeChars"/>
+    /// + 1) without making a string of it; returns its length, or more than <see cref="MaxAttributeChars"/> when longer.
+    /// </summary>
+    private static int ReadAttribute(XmlReader reader, char[] buffer)
+    {
+        if (!reader.CanReadValueChunk)
+        {
+            var value = reader.Value;
+            value.AsSpan(0, Math.Min(value.Length, buffer.Length)).CopyTo(buffer);
+            return Math.Min(value.Length, buffer.Length);
+        }
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = reader.ReadValueChunk(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
+        }
+        return length;
+    }
+
     private sealed class CellBuffers(XmlNameTable names)
     {
         // A cell's attribute names as the reader's name table holds them, so its attributes are told apart by reference.
         public readonly string Reference = names.Add("r");
         public readonly string Type = names.Add("t");
         public readonly string Style = names.Add("s");
+
+        public readonly char[] ReferenceChars = new char[MaxAttributeChars + 1];
+        public readonly char[] TypeChars = new char[MaxAttributeChars + 1];
+        public readonly char[] StyleChars = new char[MaxAttributeChars + 1];
 
         public readonly StringBuilder Value = new();
         public readonly StringBuilder Formula = new();
@@ -257,7 +291,8 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     private static void ParseCell(XmlReader reader, ref int column, BoundedXmlText text, CellBuffers buffers, ParsedRows batch)
     {
         // One walk over the attributes instead of three lookups by name (each hashes the name): this runs for every cell.
-        string? reference = null, typeName = null, style = null;
+        // Their values are read into buffers, not strings: three strings per cell were most of what a sheet allocated.
+        int reference = -1, typeName = -1, style = -1;
         if (reader.MoveToFirstAttribute())
         {
             do
@@ -269,27 +304,30 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                 var name = reader.LocalName;
                 if (ReferenceEquals(name, buffers.Reference))
                 {
-                    reference ??= reader.Value;
+                    reference = reference < 0 ? ReadAttribute(reader, buffers.ReferenceChars) : reference;
                 }
                 else if (ReferenceEquals(name, buffers.Type))
                 {
-                    typeName ??= reader.Value;
+                    typeName = typeName < 0 ? ReadAttribute(reader, buffers.TypeChars) : typeName;
                 }
                 else if (ReferenceEquals(name, buffers.Style))
                 {
-                    style ??= reader.Value;
+                    style = style < 0 ? ReadAttribute(reader, buffers.StyleChars) : style;
                 }
             }
             while (reader.MoveToNextAttribute());
             reader.MoveToElement();
         }
         // A cell without a reference sits right after the previous one. A reference past XFD (or one that does not
-        // parse) names no cell Excel has: the cell is placed past the grid, where it is left out.
-        column = reference is null
+        // parse, or longer than any cell's) names no cell Excel has: the cell is placed past the grid, where it is left out.
+        column = reference < 0
             ? Math.Min(column, MaxColumn) + 1
-            : reference.Length <= 16 && CellRange.TryParseCell(reference, out var c, out _) && c is > 0 and <= MaxColumn ? c : MaxColumn + 1;
-        var styleIndex = int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
-        var type = typeName is null ? CellType.Number : TypeOf(typeName);
+            : reference <= MaxAttributeChars && CellRange.TryParseCell(buffers.ReferenceChars.AsSpan(0, reference), out var c, out _) && c is > 0 and <= MaxColumn
+                ? c
+                : MaxColumn + 1;
+        var styleIndex = style is >= 0 and <= MaxAttributeChars
+            && int.TryParse(buffers.StyleChars.AsSpan(0, style), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+        var type = typeName < 0 ? CellType.Number : typeName <= MaxAttributeChars ? TypeOf(buffers.TypeChars.AsSpan(0, typeName)) : CellType.Other;
 
         buffers.Value.Clear();
         buffers.Formula.Clear();
