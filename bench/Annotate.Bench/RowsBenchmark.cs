@@ -156,6 +156,7 @@ internal static class RowsBenchmark
                 }
                 using (var trace = ResidentTrace.StartIfAsked())
                 {
+                    allocations?.Reset();
                     clock = Stopwatch.StartNew();
                     var output = Path.Combine(folder, $"out-{Guid.NewGuid():N}");
                     var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, "ledger.xlsx"), OutputDirectory = output }, CancellationToken.None);
@@ -245,8 +246,8 @@ internal static class RowsBenchmark
     /// <summary>
     /// With ANNOTATE_BENCH_ALLOCATIONS=1, listens to the runtime's allocation ticks (one about every 100 KB allocated,
     /// naming the type of the object that crossed it) and its collections, and prints to stderr the types that took the
-    /// most and the collections by generation and reason, to see what a pass allocates. The whole run is counted,
-    /// warm-up included.
+    /// most and the collections by generation and reason, to see what a pass allocates. In pipeline mode only the
+    /// measured document is counted, not the warm-up.
     /// </summary>
     private sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
     {
@@ -283,10 +284,24 @@ internal static class RowsBenchmark
                 return;
             }
             var type = e.PayloadNames!.IndexOf("TypeName") is var t and >= 0 ? e.Payload[t] as string ?? "?" : "?";
+            if (e.PayloadNames.IndexOf("AllocationKind") is var k and >= 0 && Convert.ToInt32(e.Payload[k], CultureInfo.InvariantCulture) == 1)
+            {
+                type = "(large) " + type;
+            }
             var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload[a], CultureInfo.InvariantCulture) : 100_000;
             lock (_bytes)
             {
                 _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
+            }
+        }
+
+        /// <summary>Forgets what was counted so far (the warm-up's).</summary>
+        public void Reset()
+        {
+            lock (_bytes)
+            {
+                _bytes.Clear();
+                _collections.Clear();
             }
         }
 

@@ -21,8 +21,10 @@ internal sealed class SharedStringTable
     /// <summary>Text kept in memory before it moves to a temporary file: 64 MiB.</summary>
     public const int MemoryBytes = 64 << 20;
 
-    private const int BlockBytes = 1 << 20;
-    private const int OffsetsPerChunk = 1 << 20;
+    // Blocks and offset chunks of 64 KiB stay below the large object heap's threshold (85,000 bytes): a table read
+    // into large arrays made the collector run a full collection every few MB of them (17 while reading 1M rows).
+    private const int BlockBytes = 1 << 16;
+    private const int OffsetsPerChunk = 1 << 14;
     private const int CacheSets = 8192;
 
     // End offset of string i in the text (its start is the end of string i-1), in chunks so growth never copies.

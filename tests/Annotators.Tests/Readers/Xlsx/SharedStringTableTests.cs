@@ -11,6 +11,8 @@ public class SharedStringTableTests
     [
         "", "Tea", "Grüße aus Köln", "日本語のテキスト", "emoji 🙂 pair", new string('x', 5000), "a < b & c", "  spaced  ",
         .. Enumerable.Range(0, 3000).Select(i => $"row {i} – {new string((char)('a' + (i % 26)), i % 97)}"),
+        // Longer in UTF-8 than a block of the table (64 KiB): each spans two or three.
+        new string('ü', 32_767), string.Concat(Enumerable.Repeat("日本", 16_000)), "after the long ones",
     ];
 
     private static XmlReader Part(IEnumerable<string> strings)
