@@ -90,7 +90,13 @@ public sealed class StatisticsAnnotator : IAnnotator
             for (var c = 0; c < cells.Count; c++)
             {
                 var cell = cells[c];
-                if (!cell.IsEmpty)
+                if (cell.KnownRenderedLength() is var length and > 0)
+                {
+                    // A boolean, date or whole number: one word of that many characters, without rendering it.
+                    words++;
+                    characters += length;
+                }
+                else if (!cell.IsEmpty)
                 {
                     var text = cell.GetText(buffer);
                     words += TextCounting.CountWords(text);

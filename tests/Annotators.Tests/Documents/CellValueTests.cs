@@ -18,6 +18,40 @@ public class CellValueTests
     }
 
     [Fact]
+    public void A_known_rendered_length_is_the_length_of_the_rendered_text()
+    {
+        Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+        var random = new Random(12);
+        double[] numbers =
+        [
+            0, -0.0, 1, -1, 9, 10, -10, 99, 100, 12345, 999_999_999_999_999, -999_999_999_999_999, 1e15, -1e15, 1e16,
+            12.5, -0.25, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.MaxValue, double.Epsilon,
+            .. Enumerable.Range(0, 2_000).Select(_ => Math.Round((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(0, 17)))),
+        ];
+        var known = 0;
+        foreach (var number in numbers)
+        {
+            var cell = new CellValue { Kind = CellKind.Number, Number = number };
+            var length = cell.KnownRenderedLength();
+            Assert.True(length == -1 || length == cell.GetText(buffer).Length, $"{number:R}: {length} for '{cell.GetText(buffer)}'");
+            known += length > 0 ? 1 : 0;
+        }
+        // The whole numbers under 10^15 are told without rendering; fractions, 10^15 and more, NaN and infinities are not.
+        Assert.Equal(numbers.Count(n => double.IsFinite(n) && Math.Abs(n) < 1e15 && n == Math.Floor(n)), known);
+        Assert.Equal(2, new CellValue { Kind = CellKind.Number, Number = -0.0 }.KnownRenderedLength());
+        foreach (var date in new[] { new DateTime(2024, 3, 1), new DateTime(2024, 3, 1, 10, 5, 0), DateTime.MinValue, DateTime.MaxValue, new DateTime(5, 1, 1) })
+        {
+            var cell = CellValue.FromDateTime(date);
+            Assert.Equal(cell.GetText(buffer).Length, cell.KnownRenderedLength());
+        }
+        Assert.Equal(4, new CellValue { Kind = CellKind.Boolean, Boolean = true }.KnownRenderedLength());
+        Assert.Equal(5, new CellValue { Kind = CellKind.Boolean, Boolean = false }.KnownRenderedLength());
+        Assert.Equal(-1, CellValue.FromText("12").KnownRenderedLength());
+        Assert.Equal(-1, (CellValue.FromNumber(12.5) with { Text = "12.50" }).KnownRenderedLength());
+        Assert.Equal(-1, new CellValue { Kind = CellKind.Number }.KnownRenderedLength());
+    }
+
+    [Fact]
     public void A_date_renders_without_a_time_of_day_unless_it_has_one()
     {
         Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
