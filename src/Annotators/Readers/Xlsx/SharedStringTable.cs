@@ -21,8 +21,8 @@ internal sealed class SharedStringTable
     /// <summary>Text kept in memory before it moves to a temporary file: 64 MiB.</summary>
     public const int MemoryBytes = 64 << 20;
 
-    // Blocks and offset chunks of 64 KiB stay below the large object heap's threshold (85,000 bytes): a table read
-    // into large arrays made the collector run a full collection every few MB of them (17 while reading 1M rows).
+    // Blocks and offset chunks of 64 KiB stay below the large object heap's threshold (85,000 bytes): large arrays
+    // count against that heap's budget, and each overrun of it starts a full collection.
     private const int BlockBytes = 1 << 16;
     private const int OffsetsPerChunk = 1 << 14;
     private const int CacheSets = 8192;
