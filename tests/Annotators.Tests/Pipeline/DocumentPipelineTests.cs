@@ -155,10 +155,8 @@ public class DocumentPipelineTests
     [Fact]
     public async Task Writers_that_run_alongside_write_at_the_same_time_and_a_later_writer_sees_their_notices()
     {
-        Assert.True(Environment.ProcessorCount > 1, "the writers run alongside only with a second core, as on the machines the tests run on");
         using var dir = new TempDir();
-        var path = dir.File("note.txt");
-        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024.");
+        var request = await SideBySideNoteAsync(dir, "alongside-1", "Pay invoice 42 by 30 April 2024.");
         // Each writer waits for the other to have started before it writes: run one after the other, the first would
         // wait for ever (the guard fails the test instead), so passing shows they ran at the same time.
         var first = new AlongsideWriter("first");
@@ -170,9 +168,7 @@ public class DocumentPipelineTests
             .AddSingleton<IOutputWriter>(second)
             .AddSingleton<IOutputWriter>(after));
 
-        var result = await pipeline.RunAsync(
-            new AnnotationRequest { DocumentId = "alongside-1", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
-            CancellationToken.None);
+        var result = await pipeline.RunAsync(request, CancellationToken.None);
 
         var names = result.Outputs.Select(o => o.Name).ToList();
         // Listed in the writers' order, whichever finished first.
@@ -184,10 +180,8 @@ public class DocumentPipelineTests
     [Fact]
     public async Task Annotators_that_run_alongside_run_at_the_same_time_and_are_listed_in_their_order()
     {
-        Assert.True(Environment.ProcessorCount > 1, "the annotators run alongside only with a second core, as on the machines the tests run on");
         using var dir = new TempDir();
-        var path = dir.File("note.txt");
-        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024 to billing@example.com.");
+        var request = await SideBySideNoteAsync(dir, "alongside-2", "Pay invoice 42 by 30 April 2024 to billing@example.com.");
         // Between statistics (100) and language (110), which run alongside too. Each waits for the other to have
         // started: run one after the other, the first would wait for ever (the guard fails the test instead).
         var first = new AlongsideAnnotator("alongside-first", 101);
@@ -195,9 +189,7 @@ public class DocumentPipelineTests
         (first.Other, second.Other) = (second, first);
         var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(first).AddSingleton<IAnnotator>(second));
 
-        var result = await pipeline.RunAsync(
-            new AnnotationRequest { DocumentId = "alongside-2", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
-            CancellationToken.None);
+        var result = await pipeline.RunAsync(request, CancellationToken.None);
 
         var names = result.Annotations.Runs.Select(r => r.Name).ToList();
         Assert.Equal(["statistics", "alongside-first", "alongside-second", "language", "patterns", "columns"], names.Take(6));
@@ -211,23 +203,31 @@ public class DocumentPipelineTests
     [Fact]
     public async Task An_annotator_that_fails_the_document_stops_the_ones_running_alongside_it()
     {
-        Assert.True(Environment.ProcessorCount > 1, "the annotators run alongside only with a second core, as on the machines the tests run on");
         using var dir = new TempDir();
-        var path = dir.File("note.txt");
-        await File.WriteAllTextAsync(path, "Pay invoice 42 by 30 April 2024.");
+        var request = await SideBySideNoteAsync(dir, "alongside-3", "Pay invoice 42 by 30 April 2024.");
         var waiting = new AlongsideAnnotator("alongside-waiting", 101);
         var failing = new FailingAnnotator(waiting);
         var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(waiting).AddSingleton<IAnnotator>(failing));
 
-        var ex = await Assert.ThrowsAsync<AnnotationException>(() => pipeline.RunAsync(
-            new AnnotationRequest { DocumentId = "alongside-3", Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") },
-            CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => pipeline.RunAsync(request, CancellationToken.None));
 
         Assert.Equal(FailureReason.Corrupt, ex.Reason);
         Assert.Contains("the failing annotator", ex.Message);
         // The other one was waiting for a partner that never comes; it was stopped, not left to its guard.
         Assert.True(waiting.Stopped);
         Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    /// <summary>
+    /// A one-line note to annotate into <c>out</c>, for the tests of writers and annotators that run side by side, which
+    /// needs the second core the machines the tests run on have.
+    /// </summary>
+    private static async Task<AnnotationRequest> SideBySideNoteAsync(TempDir dir, string documentId, string text)
+    {
+        Assert.True(Environment.ProcessorCount > 1, "writers and annotators run side by side only with a second core, as on the machines the tests run on");
+        var path = dir.File("note.txt");
+        await File.WriteAllTextAsync(path, text);
+        return new AnnotationRequest { DocumentId = documentId, Source = new DocumentSource(path, "note.txt"), OutputDirectory = dir.File("out") };
     }
 
     /// <summary>Adds a notice once the other annotator of its pair has started too; without one it waits until stopped.</summary>
