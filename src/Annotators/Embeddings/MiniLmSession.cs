@@ -19,11 +19,11 @@ internal sealed class MiniLmSession : IDisposable
     private const int CopyBufferBytes = 1 << 20;
 
     private readonly InferenceSession _session;
-    private readonly MiniLMTokenizer _tokenizer = new();
     private readonly string[] _outputNames;
 
     public MiniLmSession(SessionOptions options, string? folder = null)
     {
+        Tokenizer = new MiniLMTokenizer();
         var assembly = typeof(SentenceEncoder).Assembly;
         var resource = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".model.onnx", StringComparison.Ordinal));
         var path = Path.Combine(folder ?? Path.GetTempPath(), "annotate-minilm-" + Guid.NewGuid().ToString("N") + ".onnx");
@@ -52,10 +52,13 @@ internal sealed class MiniLmSession : IDisposable
         _outputNames = [.. _session.OutputMetadata.Keys];
     }
 
+    /// <summary>The tokenizer the session encodes with (the package's, with its vocabulary), for counting and windowing texts too.</summary>
+    public MiniLMTokenizer Tokenizer { get; }
+
     /// <summary>One unit vector of <see cref="MiniLmTextEmbedder.VectorLength"/> per sentence, as the package's encoder gives it.</summary>
     public float[][] Encode(string[] sentences, CancellationToken cancellationToken)
     {
-        var encoded = _tokenizer.Encode(sentences);
+        var encoded = Tokenizer.Encode(sentences);
         // The tokenizer pads every sentence to the longest, so all share one width.
         var width = encoded[0].InputIds.Length;
         var ids = new long[sentences.Length * width];

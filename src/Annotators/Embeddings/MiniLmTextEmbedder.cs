@@ -29,8 +29,11 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
     private readonly LoadedOnDemand<Loaded> _model;
     private long _encodedTexts;
 
-    private sealed record Loaded(MiniLmSession Encoder, MiniLMTokenizer Tokenizer, SessionOptions Session) : IDisposable
+    private sealed record Loaded(MiniLmSession Encoder, SessionOptions Session) : IDisposable
     {
+        /// <summary>The session's own tokenizer: one vocabulary per load.</summary>
+        public MiniLMTokenizer Tokenizer => Encoder.Tokenizer;
+
         public void Dispose()
         {
             Encoder.Dispose();
@@ -196,7 +199,7 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
         }
         // The session is built from a file, not from the managed array the package's own encoder would read the model
         // (90 MB) into (MiniLmSession).
-        var loaded = new Loaded(new MiniLmSession(session), new MiniLMTokenizer(), session);
+        var loaded = new Loaded(new MiniLmSession(session), session);
         // The model and the vocabulary are resources of the package's assembly, which the runtime maps from the file: read
         // once into the session (which keeps its own copy of the weights) and the tokenizer, its 86 MB of pages would
         // otherwise stay resident for the process's life, a released encoder's too.
