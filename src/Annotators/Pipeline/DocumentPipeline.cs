@@ -208,11 +208,7 @@ public sealed class DocumentPipeline(
         {
             // Annotators next to each other that may run alongside (the local ones, each scanning every row of a long
             // table) run together on both cores; the others run one after another, in their order.
-            var group = 1;
-            while (Environment.ProcessorCount > 1 && _annotators[i].RunsAlongside && i + group < _annotators.Count && _annotators[i + group].RunsAlongside)
-            {
-                group++;
-            }
+            var group = SideBySide(_annotators, i, a => a.RunsAlongside);
             if (group == 1)
             {
                 Record(context, await RunAnnotatorAsync(_annotators[i], context, source, cancellationToken).ConfigureAwait(false));
@@ -241,6 +237,20 @@ public sealed class DocumentPipeline(
             }
             i += group - 1;
         }
+    }
+
+    /// <summary>
+    /// How many steps from <paramref name="start"/> on run together: the run of neighbours that may run alongside, when
+    /// there is a second core to run them on; otherwise 1.
+    /// </summary>
+    private static int SideBySide<T>(IReadOnlyList<T> steps, int start, Func<T, bool> runsAlongside)
+    {
+        var group = 1;
+        while (Environment.ProcessorCount > 1 && runsAlongside(steps[start]) && start + group < steps.Count && runsAlongside(steps[start + group]))
+        {
+            group++;
+        }
+        return group;
     }
 
     private static void Record(AnnotationContext context, (AnnotatorRun Run, Notice? Failure) outcome)
@@ -299,11 +309,7 @@ public sealed class DocumentPipeline(
             {
                 // Writers next to each other that may run alongside (the table writers, each scanning every row) run
                 // together on both cores; the others run one after another, in their order.
-                var group = 1;
-                while (Environment.ProcessorCount > 1 && applicable[i].RunsAlongside && i + group < applicable.Count && applicable[i + group].RunsAlongside)
-                {
-                    group++;
-                }
+                var group = SideBySide(applicable, i, w => w.RunsAlongside);
                 if (group == 1)
                 {
                     outputs.AddRange(await applicable[i].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
