@@ -112,6 +112,49 @@ public class AnnotatedWorkbookWriterTests
         {
             Assert.Equal(Bytes(before.GetEntry("xl/worksheets/sheet1.xml")!), Bytes(after.GetEntry("xl/worksheets/sheet1.xml")!));
         }
+        // Copied as its compressed bytes, not inflated and deflated again.
+        Assert.Equal(CompressedSheet(source), CompressedSheet(output));
+        AssertValidWithSheets(output);
+    }
+
+    [Fact]
+    public void A_large_worksheet_is_put_back_through_the_zip_library_when_the_original_cannot_be_copied_raw()
+    {
+        using var dir = new TempDir();
+        var source = dir.File("big.xlsx");
+        TestWorkbooks.Large(source, 5000);
+        // The first entry's local header names it differently from the central directory: the zip library reads such
+        // a file (it takes names from the directory), the raw copy does not trust it.
+        var bytes = File.ReadAllBytes(source);
+        var letter = Enumerable.Range(30, BitConverter.ToUInt16(bytes, 26)).First(i => char.IsAsciiLetter((char)bytes[i]));
+        bytes[letter] ^= 0x20;
+        File.WriteAllBytes(source, bytes);
+        using (var stream = File.OpenRead(source))
+        {
+            Assert.Null(RawZipDirectory.TryRead(stream));
+        }
+
+        var (output, _) = Write(dir, source, WriterFixtures.LedgerAnnotations(), packageCopy: true);
+
+        using (var before = ZipFile.OpenRead(source))
+        using (var after = ZipFile.OpenRead(output))
+        {
+            Assert.Equal(Bytes(before.GetEntry("xl/worksheets/sheet1.xml")!), Bytes(after.GetEntry("xl/worksheets/sheet1.xml")!));
+            // Deflated again (at the fastest level), so not the original's compressed size.
+            Assert.NotEqual(before.GetEntry("xl/worksheets/sheet1.xml")!.CompressedLength, after.GetEntry("xl/worksheets/sheet1.xml")!.CompressedLength);
+        }
+        AssertValidWithSheets(output);
+    }
+
+    private static byte[] CompressedSheet(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var entry = RawZipDirectory.TryRead(new MemoryStream(bytes))!.Single(e => e.Name == "xl/worksheets/sheet1.xml");
+        return bytes.AsSpan((int)entry.DataOffset, (int)entry.CompressedSize).ToArray();
+    }
+
+    private static void AssertValidWithSheets(string output)
+    {
         using var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(output, isEditable: false);
         var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(package).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));

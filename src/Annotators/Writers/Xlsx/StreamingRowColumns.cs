@@ -112,18 +112,21 @@ internal static class StreamingRowColumns
             return;
         }
         var temporary = path + ".rows.tmp";
+        var parts = path + ".parts.tmp";
+        Func<string, Action<Stream, Stream>?> rewriteOf = name => written.TryGetValue(name, out var write)
+            ? (_, to) => write(to)
+            : plan.Sheets.TryGetValue(name, out var tables)
+            ? (from, to) => Rewrite(from, to, tables, boldStyle, cancellationToken)
+            : null;
         try
         {
-            using (var source = ZipFile.OpenRead(path))
-            using (var original = leftOut.Names.Count == 0 ? null : ZipFile.OpenRead(leftOut.Original))
-            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
-            using (var target = new ZipArchive(output, ZipArchiveMode.Create))
+            if (!TryApplyCopyingRaw(path, parts, temporary, leftOut, rewriteOf, cancellationToken))
             {
-                CopyPackage(source, target, name => written.TryGetValue(name, out var write)
-                    ? (_, to) => write(to)
-                    : plan.Sheets.TryGetValue(name, out var tables)
-                    ? (from, to) => Rewrite(from, to, tables, boldStyle, cancellationToken)
-                    : null, cancellationToken,
+                using var source = ZipFile.OpenRead(path);
+                using var original = leftOut.Names.Count == 0 ? null : ZipFile.OpenRead(leftOut.Original);
+                using var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024);
+                using var target = new ZipArchive(output, ZipArchiveMode.Create);
+                CopyPackage(source, target, rewriteOf, cancellationToken,
                     entry => original is not null && leftOut.Names.Contains(entry.FullName) ? original.GetEntry(entry.FullName) ?? entry : entry);
             }
             File.Move(temporary, path, overwrite: true);
@@ -131,7 +134,76 @@ internal static class StreamingRowColumns
         finally
         {
             File.Delete(temporary);
+            File.Delete(parts);
         }
+    }
+
+    /// <summary>
+    /// Puts the large parts that come back unchanged into the package as their original compressed bytes: the other
+    /// entries are written to <paramref name="parts"/> first (through the rewrites), then both are copied raw, in the
+    /// edited package's order, into <paramref name="temporary"/>. False, with nothing decided, when there is nothing to
+    /// copy raw or either ZIP file is one <see cref="RawZipDirectory"/> does not take.
+    /// </summary>
+    private static bool TryApplyCopyingRaw(string path, string parts, string temporary, LeftOutParts leftOut,
+        Func<string, Action<Stream, Stream>?> rewriteOf, CancellationToken cancellationToken)
+    {
+        var unchanged = leftOut.Names.Where(name => rewriteOf(name) is null).ToHashSet(StringComparer.Ordinal);
+        if (unchanged.Count == 0)
+        {
+            return false;
+        }
+        using var originalFile = new FileStream(leftOut.Original, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var originalEntries = RawZipDirectory.TryRead(originalFile)?.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        if (originalEntries is null || unchanged.Any(name => !originalEntries.TryGetValue(name, out var entry) || !entry.Copyable))
+        {
+            return false;
+        }
+        List<string> order;
+        using (var source = ZipFile.OpenRead(path))
+        using (var original = ZipFile.OpenRead(leftOut.Original))
+        using (var output = new FileStream(parts, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create))
+        {
+            order = source.Entries.Select(e => e.FullName).ToList();
+            // A large part that is rewritten (row columns added) is read from the original, as on the other path.
+            CopyPackage(source, target, rewriteOf, cancellationToken,
+                entry => leftOut.Names.Contains(entry.FullName) ? original.GetEntry(entry.FullName) ?? entry : entry,
+                include: name => !unchanged.Contains(name));
+        }
+        using var partsFile = new FileStream(parts, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var partEntries = RawZipDirectory.TryRead(partsFile)?.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        if (partEntries is null)
+        {
+            return false;
+        }
+        var plan = new List<(Stream From, RawZipEntry Entry)>(order.Count);
+        foreach (var name in order)
+        {
+            if (unchanged.Contains(name))
+            {
+                plan.Add((originalFile, originalEntries[name]));
+            }
+            else if (partEntries.TryGetValue(name, out var entry) && entry.Copyable)
+            {
+                plan.Add((partsFile, entry));
+            }
+            else
+            {
+                return false;
+            }
+        }
+        if (!RawZipWriter.Fits(plan.Select(p => p.Entry).ToList()))
+        {
+            return false;
+        }
+        using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024);
+        var writer = new RawZipWriter(file);
+        foreach (var (from, entry) in plan)
+        {
+            writer.Copy(from, entry, cancellationToken);
+        }
+        writer.Finish();
+        return true;
     }
 
     /// <summary>Large parts an edited copy holds as empty entries: their names, and the package that holds them.</summary>
@@ -182,11 +254,15 @@ internal static class StreamingRowColumns
 
     /// <summary>Copies every entry of a package, through the rewrite <paramref name="rewriteOf"/> gives its name, or as it is when none.</summary>
     internal static void CopyPackage(ZipArchive source, ZipArchive target, Func<string, Action<Stream, Stream>?> rewriteOf, CancellationToken cancellationToken,
-        Func<ZipArchiveEntry, ZipArchiveEntry>? contentOf = null)
+        Func<ZipArchiveEntry, ZipArchiveEntry>? contentOf = null, Func<string, bool>? include = null)
     {
         foreach (var entry in source.Entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (include?.Invoke(entry.FullName) == false)
+            {
+                continue;
+            }
             var content = contentOf?.Invoke(entry) ?? entry;
             var rewrite = rewriteOf(entry.FullName);
             // A large part put back unchanged is compressed for speed: its bytes were a plain file copy before.
