@@ -89,12 +89,14 @@ public sealed class CsvTablesWriter : IOutputWriter
         }
         await csv.EndRecordAsync(cancellationToken).ConfigureAwait(false);
         var record = -1L;
+        // Numbers and dates are rendered into this buffer rather than into a string per cell.
+        var rendered = new char[CellValue.MaxDerivedTextLength];
         foreach (var row in table.Rows.Scan())
         {
             record++;
             for (var c = 0; c < table.Columns.Count; c++)
             {
-                csv.WriteField(c < row.Cells.Count ? Format(row.Cells[c]) : string.Empty);
+                csv.WriteField(c < row.Cells.Count ? Format(row.Cells[c], rendered) : []);
             }
             if (fields.Count > 0)
             {
@@ -114,10 +116,10 @@ public sealed class CsvTablesWriter : IOutputWriter
     }
 
     /// <summary>The value as a CSV field: <see cref="CellValue.Text"/> is already invariant and ISO-8601; booleans are lower-case.</summary>
-    internal static string Format(CellValue cell) => cell.Kind switch
+    internal static ReadOnlySpan<char> Format(CellValue cell, Span<char> buffer) => cell.Kind switch
     {
-        CellKind.Empty => string.Empty,
+        CellKind.Empty => [],
         CellKind.Boolean => cell.Boolean == true ? "true" : "false",
-        _ => cell.Text ?? string.Empty,
+        _ => cell.GetText(buffer),
     };
 }

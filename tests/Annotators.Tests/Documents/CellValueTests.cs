@@ -52,6 +52,34 @@ public class CellValueTests
     }
 
     [Fact]
+    public void Numbers_and_dates_render_as_the_round_trip_and_iso_formats_write_them()
+    {
+        // Whole numbers and dates take faster paths than the formats that define their text: the same text either way.
+        Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+        var random = new Random(7);
+        double[] numbers =
+        [
+            0, -0.0, 1, -1, 999_999_999_999_999, -999_999_999_999_999, 1e15, -1e15, 1e15 - 0.5, 4503599627370496.0,
+            0.1, -2.5, 1e-7, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.MaxValue, double.MinValue, double.Epsilon,
+            .. Enumerable.Range(0, 5_000).Select(i => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 18)) is var n && i % 2 == 0 ? Math.Round(n) : n),
+        ];
+        foreach (var number in numbers)
+        {
+            Assert.Equal(number.ToString("R", System.Globalization.CultureInfo.InvariantCulture), CellValue.FromNumber(number).GetText(buffer).ToString());
+        }
+        DateTime[] dates =
+        [
+            new(2024, 3, 1), new(2024, 3, 1, 10, 5, 0), new(2024, 3, 1, 0, 0, 0, 1), DateTime.MinValue, DateTime.MaxValue, new(5, 1, 1), new(1999, 12, 31, 23, 59, 59),
+            .. Enumerable.Range(0, 2_000).Select(i => new DateTime(random.NextInt64(DateTime.MaxValue.Ticks)) is var d && i % 2 == 0 ? d.Date : d),
+        ];
+        foreach (var date in dates)
+        {
+            var format = date.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss";
+            Assert.Equal(date.ToString(format, System.Globalization.CultureInfo.InvariantCulture), CellValue.FromDateTime(date).GetText(buffer).ToString());
+        }
+    }
+
+    [Fact]
     public void A_date_renders_without_a_time_of_day_unless_it_has_one()
     {
         Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
