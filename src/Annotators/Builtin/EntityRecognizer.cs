@@ -85,7 +85,9 @@ public sealed partial class EntityRecognizer
     /// <summary>True when the text holds a valid phone number (international, or national with the default region).</summary>
     public bool ContainsPhone(string text)
     {
-        if (!ContainsDigit(text))
+        // Every phone number accepted has at least MinPhoneDigits digits, all within the text: a column of notes or
+        // codes with fewer is not run through the patterns, cell after cell.
+        if (CountDigits(text) < MinPhoneDigits)
         {
             return false;
         }
@@ -398,7 +400,7 @@ public sealed partial class EntityRecognizer
                 return;
             }
             length = candidate.AsSpan(0, cut).TrimEnd(PhoneSeparators).Length;
-            if (CountDigits(text.AsSpan(index, length)) < 7)
+            if (CountDigits(text.AsSpan(index, length)) < MinPhoneDigits)
             {
                 return;
             }
@@ -407,7 +409,7 @@ public sealed partial class EntityRecognizer
 
     private string? TryNormalisePhone(string candidate, string region)
     {
-        if (CountDigits(candidate) is < 7 or > 17)
+        if (CountDigits(candidate) is < MinPhoneDigits or > 17)
         {
             return null;
         }
@@ -422,6 +424,8 @@ public sealed partial class EntityRecognizer
             return null;
         }
     }
+
+    private const int MinPhoneDigits = 7;
 
     private static int CountDigits(ReadOnlySpan<char> text)
     {
