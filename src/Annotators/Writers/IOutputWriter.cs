@@ -20,7 +20,7 @@ public interface IOutputWriter
     /// True for a writer that may run at the same time as the writers registered right next to it that say so too, on
     /// another core: it writes only its own files, reads the document and annotations without changing what they read,
     /// and reads nothing they change (it may add notices, under the lock of the notices list; only writers after the group read them). The table writers
-    /// say so: each scans every row of a long table.
+    /// say so (each scans every row of a long table), and the copy of the original, registered next to them.
     /// </summary>
     bool RunsAlongside => false;
 }

@@ -12,6 +12,10 @@ public sealed class OriginalFileWriter : IOutputWriter
     public bool AppliesTo(Document document) => true;
 
     /// <inheritdoc />
+    /// <remarks>A file copy (a large workbook's tens of MB) that waits on the disk more than the CPU: it runs beside the table writers.</remarks>
+    public bool RunsAlongside => true;
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
     {
         var (extension, mediaType) = context.Document.Format switch

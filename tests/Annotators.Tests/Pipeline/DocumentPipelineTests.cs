@@ -178,6 +178,24 @@ public class DocumentPipelineTests
     }
 
     [Fact]
+    public void The_built_in_writers_that_run_alongside_are_registered_next_to_each_other()
+    {
+        // Only writers next to each other form a group: a gap would split the workbook, CSV and original copies.
+        var writers = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging()
+            .AddAnnotators()
+            .BuildServiceProvider()
+            .GetServices<IOutputWriter>()
+            .ToList();
+
+        var alongside = writers.Select((w, i) => (w, i)).Where(p => p.w.RunsAlongside).ToList();
+
+        Assert.Equal(["xlsx", "csv", "original"], alongside.Select(p => p.w.Kind));
+        Assert.Equal(alongside.Count - 1, alongside[^1].i - alongside[0].i);
+    }
+
+    [Fact]
     public async Task Annotators_that_run_alongside_run_at_the_same_time_and_are_listed_in_their_order()
     {
         using var dir = new TempDir();
