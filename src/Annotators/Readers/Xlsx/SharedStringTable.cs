@@ -8,14 +8,9 @@ namespace Annotate.Annotators.Readers.Xlsx;
 /// A workbook's shared strings, held as UTF-8 with one 4-byte end offset per string instead of one .NET string each:
 /// a part of millions of short strings costs about its own size, not three times it. Past
 /// <see cref="MemoryBytes"/> of text the strings move to a temporary file (deleted when the table is collected), so a
-/// part of hundreds of MB costs only its offsets in memory. Strings are decoded when a cell asks for them; a small
-/// cache hands repeated indexes the same instance.
+/// part of hundreds of MB costs only its offsets in memory. Strings are decoded when a cell asks for them; a scan of
+/// a sheet asks through a <see cref="SharedStringScan"/>, whose cache hands repeated indexes the same instance.
 /// </summary>
-/// <remarks>
-/// The cache has two entries per index set: the one hit last is kept, a new string takes the other. A sheet's columns
-/// of repeated values (names, codes) then stay cached while a column of strings that each occur once (notes, ids), whose
-/// indexes fall into every set in turn, passes through the other entry instead of evicting them.
-/// </remarks>
 internal sealed class SharedStringTable
 {
     /// <summary>Text kept in memory before it moves to a temporary file: 64 MiB.</summary>
@@ -25,14 +20,11 @@ internal sealed class SharedStringTable
     // count against that heap's budget, and each overrun of it starts a full collection.
     private const int BlockBytes = 1 << 16;
     private const int OffsetsPerChunk = 1 << 14;
-    private const int CacheSets = 8192;
 
     // End offset of string i in the text (its start is the end of string i-1), in chunks so growth never copies.
     private readonly List<uint[]> _ends = [];
     private readonly List<byte[]> _blocks = [];
     private readonly HashSet<int> _truncated = [];
-    private readonly CachedString?[] _cache = new CachedString?[CacheSets * 2];
-    private readonly byte[] _hitLast = new byte[CacheSets];
     private readonly long _memoryBytes;
     private byte[] _encoded = new byte[1024];
     private SafeFileHandle? _file;
@@ -50,49 +42,32 @@ internal sealed class SharedStringTable
 
     public bool IsTruncated(int index) => _truncated.Contains(index);
 
-    public string this[int index]
+    /// <summary>The string at <paramref name="index"/>, decoded on each call: scans use <see cref="Scan"/>, which caches.</summary>
+    public string this[int index] => Decode(index);
+
+    /// <summary>A cache of this table's strings for one scan on one thread.</summary>
+    public SharedStringScan Scan() => new(this);
+
+    internal string Decode(int index)
     {
-        get
+        long start = index == 0 ? 0 : End(index - 1);
+        var length = (int)(End(index) - start);
+        var offset = (int)(start % BlockBytes);
+        if (_file is null && offset + length <= BlockBytes)
         {
-            // Entries are immutable objects swapped in whole, so concurrent readers never see a torn pair; a lost
-            // update of which entry was hit last costs a decode, never a wrong string.
-            var set = index & (CacheSets - 1);
-            var slot = set * 2;
-            if (_cache[slot] is { } first && first.Index == index)
-            {
-                _hitLast[set] = 0;
-                return first.Text;
-            }
-            if (_cache[slot + 1] is { } second && second.Index == index)
-            {
-                _hitLast[set] = 1;
-                return second.Text;
-            }
-            long start = index == 0 ? 0 : End(index - 1);
-            var length = (int)(End(index) - start);
-            string text;
-            var offset = (int)(start % BlockBytes);
-            if (_file is null && offset + length <= BlockBytes)
-            {
-                // Most strings lie within one block: decoded where they are, without a copy.
-                text = length == 0 ? string.Empty : Encoding.UTF8.GetString(_blocks[(int)(start / BlockBytes)].AsSpan(offset, length));
-            }
-            else
-            {
-                var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
-                if (_file is not null)
-                {
-                    RandomAccess.Read(_file, bytes, start);
-                }
-                else
-                {
-                    Copy(start, bytes);
-                }
-                text = Encoding.UTF8.GetString(bytes);
-            }
-            _cache[slot + 1 - _hitLast[set]] = new CachedString(index, text);
-            return text;
+            // Most strings lie within one block: decoded where they are, without a copy.
+            return length == 0 ? string.Empty : Encoding.UTF8.GetString(_blocks[(int)(start / BlockBytes)].AsSpan(offset, length));
         }
+        var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
+        if (_file is not null)
+        {
+            RandomAccess.Read(_file, bytes, start);
+        }
+        else
+        {
+            Copy(start, bytes);
+        }
+        return Encoding.UTF8.GetString(bytes);
     }
 
     private long End(int index) => _ends[index / OffsetsPerChunk][index % OffsetsPerChunk];
@@ -230,6 +205,4 @@ internal sealed class SharedStringTable
         }
         return table;
     }
-
-    private sealed record CachedString(int Index, string Text);
 }

@@ -161,6 +161,7 @@ internal sealed class SheetRowSpill : IDisposable
         // One array per row width up to ReusedWidths (a sheet's rows leave out their empty cells, so widths vary).
         var reused = reuseCells ? new RawCell[]?[ReusedWidths + 1] : null;
         var reader = new SpillReader(_file, _length);
+        var strings = _sharedStrings.Scan();
         try
         {
             for (long i = 0; i < RowCount; i++)
@@ -179,7 +180,7 @@ internal sealed class SheetRowSpill : IDisposable
                 }
                 for (var c = 0; c < count; c++)
                 {
-                    cells[c] = ReadCell(ref reader);
+                    cells[c] = ReadCell(ref reader, strings);
                 }
                 yield return new RawRow(number, cells);
             }
@@ -267,7 +268,7 @@ internal sealed class SheetRowSpill : IDisposable
 
     private static string BooleanText(bool value) => value ? "TRUE" : "FALSE";
 
-    private RawCell ReadCell(ref SpillReader reader)
+    private static RawCell ReadCell(ref SpillReader reader, SharedStringScan strings)
     {
         reader.Ensure(5 + 3 + 8 + 8 + 5 + 5);
         var column = (int)reader.Varint();
@@ -281,7 +282,7 @@ internal sealed class SheetRowSpill : IDisposable
         if ((parts & Parts.SharedText) != 0)
         {
             index = (int)reader.Varint();
-            text = _sharedStrings[index];
+            text = strings[index];
         }
         else if ((parts & Parts.Text) != 0)
         {

@@ -75,6 +75,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     private IEnumerable<RawRow> TypeRows(IEnumerable<ParsedRows> parsed, TruncatedCells? truncated)
     {
         var scratch = new char[CellValue.MaxDerivedTextLength];
+        var strings = sharedStrings.Scan();
         var cells = new List<RawCell>();
         // Numbers and dates of the row whose text (at most CellValue.MaxDerivedTextLength characters) is not rendered
         // yet: only a row whose text nears MaxRowCharacters needs their exact length.
@@ -89,7 +90,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                 long rowCharacters = 0;
                 for (var i = first; i < end; i++)
                 {
-                    var (cell, cut) = Type(batch.Cells[i], batch.Chars);
+                    var (cell, cut) = Type(batch.Cells[i], batch.Chars, strings);
                     if (cell.Value.Kind == CellKind.Text
                         && rowCharacters + (unmeasured.Count * (long)CellValue.MaxDerivedTextLength) + cell.Value.Text.Length > MaxRowCharacters)
                     {
@@ -369,14 +370,14 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
     }
 
     /// <summary>Types a parsed cell the way Excel shows it; true with it when its text was cut.</summary>
-    private (RawCell Cell, bool Truncated) Type(in ParsedCell parsed, char[] chars)
+    private (RawCell Cell, bool Truncated) Type(in ParsedCell parsed, char[] chars, SharedStringScan strings)
     {
         var truncated = parsed.Truncated;
-        var (cellValue, shared) = Convert(parsed.Type, chars, parsed.Value, parsed.Inline, parsed.Formula.Text(chars), parsed.Style, ref truncated);
+        var (cellValue, shared) = Convert(parsed.Type, chars, parsed.Value, parsed.Inline, parsed.Formula.Text(chars), parsed.Style, strings, ref truncated);
         return (new RawCell(parsed.Column, cellValue, styles.IsBold(parsed.Style), shared), truncated);
     }
 
-    private (Documents.CellValue Value, int SharedString) Convert(CellType type, char[] chars, Slice value, Slice inline, string? formula, int styleIndex, ref bool truncated)
+    private (Documents.CellValue Value, int SharedString) Convert(CellType type, char[] chars, Slice value, Slice inline, string? formula, int styleIndex, SharedStringScan strings, ref bool truncated)
     {
         switch (type)
         {
@@ -384,7 +385,7 @@ internal sealed class StreamingCellReader(SharedStringTable sharedStrings, Strea
                 if (value.Exists && int.TryParse(value.Span(chars), NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sharedStrings.Count)
                 {
                     truncated |= sharedStrings.IsTruncated(index);
-                    return (Documents.CellValue.FromText(sharedStrings[index]) with { Formula = formula }, index);
+                    return (Documents.CellValue.FromText(strings[index]) with { Formula = formula }, index);
                 }
                 return (Documents.CellValue.Empty with { Formula = formula }, -1);
             case CellType.InlineString:
