@@ -193,9 +193,16 @@ public class AnnotatedWorkbookWriterTests
 
         var written = Assert.Single(await Writer(packageCopy: false).WriteAsync(context, CancellationToken.None));
 
+        // Both sheets are written as streamed XML: valid against the schema, header rows frozen.
+        using (var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(Path.Combine(context.OutputDirectory, written.Name), isEditable: false))
+        {
+            var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(package).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
+        }
         using var workbook = new XLWorkbook(Path.Combine(context.OutputDirectory, written.Name));
         Assert.Equal(["Data", "Annotations"], workbook.Worksheets.Select(w => w.Name));
         var data = workbook.Worksheet("Data");
+        Assert.Equal(1, data.SheetView.SplitRow);
         Assert.Equal("Name", data.Cell("A1").GetString());
         Assert.True(data.Cell("A1").Style.Font.Bold);
         Assert.Equal("Ann, Jr.", data.Cell("A2").GetString());

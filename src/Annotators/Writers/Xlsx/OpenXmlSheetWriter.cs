@@ -1,9 +1,6 @@
-using System.Globalization;
 using Annotate.Annotators.Documents;
-using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
-using CellValue = DocumentFormat.OpenXml.Spreadsheet.CellValue;
 
 namespace Annotate.Annotators.Writers.Xlsx;
 
@@ -11,9 +8,9 @@ namespace Annotate.Annotators.Writers.Xlsx;
 internal sealed record SheetStyles(uint Bold, uint Date, uint DateTime);
 
 /// <summary>
-/// Writes worksheets with the OpenXml SDK's <see cref="OpenXmlWriter"/>, element by element, so neither the
-/// Annotations sheet nor a million-row Data sheet is built in memory. Text goes in inline strings, which
-/// leaves the workbook's shared-string table untouched.
+/// Writes generated worksheets as they stream (<see cref="SheetXmlWriter"/>), so neither the Annotations sheet nor a
+/// million-row Data sheet is built in memory, and the styles they use. Text goes in inline strings, which leaves the
+/// workbook's shared-string table untouched.
 /// </summary>
 internal static class OpenXmlSheetWriter
 {
@@ -23,58 +20,45 @@ internal static class OpenXmlSheetWriter
     /// <summary>Writes the Annotations sheet named <paramref name="sheet"/>; text passes through <paramref name="cleaner"/>.</summary>
     public static void WriteAnnotations(WorksheetPart part, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
     {
-        using var writer = OpenXmlWriter.Create(part);
-        WriteAnnotations(writer, content, styles, cleaner, sheet);
+        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
+        WriteAnnotations(stream, content, styles, cleaner, sheet);
     }
 
     /// <summary>Writes the Annotations sheet's part XML to <paramref name="stream"/> (a ZIP entry written as it streams).</summary>
     public static void WriteAnnotations(Stream stream, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
     {
-        using var writer = OpenXmlWriter.Create(stream, new System.Text.UTF8Encoding(false));
-        WriteAnnotations(writer, content, styles, cleaner, sheet);
-    }
-
-    private static void WriteAnnotations(OpenXmlWriter writer, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
-    {
-        writer.WriteStartElement(new Worksheet());
-        WriteFrozenView(writer, content.FrozenRows);
-        writer.WriteStartElement(new Columns());
-        for (var c = 0; c < content.ColumnWidths.Count; c++)
-        {
-            writer.WriteElement(new Column { Min = (uint)(c + 1), Max = (uint)(c + 1), Width = content.ColumnWidths[c], CustomWidth = true });
-        }
-        writer.WriteEndElement();
-        writer.WriteStartElement(new SheetData());
+        using var writer = new SheetXmlWriter(stream);
+        writer.FrozenRows(content.FrozenRows);
+        writer.Columns(content.ColumnWidths);
+        writer.StartSheetData();
         for (var r = 0; r < content.Rows.Count; r++)
         {
             var row = content.Rows[r];
             var style = row.Style == SheetRowStyle.Normal ? 0u : styles.Bold;
-            writer.WriteStartElement(new Row { RowIndex = (uint)(r + 1) });
+            writer.StartRow(r + 1);
             for (var c = 0; c < row.Cells.Count; c++)
             {
-                var reference = CellReferences.ColumnName(c + 1) + (r + 1).ToString(CultureInfo.InvariantCulture);
                 switch (row.Cells[c])
                 {
                     case null:
                         break;
                     case double d:
-                        writer.WriteElement(NumberCell(reference, d, style));
+                        writer.Number(c + 1, d, style);
                         break;
                     case long l:
-                        writer.WriteElement(NumberCell(reference, l, style));
+                        writer.Number(c + 1, l, style);
                         break;
                     case bool b:
-                        writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.Boolean, StyleIndex = style, CellValue = new CellValue(b ? "1" : "0") });
+                        writer.Boolean(c + 1, b, style);
                         break;
                     case var other:
-                        writer.WriteElement(TextCell(reference, cleaner.Clean(AnnotationSheetContent.Render(other), sheet, reference), style));
+                        writer.Text(c + 1, cleaner.Clean(AnnotationSheetContent.Render(other), sheet, writer, c + 1), style);
                         break;
                 }
             }
-            writer.WriteEndElement();
+            writer.EndRow();
         }
-        writer.WriteEndElement();
-        writer.WriteEndElement();
+        writer.Finish();
     }
 
     /// <summary>
@@ -89,27 +73,23 @@ internal static class OpenXmlSheetWriter
             : [];
         truncated = false;
         long written = 0;
-        using var writer = OpenXmlWriter.Create(part);
-        writer.WriteStartElement(new Worksheet());
+        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
+        using var writer = new SheetXmlWriter(stream);
         var headerRow = table.HasHeaderRow ? Math.Max(1, table.FirstRow) : 0;
+        writer.FrozenRows((int)headerRow);
+        writer.StartSheetData();
         if (headerRow > 0)
         {
-            WriteFrozenView(writer, (int)headerRow);
-        }
-        writer.WriteStartElement(new SheetData());
-        if (headerRow > 0)
-        {
-            writer.WriteStartElement(new Row { RowIndex = (uint)headerRow });
+            writer.StartRow(headerRow);
             for (var c = 0; c < table.Columns.Count; c++)
             {
-                var reference = Reference(table, c, headerRow);
-                writer.WriteElement(TextCell(reference, cleaner.Clean(table.Columns[c], sheet, reference), styles.Bold));
+                writer.Text(table.FirstColumn + c, cleaner.Clean(table.Columns[c], sheet, writer, table.FirstColumn + c), styles.Bold);
             }
-            WriteExtra(writer, extra, headerRow, headerRow, styles);
-            writer.WriteEndElement();
+            WriteExtra(writer, extra, headerRow, styles);
+            writer.EndRow();
         }
         var last = headerRow;
-        foreach (var row in table.Rows)
+        foreach (var row in table.Rows.Scan())
         {
             // Keep each row at its source row number so cell references in the findings point at it.
             var number = Math.Max(row.Number, last + 1);
@@ -122,47 +102,44 @@ internal static class OpenXmlSheetWriter
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            writer.WriteStartElement(new Row { RowIndex = (uint)number });
+            writer.StartRow(number);
             for (var c = 0; c < row.Cells.Count; c++)
             {
                 var cell = row.Cells[c];
-                var reference = Reference(table, c, number);
+                var column = table.FirstColumn + c;
                 switch (cell.Kind)
                 {
                     case CellKind.Empty:
                         break;
                     case CellKind.Number when cell.Number is { } n:
-                        writer.WriteElement(NumberCell(reference, n, 0));
+                        writer.Number(column, n, 0);
                         break;
                     case CellKind.DateTime when cell.DateTime is { } date:
-                        writer.WriteElement(NumberCell(reference, date.ToOADate(), date.TimeOfDay == TimeSpan.Zero ? styles.Date : styles.DateTime));
+                        writer.Number(column, date.ToOADate(), date.TimeOfDay == TimeSpan.Zero ? styles.Date : styles.DateTime);
                         break;
                     case CellKind.Boolean when cell.Boolean is { } b:
-                        writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.Boolean, CellValue = new CellValue(b ? "1" : "0") });
+                        writer.Boolean(column, b, 0);
                         break;
                     case CellKind.Error:
-                        writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.Error, CellValue = new CellValue(cleaner.Clean(cell.Text, sheet, reference)) });
+                        writer.Error(column, cleaner.Clean(cell.Text, sheet, writer, column));
                         break;
                     default:
                         if (!cell.IsEmpty)
                         {
-                            writer.WriteElement(TextCell(reference, cleaner.Clean(cell.Text, sheet, reference), 0));
+                            writer.Text(column, cleaner.Clean(cell.Text, sheet, writer, column), 0);
                         }
                         break;
                 }
             }
-            WriteExtra(writer, extra, row.Number, number, styles);
-            writer.WriteEndElement();
+            WriteExtra(writer, extra, row.Number, styles);
+            writer.EndRow();
             last = number;
         }
-        writer.WriteEndElement();
-        writer.WriteEndElement();
+        writer.Finish();
         return written - (truncated ? 1 : 0);
     }
 
-    private static string Reference(TableBlock table, int columnIndex, long row) => table.CellReference(columnIndex, row);
-
-    private static void WriteExtra(OpenXmlWriter writer, Dictionary<long, List<RowColumnCell>> extra, long sourceRow, long sheetRow, SheetStyles styles)
+    private static void WriteExtra(SheetXmlWriter writer, Dictionary<long, List<RowColumnCell>> extra, long sourceRow, SheetStyles styles)
     {
         if (!extra.TryGetValue(sourceRow, out var cells))
         {
@@ -170,36 +147,9 @@ internal static class OpenXmlSheetWriter
         }
         foreach (var cell in cells)
         {
-            var reference = CellReferences.ColumnName(cell.Column) + sheetRow.ToString(CultureInfo.InvariantCulture);
-            writer.WriteElement(TextCell(reference, cell.Text, cell.Header ? styles.Bold : 0));
+            writer.Text(cell.Column, cell.Text, cell.Header ? styles.Bold : 0);
         }
     }
-
-    private static void WriteFrozenView(OpenXmlWriter writer, int frozenRows)
-    {
-        if (frozenRows <= 0)
-        {
-            return;
-        }
-        var topLeft = "A" + (frozenRows + 1).ToString(CultureInfo.InvariantCulture);
-        writer.WriteElement(new SheetViews(new SheetView(
-            new Pane { VerticalSplit = frozenRows, TopLeftCell = topLeft, ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen },
-            new Selection { Pane = PaneValues.BottomLeft, ActiveCell = topLeft, SequenceOfReferences = new ListValue<StringValue> { InnerText = topLeft } })
-        { WorkbookViewId = 0 }));
-    }
-
-    private static Cell NumberCell(string reference, double value, uint style) =>
-        new() { CellReference = reference, StyleIndex = style == 0 ? null : style, CellValue = new CellValue(value.ToString("R", CultureInfo.InvariantCulture)) };
-
-    /// <summary>An inline-string cell; <paramref name="text"/> must already be free of characters XML cannot hold.</summary>
-    private static Cell TextCell(string reference, string text, uint style) =>
-        new()
-        {
-            CellReference = reference,
-            DataType = CellValues.InlineString,
-            StyleIndex = style == 0 ? null : style,
-            InlineString = new InlineString(new Text(AnnotationSheetContent.Fit(text)) { Space = SpaceProcessingModeValues.Preserve }),
-        };
 
     /// <summary>Adds a bold font and bold, date and date-time cell formats to a stylesheet, creating it when missing.</summary>
     public static SheetStyles EnsureStyles(WorkbookPart workbookPart)

@@ -58,7 +58,12 @@ internal sealed class XmlTextCleaner
     }
 
     /// <summary>Strips <paramref name="text"/> and counts what was removed against the sheet and cell it goes to.</summary>
-    public string Clean(string text, string sheet, string cell)
+    public string Clean(string text, string sheet, string cell) => Clean(text, sheet, cell, null, 0);
+
+    /// <summary>As <see cref="Clean(string, string, string)"/>, for column <paramref name="column"/> of the row <paramref name="writer"/> has open.</summary>
+    internal string Clean(string text, string sheet, SheetXmlWriter writer, int column) => Clean(text, sheet, null, writer, column);
+
+    private string Clean(string text, string sheet, string? cell, SheetXmlWriter? writer, int column)
     {
         var clean = Strip(text, out var removed);
         if (removed > 0)
@@ -66,7 +71,8 @@ internal sealed class XmlTextCleaner
             var tally = _sheets.Find(s => s.Sheet == sheet);
             if (tally is null)
             {
-                _sheets.Add(tally = new SheetTally(sheet, cell));
+                // The cell's reference is made only here, for the notice: the writers clean every cell they write.
+                _sheets.Add(tally = new SheetTally(sheet, cell ?? writer!.Reference(column)));
             }
             tally.Count += removed;
         }
