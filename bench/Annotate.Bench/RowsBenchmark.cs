@@ -123,14 +123,15 @@ internal static class RowsBenchmark
         double read = 0, annotate = 0, write = 0;
         long rows;
         Stopwatch clock;
+        TimeSpan cpuAtStart;
         switch (mode)
         {
             case "xmlreader":
-                clock = Stopwatch.StartNew();
+                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
                 rows = XmlReaderBound(path);
                 break;
             case "read" or "read-reparse":
-                clock = Stopwatch.StartNew();
+                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
                 var reader = new XlsxReader(Options.Create(new ReaderOptions { StreamingWorkbookBytes = 0, SpillStreamedRows = mode == "read" }));
                 var document = await reader.ReadAsync(new DocumentSource(path, Path.GetFileName(path)), CancellationToken.None);
                 read = clock.Elapsed.TotalSeconds;
@@ -156,7 +157,7 @@ internal static class RowsBenchmark
                 var oneDocument = await new XlsxReader(Options.Create(new ReaderOptions { StreamingWorkbookBytes = 0 }))
                     .ReadAsync(new DocumentSource(path, Path.GetFileName(path)), CancellationToken.None);
                 await annotator.AnnotateAsync(new AnnotationContext("warm", oneDocument, new AnnotationProfile()), CancellationToken.None);
-                clock = Stopwatch.StartNew();
+                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
                 await annotator.AnnotateAsync(new AnnotationContext("bench", oneDocument, new AnnotationProfile()), CancellationToken.None);
                 annotate = clock.Elapsed.TotalSeconds;
                 rows = oneDocument.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
@@ -169,7 +170,7 @@ internal static class RowsBenchmark
                 Directory.CreateDirectory(csvFolder);
                 var csvContext = new OutputContext("bench", csvDocument, new AnnotationSet(), new DocumentSource(path, Path.GetFileName(path)), csvFolder);
                 await new CsvTablesWriter().WriteAsync(csvContext, CancellationToken.None); // warm
-                clock = Stopwatch.StartNew();
+                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
                 await new CsvTablesWriter().WriteAsync(csvContext, CancellationToken.None);
                 annotate = clock.Elapsed.TotalSeconds;
                 rows = csvDocument.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
@@ -189,7 +190,7 @@ internal static class RowsBenchmark
                 using (var trace = ResidentTrace.StartIfAsked())
                 {
                     allocations?.Reset();
-                    clock = Stopwatch.StartNew();
+                    (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
                     var output = Path.Combine(folder, $"out-{Guid.NewGuid():N}");
                     var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, "ledger.xlsx"), OutputDirectory = output }, CancellationToken.None);
                     (read, annotate, write) = (result.ReadTime.TotalSeconds, result.AnnotateTime.TotalSeconds, result.WriteTime.TotalSeconds);
@@ -199,7 +200,10 @@ internal static class RowsBenchmark
                 break;
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
         allocations?.Report();
+        // CPU seconds of the measured part (both cores): steadier than wall time on a machine that others share.
+        Console.Error.WriteLine($"cpu {cpu:F2} s for {seconds:F2} s");
         // For a person reading the run (the parent reads stdout only): the collector's share.
         Console.Error.WriteLine($"collections gen0/gen1/gen2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalSeconds:F2} s, allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MiB");
         using var process = Process.GetCurrentProcess();
