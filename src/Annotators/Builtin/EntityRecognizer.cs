@@ -16,6 +16,8 @@ public sealed partial class EntityRecognizer
     private const string PhoneSeparators = " \u00A0.-/()";
     private static readonly System.Buffers.SearchValues<char> PhoneSeparatorValues = System.Buffers.SearchValues.Create(PhoneSeparators);
     private static readonly System.Buffers.SearchValues<char> PhoneGroupBreaks = System.Buffers.SearchValues.Create(" \u00A0.-/");
+    // The signs of the money patterns, "$" of US$, C$, A$ and R$ among them, and the "ł" of zł.
+    private static readonly System.Buffers.SearchValues<char> CurrencySigns = System.Buffers.SearchValues.Create("€$£¥₹₽₩₺ł");
 
     private static readonly Dictionary<string, string> CurrencySymbols = new(StringComparer.Ordinal)
     {
@@ -276,6 +278,12 @@ public sealed partial class EntityRecognizer
 
     private static void AddMoney(string text, List<(EntityMatch, int)> found)
     {
+        // Both patterns need a currency sign or an upper-case ISO code: text with neither (most cells of a sheet) is
+        // not run through them.
+        if (text.AsSpan().IndexOfAny(CurrencySigns) < 0 && !HasUpperCaseRun(text, 3))
+        {
+            return;
+        }
         foreach (Match m in MoneyPrefixPattern().Matches(text))
         {
             AddAmount(found, m);
@@ -426,6 +434,20 @@ public sealed partial class EntityRecognizer
     }
 
     private const int MinPhoneDigits = 7;
+
+    private static bool HasUpperCaseRun(ReadOnlySpan<char> text, int length)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = char.IsAsciiLetterUpper(c) ? run + 1 : 0;
+            if (run == length)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static int CountDigits(ReadOnlySpan<char> text)
     {

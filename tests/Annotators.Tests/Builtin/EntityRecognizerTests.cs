@@ -128,6 +128,17 @@ public class EntityRecognizerTests
     [InlineData("prix 12,50 € TTC", "12,50 €", "12.50", "EUR")]
     [InlineData("price ¥1000 only", "¥1000", "1000", "JPY")]
     [InlineData("montant 1 234,56 EUR", "1 234,56 EUR", "1234.56", "EUR")]
+    // Every sign the patterns know, in lower-case text around it, and a code alone.
+    [InlineData("cena 25,99 zł brutto", "25,99 zł", "25.99", "PLN")]
+    [InlineData("paid US$40 today", "US$40", "40", "USD")]
+    [InlineData("paid C$40 today", "C$40", "40", "CAD")]
+    [InlineData("paid A$40 today", "A$40", "40", "AUD")]
+    [InlineData("pago R$ 40,50 hoje", "R$ 40,50", "40.50", "BRL")]
+    [InlineData("kosten ₹500 only", "₹500", "500", "INR")]
+    [InlineData("za ₽300 v den", "₽300", "300", "RUB")]
+    [InlineData("gia ₩9000 won", "₩9000", "9000", "KRW")]
+    [InlineData("fiyat 45 ₺ idi", "45 ₺", "45", "TRY")]
+    [InlineData("total 1500 SEK", "1500 SEK", "1500", "SEK")]
     public void Money_amounts_get_an_invariant_value_and_iso_currency(string text, string found, string value, string currency)
     {
         var match = Single(text, EntityTypes.Money);
