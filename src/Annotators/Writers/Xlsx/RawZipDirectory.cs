@@ -47,6 +47,7 @@ internal static class RawZipDirectory
     private const int EndOfDirectoryLength = 22;
     private const int CentralHeaderLength = 46;
     internal const int LocalHeaderLength = 30;
+    private const long MaxDirectoryBytes = 16 << 20;
 
     /// <summary>The entries of the ZIP file <paramref name="file"/> in directory order, or null when it cannot be copied raw.</summary>
     public static IReadOnlyList<RawZipEntry>? TryRead(Stream file)
@@ -57,7 +58,9 @@ internal static class RawZipDirectory
             return null;
         }
         var (count, directorySize, directoryOffset, endOffset) = end;
-        if (directoryOffset + directorySize > endOffset || directorySize > int.MaxValue)
+        // Without ZIP64 a directory holds under 65,535 entries; a workbook's names are short, so 16 MiB is far more than
+        // any real one needs, and the directory is read into memory whole.
+        if (directoryOffset + directorySize > endOffset || directorySize > MaxDirectoryBytes)
         {
             return null;
         }
