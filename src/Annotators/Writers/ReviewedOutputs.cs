@@ -89,11 +89,17 @@ public static class ReviewedOutputs
                 }
             }
         }
-        using var source = ZipFile.OpenRead(original);
-        using var target = new ZipArchive(reviewed, ZipArchiveMode.Create, leaveOpen: true);
-        StreamingRowColumns.CopyPackage(source, target, name =>
+        Func<string, Action<Stream, Stream>?> rewriteOf = name =>
             byEntry.TryGetValue(name, out var sheetCells) || byEntry.TryGetValue(Uri.UnescapeDataString(name), out sheetCells)
                 ? (from, to) => StreamingRowColumns.Replace(from, to, sheetCells.Select(c => new RowColumnCell(c.Row, c.Column, RowColumns.CellText(c.Text), Header: false)), cancellationToken)
-                : null, cancellationToken);
+                : null;
+        // Sheets without corrections (a large workbook's data, tens of MB) go across as their compressed bytes.
+        if (StreamingRowColumns.TryCopyRaw(original, reviewed, rewriteOf, cancellationToken))
+        {
+            return;
+        }
+        using var source = ZipFile.OpenRead(original);
+        using var target = new ZipArchive(reviewed, ZipArchiveMode.Create, leaveOpen: true);
+        StreamingRowColumns.CopyPackage(source, target, rewriteOf, cancellationToken);
     }
 }

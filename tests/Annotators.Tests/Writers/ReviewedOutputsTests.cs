@@ -46,6 +46,19 @@ public sealed class ReviewedOutputsTests
         Assert.Equal("untouched", result.Worksheet("Other").Cell("B2").GetString());
         using var before = new XLWorkbook(original);
         Assert.Equal("expense", before.Worksheet("Ledger").Cell("B2").GetString());
+        // Every part but the corrected sheet goes across as its compressed bytes; the corrected one is written again.
+        var originalParts = CompressedParts(original);
+        var reviewedParts = CompressedParts(dir.File("reviewed.xlsx"));
+        Assert.Equal(originalParts.Keys, reviewedParts.Keys);
+        var changed = originalParts.Keys.Where(name => !originalParts[name].AsSpan().SequenceEqual(reviewedParts[name])).ToList();
+        Assert.Equal(["xl/worksheets/sheet1.xml"], changed);
+    }
+
+    private static Dictionary<string, byte[]> CompressedParts(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        return Annotate.Annotators.Writers.Xlsx.RawZipDirectory.TryRead(new MemoryStream(bytes))!
+            .ToDictionary(e => e.Name, e => bytes.AsSpan((int)e.DataOffset, (int)e.CompressedSize).ToArray());
     }
 
     [Fact]

@@ -170,6 +170,51 @@ internal static class StreamingRowColumns
                 entry => leftOut.Names.Contains(entry.FullName) ? original.GetEntry(entry.FullName) ?? entry : entry,
                 include: name => !unchanged.Contains(name));
         }
+        using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024);
+        return TryCombineRaw(file, order, originalFile, originalEntries, unchanged, parts, cancellationToken);
+    }
+
+    /// <summary>
+    /// Copies a package to <paramref name="output"/> with the entries <paramref name="rewriteOf"/> names rewritten and
+    /// every other entry copied as its compressed bytes. False, with nothing written, when the package is one
+    /// <see cref="RawZipDirectory"/> does not take (the caller copies through the zip library then).
+    /// </summary>
+    internal static bool TryCopyRaw(string path, Stream output, Func<string, Action<Stream, Stream>?> rewriteOf, CancellationToken cancellationToken)
+    {
+        using var sourceFile = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var entries = RawZipDirectory.TryRead(sourceFile);
+        if (entries is null || entries.Any(e => rewriteOf(e.Name) is null && !e.Copyable))
+        {
+            return false;
+        }
+        var unchanged = entries.Where(e => rewriteOf(e.Name) is null).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        var parts = Path.Combine(Path.GetTempPath(), "annotate-parts-" + Guid.NewGuid().ToString("N") + ".zip");
+        try
+        {
+            using (var source = ZipFile.OpenRead(path))
+            using (var partsOutput = new FileStream(parts, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+            using (var target = new ZipArchive(partsOutput, ZipArchiveMode.Create))
+            {
+                CopyPackage(source, target, rewriteOf, cancellationToken, include: name => !unchanged.Contains(name));
+            }
+            return TryCombineRaw(output, entries.Select(e => e.Name).ToList(), sourceFile, entries.ToDictionary(e => e.Name, StringComparer.Ordinal),
+                unchanged, parts, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(parts);
+        }
+    }
+
+    /// <summary>
+    /// Writes the entries <paramref name="order"/> names to <paramref name="output"/>, each as its compressed bytes: those in
+    /// <paramref name="fromSource"/> from <paramref name="source"/>, the others from the ZIP file at <paramref name="parts"/>.
+    /// False, with nothing written, when the parts' file is one <see cref="RawZipDirectory"/> does not take, lacks an
+    /// entry, or the whole would need ZIP64.
+    /// </summary>
+    private static bool TryCombineRaw(Stream output, IReadOnlyList<string> order, Stream source, Dictionary<string, RawZipEntry> sourceEntries,
+        IReadOnlySet<string> fromSource, string parts, CancellationToken cancellationToken)
+    {
         using var partsFile = new FileStream(parts, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var partEntries = RawZipDirectory.TryRead(partsFile)?.ToDictionary(e => e.Name, StringComparer.Ordinal);
         if (partEntries is null)
@@ -179,9 +224,9 @@ internal static class StreamingRowColumns
         var plan = new List<(Stream From, RawZipEntry Entry)>(order.Count);
         foreach (var name in order)
         {
-            if (unchanged.Contains(name))
+            if (fromSource.Contains(name))
             {
-                plan.Add((originalFile, originalEntries[name]));
+                plan.Add((source, sourceEntries[name]));
             }
             else if (partEntries.TryGetValue(name, out var entry) && entry.Copyable)
             {
@@ -196,8 +241,7 @@ internal static class StreamingRowColumns
         {
             return false;
         }
-        using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024);
-        var writer = new RawZipWriter(file);
+        var writer = new RawZipWriter(output);
         foreach (var (from, entry) in plan)
         {
             writer.Copy(from, entry, cancellationToken);
