@@ -49,6 +49,18 @@ public class SharedStringTableTests
     }
 
     [Fact]
+    public void A_small_table_is_cached_whole_by_a_scan_of_its_own_size()
+    {
+        // 300 strings: the scan's cache has 256 sets of two entries, so every string keeps its entry.
+        var table = SharedStringTable.Read(Part([.. Enumerable.Range(0, 300).Select(i => $"value {i}")]));
+        var strings = table.Scan();
+        var first = Enumerable.Range(0, 300).Select(i => strings[i]).ToArray();
+
+        Assert.All(Enumerable.Range(0, 300), i => Assert.Same(first[i], strings[i]));
+        Assert.Equal("value 299", strings[299]);
+    }
+
+    [Fact]
     public async Task Repeated_strings_stay_cached_in_a_scan_while_strings_that_occur_once_pass_by_on_both_threads()
     {
         // A sheet's rows: a name from eight (indexes 0–7, written first) and a note of its own (8 onwards), whose
