@@ -123,7 +123,7 @@ public readonly record struct CellValue
             case CellKind.DateTime when DateTime is { } date:
                 // yyyy-MM-dd or yyyy-MM-ddTHH:mm:ss; a DateTime's year has four digits.
                 return date.TimeOfDay == TimeSpan.Zero ? 10 : 19;
-            case CellKind.Number when Number is { } number && Math.Abs(number) < 1e15 && number == Math.Floor(number):
+            case CellKind.Number when Number is { } number && IsWholeUnder1e15(number):
                 var magnitude = (ulong)Math.Abs((long)number);
                 // "-0" for negative zero, as the round-trip format writes it.
                 return CountDigits(magnitude) + (double.IsNegative(number) ? 1 : 0);
@@ -131,6 +131,9 @@ public readonly record struct CellValue
                 return -1;
         }
     }
+
+    /// <summary>A whole number the round-trip format writes as its digits (from 10^15 on it writes an exponent).</summary>
+    private static bool IsWholeUnder1e15(double number) => Math.Abs(number) < 1e15 && number == Math.Floor(number);
 
     private static int CountDigits(ulong value)
     {
@@ -183,7 +186,7 @@ public readonly record struct CellValue
         {
             // Whole numbers (ids, counts, amounts in cents) are written as integers, which is what the round-trip
             // format writes for them below 10^15, at a fraction of the cost; negative zero keeps its "-0".
-            case CellKind.Number when Number is { } number && Math.Abs(number) < 1e15 && number == Math.Floor(number) && !(number == 0 && double.IsNegative(number)):
+            case CellKind.Number when Number is { } number && IsWholeUnder1e15(number) && !(number == 0 && double.IsNegative(number)):
                 return ((long)number).TryFormat(buffer, out written, default, CultureInfo.InvariantCulture) ? written : 0;
             case CellKind.Number when Number is { } number:
                 return number.TryFormat(buffer, out written, "R", CultureInfo.InvariantCulture) ? written : 0;

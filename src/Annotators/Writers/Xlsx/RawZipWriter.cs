@@ -29,16 +29,7 @@ internal sealed class RawZipWriter(Stream output)
         var offset = _position;
         Span<byte> header = stackalloc byte[RawZipDirectory.LocalHeaderLength];
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], entry.VersionNeeded);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], Flags(entry));
-        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], entry.Method);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[10..], entry.Time);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[12..], entry.Date);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[14..], entry.Crc);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[18..], entry.CompressedSize);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[22..], entry.Size);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[26..], (ushort)entry.NameBytes.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[28..], 0);
+        WriteEntryFields(header[4..], entry);
         Write(header);
         Write(entry.NameBytes);
         source.Position = entry.DataOffset;
@@ -73,16 +64,7 @@ internal sealed class RawZipWriter(Stream output)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(header, 0x02014b50);
             BinaryPrimitives.WriteUInt16LittleEndian(header[4..], entry.VersionMadeBy);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[6..], entry.VersionNeeded);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[8..], Flags(entry));
-            BinaryPrimitives.WriteUInt16LittleEndian(header[10..], entry.Method);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[12..], entry.Time);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[14..], entry.Date);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], entry.Crc);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[20..], entry.CompressedSize);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[24..], entry.Size);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[28..], (ushort)entry.NameBytes.Length);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[30..], 0);
+            WriteEntryFields(header[6..], entry);
             BinaryPrimitives.WriteUInt16LittleEndian(header[32..], 0);
             BinaryPrimitives.WriteUInt16LittleEndian(header[34..], 0);
             BinaryPrimitives.WriteUInt16LittleEndian(header[36..], 0);
@@ -106,6 +88,24 @@ internal sealed class RawZipWriter(Stream output)
 
     private const int CentralHeaderLength = 46;
     private const int EndLength = 22;
+
+    /// <summary>
+    /// The 26 bytes both headers share, in the same order: version needed, flags, method, time, date, CRC, sizes, name
+    /// length and an empty extra field.
+    /// </summary>
+    private static void WriteEntryFields(Span<byte> fields, RawZipEntry entry)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(fields, entry.VersionNeeded);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[2..], Flags(entry));
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[4..], entry.Method);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[6..], entry.Time);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[8..], entry.Date);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields[10..], entry.Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields[14..], entry.CompressedSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields[18..], entry.Size);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[22..], (ushort)entry.NameBytes.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(fields[24..], 0);
+    }
 
     // The sizes and CRC are in the local header now, so no data descriptor follows the data.
     private static ushort Flags(RawZipEntry entry) => (ushort)(entry.Flags & ~RawZipEntry.DataDescriptorFlag);
