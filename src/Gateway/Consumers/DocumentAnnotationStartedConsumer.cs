@@ -27,12 +27,15 @@ public sealed class DocumentAnnotationStartedConsumer(IDocumentStore store, Anno
             metrics.Received("message", started.Profile);
         }
         var before = await store.FindAsync(started.DocumentId, context.CancellationToken);
+        // Counted before the state changes: the outcome may already have overtaken this event (events travel on separate
+        // queues) and given the record a start of its own, so only the attempts say whether a start was reported before.
+        var first = await store.TryCountFirstStartAsync(started.DocumentId, started.Attempt, context.CancellationToken);
         await store.MarkProcessingAsync(started.DocumentId, started.StartedAt, started.Attempt, context.CancellationToken);
-        if (!added && before is { StartedAt: null } queued)
+        if (!added && first && before is not null)
         {
-            // Queue wait: from the hand-over (or receipt) to the first start a worker reported, even when the outcome
-            // overtook this event (events travel on separate queues); a retry that starts it again is not a wait.
-            metrics.QueueWait(started.StartedAt - (queued.DispatchedAt ?? queued.ReceivedAt));
+            // Queue wait: from the hand-over (or receipt) to the first start a worker reported; a retry that starts it
+            // again, or this event delivered twice, is not a wait.
+            metrics.QueueWait(started.StartedAt - (before.DispatchedAt ?? before.ReceivedAt));
         }
     }
 }

@@ -41,6 +41,13 @@ public interface IDocumentStore
     /// <summary>Documents still Received that wait for <paramref name="earlierId"/> (see <see cref="SetDuplicateOfAsync"/>), oldest first, at most 1,000.</summary>
     Task<IReadOnlyList<DocumentRecord>> ListWaitingDuplicatesAsync(string earlierId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Counts that a worker reported starting a document, whatever its state (its outcome may have overtaken the report):
+    /// raises the attempts to <paramref name="attempt"/> when no start was counted yet. True only for the first report, so a
+    /// queue wait is measured once even when the report arrives after the outcome or twice.
+    /// </summary>
+    Task<bool> TryCountFirstStartAsync(string id, int attempt, CancellationToken cancellationToken);
+
     /// <summary>Marks a document Processing, unless it already finished (events may arrive late or twice). True when the record changed.</summary>
     Task<bool> MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken);
 

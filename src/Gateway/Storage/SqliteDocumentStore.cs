@@ -278,6 +278,16 @@ public sealed partial class SqliteDocumentStore : IDocumentStore, IApiKeyStore
         QueryAsync("SELECT * FROM documents WHERE duplicate_of = $id AND state = 'Received' ORDER BY received_at, id LIMIT 1000",
             c => c.Parameters.AddWithValue("$id", earlierId), cancellationToken);
 
+    public async Task<bool> TryCountFirstStartAsync(string id, int attempt, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE documents SET attempts = MAX(1, $attempt) WHERE id = $id AND attempts = 0;";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$attempt", attempt);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     public async Task<bool> MarkProcessingAsync(string id, DateTimeOffset startedAt, int attempt, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -172,6 +172,26 @@ public abstract class DocumentStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task The_first_start_reported_is_counted_once_even_after_the_outcome()
+    {
+        await Store.TryAddAsync(Record("overtaken"), None);
+        await Store.TryAddAsync(Record("started"), None);
+        // The outcome arrived first and gave the record a start of its own; the report that follows is still the first.
+        await Store.MarkCompletedAsync("overtaken", Completion(5), None);
+        Assert.NotNull((await Store.FindAsync("overtaken", None))!.StartedAt);
+
+        Assert.True(await Store.TryCountFirstStartAsync("overtaken", 1, None));
+        Assert.False(await Store.TryCountFirstStartAsync("overtaken", 1, None));
+        Assert.True(await Store.TryCountFirstStartAsync("started", 0, None));
+        Assert.False(await Store.TryCountFirstStartAsync("started", 2, None));
+        Assert.False(await Store.TryCountFirstStartAsync("nobody", 1, None));
+
+        var overtaken = (await Store.FindAsync("overtaken", None))!;
+        Assert.Equal((DocumentState.Completed, 1), (overtaken.State, overtaken.Attempts));
+        Assert.Equal(1, (await Store.FindAsync("started", None))!.Attempts);
+    }
+
+    [StoreFact]
     public async Task A_document_completed_without_a_recorded_start_gets_one_from_the_workers_total_time()
     {
         await Store.TryAddAsync(Record("unstarted", 0), None);

@@ -1,4 +1,5 @@
 using System.Net;
+using Annotate.Gateway.Storage;
 using Annotate.Gateway.Tests.Support;
 using Annotate.Messages;
 using MassTransit;
@@ -125,6 +126,44 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, scrape.Sum(Received));
         Assert.Equal(1, scrape.Sum(Completed));
         Assert.Equal(0, scrape.Sum(Failed));
+    }
+
+    [Fact]
+    public async Task A_queue_wait_is_measured_once_when_the_outcome_overtakes_the_started_event()
+    {
+        await using var host = new GatewayHost(new Dictionary<string, string?> { ["Annotate:Gateway:WatchInbox"] = "false" });
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var bus = host.Services.GetRequiredService<IBus>();
+        var dispatched = DateTimeOffset.UtcNow.AddMinutes(-1);
+        Assert.True(await store.TryAddAsync(new DocumentRecord
+        {
+            Id = "overtaken",
+            FileName = "overtaken.txt",
+            Channel = "upload",
+            State = DocumentState.Received,
+            ReceivedAt = dispatched.AddSeconds(-3),
+            DispatchedAt = dispatched,
+        }, CancellationToken.None));
+
+        // The outcome first (it gives the record a start from the worker's total time), then the start, then the start again.
+        await bus.Publish(new DocumentAnnotated
+        {
+            DocumentId = "overtaken",
+            OutputUri = "blob:outputs/overtaken/",
+            Digest = new AnnotationDigest { Format = "text" },
+            Timings = new StageTimings { TotalMs = 500 },
+            CompletedAt = dispatched.AddSeconds(8),
+        });
+        await host.WaitUntilFinishedAsync("overtaken");
+        var started = new DocumentAnnotationStarted { DocumentId = "overtaken", StartedAt = dispatched.AddSeconds(7), Attempt = 1 };
+        await bus.Publish(started);
+        await bus.Publish(started);
+        await host.WaitForConsumedCountAsync<DocumentAnnotationStarted>(2);
+
+        var scrape = await ScrapeAsync(host);
+        Assert.Equal(1, scrape.Sum("annotate_stage_duration_seconds_count", ("stage", "queue_wait")));
+        Assert.Equal(7, scrape.Sum("annotate_stage_duration_seconds_sum", ("stage", "queue_wait")), 3);
+        Assert.Equal("Completed", (await host.WaitUntilFinishedAsync("overtaken")).GetProperty("state").GetString());
     }
 
     [RabbitMqFact]
