@@ -14,7 +14,9 @@ internal static class SheetLayout
     /// <param name="rows">Opens the sheet's non-empty rows in order; called once per enumeration of a table's rows.</param>
     /// <param name="streamed">True when rows are streamed from the file rather than held.</param>
     /// <param name="blocks">Receives the blocks.</param>
-    public static SheetInfo Lay(SheetDescription sheet, SheetScanner scan, Func<IEnumerable<RawRow>> rows, bool streamed, List<Block> blocks)
+    /// <param name="spill">The spill the rows come from, when they do: a table's scans then decode straight into its rows.</param>
+    public static SheetInfo Lay(SheetDescription sheet, SheetScanner scan, Func<IEnumerable<RawRow>> rows, bool streamed, List<Block> blocks,
+        SheetRowSpill? spill = null)
     {
         var used = scan.UsedRange;
         var info = new SheetInfo
@@ -38,7 +40,7 @@ internal static class SheetLayout
                 var width = table.Range.Width;
                 var names = table.ColumnNames.Concat(Enumerable.Repeat<string?>(null, Math.Max(0, width - table.ColumnNames.Count))).Take(width).ToList();
                 blocks.Add(Table(sheet, table.Name, table.Range, HeaderNames.Normalize(names), table.HeaderRowCount > 0,
-                    table.FirstDataRow, table.LastDataRow, scan.TableRowCounts[i], rows, streamed, blocks.Count));
+                    table.FirstDataRow, table.LastDataRow, scan.TableRowCounts[i], rows, spill, streamed, blocks.Count));
             }
         }
         else if (used is { } region)
@@ -49,7 +51,7 @@ internal static class SheetLayout
                 : HeaderNames.Generic(region.Width);
             var firstData = hasHeader ? region.FirstRow + 1 : region.FirstRow;
             blocks.Add(Table(sheet, sheet.Name, region, columns, hasHeader, firstData, region.LastRow,
-                scan.RowCount - (hasHeader ? 1 : 0), rows, streamed, blocks.Count));
+                scan.RowCount - (hasHeader ? 1 : 0), rows, spill, streamed, blocks.Count));
         }
         return info;
     }
@@ -78,10 +80,12 @@ internal static class SheetLayout
     }
 
     private static TableBlock Table(SheetDescription sheet, string name, CellRange range, IReadOnlyList<string> columns, bool hasHeader,
-        long firstDataRow, long lastDataRow, long count, Func<IEnumerable<RawRow>> rows, bool streamed, int blockIndex)
+        long firstDataRow, long lastDataRow, long count, Func<IEnumerable<RawRow>> rows, SheetRowSpill? spill, bool streamed, int blockIndex)
     {
         IEnumerable<TableRow> Project() => ProjectRows(rows(), range, firstDataRow, lastDataRow, reuseCells: false);
-        IEnumerable<TableRow> Scan() => ProjectRows(rows(), range, firstDataRow, lastDataRow, reuseCells: true);
+        IEnumerable<TableRow> Scan() => spill is not null
+            ? spill.ScanAligned(range.FirstColumn, range.Width, firstDataRow, lastDataRow)
+            : ProjectRows(rows(), range, firstDataRow, lastDataRow, reuseCells: true);
         ITableRows tableRows = streamed ? new StreamedRows(Project, count, scan: Scan) : new InMemoryRows(Project().ToList());
         return new TableBlock
         {

@@ -147,6 +147,65 @@ internal sealed class SheetRowSpill : IDisposable
     /// </summary>
     public IEnumerable<RawRow> ReadTransient() => Read(reuseCells: true);
 
+    /// <summary>
+    /// The rows numbered <paramref name="firstRow"/> to <paramref name="lastRow"/> that hold a value inside the columns
+    /// <paramref name="firstColumn"/> to <paramref name="firstColumn"/> + <paramref name="width"/> − 1, each row's values
+    /// aligned to those columns in one array handed out again for every row (<see cref="ITableRows.Scan"/>): decoded
+    /// straight into place, without a cell record per cell or a copy into the table's row.
+    /// </summary>
+    public IEnumerable<TableRow> ScanAligned(int firstColumn, int width, long firstRow, long lastRow)
+    {
+        if (!_sealed)
+        {
+            throw new InvalidOperationException("the spill is read only once it is sealed");
+        }
+        return ScanAlignedRows(firstColumn, width, firstRow, lastRow);
+    }
+
+    private IEnumerable<TableRow> ScanAlignedRows(int firstColumn, int width, long firstRow, long lastRow)
+    {
+        var cells = new CellValue[width];
+        var reader = new SpillReader(_file, _length);
+        var strings = _sharedStrings.Scan();
+        try
+        {
+            for (long i = 0; i < RowCount; i++)
+            {
+                reader.Ensure(20);
+                var number = (long)reader.Varint();
+                var count = (int)reader.Varint();
+                if (number > lastRow)
+                {
+                    yield break;
+                }
+                var kept = number >= firstRow;
+                if (kept)
+                {
+                    Array.Fill(cells, CellValue.Empty);
+                }
+                var any = false;
+                for (var c = 0; c < count; c++)
+                {
+                    var value = DecodeCell(ref reader, strings, out var column, out _, out _);
+                    var at = column - firstColumn;
+                    if (kept && (uint)at < (uint)width)
+                    {
+                        cells[at] = value;
+                        any |= !value.IsEmpty;
+                    }
+                }
+                if (any)
+                {
+                    yield return new TableRow(number, cells);
+                }
+            }
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+    }
+
     private IEnumerable<RawRow> Read(bool reuseCells)
     {
         if (!_sealed)
@@ -270,15 +329,21 @@ internal sealed class SheetRowSpill : IDisposable
 
     private static RawCell ReadCell(ref SpillReader reader, SharedStringScan strings)
     {
+        var value = DecodeCell(ref reader, strings, out var column, out var bold, out var index);
+        return new RawCell(column, value, bold, index);
+    }
+
+    private static CellValue DecodeCell(ref SpillReader reader, SharedStringScan strings, out int column, out bool bold, out int index)
+    {
         reader.Ensure(5 + 3 + 8 + 8 + 5 + 5);
-        var column = (int)reader.Varint();
+        column = (int)reader.Varint();
         var parts = (Parts)reader.Varint();
         var kind = (CellKind)(ushort)(parts & Parts.KindMask);
         double? number = (parts & Parts.Number) != 0 ? reader.Double() : null;
         DateTime? date = (parts & Parts.Date) != 0 ? DateTime.FromBinary(reader.Int64()) : null;
         bool? boolean = (parts & Parts.Boolean) != 0 ? (parts & Parts.BooleanTrue) != 0 : null;
         string? text;
-        var index = -1;
+        index = -1;
         if ((parts & Parts.SharedText) != 0)
         {
             index = (int)reader.Varint();
@@ -295,8 +360,8 @@ internal sealed class SheetRowSpill : IDisposable
         }
         var display = (parts & Parts.Display) != 0 ? reader.String() : null;
         var formula = (parts & Parts.Formula) != 0 ? reader.String() : null;
-        var value = new CellValue { Kind = kind, Text = text!, Number = number, DateTime = date, Boolean = boolean, Display = display, Formula = formula };
-        return new RawCell(column, value, (parts & Parts.Bold) != 0, index);
+        bold = (parts & Parts.Bold) != 0;
+        return new CellValue { Kind = kind, Text = text!, Number = number, DateTime = date, Boolean = boolean, Display = display, Formula = formula };
     }
 
     private void WriteString(string text)

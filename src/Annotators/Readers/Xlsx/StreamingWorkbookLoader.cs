@@ -80,7 +80,7 @@ internal static class StreamingWorkbookLoader
                     tables);
                 // The rows were parsed once, above; later enumerations scan the spill, or re-read the package without one.
                 Func<IEnumerable<RawRow>> rows = spill is { } spilled ? spilled.ReadTransient : () => OpenRows(source, options, partName, cells);
-                sheets.Add(SheetLayout.Lay(description, scan, rows, streamed: true, blocks));
+                sheets.Add(SheetLayout.Lay(description, scan, rows, streamed: true, blocks, spill));
             }
             return new Document
             {
