@@ -33,8 +33,32 @@ public readonly record struct CellValue
 
     private readonly string? _text;
 
+    // Held compactly (40 bytes instead of 64 as nullable properties): a scan copies every cell of a million-row table
+    // several times, so each byte counts. Display and formula are rare and share one reference.
+    private readonly Extras? _extras;
+    private readonly double _number;
+    private readonly DateTime _date;
+    private readonly byte _kind;
+    private readonly Has _has;
+
+    [Flags]
+    private enum Has : byte
+    {
+        None = 0,
+        Number = 1,
+        Date = 2,
+        Boolean = 4,
+        True = 8,
+    }
+
+    private sealed record Extras(string? Display, string? Formula);
+
     /// <summary>Type of the value.</summary>
-    public CellKind Kind { get; init; }
+    public CellKind Kind
+    {
+        get => (CellKind)_kind;
+        init => _kind = (byte)value;
+    }
 
     /// <summary>
     /// The value as text: the raw text for text cells, an invariant rendering for the others (numbers round-trip,
@@ -48,19 +72,47 @@ public readonly record struct CellValue
     }
 
     /// <summary>The number, for <see cref="CellKind.Number"/>.</summary>
-    public double? Number { get; init; }
+    public double? Number
+    {
+        get => (_has & Has.Number) != 0 ? _number : null;
+        init
+        {
+            _number = value.GetValueOrDefault();
+            _has = value.HasValue ? _has | Has.Number : _has & ~Has.Number;
+        }
+    }
 
     /// <summary>The date, for <see cref="CellKind.DateTime"/>.</summary>
-    public DateTime? DateTime { get; init; }
+    public DateTime? DateTime
+    {
+        get => (_has & Has.Date) != 0 ? _date : null;
+        init
+        {
+            _date = value.GetValueOrDefault();
+            _has = value.HasValue ? _has | Has.Date : _has & ~Has.Date;
+        }
+    }
 
     /// <summary>The boolean, for <see cref="CellKind.Boolean"/>.</summary>
-    public bool? Boolean { get; init; }
+    public bool? Boolean
+    {
+        get => (_has & Has.Boolean) != 0 ? (_has & Has.True) != 0 : null;
+        init => _has = (_has & ~(Has.Boolean | Has.True)) | (value is { } b ? Has.Boolean | (b ? Has.True : Has.None) : Has.None);
+    }
 
     /// <summary>The value as written in a text source (e.g. <c>12.50</c> or <c>1.234,56</c>) when it differs from <see cref="Text"/>; shown in rewritten content.</summary>
-    public string? Display { get; init; }
+    public string? Display
+    {
+        get => _extras?.Display;
+        init => _extras = value is null && _extras?.Formula is null ? null : new Extras(value, _extras?.Formula);
+    }
 
     /// <summary>The formula (without '='), when the cell holds one.</summary>
-    public string? Formula { get; init; }
+    public string? Formula
+    {
+        get => _extras?.Formula;
+        init => _extras = value is null && _extras?.Display is null ? null : new Extras(_extras?.Display, value);
+    }
 
     /// <summary>True when the cell holds nothing (or only white space).</summary>
     public bool IsEmpty => Kind == CellKind.Empty || (_text is null ? !HasValueToRender : string.IsNullOrWhiteSpace(_text));

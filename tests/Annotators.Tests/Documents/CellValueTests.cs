@@ -108,4 +108,32 @@ public class CellValueTests
         Assert.NotEqual(CellValue.FromNumber(3), new CellValue { Kind = CellKind.Number, Number = 3, Text = "3.0" });
         Assert.Equal(CellValue.FromNumber(3).GetHashCode(), new CellValue { Kind = CellKind.Number, Number = 3, Text = "3" }.GetHashCode());
     }
+
+    [Fact]
+    public void Every_part_keeps_its_value_however_it_was_set_and_null_clears_it()
+    {
+        var date = new DateTime(2024, 3, 31, 12, 30, 0, DateTimeKind.Utc);
+        var all = new CellValue { Kind = CellKind.Number, Number = -0.0, DateTime = date, Boolean = false, Display = "-0,0", Formula = "A1*0", Text = "x" };
+
+        Assert.Equal((CellKind.Number, "x", "-0,0", "A1*0", false), (all.Kind, all.Text, all.Display, all.Formula, all.Boolean));
+        Assert.True(double.IsNegative(all.Number!.Value));
+        Assert.Equal((date, DateTimeKind.Utc), (all.DateTime, all.DateTime!.Value.Kind));
+
+        var cleared = all with { Number = null, DateTime = null, Boolean = null, Display = null };
+        Assert.Equal((null, null, null, null, "A1*0"), (cleared.Number, cleared.DateTime, cleared.Boolean, cleared.Display, cleared.Formula));
+        var none = cleared with { Formula = null };
+        Assert.Equal((null, null), (none.Display, none.Formula));
+        Assert.Equal(new CellValue { Kind = CellKind.Number, Text = "x" }, none);
+
+        // The same parts set in another order, or to the same values again, make an equal value with an equal hash.
+        var reordered = new CellValue { Formula = "A1*0", Text = "x", Display = "-0,0", Boolean = true, DateTime = date, Number = -0.0, Kind = CellKind.Number } with { Boolean = false };
+        Assert.Equal(all, reordered);
+        Assert.Equal(all.GetHashCode(), reordered.GetHashCode());
+        Assert.NotEqual(all, all with { Boolean = true });
+        Assert.NotEqual(all, all with { Display = null });
+        Assert.NotEqual(all, all with { Formula = "A1" });
+        Assert.NotEqual(all, all with { DateTime = date.AddTicks(1) });
+        Assert.NotEqual(CellValue.FromNumber(0), new CellValue { Kind = CellKind.Number });
+        Assert.Equal(true, CellValue.FromBoolean(true).Boolean);
+    }
 }
