@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Annotate.Annotators.Readers.Xlsx;
 
@@ -26,6 +28,9 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
         Markup,
     }
 
+    /// <summary>Bytes of a text or attribute value looked at one by one before a vector search takes over.</summary>
+    private const int ShortRun = 16;
+
     private State _state;
     private byte _quote;
     private byte _previous;
@@ -49,6 +54,33 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
     /// </summary>
     private void Scan(ReadOnlySpan<byte> bytes)
     {
+        // Most reads of a sheet end no token past the limit by arithmetic alone: the token under way and every one the
+        // read holds fit in what came before plus the read. Then only the last tag matters, and it starts at the last
+        // '<', unless a comment, CDATA section or processing instruction could hide one ('<!' and '<?' need a '!' or
+        // a '?'). A '<' inside a quoted value, this read's or one under way, is no tag's start, but the XML reader
+        // refuses it where it stands (attribute values may not hold one), before it holds the value.
+        if (_state != State.Markup && _run + bytes.Length <= limit && bytes.IndexOfAny((byte)'!', (byte)'?') < 0)
+        {
+            var last = bytes.LastIndexOf((byte)'<');
+            if (last >= 0)
+            {
+                _state = State.TagOpen;
+                _run = 1;
+                Follow(bytes[(last + 1)..]);
+                return;
+            }
+            if (_state == State.Text)
+            {
+                _run += bytes.Length;
+                return;
+            }
+        }
+        Follow(bytes);
+    }
+
+    /// <summary>Follows the tokens through <paramref name="bytes"/> one state at a time.</summary>
+    private void Follow(ReadOnlySpan<byte> bytes)
+    {
         var state = _state;
         var run = _run;
         var i = 0;
@@ -58,7 +90,23 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
             {
                 case State.Text:
                 {
-                    // Text runs to the next '<' (a vector search: shared strings and cell text can be long).
+                    // In a sheet most text between tags is none or a short value ("<v>12</v>"): a few bytes are looked
+                    // at one by one before a vector search, which costs more to start than it saves on them.
+                    var end = Math.Min(bytes.Length, i + ShortRun);
+                    var at = i;
+                    while (at < end && bytes[at] != '<')
+                    {
+                        at++;
+                    }
+                    if (at < end)
+                    {
+                        Check(run + (at - i));
+                        i = at + 1;
+                        state = State.TagOpen;
+                        run = 1;
+                        break;
+                    }
+                    // Longer text (shared strings, cell text) runs to the next '<' by a vector search.
                     var next = bytes[i..].IndexOf((byte)'<');
                     if (next < 0)
                     {
@@ -104,6 +152,20 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
                         }
                         if (b is (byte)'"' or (byte)'\'')
                         {
+                            // An attribute's value is a few bytes in a sheet (a reference, a style, a type): looked at
+                            // one by one up to ShortRun, then by a vector search in the Quoted state.
+                            var end = Math.Min(bytes.Length, i + ShortRun);
+                            var at = i;
+                            while (at < end && bytes[at] != b)
+                            {
+                                at++;
+                            }
+                            if (at < end)
+                            {
+                                run += at + 1 - i;
+                                i = at + 1;
+                                continue;
+                            }
                             state = State.Quoted;
                             _quote = b;
                             break;
@@ -148,15 +210,22 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
         _run = run;
     }
 
+    // Called at the end of every token: inlined, with the throw out of line, it is one comparison.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Check(long run)
     {
         if (run > limit)
         {
-            throw ZipPackageLimits.TooLarge(fileName,
-                $"its part '{partName}' holds a single XML tag, text or comment of more than {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes; "
-                + "spreadsheet applications write none over a few hundred KB");
+            TooLarge();
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TooLarge() =>
+        throw ZipPackageLimits.TooLarge(fileName,
+            $"its part '{partName}' holds a single XML tag, text or comment of more than {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes; "
+            + "spreadsheet applications write none over a few hundred KB");
 
     protected override void Dispose(bool disposing)
     {
