@@ -155,10 +155,7 @@ internal sealed class SheetRowSpill : IDisposable
     /// </summary>
     public IEnumerable<TableRow> ScanAligned(int firstColumn, int width, long firstRow, long lastRow)
     {
-        if (!_sealed)
-        {
-            throw new InvalidOperationException("the spill is read only once it is sealed");
-        }
+        ThrowUnlessSealed();
         return ScanAlignedRows(firstColumn, width, firstRow, lastRow);
     }
 
@@ -171,9 +168,7 @@ internal sealed class SheetRowSpill : IDisposable
         {
             for (long i = 0; i < RowCount; i++)
             {
-                reader.Ensure(20);
-                var number = (long)reader.Varint();
-                var count = (int)reader.Varint();
+                var (number, count) = RowHeader(ref reader);
                 if (number > lastRow)
                 {
                     yield break;
@@ -208,10 +203,7 @@ internal sealed class SheetRowSpill : IDisposable
 
     private IEnumerable<RawRow> Read(bool reuseCells)
     {
-        if (!_sealed)
-        {
-            throw new InvalidOperationException("the spill is read only once it is sealed");
-        }
+        ThrowUnlessSealed();
         return ReadRows(reuseCells);
     }
 
@@ -225,9 +217,7 @@ internal sealed class SheetRowSpill : IDisposable
         {
             for (long i = 0; i < RowCount; i++)
             {
-                reader.Ensure(20);
-                var number = (long)reader.Varint();
-                var count = (int)reader.Varint();
+                var (number, count) = RowHeader(ref reader);
                 RawCell[] cells;
                 if (reused is not null && count <= ReusedWidths)
                 {
@@ -248,6 +238,22 @@ internal sealed class SheetRowSpill : IDisposable
         {
             reader.Dispose();
         }
+    }
+
+    private void ThrowUnlessSealed()
+    {
+        if (!_sealed)
+        {
+            throw new InvalidOperationException("the spill is read only once it is sealed");
+        }
+    }
+
+    /// <summary>A row's number and cell count, as <see cref="Add"/> wrote them.</summary>
+    private static (long Number, int Count) RowHeader(ref SpillReader reader)
+    {
+        reader.Ensure(20);
+        var number = (long)reader.Varint();
+        return (number, (int)reader.Varint());
     }
 
     private void WriteCell(RawCell cell)
