@@ -91,7 +91,8 @@ public sealed class CsvTablesWriter : IOutputWriter
         var record = -1L;
         // Numbers and dates are rendered into this buffer rather than into a string per cell.
         var rendered = new char[CellValue.MaxDerivedTextLength];
-        foreach (var row in table.Rows.Scan())
+        // A long table's rows are decoded on the other core while this one formats and writes them.
+        foreach (var row in ScanAhead.Rows(table.Rows, table.Columns.Count))
         {
             record++;
             for (var c = 0; c < table.Columns.Count; c++)

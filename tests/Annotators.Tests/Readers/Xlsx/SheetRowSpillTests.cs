@@ -128,6 +128,7 @@ public sealed partial class SheetRowSpillTests : IDisposable
 
     [Theory]
     [InlineData("large")]
+    [InlineData("large-ahead")]
     [InlineData("odd-cells")]
     [InlineData("corpus:xlsx/UsingTables.xlsx")]
     [InlineData("csv")]
