@@ -1,6 +1,7 @@
 using System.Globalization;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
+using Annotate.Annotators.Readers;
 using Annotate.Annotators.Writers.Xlsx;
 using CsvHelper;
 

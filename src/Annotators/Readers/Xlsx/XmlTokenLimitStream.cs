@@ -28,9 +28,6 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
         Markup,
     }
 
-    /// <summary>Bytes of a text or attribute value looked at one by one before a vector search takes over.</summary>
-    private const int ShortRun = 16;
-
     private State _state;
     private byte _quote;
     private byte _previous;
@@ -90,23 +87,7 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
             {
                 case State.Text:
                 {
-                    // In a sheet most text between tags is none or a short value ("<v>12</v>"): a few bytes are looked
-                    // at one by one before a vector search, which costs more to start than it saves on them.
-                    var end = Math.Min(bytes.Length, i + ShortRun);
-                    var at = i;
-                    while (at < end && bytes[at] != '<')
-                    {
-                        at++;
-                    }
-                    if (at < end)
-                    {
-                        Check(run + (at - i));
-                        i = at + 1;
-                        state = State.TagOpen;
-                        run = 1;
-                        break;
-                    }
-                    // Longer text (shared strings, cell text) runs to the next '<' by a vector search.
+                    // Text runs to the next '<' (a vector search: shared strings and cell text can be long).
                     var next = bytes[i..].IndexOf((byte)'<');
                     if (next < 0)
                     {
@@ -152,20 +133,6 @@ internal sealed class XmlTokenLimitStream(Stream inner, long limit, string fileN
                         }
                         if (b is (byte)'"' or (byte)'\'')
                         {
-                            // An attribute's value is a few bytes in a sheet (a reference, a style, a type): looked at
-                            // one by one up to ShortRun, then by a vector search in the Quoted state.
-                            var end = Math.Min(bytes.Length, i + ShortRun);
-                            var at = i;
-                            while (at < end && bytes[at] != b)
-                            {
-                                at++;
-                            }
-                            if (at < end)
-                            {
-                                run += at + 1 - i;
-                                i = at + 1;
-                                continue;
-                            }
                             state = State.Quoted;
                             _quote = b;
                             break;

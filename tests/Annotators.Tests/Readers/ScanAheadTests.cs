@@ -1,6 +1,7 @@
 using Annotate.Annotators.Documents;
+using Annotate.Annotators.Readers;
 
-namespace Annotate.Annotators.Tests.DocumentModel;
+namespace Annotate.Annotators.Tests.Readers;
 
 public class ScanAheadTests
 {

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
-using Annotate.Annotators.Readers;
+using Annotate.Annotators.Documents;
 
-namespace Annotate.Annotators.Documents;
+namespace Annotate.Annotators.Readers;
 
 /// <summary>
 /// A table's scan (<see cref="ITableRows.Scan"/>) decoded on a thread of its own while the caller works on the rows it
