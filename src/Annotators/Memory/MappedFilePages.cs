@@ -4,17 +4,27 @@ using System.Runtime.InteropServices;
 namespace Annotate.Annotators.Memory;
 
 /// <summary>
-/// Gives back the resident pages of a file the runtime mapped read-only and shared, such as an assembly whose embedded
-/// resources were read once (the sentence encoder's 86 MB model): the pages stay in the kernel's file cache, so a later
-/// read faults them in again from memory, but they no longer count in the process's resident size.
+/// Gives back the resident pages of a file the runtime mapped read-only, such as an assembly whose embedded resources
+/// were read once (the sentence encoder's 86 MB model): the pages stay in the kernel's file cache, so a later read faults
+/// them in again from memory, but they no longer count in the process's resident size.
 /// </summary>
+/// <remarks>
+/// The runtime maps an IL-only assembly shared (<c>r--s</c>) but a ReadyToRun image, as the published images hold,
+/// privately section by section, its embedded resources inside the executable section (<c>r-xp</c>: the encoder's
+/// 89 MB of it). A private mapping may hold pages the process changed before it was made read-only (relocations):
+/// dropping those would put the file's bytes back under the process. Such a mapping is left alone: only mappings that
+/// cannot be written and whose <c>/proc/self/smaps</c> entry counts no anonymous (copied) page are advised; their pages
+/// are the file's bytes, faulted in again (from the file cache) when next read or run.
+/// </remarks>
 internal static class MappedFilePages
 {
     private const int MadviseDontNeed = 4;
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     /// <summary>
-    /// Drops this process's resident pages of every read-only shared mapping of <paramref name="path"/> (Linux; elsewhere
-    /// nothing); returns the bytes of the mappings advised. Safe for such mappings: they hold nothing but the file's bytes.
+    /// Drops this process's resident pages of every mapping of <paramref name="path"/> that cannot be written and holds
+    /// nothing but the file's bytes (shared, or private without a copied page) (Linux; elsewhere nothing); returns the bytes of the
+    /// mappings advised.
     /// </summary>
     public static long DropResident(string path)
     {
@@ -25,24 +35,11 @@ internal static class MappedFilePages
         long advised = 0;
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/maps"))
+            foreach (var mapping in ReadOnlyMappings(path))
             {
-                // "start-end perms offset dev inode   path"
-                if (!line.EndsWith(path, StringComparison.Ordinal))
+                if (madvise((nint)mapping.Start, (nuint)(mapping.End - mapping.Start), MadviseDontNeed) == 0)
                 {
-                    continue;
-                }
-                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 6 || fields[5] != path || fields[1] is not ['r', '-', _, 's'])
-                {
-                    continue;
-                }
-                var range = fields[0].Split('-');
-                var start = ulong.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                var end = ulong.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                if (madvise((nint)start, (nuint)(end - start), MadviseDontNeed) == 0)
-                {
-                    advised += (long)(end - start);
+                    advised += (long)(mapping.End - mapping.Start);
                 }
             }
         }
@@ -51,6 +48,59 @@ internal static class MappedFilePages
         {
         }
         return advised;
+    }
+
+    /// <summary>
+    /// The mappings of <paramref name="path"/> without write permission that are safe to drop: shared ones, and private
+    /// ones (read-only or read and execute) whose <c>Anonymous</c> count is zero. Read in full before any is advised.
+    /// </summary>
+    internal static List<(ulong Start, ulong End)> ReadOnlyMappings(string path)
+    {
+        var found = new List<(ulong Start, ulong End)>();
+        (ulong Start, ulong End)? current = null;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            // A mapping's header, "start-end perms offset dev inode   path", then its "Key:   value kB" lines.
+            if (IsHeader(line))
+            {
+                current = null;
+                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 6 || fields[5] != path || fields[1] is not ['r', '-', '-' or 'x', 's' or 'p'])
+                {
+                    continue;
+                }
+                var range = fields[0].Split('-');
+                var start = ulong.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                var end = ulong.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                if (fields[1][3] == 's')
+                {
+                    found.Add((start, end));
+                }
+                else
+                {
+                    current = (start, end);
+                }
+                continue;
+            }
+            if (current is { } mapping && line.StartsWith("Anonymous:", StringComparison.Ordinal))
+            {
+                if (long.Parse(line.AsSpan("Anonymous:".Length).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture) == 0)
+                {
+                    found.Add((mapping.Start, mapping.End));
+                }
+                current = null;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>A header line starts with the address range, "hex-hex ", which no "Key: value" line does.</summary>
+    private static bool IsHeader(string line)
+    {
+        var dash = line.IndexOf('-', StringComparison.Ordinal);
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        return dash > 0 && space > dash + 1 && !line.AsSpan(0, dash).ContainsAnyExcept(HexDigits)
+            && !line.AsSpan(dash + 1, space - dash - 1).ContainsAnyExcept(HexDigits);
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Annotate.Annotators.Memory;
+using Microsoft.Win32.SafeHandles;
+
+namespace Annotate.Annotators.Tests.Memory;
+
+/// <summary>
+/// Mappings made here with <c>mmap</c> as the runtime makes them for assemblies: shared read-only (an IL assembly),
+/// private read-only or read and execute (a ReadyToRun image's sections), and private pages changed before being made read-only
+/// (relocations), which must never be dropped. The machine this runs on is Linux, where the class does its work.
+/// </summary>
+public sealed class MappedFilePagesTests : IDisposable
+{
+    private const int ProtRead = 1;
+    private const int ProtWrite = 2;
+    private const int ProtExec = 4;
+    private const int MapShared = 1;
+    private const int MapPrivate = 2;
+    private const int Pages = 64;
+
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "annotate-mapped-" + Guid.NewGuid().ToString("N") + ".bin");
+    private readonly int _pageSize = Environment.SystemPageSize;
+    private readonly List<(nint Address, nuint Length)> _mappings = [];
+
+    public MappedFilePagesTests()
+    {
+        var bytes = new byte[Pages * _pageSize];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 7 + i / _pageSize);
+        }
+        File.WriteAllBytes(_path, bytes);
+    }
+
+    [Fact]
+    public void A_shared_read_only_mapping_is_given_back_and_still_reads_the_file()
+    {
+        var address = Map(ProtRead, MapShared);
+        Touch(address);
+        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(address));
+
+        var advised = MappedFilePages.DropResident(_path);
+
+        Assert.Equal(Pages * _pageSize, advised);
+        Assert.Equal(0, ResidentKilobytes(address));
+        AssertHoldsTheFile(address);
+    }
+
+    [Theory]
+    [InlineData(ProtRead)]
+    [InlineData(ProtRead | ProtExec)] // a ReadyToRun image's resources are in its executable section
+    public void A_private_mapping_that_cannot_be_written_and_has_no_copied_page_is_given_back_as_a_ReadyToRun_image_is(int protection)
+    {
+        var address = Map(protection, MapPrivate);
+        Touch(address);
+        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(address));
+
+        var advised = MappedFilePages.DropResident(_path);
+
+        Assert.Equal(Pages * _pageSize, advised);
+        Assert.Equal(0, ResidentKilobytes(address));
+        AssertHoldsTheFile(address);
+    }
+
+    [Theory]
+    [InlineData(ProtRead)]
+    [InlineData(ProtRead | ProtExec)]
+    public void Pages_changed_before_the_mapping_was_made_read_only_are_kept(int protection)
+    {
+        // As a loader relocates a section: written while writable, then read-only. Dropping it would put the file's
+        // bytes back under the process.
+        var relocated = Map(ProtRead | ProtWrite, MapPrivate);
+        Touch(relocated);
+        Marshal.WriteByte(relocated, 3 * _pageSize + 5, 0xAB);
+        Assert.Equal(0, mprotect(relocated, (nuint)(Pages * _pageSize), protection));
+        var clean = Map(ProtRead, MapPrivate);
+        Touch(clean);
+
+        var advised = MappedFilePages.DropResident(_path);
+
+        Assert.Equal(Pages * _pageSize, advised);
+        Assert.Equal(0, ResidentKilobytes(clean));
+        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(relocated));
+        Assert.Equal(0xAB, Marshal.ReadByte(relocated, 3 * _pageSize + 5));
+    }
+
+    [Fact]
+    public void Writable_mappings_and_other_files_are_left_alone()
+    {
+        var writable = Map(ProtRead | ProtWrite, MapShared);
+        Touch(writable);
+
+        Assert.Equal(0, MappedFilePages.DropResident(_path));
+        Assert.Equal(0, MappedFilePages.DropResident(_path + ".other"));
+        Assert.Equal(0, MappedFilePages.DropResident(""));
+        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(writable));
+    }
+
+    public void Dispose()
+    {
+        foreach (var (address, length) in _mappings)
+        {
+            _ = munmap(address, length);
+        }
+        File.Delete(_path);
+    }
+
+    private nint Map(int protection, int flags)
+    {
+        using SafeFileHandle file = File.OpenHandle(_path, FileMode.Open, (protection & ProtWrite) != 0 && flags == MapShared ? FileAccess.ReadWrite : FileAccess.Read);
+        var length = (nuint)(Pages * _pageSize);
+        var address = mmap(0, length, protection, flags, (int)file.DangerousGetHandle(), 0);
+        Assert.NotEqual(-1, address);
+        _mappings.Add((address, length));
+        return address;
+    }
+
+    private void Touch(nint address)
+    {
+        for (var page = 0; page < Pages; page++)
+        {
+            _ = Marshal.ReadByte(address, page * _pageSize);
+        }
+    }
+
+    private void AssertHoldsTheFile(nint address)
+    {
+        var expected = File.ReadAllBytes(_path);
+        var actual = new byte[expected.Length];
+        Marshal.Copy(address, actual, 0, actual.Length);
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>The <c>Rss</c> of the mapping that starts at <paramref name="address"/>, from <c>/proc/self/smaps</c>.</summary>
+    private static long ResidentKilobytes(nint address)
+    {
+        var header = ((ulong)address).ToString("x", CultureInfo.InvariantCulture) + "-";
+        var inMapping = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            if (line.StartsWith(header, StringComparison.Ordinal))
+            {
+                inMapping = true;
+            }
+            else if (inMapping && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["Rss:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+        throw new InvalidOperationException("no mapping at " + header);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int munmap(nint address, nuint length);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int mprotect(nint address, nuint length, int protection);
+}
