@@ -70,5 +70,43 @@ internal static class BenchSupport
         }
     }
 
+    /// <summary>
+    /// The proportional set size (<c>Pss</c> of <c>/proc/PID/smaps_rollup</c>): each resident page divided by the number of
+    /// processes that map it. Summed over processes that share the runtime's libraries (a gateway and its pipeline child
+    /// map the same <c>libcoreclr.so</c> and framework assemblies), it counts those pages once, where a sum of
+    /// <c>VmRSS</c> counts them in each process.
+    /// </summary>
+    public static double? ProportionalMiB(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line[4..].Trim().Replace(" kB", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What the process holds that is not a copy of a file: <c>RssAnon</c> (heaps, stacks) plus <c>RssShmem</c> (the
+    /// runtime's executable memory, double-mapped through a memfd). The rest of <c>VmRSS</c> is pages of mapped files
+    /// (libraries, assemblies), which the kernel can drop under pressure and read again.
+    /// </summary>
+    public static double? AnonymousMiB(int pid)
+    {
+        try
+        {
+            var fields = File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("RssAnon:", StringComparison.Ordinal) || l.StartsWith("RssShmem:", StringComparison.Ordinal))
+                .Select(l => long.Parse(l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Replace(" kB", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToList();
+            return fields.Count == 2 ? fields.Sum() / 1024.0 : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public static string Load() => File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Aggregate((a, b) => a + " " + b);
 }

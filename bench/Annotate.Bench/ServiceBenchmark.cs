@@ -9,7 +9,8 @@ namespace Annotate.Bench;
 /// <summary>
 /// The one-process service as users start it (gateway plus its pipeline child): the time of each of ten PDFs dropped one
 /// after another into its inbox (the first after start against the tenth), then the resident memory (VmRSS) of the
-/// gateway and of each child once it has been idle a while. Several builds can be compared, taking turns.
+/// gateway and of each child once it has been idle a while, the pair's proportional set (Pss summed: the runtime's
+/// libraries both map counted once, not twice) and what of it is not pages of mapped files (anonymous and shared memory). Several builds can be compared, taking turns.
 /// </summary>
 internal static partial class ServiceBenchmark
 {
@@ -31,7 +32,7 @@ internal static partial class ServiceBenchmark
         var afterWarmUp = args.Contains("--after-warm-up");
         var pdf = Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
         Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
-        var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children)>()).ToArray();
+        var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous)>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
             for (var k = 0; k < gateways.Count; k++)
@@ -40,24 +41,24 @@ internal static partial class ServiceBenchmark
                 var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
                 var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter, afterWarmUp);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB (load {Load()})"));
+                    $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB, together {result.Gateway + result.Children:F0} MiB resident, {result.Proportional:F0} MiB proportional, {result.Anonymous:F0} MiB anonymous (load {Load()})"));
                 results[g].Add(result);
             }
         }
         Console.WriteLine();
-        Console.WriteLine("| build | first document s | last document s | first ÷ last | drop → Completed, first s | the same, last s | gateway idle MiB | pipeline child idle MiB | together MiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| build | first document s | last document s | first ÷ last | drop → Completed, first s | the same, last s | gateway idle MiB | pipeline child idle MiB | together MiB | together, proportional MiB | together, anonymous MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         for (var g = 0; g < gateways.Count; g++)
         {
             var r = results[g];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {gateways[g].Name} | {Median(r.Select(x => x.First)):F2} | {Median(r.Select(x => x.Tenth)):F2} | {Median(r.Select(x => x.First / x.Tenth)):F2} | {Median(r.Select(x => x.FirstWall)):F2} | {Median(r.Select(x => x.TenthWall)):F2} | {Median(r.Select(x => x.Gateway)):F0} | {Median(r.Select(x => x.Children)):F0} | {Median(r.Select(x => x.Gateway + x.Children)):F0} |"));
+                $"| {gateways[g].Name} | {Median(r.Select(x => x.First)):F2} | {Median(r.Select(x => x.Tenth)):F2} | {Median(r.Select(x => x.First / x.Tenth)):F2} | {Median(r.Select(x => x.FirstWall)):F2} | {Median(r.Select(x => x.TenthWall)):F2} | {Median(r.Select(x => x.Gateway)):F0} | {Median(r.Select(x => x.Children)):F0} | {Median(r.Select(x => x.Gateway + x.Children)):F0} | {Median(r.Select(x => x.Proportional)):F0} | {Median(r.Select(x => x.Anonymous)):F0} |"));
         }
         Console.WriteLine($"load average at end: {Load()}");
         return 0;
     }
 
-    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter, bool afterWarmUp)
+    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter, bool afterWarmUp)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -106,8 +107,10 @@ internal static partial class ServiceBenchmark
                 walls.Add(Stopwatch.GetElapsedTime(dropped).TotalSeconds);
             }
             Thread.Sleep(TimeSpan.FromSeconds(settle));
-            var children = Children(gateway.Id).Sum(pid => ResidentMiB(pid) ?? 0);
-            return (times[0], times[^1], walls[0], walls[^1], ResidentMiB(gateway.Id) ?? 0, children);
+            var children = Children(gateway.Id).ToList();
+            var proportional = children.Append(gateway.Id).Sum(pid => ProportionalMiB(pid) ?? 0);
+            var anonymous = children.Append(gateway.Id).Sum(pid => AnonymousMiB(pid) ?? 0);
+            return (times[0], times[^1], walls[0], walls[^1], ResidentMiB(gateway.Id) ?? 0, children.Sum(pid => ResidentMiB(pid) ?? 0), proportional, anonymous);
         }
         finally
         {
