@@ -1,6 +1,10 @@
 using Annotate.Annotators.Models.Download;
 using Annotate.Gateway;
 
+// First, while one thread runs: ONNX Runtime (the sentence encoder, when the worker runs inside) must not collect or
+// upload usage telemetry.
+Annotate.Annotators.Embeddings.OnnxRuntimeTelemetry.Disable();
+
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 // "eval --results … --references …" judges produced annotations against references, and exits.

@@ -3,6 +3,9 @@ using Annotate.Hosting.Telemetry;
 using Annotate.Worker;
 using Annotate.Worker.Isolation;
 
+// First, while one thread runs: ONNX Runtime (the sentence encoder) must not collect or upload usage telemetry.
+Annotate.Annotators.Embeddings.OnnxRuntimeTelemetry.Disable();
+
 // Started by a worker (or a gateway running one) as its pipeline child: annotate what it sends over stdin.
 if (PipelineChildHost.IsChild(args)) return await PipelineChildHost.RunAsync(args);
 

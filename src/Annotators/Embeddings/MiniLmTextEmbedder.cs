@@ -185,6 +185,8 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
     private Loaded Load()
     {
         var started = Environment.TickCount64;
+        // Before ONNX Runtime initialises: it would otherwise record and upload usage telemetry.
+        OnnxRuntimeTelemetry.Disable();
         // No memory arena and no memory pattern: ONNX Runtime would otherwise keep the largest batch's buffers for the
         // session's life; without them each batch allocates what it needs and gives it back. Vectors are the same.
         var session = new SessionOptions

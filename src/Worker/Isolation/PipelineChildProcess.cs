@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.Pipeline;
 using Annotate.Hosting.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -131,6 +132,8 @@ internal sealed class PipelineChildProcess : IDisposable
         {
             info.Environment[key] = value;
         }
+        // The child runs the sentence encoder: ONNX Runtime's telemetry off before it starts (see OnnxRuntimeTelemetry).
+        info.Environment[OnnxRuntimeTelemetry.Variable] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{launch.Host}'.");
         var child = new PipelineChildProcess(process, solo, onExit, loggers, time, metrics);
         child._logger.LogInformation("Pipeline child {ProcessId} started{Solo}", child.ProcessId, solo ? " (for retries, one document at a time)" : "");
