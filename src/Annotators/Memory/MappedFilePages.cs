@@ -26,16 +26,28 @@ internal static class MappedFilePages
     /// nothing but the file's bytes (shared, or private without a copied page) (Linux; elsewhere nothing); returns the bytes of the
     /// mappings advised.
     /// </summary>
-    public static long DropResident(string path)
+    public static long DropResident(string path) =>
+        string.IsNullOrEmpty(path) ? 0 : Drop(mapped => mapped == path);
+
+    /// <summary>
+    /// As <see cref="DropResident"/>, for a file known by its name only, wherever it was loaded from: a native library
+    /// (<c>libonnxruntime.so</c>) whose code a released engine no longer runs.
+    /// </summary>
+    public static long DropResidentNamed(string fileName) =>
+        string.IsNullOrEmpty(fileName) || fileName.Contains('/', StringComparison.Ordinal)
+            ? 0
+            : Drop(mapped => mapped.EndsWith("/" + fileName, StringComparison.Ordinal));
+
+    private static long Drop(Func<string, bool> matches)
     {
-        if (!OperatingSystem.IsLinux() || string.IsNullOrEmpty(path))
+        if (!OperatingSystem.IsLinux())
         {
             return 0;
         }
         long advised = 0;
         try
         {
-            foreach (var mapping in ReadOnlyMappings(path))
+            foreach (var mapping in ReadOnlyMappings(matches))
             {
                 if (madvise((nint)mapping.Start, (nuint)(mapping.End - mapping.Start), MadviseDontNeed) == 0)
                 {
@@ -51,10 +63,10 @@ internal static class MappedFilePages
     }
 
     /// <summary>
-    /// The mappings of <paramref name="path"/> without write permission that are safe to drop: shared ones, and private
+    /// The mappings of the files <paramref name="matches"/> accepts (by path) without write permission that are safe to drop: shared ones, and private
     /// ones (read-only or read and execute) whose <c>Anonymous</c> count is zero. Read in full before any is advised.
     /// </summary>
-    internal static List<(ulong Start, ulong End)> ReadOnlyMappings(string path)
+    private static List<(ulong Start, ulong End)> ReadOnlyMappings(Func<string, bool> matches)
     {
         var found = new List<(ulong Start, ulong End)>();
         (ulong Start, ulong End)? current = null;
@@ -65,7 +77,7 @@ internal static class MappedFilePages
             {
                 current = null;
                 var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 6 || fields[5] != path || fields[1] is not ['r', '-', '-' or 'x', 's' or 'p'])
+                if (fields.Length < 6 || !matches(fields[5]) || fields[1] is not ['r', '-', '-' or 'x', 's' or 'p'])
                 {
                     continue;
                 }

@@ -86,6 +86,21 @@ public sealed class MappedFilePagesTests : IDisposable
     }
 
     [Fact]
+    public void A_library_known_by_its_file_name_only_is_given_back_wherever_it_was_loaded_from()
+    {
+        var address = Map(ProtRead | ProtExec, MapPrivate);
+        Touch(address);
+
+        Assert.Equal(0, MappedFilePages.DropResidentNamed(Path.GetFileName(_path)[1..]));
+        Assert.Equal(0, MappedFilePages.DropResidentNamed(_path));
+        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(address));
+
+        Assert.Equal(Pages * _pageSize, MappedFilePages.DropResidentNamed(Path.GetFileName(_path)));
+        Assert.Equal(0, ResidentKilobytes(address));
+        AssertHoldsTheFile(address);
+    }
+
+    [Fact]
     public void Writable_mappings_and_other_files_are_left_alone()
     {
         var writable = Map(ProtRead | ProtWrite, MapShared);
