@@ -33,26 +33,13 @@ public sealed class MappedFilePagesTests : IDisposable
         File.WriteAllBytes(_path, bytes);
     }
 
-    [Fact]
-    public void A_shared_read_only_mapping_is_given_back_and_still_reads_the_file()
-    {
-        var address = Map(ProtRead, MapShared);
-        Touch(address);
-        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(address));
-
-        var advised = MappedFilePages.DropResident(_path);
-
-        Assert.Equal(Pages * _pageSize, advised);
-        Assert.Equal(0, ResidentKilobytes(address));
-        AssertHoldsTheFile(address);
-    }
-
     [Theory]
-    [InlineData(ProtRead)]
-    [InlineData(ProtRead | ProtExec)] // a ReadyToRun image's resources are in its executable section
-    public void A_private_mapping_that_cannot_be_written_and_has_no_copied_page_is_given_back_as_a_ReadyToRun_image_is(int protection)
+    [InlineData(ProtRead, MapShared)] // an IL assembly
+    [InlineData(ProtRead, MapPrivate)]
+    [InlineData(ProtRead | ProtExec, MapPrivate)] // a ReadyToRun image's resources are in its executable section
+    public void A_mapping_that_cannot_be_written_and_has_no_copied_page_is_given_back_and_still_reads_the_file(int protection, int flags)
     {
-        var address = Map(protection, MapPrivate);
+        var address = Map(protection, flags);
         Touch(address);
         Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(address));
 
