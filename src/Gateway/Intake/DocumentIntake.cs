@@ -242,17 +242,31 @@ public sealed class DocumentIntake(
 
     private string NewId() => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
 
-    /// <summary>Deletes a stored blob and its folder.</summary>
+    /// <summary>Deletes a stored blob and its folder if nothing else is in it.</summary>
     public static void DeleteBlob(string blob)
     {
-        if (File.Exists(blob) || new FileInfo(blob).LinkTarget is not null)
+        try
         {
-            File.Delete(blob);
+            if (File.Exists(blob) || new FileInfo(blob).LinkTarget is not null)
+            {
+                File.Delete(blob);
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return; // Already gone with its folder.
         }
         var directory = Path.GetDirectoryName(blob);
-        if (directory is not null && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        try
         {
-            Directory.Delete(directory);
+            if (directory is not null && !Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
+        }
+        catch (IOException)
+        {
+            // Gone already, or something was put in meanwhile and the folder stays.
         }
     }
 }

@@ -126,23 +126,42 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
         {
             return Task.FromResult(false);
         }
-        File.Delete(path);
-        // Empty per-document folders go with their last blob, up to the store's roots.
-        var directory = Path.GetDirectoryName(path);
-        while (directory is not null && !_roots.Any(r => r.Root == directory)
-            && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.FromResult(false); // A concurrent delete took the blob and its folder.
+        }
+        RemoveEmptyFolders(Path.GetDirectoryName(path));
+        return Task.FromResult(true);
+    }
+
+    /// <summary>
+    /// Empty per-document folders go with their last blob, up to the store's roots. Another delete may remove a
+    /// folder between this one's look and its listing, and a writer may put a file in one: either ends the climb.
+    /// </summary>
+    private void RemoveEmptyFolders(string? directory)
+    {
+        while (directory is not null && !_roots.Any(r => r.Root == directory))
         {
             try
             {
+                if (Directory.EnumerateFileSystemEntries(directory).Any())
+                {
+                    return;
+                }
                 Directory.Delete(directory);
             }
             catch (IOException)
             {
-                break; // Another writer put something in meanwhile.
+                // DirectoryNotFoundException: a concurrent delete removed it and climbs on itself;
+                // otherwise another writer put something in meanwhile.
+                return;
             }
             directory = Path.GetDirectoryName(directory);
         }
-        return Task.FromResult(true);
     }
 
     /// <inheritdoc />

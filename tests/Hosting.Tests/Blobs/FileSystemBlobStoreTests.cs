@@ -177,6 +177,42 @@ public sealed class FileSystemBlobStoreTests : IDisposable
         Assert.False(await _store.DeleteAsync("results/content/abc/p-m.json", None));
     }
 
+    [Theory]
+    [InlineData("a.json", "b.json")] // The folder's last two blobs, one each.
+    [InlineData("a.json", "a.json")] // The same blob, as two purges of one document would.
+    public async Task Two_deletes_racing_on_the_last_blobs_of_a_folder_both_succeed_and_leave_no_folder(string first, string second)
+    {
+        // Each delete removes its file, then the folders left empty: the other may remove a folder between
+        // this one's look and its listing. Many rounds, both deletes released together, make the overlap happen.
+        const int Rounds = 400;
+        for (var i = 0; i < Rounds; i++)
+        {
+            await PutAsync($"results/content/d{i}/x/a.json", "a");
+            await PutAsync($"results/content/d{i}/x/{second}", "b");
+        }
+        using var barrier = new Barrier(2);
+        void DeleteAll(string name)
+        {
+            try
+            {
+                for (var i = 0; i < Rounds; i++)
+                {
+                    barrier.SignalAndWait();
+                    _store.DeleteAsync($"results/content/d{i}/x/{name}", None).GetAwaiter().GetResult();
+                }
+            }
+            finally
+            {
+                barrier.RemoveParticipant(); // A failed side no longer holds the other at the barrier.
+            }
+        }
+
+        await Task.WhenAll(Task.Run(() => DeleteAll(first)), Task.Run(() => DeleteAll(second)));
+
+        Assert.False(Directory.Exists(Path.Combine(_results, "content")));
+        Assert.True(Directory.Exists(_results));
+    }
+
     [Fact]
     public async Task Roots_configured_with_a_trailing_separator_behave_the_same()
     {
