@@ -17,6 +17,7 @@ public sealed partial class EntityRecognizer
     private static readonly System.Buffers.SearchValues<char> PhoneSeparatorValues = System.Buffers.SearchValues.Create(PhoneSeparators);
     private static readonly System.Buffers.SearchValues<char> PhoneGroupBreaks = System.Buffers.SearchValues.Create(" \u00A0.-/");
     // The signs of the money patterns, "$" of US$, C$, A$ and R$ among them, and the "ł" of zł.
+    private static readonly System.Buffers.SearchValues<char> DateSeparators = System.Buffers.SearchValues.Create("./-");
     private static readonly System.Buffers.SearchValues<char> CurrencySigns = System.Buffers.SearchValues.Create("€$£¥₹₽₩₺ł");
 
     private static readonly Dictionary<string, string> CurrencySymbols = new(StringComparer.Ordinal)
@@ -134,7 +135,7 @@ public sealed partial class EntityRecognizer
         {
             return;
         }
-        foreach (Match m in EmailPattern().Matches(text))
+        for (var m = EmailPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var at = m.Value.LastIndexOf('@');
             var value = m.Value[..(at + 1)] + m.Value[(at + 1)..].ToLowerInvariant();
@@ -144,7 +145,7 @@ public sealed partial class EntityRecognizer
 
     private static void AddUrls(string text, List<(EntityMatch, int)> found)
     {
-        foreach (Match m in UrlPattern().Matches(text))
+        for (var m = UrlPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var url = TrimUrl(m.Value);
             var absolute = url.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? "http://" + url : url;
@@ -182,7 +183,7 @@ public sealed partial class EntityRecognizer
 
     private static void AddIbans(string text, List<(EntityMatch, int)> found)
     {
-        foreach (Match m in IbanPattern().Matches(text))
+        for (var m = IbanPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var country = m.Value[..2].ToUpperInvariant();
             var length = Checksums.IbanLength(country);
@@ -214,7 +215,7 @@ public sealed partial class EntityRecognizer
 
     private static void AddVatIds(string text, List<(EntityMatch, int)> found)
     {
-        foreach (Match m in VatPattern().Matches(text))
+        for (var m = VatPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var country = m.Groups["cc"].Value;
             var number = m.Groups["n"].Value.Replace(" ", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal);
@@ -232,25 +233,36 @@ public sealed partial class EntityRecognizer
 
     private void AddDates(string text, List<(EntityMatch, int)> found)
     {
-        foreach (Match m in IsoDatePattern().Matches(text))
+        // Each pattern runs only on text with what it cannot match without: a dash, a date separator, a month's name.
+        if (text.Contains('-', StringComparison.Ordinal))
         {
-            AddDate(found, m, Int(m.Groups[1]), Int(m.Groups[2]), Int(m.Groups[3]));
+            for (var m = IsoDatePattern().Match(text); m.Success; m = m.NextMatch())
+            {
+                AddDate(found, m, Int(m.Groups[1]), Int(m.Groups[2]), Int(m.Groups[3]));
+            }
         }
-        foreach (Match m in NumericDatePattern().Matches(text))
+        if (text.AsSpan().IndexOfAny(DateSeparators) >= 0)
         {
-            var first = Int(m.Groups[1]);
-            var second = Int(m.Groups[3]);
-            var year = Int(m.Groups[4]);
-            // A dotted date is always day first; slashes and dashes are read day first unless only the other
-            // order is a possible date, or the configuration says month first.
-            var dayFirst = m.Groups[2].Value == "." || first > 12 || (second <= 12 && _dayFirst);
-            AddDate(found, m, year, dayFirst ? second : first, dayFirst ? first : second);
+            for (var m = NumericDatePattern().Match(text); m.Success; m = m.NextMatch())
+            {
+                var first = Int(m.Groups[1]);
+                var second = Int(m.Groups[3]);
+                var year = Int(m.Groups[4]);
+                // A dotted date is always day first; slashes and dashes are read day first unless only the other
+                // order is a possible date, or the configuration says month first.
+                var dayFirst = m.Groups[2].Value == "." || first > 12 || (second <= 12 && _dayFirst);
+                AddDate(found, m, year, dayFirst ? second : first, dayFirst ? first : second);
+            }
         }
-        foreach (Match m in DayMonthNamePattern().Matches(text))
+        if (!MonthNames.AnyIn(text))
+        {
+            return;
+        }
+        for (var m = DayMonthNamePattern().Match(text); m.Success; m = m.NextMatch())
         {
             AddDate(found, m, Year(m.Groups["y"]), MonthNames.Lookup(m.Groups["m"].Value), Int(m.Groups["d"]));
         }
-        foreach (Match m in MonthNameDayPattern().Matches(text))
+        for (var m = MonthNameDayPattern().Match(text); m.Success; m = m.NextMatch())
         {
             AddDate(found, m, Int(m.Groups["y"]), MonthNames.Lookup(m.Groups["m"].Value), Int(m.Groups["d"]));
         }
@@ -284,11 +296,11 @@ public sealed partial class EntityRecognizer
         {
             return;
         }
-        foreach (Match m in MoneyPrefixPattern().Matches(text))
+        for (var m = MoneyPrefixPattern().Match(text); m.Success; m = m.NextMatch())
         {
             AddAmount(found, m);
         }
-        foreach (Match m in MoneySuffixPattern().Matches(text))
+        for (var m = MoneySuffixPattern().Match(text); m.Success; m = m.NextMatch())
         {
             AddAmount(found, m);
         }
@@ -356,7 +368,7 @@ public sealed partial class EntityRecognizer
         {
             return;
         }
-        foreach (Match m in PercentPattern().Matches(text))
+        for (var m = PercentPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var number = m.Groups[1].Value.Replace(',', '.');
             if (decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
@@ -370,7 +382,7 @@ public sealed partial class EntityRecognizer
     {
         if (text.Contains('+', StringComparison.Ordinal))
         {
-            foreach (Match m in InternationalPhonePattern().Matches(text))
+            for (var m = InternationalPhonePattern().Match(text); m.Success; m = m.NextMatch())
             {
                 AddPhone(found, text, m.Index, m.Length, "ZZ");
             }
@@ -379,7 +391,7 @@ public sealed partial class EntityRecognizer
         {
             return;
         }
-        foreach (Match m in NationalPhonePattern().Matches(text))
+        for (var m = NationalPhonePattern().Match(text); m.Success; m = m.NextMatch())
         {
             // A bare run of digits is an account, order or invoice number far more often than a phone number.
             if (m.Value.AsSpan().IndexOfAny(PhoneSeparatorValues) < 0)

@@ -11,6 +11,35 @@ internal static class MonthNames
     /// <summary>The 1-based month of a name or abbreviation (case-insensitive), or 0.</summary>
     public static int Lookup(string word) => Months.GetValueOrDefault(word.ToLowerInvariant().TrimEnd('.'));
 
+    /// <summary>
+    /// True when a word of <paramref name="text"/> (a whole run of 3 to 10 letters, as the date patterns take a month)
+    /// is a month name: text without one is not run through those patterns.
+    /// </summary>
+    public static bool AnyIn(ReadOnlySpan<char> text)
+    {
+        var months = Months.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> lower = stackalloc char[10];
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsLetter(text[i]))
+            {
+                i++;
+                continue;
+            }
+            var start = i;
+            while (i < text.Length && char.IsLetter(text[i]))
+            {
+                i++;
+            }
+            if (i - start is >= 3 and <= 10 && months.ContainsKey(lower[..text[start..i].ToLowerInvariant(lower)]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Dictionary<string, int> Build()
     {
         string[][] names =

@@ -16,7 +16,16 @@ public sealed class PatternEntityAnnotator : IAnnotator
     private const int CancellationCheckRows = 4096;
 
     /// <summary>Distinct cell texts per table whose matches are kept, so a repeated text is searched once.</summary>
-    private const int KnownTexts = 10_000;
+    private const int MaxKnownTexts = 10_000;
+
+    /// <summary>
+    /// A column whose texts do not repeat (notes, ids: fewer than one in <see cref="RepeatRatio"/> of its first
+    /// <see cref="TrialTexts"/> new texts seen before) stops being remembered, so its texts are neither hashed nor
+    /// kept, and leaves the room to the columns that repeat.
+    /// </summary>
+    private const int TrialTexts = 1024;
+
+    private const int RepeatRatio = 16;
 
     private readonly EntityRecognizer _recognizer;
     private readonly int _maxEntities;
@@ -83,7 +92,7 @@ public sealed class PatternEntityAnnotator : IAnnotator
         var rows = 0L;
         // A column repeats its values (names, e-mail addresses, codes): each distinct text is searched once, the
         // matches depend on the text alone. Bounded, so a table of unique texts costs no more than a set of that size.
-        var known = new Dictionary<string, IReadOnlyList<EntityMatch>>(StringComparer.Ordinal);
+        var known = new KnownTexts();
         foreach (var row in table.Rows.Scan())
         {
             if (++rows % CancellationCheckRows == 0)
@@ -99,14 +108,7 @@ public sealed class PatternEntityAnnotator : IAnnotator
                     continue;
                 }
                 var text = cell.Text;
-                if (!known.TryGetValue(text, out var matches))
-                {
-                    matches = _recognizer.Find(text);
-                    if (known.Count < KnownTexts)
-                    {
-                        known.Add(text, matches);
-                    }
-                }
+                var matches = known.Find(column, text) ?? known.Add(column, text, _recognizer.Find(text));
                 foreach (var match in matches)
                 {
                     if (!budget.Take())
@@ -136,6 +138,57 @@ public sealed class PatternEntityAnnotator : IAnnotator
         Location = location,
         Annotator = AnnotatorName,
     };
+
+    /// <summary>The matches of texts seen before, per column, for the columns whose texts repeat.</summary>
+    private sealed class KnownTexts
+    {
+        private readonly List<Column?> _columns = [];
+        private int _count;
+
+        public IReadOnlyList<EntityMatch>? Find(int column, string text)
+        {
+            var memo = column < _columns.Count ? _columns[column] : null;
+            if (memo?.Texts is not { } texts || !texts.TryGetValue(text, out var matches))
+            {
+                return null;
+            }
+            memo.Repeats++;
+            return matches;
+        }
+
+        public IReadOnlyList<EntityMatch> Add(int column, string text, IReadOnlyList<EntityMatch> matches)
+        {
+            while (_columns.Count <= column)
+            {
+                _columns.Add(null);
+            }
+            var memo = _columns[column] ??= new Column();
+            if (memo.Texts is not { } texts)
+            {
+                return matches;
+            }
+            if (++memo.New >= TrialTexts && memo.Repeats * RepeatRatio < memo.New)
+            {
+                _count -= texts.Count;
+                memo.Texts = null;
+            }
+            else if (_count < MaxKnownTexts)
+            {
+                texts.Add(text, matches);
+                _count++;
+            }
+            return matches;
+        }
+
+        private sealed class Column
+        {
+            public Dictionary<string, IReadOnlyList<EntityMatch>>? Texts { get; set; } = new(StringComparer.Ordinal);
+
+            public int New { get; set; }
+
+            public int Repeats { get; set; }
+        }
+    }
 
     private sealed class Budget(int remaining)
     {

@@ -100,4 +100,32 @@ public class PatternEntityAnnotatorTests
         Assert.Equal(["A2", "A3", "A4", "A5"], context.Annotations.Entities.Select(e => e.Location.Cell));
         Assert.All(context.Annotations.Entities, e => Assert.Equal(5, e.Location.Offset));
     }
+
+    [Fact]
+    public async Task Columns_that_repeat_and_columns_that_do_not_are_all_reported_at_each_cell()
+    {
+        // Column A never repeats (its texts stop being remembered after a trial), B and C repeat (remembered): every
+        // cell's entity is found at its own cell either way.
+        const int Rows = 5_000;
+        var rows = Enumerable.Range(0, Rows).Select(i => (IReadOnlyList<CellValue>)
+        [
+            T($"row {i} due {1 + (i % 28)} March 2024"),
+            T($"user{i % 300}@example.com"),
+            T($"pay €{i % 10}.50"),
+        ]).ToList();
+        var context = Context(Text(Table("Sheet1", ["Note", "Mail", "Amount"], rows)));
+
+        await Annotator().AnnotateAsync(context, CancellationToken.None);
+
+        var entities = context.Annotations.Entities;
+        Assert.Equal(3 * Rows, entities.Count);
+        for (var i = 0; i < Rows; i++)
+        {
+            var (date, email, money) = (entities[3 * i], entities[(3 * i) + 1], entities[(3 * i) + 2]);
+            var row = i + 2;
+            Assert.Equal(("date", $"A{row}", $"2024-03-{1 + (i % 28):00}"), (date.Type, date.Location.Cell, date.Value));
+            Assert.Equal(("email", $"B{row}", $"user{i % 300}@example.com"), (email.Type, email.Location.Cell, email.Value));
+            Assert.Equal(("money", $"C{row}", $"{i % 10}.50"), (money.Type, money.Location.Cell, money.Value));
+        }
+    }
 }
