@@ -127,7 +127,11 @@ public sealed class ColumnProfileAnnotator : IAnnotator
         /// <summary>What a text cell was counted as: its kind, with the number or date it holds.</summary>
         private readonly record struct TextClass(TextKind Kind, double Number, DateTime Date);
 
-        private readonly Dictionary<string, TextClass> _classes = new(StringComparer.Ordinal);
+        private const int TrialTexts = 1024;
+        private const int RepeatRatio = 16;
+
+        private Dictionary<string, TextClass>? _classes = new(StringComparer.Ordinal);
+        private int _new, _repeats;
         private HashSet<string>? _exact = new(StringComparer.Ordinal);
         private HyperLogLog? _sketch;
         private long _text, _integer, _number, _date, _boolean, _email, _phone, _iban;
@@ -176,15 +180,27 @@ public sealed class ColumnProfileAnnotator : IAnnotator
 
         private void ClassifyText(string text, EntityRecognizer recognizer)
         {
-            // A column repeats its values (names, codes, categories): each distinct text is classified once, as long
-            // as the column's distinct values are counted exactly; the classification depends on the text alone.
+            // A column repeats its values (names, codes, categories): each distinct text is classified once, up to
+            // ExactDistinctLimit texts; the classification depends on the text alone. A column whose texts do not
+            // repeat (fewer than 1 in RepeatRatio of its first TrialTexts) is classified cell by cell instead of
+            // hashing every text for a lookup that misses.
+            if (_classes is null)
+            {
+                Tally(Classify(text, recognizer));
+                return;
+            }
             if (_classes.TryGetValue(text, out var known))
             {
+                _repeats++;
                 Tally(known);
                 return;
             }
             var found = Classify(text, recognizer);
-            if (_classes.Count < ExactDistinctLimit)
+            if (++_new >= TrialTexts && _repeats * RepeatRatio < _new)
+            {
+                _classes = null;
+            }
+            else if (_classes.Count < ExactDistinctLimit)
             {
                 _classes.Add(text, found);
             }

@@ -102,7 +102,7 @@ public sealed partial class EntityRecognizer
     /// <summary>True when the text holds an IBAN with a valid checksum.</summary>
     public bool ContainsIban(string text)
     {
-        if (text.Length < 15 || !ContainsDigit(text))
+        if (!MayHoldIban(text))
         {
             return false;
         }
@@ -181,8 +181,33 @@ public sealed partial class EntityRecognizer
         return url[..end];
     }
 
+    /// <summary>
+    /// An IBAN has at least 15 characters and starts with two letters and two digits: text without that shape (most
+    /// cells of a sheet) is not run through the pattern.
+    /// </summary>
+    private static bool MayHoldIban(ReadOnlySpan<char> text)
+    {
+        if (text.Length < 15)
+        {
+            return false;
+        }
+        // The pattern's \d is any decimal digit, as char.IsDigit.
+        for (var i = 2; i + 1 < text.Length; i++)
+        {
+            if (char.IsDigit(text[i]) && char.IsDigit(text[i + 1]) && char.IsAsciiLetter(text[i - 2]) && char.IsAsciiLetter(text[i - 1]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void AddIbans(string text, List<(EntityMatch, int)> found)
     {
+        if (!MayHoldIban(text))
+        {
+            return;
+        }
         for (var m = IbanPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var country = m.Value[..2].ToUpperInvariant();

@@ -166,4 +166,23 @@ public class ColumnProfileAnnotatorTests
         Assert.Equal("12.5", profiles[1].Max);
         Assert.Equal(["1", "12.5", "3", "5", "7"], profiles[1].Examples);
     }
+
+    [Fact]
+    public async Task Texts_that_never_repeat_are_each_classified()
+    {
+        // Past a trial of unique texts a column stops remembering classifications: every cell still counts as
+        // what it holds (a third of the column e-mail addresses, every amount a number).
+        const int Rows = 4_000;
+        var rows = Enumerable.Range(0, Rows).Select(i => (IReadOnlyList<CellValue>)
+            [T(i % 3 == 0 ? $"person{i}@example.com" : $"note {i}"), T($"{i}.25")]).ToList();
+
+        var profiles = await ProfileAsync(Table("Sheet1", ["Contact", "Amount"], rows));
+
+        Assert.Equal(["email"], profiles[0].PersonalData);
+        Assert.Equal("text", profiles[0].InferredType);
+        Assert.Equal(Rows, profiles[0].DistinctCount);
+        Assert.Equal("number", profiles[1].InferredType);
+        Assert.Equal(("0.25", $"{Rows - 1}.25"), (profiles[1].Min, profiles[1].Max));
+        Assert.Equal(Rows, profiles[1].DistinctCount);
+    }
 }
