@@ -73,6 +73,7 @@ public static class AnnotatorsServiceCollectionExtensions
         services.TryAddSingleton<LlamaModelHost>();
         services.TryAddSingleton<ILanguageModel>(sp => sp.GetRequiredService<LlamaModelHost>());
         services.AddHostedService(sp => sp.GetRequiredService<LlamaModelHost>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReleasableWhenIdle, LlamaModelHost>(sp => sp.GetRequiredService<LlamaModelHost>()));
         services.TryAddSingleton<StructuredGenerator>();
         // Tagged "ready": a host that runs the engine is not ready when its model failed to load (none configured is only degraded).
         services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: ["ready"]);

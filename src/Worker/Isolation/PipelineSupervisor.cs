@@ -99,6 +99,11 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// <summary>What the child that released its caches last gave back, and its size before and after.</summary>
     internal ChildReleased? LastRelease => Volatile.Read(ref _lastRelease);
 
+    /// <summary>Times this process compacted its own heaps after an idle child's release. For tests.</summary>
+    internal int Compactions => Volatile.Read(ref _compactions);
+
+    private int _compactions;
+
     /// <summary>Completes once the child that takes new documents has finished its warm-up.</summary>
     internal Task WaitForWarmUpAsync(CancellationToken cancellationToken)
     {
@@ -128,6 +133,14 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private void OnCachesReleased(PipelineChildProcess child, ChildReleased released)
     {
         Volatile.Write(ref _lastRelease, released);
+        if (child.InFlight == 0)
+        {
+            // The child has been idle for ReleaseCachesAfter and gave its memory back: this process gives back what
+            // the documents' messages and results left in its heaps too (a blocking collection of a small heap; the
+            // child, idle, waits on nothing meanwhile).
+            ProcessMemory.Compact();
+            Interlocked.Increment(ref _compactions);
+        }
         lock (_releaseWaits)
         {
             var count = Interlocked.Increment(ref _cachesReleased);

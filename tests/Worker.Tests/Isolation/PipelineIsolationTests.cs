@@ -122,16 +122,18 @@ public sealed class PipelineIsolationTests
     }
 
     [Fact]
-    public async Task An_idle_child_releases_its_encoder_and_language_models_and_the_next_document_loads_them_again()
+    public async Task An_idle_child_releases_its_encoder_language_models_and_model_context_and_the_next_document_loads_them_again()
     {
         await using var worker = await IsolationHarness.StartAsync(new()
         {
             ["Annotate:Worker:Isolation:ReleaseCachesAfter"] = "00:00:00.100",
             ["Annotate:Worker:Isolation:HeartbeatInterval"] = "00:00:00.200",
             ["Annotate:Worker:Isolation:RecycleAboveMegabytes"] = "800",
-            // A profile that uses both: the language detector and the sentence encoder (keywords).
+            // A profile that uses all three: the language detector, the sentence encoder (keywords) and the language
+            // model (metadata), whose context is given back while idle and created again by the next document.
             ["Annotate:Profiles:semantic:Annotators:0"] = "language",
             ["Annotate:Profiles:semantic:Annotators:1"] = "keywords",
+            ["Annotate:Profiles:semantic:Annotators:2"] = "metadata",
         });
         using var bound = new CancellationTokenSource(Bound);
         // The warm-up leaves the child idle with the language models it loaded before its hello; the sentence encoder
@@ -156,21 +158,24 @@ public sealed class PipelineIsolationTests
         await worker.Supervisor.WaitForCachesReleasedAsync(3, bound.Token);
         var second = worker.Supervisor.LastRelease!;
 
-        Assert.Equal(["language-detector"], warmedUp.Items);
+        Assert.Equal(["language-detector", "model-context"], warmedUp.Items.Order(StringComparer.Ordinal));
         foreach (var id in new[] { "doc-0", "doc-1" })
         {
             var annotated = Assert.IsType<DocumentAnnotated>(worker.Outcomes[id]);
             Assert.Equal("en", annotated.Digest.Language);
         }
         // Released again after doc-1: doc-1 loaded both again, in the same child, which stayed up.
-        Assert.Equal(["language-detector", "sentence-encoder"], first.Items.Order(StringComparer.Ordinal));
-        Assert.Equal(["language-detector", "sentence-encoder"], second.Items.Order(StringComparer.Ordinal));
+        Assert.Equal(["language-detector", "model-context", "sentence-encoder"], first.Items.Order(StringComparer.Ordinal));
+        Assert.Equal(["language-detector", "model-context", "sentence-encoder"], second.Items.Order(StringComparer.Ordinal));
         Assert.Equal(child, worker.Supervisor.LastHello!.ProcessId);
         Assert.Equal(1, worker.Supervisor.ChildrenStarted);
         Assert.True(second.ResidentMegabytesAfter < second.ResidentMegabytesBefore, $"{second.ResidentMegabytesBefore} → {second.ResidentMegabytesAfter} MiB");
+        // The worker compacted its own heaps at each of the idle child's releases.
+        Assert.Equal(3, worker.Supervisor.Compactions);
         // blob:outputs/doc-1/ in the harness's local blob store.
         var annotations = await File.ReadAllTextAsync(Path.Combine(worker.Root, "outbox", "doc-1", "annotations.json"));
         Assert.Contains("\"keywords\"", annotations, StringComparison.Ordinal);
+        Assert.Contains("\"metadata\"", annotations, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -187,7 +192,7 @@ public sealed class PipelineIsolationTests
         // What the warm-up loaded is what the idle child then gives back.
         await worker.Supervisor.WaitForCachesReleasedAsync(1, bound.Token);
 
-        Assert.Equal(["language-detector", "sentence-encoder"], worker.Supervisor.LastRelease!.Items.Order(StringComparer.Ordinal));
+        Assert.Equal(["language-detector", "model-context", "sentence-encoder"], worker.Supervisor.LastRelease!.Items.Order(StringComparer.Ordinal));
         Assert.Contains(worker.Logs, l => l.Message.Contains("Warmed up in", StringComparison.Ordinal) && l.Message.Contains("sentence encoder loaded", StringComparison.Ordinal));
     }
 

@@ -34,6 +34,14 @@ internal sealed class BatchScheduler : IAsyncDisposable
     private readonly Task _loop;
     private BatchedExecutor? _executor;
     private string? _brokenReason;
+
+    /// <summary>Put in the queue by <see cref="TryReleaseContext"/> to wake the loop; never decoded.</summary>
+    private readonly GenerationWork _releaseMarker = new([], 0, string.Empty, 0, null, 0);
+    private TaskCompletionSource<bool>? _releaseRequest;
+    private bool _releaseAsked;
+
+    /// <summary>The context was given back while idle (not broken, not shut down): the next request creates it again.</summary>
+    private bool _contextReleased;
     private int _reservedCells;
     private long _useClock;
 
@@ -63,6 +71,36 @@ internal sealed class BatchScheduler : IAsyncDisposable
     /// <summary>Prefix conversations cached now. For tests and diagnostics.</summary>
     internal int CachedPrefixCount => Volatile.Read(ref _prefixCount);
 
+    /// <summary>True while the context is given back (idle); the next request creates it again. For tests and diagnostics.</summary>
+    internal bool ContextReleased => Volatile.Read(ref _contextReleasedFlag) == 1;
+
+    private int _contextReleasedFlag;
+
+    /// <summary>
+    /// Gives back the context (its KV cache, compute buffers and cached prompt prefixes; the weights stay loaded) when
+    /// no request runs or waits, so an idle process holds the model and little else; the next request creates it
+    /// again (milliseconds; its prefixes are decoded again). Waits for the decode loop, at most
+    /// <paramref name="wait"/>; true when the context was released now.
+    /// </summary>
+    public bool TryReleaseContext(TimeSpan wait)
+    {
+        if (_brokenReason is not null)
+        {
+            return false;
+        }
+        var request = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _releaseRequest, request, null) is not null)
+        {
+            return false; // Another release is under way.
+        }
+        if (!_incoming.Writer.TryWrite(_releaseMarker))
+        {
+            Interlocked.Exchange(ref _releaseRequest, null);
+            return false;
+        }
+        return request.Task.Wait(wait) && request.Task.Result;
+    }
+
     /// <summary>Most sequences that ran at once since start. For tests: proves requests were decoded together.</summary>
     internal int PeakActiveCount => Volatile.Read(ref _peakActive);
 
@@ -90,12 +128,18 @@ internal sealed class BatchScheduler : IAsyncDisposable
         {
             try
             {
-                if (_executor is null)
+                if (_executor is null && !_contextReleased)
                 {
                     break;
                 }
                 ReleaseFinished();
                 Admit();
+                if (_releaseAsked)
+                {
+                    _releaseAsked = false;
+                    var released = _active.Count == 0 && _waiting.Count == 0 && ReleaseContext();
+                    Interlocked.Exchange(ref _releaseRequest, null)?.TrySetResult(released);
+                }
                 if (_active.Count == 0)
                 {
                     if (!await _incoming.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
@@ -104,7 +148,7 @@ internal sealed class BatchScheduler : IAsyncDisposable
                     }
                     continue;
                 }
-                if (_executor.BatchedTokenCount == 0)
+                if (_executor!.BatchedTokenCount == 0)
                 {
                     // Only possible when every running sequence was cancelled after its last decode: the next pass
                     // releases them. Wait briefly for new work instead of spinning.
@@ -168,7 +212,16 @@ internal sealed class BatchScheduler : IAsyncDisposable
     {
         while (_incoming.Reader.TryRead(out var queued))
         {
+            if (ReferenceEquals(queued, _releaseMarker))
+            {
+                _releaseAsked = true;
+                continue;
+            }
             _waiting.Enqueue(queued);
+        }
+        if (_waiting.Count > 0 && _contextReleased && !RecreateContext())
+        {
+            return;
         }
         while (_waiting.Count > 0 && _active.Count < _parallel)
         {
@@ -371,6 +424,49 @@ internal sealed class BatchScheduler : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Disposes the idle context; its prefixes go with it. False when there is none to release.</summary>
+    private bool ReleaseContext()
+    {
+        if (_executor is null)
+        {
+            return false;
+        }
+        _prefixes.Clear();
+        _reservedCells = 0;
+        Volatile.Write(ref _prefixCount, 0);
+        _executor.Dispose();
+        _executor = null;
+        _contextReleased = true;
+        Volatile.Write(ref _contextReleasedFlag, 1);
+        _logger.LogDebug("Model context released while idle");
+        return true;
+    }
+
+    /// <summary>A request came after an idle release: the context is created again; if it cannot be, the model is broken.</summary>
+    private bool RecreateContext()
+    {
+        try
+        {
+            _executor = new BatchedExecutor(_weights, _contextParams);
+            _contextReleased = false;
+            Volatile.Write(ref _contextReleasedFlag, 0);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            _contextReleased = false;
+            _brokenReason = $"the model context could not be created again after an idle release: {ex.Message}";
+            _logger.LogError(ex, "Model context could not be created again; the model is unavailable until restart");
+            _onBroken(_brokenReason);
+            while (_waiting.TryDequeue(out var work))
+            {
+                work.StopObserving();
+                work.Completion.TrySetException(Unavailable(_brokenReason));
+            }
+            return false;
+        }
+    }
+
     /// <summary>The context is in an unknown state: fail what runs on it and start a fresh one; queued requests go on.</summary>
     private void Reset(string reason)
     {
@@ -413,9 +509,13 @@ internal sealed class BatchScheduler : IAsyncDisposable
         }
         while (_incoming.Reader.TryRead(out var work))
         {
-            work.StopObserving();
-            work.Completion.TrySetException(Unavailable(reason));
+            if (!ReferenceEquals(work, _releaseMarker))
+            {
+                work.StopObserving();
+                work.Completion.TrySetException(Unavailable(reason));
+            }
         }
+        Interlocked.Exchange(ref _releaseRequest, null)?.TrySetResult(false);
         _prefixes.Clear();
         _executor?.Dispose();
         _executor = null;

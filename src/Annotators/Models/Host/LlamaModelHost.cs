@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Annotate.Annotators.Memory;
 using Annotate.Annotators.Pipeline;
 using LLama;
 using LLama.Common;
@@ -22,8 +23,11 @@ namespace Annotate.Annotators.Models.Host;
 /// <see cref="ModelStatus.HasChatTemplate"/> is false. Decoding keeps one KV cache shared by all sequences
 /// (unified), so requests with the same system text reuse its decoded prefix instead of computing it again.
 /// </remarks>
-public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDisposable
+public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDisposable, IReleasableWhenIdle
 {
+    /// <summary>How long an idle release waits for the decode loop to give the context back.</summary>
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(10);
+
     /// <summary>System prompts whose decoded prefix is kept for reuse; each holds one sequence of the context.</summary>
     internal const int DefaultPrefixCacheCapacity = 4;
 
@@ -76,6 +80,15 @@ public sealed class LlamaModelHost : ILanguageModel, IHostedService, IAsyncDispo
 
     /// <summary>The decode loop, once loaded. For tests.</summary>
     internal BatchScheduler? Scheduler => _loaded?.Scheduler;
+
+    /// <inheritdoc />
+    public string ReleaseName => "model-context";
+
+    /// <summary>
+    /// Gives back the model's context (KV cache, compute buffers, cached prompt prefixes) while no request runs; the
+    /// weights stay loaded and the next request creates the context again.
+    /// </summary>
+    public bool TryRelease() => Volatile.Read(ref _loaded)?.Scheduler.TryReleaseContext(ReleaseWait) ?? false;
 
     /// <summary>Loads the model if that has not started yet and waits for the outcome, which <see cref="Status"/> then tells. Never throws for a bad model.</summary>
     public Task LoadAsync(CancellationToken cancellationToken = default)

@@ -158,6 +158,64 @@ public sealed class LlamaModelHostTests
     }
 
     [Fact]
+    public async Task An_idle_context_is_given_back_and_the_next_request_creates_it_again_with_the_same_text()
+    {
+        await using var host = await LoadedAsync();
+        var request = Story(Openings[0]);
+        var before = await host.CompleteAsync(request, CancellationToken.None);
+        Assert.Equal(1, host.Scheduler!.CachedPrefixCount);
+
+        Assert.True(host.TryRelease());
+        Assert.True(host.Scheduler.ContextReleased);
+        Assert.Equal(0, host.Scheduler.CachedPrefixCount);
+        Assert.False(host.TryRelease()); // nothing left to give back
+        Assert.Equal("model-context", host.ReleaseName);
+
+        var after = await host.CompleteAsync(request, CancellationToken.None);
+        Assert.False(host.Scheduler.ContextReleased);
+        Assert.Equal(1, host.Scheduler.CachedPrefixCount);
+        Assert.Equal(before.Text, after.Text);
+        Assert.Equal("ready", host.Status.State);
+    }
+
+    [Fact]
+    public async Task Releases_asked_while_requests_run_never_cost_a_request()
+    {
+        // Asked again and again while eight requests come and go: each release either finds the loop idle and gives
+        // the context back, or finds work and does nothing; every request completes with the text it gives alone.
+        await using var host = await LoadedAsync(o => o.ContextSize = 1024);
+        var requests = Openings.Select(o => Story(o, maxTokens: 32)).ToArray();
+        var alone = new List<string>();
+        foreach (var request in requests)
+        {
+            alone.Add((await host.CompleteAsync(request, CancellationToken.None)).Text);
+        }
+
+        var running = requests.Select(async (r, i) =>
+        {
+            await Task.Yield();
+            var texts = new List<string>();
+            for (var round = 0; round < 3; round++)
+            {
+                texts.Add((await host.CompleteAsync(r, CancellationToken.None)).Text);
+            }
+            return texts;
+        }).ToArray();
+        for (var asked = 0; !running.All(t => t.IsCompleted) && asked < 10_000; asked++)
+        {
+            await Task.Run(host.TryRelease);
+        }
+        var results = await Task.WhenAll(running);
+
+        for (var i = 0; i < requests.Length; i++)
+        {
+            Assert.All(results[i], text => Assert.Equal(alone[i], text));
+        }
+        Assert.True(host.TryRelease() || host.Scheduler!.ContextReleased);
+        Assert.Equal("ready", host.Status.State);
+    }
+
+    [Fact]
     public async Task Cancelling_one_request_stops_it_while_the_others_complete()
     {
         // A room for a long answer: the cancelled request must still be decoding when the cancellation arrives, even
