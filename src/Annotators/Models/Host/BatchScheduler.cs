@@ -72,9 +72,7 @@ internal sealed class BatchScheduler : IAsyncDisposable
     internal int CachedPrefixCount => Volatile.Read(ref _prefixCount);
 
     /// <summary>True while the context is given back (idle); the next request creates it again. For tests and diagnostics.</summary>
-    internal bool ContextReleased => Volatile.Read(ref _contextReleasedFlag) == 1;
-
-    private int _contextReleasedFlag;
+    internal bool ContextReleased => Volatile.Read(ref _contextReleased);
 
     /// <summary>
     /// Gives back the context (its KV cache, compute buffers and cached prompt prefixes; the weights stay loaded) when
@@ -436,8 +434,7 @@ internal sealed class BatchScheduler : IAsyncDisposable
         Volatile.Write(ref _prefixCount, 0);
         _executor.Dispose();
         _executor = null;
-        _contextReleased = true;
-        Volatile.Write(ref _contextReleasedFlag, 1);
+        Volatile.Write(ref _contextReleased, true);
         _logger.LogDebug("Model context released while idle");
         return true;
     }
@@ -448,13 +445,12 @@ internal sealed class BatchScheduler : IAsyncDisposable
         try
         {
             _executor = new BatchedExecutor(_weights, _contextParams);
-            _contextReleased = false;
-            Volatile.Write(ref _contextReleasedFlag, 0);
+            Volatile.Write(ref _contextReleased, false);
             return true;
         }
         catch (Exception ex)
         {
-            _contextReleased = false;
+            Volatile.Write(ref _contextReleased, false);
             _brokenReason = $"the model context could not be created again after an idle release: {ex.Message}";
             _logger.LogError(ex, "Model context could not be created again; the model is unavailable until restart");
             _onBroken(_brokenReason);
