@@ -38,6 +38,11 @@ internal static class EmbeddingBenchmark
             await Corpus(corpus, chunks);
             return 0;
         }
+        if (args.Contains("--settings"))
+        {
+            Settings();
+            return 0;
+        }
         var sentences = Sentences().ToList();
 
         var before = Memory();
@@ -146,6 +151,66 @@ internal static class EmbeddingBenchmark
             {
                 Directory.Delete(folder, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// The encoder's settings side by side on what a document costs it: one call with a document's head (2,000
+    /// characters, split into windows of 256 word pieces) and its skeleton, as <c>document-type</c> makes, every text
+    /// distinct. Each setting has its own encoder; rounds take the settings in turn and the median call is reported.
+    /// </summary>
+    private static void Settings()
+    {
+        (string Name, EmbeddingOptions Options)[] sides =
+        [
+            ("no arena, threads per core", new EmbeddingOptions { CacheEntries = 0, MemoryArena = false }),
+            ("arena shrunk after each batch, threads per core", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true }),
+            ("no arena, 1 thread", new EmbeddingOptions { CacheEntries = 0, MemoryArena = false, Threads = 1 }),
+            ("arena shrunk after each batch, 1 thread", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true, Threads = 1 }),
+        ];
+        var embedders = sides.Select(s => new MiniLmTextEmbedder(Options.Create(s.Options), NullLogger<MiniLmTextEmbedder>.Instance)).ToList();
+        try
+        {
+            var sentences = Sentences().ToList();
+            var n = 0;
+            string[] Document()
+            {
+                var head = new System.Text.StringBuilder();
+                while (head.Length < 2_000)
+                {
+                    head.Append(sentences[n++ % sentences.Count]).Append(' ');
+                }
+                return [head.ToString(0, 2_000), $"Invoice {n}\nTotal\nDue date\nReference {n}"];
+            }
+            foreach (var embedder in embedders)
+            {
+                embedder.Embed(Document());
+                embedder.Embed(Document());
+            }
+            var times = sides.Select(_ => new List<double>()).ToList();
+            const int Rounds = 15;
+            for (var round = 0; round < Rounds; round++)
+            {
+                for (var k = 0; k < sides.Length; k++)
+                {
+                    var side = (k + round) % sides.Length;
+                    var texts = Document();
+                    var clock = Stopwatch.StartNew();
+                    embedders[side].Embed(texts);
+                    times[side].Add(clock.Elapsed.TotalMilliseconds);
+                }
+            }
+            Console.WriteLine($"| setting | ms per document, median of {Rounds} | fastest | slowest |");
+            Console.WriteLine("|---|---|---|---|");
+            for (var k = 0; k < sides.Length; k++)
+            {
+                var sorted = times[k].Order().ToList();
+                Console.WriteLine($"| {sides[k].Name} | {sorted[sorted.Count / 2]:F1} | {sorted[0]:F1} | {sorted[^1]:F1} |");
+            }
+        }
+        finally
+        {
+            embedders.ForEach(e => e.Dispose());
         }
     }
 

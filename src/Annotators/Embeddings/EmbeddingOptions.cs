@@ -36,9 +36,10 @@ public sealed class EmbeddingOptions
     public int Threads { get; set; }
 
     /// <summary>
-    /// Whether ONNX Runtime keeps a memory arena (and plans buffers by a memory pattern) for the encoder: it then holds
-    /// on to the largest batch's buffers for as long as the model is loaded. Off by default: the vectors are the same,
-    /// and the process gives the memory back after each batch.
+    /// Whether ONNX Runtime runs the encoder with a memory arena (and plans buffers by a memory pattern): a batch's
+    /// tensors reuse the arena's buffers, and the arena is shrunk after each batch, so its memory goes back between
+    /// batches. Off, every tensor is allocated and freed on its own: the same vectors and memory, about twice the time
+    /// (docs/benchmarks.md, <i>The encoder's memory arena</i>). Default true.
     /// </summary>
-    public bool MemoryArena { get; set; }
+    public bool MemoryArena { get; set; } = true;
 }

@@ -18,12 +18,18 @@ internal sealed class MiniLmSession : IDisposable
 {
     private const int CopyBufferBytes = 1 << 20;
 
+    /// <summary>ONNX Runtime's run option naming the arenas to shrink when a run ends (kOrtRunOptionsConfigEnableMemoryArenaShrinkage).</summary>
+    private const string ShrinkArenaEntry = "memory.enable_memory_arena_shrinkage";
+
     private readonly InferenceSession _session;
     private readonly string[] _outputNames;
+    private readonly bool _shrinkArena;
 
     public MiniLmSession(SessionOptions options, string? folder = null)
     {
         Tokenizer = new MiniLMTokenizer();
+        // Only a session with an arena may name it: ONNX Runtime refuses the run otherwise.
+        _shrinkArena = options.EnableCpuMemArena;
         var assembly = typeof(SentenceEncoder).Assembly;
         var resource = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".model.onnx", StringComparison.Ordinal));
         var path = Path.Combine(folder ?? Path.GetTempPath(), "annotate-minilm-" + Guid.NewGuid().ToString("N") + ".onnx");
@@ -78,6 +84,11 @@ internal sealed class MiniLmSession : IDisposable
             NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(types, shape)),
         ];
         using var run = new RunOptions();
+        if (_shrinkArena)
+        {
+            // The arena's free buffers go back at the end of the run: they serve one batch, not the session's life.
+            run.AddRunConfigEntry(ShrinkArenaEntry, "cpu:0");
+        }
         using var stop = cancellationToken.Register(() => run.Terminate = true);
         using var outputs = _session.Run(inputs, _outputNames, run);
         cancellationToken.ThrowIfCancellationRequested();

@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace Annotate.Annotators.Embeddings;
 
 /// <summary>
-/// Pins glibc's mmap threshold so the encoder's large tensors are mapped on their own and given back to the system
-/// when freed. glibc raises the threshold each time a mapped block is freed (up to 32 MiB), after which tensors come
-/// from the heap arenas and their pages stay resident: the encoder's peak then stays in the working set.
+/// Pins glibc's mmap threshold so the encoder's large tensors (or, with its memory arena, the arena's regions, freed
+/// when the arena shrinks after a batch) are mapped on their own and given back to the system when freed. glibc raises
+/// the threshold each time a mapped block is freed (up to 32 MiB), after which tensors come from the heap arenas and
+/// their pages stay resident: the encoder's peak then stays in the working set.
 /// </summary>
 internal static class NativeHeap
 {
