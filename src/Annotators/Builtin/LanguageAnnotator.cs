@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
@@ -22,6 +23,8 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     // A table's language comes from its first text cells; rows beyond this are not read for it.
     private const int TableSampleRows = 2_000;
     private const int MaxBlockDetections = 2_000;
+    // Fewer detections than this run on the calling thread: starting workers would cost more than they save.
+    private const int ParallelDetections = 16;
 
     private readonly int _minimumLetters = options.Value.MinimumBlockCharacters;
 
@@ -39,10 +42,12 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     {
         using var lease = provider.Acquire();
         var detector = lease.Value;
+        var truncated = false;
         var blocks = context.Document.Blocks;
         var runningText = new StringBuilder();
         var cellText = new StringBuilder();
-        var detections = 0;
+        // The blocks to detect, in order, with their samples: detected on every core below, then recorded in order.
+        var candidates = new List<(int Block, string Sample)>();
         for (var i = 0; i < blocks.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -53,10 +58,11 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
             {
                 continue;
             }
-            if (++detections > MaxBlockDetections)
+            if (candidates.Count == MaxBlockDetections)
             {
-                if (detections == MaxBlockDetections + 1)
+                if (!truncated)
                 {
+                    truncated = true;
                     // Under the list's lock: this annotator runs alongside the other local ones (RunsAlongside).
                     lock (context.Annotations.Notices)
                     {
@@ -66,11 +72,12 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
                 }
                 continue;
             }
-            if (Detect(detector, sample) is { } found)
-            {
-                context.Annotations.BlockLanguages.Add(new BlockLanguageAnnotation(i, Code(found.Language), found.Confidence,
-                    block.Location with { Block = i }, AnnotatorName));
-            }
+            candidates.Add((i, sample));
+        }
+        foreach (var (block, found) in DetectAll(detector, candidates, cancellationToken))
+        {
+            context.Annotations.BlockLanguages.Add(new BlockLanguageAnnotation(block, Code(found.Language), found.Confidence,
+                blocks[block].Location with { Block = block }, AnnotatorName));
         }
 
         var main = MainLanguage(context.Annotations.BlockLanguages, blocks);
@@ -116,6 +123,45 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
         var (code, (sum, weighted)) = letters.MaxBy(l => l.Value.Letters);
         var language = LanguageInfo.All().First(l => Code(l) == code);
         return sum <= 0 ? null : (language, Math.Round(weighted / sum * (sum / total), 4));
+    }
+
+    /// <summary>
+    /// The language of each candidate block that has one, in the blocks' order. A long document has thousands of blocks
+    /// (a 500-page PDF: 2,000 detections, seconds of one core), and the detector is thread-safe: the detections run on
+    /// every core, each block's on its own, so the results are those of one detection after another.
+    /// </summary>
+    private static IEnumerable<(int Block, (Language Language, double Confidence) Found)> DetectAll(LanguageDetector detector,
+        List<(int Block, string Sample)> candidates, CancellationToken cancellationToken)
+    {
+        var found = new (Language Language, double Confidence)?[candidates.Count];
+        if (candidates.Count < ParallelDetections || Environment.ProcessorCount == 1)
+        {
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                found[i] = Detect(detector, candidates[i].Sample);
+            }
+        }
+        else
+        {
+            try
+            {
+                Parallel.For(0, candidates.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    i => found[i] = Detect(detector, candidates[i].Sample));
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+            {
+                // What one detection threw, as a detection on this thread would have thrown it.
+                ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+            }
+        }
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (found[i] is { } language)
+            {
+                yield return (candidates[i].Block, language);
+            }
+        }
     }
 
     private static (Language Language, double Confidence)? Detect(LanguageDetector detector, string text)

@@ -1,5 +1,6 @@
 using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Documents;
+using Lingua;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Annotate.Annotators.Tests.Builtin.TestDocuments;
@@ -43,6 +44,46 @@ public class LanguageAnnotatorTests
         Assert.Equal("en", language.Code);
         Assert.Equal("English", language.Name);
         Assert.Equal("language", language.Annotator);
+    }
+
+    [Fact]
+    public async Task Many_blocks_get_the_languages_one_detection_after_another_gives_in_their_order()
+    {
+        // Enough blocks for the detections to run on every core: each block's result is its own detection's, in order.
+        string[] sentences =
+        [
+            English, German, French,
+            "El consejo aprobó el presupuesto del próximo año después de que las ventas crecieran en todas las regiones.",
+            "Il consiglio ha approvato il bilancio del prossimo anno dopo che le vendite sono cresciute in tutte le regioni.",
+            "De raad keurde de begroting voor volgend jaar goed nadat de omzet in alle regio's sterk was gestegen.",
+        ];
+        var paragraphs = Enumerable.Range(0, 90).Select(i => i % 10 == 9
+            ? Paragraph("Too short.", i + 1)
+            : Paragraph($"{sentences[i % sentences.Length]} {sentences[(i * 7) % sentences.Length][..(20 + (i % 60))]}", i + 1)).ToArray();
+        var context = Context(Text(paragraphs));
+
+        await Annotator().AnnotateAsync(context, CancellationToken.None);
+
+        using var lease = Provider.Acquire();
+        var expected = new List<(int Block, string Code, double Confidence)>();
+        for (var i = 0; i < paragraphs.Length; i++)
+        {
+            if (paragraphs[i].Content == "Too short.")
+            {
+                continue;
+            }
+            var (language, confidence) = lease.Value.ComputeLanguageConfidenceValues(paragraphs[i].Content).First();
+            if (language != Language.Unknown && confidence > 0)
+            {
+                expected.Add((i, language.IsoCode6391().ToString().ToLowerInvariant(), Math.Round(confidence, 4)));
+            }
+        }
+        var actual = context.Annotations.BlockLanguages;
+        Assert.Equal(81, expected.Count);
+        Assert.Equal(expected.Select(e => e.Block), actual.Select(b => b.Block));
+        Assert.Equal(expected.Select(e => e.Code), actual.Select(b => b.Code));
+        Assert.Equal(expected.Select(e => e.Confidence), actual.Select(b => b.Confidence));
+        Assert.Equal(actual.Select(b => b.Block + 1), actual.Select(b => b.Location.Line!.Value));
     }
 
     [Fact]
