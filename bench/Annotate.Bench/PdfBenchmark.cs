@@ -66,7 +66,7 @@ internal static class PdfBenchmark
         return PdfMerger.Merge(merged);
     }
 
-    private static int PageCount(string file)
+    public static int PageCount(string file)
     {
         using var pdf = PdfDocument.Open(file);
         return pdf.NumberOfPages;
@@ -134,7 +134,7 @@ internal static class PdfBenchmark
         }
     }
 
-    private static ProcessStartInfo PdfToText(string file)
+    public static ProcessStartInfo PdfToText(string file)
     {
         var start = new ProcessStartInfo("pdftotext");
         start.ArgumentList.Add("-q");

@@ -11,6 +11,9 @@ namespace Annotate.Bench;
 /// after another into its inbox (the first after start against the tenth), then the resident memory (VmRSS) of the
 /// gateway and of each child once it has been idle a while, the pair's proportional set (Pss summed: the runtime's
 /// libraries both map counted once, not twice) and what of it is not pages of mapped files (anonymous and shared memory). Several builds can be compared, taking turns.
+/// With <c>--pdftotext</c>, <c>pdftotext</c> reads each document's file right after the service has completed it, and
+/// the service's time from drop to Completed, less the inbox's settle time, is compared with it (medians of the ratios).
+/// <c>--pages N</c> uses the corpus PDFs merged to N pages instead of one file.
 /// </summary>
 internal static partial class ServiceBenchmark
 {
@@ -31,15 +34,45 @@ internal static partial class ServiceBenchmark
         // Or (also) until the pipeline child says its warm-up is over: a document that comes when the service is warm.
         var afterWarmUp = args.Contains("--after-warm-up");
         var pdf = Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
+        var compare = args.Contains("--pdftotext");
+        // The inbox takes a file once it has not changed for this long (Annotate:Gateway:SettleTime, 3 s unless given).
+        var settleTime = Option(args, "--settle-time", 3.0);
+        var pages = Option(args, "--pages", 0);
+        string? generated = null;
+        if (pages > 0)
+        {
+            var corpus = Option(args, "--corpus") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus");
+            generated = Path.Combine(Path.GetTempPath(), $"annotate-bench-service-{pages}-pages-{Guid.NewGuid():N}.pdf");
+            File.WriteAllBytes(generated, PdfBenchmark.Generate(Directory.GetFiles(Path.Combine(corpus, "pdf"), "*.pdf").Order(StringComparer.Ordinal).ToList(), pages));
+            pdf = generated;
+        }
+        try
+        {
+            return Run(gateways, settings, rounds, documents, settle, firstAfter, afterWarmUp, pdf, compare, settleTime);
+        }
+        finally
+        {
+            if (generated is not null)
+            {
+                File.Delete(generated);
+            }
+        }
+    }
+
+    private static int Run(List<(string Name, string Dll)> gateways, List<(string Name, string[] Pair)> settings, int rounds, int documents, int settle,
+        int firstAfter, bool afterWarmUp, string pdf, bool compare, double settleTime)
+    {
         Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
         var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous)>()).ToArray();
+        // Per build: each document's drop → Completed and pdftotext's time on the same file, read right after it.
+        var pairs = gateways.Select(_ => new List<(int Index, double Wall, double PdfToText)>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
             for (var k = 0; k < gateways.Count; k++)
             {
                 var g = (k + round) % gateways.Count;
                 var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
-                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter, afterWarmUp);
+                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter, afterWarmUp, compare ? pairs[g] : null);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB, together {result.Gateway + result.Children:F0} MiB resident, {result.Proportional:F0} MiB proportional, {result.Anonymous:F0} MiB anonymous (load {Load()})"));
                 results[g].Add(result);
@@ -54,11 +87,33 @@ internal static partial class ServiceBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {gateways[g].Name} | {Median(r.Select(x => x.First)):F2} | {Median(r.Select(x => x.Tenth)):F2} | {Median(r.Select(x => x.First / x.Tenth)):F2} | {Median(r.Select(x => x.FirstWall)):F2} | {Median(r.Select(x => x.TenthWall)):F2} | {Median(r.Select(x => x.Gateway)):F0} | {Median(r.Select(x => x.Children)):F0} | {Median(r.Select(x => x.Gateway + x.Children)):F0} | {Median(r.Select(x => x.Proportional)):F0} | {Median(r.Select(x => x.Anonymous)):F0} |"));
         }
+        if (compare)
+        {
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Drop → Completed less the settle time ({settleTime:F1} s) against pdftotext on the same file, {PdfBenchmark.PageCount(pdf)} pages; medians over the rounds (ratio: pdftotext ÷ Annotate)"));
+            Console.WriteLine("| build | documents | Annotate s | pdftotext s | ratio | pages/s |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            for (var g = 0; g < gateways.Count; g++)
+            {
+                foreach (var (label, chosen) in new[] { ("first after start", pairs[g].Where(p => p.Index == 0)), ("the others", pairs[g].Where(p => p.Index > 0)) })
+                {
+                    var list = chosen.ToList();
+                    if (list.Count == 0)
+                    {
+                        continue;
+                    }
+                    var annotate = Median(list.Select(p => p.Wall - settleTime));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {gateways[g].Name} | {label} ({list.Count}) | {annotate:F2} | {Median(list.Select(p => p.PdfToText)):F2} | {Median(list.Select(p => p.PdfToText / (p.Wall - settleTime))):F2} | {PdfBenchmark.PageCount(pdf) / annotate:F0} |"));
+                }
+            }
+        }
         Console.WriteLine($"load average at end: {Load()}");
         return 0;
     }
 
-    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter, bool afterWarmUp)
+    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter, bool afterWarmUp,
+        List<(int Index, double Wall, double PdfToText)>? pairs)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -94,7 +149,8 @@ internal static partial class ServiceBenchmark
             {
                 // Distinct bytes (a comment after the end), so no copy is answered from an earlier result.
                 var name = $"copy-{i}.pdf";
-                File.WriteAllBytes(Path.Combine(root, "data", name), [.. bytes, .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")]);
+                byte[] copy = [.. bytes, .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")];
+                File.WriteAllBytes(Path.Combine(root, "data", name), copy);
                 File.Move(Path.Combine(root, "data", name), Path.Combine(root, "data", "inbox", name));
                 var dropped = Stopwatch.GetTimestamp();
                 var done = WaitFor(lines, l => l.Contains(name, StringComparison.Ordinal) && (l.Contains("Completed", StringComparison.Ordinal) || l.Contains("Failed", StringComparison.Ordinal)));
@@ -105,6 +161,14 @@ internal static partial class ServiceBenchmark
                 }
                 times.Add(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
                 walls.Add(Stopwatch.GetElapsedTime(dropped).TotalSeconds);
+                if (pairs is not null)
+                {
+                    // The same bytes, once the service is done with them: pdftotext has the machine as the service had it.
+                    var same = Path.Combine(root, name);
+                    File.WriteAllBytes(same, copy);
+                    pairs.Add((i, walls[^1], Time(PdfBenchmark.PdfToText(same))));
+                    File.Delete(same);
+                }
             }
             Thread.Sleep(TimeSpan.FromSeconds(settle));
             var children = Children(gateway.Id).ToList();
