@@ -95,6 +95,13 @@ internal sealed class PipelineChildProcess : IDisposable
     /// <summary>Documents in flight.</summary>
     public int InFlight => Volatile.Read(ref _reserved);
 
+    /// <summary>
+    /// Documents sent to the child that it has not answered yet. Unlike <see cref="InFlight"/>, which gives a place back
+    /// when the caller has taken the answer, this follows the child's frames in their order: once the frame reader has
+    /// an answer, the document no longer counts, before any frame after it is read.
+    /// </summary>
+    public int AwaitingAnswer => _pending.Values.Count(p => !p.Answer.Task.IsCompleted);
+
     /// <summary>Time since the last heartbeat (or since the start).</summary>
     public TimeSpan SinceHeartbeat => _time.GetElapsedTime(Interlocked.Read(ref _lastHeartbeat));
 

@@ -133,7 +133,8 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private void OnCachesReleased(PipelineChildProcess child, ChildReleased released)
     {
         Volatile.Write(ref _lastRelease, released);
-        if (child.InFlight == 0)
+        // Not InFlight: the place of the document answered just before this frame may not be given back yet.
+        if (child.AwaitingAnswer == 0)
         {
             // The child has been idle for ReleaseCachesAfter and gave its memory back: this process gives back what
             // the documents' messages and results left in its heaps too (a blocking collection of a small heap; the
