@@ -131,14 +131,14 @@ internal static class RowsBenchmark
             case "xmlreader":
                 XmlReaderBound(WarmWorkbook(folder));
                 WaitForQuietJit();
-                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
+                (clock, cpuAtStart) = StartClock();
                 rows = XmlReaderBound(path);
                 break;
             case "read" or "read-reparse":
                 var reader = new XlsxReader(Options.Create(new ReaderOptions { StreamingWorkbookBytes = 0, SpillStreamedRows = mode == "read" }));
                 await ReadAndScanAsync(reader, WarmWorkbook(folder));
                 WaitForQuietJit();
-                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
+                (clock, cpuAtStart) = StartClock();
                 (rows, read) = await ReadAndScanAsync(reader, path);
                 annotate = clock.Elapsed.TotalSeconds - read; // the enumeration of every row
                 break;
@@ -154,7 +154,7 @@ internal static class RowsBenchmark
                     .ReadAsync(new DocumentSource(path, Path.GetFileName(path)), CancellationToken.None);
                 await annotator.AnnotateAsync(new AnnotationContext("warm", oneDocument, new AnnotationProfile()), CancellationToken.None);
                 WaitForQuietJit();
-                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
+                (clock, cpuAtStart) = StartClock();
                 await annotator.AnnotateAsync(new AnnotationContext("bench", oneDocument, new AnnotationProfile()), CancellationToken.None);
                 annotate = clock.Elapsed.TotalSeconds;
                 rows = oneDocument.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
@@ -168,7 +168,7 @@ internal static class RowsBenchmark
                 var csvContext = new OutputContext("bench", csvDocument, new AnnotationSet(), new DocumentSource(path, Path.GetFileName(path)), csvFolder);
                 await new CsvTablesWriter().WriteAsync(csvContext, CancellationToken.None); // warm
                 WaitForQuietJit();
-                (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
+                (clock, cpuAtStart) = StartClock();
                 await new CsvTablesWriter().WriteAsync(csvContext, CancellationToken.None);
                 annotate = clock.Elapsed.TotalSeconds;
                 rows = csvDocument.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
@@ -176,14 +176,17 @@ internal static class RowsBenchmark
             default:
                 var pipeline = Pipeline(spill: mode != "pipeline-reparse");
                 // Warm up (Lingua, JIT) on a small workbook so the figures show steady-state work, as a running service does.
-                var warm = WarmWorkbook(folder);
+                // A workbook warms on a small one of its shape; another format (a long PDF, rows-child FILE pipeline FOLDER) on
+                // itself, so run it with Annotate__Embedding__CacheEntries=0 lest the measured run be answered from the cache.
+                var workbook = Path.GetExtension(path).Equals(".xlsx", StringComparison.OrdinalIgnoreCase);
+                var warm = workbook ? WarmWorkbook(folder) : path;
                 using (var trace = ResidentTrace.StartIfAsked())
                 {
                     // Not inside trace?.Report(...): a null-conditional call does not evaluate its argument, and the
                     // warm-up ran only when traced until 2026-12-03.
                     for (var run = 0; run < WarmRuns; run++)
                     {
-                        var warmed = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(warm, "warm.xlsx"), OutputDirectory = warm + ".out" }, CancellationToken.None);
+                        var warmed = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(warm, workbook ? "warm.xlsx" : Path.GetFileName(path)), OutputDirectory = Path.Combine(folder, $"warm-out-{run}") }, CancellationToken.None);
                         trace?.Report(warmed);
                     }
                 }
@@ -191,9 +194,9 @@ internal static class RowsBenchmark
                 using (var trace = ResidentTrace.StartIfAsked())
                 {
                     allocations?.Reset();
-                    (clock, cpuAtStart) = (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
+                    (clock, cpuAtStart) = StartClock();
                     var output = Path.Combine(folder, $"out-{Guid.NewGuid():N}");
-                    var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, "ledger.xlsx"), OutputDirectory = output }, CancellationToken.None);
+                    var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, workbook ? "ledger.xlsx" : Path.GetFileName(path)), OutputDirectory = output }, CancellationToken.None);
                     (read, annotate, write) = (result.ReadTime.TotalSeconds, result.AnnotateTime.TotalSeconds, result.WriteTime.TotalSeconds);
                     trace?.Report(result);
                     rows = result.Document.Blocks.OfType<TableBlock>().Sum(t => t.Rows.Count ?? 0);
@@ -204,13 +207,22 @@ internal static class RowsBenchmark
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
         allocations?.Report();
         // CPU seconds of the measured part (both cores): steadier than wall time on a machine that others share.
-        Console.Error.WriteLine($"cpu {cpu:F2} s for {seconds:F2} s");
+        Console.Error.WriteLine($"cpu {cpu:F2} s for {seconds:F2} s, of which collector pauses {(GC.GetTotalPauseDuration() - _pauseAtStart).TotalSeconds:F2} s");
         // For a person reading the run (the parent reads stdout only): the collector's share.
         Console.Error.WriteLine($"collections gen0/gen1/gen2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalSeconds:F2} s, allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MiB");
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         Console.WriteLine(string.Join('\t', new double[] { rows, seconds, read, annotate, write, process.PeakWorkingSet64 }.Select(x => x.ToString("R", CultureInfo.InvariantCulture))));
         return 0;
+    }
+
+    private static TimeSpan _pauseAtStart;
+
+    /// <summary>Starts the measured part: its clock, the process's CPU time and the collector's pauses so far.</summary>
+    private static (Stopwatch Clock, TimeSpan Cpu) StartClock()
+    {
+        _pauseAtStart = GC.GetTotalPauseDuration();
+        return (Stopwatch.StartNew(), Process.GetCurrentProcess().TotalProcessorTime);
     }
 
     /// <summary>Runs of the warm-up document before a measured pipeline run: a service that has seen a few documents.</summary>
@@ -340,6 +352,9 @@ internal static class RowsBenchmark
     {
         private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _collections = new(StringComparer.Ordinal);
+        // Time from each collection's start to its end, by generation (the collection itself, not the threads' suspension).
+        private readonly Dictionary<string, TimeSpan> _collectionTime = new(StringComparer.Ordinal);
+        private (string Generation, DateTime Started)? _running;
 
         public static AllocationSampler? StartIfAsked() =>
             Environment.GetEnvironmentVariable("ANNOTATE_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
@@ -363,6 +378,19 @@ internal static class RowsBenchmark
                 lock (_bytes)
                 {
                     _collections[key] = _collections.GetValueOrDefault(key) + 1;
+                    _running = ($"gen{e.Payload[e.PayloadNames!.IndexOf("Depth")]}", e.TimeStamp);
+                }
+                return;
+            }
+            if (e.EventName?.StartsWith("GCEnd", StringComparison.Ordinal) == true)
+            {
+                lock (_bytes)
+                {
+                    if (_running is { } running)
+                    {
+                        _collectionTime[running.Generation] = _collectionTime.GetValueOrDefault(running.Generation) + (e.TimeStamp - running.Started);
+                        _running = null;
+                    }
                 }
                 return;
             }
@@ -389,6 +417,7 @@ internal static class RowsBenchmark
             {
                 _bytes.Clear();
                 _collections.Clear();
+                _collectionTime.Clear();
             }
         }
 
@@ -403,6 +432,7 @@ internal static class RowsBenchmark
                     Console.Error.WriteLine($"  {bytes >> 20,8} MiB  {type}");
                 }
                 Console.Error.WriteLine("collections: " + string.Join(", ", _collections.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} × {p.Value}")));
+                Console.Error.WriteLine("collection time: " + string.Join(", ", _collectionTime.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value.TotalMilliseconds:F0} ms")));
             }
         }
     }

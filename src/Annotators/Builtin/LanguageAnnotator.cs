@@ -19,7 +19,9 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
 
     // Lingua's cost grows with the text; a few thousand characters decide a language as well as a whole book.
     private const int DocumentSampleCharacters = 10_000;
-    private const int BlockSampleCharacters = 2_000;
+    // A block weighs in the main language by its letters up to this many characters: a long block counts more than a
+    // heading, a chapter no more than a few pages.
+    private const int BlockWeightCharacters = 2_000;
     // A table's language comes from its first text cells; rows beyond this are not read for it.
     private const int TableSampleRows = 2_000;
     private const int MaxBlockDetections = 2_000;
@@ -27,6 +29,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     private const int ParallelDetections = 16;
 
     private readonly int _minimumLetters = options.Value.MinimumBlockCharacters;
+    private readonly int _blockSample = options.Value.BlockSampleCharacters;
 
     /// <inheritdoc />
     public string Name => AnnotatorName;
@@ -52,12 +55,14 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
         {
             cancellationToken.ThrowIfCancellationRequested();
             var block = blocks[i];
-            var sample = block is TableBlock table ? SampleTable(table, cancellationToken) : Truncate(block.Text, BlockSampleCharacters);
+            var sample = block is TableBlock table ? SampleTable(table, cancellationToken) : Truncate(block.Text, BlockWeightCharacters);
             Append(block is TableBlock ? cellText : runningText, sample);
             if (TextCounting.CountLetters(sample) < _minimumLetters)
             {
                 continue;
             }
+            // Detected on its first characters, cut at a word's end (where one ends before the limit).
+            sample = Sample(sample, _blockSample);
             if (candidates.Count == MaxBlockDetections)
             {
                 if (!truncated)
@@ -115,7 +120,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
         var total = 0.0;
         foreach (var block in found)
         {
-            var weight = (double)TextCounting.CountLetters(Truncate(blocks[block.Block].Text, BlockSampleCharacters));
+            var weight = (double)TextCounting.CountLetters(Truncate(blocks[block.Block].Text, BlockWeightCharacters));
             var current = letters.GetValueOrDefault(block.Code);
             letters[block.Code] = (current.Letters + weight, current.WeightedConfidence + (weight * block.Confidence));
             total += weight;
@@ -128,26 +133,41 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     /// <summary>
     /// The language of each candidate block that has one, in the blocks' order. A long document has thousands of blocks
     /// (a 500-page PDF: 2,000 detections, seconds of one core), and the detector is thread-safe: the detections run on
-    /// every core, each block's on its own, so the results are those of one detection after another.
+    /// every core, each distinct sample's on its own, so the results are those of one detection after another.
     /// </summary>
     private static IEnumerable<(int Block, (Language Language, double Confidence) Found)> DetectAll(LanguageDetector detector,
         List<(int Block, string Sample)> candidates, CancellationToken cancellationToken)
     {
-        var found = new (Language Language, double Confidence)?[candidates.Count];
-        if (candidates.Count < ParallelDetections || Environment.ProcessorCount == 1)
+        // A sample met again (a running header or footer, a repeated table heading) is detected once: the detector gives
+        // the same text the same languages.
+        var distinct = new List<string>();
+        var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sampleOf = new int[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
         {
-            for (var i = 0; i < candidates.Count; i++)
+            if (!indexOf.TryGetValue(candidates[i].Sample, out var index))
+            {
+                index = distinct.Count;
+                indexOf.Add(candidates[i].Sample, index);
+                distinct.Add(candidates[i].Sample);
+            }
+            sampleOf[i] = index;
+        }
+        var detected = new (Language Language, double Confidence)?[distinct.Count];
+        if (distinct.Count < ParallelDetections || Environment.ProcessorCount == 1)
+        {
+            for (var i = 0; i < distinct.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                found[i] = Detect(detector, candidates[i].Sample);
+                detected[i] = Detect(detector, distinct[i]);
             }
         }
         else
         {
             try
             {
-                Parallel.For(0, candidates.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                    i => found[i] = Detect(detector, candidates[i].Sample));
+                Parallel.For(0, distinct.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    i => detected[i] = Detect(detector, distinct[i]));
             }
             catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
             {
@@ -155,6 +175,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
                 ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
             }
         }
+        var found = sampleOf.Select(index => detected[index]).ToArray();
         for (var i = 0; i < candidates.Count; i++)
         {
             if (found[i] is { } language)
@@ -182,7 +203,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
         var rows = 0;
         foreach (var row in table.Rows)
         {
-            if (++rows > TableSampleRows || sample.Length >= BlockSampleCharacters)
+            if (++rows > TableSampleRows || sample.Length >= BlockWeightCharacters)
             {
                 break;
             }
@@ -199,7 +220,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
                 }
             }
         }
-        return Truncate(sample.ToString(), BlockSampleCharacters);
+        return Truncate(sample.ToString(), BlockWeightCharacters);
     }
 
     private static void Append(StringBuilder target, string text)
@@ -216,4 +237,15 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+
+    /// <summary>The text's first <paramref name="length"/> characters at most, ending after the last whole word when one ends in the second half.</summary>
+    internal static string Sample(string text, int length)
+    {
+        if (text.Length <= length)
+        {
+            return text;
+        }
+        var cut = text.AsSpan(0, length + 1).LastIndexOfAny(' ', '\n', '\t');
+        return cut >= length / 2 ? text[..cut] : text[..length];
+    }
 }

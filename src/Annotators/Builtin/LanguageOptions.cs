@@ -26,6 +26,16 @@ public sealed class LanguageOptions
     [Range(1, 100_000)]
     public int MinimumBlockCharacters { get; set; } = 40;
 
+    /// <summary>
+    /// Characters of a block the detector reads to tell the block's language: its first ones, cut after a whole word.
+    /// Lingua's time grows with the text: a shorter sample detects a long document's long blocks faster, but a block
+    /// that starts in one language and goes on in another is then judged by its start (docs/benchmarks.md, <i>Block
+    /// languages: the sample's length</i>). A block weighs in the document's main language by its letters up to 2,000
+    /// whatever the sample. Default 2,000.
+    /// </summary>
+    [Range(120, 2_000)]
+    public int BlockSampleCharacters { get; set; } = 2_000;
+
     /// <summary>Load the language models when the detector is built rather than on first use. Default false.</summary>
     public bool PreloadModels { get; set; }
 }

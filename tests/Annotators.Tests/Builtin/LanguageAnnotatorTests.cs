@@ -87,6 +87,55 @@ public class LanguageAnnotatorTests
     }
 
     [Fact]
+    public async Task A_block_met_again_on_every_page_gets_its_language_each_time_as_a_detection_of_its_own_would_give()
+    {
+        // A running footer on each of 40 pages between the pages' own text: every copy of it gets the detector's answer,
+        // as do the blocks around it, in order.
+        const string Footer = "Vertraulich: nur für den internen Gebrauch bestimmt, Weitergabe an Dritte ist untersagt.";
+        var paragraphs = Enumerable.Range(0, 40).SelectMany(page => new[]
+        {
+            Paragraph($"{(page % 2 == 0 ? English : French)} Page {page + 1}.", 2 * page + 1),
+            Paragraph(Footer, 2 * page + 2),
+        }).ToArray();
+        var context = Context(Text(paragraphs));
+
+        await Annotator().AnnotateAsync(context, CancellationToken.None);
+
+        using var lease = Provider.Acquire();
+        var expected = paragraphs.Select((p, i) => (Block: i, Found: lease.Value.ComputeLanguageConfidenceValues(p.Content).First()))
+            .Select(e => (e.Block, Code: e.Found.Key.IsoCode6391().ToString().ToLowerInvariant(), Confidence: Math.Round(e.Found.Value, 4)))
+            .ToList();
+        var actual = context.Annotations.BlockLanguages;
+        Assert.Equal(Enumerable.Range(0, 80), actual.Select(b => b.Block));
+        Assert.Equal(expected.Select(e => e.Code), actual.Select(b => b.Code));
+        Assert.Equal(expected.Select(e => e.Confidence), actual.Select(b => b.Confidence));
+        Assert.All(actual.Where(b => b.Block % 2 == 1), b => Assert.Equal("de", b.Code));
+        Assert.Equal(["en", "fr"], actual.Where(b => b.Block % 2 == 0).Select(b => b.Code).Distinct());
+    }
+
+    [Fact]
+    public async Task A_block_is_judged_by_its_first_characters_up_to_the_configured_sample()
+    {
+        // An English opening of about 300 characters, then German five times as long: the whole block is German, its
+        // first 300 characters English.
+        var opening = $"{English} {English} {English[..80]}";
+        var block = $"{opening} {string.Join(' ', Enumerable.Repeat(German, 14))}";
+        Assert.InRange(block.Length, 1_700, 2_000);
+
+        var whole = Context(Text(Paragraph(block, 1)));
+        await Annotator().AnnotateAsync(whole, CancellationToken.None);
+        var sampled = Context(Text(Paragraph(block, 1)));
+        var shortSample = new LanguageOptions { Languages = Settings.Languages, BlockSampleCharacters = opening.Length + 1 };
+        await new LanguageAnnotator(Provider, Options.Create(shortSample)).AnnotateAsync(sampled, CancellationToken.None);
+
+        Assert.Equal("de", Assert.Single(whole.Annotations.BlockLanguages).Code);
+        Assert.Equal("en", Assert.Single(sampled.Annotations.BlockLanguages).Code);
+        // The sample ends after a whole word: the opening and nothing of the German that follows it.
+        Assert.Equal(opening, LanguageAnnotator.Sample(block, opening.Length + 1));
+        Assert.Equal("en", sampled.Annotations.Language!.Code);
+    }
+
+    [Fact]
     public async Task A_german_document_is_german()
     {
         var context = Context(Text(Paragraph(German, 1), Paragraph(German, 2)));
