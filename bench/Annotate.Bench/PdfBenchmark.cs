@@ -66,6 +66,56 @@ internal static class PdfBenchmark
         return PdfMerger.Merge(merged);
     }
 
+    /// <summary>
+    /// A PDF of <paramref name="pages"/> pages of distinct text: the paragraphs of <paramref name="textFile"/> (blank lines
+    /// between them) one after another in Helvetica, 10 pt, 60 lines a page, wrapped at 95 characters, and characters
+    /// outside ASCII left out (what PdfPig's standard font writes). Unlike <see cref="Generate"/>, no page repeats another,
+    /// so nothing is answered from a cache or detected once for many blocks. The text runs out: throws.
+    /// </summary>
+    public static byte[] GenerateFromText(string textFile, int pages)
+    {
+        var lines = new List<string>();
+        foreach (var paragraph in File.ReadAllText(textFile).Split(["\n\n", "\r\n\r\n"], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var words = new string(paragraph.Where(c => c is >= ' ' and <= '~' or '\n').ToArray())
+                .Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            var line = new System.Text.StringBuilder();
+            foreach (var word in words)
+            {
+                if (line.Length > 0 && line.Length + 1 + word.Length > 95)
+                {
+                    lines.Add(line.ToString());
+                    line.Clear();
+                }
+                line.Append(line.Length > 0 ? " " : "").Append(word);
+            }
+            if (line.Length > 0)
+            {
+                lines.Add(line.ToString());
+                lines.Add("");
+            }
+        }
+        const int LinesPerPage = 60;
+        if (lines.Count < pages * LinesPerPage)
+        {
+            throw new InvalidOperationException($"{textFile} fills {lines.Count / LinesPerPage} pages, not {pages}");
+        }
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
+        for (var page = 0; page < pages; page++)
+        {
+            var pdfPage = builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4);
+            for (var i = 0; i < LinesPerPage; i++)
+            {
+                if (lines[(page * LinesPerPage) + i] is { Length: > 0 } text)
+                {
+                    pdfPage.AddText(text, 10, new UglyToad.PdfPig.Core.PdfPoint(50, 800 - (i * 12.5)), font);
+                }
+            }
+        }
+        return builder.Build();
+    }
+
     public static int PageCount(string file)
     {
         using var pdf = PdfDocument.Open(file);

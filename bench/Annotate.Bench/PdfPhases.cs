@@ -10,13 +10,20 @@ namespace Annotate.Bench;
 /// </summary>
 internal static class PdfPhases
 {
-    /// <summary>Times FILE, or with <c>--generate CORPUS</c> writes the corpus PDFs merged to 500 pages to FILE first.</summary>
+    /// <summary>
+    /// Times FILE, or with <c>--generate CORPUS</c> writes the corpus PDFs merged to 500 pages to FILE first, with
+    /// <c>--generate-text TEXT</c> 500 pages of TEXT's paragraphs (<see cref="PdfBenchmark.GenerateFromText"/>).
+    /// </summary>
     public static int Run(string[] args)
     {
         if (args.Length >= 3 && args[1] == "--generate")
         {
             var corpus = Directory.GetFiles(Path.Combine(args[2], "pdf"), "*.pdf").Order(StringComparer.Ordinal).ToList();
             File.WriteAllBytes(args[0], PdfBenchmark.Generate(corpus, 500));
+        }
+        else if (args.Length >= 3 && args[1] == "--generate-text")
+        {
+            File.WriteAllBytes(args[0], PdfBenchmark.GenerateFromText(args[2], 500));
         }
         var parsing = new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true };
         for (var round = 0; round < 5; round++)

@@ -176,17 +176,18 @@ internal static class RowsBenchmark
             default:
                 var pipeline = Pipeline(spill: mode != "pipeline-reparse");
                 // Warm up (Lingua, JIT) on a small workbook so the figures show steady-state work, as a running service does.
-                // A workbook warms on a small one of its shape; another format (a long PDF, rows-child FILE pipeline FOLDER) on
-                // itself, so run it with Annotate__Embedding__CacheEntries=0 lest the measured run be answered from the cache.
+                // A workbook warms on a small one of its shape; another format (a long PDF, rows-child FILE pipeline FOLDER
+                // [WARM]) on the WARM document given, or else on itself (then run it with Annotate__Embedding__CacheEntries=0
+                // lest the measured run be answered from the cache).
                 var workbook = Path.GetExtension(path).Equals(".xlsx", StringComparison.OrdinalIgnoreCase);
-                var warm = workbook ? WarmWorkbook(folder) : path;
+                var warm = workbook ? WarmWorkbook(folder) : args.Length > 3 ? args[3] : path;
                 using (var trace = ResidentTrace.StartIfAsked())
                 {
                     // Not inside trace?.Report(...): a null-conditional call does not evaluate its argument, and the
                     // warm-up ran only when traced until 2026-12-03.
                     for (var run = 0; run < WarmRuns; run++)
                     {
-                        var warmed = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(warm, workbook ? "warm.xlsx" : Path.GetFileName(path)), OutputDirectory = Path.Combine(folder, $"warm-out-{run}") }, CancellationToken.None);
+                        var warmed = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "warm", Source = new DocumentSource(warm, workbook ? "warm.xlsx" : Path.GetFileName(warm)), OutputDirectory = Path.Combine(folder, $"warm-out-{run}") }, CancellationToken.None);
                         trace?.Report(warmed);
                     }
                 }

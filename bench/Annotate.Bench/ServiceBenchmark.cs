@@ -13,7 +13,8 @@ namespace Annotate.Bench;
 /// libraries both map counted once, not twice) and what of it is not pages of mapped files (anonymous and shared memory). Several builds can be compared, taking turns.
 /// With <c>--pdftotext</c>, <c>pdftotext</c> reads each document's file right after the service has completed it, and
 /// the service's time from drop to Completed, less the inbox's settle time, is compared with it (medians of the ratios).
-/// <c>--pages N</c> uses the corpus PDFs merged to N pages instead of one file.
+/// <c>--pages N</c> uses the corpus PDFs merged to N pages instead of one file, or with <c>--text FILE</c> N pages of that
+/// text's paragraphs, none repeating another.
 /// </summary>
 internal static partial class ServiceBenchmark
 {
@@ -43,7 +44,10 @@ internal static partial class ServiceBenchmark
         {
             var corpus = Option(args, "--corpus") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus");
             generated = Path.Combine(Path.GetTempPath(), $"annotate-bench-service-{pages}-pages-{Guid.NewGuid():N}.pdf");
-            File.WriteAllBytes(generated, PdfBenchmark.Generate(Directory.GetFiles(Path.Combine(corpus, "pdf"), "*.pdf").Order(StringComparer.Ordinal).ToList(), pages));
+            // --text FILE: pages of that text's paragraphs, none repeating another, instead of the corpus merged over and over.
+            File.WriteAllBytes(generated, Option(args, "--text") is { } text
+                ? PdfBenchmark.GenerateFromText(text, pages)
+                : PdfBenchmark.Generate(Directory.GetFiles(Path.Combine(corpus, "pdf"), "*.pdf").Order(StringComparer.Ordinal).ToList(), pages));
             pdf = generated;
         }
         try

@@ -92,14 +92,46 @@ internal sealed class MiniLmSession : IDisposable
         using var stop = cancellationToken.Register(() => run.Terminate = true);
         using var outputs = _session.Run(inputs, _outputNames, run);
         cancellationToken.ThrowIfCancellationRequested();
-        var pooled = DenseTensorHelpers.Normalize(DenseTensorHelpers.MeanPooling((DenseTensor<float>)outputs[0].Value, encoded));
-        var vectors = new float[sentences.Length][];
-        for (var i = 0; i < sentences.Length; i++)
+        return Pool(((DenseTensor<float>)outputs[0].Value).Buffer.Span, mask, sentences.Length, width);
+    }
+
+    /// <summary>
+    /// Mean pooling over the attention mask, then unit length: the package's DenseTensorHelpers.MeanPooling and
+    /// Normalize, the same float operations in the same order (so the same bits), but over the output's memory rather
+    /// than through the tensor's indexer, which spent more time than a short batch's run in the model.
+    /// </summary>
+    internal static float[][] Pool(ReadOnlySpan<float> hidden, long[] mask, int count, int width)
+    {
+        const int Dimensions = MiniLmTextEmbedder.VectorLength;
+        var vectors = new float[count][];
+        for (var s = 0; s < count; s++)
         {
-            var vector = vectors[i] = new float[MiniLmTextEmbedder.VectorLength];
-            for (var j = 0; j < vector.Length; j++)
+            var vector = vectors[s] = new float[Dimensions];
+            var maskSum = 0f;
+            for (var t = 0; t < width; t++)
             {
-                vector[j] = pooled[i, j];
+                var m = mask[(s * width) + t];
+                maskSum += m;
+                var token = hidden.Slice(((s * width) + t) * Dimensions, Dimensions);
+                for (var i = 0; i < vector.Length; i++)
+                {
+                    vector[i] += token[i] * m;
+                }
+            }
+            var invSum = 1f / MathF.Max(maskSum, 1e-9f);
+            var squares = 0f;
+            for (var i = 0; i < vector.Length; i++)
+            {
+                vector[i] *= invSum;
+            }
+            for (var i = 0; i < vector.Length; i++)
+            {
+                squares += vector[i] * vector[i];
+            }
+            var invNorm = 1 / MathF.Max(MathF.Sqrt(squares), 1e-12f);
+            for (var i = 0; i < vector.Length; i++)
+            {
+                vector[i] *= invNorm;
             }
         }
         return vectors;
