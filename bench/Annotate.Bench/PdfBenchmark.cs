@@ -70,9 +70,10 @@ internal static class PdfBenchmark
     /// A PDF of <paramref name="pages"/> pages of distinct text: the paragraphs of <paramref name="textFile"/> (blank lines
     /// between them) one after another in Helvetica, 10 pt, 60 lines a page, wrapped at 95 characters, and characters
     /// outside ASCII left out (what PdfPig's standard font writes). Unlike <see cref="Generate"/>, no page repeats another,
-    /// so nothing is answered from a cache or detected once for many blocks. The text runs out: throws.
+    /// so nothing is answered from a cache or detected once for many blocks. <paramref name="firstPage"/> pages of the
+    /// text are skipped first (another document from the same text). The text runs out: throws.
     /// </summary>
-    public static byte[] GenerateFromText(string textFile, int pages)
+    public static byte[] GenerateFromText(string textFile, int pages, int firstPage = 0)
     {
         var lines = new List<string>();
         foreach (var paragraph in File.ReadAllText(textFile).Split(["\n\n", "\r\n\r\n"], StringSplitOptions.RemoveEmptyEntries))
@@ -96,9 +97,9 @@ internal static class PdfBenchmark
             }
         }
         const int LinesPerPage = 60;
-        if (lines.Count < pages * LinesPerPage)
+        if (lines.Count < (firstPage + pages) * LinesPerPage)
         {
-            throw new InvalidOperationException($"{textFile} fills {lines.Count / LinesPerPage} pages, not {pages}");
+            throw new InvalidOperationException($"{textFile} fills {lines.Count / LinesPerPage} pages, not {firstPage + pages}");
         }
         var builder = new PdfDocumentBuilder();
         var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
@@ -107,7 +108,7 @@ internal static class PdfBenchmark
             var pdfPage = builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4);
             for (var i = 0; i < LinesPerPage; i++)
             {
-                if (lines[(page * LinesPerPage) + i] is { Length: > 0 } text)
+                if (lines[((firstPage + page) * LinesPerPage) + i] is { Length: > 0 } text)
                 {
                     pdfPage.AddText(text, 10, new UglyToad.PdfPig.Core.PdfPoint(50, 800 - (i * 12.5)), font);
                 }

@@ -13,8 +13,8 @@ namespace Annotate.Bench;
 /// libraries both map counted once, not twice) and what of it is not pages of mapped files (anonymous and shared memory). Several builds can be compared, taking turns.
 /// With <c>--pdftotext</c>, <c>pdftotext</c> reads each document's file right after the service has completed it, and
 /// the service's time from drop to Completed, less the inbox's settle time, is compared with it (medians of the ratios).
-/// <c>--pages N</c> uses the corpus PDFs merged to N pages instead of one file, or with <c>--text FILE</c> N pages of that
-/// text's paragraphs, none repeating another.
+/// <c>--pages N</c> uses the corpus PDFs merged to N pages instead of one file, or with <c>--text FILE</c> one document
+/// per drop of N pages of that text's paragraphs, each from the text's next pages, none repeating another.
 /// </summary>
 internal static partial class ServiceBenchmark
 {
@@ -39,34 +39,39 @@ internal static partial class ServiceBenchmark
         // The inbox takes a file once it has not changed for this long (Annotate:Gateway:SettleTime, 3 s unless given).
         var settleTime = Option(args, "--settle-time", 3.0);
         var pages = Option(args, "--pages", 0);
-        string? generated = null;
+        var generated = new List<string>();
         if (pages > 0)
         {
             var corpus = Option(args, "--corpus") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus");
-            generated = Path.Combine(Path.GetTempPath(), $"annotate-bench-service-{pages}-pages-{Guid.NewGuid():N}.pdf");
-            // --text FILE: pages of that text's paragraphs, none repeating another, instead of the corpus merged over and over.
-            File.WriteAllBytes(generated, Option(args, "--text") is { } text
-                ? PdfBenchmark.GenerateFromText(text, pages)
-                : PdfBenchmark.Generate(Directory.GetFiles(Path.Combine(corpus, "pdf"), "*.pdf").Order(StringComparer.Ordinal).ToList(), pages));
-            pdf = generated;
+            // --text FILE: one document per drop, each of the text's next pages (none repeating another, so the encoder's
+            // cache holds none of a document's sentences), instead of the corpus merged over and over.
+            var text = Option(args, "--text");
+            for (var i = 0; i < (text is null ? 1 : documents); i++)
+            {
+                var file = Path.Combine(Path.GetTempPath(), $"annotate-bench-service-{pages}-pages-{Guid.NewGuid():N}.pdf");
+                generated.Add(file);
+                File.WriteAllBytes(file, text is not null
+                    ? PdfBenchmark.GenerateFromText(text, pages, firstPage: i * pages)
+                    : PdfBenchmark.Generate(Directory.GetFiles(Path.Combine(corpus, "pdf"), "*.pdf").Order(StringComparer.Ordinal).ToList(), pages));
+            }
         }
         try
         {
-            return Run(gateways, settings, rounds, documents, settle, firstAfter, afterWarmUp, pdf, compare, settleTime);
+            return Run(gateways, settings, rounds, documents, settle, firstAfter, afterWarmUp, generated.Count > 0 ? [.. generated] : [pdf], compare, settleTime);
         }
         finally
         {
-            if (generated is not null)
+            foreach (var file in generated)
             {
-                File.Delete(generated);
+                File.Delete(file);
             }
         }
     }
 
     private static int Run(List<(string Name, string Dll)> gateways, List<(string Name, string[] Pair)> settings, int rounds, int documents, int settle,
-        int firstAfter, bool afterWarmUp, string pdf, bool compare, double settleTime)
+        int firstAfter, bool afterWarmUp, string[] pdfs, bool compare, double settleTime)
     {
-        Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {Path.GetFileName(pdf)} one after another, then {settle} s idle");
+        Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {string.Join(" / ", pdfs.Select(Path.GetFileName))} one after another, then {settle} s idle");
         var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous)>()).ToArray();
         // Per build: each document's drop → Completed and pdftotext's time on the same file, read right after it.
         var pairs = gateways.Select(_ => new List<(int Index, double Wall, double PdfToText)>()).ToArray();
@@ -76,7 +81,7 @@ internal static partial class ServiceBenchmark
             {
                 var g = (k + round) % gateways.Count;
                 var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
-                var result = RunOnce(gateways[g].Dll, environment, pdf, documents, settle, firstAfter, afterWarmUp, compare ? pairs[g] : null);
+                var result = RunOnce(gateways[g].Dll, environment, pdfs, documents, settle, firstAfter, afterWarmUp, compare ? pairs[g] : null);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB, together {result.Gateway + result.Children:F0} MiB resident, {result.Proportional:F0} MiB proportional, {result.Anonymous:F0} MiB anonymous (load {Load()})"));
                 results[g].Add(result);
@@ -94,7 +99,7 @@ internal static partial class ServiceBenchmark
         if (compare)
         {
             Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Drop → Completed less the settle time ({settleTime:F1} s) against pdftotext on the same file, {PdfBenchmark.PageCount(pdf)} pages; medians over the rounds (ratio: pdftotext ÷ Annotate)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Drop → Completed less the settle time ({settleTime:F1} s) against pdftotext on the same file, {PdfBenchmark.PageCount(pdfs[0])} pages; medians over the rounds (ratio: pdftotext ÷ Annotate)"));
             Console.WriteLine("| build | documents | Annotate s | pdftotext s | ratio | pages/s |");
             Console.WriteLine("|---|---|---|---|---|---|");
             for (var g = 0; g < gateways.Count; g++)
@@ -108,7 +113,7 @@ internal static partial class ServiceBenchmark
                     }
                     var annotate = Median(list.Select(p => p.Wall - settleTime));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {gateways[g].Name} | {label} ({list.Count}) | {annotate:F2} | {Median(list.Select(p => p.PdfToText)):F2} | {Median(list.Select(p => p.PdfToText / (p.Wall - settleTime))):F2} | {PdfBenchmark.PageCount(pdf) / annotate:F0} |"));
+                        $"| {gateways[g].Name} | {label} ({list.Count}) | {annotate:F2} | {Median(list.Select(p => p.PdfToText)):F2} | {Median(list.Select(p => p.PdfToText / (p.Wall - settleTime))):F2} | {PdfBenchmark.PageCount(pdfs[0]) / annotate:F0} |"));
                 }
             }
         }
@@ -116,7 +121,7 @@ internal static partial class ServiceBenchmark
         return 0;
     }
 
-    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous) RunOnce(string dll, Dictionary<string, string> environment, string pdf, int documents, int settle, int firstAfter, bool afterWarmUp,
+    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous) RunOnce(string dll, Dictionary<string, string> environment, string[] pdfs, int documents, int settle, int firstAfter, bool afterWarmUp,
         List<(int Index, double Wall, double PdfToText)>? pairs)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
@@ -144,7 +149,6 @@ internal static partial class ServiceBenchmark
                 WaitFor(lines, l => l.Contains("warmed up", StringComparison.OrdinalIgnoreCase));
             }
             Thread.Sleep(TimeSpan.FromSeconds(firstAfter));
-            var bytes = File.ReadAllBytes(pdf);
             var times = new List<double>();
             // From the file's appearance in the inbox to the gateway's line: the inbox's settle time, the intake, the bus
             // hops and the state writes too, which the worker's own time leaves out.
@@ -153,7 +157,7 @@ internal static partial class ServiceBenchmark
             {
                 // Distinct bytes (a comment after the end), so no copy is answered from an earlier result.
                 var name = $"copy-{i}.pdf";
-                byte[] copy = [.. bytes, .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")];
+                byte[] copy = [.. File.ReadAllBytes(pdfs[i % pdfs.Length]), .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")];
                 File.WriteAllBytes(Path.Combine(root, "data", name), copy);
                 File.Move(Path.Combine(root, "data", name), Path.Combine(root, "data", "inbox", name));
                 var dropped = Stopwatch.GetTimestamp();
