@@ -175,10 +175,9 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
                 ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
             }
         }
-        var found = sampleOf.Select(index => detected[index]).ToArray();
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (found[i] is { } language)
+            if (detected[sampleOf[i]] is { } language)
             {
                 yield return (candidates[i].Block, language);
             }
