@@ -145,8 +145,10 @@ internal static class InboxEntries
     /// Whether the regular file at <paramref name="path"/>, still exactly <paramref name="expected"/>, is free to take:
     /// opened without blocking (O_NONBLOCK: even a FIFO swapped in since the last look returns at once), checked through
     /// the open descriptor (statx on the descriptor, so nothing swapped in between can pass), then probed with a
-    /// non-blocking shared flock, which fails while a .NET writer holds the file with FileShare.None (.NET emulates
-    /// sharing modes with flock on Unix). Writers that take no lock are caught by the settle time alone.
+    /// non-blocking exclusive flock, which fails while any .NET program holds the file open: .NET emulates sharing
+    /// modes with flock on Unix, exclusive for FileShare.None and shared otherwise, so a writer sharing for reading
+    /// (File.WriteAllText, a FileStream's default) is seen too, even while the file it created is still empty.
+    /// Writers that take no lock are caught by the settle time alone.
     /// </summary>
     public static TakeCheck CheckBeforeTaking(string path, EntryStatus expected)
     {
@@ -166,8 +168,8 @@ internal static class InboxEntries
             {
                 return TakeCheck.Changed;
             }
-            const int sharedNonBlocking = 1 | 4; // LOCK_SH | LOCK_NB
-            if (Libc.flock(fd, sharedNonBlocking) != 0)
+            const int exclusiveNonBlocking = 2 | 4; // LOCK_EX | LOCK_NB
+            if (Libc.flock(fd, exclusiveNonBlocking) != 0)
             {
                 return TakeCheck.InUse;
             }

@@ -89,22 +89,27 @@ public sealed class InboxWatcherScanTests : IDisposable
         Assert.Equal("rewritten.txt", Assert.Single(_claimed).Name);
     }
 
-    [Fact]
-    public async Task A_file_a_dotnet_writer_still_holds_exclusively_is_not_taken_however_long_it_is_still()
+    [Theory]
+    [InlineData(FileShare.None, 4096)]
+    [InlineData(FileShare.Read, 4096)]
+    [InlineData(FileShare.Read, 0)] // File.WriteAllText's mode, created and not yet written: not "empty" yet
+    public async Task A_file_a_dotnet_writer_still_holds_is_not_taken_however_long_it_is_still(FileShare share, int written)
     {
         var watcher = Watcher();
         var path = Path.Combine(Inbox, "saving.xlsx");
-        await using (var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        await using (var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, share))
         {
-            await writer.WriteAsync(new byte[4096]);
+            await writer.WriteAsync(new byte[written]);
             await writer.FlushAsync();
 
             await ScanForAsync(watcher, TimeSpan.FromSeconds(30));
             Assert.Empty(_claimed);
+            await writer.WriteAsync(new byte[100]);
         }
 
         await ScanForAsync(watcher, TimeSpan.FromSeconds(10));
-        Assert.Equal("saving.xlsx", Assert.Single(_claimed).Name);
+        var claimed = Assert.Single(_claimed);
+        Assert.Equal(("saving.xlsx", written + 100L), (claimed.Name, claimed.Length));
     }
 
     [Fact]
