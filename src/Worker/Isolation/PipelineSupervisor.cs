@@ -240,7 +240,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         Volatile.Write(ref _lastActivity, _time.GetTimestamp());
         for (var pass = 0; ; pass++)
         {
-            var child = SharedChild();
+            var child = SharedChild(run.FileName);
             await ReadyAsync(child, cancellationToken);
             if (!child.TryReserve(_options.RecycleAfterDocuments, out var recycleNow))
             {
@@ -277,6 +277,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         {
             lock (_gate)
             {
+                RefuseOnceStopped(run.FileName);
                 child = StartChild(solo: true);
             }
             await ReadyAsync(child, cancellationToken);
@@ -313,12 +314,13 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 
     private string NextRequestId() => Interlocked.Increment(ref _requests).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private PipelineChildProcess SharedChild()
+    private PipelineChildProcess SharedChild(string? fileName = null)
     {
         lock (_gate)
         {
             if (_shared is null || _shared.HasExited || _shared.Draining)
             {
+                RefuseOnceStopped(fileName);
                 _shared = StartChild(solo: false);
                 _idle = false;
             }
@@ -344,6 +346,20 @@ public sealed class PipelineSupervisor : IAsyncDisposable
                 // Started now, so it is loading the model while the old one finishes.
                 _shared = StartChild(solo: false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Once stopped, no child is started: a document that reaches the supervisor now (its consumer outlived the bus, or
+    /// the container is disposed under a host still stopping) is handed back as a transient failure — tried again, or
+    /// redelivered to another worker — never run in a child that nothing would stop again.
+    /// </summary>
+    private void RefuseOnceStopped(string? fileName)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            throw new AnnotationException(FailureReason.Cancelled,
+                $"'{fileName ?? "the document"}' was not started: the worker is stopping.", retryable: true);
         }
     }
 

@@ -122,6 +122,25 @@ public sealed class PipelineIsolationTests
     }
 
     [Fact]
+    public async Task A_document_that_reaches_a_stopped_supervisor_is_handed_back_and_starts_no_child()
+    {
+        await using var worker = await IsolationHarness.StartAsync();
+        await worker.Supervisor.StopAsync(TimeSpan.FromSeconds(10));
+        var started = worker.Supervisor.ChildrenStarted;
+
+        await worker.SubmitAsync("doc-late", "late.txt", IsolationHarness.Ordinary(0));
+
+        // Handed back as a transient failure naming the file (on RabbitMQ it is redelivered, to another worker; this
+        // harness has no broker to redeliver it, so its retries run out): never run in a child started after the stop,
+        // which nothing would stop again.
+        await worker.WaitForOutcomesAsync(1, Bound);
+        var failed = Assert.IsType<DocumentAnnotationFailed>(worker.Outcomes["doc-late"]);
+        Assert.Equal((FailureReason.Cancelled, true), (failed.Reason, failed.Retryable));
+        Assert.Equal("'late.txt' was not started: the worker is stopping.", failed.Message);
+        Assert.Equal(started, worker.Supervisor.ChildrenStarted);
+    }
+
+    [Fact]
     public async Task An_idle_child_releases_its_encoder_language_models_and_model_context_and_the_next_document_loads_them_again()
     {
         await using var worker = await IsolationHarness.StartAsync(new()
