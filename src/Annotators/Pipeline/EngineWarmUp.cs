@@ -55,8 +55,11 @@ public sealed class EngineWarmUp(
     /// </summary>
     public bool ProfilesUseEncoder => profiles.Names.Select(profiles.Get).Any(p => p.Annotators.Count == 0 || p.Annotators.Any(EncoderAnnotators.Contains));
 
-    /// <summary>Reads a tiny document of each common format and writes its outputs; failures are logged, not thrown.</summary>
-    public async Task WarmReadersAndWritersAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a tiny document of each common format and writes its outputs; failures are logged, not thrown. Before each
+    /// format it awaits <paramref name="betweenSteps"/> when given (a host that pauses the warm-up while it has work).
+    /// </summary>
+    public async Task WarmReadersAndWritersAsync(CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "annotate-warm-up-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -68,6 +71,10 @@ public sealed class EngineWarmUp(
                 if (!byFormat.TryGetValue(format, out var reader))
                 {
                     continue;
+                }
+                if (betweenSteps is not null)
+                {
+                    await betweenSteps(cancellationToken).ConfigureAwait(false);
                 }
                 try
                 {
@@ -104,9 +111,9 @@ public sealed class EngineWarmUp(
     /// <summary>
     /// Runs, for each profile, the local annotators it uses on the last document <see cref="WarmReadersAndWritersAsync"/>
     /// read; those that encode text only when <paramref name="withEncoder"/> (they would load the encoder otherwise).
-    /// Failures are logged, not thrown.
+    /// Failures are logged, not thrown. Before each annotator it awaits <paramref name="betweenSteps"/> when given.
     /// </summary>
-    public async Task WarmAnnotatorsAsync(bool withEncoder, CancellationToken cancellationToken)
+    public async Task WarmAnnotatorsAsync(bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
     {
         if (_sample is not { } sample)
         {
@@ -120,6 +127,10 @@ public sealed class EngineWarmUp(
             var context = new AnnotationContext("warm-up", sample, profile);
             foreach (var annotator in local.Where(a => profile.Annotators.Count == 0 || profile.Annotators.Contains(a.Name, StringComparer.OrdinalIgnoreCase)))
             {
+                if (betweenSteps is not null)
+                {
+                    await betweenSteps(cancellationToken).ConfigureAwait(false);
+                }
                 try
                 {
                     await annotator.AnnotateAsync(context, cancellationToken).ConfigureAwait(false);

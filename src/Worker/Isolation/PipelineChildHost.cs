@@ -121,6 +121,9 @@ public static class PipelineChildHost
         private readonly Dictionary<string, RunningDocument> _running = [];
         private readonly ModelUsageListener _usage = new();
 
+        /// <summary>Completed while no document is in flight (guarded by <see cref="_running"/>).</summary>
+        private TaskCompletionSource _noDocument = Completed();
+
         public void Dispose()
         {
             _usage.Dispose();
@@ -219,6 +222,10 @@ public static class PipelineChildHost
                     var document = new RunningDocument(run);
                     lock (_running)
                     {
+                        if (_running.Count == 0)
+                        {
+                            _noDocument = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        }
                         _running[id] = document;
                     }
                     documents.Add(Task.Run(() => AnnotateAsync(id, document)));
@@ -299,6 +306,10 @@ public static class PipelineChildHost
                 lock (_running)
                 {
                     _running.Remove(id);
+                    if (_running.Count == 0)
+                    {
+                        _noDocument.TrySetResult();
+                    }
                     _idleBeats = 0;
                     _untrimmed = true;
                     _unreleased = true;
@@ -313,13 +324,15 @@ public static class PipelineChildHost
 
         /// <summary>
         /// Compiles the readers and writers on tiny documents and loads the sentence encoder when the profiles use it and
-        /// the child has room for it; counts as work in flight, so no trim or release runs meanwhile.
+        /// the child has room for it; counts as work in flight, so no trim or release runs meanwhile. It waits between
+        /// its steps while documents are in flight: a document that comes during the warm-up has the cores to itself
+        /// (it compiles what it needs on its own), and the warm-up goes on once the child is idle again.
         /// </summary>
         private async Task WarmUpAsync()
         {
             try
             {
-                await warmUp.RunAsync(logger, _stopWarmUp.Token);
+                await warmUp.RunAsync(logger, WhenNoDocumentAsync, _stopWarmUp.Token);
             }
             catch (OperationCanceledException)
             {
@@ -340,6 +353,23 @@ public static class PipelineChildHost
                     _idleSince = time.GetTimestamp();
                 }
             }
+        }
+
+        private Task WhenNoDocumentAsync(CancellationToken cancellationToken)
+        {
+            Task idle;
+            lock (_running)
+            {
+                idle = _noDocument.Task;
+            }
+            return idle.WaitAsync(cancellationToken);
+        }
+
+        private static TaskCompletionSource Completed()
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done.SetResult();
+            return done;
         }
 
         /// <summary>Heartbeats without a document in flight after which the heap is compacted and given back.</summary>
@@ -474,10 +504,10 @@ public static class PipelineChildHost
         /// <summary>What loading the encoder adds to a process's resident memory (issue 10: +349 MB).</summary>
         private const int EncoderMegabytes = 350;
 
-        public async Task RunAsync(ILogger logger, CancellationToken cancellationToken)
+        public async Task RunAsync(ILogger logger, Func<CancellationToken, Task> betweenSteps, CancellationToken cancellationToken)
         {
             var started = Stopwatch.GetTimestamp();
-            await engine.WarmReadersAndWritersAsync(cancellationToken);
+            await engine.WarmReadersAndWritersAsync(cancellationToken, betweenSteps);
             var encoder = "not used by any profile";
             var withEncoder = false;
             if (engine.ProfilesUseEncoder)
@@ -485,6 +515,7 @@ public static class PipelineChildHost
                 var size = ProcessMemory.ResidentMegabytes();
                 if (size is { } megabytes && megabytes + EncoderMegabytes <= recycleAboveMegabytes / 2)
                 {
+                    await betweenSteps(cancellationToken);
                     engine.WarmEncoder(cancellationToken);
                     encoder = "loaded";
                     withEncoder = true;
@@ -494,7 +525,7 @@ public static class PipelineChildHost
                     encoder = $"left for the first document ({size} MiB + {EncoderMegabytes} MiB would pass half of RecycleAboveMegabytes, {recycleAboveMegabytes})";
                 }
             }
-            await engine.WarmAnnotatorsAsync(withEncoder, cancellationToken);
+            await engine.WarmAnnotatorsAsync(withEncoder, cancellationToken, betweenSteps);
             logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers, writers and local annotators compiled; sentence encoder {Encoder}; resident {Megabytes} MiB",
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, ProcessMemory.ResidentMegabytes());
         }

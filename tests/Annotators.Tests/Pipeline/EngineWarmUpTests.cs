@@ -67,4 +67,40 @@ public class EngineWarmUpTests
         // The default profile's taxonomy alone is 17 labels.
         Assert.True(embedder.CachedVectors >= cached + 17, $"{cached} → {embedder.CachedVectors} vectors");
     }
+
+    [Fact]
+    public async Task The_warm_up_waits_between_its_steps_for_as_long_as_its_host_holds_it()
+    {
+        await using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging()
+            .AddAnnotators()
+            .BuildServiceProvider();
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+        var steps = 0;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reachedHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Free for the first format, held before the second (as the child holds it while a document is in flight).
+        Task BetweenSteps(CancellationToken cancellationToken)
+        {
+            if (++steps == 2)
+            {
+                reachedHold.TrySetResult();
+                return held.Task.WaitAsync(cancellationToken);
+            }
+            return Task.CompletedTask;
+        }
+
+        var warming = warmUp.WarmReadersAndWritersAsync(CancellationToken.None, BetweenSteps);
+        await reachedHold.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.False(warming.IsCompleted);
+        Assert.Equal(2, steps);
+        held.SetResult();
+        await warming.WaitAsync(TimeSpan.FromMinutes(2));
+        // One step per sample format (text, Markdown, CSV, HTML, PDF), then one per local annotator of each profile.
+        Assert.Equal(5, steps);
+        await warmUp.WarmAnnotatorsAsync(withEncoder: false, CancellationToken.None, BetweenSteps);
+        Assert.True(steps > 5, $"{steps} steps");
+    }
 }
