@@ -512,10 +512,11 @@ public static class PipelineChildHost
             var withEncoder = false;
             if (engine.ProfilesUseEncoder)
             {
+                // Measured after any document in flight is done: what it left behind counts.
+                await betweenSteps(cancellationToken);
                 var size = ProcessMemory.ResidentMegabytes();
                 if (size is { } megabytes && megabytes + EncoderMegabytes <= recycleAboveMegabytes / 2)
                 {
-                    await betweenSteps(cancellationToken);
                     engine.WarmEncoder(cancellationToken);
                     encoder = "loaded";
                     withEncoder = true;

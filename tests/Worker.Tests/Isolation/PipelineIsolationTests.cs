@@ -212,7 +212,13 @@ public sealed class PipelineIsolationTests
         await worker.Supervisor.WaitForCachesReleasedAsync(1, bound.Token);
 
         Assert.Equal(["language-detector", "model-context", "sentence-encoder"], worker.Supervisor.LastRelease!.Items.Order(StringComparer.Ordinal));
-        Assert.Contains(worker.Logs, l => l.Message.Contains("Warmed up in", StringComparison.Ordinal) && l.Message.Contains("sentence encoder loaded", StringComparison.Ordinal));
+        // The child's log lines come over its stderr, its frames over stdout: the line may still be on its way.
+        while (!worker.Logs.Any(l => l.Message.Contains("Warmed up in", StringComparison.Ordinal)))
+        {
+            await Task.Delay(50, bound.Token);
+        }
+        var warmedUp = worker.Logs.First(l => l.Message.Contains("Warmed up in", StringComparison.Ordinal)).Message;
+        Assert.Contains("sentence encoder loaded", warmedUp, StringComparison.Ordinal);
     }
 
     private static async Task WaitForExitAsync(int processId)
