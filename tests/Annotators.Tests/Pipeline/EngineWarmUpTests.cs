@@ -25,6 +25,13 @@ public class EngineWarmUpTests
         }
     }
 
+    /// <summary>The engine with default settings, its logs going nowhere.</summary>
+    private static ServiceProvider Engine() => new ServiceCollection()
+        .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+        .AddLogging()
+        .AddAnnotators()
+        .BuildServiceProvider();
+
     [Fact]
     public async Task Every_sample_is_read_and_written_without_a_failure_and_nothing_is_left_behind()
     {
@@ -49,11 +56,7 @@ public class EngineWarmUpTests
     [Fact]
     public async Task The_built_in_profiles_use_the_encoder_and_warming_it_fills_its_cache_with_their_taxonomies()
     {
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddAnnotators()
-            .BuildServiceProvider();
+        await using var services = Engine();
         var warmUp = services.GetRequiredService<EngineWarmUp>();
 
         Assert.True(warmUp.ProfilesUseEncoder);
@@ -71,11 +74,7 @@ public class EngineWarmUpTests
     [Fact]
     public async Task The_warm_up_waits_between_its_steps_for_as_long_as_its_host_holds_it()
     {
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddAnnotators()
-            .BuildServiceProvider();
+        await using var services = Engine();
         var warmUp = services.GetRequiredService<EngineWarmUp>();
         var steps = 0;
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
