@@ -82,7 +82,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
         services.AddSingleton<IHostEnvironment>(new TestEnvironment());
         // Debug for the supervisor's own lines (a child's progress is logged at Debug).
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddFilter("Annotate.Worker.Isolation", LogLevel.Debug)
-            .AddProvider(new RecordingLoggerProvider(Logs)));
+            .AddProvider(new RecordingLoggerProvider(RecordLog)));
         // The worker's metrics, where the supervisor records what its children report.
         services.AddMetrics();
         services.AddSingleton<AnnotateMetrics>();
@@ -223,15 +223,50 @@ internal sealed class IsolationHarness : IAsyncDisposable
         public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 
-    private sealed class RecordingLoggerProvider(ConcurrentQueue<(string, string)> logs) : ILoggerProvider
+    private readonly List<(string Text, TaskCompletionSource<string> Seen)> _logWaits = [];
+
+    /// <summary>The first log line (the children's forwarded ones included) that contains <paramref name="text"/>, once it is logged.</summary>
+    public Task<string> WaitForLogAsync(string text, CancellationToken cancellationToken)
     {
-        public ILogger CreateLogger(string categoryName) => new RecordingLogger(categoryName, logs);
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_logWaits)
+        {
+            // Under the lock RecordLog takes after enqueueing: a line is either already in Logs or checked against this wait.
+            if (Logs.FirstOrDefault(l => l.Message.Contains(text, StringComparison.Ordinal)) is { Message: not null } logged)
+            {
+                return Task.FromResult(logged.Message);
+            }
+            _logWaits.Add((text, seen));
+        }
+        return seen.Task.WaitAsync(cancellationToken);
+    }
+
+    private void RecordLog(string category, string message)
+    {
+        // Bounded: a stack overflow's last words are thousands of lines.
+        if (Logs.Count >= 20_000)
+        {
+            return;
+        }
+        Logs.Enqueue((category, message));
+        lock (_logWaits)
+        {
+            foreach (var wait in _logWaits.Where(w => message.Contains(w.Text, StringComparison.Ordinal)))
+            {
+                wait.Seen.TrySetResult(message);
+            }
+        }
+    }
+
+    private sealed class RecordingLoggerProvider(Action<string, string> record) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new RecordingLogger(categoryName, record);
 
         public void Dispose()
         {
         }
 
-        private sealed class RecordingLogger(string category, ConcurrentQueue<(string, string)> logs) : ILogger
+        private sealed class RecordingLogger(string category, Action<string, string> record) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -239,11 +274,7 @@ internal sealed class IsolationHarness : IAsyncDisposable
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                // Bounded: a stack overflow's last words are thousands of lines.
-                if (logs.Count < 20_000)
-                {
-                    logs.Enqueue((category, formatter(state, exception)));
-                }
+                record(category, formatter(state, exception));
             }
         }
     }

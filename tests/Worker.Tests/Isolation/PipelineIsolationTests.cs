@@ -213,11 +213,7 @@ public sealed class PipelineIsolationTests
 
         Assert.Equal(["language-detector", "model-context", "sentence-encoder"], worker.Supervisor.LastRelease!.Items.Order(StringComparer.Ordinal));
         // The child's log lines come over its stderr, its frames over stdout: the line may still be on its way.
-        while (!worker.Logs.Any(l => l.Message.Contains("Warmed up in", StringComparison.Ordinal)))
-        {
-            await Task.Delay(50, bound.Token);
-        }
-        var warmedUp = worker.Logs.First(l => l.Message.Contains("Warmed up in", StringComparison.Ordinal)).Message;
+        var warmedUp = await worker.WaitForLogAsync("Warmed up in", bound.Token);
         Assert.Contains("sentence encoder loaded", warmedUp, StringComparison.Ordinal);
     }
 
