@@ -60,7 +60,7 @@ public class ReadAheadStreamTests
 
         Assert.True(source.Disposed);
         var readAfterDispose = source.BytesRead;
-        // Bounded: at most what the pipe holds plus one chunk was read ahead of the 1,000 bytes taken.
+        // Bounded: at most what the queue holds plus the chunk being filled was read ahead of the 1,000 bytes taken.
         Assert.InRange(readAfterDispose, 1000, 2L * ReadAheadStream.AheadBytes);
     }
 
