@@ -14,10 +14,10 @@ namespace Annotate.Annotators.Writers;
 /// Writes <c>annotated.xlsx</c>: the original sheets plus an <c>Annotations</c> sheet with the column profiles,
 /// findings and row annotations. The model's row fields (<see cref="Annotations.AnnotationSet.Rows"/>) become new
 /// columns beside each annotated table, with the field names in bold in its header row; the original cells are left
-/// as they were. A CSV source becomes a workbook with a typed <c>Data</c> sheet first. Small workbooks go through
-/// ClosedXML; workbooks the reader streamed (too large inflated for ClosedXML, or refused by it) are copied as a package, get the new
+/// as they were. A CSV source becomes a workbook with a typed <c>Data</c> sheet first. Workbooks the reader streamed
+/// (every one unless <see cref="ReaderOptions.StreamingWorkbookBytes"/> is set) are copied as a package, get the new
 /// sheet written by a streaming writer and the annotated worksheets rewritten by streaming their XML, so their data is
-/// never loaded.
+/// never loaded; those ClosedXML read whole go through ClosedXML.
 /// </summary>
 public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILogger<AnnotatedWorkbookWriter> logger) : IOutputWriter
 {

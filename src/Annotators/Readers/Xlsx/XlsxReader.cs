@@ -6,9 +6,10 @@ namespace Annotate.Annotators.Readers.Xlsx;
 
 /// <summary>
 /// Reads .xlsx workbooks: sheets, Excel tables (or each sheet's used region) with typed cell values. The package is
-/// first checked against <see cref="ReaderOptions"/>' ZIP limits (<see cref="ZipPackageLimits"/>). Workbooks that
-/// inflate to at most <see cref="ReaderOptions.StreamingWorkbookBytes"/> are read whole with ClosedXML; larger ones,
-/// and any ClosedXML cannot load, are streamed row by row, so a million-row sheet is never held in memory.
+/// first checked against <see cref="ReaderOptions"/>' ZIP limits (<see cref="ZipPackageLimits"/>), then streamed row by
+/// row, so a million-row sheet is never held in memory. Only workbooks that inflate to at most
+/// <see cref="ReaderOptions.StreamingWorkbookBytes"/> (0 unless configured) are read whole with ClosedXML, and any
+/// ClosedXML cannot load are streamed all the same.
 /// </summary>
 public sealed class XlsxReader(IOptions<ReaderOptions> options) : IDocumentReader
 {

@@ -38,11 +38,16 @@ public sealed class XlsxReaderFallbackTests : IDisposable
         WorkbookExtra = $"<definedNames><definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">'{sheetName.Replace("'", "''", StringComparison.Ordinal)}'!$A$1:$C$3</definedName></definedNames>",
     };
 
+    /// <summary>Small workbooks read whole with ClosedXML first, as configured with a size (streamed by default).</summary>
+    private static readonly ReaderOptions WholeFirst = new() { StreamingWorkbookBytes = WholeUpToBytes };
+
+    private const long WholeUpToBytes = 16L * 1024 * 1024;
+
     private Document Read(RawWorkbook workbook, bool forceStreaming = false, string name = "odd.xlsx")
     {
         var path = _dir.File(Guid.NewGuid().ToString("N") + ".xlsx");
         workbook.Save(path);
-        var options = forceStreaming ? new ReaderOptions { StreamingWorkbookBytes = 0 } : new ReaderOptions();
+        var options = forceStreaming ? new ReaderOptions { StreamingWorkbookBytes = 0 } : WholeFirst;
         return new XlsxReader(Options.Create(options)).ReadAsync(new DocumentSource(path, name), CancellationToken.None).GetAwaiter().GetResult();
     }
 
@@ -86,7 +91,20 @@ public sealed class XlsxReaderFallbackTests : IDisposable
     }
 
     [Fact]
-    public void A_plain_workbook_is_read_by_closedxml_and_says_so()
+    public async Task A_plain_workbook_is_streamed_by_default_without_a_notice()
+    {
+        var path = _dir.File("plain.xlsx");
+        Basic().Save(path);
+
+        var document = await new XlsxReader(Options.Create(new ReaderOptions())).ReadAsync(new DocumentSource(path, "plain.xlsx"), CancellationToken.None);
+
+        AssertTeaAndCoffee(document);
+        Assert.Equal(XlsxReader.StreamingReaderName, document.Properties.Reader);
+        Assert.DoesNotContain(document.Notices, n => n.Code == XlsxReader.FallbackNotice);
+    }
+
+    [Fact]
+    public void A_plain_workbook_is_read_by_closedxml_when_configured_and_says_so()
     {
         var document = Read(Basic());
 
@@ -294,14 +312,7 @@ public sealed class XlsxReaderFallbackTests : IDisposable
     {
         var path = _dir.File(workbook + ".xlsx");
         Odd(workbook).Save(path);
-        var pipeline = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddAnnotators()
-            .BuildServiceProvider()
-            .GetRequiredService<IDocumentPipeline>();
-
-        var result = await pipeline.RunAsync(new AnnotationRequest
+        var result = await Pipeline(WholeUpToBytes).RunAsync(new AnnotationRequest
         {
             DocumentId = "odd-" + workbook,
             Source = new DocumentSource(path, workbook + ".xlsx"),
@@ -328,7 +339,7 @@ public sealed class XlsxReaderFallbackTests : IDisposable
     {
         var source = new DocumentSource(TestFiles.Corpus("xlsx/" + workbook), workbook);
 
-        var whole = await new XlsxReader(Options.Create(new ReaderOptions())).ReadAsync(source, CancellationToken.None);
+        var whole = await new XlsxReader(Options.Create(WholeFirst)).ReadAsync(source, CancellationToken.None);
         var streamed = await new XlsxReader(Options.Create(new ReaderOptions { StreamingWorkbookBytes = 0 })).ReadAsync(source, CancellationToken.None);
 
         // None of the corpus needs the fallback: it is for what ClosedXML cannot read.
@@ -338,6 +349,78 @@ public sealed class XlsxReaderFallbackTests : IDisposable
         Assert.NotEmpty(whole.Blocks.OfType<TableBlock>());
         Assert.Equal(whole.Blocks.OfType<TableBlock>().Select(t => t.Rows.Count), streamed.Blocks.OfType<TableBlock>().Select(t => t.Rows.Count));
     }
+
+    [Theory]
+    [MemberData(nameof(CorpusWorkbooks))]
+    public async Task Every_corpus_workbook_gives_the_same_annotations_and_outputs_through_either_reader(string workbook)
+    {
+        // What lets every workbook be streamed by default: nothing a user reads changes but which reader read it.
+        var source = TestFiles.Corpus("xlsx/" + workbook);
+        var outputs = new List<string>();
+        foreach (var streamingAbove in new[] { WholeUpToBytes, 0 })
+        {
+            var folder = _dir.File($"out-{streamingAbove}-{workbook}");
+            var result = await Pipeline(streamingAbove).RunAsync(new AnnotationRequest
+            {
+                DocumentId = "same-" + workbook,
+                Source = new DocumentSource(source, workbook),
+                OutputDirectory = folder,
+            }, CancellationToken.None);
+            Assert.Equal(streamingAbove == 0 ? XlsxReader.StreamingReaderName : XlsxReader.ClosedXmlReaderName, result.Document.Properties.Reader);
+            outputs.Add(folder);
+        }
+
+        var (whole, streamed) = (outputs[0], outputs[1]);
+        Assert.Equal(WithoutRunDetails(await File.ReadAllTextAsync(Path.Combine(whole, "annotations.json"))),
+            WithoutRunDetails(await File.ReadAllTextAsync(Path.Combine(streamed, "annotations.json"))));
+        var csvFiles = Directory.GetFiles(whole, "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(csvFiles);
+        Assert.Equal(csvFiles, Directory.GetFiles(streamed, "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var name in csvFiles.Append("content.md"))
+        {
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(whole, name!)), await File.ReadAllTextAsync(Path.Combine(streamed, name!)));
+        }
+        using var annotated = new ClosedXML.Excel.XLWorkbook(Path.Combine(streamed, "annotated.xlsx"));
+        Assert.Contains(annotated.Worksheets, w => w.Name == "Annotations");
+    }
+
+    /// <summary>annotations.json without what differs from run to run or names the reader: times, the reader, whether streamed.</summary>
+    private static string WithoutRunDetails(string json)
+    {
+        static JsonNode? Strip(JsonNode? node)
+        {
+            if (node is JsonObject o)
+            {
+                foreach (var key in o.Select(p => p.Key).Where(k => k is "durationMs" or "generatedAt" or "reader" or "streamed").ToList())
+                {
+                    o.Remove(key);
+                }
+                foreach (var (_, value) in o)
+                {
+                    Strip(value);
+                }
+            }
+            else if (node is JsonArray a)
+            {
+                foreach (var item in a)
+                {
+                    Strip(item);
+                }
+            }
+            return node;
+        }
+        return Strip(JsonNode.Parse(json))!.ToJsonString();
+    }
+
+    private static IDocumentPipeline Pipeline(long streamingWorkbookBytes) => new ServiceCollection()
+        .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Annotate:Readers:StreamingWorkbookBytes"] = streamingWorkbookBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Build())
+        .AddLogging()
+        .AddAnnotators()
+        .BuildServiceProvider()
+        .GetRequiredService<IDocumentPipeline>();
 
     private static RawWorkbook PictureWorkbook()
     {
