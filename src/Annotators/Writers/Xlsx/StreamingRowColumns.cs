@@ -309,8 +309,10 @@ internal static class StreamingRowColumns
             }
             var content = contentOf?.Invoke(entry) ?? entry;
             var rewrite = rewriteOf(entry.FullName);
-            // A large part put back unchanged is compressed for speed: its bytes were a plain file copy before.
-            var copy = target.CreateEntry(entry.FullName, rewrite is null && !ReferenceEquals(content, entry) ? CompressionLevel.Fastest : CompressionLevel.Optimal);
+            // A large part put back unchanged is compressed for speed: its bytes were a plain file copy before. So is a
+            // part written here (the Annotations sheet, a worksheet given row columns): at 100,000 findings the
+            // Annotations sheet's deflating at the optimal level was most of the writer's time, the longest of the write stage.
+            var copy = target.CreateEntry(entry.FullName, rewrite is not null || !ReferenceEquals(content, entry) ? CompressionLevel.Fastest : CompressionLevel.Optimal);
             copy.LastWriteTime = entry.LastWriteTime;
             using var from = content.Open();
             using var to = copy.Open();
