@@ -55,14 +55,16 @@ internal sealed class ReadAheadStream : ForwardReadStream
     private void Fill(Stream source)
     {
         Exception? error = null;
+        byte[]? chunk = null;
+        var length = 0;
         try
         {
             using (source)
             {
-                while (TakeFreeChunk() is { } chunk)
+                while ((chunk = TakeFreeChunk()) is not null)
                 {
                     // A whole chunk before it is handed over (an inflating stream hands out what it has, often less).
-                    var length = 0;
+                    length = 0;
                     int read;
                     do
                     {
@@ -70,7 +72,9 @@ internal sealed class ReadAheadStream : ForwardReadStream
                         length += read;
                     }
                     while (read > 0 && length < chunk.Length);
-                    if (!HandOver(chunk, length) || read == 0)
+                    var taken = HandOver(chunk, length);
+                    chunk = null;
+                    if (!taken || read == 0)
                     {
                         break;
                     }
@@ -80,6 +84,11 @@ internal sealed class ReadAheadStream : ForwardReadStream
         catch (Exception ex)
         {
             error = ex;
+            if (chunk is not null)
+            {
+                // The bytes the source gave before its exception still reach the caller.
+                HandOver(chunk, length);
+            }
         }
         lock (_gate)
         {
