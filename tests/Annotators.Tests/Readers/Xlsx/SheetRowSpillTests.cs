@@ -393,43 +393,10 @@ public sealed partial class SheetRowSpillTests : IDisposable
             var text = await File.ReadAllTextAsync(file);
             if (relative == "annotations.json")
             {
-                text = WithoutTimes(text);
+                text = AnnotationsJsonText.Without(text, "generatedAt", "durationMs");
             }
             contents[relative] = text;
         }
         return contents;
-    }
-
-    private static string WithoutTimes(string json)
-    {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
-        Strip(node);
-        return node.ToJsonString();
-
-        static void Strip(System.Text.Json.Nodes.JsonNode? node)
-        {
-            switch (node)
-            {
-                case System.Text.Json.Nodes.JsonObject obj:
-                    foreach (var key in obj.Select(p => p.Key).ToList())
-                    {
-                        if (key is "generatedAt" or "durationMs")
-                        {
-                            obj.Remove(key);
-                        }
-                        else
-                        {
-                            Strip(obj[key]);
-                        }
-                    }
-                    break;
-                case System.Text.Json.Nodes.JsonArray array:
-                    foreach (var item in array)
-                    {
-                        Strip(item);
-                    }
-                    break;
-            }
-        }
     }
 }
