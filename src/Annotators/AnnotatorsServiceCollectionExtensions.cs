@@ -177,7 +177,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IOutputWriter, AnnotatedWorkbookWriter>();
         services.AddSingleton<IOutputWriter, CsvTablesWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();
-        // Last: writers may add notices (annotated.xlsx saying which characters it left out), and annotations.json lists them.
+        // Beside the table writers, on the core they leave; writers may add notices (annotated.xlsx saying which
+        // characters it left out), and annotations.json, which lists them, is written again when one did (ListsNotices).
         services.AddSingleton<IOutputWriter, AnnotationsJsonWriter>();
         return services;
     }

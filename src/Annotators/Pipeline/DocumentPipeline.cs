@@ -307,7 +307,7 @@ public sealed class DocumentPipeline(
                 .ToList();
             for (var i = 0; i < applicable.Count; i++)
             {
-                // Writers next to each other that may run alongside (the table writers, each scanning every row) run
+                // Writers next to each other that may run alongside (the table writers, each scanning every row, and annotations.json) run
                 // together on both cores; the others run one after another, in their order.
                 var group = SideBySide(applicable, i, w => w.RunsAlongside);
                 if (group == 1)
@@ -315,8 +315,21 @@ public sealed class DocumentPipeline(
                     outputs.AddRange(await applicable[i].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
                     continue;
                 }
-                var written = await Task.WhenAll(applicable.Skip(i).Take(group)
+                var together = applicable.Skip(i).Take(group).ToList();
+                var noticesBefore = NoticeCount(context.Annotations);
+                var written = await Task.WhenAll(together
                     .Select(w => Task.Run(() => w.WriteAsync(outputContext, cancellationToken), cancellationToken))).ConfigureAwait(false);
+                if (NoticeCount(context.Annotations) != noticesBefore)
+                {
+                    // A writer beside one that lists the notices added one, maybe after that one had read them.
+                    for (var w = 0; w < together.Count; w++)
+                    {
+                        if (together[w].ListsNotices)
+                        {
+                            written[w] = await together[w].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
                 foreach (var files in written)
                 {
                     outputs.AddRange(files);
@@ -336,6 +349,14 @@ public sealed class DocumentPipeline(
             throw;
         }
         return outputs;
+    }
+
+    private static int NoticeCount(AnnotationSet annotations)
+    {
+        lock (annotations.Notices)
+        {
+            return annotations.Notices.Count;
+        }
     }
 
     private void DeleteStaging(string staging, string documentId)

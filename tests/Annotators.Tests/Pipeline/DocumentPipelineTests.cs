@@ -178,9 +178,34 @@ public class DocumentPipelineTests
     }
 
     [Fact]
+    public async Task Annotations_json_lists_a_notice_a_writer_beside_it_added_after_it_had_written()
+    {
+        using var dir = new TempDir();
+        var request = await SideBySideNoteAsync(dir, "alongside-4", "Pay invoice 42 by 30 April 2024.");
+        // The notice is added only once annotations.json has been written whole (the guard fails the test if it
+        // never is): without the second writing, the file would not list it.
+        var json = new SignallingWriter(new AnnotationsJsonWriter(TimeProvider.System));
+        var late = new LateNoticeWriter(json);
+        var pipeline = Pipeline(new(), services => services
+            .RemoveAll<IOutputWriter>()
+            .AddSingleton<IOutputWriter>(json)
+            .AddSingleton<IOutputWriter>(late));
+
+        var result = await pipeline.RunAsync(request, CancellationToken.None);
+
+        Assert.Contains(result.Annotations.Notices, n => n.Code == "late");
+        var file = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir.File("out"), "annotations.json")))!;
+        Assert.Contains(file["notices"]!.AsArray(), n => (string?)n!["code"] == "late");
+        Assert.Equal(2, json.Writes);
+        // Listed once, as written the second time.
+        var listed = Assert.Single(result.Outputs);
+        Assert.Equal(("annotations", new FileInfo(Path.Combine(dir.File("out"), "annotations.json")).Length), (listed.Kind, listed.SizeBytes));
+    }
+
+    [Fact]
     public void The_built_in_writers_that_run_alongside_are_registered_next_to_each_other()
     {
-        // Only writers next to each other form a group: a gap would split the workbook, CSV and original copies.
+        // Only writers next to each other form a group: a gap would split the workbook, CSV, original and annotations.json.
         var writers = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddLogging()
@@ -191,7 +216,7 @@ public class DocumentPipelineTests
 
         var alongside = writers.Select((w, i) => (w, i)).Where(p => p.w.RunsAlongside).ToList();
 
-        Assert.Equal(["xlsx", "csv", "original"], alongside.Select(p => p.w.Kind));
+        Assert.Equal(["xlsx", "csv", "original", "annotations"], alongside.Select(p => p.w.Kind));
         Assert.Equal(alongside.Count - 1, alongside[^1].i - alongside[0].i);
     }
 
@@ -314,6 +339,46 @@ public class DocumentPipelineTests
                 context.Annotations.Notices.Add(new Notice("alongside", name));
             }
             return [WrittenOutput.For(context.OutputDirectory, name + ".txt", Kind, "text/plain")];
+        }
+    }
+
+    /// <summary>Runs a writer and says each time it has finished.</summary>
+    private sealed class SignallingWriter(IOutputWriter inner) : IOutputWriter
+    {
+        private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _writes;
+
+        public Task Written => _written.Task;
+        public int Writes => _writes;
+        public string Kind => inner.Kind;
+        public bool RunsAlongside => inner.RunsAlongside;
+        public bool ListsNotices => inner.ListsNotices;
+        public bool AppliesTo(Document document) => inner.AppliesTo(document);
+
+        public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+        {
+            var written = await inner.WriteAsync(context, cancellationToken);
+            Interlocked.Increment(ref _writes);
+            _written.TrySetResult();
+            return written;
+        }
+    }
+
+    /// <summary>Beside another writer: adds a notice once that one has written its files.</summary>
+    private sealed class LateNoticeWriter(SignallingWriter other) : IOutputWriter
+    {
+        public string Kind => "late";
+        public bool RunsAlongside => true;
+        public bool AppliesTo(Document document) => true;
+
+        public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+        {
+            await other.Written.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            lock (context.Annotations.Notices)
+            {
+                context.Annotations.Notices.Add(new Notice("late", "added after annotations.json was written"));
+            }
+            return [];
         }
     }
 

@@ -79,7 +79,7 @@ public class XmlInvalidCharactersTests
         Assert.Contains($"2 in sheet 'Data' (first at B{hostileLine})", notice.Message, StringComparison.Ordinal);
         Assert.Contains("annotated.xlsx", notice.Message, StringComparison.Ordinal);
 
-        // annotations.json is written after the workbook, so it lists the notice too.
+        // annotations.json, written beside the workbook, is written again once the workbook added the notice: it lists it too.
         var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir.File("out"), "annotations.json")))!;
         Assert.Contains(json["notices"]!.AsArray(), n => (string?)n!["code"] == "xml-characters-removed");
     }
