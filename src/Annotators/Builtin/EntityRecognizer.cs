@@ -18,6 +18,8 @@ public sealed partial class EntityRecognizer
     private static readonly System.Buffers.SearchValues<char> PhoneGroupBreaks = System.Buffers.SearchValues.Create(" \u00A0.-/");
     // The signs of the money patterns, "$" of US$, C$, A$ and R$ among them, and the "ł" of zł.
     private static readonly System.Buffers.SearchValues<char> DateSeparators = System.Buffers.SearchValues.Create("./-");
+    /// <summary>The country codes <see cref="VatPattern"/> matches (case-sensitive, as it is).</summary>
+    private static readonly System.Buffers.SearchValues<string> VatCountries = System.Buffers.SearchValues.Create(["DE", "NL", "BE", "IT", "FR", "ES", "GB"], StringComparison.Ordinal);
     private static readonly System.Buffers.SearchValues<char> CurrencySigns = System.Buffers.SearchValues.Create("€$£¥₹₽₩₺ł");
 
     private static readonly Dictionary<string, string> CurrencySymbols = new(StringComparer.Ordinal)
@@ -145,6 +147,11 @@ public sealed partial class EntityRecognizer
 
     private static void AddUrls(string text, List<(EntityMatch, int)> found)
     {
+        // The pattern starts at "http://", "https://" or "www." (any case): a text with neither is not searched.
+        if (!text.Contains("://", StringComparison.Ordinal) && !text.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
         for (var m = UrlPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var url = TrimUrl(m.Value);
@@ -240,6 +247,11 @@ public sealed partial class EntityRecognizer
 
     private static void AddVatIds(string text, List<(EntityMatch, int)> found)
     {
+        // Every id starts with the upper-case code of its country: a text with none is not searched.
+        if (!text.AsSpan().ContainsAny(VatCountries))
+        {
+            return;
+        }
         for (var m = VatPattern().Match(text); m.Success; m = m.NextMatch())
         {
             var country = m.Groups["cc"].Value;
