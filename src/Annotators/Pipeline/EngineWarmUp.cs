@@ -143,6 +143,70 @@ public sealed class EngineWarmUp(
         }
     }
 
+    /// <summary>
+    /// Reads a generated workbook of <paramref name="rows"/> rows (<see cref="SampleWorkbook"/>), runs the annotators
+    /// that scan every row on it (statistics, language, patterns, column profiles) and the writers that run beside
+    /// each other (annotated.xlsx, the CSV, the original, annotations.json), one after another, in a temporary folder that is deleted after. At
+    /// <see cref="LargeWorkbookRows"/> the read runs the code of a large workbook (read ahead, parsed ahead on a thread of
+    /// its own, spilled, scanned ahead), which otherwise first runs, unoptimised, in the first large workbook a user
+    /// sends. Returns the document read (null when no reader of workbooks is registered, or a step failed: logged, not
+    /// thrown). Before each step it awaits <paramref name="betweenSteps"/> when given.
+    /// </summary>
+    public async Task<Document?> WarmLargeWorkbookAsync(int rows, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
+    {
+        if (rows <= 0 || readers.FirstOrDefault(r => r.Format == SourceFormat.Xlsx) is not { } reader)
+        {
+            return null;
+        }
+        betweenSteps ??= _ => Task.CompletedTask;
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "annotate-warm-up-" + Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            await betweenSteps(cancellationToken).ConfigureAwait(false);
+            const string name = "warm-up-ledger.xlsx";
+            var path = Path.Combine(folder, name);
+            SampleWorkbook.Write(path, rows);
+            await betweenSteps(cancellationToken).ConfigureAwait(false);
+            var source = new DocumentSource(path, name);
+            var document = await reader.ReadAsync(source, cancellationToken).ConfigureAwait(false) with { FileName = name };
+            var context = new AnnotationContext("warm-up", document, profiles.Get(AnnotationProfile.DefaultName));
+            foreach (var annotator in annotators.Where(a => a.RunsAlongside).OrderBy(a => a.Order))
+            {
+                await betweenSteps(cancellationToken).ConfigureAwait(false);
+                await annotator.AnnotateAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+            var output = Directory.CreateDirectory(Path.Combine(folder, "out")).FullName;
+            var outputContext = new OutputContext("warm-up", document, context.Annotations, source, output);
+            foreach (var writer in writers.Where(w => w.RunsAlongside && w.AppliesTo(document)))
+            {
+                await betweenSteps(cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(outputContext, cancellationToken).ConfigureAwait(false);
+            }
+            return document;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            logger.LogDebug(ex, "Warming up on a large workbook failed");
+            return null;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows of the workbook the warm-up reads by default: past <c>ScanAhead.MinimumRows</c>, its sheet's 8.8 MB of XML
+    /// past the 4 MiB from which a part is read ahead.
+    /// </summary>
+    public const int LargeWorkbookRows = (int)ScanAhead.MinimumRows;
+
     /// <summary>Loads the sentence encoder and encodes one sentence.</summary>
     public void WarmEncoder(CancellationToken cancellationToken) => embedder.Embed(["The board approved the budget."], cancellationToken);
 

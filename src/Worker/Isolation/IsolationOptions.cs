@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Annotate.Annotators.Pipeline;
 
 namespace Annotate.Worker.Isolation;
 
@@ -86,4 +87,14 @@ public sealed class IsolationOptions
     /// again (a second or two for the encoder). Zero never releases them. Default 2 minutes.
     /// </summary>
     public TimeSpan ReleaseCachesAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Rows of the generated workbook a fresh child reads, annotates (the annotators that scan every row) and writes at
+    /// the end of its warm-up, so the first large workbook a user sends runs compiled code rather than waiting for the
+    /// runtime to compile it (a 100,000-row workbook ~0.3–1 s sooner; docs/benchmarks.md). Like the rest of the warm-up
+    /// it waits while the child has documents. Zero leaves it out. Default 20,000: the fewest that run the large-workbook
+    /// code (read ahead, parsed ahead, spilled, scanned ahead).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int WarmUpWorkbookRows { get; set; } = EngineWarmUp.LargeWorkbookRows;
 }

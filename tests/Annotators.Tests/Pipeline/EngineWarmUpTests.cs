@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
+using Annotate.Annotators.Documents;
 using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -101,5 +105,49 @@ public class EngineWarmUpTests
         Assert.Equal(5, steps);
         await warmUp.WarmAnnotatorsAsync(withEncoder: false, CancellationToken.None, BetweenSteps);
         Assert.True(steps > 5, $"{steps} steps");
+    }
+
+    [Fact]
+    public async Task The_large_workbook_is_read_streamed_annotated_and_written_past_the_large_workbook_thresholds_and_nothing_is_left_behind()
+    {
+        var lines = new ConcurrentQueue<string>();
+        await using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines)))
+            .AddAnnotators()
+            .BuildServiceProvider();
+        var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
+        var steps = 0;
+
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLargeWorkbookAsync(EngineWarmUp.LargeWorkbookRows, CancellationToken.None,
+            _ => { steps++; return Task.CompletedTask; });
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("Warming up", StringComparison.Ordinal));
+        Assert.NotNull(document);
+        Assert.True(Assert.Single(document.Sheets).Streamed);
+        var table = Assert.Single(document.Blocks.OfType<TableBlock>());
+        // Scanned ahead by the writers: as many rows as that takes.
+        Assert.True(table.Rows.Count >= ScanAhead.MinimumRows, $"{table.Rows.Count} rows");
+        // Generating, reading, four annotators (statistics, language, patterns, columns), four writers (xlsx, csv, original, annotations).
+        Assert.Equal(10, steps);
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length);
+
+        // Its sheet is large enough to be read ahead, its shared strings not (their reading is not waited for).
+        using var dir = new TempDir();
+        SampleWorkbook.Write(dir.File("ledger.xlsx"), EngineWarmUp.LargeWorkbookRows);
+        using var zip = ZipFile.OpenRead(dir.File("ledger.xlsx"));
+        Assert.True(ReadAheadStream.Pays(zip.GetEntry("xl/worksheets/sheet1.xml")!.Length));
+    }
+
+    [Fact]
+    public async Task No_large_workbook_is_read_when_none_is_asked_for()
+    {
+        await using var services = Engine();
+        var steps = 0;
+
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLargeWorkbookAsync(0, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
+
+        Assert.Null(document);
+        Assert.Equal(0, steps);
     }
 }

@@ -215,6 +215,8 @@ public sealed class PipelineIsolationTests
         // The child's log lines come over its stderr, its frames over stdout: the line may still be on its way.
         var warmedUp = await worker.WaitForLogAsync("Warmed up in", bound.Token);
         Assert.Contains("sentence encoder loaded", warmedUp, StringComparison.Ordinal);
+        // And, last, the large workbook, read by the streaming reader (Annotate:Worker:Isolation:WarmUpWorkbookRows).
+        Assert.Contains("large workbook of 20,000 rows read, annotated and written (streamed: True)", warmedUp, StringComparison.Ordinal);
     }
 
     private static async Task WaitForExitAsync(int processId)
