@@ -134,20 +134,30 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
 
         using var lease = _model.Acquire();
         var loaded = lease.Value;
-        var windows = new List<(string Key, string Text, int Tokens)>();
+        var windows = new List<(string Key, string Text, int Tokens, bool Part)>();
+        // Windows of long texts the cache holds: texts that begin alike (a document's first 2,000 characters, its first
+        // 4,000) share their first windows, which are encoded once.
+        var known = new List<(string Key, int Tokens, float[] Vector)>();
         foreach (var (key, (prepared, _)) in pending)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var pieces = loaded.Tokenizer.Tokenize(MaxWindowsPerText * _options.MaxSequenceTokens + 2, prepared)[0];
             if (pieces.Length <= _options.MaxSequenceTokens)
             {
-                windows.Add((key, prepared, pieces.Length));
+                windows.Add((key, prepared, pieces.Length, false));
                 continue;
             }
             var words = pieces.Skip(1).Take(pieces.Length - 2).Select(p => p.Token).ToList();
             foreach (var (text, tokens) in EncoderText.Windows(words, _options.MaxSequenceTokens - 2, MaxWindowsPerText))
             {
-                windows.Add((key, text, tokens));
+                if (_cache.TryGet(WindowKey(text), out var window))
+                {
+                    known.Add((key, tokens, window));
+                }
+                else
+                {
+                    windows.Add((key, text, tokens, true));
+                }
             }
         }
 
@@ -171,7 +181,15 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
             start += count;
         }
 
-        foreach (var group in ordered.Select((w, i) => (w.Key, w.Tokens, Vector: vectors[i])).GroupBy(w => w.Key))
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            if (ordered[i].Part)
+            {
+                // As the encoder gave it, before the centroid: the text it is part of weighs it by its tokens.
+                _cache.Add(WindowKey(ordered[i].Text), vectors[i]);
+            }
+        }
+        foreach (var group in ordered.Select((w, i) => (w.Key, w.Tokens, Vector: vectors[i])).Concat(known).GroupBy(w => w.Key))
         {
             var parts = group.ToList();
             var vector = parts.Count == 1
@@ -187,6 +205,9 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
     }
 
     private static string Hash(string prepared) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(prepared)));
+
+    /// <summary>The cache's key of one window of a long text (unlike a whole text's, it holds the vector before normalising).</summary>
+    private static string WindowKey(string window) => "window:" + Hash(window);
 
     private Loaded Load()
     {

@@ -119,6 +119,26 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public void A_long_text_that_begins_as_an_earlier_one_encodes_only_the_windows_it_does_not_share()
+    {
+        // As a document's first 2,000 characters (its type) and its first 4,000 (its duplicate vector).
+        using var embedder = EmbedderFixture.Create(new EmbeddingOptions { MaxSequenceTokens = 64 });
+        using var fresh = EmbedderFixture.Create(new EmbeddingOptions { MaxSequenceTokens = 64 });
+        var head = string.Concat(Enumerable.Range(0, 30).Select(i => $"Ledger line {i} records a payment of {i * 7} euros to the supplier. "));
+        var longer = head + string.Concat(Enumerable.Range(0, 30).Select(i => $"Penguin {i} of the colony dived for krill {i * 3} times today. "));
+
+        embedder.Embed([head]);
+        var headWindows = embedder.EncodedTexts;
+        var vector = embedder.Embed([longer])[0];
+        var expected = fresh.Embed([longer])[0];
+
+        Assert.True(headWindows >= 3, $"the head's windows: {headWindows}");
+        // The head's windows but its last (cut where the head ends, unless it ends where a window does) are not encoded again.
+        Assert.InRange(embedder.EncodedTexts - headWindows, fresh.EncodedTexts - headWindows, fresh.EncodedTexts - headWindows + 1);
+        Assert.True(Vectors.Cosine(expected, vector) > 0.99999f, $"cosine {Vectors.Cosine(expected, vector)}");
+    }
+
+    [Fact]
     public void A_text_is_encoded_once_whether_repeated_in_a_call_or_across_calls()
     {
         using var embedder = EmbedderFixture.Create();
