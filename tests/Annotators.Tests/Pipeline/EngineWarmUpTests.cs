@@ -29,10 +29,16 @@ public class EngineWarmUpTests
         }
     }
 
-    /// <summary>The engine with default settings, its logs going nowhere.</summary>
-    private static ServiceProvider Engine() => new ServiceCollection()
+    /// <summary>The engine with default settings, its logs going nowhere, or, down to debug, into <paramref name="lines"/>.</summary>
+    private static ServiceProvider Engine(ConcurrentQueue<string>? lines = null) => new ServiceCollection()
         .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-        .AddLogging()
+        .AddLogging(b =>
+        {
+            if (lines is not null)
+            {
+                b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines));
+            }
+        })
         .AddAnnotators()
         .BuildServiceProvider();
 
@@ -40,11 +46,7 @@ public class EngineWarmUpTests
     public async Task Every_sample_is_read_and_written_without_a_failure_and_nothing_is_left_behind()
     {
         var lines = new ConcurrentQueue<string>();
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines)))
-            .AddAnnotators()
-            .BuildServiceProvider();
+        await using var services = Engine(lines);
         var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
 
         var warmUp = services.GetRequiredService<EngineWarmUp>();
@@ -111,11 +113,7 @@ public class EngineWarmUpTests
     public async Task The_large_workbook_is_read_streamed_annotated_and_written_past_the_large_workbook_thresholds_and_nothing_is_left_behind()
     {
         var lines = new ConcurrentQueue<string>();
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines)))
-            .AddAnnotators()
-            .BuildServiceProvider();
+        await using var services = Engine(lines);
         var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
         var steps = 0;
 
