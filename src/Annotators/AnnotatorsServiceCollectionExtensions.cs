@@ -178,7 +178,8 @@ public static class AnnotatorsServiceCollectionExtensions
         services.AddSingleton<IOutputWriter, CsvTablesWriter>();
         services.AddSingleton<IOutputWriter, OriginalFileWriter>();
         // Beside the table writers, on the core they leave; writers may add notices (annotated.xlsx saying which
-        // characters it left out), and annotations.json, which lists them, is written again when one did (ListsNotices).
+        // characters it left out), and annotations.json, which lists them, is written again when one did; after them
+        // when there are row fields, whose places they record (DescribesOtherOutputs).
         services.AddSingleton<IOutputWriter, AnnotationsJsonWriter>();
         return services;
     }

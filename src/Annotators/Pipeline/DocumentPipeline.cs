@@ -305,11 +305,14 @@ public sealed class DocumentPipeline(
                 .Where(w => request.Outputs is not { Count: > 0 } wanted || wanted.Contains(w.Kind, StringComparer.OrdinalIgnoreCase))
                 .Where(w => w.AppliesTo(context.Document))
                 .ToList();
+            // With row fields to place, a writer that describes where the table writers put them runs after them.
+            var rowFields = context.Annotations.Rows is not null;
+            bool Alongside(IOutputWriter writer) => writer.RunsAlongside && !(writer.DescribesOtherOutputs && rowFields);
             for (var i = 0; i < applicable.Count; i++)
             {
                 // Writers next to each other that may run alongside (the table writers, each scanning every row, and annotations.json) run
                 // together on both cores; the others run one after another, in their order.
-                var group = SideBySide(applicable, i, w => w.RunsAlongside);
+                var group = SideBySide(applicable, i, Alongside);
                 if (group == 1)
                 {
                     outputs.AddRange(await applicable[i].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
@@ -324,7 +327,7 @@ public sealed class DocumentPipeline(
                     // A writer beside one that lists the notices added one, maybe after that one had read them.
                     for (var w = 0; w < together.Count; w++)
                     {
-                        if (together[w].ListsNotices)
+                        if (together[w].DescribesOtherOutputs)
                         {
                             written[w] = await together[w].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false);
                         }

@@ -34,12 +34,13 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
     /// <inheritdoc />
     /// <remarks>
     /// Serializing a long document's findings is the longest single step after the table writers (0.15 s of 100,000
-    /// e-mail addresses); beside them it uses the core they leave (docs/benchmarks.md).
+    /// e-mail addresses); beside them it uses the core they leave (docs/benchmarks.md). After them when the document has
+    /// row fields, whose places they record (<see cref="DescribesOtherOutputs"/>).
     /// </remarks>
     public bool RunsAlongside => true;
 
     /// <inheritdoc />
-    public bool ListsNotices => true;
+    public bool DescribesOtherOutputs => true;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)

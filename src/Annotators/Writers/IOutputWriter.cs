@@ -19,18 +19,20 @@ public interface IOutputWriter
     /// <summary>
     /// True for a writer that may run at the same time as the writers registered right next to it that say so too, on
     /// another core: it writes only its own files, reads the document and annotations without changing what they read,
-    /// and reads nothing they change but the notices (a writer may add notices, under the lock of the notices list; one
-    /// that lists them says so with <see cref="ListsNotices"/>). The table writers say so (each scans every row of a
-    /// long table), the copy of the original and annotations.json, registered next to them.
+    /// and reads nothing they change but what <see cref="DescribesOtherOutputs"/> covers (a writer may add notices, under
+    /// the lock of the notices list, and the table writers record where they put the row fields). The table writers say
+    /// so (each scans every row of a long table), the copy of the original and annotations.json, registered next to them.
     /// </summary>
     bool RunsAlongside => false;
 
     /// <summary>
-    /// True for a writer whose files list the annotations' notices (annotations.json): run alongside others, it is run
-    /// again once they have finished when one of them added a notice meanwhile, so its files list every notice. It reads
-    /// the list under the list's lock.
+    /// True for a writer whose files describe what the writers beside it record in the annotations as they write
+    /// (annotations.json): the notices they add, and where the table writers put the row fields (the CSV file and its
+    /// records, the workbook's sheet and column). It runs beside them only when the document has no row fields to place,
+    /// and is written again once they have finished when one of them added a notice meanwhile; it reads the notices under
+    /// the list's lock.
     /// </summary>
-    bool ListsNotices => false;
+    bool DescribesOtherOutputs => false;
 }
 
 /// <summary>What a writer works on.</summary>

@@ -203,6 +203,25 @@ public class DocumentPipelineTests
     }
 
     [Fact]
+    public async Task With_row_fields_annotations_json_says_where_the_table_writers_put_them()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("ledger.csv");
+        await File.WriteAllTextAsync(path, "Item,Amount\nPaper,12\nInk,30\n");
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(new RowFieldsAnnotator()));
+
+        await pipeline.RunAsync(new AnnotationRequest { DocumentId = "rows-1", Source = new DocumentSource(path, "ledger.csv"), OutputDirectory = dir.File("out") }, CancellationToken.None);
+
+        // Recorded by the CSV and workbook writers as they wrote, which annotations.json, beside them otherwise, waits for.
+        var file = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir.File("out"), "annotations.json")))!;
+        var table = file["rows"]!["tables"]!.AsArray().Single()!;
+        Assert.Equal("data.csv", (string?)table["csv"]);
+        Assert.True(File.Exists(Path.Combine(dir.File("out"), "data.csv")));
+        Assert.NotNull(table["workbookColumn"]);
+        Assert.All(table["rows"]!.AsArray(), r => Assert.NotNull(r!["csvRecord"]));
+    }
+
+    [Fact]
     public void The_built_in_writers_that_run_alongside_are_registered_next_to_each_other()
     {
         // Only writers next to each other form a group: a gap would split the workbook, CSV, original and annotations.json.
@@ -342,6 +361,31 @@ public class DocumentPipelineTests
         }
     }
 
+    /// <summary>Gives every row of the document's first table a row field, as the model's row labels do.</summary>
+    private sealed class RowFieldsAnnotator : IAnnotator
+    {
+        public string Name => "test-row-fields";
+        public int Order => 900;
+
+        public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+        {
+            var block = context.Document.Blocks.ToList().FindIndex(b => b is TableBlock);
+            var rows = new TableRowAnnotations { Block = block };
+            foreach (var row in ((TableBlock)context.Document.Blocks[block]).Rows.Scan())
+            {
+                rows.Rows[row.Number] = new Dictionary<string, string?> { ["Category"] = "office" };
+            }
+            context.Annotations.Rows = new RowAnnotations
+            {
+                Fields = ["Category"],
+                Provenance = new ModelProvenance("test", new string('0', 64), "default", "test", "1"),
+                Annotator = Name,
+                Tables = { rows },
+            };
+            return Task.FromResult(AnnotatorOutcome.Done);
+        }
+    }
+
     /// <summary>Runs a writer and says each time it has finished.</summary>
     private sealed class SignallingWriter(IOutputWriter inner) : IOutputWriter
     {
@@ -352,7 +396,7 @@ public class DocumentPipelineTests
         public int Writes => _writes;
         public string Kind => inner.Kind;
         public bool RunsAlongside => inner.RunsAlongside;
-        public bool ListsNotices => inner.ListsNotices;
+        public bool DescribesOtherOutputs => inner.DescribesOtherOutputs;
         public bool AppliesTo(Document document) => inner.AppliesTo(document);
 
         public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
