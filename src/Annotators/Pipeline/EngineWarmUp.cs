@@ -149,10 +149,11 @@ public sealed class EngineWarmUp(
     /// each other (annotated.xlsx, the CSV, the original, annotations.json), one after another, in a temporary folder that is deleted after. At
     /// <see cref="LargeWorkbookRows"/> the read runs the code of a large workbook (read ahead, parsed ahead on a thread of
     /// its own, spilled, scanned ahead), which otherwise first runs, unoptimised, in the first large workbook a user
-    /// sends. Returns the document read (null when no reader of workbooks is registered, or a step failed: logged, not
-    /// thrown). Before each step it awaits <paramref name="betweenSteps"/> when given.
+    /// sends. When <paramref name="withEncoder"/> it runs the column types too, so the vectors of their descriptions
+    /// are in the encoder's cache. Returns the document read (null when no reader of workbooks is registered, or a step
+    /// failed: logged, not thrown). Before each step it awaits <paramref name="betweenSteps"/> when given.
     /// </summary>
-    public async Task<Document?> WarmLargeWorkbookAsync(int rows, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
+    public async Task<Document?> WarmLargeWorkbookAsync(int rows, bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
     {
         if (rows <= 0 || readers.FirstOrDefault(r => r.Format == SourceFormat.Xlsx) is not { } reader)
         {
@@ -170,7 +171,9 @@ public sealed class EngineWarmUp(
             var source = new DocumentSource(path, name);
             var document = await reader.ReadAsync(source, cancellationToken).ConfigureAwait(false) with { FileName = name };
             var context = new AnnotationContext("warm-up", document, profiles.Get(AnnotationProfile.DefaultName));
-            foreach (var annotator in annotators.Where(a => a.RunsAlongside).OrderBy(a => a.Order))
+            // With the encoder, the column types too: their descriptions' vectors land in the encoder's cache (the first
+            // table a user sends encoded them, about 0.17 s).
+            foreach (var annotator in annotators.Where(a => a.RunsAlongside || (withEncoder && a.Name == ColumnTypeAnnotator.AnnotatorName)).OrderBy(a => a.Order))
             {
                 await betweenSteps(cancellationToken).ConfigureAwait(false);
                 await annotator.AnnotateAsync(context, cancellationToken).ConfigureAwait(false);

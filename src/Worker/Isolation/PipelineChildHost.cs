@@ -529,7 +529,7 @@ public static class PipelineChildHost
             }
             await engine.WarmAnnotatorsAsync(withEncoder, cancellationToken, betweenSteps);
             var workbook = workbookRows <= 0 ? "left out"
-                : await engine.WarmLargeWorkbookAsync(workbookRows, cancellationToken, betweenSteps) is { } read ? $"of {workbookRows:N0} rows read, annotated and written (streamed: {read.Sheets.Any(s => s.Streamed)})"
+                : await engine.WarmLargeWorkbookAsync(workbookRows, withEncoder, cancellationToken, betweenSteps) is { } read ? $"of {workbookRows:N0} rows read, annotated and written (streamed: {read.Sheets.Any(s => s.Streamed)})"
                 : "could not be read";
             logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers, writers and local annotators compiled; sentence encoder {Encoder}; large workbook {Workbook}; resident {Megabytes} MiB",
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, workbook, ProcessMemory.ResidentMegabytes());

@@ -4,6 +4,7 @@ using Annotate.Annotators.Documents;
 using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
+using Annotate.Annotators.Semantic.Columns;
 using Annotate.Annotators.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,7 +118,7 @@ public class EngineWarmUpTests
         var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
         var steps = 0;
 
-        var document = await services.GetRequiredService<EngineWarmUp>().WarmLargeWorkbookAsync(EngineWarmUp.LargeWorkbookRows, CancellationToken.None,
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLargeWorkbookAsync(EngineWarmUp.LargeWorkbookRows, withEncoder: false, CancellationToken.None,
             _ => { steps++; return Task.CompletedTask; });
 
         Assert.DoesNotContain(lines, l => l.StartsWith("Warming up", StringComparison.Ordinal));
@@ -129,6 +130,8 @@ public class EngineWarmUpTests
         // Generating, reading, four annotators (statistics, language, patterns, columns), four writers (xlsx, csv, original, annotations).
         Assert.Equal(10, steps);
         Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length);
+        // Without the encoder's annotators: the encoder is loaded only when asked for.
+        Assert.False(services.GetRequiredService<MiniLmTextEmbedder>().IsLoaded);
 
         // Its sheet is large enough to be read ahead, its shared strings not (their reading is not waited for).
         using var dir = new TempDir();
@@ -138,12 +141,31 @@ public class EngineWarmUpTests
     }
 
     [Fact]
+    public async Task With_the_encoder_the_large_workbook_puts_the_column_types_descriptions_in_its_cache()
+    {
+        await using var services = Engine();
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+        warmUp.WarmEncoder(CancellationToken.None);
+        var embedder = services.GetRequiredService<MiniLmTextEmbedder>();
+        var cached = embedder.CachedVectors;
+        var steps = 0;
+
+        var document = await warmUp.WarmLargeWorkbookAsync(EngineWarmUp.LargeWorkbookRows, withEncoder: true, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
+
+        Assert.NotNull(document);
+        // One step more than without the encoder: the column types.
+        Assert.Equal(11, steps);
+        var descriptions = ColumnTypeVocabulary.Types.Sum(t => ColumnTypeVocabulary.Descriptions[t].Count);
+        Assert.True(embedder.CachedVectors >= cached + descriptions, $"{cached} → {embedder.CachedVectors} vectors, {descriptions} descriptions");
+    }
+
+    [Fact]
     public async Task No_large_workbook_is_read_when_none_is_asked_for()
     {
         await using var services = Engine();
         var steps = 0;
 
-        var document = await services.GetRequiredService<EngineWarmUp>().WarmLargeWorkbookAsync(0, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLargeWorkbookAsync(0, withEncoder: true, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
 
         Assert.Null(document);
         Assert.Equal(0, steps);
