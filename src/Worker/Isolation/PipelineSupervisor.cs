@@ -184,7 +184,10 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         var child = SharedChild();
         try
         {
-            await child.Ready.WaitAsync(_options.StartTimeout, _time, cancellationToken);
+            var hello = await child.Ready.WaitAsync(_options.StartTimeout, _time, cancellationToken);
+            // The continuation that records each child's hello may not have run yet: the first one is recorded before
+            // the worker takes a command (the model's SHA-256 on results, LastChildProcessId), unless a later one was.
+            Interlocked.CompareExchange(ref _lastHello, hello, null);
         }
         catch (Exception ex) when (ex is ChildDiedException or TimeoutException)
         {
