@@ -61,8 +61,7 @@ public sealed class EngineWarmUp(
     /// </summary>
     public async Task WarmReadersAndWritersAsync(CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "annotate-warm-up-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var folder = CreateFolder();
         try
         {
             var byFormat = readers.ToDictionary(r => r.Format);
@@ -98,13 +97,7 @@ public sealed class EngineWarmUp(
         }
         finally
         {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            DeleteFolder(folder);
         }
     }
 
@@ -160,7 +153,7 @@ public sealed class EngineWarmUp(
             return null;
         }
         betweenSteps ??= _ => Task.CompletedTask;
-        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "annotate-warm-up-" + Guid.NewGuid().ToString("N"))).FullName;
+        var folder = CreateFolder();
         try
         {
             await betweenSteps(cancellationToken).ConfigureAwait(false);
@@ -194,13 +187,7 @@ public sealed class EngineWarmUp(
         }
         finally
         {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            DeleteFolder(folder);
         }
     }
 
@@ -209,6 +196,22 @@ public sealed class EngineWarmUp(
     /// past the 4 MiB from which a part is read ahead.
     /// </summary>
     public const int LargeWorkbookRows = (int)ScanAhead.MinimumRows;
+
+    /// <summary>A fresh temporary folder for a warm-up's files.</summary>
+    private static string CreateFolder() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "annotate-warm-up-" + Guid.NewGuid().ToString("N"))).FullName;
+
+    /// <summary>Deletes a warm-up's folder; one that cannot be deleted now is left to the system's cleaning of its temporary folder.</summary>
+    private static void DeleteFolder(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
 
     /// <summary>Loads the sentence encoder and encodes one sentence.</summary>
     public void WarmEncoder(CancellationToken cancellationToken) => embedder.Embed(["The board approved the budget."], cancellationToken);
