@@ -97,4 +97,12 @@ public sealed class IsolationOptions
     /// </summary>
     [Range(0, 1_000_000)]
     public int WarmUpWorkbookRows { get; set; } = EngineWarmUp.LargeWorkbookRows;
+
+    /// <summary>
+    /// Folder in which each child gets a temporary folder of its own (<c>annotate-child-…</c>, its TMPDIR), deleted with
+    /// everything in it when the child exits, killed or not: spilled rows and shared strings of large workbooks, OCR pages,
+    /// the sentence encoder's model copy. A worker that starts removes those left by a worker that was killed before it
+    /// could. Default: the system's temporary folder.
+    /// </summary>
+    public string? TemporaryFolder { get; set; }
 }

@@ -34,10 +34,12 @@ internal sealed class PipelineChildProcess : IDisposable
     private int _reserved;
     private ChildDiedException? _dead;
     private readonly Action<PipelineChildProcess, string?> _onExit;
+    private readonly ChildTemporaryFolder _temporary;
 
-    private PipelineChildProcess(Process process, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time,
-        AnnotateMetrics? metrics)
+    private PipelineChildProcess(Process process, ChildTemporaryFolder temporary, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers,
+        TimeProvider time, AnnotateMetrics? metrics)
     {
+        _temporary = temporary;
         _metrics = metrics;
         _onExit = onExit;
         _process = process;
@@ -105,12 +107,15 @@ internal sealed class PipelineChildProcess : IDisposable
     /// <summary>Time since the last heartbeat (or since the start).</summary>
     public TimeSpan SinceHeartbeat => _time.GetElapsedTime(Interlocked.Read(ref _lastHeartbeat));
 
-    /// <summary>Starts a child: <c>dotnet Annotate.Worker.dll --pipeline-child</c>, with the worker's settings in its environment.</summary>
+    /// <summary>
+    /// Starts a child: <c>dotnet Annotate.Worker.dll --pipeline-child</c>, with the worker's settings in its environment
+    /// and a temporary folder of its own in <paramref name="temporaryRoot"/>, deleted when it exits.
+    /// </summary>
     /// <remarks>
     /// What the child reports of its work (model tokens, pages, rows, stage times) is recorded in <paramref name="metrics"/>,
     /// the worker's own, when there are any: the child serves no metrics.
     /// </remarks>
-    public static PipelineChildProcess Start(ChildLaunch launch, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time,
+    public static PipelineChildProcess Start(ChildLaunch launch, string temporaryRoot, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers, TimeProvider time,
         AnnotateMetrics? metrics)
     {
         var info = new ProcessStartInfo(launch.Host)
@@ -141,8 +146,22 @@ internal sealed class PipelineChildProcess : IDisposable
         }
         // The child runs the sentence encoder: ONNX Runtime's telemetry off before it starts (see OnnxRuntimeTelemetry).
         info.Environment[OnnxRuntimeTelemetry.Variable] = "1";
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{launch.Host}'.");
-        var child = new PipelineChildProcess(process, solo, onExit, loggers, time, metrics);
+        var temporary = ChildTemporaryFolder.Create(temporaryRoot);
+        Process process;
+        try
+        {
+            foreach (var (key, value) in temporary.Environment())
+            {
+                info.Environment[key] = value;
+            }
+            process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{launch.Host}'.");
+        }
+        catch
+        {
+            temporary.Dispose();
+            throw;
+        }
+        var child = new PipelineChildProcess(process, temporary, solo, onExit, loggers, time, metrics);
         child._logger.LogInformation("Pipeline child {ProcessId} started{Solo}", child.ProcessId, solo ? " (for retries, one document at a time)" : "");
         _ = Task.Run(child.ReadFramesAsync);
         _ = Task.Run(child.ReadLogsAsync);
@@ -404,6 +423,8 @@ internal sealed class PipelineChildProcess : IDisposable
         {
         }
         await _process.WaitForExitAsync();
+        // Whatever it left in its temporary folder (a killed child deletes nothing), before anyone hears of its end.
+        _temporary.Dispose();
         string reason;
         string message;
         bool expected;

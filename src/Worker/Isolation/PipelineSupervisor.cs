@@ -25,6 +25,8 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ChildLaunch _launch;
+    private readonly string _temporaryRoot;
+    private int _swept;
     private readonly Lock _gate = new();
     private readonly List<PipelineChildProcess> _children = [];
     private readonly SemaphoreSlim _retryLanes;
@@ -61,6 +63,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         _logger = loggers.CreateLogger<PipelineSupervisor>();
         _time = time;
         _launch = LaunchFor(configuration, environment?.EnvironmentName ?? Environments.Production);
+        _temporaryRoot = string.IsNullOrWhiteSpace(_options.TemporaryFolder) ? Path.GetTempPath() : Path.GetFullPath(_options.TemporaryFolder);
         var lanes = WorkerOptions.EffectiveConcurrency(configuration);
         _retryLanes = new SemaphoreSlim(lanes, lanes);
         _lastActivity = _time.GetTimestamp();
@@ -368,7 +371,12 @@ public sealed class PipelineSupervisor : IAsyncDisposable
 
     private PipelineChildProcess StartChild(bool solo)
     {
-        var child = PipelineChildProcess.Start(_launch, solo, OnExited, _loggers, _time, _metrics);
+        if (Interlocked.Exchange(ref _swept, 1) == 0)
+        {
+            // Before the first child: the folders children of a killed worker left.
+            ChildTemporaryFolder.Sweep(_temporaryRoot, _logger);
+        }
+        var child = PipelineChildProcess.Start(_launch, _temporaryRoot, solo, OnExited, _loggers, _time, _metrics);
         child.CachesReleased += OnCachesReleased;
         Interlocked.Increment(ref _started);
         _children.Add(child);

@@ -306,6 +306,79 @@ public sealed class PipelineIsolationTests
     }
 
     [Fact]
+    public async Task A_child_keeps_its_temporary_files_in_a_folder_of_its_own_that_goes_when_it_is_killed()
+    {
+        var temporary = Path.Combine(Path.GetTempPath(), "annotate-isolation-tests", "temporary-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            // What a worker killed with its children leaves: a child's folder and its lock file, which nobody holds;
+            // a folder whose lock file is gone; a lock file whose folder is gone. And what is not a child's: another
+            // program's folder, and a link named like a child's folder to a folder that must survive.
+            var orphan = Path.Combine(temporary, ChildTemporaryFolder.Prefix + "orphan");
+            Directory.CreateDirectory(orphan);
+            await File.WriteAllTextAsync(Path.Combine(orphan, "annotate-rows-1.bin"), "rows");
+            await File.WriteAllTextAsync(orphan + ".lock", "");
+            var unlocked = Directory.CreateDirectory(Path.Combine(temporary, ChildTemporaryFolder.Prefix + "unlocked")).FullName;
+            var lonelyLock = Path.Combine(temporary, ChildTemporaryFolder.Prefix + "lonely.lock");
+            await File.WriteAllTextAsync(lonelyLock, "");
+            var other = Directory.CreateDirectory(Path.Combine(temporary, "other-program")).FullName;
+            var target = Directory.CreateDirectory(Path.Combine(temporary, "linked")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(target, "keep.txt"), "keep");
+            var link = Path.Combine(temporary, ChildTemporaryFolder.Prefix + "link");
+            Directory.CreateSymbolicLink(link, target);
+            var before = new HashSet<string>([orphan, unlocked, link], StringComparer.Ordinal);
+
+            // The first thing the child writes inside a folder of the temporary root (its warm-up's files).
+            var childWrote = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var watcher = new FileSystemWatcher(temporary) { IncludeSubdirectories = true };
+            watcher.Created += (_, e) =>
+            {
+                var relative = Path.GetRelativePath(temporary, e.FullPath);
+                if (relative.Contains(Path.DirectorySeparatorChar) && relative.StartsWith(ChildTemporaryFolder.Prefix, StringComparison.Ordinal))
+                {
+                    childWrote.TrySetResult(e.FullPath);
+                }
+            };
+            watcher.EnableRaisingEvents = true;
+
+            await using var worker = await IsolationHarness.StartAsync(new() { ["Annotate:Worker:Isolation:TemporaryFolder"] = temporary });
+
+            Assert.False(Directory.Exists(orphan));
+            Assert.False(File.Exists(orphan + ".lock"));
+            Assert.False(Directory.Exists(unlocked));
+            Assert.False(File.Exists(lonelyLock));
+            Assert.True(Directory.Exists(other));
+            Assert.True(File.Exists(Path.Combine(target, "keep.txt")));
+            var live = Assert.Single(ChildFolders(temporary), f => !before.Contains(f));
+            Assert.ThrowsAny<IOException>(() => new FileStream(live + ".lock", FileMode.Open, FileAccess.ReadWrite, FileShare.None));
+            using var bound = new CancellationTokenSource(Bound);
+            var written = await childWrote.Task.WaitAsync(bound.Token);
+            Assert.StartsWith(live + Path.DirectorySeparatorChar, written, StringComparison.Ordinal);
+            // Whatever the child had there when it was killed (a spill of a large workbook, the encoder's model copy).
+            await File.WriteAllTextAsync(Path.Combine(live, "annotate-sst-1.bin"), "strings");
+
+            var killed = worker.Supervisor.LastHello!.ProcessId;
+            Assert.Equal(0, Annotate.Worker.Isolation.NativeMethods.kill(killed, 9));
+            await worker.SubmitAsync("doc-0", "report-0.txt", IsolationHarness.Ordinary(0));
+            await worker.WaitForOutcomesAsync(1, Bound);
+
+            Assert.IsType<DocumentAnnotated>(worker.Outcomes["doc-0"]);
+            Assert.NotEqual(killed, worker.Supervisor.LastHello!.ProcessId);
+            Assert.False(Directory.Exists(live));
+            Assert.False(File.Exists(live + ".lock"));
+            // The fresh child has a folder of its own.
+            Assert.Contains(ChildFolders(temporary), f => !before.Contains(f) && f != live);
+        }
+        finally
+        {
+            Directory.Delete(temporary, recursive: true);
+        }
+    }
+
+    private static string[] ChildFolders(string root) => Directory.GetDirectories(root, ChildTemporaryFolder.Prefix + "*");
+
+    [Fact]
     public void Invalid_isolation_settings_are_refused()
     {
         var result = new IsolationOptionsValidator().Validate(null, new IsolationOptions { MemoryCapMegabytes = 500, RecycleAboveMegabytes = 600, HeartbeatTimeout = TimeSpan.FromSeconds(1), ReleaseCachesAfter = TimeSpan.FromSeconds(-1) });
