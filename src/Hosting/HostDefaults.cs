@@ -34,6 +34,7 @@ public static class HostDefaults
         // Checks tagged "ready" decide the gateway's /health/ready (MassTransit tags its bus check so too).
         builder.Services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>(BlobStoreHealthCheck.Name, tags: [ReadyTag]);
         builder.Services.AddAnnotateBlobStore();
+        builder.Services.AddHostedService<ProcessTemporaryFolderPreparation>();
         builder.AddAnnotateTelemetry(serviceName);
         return builder;
     }

@@ -1,5 +1,6 @@
 using Annotate.Annotators.Writers;
 using Annotate.Gateway.Storage;
+using Annotate.Hosting;
 using Annotate.Hosting.Blobs;
 using Annotate.Messages;
 
@@ -32,7 +33,7 @@ public sealed class ReviewedDownloads(IBlobStore blobs, ReviewStore reviews, ILo
             return null;
         }
         var index = RowAnnotationsIndex.Of(await reviews.ReadAnnotationsAsync(record, cancellationToken));
-        var temporary = Path.Combine(Path.GetTempPath(), "annotate-reviewed-" + Guid.NewGuid().ToString("N"));
+        var temporary = ProcessTemporaryFolder.NewPath("reviewed-");
         var source = temporary + ".source";
         try
         {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.Pipeline;
+using Annotate.Hosting;
 using Annotate.Hosting.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -34,9 +35,9 @@ internal sealed class PipelineChildProcess : IDisposable
     private int _reserved;
     private ChildDiedException? _dead;
     private readonly Action<PipelineChildProcess, string?> _onExit;
-    private readonly ChildTemporaryFolder _temporary;
+    private readonly OwnedTemporaryFolder _temporary;
 
-    private PipelineChildProcess(Process process, ChildTemporaryFolder temporary, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers,
+    private PipelineChildProcess(Process process, OwnedTemporaryFolder temporary, bool solo, Action<PipelineChildProcess, string?> onExit, ILoggerFactory loggers,
         TimeProvider time, AnnotateMetrics? metrics)
     {
         _temporary = temporary;
@@ -51,6 +52,13 @@ internal sealed class PipelineChildProcess : IDisposable
         ProcessId = process.Id;
         StartedAt = time.GetUtcNow();
     }
+
+    /// <summary>
+    /// Start of the name of each child's temporary folder (its TMPDIR), deleted when it exits: whatever it and the programs
+    /// it starts leave there (row spills, shared strings, the encoder's model copy, the warm-up's files, OCR pages) goes
+    /// with it, killed or not.
+    /// </summary>
+    internal const string ChildFolderPrefix = "annotate-child-";
 
     /// <summary>The child's process id, which is also its process group id.</summary>
     public int ProcessId { get; }
@@ -146,7 +154,7 @@ internal sealed class PipelineChildProcess : IDisposable
         }
         // The child runs the sentence encoder: ONNX Runtime's telemetry off before it starts (see OnnxRuntimeTelemetry).
         info.Environment[OnnxRuntimeTelemetry.Variable] = "1";
-        var temporary = ChildTemporaryFolder.Create(temporaryRoot);
+        var temporary = OwnedTemporaryFolder.Create(temporaryRoot, ChildFolderPrefix);
         Process process;
         try
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Annotate.Annotators.Pipeline;
+using Annotate.Hosting;
 using Annotate.Hosting.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -374,7 +375,10 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         if (Interlocked.Exchange(ref _swept, 1) == 0)
         {
             // Before the first child: the folders children of a killed worker left.
-            ChildTemporaryFolder.Sweep(_temporaryRoot, _logger);
+            if (OwnedTemporaryFolder.Sweep(_temporaryRoot, PipelineChildProcess.ChildFolderPrefix) is > 0 and var removed)
+            {
+                _logger.LogInformation("Removed {Count} temporary folder(s) of pipeline children whose worker had stopped before it could", removed);
+            }
         }
         var child = PipelineChildProcess.Start(_launch, _temporaryRoot, solo, OnExited, _loggers, _time, _metrics);
         child.CachesReleased += OnCachesReleased;

@@ -1,4 +1,5 @@
 using Annotate.Annotators.Pipeline;
+using Annotate.Hosting;
 using Annotate.Hosting.Blobs;
 using Annotate.Messages;
 using Microsoft.Extensions.Options;
@@ -106,7 +107,7 @@ public sealed class OutputStore(IBlobStore blobs, IOptions<WorkerOptions> option
         {
             return new OutputTarget(local.LocalPath(prefix.TrimEnd('/')), prefix, Temporary: false);
         }
-        return new OutputTarget(Path.Combine(Path.GetTempPath(), $"annotate-out-{Guid.NewGuid():N}"), prefix, Temporary: true);
+        return new OutputTarget(ProcessTemporaryFolder.NewPath("out-"), prefix, Temporary: true);
     }
 }
 

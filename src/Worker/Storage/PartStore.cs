@@ -1,5 +1,6 @@
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
+using Annotate.Hosting;
 using Annotate.Hosting.Blobs;
 using Annotate.Messages;
 
@@ -13,7 +14,7 @@ namespace Annotate.Worker.Storage;
 public sealed class PartStore(IBlobStore blobs)
 {
     /// <summary>A new, empty-to-be local folder for the parts of one document; the caller deletes it with <see cref="Delete"/>.</summary>
-    public static string NewFolder() => Path.Combine(Path.GetTempPath(), $"annotate-parts-{Guid.NewGuid():N}");
+    public static string NewFolder() => ProcessTemporaryFolder.NewPath("parts-");
 
     /// <summary>
     /// Stores the parts written into <paramref name="folder"/>. A part that names a file outside the folder, or an invalid

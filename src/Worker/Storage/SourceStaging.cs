@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Annotate.Annotators.Pipeline;
+using Annotate.Hosting;
 using Annotate.Hosting.Blobs;
 using Annotate.Messages;
 using Microsoft.Extensions.Options;
@@ -163,7 +164,7 @@ public sealed class SourceStaging(IBlobStore blobs, SourceFetcher fetcher, IOpti
     /// <summary>Copies <paramref name="content"/> to a temporary file, hashing it on the way.</summary>
     public static async Task<StagedSource> CopyToTemporaryAsync(Stream content, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"annotate-{Guid.NewGuid():N}");
+        var path = ProcessTemporaryFolder.NewPath("source-");
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

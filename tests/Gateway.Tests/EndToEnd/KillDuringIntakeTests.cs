@@ -1,4 +1,5 @@
 using Annotate.Gateway.Tests.Support;
+using Annotate.Hosting;
 
 namespace Annotate.Gateway.Tests.EndToEnd;
 
@@ -11,6 +12,9 @@ public sealed class KillDuringIntakeTests
         var root = Path.Combine(Path.GetTempPath(), "annotate-gateway-tests", Guid.NewGuid().ToString("N"));
         var inbox = Path.Combine(root, "inbox");
         Directory.CreateDirectory(inbox);
+        // The processes' temporary folder, to see what the killed ones left there and that it goes.
+        var temporary = Directory.CreateDirectory(Path.Combine(root, "tmp")).FullName;
+        var settings = new Dictionary<string, string> { ["TMPDIR"] = temporary + Path.DirectorySeparatorChar };
         const int files = 40;
         try
         {
@@ -31,7 +35,7 @@ public sealed class KillDuringIntakeTests
             // Kill while intake is under way: after some files have records and before all are done.
             for (var kill = 0; kill < 2; kill++)
             {
-                await using var gateway = await GatewayProcess.StartAsync(root);
+                await using var gateway = await GatewayProcess.StartAsync(root, settings);
                 var known = 0;
                 for (var i = 0; i < 600 && known < 6 * (kill + 1); i++)
                 {
@@ -41,7 +45,10 @@ public sealed class KillDuringIntakeTests
                 await gateway.KillAsync();
             }
 
-            await using (var last = await GatewayProcess.StartAsync(root))
+            // The killed gateways' folders and their children's: held by no one now.
+            Assert.True(OwnedFolders(temporary).Count(f => !Held(f)) >= 2, string.Join(", ", OwnedFolders(temporary)));
+
+            await using (var last = await GatewayProcess.StartAsync(root, settings))
             {
                 var finished = Array.Empty<System.Text.Json.JsonElement>();
                 for (var i = 0; i < 1200; i++)
@@ -71,6 +78,9 @@ public sealed class KillDuringIntakeTests
                 Assert.Empty(Directory.EnumerateFiles(inbox));
                 // Every document has its outcome and nothing is left waiting in the blob folder.
                 Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "blobs")));
+                // Nor in the temporary folder: the running gateway's own folder and its children's, nothing of the killed ones.
+                Assert.All(OwnedFolders(temporary), f => Assert.True(Held(f), $"{f} is left from a killed process"));
+                Assert.Single(OwnedFolders(temporary), f => Path.GetFileName(f).StartsWith(ProcessTemporaryFolder.Prefix, StringComparison.Ordinal));
             }
         }
         finally
@@ -83,6 +93,24 @@ public sealed class KillDuringIntakeTests
             {
                 // Temp space is reclaimed by the OS.
             }
+        }
+    }
+
+    /// <summary>The processes' and the pipeline children's own temporary folders in <paramref name="root"/>.</summary>
+    private static string[] OwnedFolders(string root) =>
+        [.. Directory.GetDirectories(root, ProcessTemporaryFolder.Prefix + "*"), .. Directory.GetDirectories(root, "annotate-child-*")];
+
+    /// <summary>Whether a live process holds the folder's lock file.</summary>
+    private static bool Held(string folder)
+    {
+        try
+        {
+            using var free = new FileStream(folder + ".lock", FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
+using Annotate.Hosting;
 using Annotate.Hosting.Blobs;
 using Annotate.Messages;
 using Annotate.Worker.Storage;
@@ -134,6 +135,21 @@ public sealed class SourceStagingTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(FailureReason.InvalidRequest, ex.Reason);
         Assert.Contains("neither", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_copy_of_a_source_is_staged_in_the_process_folder_and_deleted_when_done()
+    {
+        await using var content = new MemoryStream(Encoding.UTF8.GetBytes("A user's words.\n"));
+
+        var staged = await SourceStaging.CopyToTemporaryAsync(content, CancellationToken.None);
+
+        // The process's own folder, which goes with the process even when it is killed (ProcessTemporaryFolder).
+        Assert.Equal(ProcessTemporaryFolder.FullPath, Path.GetDirectoryName(staged.Path));
+        Assert.Equal("A user's words.\n", await File.ReadAllTextAsync(staged.Path));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("A user's words.\n"))), staged.Sha256);
+        await staged.DisposeAsync();
+        Assert.False(File.Exists(staged.Path));
     }
 
     [Fact]

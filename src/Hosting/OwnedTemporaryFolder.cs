@@ -1,28 +1,27 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Logging;
 
-namespace Annotate.Worker.Isolation;
+namespace Annotate.Hosting;
 
 /// <summary>
-/// A pipeline child's own temporary folder, given to it as its TMPDIR (TMP and TEMP on Windows): whatever it and the
-/// programs it starts put in their temporary folder (spilled rows and shared strings, the sentence encoder's model copy,
-/// the warm-up's files, OCR pages) goes with the folder when the child exits, however it ends; a child killed in the
-/// middle of a large workbook no longer leaves its files behind. The worker holds a lock file beside the folder for the
-/// child's life, so a worker that starts can tell the folders of children whose worker was killed before it could delete
-/// them (nobody holds their lock) from those of children still running, and <see cref="Sweep"/> removes them.
+/// A temporary folder owned by one process and deleted with everything in it when its owner is done with it, even when
+/// the owner was killed: the owner holds a lock file beside the folder (<c>&lt;folder&gt;.lock</c>, opened with no sharing,
+/// an advisory lock on Unix, which the system lets go of when the process ends), so <see cref="Sweep"/>, run by the next
+/// process that starts, can tell the folders of processes that are gone (nobody holds their lock) from those of
+/// processes still running. A pipeline child's folder (its TMPDIR) and a host's own folder for staged sources, parts
+/// and reviewed downloads are such folders: copies of the users' documents do not stay in the system's temporary folder.
 /// </summary>
-internal sealed class ChildTemporaryFolder : IDisposable
+public sealed class OwnedTemporaryFolder : IDisposable
 {
-    /// <summary>Start of the name of every child's folder (and, with <see cref="LockSuffix"/>, of its lock file).</summary>
-    internal const string Prefix = "annotate-child-";
-
     private const string LockSuffix = ".lock";
+
+    /// <summary>Names tried when a sweep of another process takes a lock file as it is made.</summary>
+    private const int Attempts = 3;
 
     private readonly FileStream _lock;
     private readonly string _lockPath;
     private int _disposed;
 
-    private ChildTemporaryFolder(string path, string lockPath, FileStream held)
+    private OwnedTemporaryFolder(string path, string lockPath, FileStream held)
     {
         FullPath = path;
         _lockPath = lockPath;
@@ -33,31 +32,53 @@ internal sealed class ChildTemporaryFolder : IDisposable
     public string FullPath { get; }
 
     /// <summary>
-    /// Creates a fresh folder in <paramref name="root"/>: the lock file first, held with no sharing (an advisory lock on
-    /// Unix), then the folder, so a folder whose lock file is missing or free belongs to no one.
+    /// Creates a fresh folder <paramref name="prefix"/>&lt;id&gt; in <paramref name="root"/>: the lock file first, held
+    /// with no sharing, then the folder, so a folder whose lock file is missing or free belongs to no one.
     /// </summary>
-    public static ChildTemporaryFolder Create(string root)
+    public static OwnedTemporaryFolder Create(string root, string prefix)
     {
         Directory.CreateDirectory(root);
-        var path = Path.Combine(Path.GetFullPath(root), Prefix + Guid.NewGuid().ToString("N"));
-        var lockPath = path + LockSuffix;
-        var held = new FileStream(lockPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.CreateDirectory(path);
+            var path = Path.Combine(Path.GetFullPath(root), prefix + Guid.NewGuid().ToString("N"));
+            var lockPath = path + LockSuffix;
+            FileStream held;
+            try
+            {
+                held = new FileStream(lockPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < Attempts)
+            {
+                // On Unix the file is made, then locked: a sweep in between may hold it (and delete it) as a dead owner's.
+                continue;
+            }
+            // Or the sweep deleted it before the lock was taken, which is then on a file no longer there.
+            if (!File.Exists(lockPath))
+            {
+                held.Dispose();
+                if (attempt < Attempts)
+                {
+                    continue;
+                }
+                throw new IOException($"The lock file of a temporary folder in '{root}' was deleted as it was made, {Attempts} times.");
+            }
+            try
+            {
+                Directory.CreateDirectory(path);
+            }
+            catch
+            {
+                held.Dispose();
+                File.Delete(lockPath);
+                throw;
+            }
+            return new OwnedTemporaryFolder(path, lockPath, held);
         }
-        catch
-        {
-            held.Dispose();
-            File.Delete(lockPath);
-            throw;
-        }
-        return new ChildTemporaryFolder(path, lockPath, held);
     }
 
     /// <summary>
-    /// The variables that make the folder the child's temporary folder: TMPDIR, which .NET and native code read on
-    /// Unix, and TMP and TEMP, which they read on Windows.
+    /// The variables that make the folder the temporary folder of a process started with them: TMPDIR, which .NET and
+    /// native code read on Unix, and TMP and TEMP, which they read on Windows.
     /// </summary>
     public IEnumerable<KeyValuePair<string, string>> Environment()
     {
@@ -83,19 +104,19 @@ internal sealed class ChildTemporaryFolder : IDisposable
     }
 
     /// <summary>
-    /// Removes from <paramref name="root"/> the folders of children whose worker is gone: each folder whose lock file is
-    /// missing or held by no one, and each free lock file without a folder. Folders of running children (their lock is
-    /// held, by this worker or another on the machine), links and what cannot be deleted are left. Returns how many
-    /// folders were removed.
+    /// Removes from <paramref name="root"/> the folders named <paramref name="prefix"/>… whose owner is gone: each one
+    /// whose lock file is missing or held by no one, and each free lock file without a folder. Folders still owned (their
+    /// lock is held, by this process or another on the machine), links and what cannot be deleted are left. Returns how
+    /// many folders were removed.
     /// </summary>
-    public static int Sweep(string root, ILogger logger)
+    public static int Sweep(string root, string prefix)
     {
         if (!Directory.Exists(root))
         {
             return 0;
         }
         var removed = 0;
-        foreach (var entry in SafeEnumerate(root))
+        foreach (var entry in SafeEnumerate(root, prefix))
         {
             if ((entry.Attributes & FileAttributes.ReparsePoint) != 0)
             {
@@ -110,22 +131,18 @@ internal sealed class ChildTemporaryFolder : IDisposable
             }
             else if (entry.Name.EndsWith(LockSuffix, StringComparison.Ordinal) && !Directory.Exists(entry.FullName[..^LockSuffix.Length]))
             {
-                // A lock file whose folder was deleted by a worker that died before it deleted the lock, or was never made.
+                // A lock file whose folder was deleted by an owner that died before it deleted the lock, or was never made.
                 using var free = TryTake(entry.FullName);
             }
-        }
-        if (removed > 0)
-        {
-            logger.LogInformation("Removed {Count} temporary folder(s) of pipeline children whose worker had stopped before it could remove them", removed);
         }
         return removed;
     }
 
-    private static IEnumerable<FileSystemInfo> SafeEnumerate(string root)
+    private static IEnumerable<FileSystemInfo> SafeEnumerate(string root, string prefix)
     {
         try
         {
-            return [.. new DirectoryInfo(root).EnumerateFileSystemInfos(Prefix + "*")];
+            return [.. new DirectoryInfo(root).EnumerateFileSystemInfos(prefix + "*")];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -142,7 +159,7 @@ internal sealed class ChildTemporaryFolder : IDisposable
             return TryDelete(folder.FullName);
         }
         using var free = TryTake(lockPath);
-        // Held: its child is running. Free: the lock file goes when it is closed, after the folder.
+        // Held: its owner is running. Free: the lock file goes when it is closed, after the folder.
         return free is not null && TryDelete(folder.FullName);
     }
 
