@@ -141,6 +141,8 @@ internal sealed record ChildHello
     public string? ModelName { get; init; }
     /// <summary>Time from the child's start to the model loaded (or found missing).</summary>
     public double StartMs { get; init; }
+    /// <summary>Whether the child runs the server garbage collector (<see cref="IsolationOptions.ServerGarbageCollection"/>).</summary>
+    public bool ServerGarbageCollection { get; init; }
 }
 
 /// <summary>A document to annotate: the staged bytes and the output folder on this machine.</summary>

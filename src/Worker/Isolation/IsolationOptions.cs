@@ -99,6 +99,15 @@ public sealed class IsolationOptions
     public int WarmUpWorkbookRows { get; set; } = EngineWarmUp.LargeWorkbookRows;
 
     /// <summary>
+    /// Whether the child runs the server garbage collector with dynamic adaptation (DATAS: one heap at rest, up to one per
+    /// core under load, given back when idle) rather than the workstation collector the worker keeps. A long PDF or a
+    /// large workbook allocates ~1–2 MiB a page or ~9 KiB a row; the workstation collector stops every reading thread and
+    /// collects on one core, the server one on all of them (500-page PDF, warm: 1.65–1.86 s → 1.14–1.32 s, GC pause
+    /// halved; docs/benchmarks.md). Default true.
+    /// </summary>
+    public bool ServerGarbageCollection { get; set; } = true;
+
+    /// <summary>
     /// Folder in which each child gets a temporary folder of its own (<c>annotate-child-…</c>, its TMPDIR), deleted with
     /// everything in it when the child exits, killed or not: spilled rows and shared strings of large workbooks, OCR pages,
     /// the sentence encoder's model copy. A worker that starts removes those left by a worker that was killed before it

@@ -145,6 +145,7 @@ public static class PipelineChildHost
                     ModelReason = model.Reason,
                     ModelName = model.Name,
                     StartMs = startTime.TotalMilliseconds,
+                    ServerGarbageCollection = System.Runtime.GCSettings.IsServerGC,
                 },
             });
             using var stopHeartbeat = new ManualResetEventSlim();

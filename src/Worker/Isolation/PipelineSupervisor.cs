@@ -63,7 +63,7 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger<PipelineSupervisor>();
         _time = time;
-        _launch = LaunchFor(configuration, environment?.EnvironmentName ?? Environments.Production);
+        _launch = LaunchFor(configuration, environment?.EnvironmentName ?? Environments.Production, _options.ServerGarbageCollection);
         _temporaryRoot = string.IsNullOrWhiteSpace(_options.TemporaryFolder) ? Path.GetTempPath() : Path.GetFullPath(_options.TemporaryFolder);
         var lanes = WorkerOptions.EffectiveConcurrency(configuration);
         _retryLanes = new SemaphoreSlim(lanes, lanes);
@@ -545,12 +545,19 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// folder, and in the gateway's (which runs the worker in-process and carries Annotate.Worker.dll with its runtime
     /// configuration). The worker's settings travel in the environment.
     /// </summary>
-    private static ChildLaunch LaunchFor(IConfiguration configuration, string environmentName)
+    private static ChildLaunch LaunchFor(IConfiguration configuration, string environmentName, bool serverGarbageCollection)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["DOTNET_ENVIRONMENT"] = environmentName,
+            // Over the runtimeconfig's workstation GC, which the worker and the gateway keep (IsolationOptions.ServerGarbageCollection).
+            ["DOTNET_gcServer"] = serverGarbageCollection ? "1" : "0",
         };
+        if (serverGarbageCollection)
+        {
+            // DATAS: one heap at rest, more under load (on by default with server GC since .NET 9; said, not assumed).
+            environment["DOTNET_GCDynamicAdaptationMode"] = "1";
+        }
         foreach (var section in new[] { "Annotate", "Logging" })
         {
             foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())

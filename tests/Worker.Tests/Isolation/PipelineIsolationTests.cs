@@ -237,6 +237,19 @@ public sealed class PipelineIsolationTests
         }
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    public async Task The_child_runs_the_server_collector_unless_told_not_to(string? setting, bool server)
+    {
+        await using var worker = await IsolationHarness.StartAsync(setting is null ? null : new() { ["Annotate:Worker:Isolation:ServerGarbageCollection"] = setting });
+
+        // As the child's runtime found it (GCSettings.IsServerGC in its hello), whatever the runtimeconfig it runs with says.
+        Assert.Equal(server, worker.Supervisor.LastHello!.ServerGarbageCollection);
+        // The worker's own collector is not changed.
+        Assert.False(System.Runtime.GCSettings.IsServerGC);
+    }
+
     [Fact]
     public async Task The_model_is_loaded_once_per_child_not_once_per_document()
     {
