@@ -16,6 +16,9 @@ public static class ProcessTemporaryFolder
 
     private static readonly Lazy<OwnedTemporaryFolder> Folder = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>Folders of gone processes the making of this one removed, until <see cref="Prepare"/> reports them.</summary>
+    private static int _removed;
+
     /// <summary>The folder (made, and the folders of processes that are gone removed, on first use).</summary>
     public static string FullPath => Folder.Value.FullPath;
 
@@ -23,20 +26,20 @@ public static class ProcessTemporaryFolder
     public static string NewPath(string prefix) => Path.Combine(FullPath, prefix + Guid.NewGuid().ToString("N"));
 
     /// <summary>
-    /// Removes the folders of processes that are gone, as the first use does, and makes this process's; returns how many
-    /// were removed. A host calls it as it starts, so what a killed one left goes even if this one never stages a file.
+    /// Makes the folder if no use has yet (removing those of processes that are gone) and returns how many folders its
+    /// making removed, once: a host calls it as it starts, so what a killed one left goes even if this one never stages
+    /// a file, and says so in its log.
     /// </summary>
     public static int Prepare()
     {
-        var removed = OwnedTemporaryFolder.Sweep(Path.GetTempPath(), Prefix);
         _ = Folder.Value;
-        return removed;
+        return Interlocked.Exchange(ref _removed, 0);
     }
 
     private static OwnedTemporaryFolder Create()
     {
         var root = Path.GetTempPath();
-        OwnedTemporaryFolder.Sweep(root, Prefix);
+        Volatile.Write(ref _removed, OwnedTemporaryFolder.Sweep(root, Prefix));
         var folder = OwnedTemporaryFolder.Create(root, Prefix);
         // SIGTERM and a normal end both run it; a killed process leaves the folder to the next one's sweep.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => folder.Dispose();

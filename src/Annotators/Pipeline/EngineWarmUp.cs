@@ -201,7 +201,7 @@ public sealed class EngineWarmUp(
     private static string CreateFolder() =>
         Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "annotate-warm-up-" + Guid.NewGuid().ToString("N"))).FullName;
 
-    /// <summary>Deletes a warm-up's folder; one that cannot be deleted now is left to the system's cleaning of its temporary folder.</summary>
+    /// <summary>Deletes a warm-up's folder; one that cannot be deleted now goes with the pipeline child's own temporary folder when it exits.</summary>
     private static void DeleteFolder(string folder)
     {
         try
