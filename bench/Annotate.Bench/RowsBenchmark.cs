@@ -206,7 +206,9 @@ internal static class RowsBenchmark
                     (clock, cpuAtStart) = StartClock();
                     var output = Path.Combine(folder, $"out-{Guid.NewGuid():N}");
                     var stages = new StageCpu();
-                    var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, workbook ? "ledger.xlsx" : Path.GetFileName(path)), OutputDirectory = output, Progress = stages }, CancellationToken.None);
+                    // ANNOTATE_BENCH_OUTPUTS=csv,xlsx (the writers' kinds) writes only those, to time one writer against the others.
+                    var outputs = Environment.GetEnvironmentVariable("ANNOTATE_BENCH_OUTPUTS") is { Length: > 0 } kinds ? kinds.Split(',') : null;
+                    var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "bench", Source = new DocumentSource(path, workbook ? "ledger.xlsx" : Path.GetFileName(path)), OutputDirectory = output, Progress = stages, Outputs = outputs }, CancellationToken.None);
                     Console.Error.WriteLine(stages);
                     (read, annotate, write) = (result.ReadTime.TotalSeconds, result.AnnotateTime.TotalSeconds, result.WriteTime.TotalSeconds);
                     trace?.Report(result);

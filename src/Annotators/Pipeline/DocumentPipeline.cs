@@ -102,14 +102,46 @@ public sealed class DocumentPipeline(
             Examples = profile.FewShotExamples > 0 ? [.. (request.Examples ?? []).Take(profile.FewShotExamples)] : [],
         };
         context.Annotations.Notices.AddRange(document.Notices);
-        await RunAnnotatorsAsync(context, source, cancellationToken).ConfigureAwait(false);
-        var annotateTime = time.GetElapsedTime(started);
-        progress?.Report(Progress(PipelineProgress.Stages.Annotate, annotateTime, document));
+        // Write into a staging folder and swap it in, so a reader of the outbox never sees half a result and annotating
+        // a document again replaces its outputs whole.
+        var staging = StartStaging(request);
+        var written = new IReadOnlyList<WrittenOutput>?[_writers.Count];
+        TimeSpan annotateTime, writeTime;
+        try
+        {
+            var outputContext = new OutputContext(request.DocumentId, context.Document, context.Annotations, request.Source, staging);
+            var writers = Enumerable.Range(0, _writers.Count)
+                .Where(i => request.Outputs is not { Count: > 0 } wanted || wanted.Contains(_writers[i].Kind, StringComparer.OrdinalIgnoreCase))
+                .Where(i => _writers[i].AppliesTo(document))
+                .ToList();
+            // The writers that need nothing the annotators add (the CSV of a long table) write while they run: the
+            // annotators leave a core free between them, which the write stage would otherwise need on its own.
+            var early = Environment.ProcessorCount > 1
+                ? writers.Where(i => _writers[i].RunsAlongside && !_writers[i].NeedsAnnotations(profile)).ToList()
+                : [];
+            await AnnotateWhileWritingAsync(context, source, early, outputContext, written, cancellationToken).ConfigureAwait(false);
+            annotateTime = time.GetElapsedTime(started);
+            progress?.Report(Progress(PipelineProgress.Stages.Annotate, annotateTime, document));
 
-        progress?.Report(Progress(PipelineProgress.Stages.Write, null, document));
-        started = time.GetTimestamp();
-        var outputs = await WriteOutputsAsync(request, context, cancellationToken).ConfigureAwait(false);
-        var writeTime = time.GetElapsedTime(started);
+            progress?.Report(Progress(PipelineProgress.Stages.Write, null, document));
+            started = time.GetTimestamp();
+            await WriteOutputsAsync(writers.Except(early).ToList(), outputContext, written, cancellationToken).ConfigureAwait(false);
+            var final = Path.GetFullPath(request.OutputDirectory);
+            if (Directory.Exists(final))
+            {
+                Directory.Delete(final, recursive: true);
+            }
+            Directory.Move(staging, final);
+            writeTime = time.GetElapsedTime(started);
+        }
+        catch
+        {
+            // Half a result must not stay in the outbox; the exception says why the document failed.
+            DeleteStaging(staging, request.DocumentId);
+            throw;
+        }
+        // Listed in the writers' order, whichever wrote first.
+        var outputs = written.Where(w => w is not null).SelectMany(w => w!).ToList();
         progress?.Report(Progress(PipelineProgress.Stages.Write, writeTime, document));
 
         return new AnnotationResult
@@ -286,72 +318,110 @@ public sealed class DocumentPipeline(
         }
     }
 
-    private async Task<IReadOnlyList<WrittenOutput>> WriteOutputsAsync(AnnotationRequest request, AnnotationContext context, CancellationToken cancellationToken)
+    /// <summary>A fresh staging folder beside the output folder, where the writers write.</summary>
+    private static string StartStaging(AnnotationRequest request)
     {
-        // Write into a staging folder and swap it in, so a reader of the outbox never sees half a result
-        // and annotating a document again replaces its outputs whole.
-        var final = Path.GetFullPath(request.OutputDirectory);
-        var staging = final + ".partial";
+        var staging = Path.GetFullPath(request.OutputDirectory) + ".partial";
         if (Directory.Exists(staging))
         {
             Directory.Delete(staging, recursive: true);
         }
         Directory.CreateDirectory(staging);
-        var outputs = new List<WrittenOutput>();
-        var outputContext = new OutputContext(request.DocumentId, context.Document, context.Annotations, request.Source, staging);
+        return staging;
+    }
+
+    /// <summary>
+    /// Runs the annotators, and meanwhile the writers at <paramref name="early"/> (indexes into the writers), each file list
+    /// put at its writer's index in <paramref name="written"/>. A failure of either side stops the other: the writes
+    /// are cancelled when an annotator fails the document, the annotators when a write fails, and the first failure
+    /// is what is thrown.
+    /// </summary>
+    private async Task AnnotateWhileWritingAsync(AnnotationContext context, DocumentSource source, IReadOnlyList<int> early,
+        OutputContext outputContext, IReadOnlyList<WrittenOutput>?[] written, CancellationToken cancellationToken)
+    {
+        if (early.Count == 0)
+        {
+            await RunAnnotatorsAsync(context, source, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writes = Task.WhenAll(early.Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                written[i] = await _writers[i].WriteAsync(outputContext, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }, stop.Token)));
+        var annotating = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAnnotatorsAsync(context, source, stop.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }, stop.Token);
         try
         {
-            var applicable = _writers
-                .Where(w => request.Outputs is not { Count: > 0 } wanted || wanted.Contains(w.Kind, StringComparer.OrdinalIgnoreCase))
-                .Where(w => w.AppliesTo(context.Document))
-                .ToList();
-            // With row fields to place, a writer that describes where the table writers put them runs after them.
-            var rowFields = context.Annotations.Rows is not null;
-            bool Alongside(IOutputWriter writer) => writer.RunsAlongside && !(writer.DescribesOtherOutputs && rowFields);
-            for (var i = 0; i < applicable.Count; i++)
+            await Task.WhenAll(annotating, writes).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && (Failure(writes) ?? Failure(annotating)) is { } failure)
+        {
+            // One side's cancellation was caused by the other's failure, which is the document's reason.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>The exception a task failed with, other than a cancellation; null when it did not fail so.</summary>
+    private static Exception? Failure(Task task) =>
+        task.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException);
+
+    /// <summary>Runs the writers at <paramref name="indexes"/>, each file list put at its writer's index in <paramref name="written"/>.</summary>
+    private async Task WriteOutputsAsync(IReadOnlyList<int> indexes, OutputContext outputContext, IReadOnlyList<WrittenOutput>?[] written, CancellationToken cancellationToken)
+    {
+        // With row fields to place, a writer that describes where the table writers put them runs after them.
+        var rowFields = outputContext.Annotations.Rows is not null;
+        var applicable = indexes.Select(i => _writers[i]).ToList();
+        bool Alongside(IOutputWriter writer) => writer.RunsAlongside && !(writer.DescribesOtherOutputs && rowFields);
+        for (var i = 0; i < applicable.Count; i++)
+        {
+            // Writers next to each other that may run alongside (the table writers, each scanning every row, and annotations.json) run
+            // together on both cores; the others run one after another, in their order.
+            var group = SideBySide(applicable, i, Alongside);
+            if (group == 1)
             {
-                // Writers next to each other that may run alongside (the table writers, each scanning every row, and annotations.json) run
-                // together on both cores; the others run one after another, in their order.
-                var group = SideBySide(applicable, i, Alongside);
-                if (group == 1)
+                written[indexes[i]] = await applicable[i].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var together = applicable.Skip(i).Take(group).ToList();
+            var noticesBefore = NoticeCount(outputContext.Annotations);
+            var files = await Task.WhenAll(together
+                .Select(w => Task.Run(() => w.WriteAsync(outputContext, cancellationToken), cancellationToken))).ConfigureAwait(false);
+            if (NoticeCount(outputContext.Annotations) != noticesBefore)
+            {
+                // A writer beside one that lists the notices added one, maybe after that one had read them.
+                for (var w = 0; w < together.Count; w++)
                 {
-                    outputs.AddRange(await applicable[i].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false));
-                    continue;
-                }
-                var together = applicable.Skip(i).Take(group).ToList();
-                var noticesBefore = NoticeCount(context.Annotations);
-                var written = await Task.WhenAll(together
-                    .Select(w => Task.Run(() => w.WriteAsync(outputContext, cancellationToken), cancellationToken))).ConfigureAwait(false);
-                if (NoticeCount(context.Annotations) != noticesBefore)
-                {
-                    // A writer beside one that lists the notices added one, maybe after that one had read them.
-                    for (var w = 0; w < together.Count; w++)
+                    if (together[w].DescribesOtherOutputs)
                     {
-                        if (together[w].DescribesOtherOutputs)
-                        {
-                            written[w] = await together[w].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false);
-                        }
+                        files[w] = await together[w].WriteAsync(outputContext, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                foreach (var files in written)
-                {
-                    outputs.AddRange(files);
-                }
-                i += group - 1;
             }
-            if (Directory.Exists(final))
+            for (var w = 0; w < together.Count; w++)
             {
-                Directory.Delete(final, recursive: true);
+                written[indexes[i + w]] = files[w];
             }
-            Directory.Move(staging, final);
+            i += group - 1;
         }
-        catch
-        {
-            // Half a result must not stay in the outbox; the writer's own exception says why the document failed.
-            DeleteStaging(staging, request.DocumentId);
-            throw;
-        }
-        return outputs;
     }
 
     private static int NoticeCount(AnnotationSet annotations)

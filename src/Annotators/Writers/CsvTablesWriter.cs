@@ -1,6 +1,7 @@
 using System.Globalization;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
+using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Writers.Xlsx;
 using CsvHelper;
@@ -25,6 +26,10 @@ public sealed class CsvTablesWriter : IOutputWriter
 
     /// <inheritdoc />
     public bool AppliesTo(Document document) => document.Format is SourceFormat.Xlsx or SourceFormat.Csv;
+
+    /// <inheritdoc />
+    /// <remarks>Only the model's row fields, which a profile asks for by name, come from the annotations.</remarks>
+    public bool NeedsAnnotations(AnnotationProfile profile) => profile.RowFields.Count > 0;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
+using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 
 namespace Annotate.Annotators.Writers;
@@ -33,6 +34,14 @@ public interface IOutputWriter
     /// the list's lock.
     /// </summary>
     bool DescribesOtherOutputs => false;
+
+    /// <summary>
+    /// False for a writer whose files, under <paramref name="profile"/>, hold nothing the annotators add (the table
+    /// writers' CSV without row fields, the copy of the original): when it <see cref="RunsAlongside"/> too, it writes
+    /// while the annotators run, on the core they leave free, rather than after them. It must then not read the
+    /// annotations at all, which the annotators are still filling in.
+    /// </summary>
+    bool NeedsAnnotations(AnnotationProfile profile) => true;
 }
 
 /// <summary>What a writer works on.</summary>

@@ -1,4 +1,5 @@
 using Annotate.Annotators.Documents;
+using Annotate.Annotators.Profiles;
 
 namespace Annotate.Annotators.Writers;
 
@@ -14,6 +15,9 @@ public sealed class OriginalFileWriter : IOutputWriter
     /// <inheritdoc />
     /// <remarks>A file copy (a large workbook's tens of MB) that waits on the disk more than the CPU: it runs beside the table writers.</remarks>
     public bool RunsAlongside => true;
+
+    /// <inheritdoc />
+    public bool NeedsAnnotations(AnnotationProfile profile) => false;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)

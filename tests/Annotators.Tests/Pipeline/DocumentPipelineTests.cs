@@ -1,6 +1,7 @@
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Tests.Support;
 using Annotate.Annotators.Writers;
@@ -208,9 +209,10 @@ public class DocumentPipelineTests
         using var dir = new TempDir();
         var path = dir.File("ledger.csv");
         await File.WriteAllTextAsync(path, "Item,Amount\nPaper,12\nInk,30\n");
-        var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(new RowFieldsAnnotator()));
+        // A profile that asks for the row field: without it, the table writers write while the annotators run.
+        var pipeline = Pipeline(RowFieldsProfile, services => services.AddSingleton<IAnnotator>(new RowFieldsAnnotator()));
 
-        await pipeline.RunAsync(new AnnotationRequest { DocumentId = "rows-1", Source = new DocumentSource(path, "ledger.csv"), OutputDirectory = dir.File("out") }, CancellationToken.None);
+        await pipeline.RunAsync(new AnnotationRequest { DocumentId = "rows-1", Source = new DocumentSource(path, "ledger.csv"), OutputDirectory = dir.File("out"), Profile = "ledger" }, CancellationToken.None);
 
         // Recorded by the CSV and workbook writers as they wrote, which annotations.json, beside them otherwise, waits for.
         var file = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir.File("out"), "annotations.json")))!;
@@ -220,6 +222,84 @@ public class DocumentPipelineTests
         Assert.NotNull(table["workbookColumn"]);
         Assert.All(table["rows"]!.AsArray(), r => Assert.NotNull(r!["csvRecord"]));
     }
+
+    [Fact]
+    public async Task The_CSV_of_a_table_is_written_while_the_annotators_run_when_the_profile_has_no_row_fields()
+    {
+        using var dir = new TempDir();
+        Assert.True(Environment.ProcessorCount > 1, "early writers run beside the annotators only with a second core, as on the machines the tests run on");
+        var path = dir.File("ledger.csv");
+        await File.WriteAllTextAsync(path, "Item,Amount\nPaper,12\nInk,30\n");
+        // The annotator waits until the CSV is written (the guard fails the test if it never is): written after the
+        // annotators, as before, it would wait for ever.
+        var csv = new SignallingWriter(new CsvTablesWriter());
+        var waiting = new WaitingAnnotator(csv.Written);
+        var pipeline = Pipeline(new(), services => services
+            .RemoveAll<IOutputWriter>()
+            .AddSingleton<IOutputWriter>(csv)
+            .AddSingleton<IOutputWriter>(new AnnotationsJsonWriter(TimeProvider.System))
+            .AddSingleton<IAnnotator>(waiting));
+
+        var result = await pipeline.RunAsync(new AnnotationRequest { DocumentId = "early-1", Source = new DocumentSource(path, "ledger.csv"), OutputDirectory = dir.File("out") }, CancellationToken.None);
+
+        Assert.Equal("ran", Assert.Single(result.Annotations.Runs, r => r.Name == waiting.Name).Status);
+        Assert.Equal(["data.csv", "annotations.json"], result.Outputs.Select(o => o.Name));
+        Assert.Equal("Item,Amount\r\nPaper,12\r\nInk,30\r\n", await File.ReadAllTextAsync(Path.Combine(dir.File("out"), "data.csv")));
+        Assert.Equal(1, csv.Writes);
+        Assert.False(Directory.Exists(dir.File("out.partial")));
+    }
+
+    [Fact]
+    public void The_CSV_writer_needs_the_annotations_only_when_the_profile_has_row_fields()
+    {
+        var writer = new CsvTablesWriter();
+        Assert.False(writer.NeedsAnnotations(new AnnotationProfile()));
+        Assert.True(writer.NeedsAnnotations(new AnnotationProfile { RowFields = [new RowField { Name = "Category", Labels = ["office"] }] }));
+        Assert.False(new OriginalFileWriter().NeedsAnnotations(new AnnotationProfile()));
+        Assert.True(((IOutputWriter)new AnnotationsJsonWriter(TimeProvider.System)).NeedsAnnotations(new AnnotationProfile()));
+    }
+
+    [Fact]
+    public async Task A_writer_failing_while_the_annotators_run_fails_the_document_with_its_exception_and_stops_them()
+    {
+        using var dir = new TempDir();
+        var request = await SideBySideNoteAsync(dir, "early-2", "Pay invoice 42 by 30 April 2024.");
+        var waiting = new AlongsideAnnotator("waits-for-ever", 101);
+        var failing = new EarlyWriter(waiting.Started) { Failure = new IOException("No space left on device.") };
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(waiting).AddSingleton<IOutputWriter>(failing));
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => pipeline.RunAsync(request, CancellationToken.None));
+
+        Assert.Same(failing.Failure, ex);
+        // The annotator was waiting for a partner that never comes; it was stopped, not left to its guard.
+        Assert.True(waiting.Stopped);
+        Assert.False(Directory.Exists(dir.File("out.partial")), "the staging folder was left behind");
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public async Task An_annotator_failing_the_document_stops_a_writer_that_writes_while_the_annotators_run()
+    {
+        using var dir = new TempDir();
+        var request = await SideBySideNoteAsync(dir, "early-3", "Pay invoice 42 by 30 April 2024.");
+        var writer = new EarlyWriter(null);
+        var failing = new FailingAnnotator(writer.Started);
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(failing).AddSingleton<IOutputWriter>(writer));
+
+        var ex = await Assert.ThrowsAsync<AnnotationException>(() => pipeline.RunAsync(request, CancellationToken.None));
+
+        Assert.Equal(FailureReason.Corrupt, ex.Reason);
+        Assert.True(writer.Stopped);
+        Assert.False(Directory.Exists(dir.File("out.partial")), "the staging folder was left behind");
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    /// <summary>Settings of a profile <c>ledger</c> whose model fills a row field <c>Category</c>.</summary>
+    private static Dictionary<string, string?> RowFieldsProfile => new()
+    {
+        ["Annotate:Profiles:ledger:RowFields:0:Name"] = "Category",
+        ["Annotate:Profiles:ledger:RowFields:0:Labels:0"] = "office",
+    };
 
     [Fact]
     public void The_built_in_writers_that_run_alongside_are_registered_next_to_each_other()
@@ -324,17 +404,76 @@ public class DocumentPipelineTests
         }
     }
 
-    /// <summary>Fails the document once the annotator beside it has started.</summary>
-    private sealed class FailingAnnotator(AlongsideAnnotator beside) : IAnnotator
+    /// <summary>Fails the document once the annotator (or the writer) beside it has started.</summary>
+    private sealed class FailingAnnotator(Task besideStarted) : IAnnotator
     {
+        public FailingAnnotator(AlongsideAnnotator beside)
+            : this(beside.Started)
+        {
+        }
+
         public string Name => "alongside-failing";
         public int Order => 102;
         public bool RunsAlongside => true;
 
         public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
         {
-            await beside.Started.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            await besideStarted.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
             throw new AnnotationException(FailureReason.Corrupt, "the failing annotator gave up");
+        }
+    }
+
+    /// <summary>Waits, before it records that it ran, until <paramref name="written"/> completes.</summary>
+    private sealed class WaitingAnnotator(Task written) : IAnnotator
+    {
+        public string Name => "waits-for-the-csv";
+        public int Order => 900;
+
+        public async Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+        {
+            await written.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            return AnnotatorOutcome.Done;
+        }
+    }
+
+    /// <summary>
+    /// A writer that needs no annotations, so it writes while the annotators run: once <c>after</c> has started (at
+    /// once when null) it fails with <see cref="Failure"/>, or else waits until stopped.
+    /// </summary>
+    private sealed class EarlyWriter(Task? after) : IOutputWriter
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Exception? Failure { get; init; }
+        public bool Stopped { get; private set; }
+        public Task Started => _started.Task;
+        public string Kind => "early";
+        public bool RunsAlongside => true;
+        public bool AppliesTo(Document document) => true;
+        public bool NeedsAnnotations(AnnotationProfile profile) => false;
+
+        public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+        {
+            _started.SetResult();
+            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "early.txt"), "written early", cancellationToken);
+            if (after is not null)
+            {
+                await after.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            }
+            if (Failure is not null)
+            {
+                throw Failure;
+            }
+            try
+            {
+                await new TaskCompletionSource().Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Stopped = true;
+                throw;
+            }
+            return [WrittenOutput.For(context.OutputDirectory, "early.txt", Kind, "text/plain")];
         }
     }
 
@@ -398,6 +537,7 @@ public class DocumentPipelineTests
         public bool RunsAlongside => inner.RunsAlongside;
         public bool DescribesOtherOutputs => inner.DescribesOtherOutputs;
         public bool AppliesTo(Document document) => inner.AppliesTo(document);
+        public bool NeedsAnnotations(AnnotationProfile profile) => inner.NeedsAnnotations(profile);
 
         public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
         {
