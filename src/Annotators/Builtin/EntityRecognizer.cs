@@ -61,24 +61,31 @@ public sealed partial class EntityRecognizer
         }
 
         // The longest match wins an overlap (a URL holding an e-mail, a date next to an amount); phone numbers are
-        // the most prone to false positives, so they only fill gaps the precise types left.
+        // the most prone to false positives, so they only fill gaps the precise types left. The lists are made only
+        // for what is found: most texts with a digit (codes, notes) hold nothing.
         candidates.Sort((a, b) => b.Match.Length != a.Match.Length ? b.Match.Length.CompareTo(a.Match.Length) : a.Priority.CompareTo(b.Priority));
-        var accepted = new List<EntityMatch>();
+        List<EntityMatch>? accepted = null;
         foreach (var (match, _) in candidates)
         {
             if (!Overlaps(accepted, match))
             {
-                accepted.Add(match);
+                (accepted ??= []).Add(match);
             }
         }
-        var phones = new List<(EntityMatch Match, int Priority)>();
-        AddPhones(text, phones);
-        foreach (var (match, _) in phones)
+        // The phone numbers follow the others in the same list.
+        var phones = candidates.Count;
+        AddPhones(text, candidates);
+        for (var i = phones; i < candidates.Count; i++)
         {
+            var match = candidates[i].Match;
             if (!Overlaps(accepted, match))
             {
-                accepted.Add(match);
+                (accepted ??= []).Add(match);
             }
+        }
+        if (accepted is null)
+        {
+            return [];
         }
         accepted.Sort((a, b) => a.Index.CompareTo(b.Index));
         return accepted;
@@ -119,8 +126,12 @@ public sealed partial class EntityRecognizer
 
     private static bool ContainsDigit(string text) => text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
 
-    private static bool Overlaps(List<EntityMatch> accepted, EntityMatch match)
+    private static bool Overlaps(List<EntityMatch>? accepted, EntityMatch match)
     {
+        if (accepted is null)
+        {
+            return false;
+        }
         foreach (var other in accepted)
         {
             if (match.Index < other.End && other.Index < match.End)

@@ -109,8 +109,10 @@ public sealed class PatternEntityAnnotator : IAnnotator
                 }
                 var text = cell.Text;
                 var matches = known.Find(column, text) ?? known.Add(column, text, _recognizer.Find(text));
-                foreach (var match in matches)
+                // By index: a foreach over the list's interface would allocate an enumerator per cell.
+                for (var m = 0; m < matches.Count; m++)
                 {
+                    var match = matches[m];
                     if (!budget.Take())
                     {
                         return;

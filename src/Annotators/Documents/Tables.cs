@@ -351,8 +351,7 @@ public sealed record TableBlock : Block
     public IReadOnlyList<string> MergedRanges { get; init; } = [];
 
     /// <summary>A1-style reference of a cell of this table, by 0-based column index and row number.</summary>
-    public string CellReference(int columnIndex, long rowNumber) =>
-        CellReferences.ColumnName(FirstColumn + columnIndex) + rowNumber.ToString(CultureInfo.InvariantCulture);
+    public string CellReference(int columnIndex, long rowNumber) => CellReferences.Reference(FirstColumn + columnIndex, rowNumber);
 
     /// <inheritdoc />
     public override string Text
@@ -376,8 +375,27 @@ public static class CellReferences
     /// <summary>Column letters of a 1-based column number: 1 → A, 27 → AA.</summary>
     public static string ColumnName(int column)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(column, 1);
         Span<char> buffer = stackalloc char[8];
+        return new string(Letters(column, buffer));
+    }
+
+    /// <summary>
+    /// The A1-style reference of a 1-based column and row (<c>H2</c>), made as one string: a finding in each of a
+    /// hundred thousand rows names its cell.
+    /// </summary>
+    public static string Reference(int column, long row)
+    {
+        // The letters end where the digits start.
+        Span<char> buffer = stackalloc char[8 + 20];
+        var letters = Letters(column, buffer[..8]).Length;
+        row.TryFormat(buffer[8..], out var digits, default, CultureInfo.InvariantCulture);
+        return new string(buffer.Slice(8 - letters, letters + digits));
+    }
+
+    /// <summary>The letters of a 1-based column, at the end of <paramref name="buffer"/> (8 characters).</summary>
+    private static ReadOnlySpan<char> Letters(int column, Span<char> buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(column, 1);
         var position = buffer.Length;
         while (column > 0)
         {
@@ -385,7 +403,7 @@ public static class CellReferences
             buffer[--position] = (char)('A' + remainder);
             column = (column - 1) / 26;
         }
-        return new string(buffer[position..]);
+        return buffer[position..];
     }
 
     /// <summary>1-based column number of column letters: A → 1, AA → 27.</summary>
