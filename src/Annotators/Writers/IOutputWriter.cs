@@ -38,8 +38,8 @@ public interface IOutputWriter
     /// <summary>
     /// False for a writer whose files, under <paramref name="profile"/>, hold nothing the annotators add (the table
     /// writers' CSV without row fields, the copy of the original): when it <see cref="RunsAlongside"/> too, it writes
-    /// while the annotators run, on the core they leave free, rather than after them. It must then not read the
-    /// annotations at all, which the annotators are still filling in.
+    /// while the annotators run, on the core they leave free, rather than after them. It must then neither read nor
+    /// change the annotations (not even add a notice): the annotators are still filling them in.
     /// </summary>
     bool NeedsAnnotations(AnnotationProfile profile) => true;
 }
