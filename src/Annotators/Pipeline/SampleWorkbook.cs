@@ -92,7 +92,7 @@ internal static class SampleWorkbook
         workbookPart.Workbook.AppendChild(new Sheets(new Sheet { Name = "Data", SheetId = 1, Id = workbookPart.GetIdOfPart(part) }));
     }
 
-    private static string Ref(int column, int row) => CellReferences.ColumnName(column + 1) + row.ToString(CultureInfo.InvariantCulture);
+    private static string Ref(int column, int row) => CellReferences.Reference(column + 1, row);
 
     private static Cell Number(string reference, double value, uint style = 0) =>
         new() { CellReference = reference, StyleIndex = style == 0 ? null : style, CellValue = new CellValue(value.ToString("R", CultureInfo.InvariantCulture)) };

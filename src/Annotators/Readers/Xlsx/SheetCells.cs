@@ -21,11 +21,8 @@ internal readonly record struct CellRange(int FirstColumn, long FirstRow, int La
 
     public override string ToString() =>
         FirstColumn == LastColumn && FirstRow == LastRow
-            ? Address(FirstColumn, FirstRow)
-            : Address(FirstColumn, FirstRow) + ":" + Address(LastColumn, LastRow);
-
-    public static string Address(int column, long row) =>
-        CellReferences.ColumnName(column) + row.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ? CellReferences.Reference(FirstColumn, FirstRow)
+            : CellReferences.Reference(FirstColumn, FirstRow) + ":" + CellReferences.Reference(LastColumn, LastRow);
 
     /// <summary>Parses <c>B2:G6</c>, <c>$B$2:$G$6</c> or a single cell <c>B2</c>.</summary>
     public static bool TryParse(string? text, out CellRange range)

@@ -152,7 +152,7 @@ internal sealed class SheetXmlWriter : IDisposable
     }
 
     /// <summary>The reference of column <paramref name="column"/> (1-based) in the open row, as text (for notices).</summary>
-    public string Reference(int column) => CellReferences.ColumnName(column) + _row.ToString(CultureInfo.InvariantCulture);
+    public string Reference(int column) => CellReferences.Reference(column, _row);
 
     private void StartCell(int column, uint style, ReadOnlySpan<byte> type)
     {

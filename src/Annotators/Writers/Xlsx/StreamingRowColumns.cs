@@ -590,7 +590,7 @@ internal static class StreamingRowColumns
         private void WriteCell(XmlWriter writer, string prefix, RowColumnCell cell)
         {
             writer.WriteStartElement(prefix, "c", _namespace);
-            writer.WriteAttributeString("r", CellName(cell.Column, cell.Row));
+            writer.WriteAttributeString("r", Documents.CellReferences.Reference(cell.Column, cell.Row));
             if (cell.Header && boldStyle != 0)
             {
                 writer.WriteAttributeString("s", boldStyle.ToString(CultureInfo.InvariantCulture));
@@ -629,7 +629,7 @@ internal static class StreamingRowColumns
                 while (reader.MoveToNextAttribute());
                 reader.MoveToElement();
             }
-            writer.WriteAttributeString("ref", CellName(left, top) + ":" + CellName(right, bottom));
+            writer.WriteAttributeString("ref", Documents.CellReferences.Reference(left, top) + ":" + Documents.CellReferences.Reference(right, bottom));
             writer.WriteEndElement();
             reader.Skip();
         }
@@ -659,7 +659,6 @@ internal static class StreamingRowColumns
     private static ZipArchiveEntry? Entry(ZipArchive archive, string name) =>
         archive.GetEntry(name) ?? archive.GetEntry(Uri.UnescapeDataString(name));
 
-    private static string CellName(int column, long row) => Documents.CellReferences.ColumnName(column) + row.ToString(CultureInfo.InvariantCulture);
 
     private static int CellColumn(string reference) => Documents.CellReferences.ColumnNumber(reference);
 
