@@ -9,6 +9,10 @@ Annotate.Annotators.Embeddings.OnnxRuntimeTelemetry.Disable();
 // Started by a worker (or a gateway running one) as its pipeline child: annotate what it sends over stdin.
 if (PipelineChildHost.IsChild(args)) return await PipelineChildHost.RunAsync(args);
 
+// A worker host's native allocations share two malloc arenas, so its resident size does not creep up as threads come
+// and go (MALLOC_ARENA_MAX overrides it); the pipeline child above, which runs the encoder and the model, keeps glibc's.
+Annotate.Hosting.MallocArenas.Limit();
+
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;
 

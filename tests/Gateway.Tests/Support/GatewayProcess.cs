@@ -24,6 +24,9 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The process id, to read what the system knows of it (<c>/proc/PID</c>).</summary>
+    public int Id => _process.Id;
+
     /// <summary>The last lines the process printed, for failure messages.</summary>
     public string Output
     {
