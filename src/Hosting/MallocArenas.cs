@@ -24,10 +24,13 @@ public static class MallocArenas
     /// Returns true when glibc took the cap; false off Linux, off glibc (musl has no arenas to cap), or when
     /// <c>MALLOC_ARENA_MAX</c> is set.
     /// </summary>
-    public static bool Limit(int arenas = HostArenas)
+    public static bool Limit(int arenas = HostArenas) => Limit(arenas, Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX"));
+
+    /// <summary><see cref="Limit(int)"/> with the environment's <c>MALLOC_ARENA_MAX</c> given.</summary>
+    internal static bool Limit(int arenas, string? environmentSetting)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(arenas, 1);
-        if (!OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX")))
+        if (!OperatingSystem.IsLinux() || !string.IsNullOrEmpty(environmentSetting))
         {
             return false;
         }
