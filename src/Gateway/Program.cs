@@ -3,7 +3,7 @@ using Annotate.Gateway;
 
 // First, while one thread runs: native allocations share two malloc arenas, so the resident size does not creep up
 // as threads come and go over thousands of documents (MALLOC_ARENA_MAX overrides it).
-Annotate.Hosting.MallocArenas.Limit();
+Annotate.Annotators.Memory.NativeHeap.LimitArenas();
 // ONNX Runtime (the sentence encoder, when the worker runs inside) must not collect or upload usage telemetry.
 Annotate.Annotators.Embeddings.OnnxRuntimeTelemetry.Disable();
 

@@ -11,7 +11,7 @@ if (PipelineChildHost.IsChild(args)) return await PipelineChildHost.RunAsync(arg
 
 // A worker host's native allocations share two malloc arenas, so its resident size does not creep up as threads come
 // and go (MALLOC_ARENA_MAX overrides it); the pipeline child above, which runs the encoder and the model, keeps glibc's.
-Annotate.Hosting.MallocArenas.Limit();
+Annotate.Annotators.Memory.NativeHeap.LimitArenas();
 
 // "models list|pull" runs and exits before any host is built.
 if (await ModelsCommand.TryRunAsync(args) is { } exit) return exit;

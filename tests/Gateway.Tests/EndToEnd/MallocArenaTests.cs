@@ -1,14 +1,14 @@
 using System.Globalization;
 using Annotate.Gateway.Tests.Support;
-using Annotate.Hosting;
+using Annotate.Annotators.Memory;
 
 namespace Annotate.Gateway.Tests.EndToEnd;
 
 /// <summary>
 /// Issue 12, soak: the gateway's resident size crept up over thousands of documents because glibc gave each new thread
 /// that allocated native memory an arena of its own (ten after 3,000 documents), and freed blocks stay in their arena.
-/// The hosts cap the arenas first thing in <c>Main</c> (<see cref="MallocArenas"/>): the threads started after it share
-/// the arenas there are.
+/// The hosts cap the arenas first thing in <c>Main</c> (<see cref="NativeHeap.LimitArenas(int)"/>): the threads started
+/// after it share the arenas there are.
 /// </summary>
 public sealed class MallocArenaTests
 {
@@ -17,10 +17,10 @@ public sealed class MallocArenaTests
     {
         Assert.True(OperatingSystem.IsLinux(), "Annotate's hosts run on Linux; this test reads glibc's behaviour.");
         // The environment's value is passed in, not set: other tests start processes from this one meanwhile.
-        Assert.False(MallocArenas.Limit(MallocArenas.HostArenas, "4"));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MallocArenas.Limit(0, null));
+        Assert.False(NativeHeap.LimitArenas(NativeHeap.HostArenas, "4"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NativeHeap.LimitArenas(0, null));
         // The test host's own threads have their arenas already; a cap as large as glibc's default changes nothing here.
-        Assert.True(MallocArenas.Limit(8 * Environment.ProcessorCount, null));
+        Assert.True(NativeHeap.LimitArenas(8 * Environment.ProcessorCount, null));
     }
 
     [Fact]
