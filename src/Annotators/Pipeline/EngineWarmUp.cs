@@ -146,9 +146,33 @@ public sealed class EngineWarmUp(
     /// are in the encoder's cache. Returns the document read (null when no reader of workbooks is registered, or a step
     /// failed: logged, not thrown). Before each step it awaits <paramref name="betweenSteps"/> when given.
     /// </summary>
-    public async Task<Document?> WarmLargeWorkbookAsync(int rows, bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
+    public Task<Document?> WarmLargeWorkbookAsync(int rows, bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null) =>
+        rows <= 0 ? Task.FromResult<Document?>(null)
+        : WarmLargeDocumentAsync(SourceFormat.Xlsx, "warm-up-ledger.xlsx", path => SampleWorkbook.Write(path, rows),
+            // With the encoder, the column types too: their descriptions' vectors land in the encoder's cache (the first
+            // table a user sends encoded them, about 0.17 s).
+            withEncoder ? ColumnTypeAnnotator.AnnotatorName : null, betweenSteps, cancellationToken);
+
+    /// <summary>
+    /// Reads a generated report of <paramref name="pages"/> pages (<see cref="SamplePdf"/>), runs the annotators that run
+    /// beside each other (statistics, language, patterns) and the writers that do on it, one after another, in a
+    /// temporary folder that is deleted after: the PDF reader's per-page code (content streams, letters, words, the
+    /// layout, pages read in parallel) is then compiled optimised, which otherwise runs unoptimised through the first long
+    /// PDF a user sends. Returns the document read (null when no PDF reader is registered, none is asked for, or a step
+    /// failed: logged, not thrown). Before each step it awaits <paramref name="betweenSteps"/> when given.
+    /// </summary>
+    public Task<Document?> WarmLongPdfAsync(int pages, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null) =>
+        pages <= 0 ? Task.FromResult<Document?>(null)
+        : WarmLargeDocumentAsync(SourceFormat.Pdf, "warm-up-report.pdf", path => SamplePdf.Write(path, pages), null, betweenSteps, cancellationToken);
+
+    /// <summary>
+    /// Generates a document with <paramref name="write"/>, reads it, runs the annotators that run beside each other (and
+    /// <paramref name="alsoAnnotator"/>) and the writers that do, one step at a time, in a temporary folder deleted after.
+    /// </summary>
+    private async Task<Document?> WarmLargeDocumentAsync(SourceFormat format, string name, Action<string> write, string? alsoAnnotator,
+        Func<CancellationToken, Task>? betweenSteps, CancellationToken cancellationToken)
     {
-        if (rows <= 0 || readers.FirstOrDefault(r => r.Format == SourceFormat.Xlsx) is not { } reader)
+        if (readers.FirstOrDefault(r => r.Format == format) is not { } reader)
         {
             return null;
         }
@@ -157,16 +181,13 @@ public sealed class EngineWarmUp(
         try
         {
             await betweenSteps(cancellationToken).ConfigureAwait(false);
-            const string name = "warm-up-ledger.xlsx";
             var path = Path.Combine(folder, name);
-            SampleWorkbook.Write(path, rows);
+            write(path);
             await betweenSteps(cancellationToken).ConfigureAwait(false);
             var source = new DocumentSource(path, name);
             var document = await reader.ReadAsync(source, cancellationToken).ConfigureAwait(false) with { FileName = name };
             var context = new AnnotationContext("warm-up", document, profiles.Get(AnnotationProfile.DefaultName));
-            // With the encoder, the column types too: their descriptions' vectors land in the encoder's cache (the first
-            // table a user sends encoded them, about 0.17 s).
-            foreach (var annotator in annotators.Where(a => a.RunsAlongside || (withEncoder && a.Name == ColumnTypeAnnotator.AnnotatorName)).OrderBy(a => a.Order))
+            foreach (var annotator in annotators.Where(a => a.RunsAlongside || a.Name == alsoAnnotator).OrderBy(a => a.Order))
             {
                 await betweenSteps(cancellationToken).ConfigureAwait(false);
                 await annotator.AnnotateAsync(context, cancellationToken).ConfigureAwait(false);
@@ -182,7 +203,7 @@ public sealed class EngineWarmUp(
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
-            logger.LogDebug(ex, "Warming up on a large workbook failed");
+            logger.LogDebug(ex, "Warming up on a large {Format} document failed", format);
             return null;
         }
         finally
@@ -196,6 +217,13 @@ public sealed class EngineWarmUp(
     /// past the 4 MiB from which a part is read ahead.
     /// </summary>
     public const int LargeWorkbookRows = (int)ScanAhead.MinimumRows;
+
+    /// <summary>
+    /// Pages of the report the warm-up reads by default: enough for the hot per-page methods to be compiled optimised
+    /// while it reads (a first 500-page PDF after start 1.5–2.0 s without it, 1.1–1.4 s after it, its third read
+    /// 0.8–0.9 s; docs/benchmarks.md), at about 0.6 s of reading.
+    /// </summary>
+    public const int LongPdfPages = 200;
 
     /// <summary>A fresh temporary folder for a warm-up's files.</summary>
     private static string CreateFolder() =>

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
+using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Semantic.Columns;
+using Annotate.Annotators.Writers;
 using Annotate.Annotators.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -166,6 +168,47 @@ public class EngineWarmUpTests
         var steps = 0;
 
         var document = await services.GetRequiredService<EngineWarmUp>().WarmLargeWorkbookAsync(0, withEncoder: true, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
+
+        Assert.Null(document);
+        Assert.Equal(0, steps);
+    }
+
+    [Fact]
+    public async Task The_long_pdf_is_read_a_page_per_page_annotated_and_written_and_nothing_is_left_behind()
+    {
+        var lines = new ConcurrentQueue<string>();
+        await using var services = Engine(lines);
+        var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
+        var steps = 0;
+
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(EngineWarmUp.LongPdfPages, CancellationToken.None,
+            _ => { steps++; return Task.CompletedTask; });
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("Warming up", StringComparison.Ordinal));
+        Assert.NotNull(document);
+        Assert.Equal(SourceFormat.Pdf, document.Format);
+        // Every page read, none a copy of another (a page repeated would be answered from what the first one built).
+        Assert.Equal(EngineWarmUp.LongPdfPages, document.Pages.Count);
+        Assert.Equal(EngineWarmUp.LongPdfPages, document.Pages.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("Section 200: quarterly review", document.Pages[^1], StringComparison.Ordinal);
+        // Long enough to be read by as many threads as a long PDF is.
+        Assert.True(EngineWarmUp.LongPdfPages >= new ReaderOptions().PdfParallelMinPages);
+        // Generating, reading, then each annotator and writer that runs beside the others on it.
+        var annotators = services.GetServices<IAnnotator>().Count(a => a.RunsAlongside);
+        var writers = services.GetServices<IOutputWriter>().Count(w => w.RunsAlongside && w.AppliesTo(document));
+        Assert.Equal(2 + annotators + writers, steps);
+        Assert.True(annotators >= 3 && writers >= 2, $"{annotators} annotators, {writers} writers");
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length);
+        Assert.False(services.GetRequiredService<MiniLmTextEmbedder>().IsLoaded);
+    }
+
+    [Fact]
+    public async Task No_long_pdf_is_read_when_none_is_asked_for()
+    {
+        await using var services = Engine();
+        var steps = 0;
+
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(0, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
 
         Assert.Null(document);
         Assert.Equal(0, steps);
