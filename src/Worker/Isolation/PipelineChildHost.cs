@@ -72,7 +72,7 @@ public static class PipelineChildHost
             var interval = isolation.HeartbeatInterval > TimeSpan.Zero ? isolation.HeartbeatInterval : TimeSpan.FromSeconds(1);
             using var server = new ChildServer(host.Services.GetRequiredService<InProcessDocumentRunner>(), protocolOut, interval,
                 new IdleRelease(host.Services.GetServices<IReleasableWhenIdle>().ToList(), isolation.ReleaseCachesAfter),
-                new ChildWarmUp(host.Services.GetRequiredService<EngineWarmUp>(), isolation.RecycleAboveMegabytes, isolation.WarmUpWorkbookRows), TimeProvider.System, logger);
+                new ChildWarmUp(host.Services.GetRequiredService<EngineWarmUp>(), isolation.RecycleAboveMegabytes, isolation.WarmUpWorkbookRows, isolation.WarmUpPdfPages), TimeProvider.System, logger);
             await server.RunAsync(Console.OpenStandardInput(), model.Status, Stopwatch.GetElapsedTime(started));
             await host.StopAsync();
             return 0;
@@ -498,10 +498,10 @@ public static class PipelineChildHost
     /// The child's warm-up: readers, writers and the local annotators always; the sentence encoder (and the annotators
     /// that use it) when a profile uses it and the child's size
     /// with it stays under half of <see cref="IsolationOptions.RecycleAboveMegabytes"/>, the other half left for documents
-    /// (a fresh child is never near the size at which it would be recycled); last, a large workbook
-    /// (<see cref="IsolationOptions.WarmUpWorkbookRows"/>).
+    /// (a fresh child is never near the size at which it would be recycled); then a large workbook
+    /// (<see cref="IsolationOptions.WarmUpWorkbookRows"/>); last, a long PDF (<see cref="IsolationOptions.WarmUpPdfPages"/>).
     /// </summary>
-    private sealed class ChildWarmUp(EngineWarmUp engine, int recycleAboveMegabytes, int workbookRows)
+    private sealed class ChildWarmUp(EngineWarmUp engine, int recycleAboveMegabytes, int workbookRows, int pdfPages)
     {
         /// <summary>What loading the encoder adds to a process's resident memory (issue 10: +349 MB).</summary>
         private const int EncoderMegabytes = 350;
@@ -532,8 +532,11 @@ public static class PipelineChildHost
             var workbook = workbookRows <= 0 ? "left out"
                 : await engine.WarmLargeWorkbookAsync(workbookRows, withEncoder, cancellationToken, betweenSteps) is { } read ? $"of {workbookRows:N0} rows read, annotated and written (streamed: {read.Sheets.Any(s => s.Streamed)})"
                 : "could not be read";
-            logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers, writers and local annotators compiled; sentence encoder {Encoder}; large workbook {Workbook}; resident {Megabytes} MiB",
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, workbook, ProcessMemory.ResidentMegabytes());
+            var pdf = pdfPages <= 0 ? "left out"
+                : await engine.WarmLongPdfAsync(pdfPages, cancellationToken, betweenSteps) is { } report ? $"of {report.Pages.Count:N0} pages read, annotated and written"
+                : "could not be read";
+            logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers, writers and local annotators compiled; sentence encoder {Encoder}; large workbook {Workbook}; long PDF {Pdf}; resident {Megabytes} MiB",
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, workbook, pdf, ProcessMemory.ResidentMegabytes());
         }
     }
 

@@ -217,6 +217,8 @@ public sealed class PipelineIsolationTests
         Assert.Contains("sentence encoder loaded", warmedUp, StringComparison.Ordinal);
         // And, last, the large workbook, read by the streaming reader (Annotate:Worker:Isolation:WarmUpWorkbookRows).
         Assert.Contains("large workbook of 20,000 rows read, annotated and written (streamed: True)", warmedUp, StringComparison.Ordinal);
+        // Then the long PDF (Annotate:Worker:Isolation:WarmUpPdfPages).
+        Assert.Contains("long PDF of 200 pages read, annotated and written", warmedUp, StringComparison.Ordinal);
     }
 
     private static async Task WaitForExitAsync(int processId)
