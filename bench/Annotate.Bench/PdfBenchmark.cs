@@ -1,7 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Annotate.Annotators;
+using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Readers.Pdf;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using UglyToad.PdfPig;
@@ -202,25 +207,32 @@ internal static class PdfBenchmark
             var first = new List<double>();
             var tenth = new List<double>();
             var process = new List<double>();
+            var warmed = new List<double>();
             var pdftotext = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
-                // Taking turns: pdftotext first in even rounds, the fresh Annotate process first in odd ones.
-                for (var k = 0; k < 2; k++)
+                // Taking turns: each round starts with the next of pdftotext, a fresh Annotate process, and a fresh one that
+                // first runs the pipeline child's warm-up on a generated report (EngineWarmUp.LongPdfPages pages).
+                for (var k = 0; k < 3; k++)
                 {
-                    if ((k + round) % 2 == 0)
+                    switch ((k + round) % 3)
                     {
-                        pdftotext.Add(files.Sum(f => Time(PdfToText(f))));
-                        continue;
+                        case 0:
+                            pdftotext.Add(files.Sum(f => Time(PdfToText(f))));
+                            break;
+                        case 1:
+                            var clock = Stopwatch.StartNew();
+                            var output = Once([threads.ToString(CultureInfo.InvariantCulture), .. files]);
+                            process.Add(clock.Elapsed.TotalSeconds);
+                            first.Add(double.Parse(output[0], CultureInfo.InvariantCulture));
+                            tenth.Add(double.Parse(output[1], CultureInfo.InvariantCulture));
+                            break;
+                        default:
+                            var afterWarmUp = Once(["--reads", "1", "--warm-pages", EngineWarmUp.LongPdfPages.ToString(CultureInfo.InvariantCulture),
+                                threads.ToString(CultureInfo.InvariantCulture), .. files]);
+                            warmed.Add(double.Parse(afterWarmUp[0], CultureInfo.InvariantCulture));
+                            break;
                     }
-                    var start = Self([OnceCommand, threads.ToString(CultureInfo.InvariantCulture), .. files]);
-                    var clock = Stopwatch.StartNew();
-                    using var child = Process.Start(start)!;
-                    var output = child.StandardOutput.ReadToEnd().Trim().Split(' ');
-                    child.WaitForExit();
-                    process.Add(clock.Elapsed.TotalSeconds);
-                    first.Add(double.Parse(output[0], CultureInfo.InvariantCulture));
-                    tenth.Add(double.Parse(output[1], CultureInfo.InvariantCulture));
                 }
             }
             Console.WriteLine();
@@ -231,6 +243,8 @@ internal static class PdfBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| Annotate, first read in a fresh process | {Median(first.Select(x => pageCount / x)):F0} | {Median(first.Zip(pdftotext, (a, b) => b / a)):F2} |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| Annotate, first read after the pipeline child's warm-up ({EngineWarmUp.LongPdfPages} pages) | {Median(warmed.Select(x => pageCount / x)):F0} | {Median(warmed.Zip(pdftotext, (a, b) => b / a)):F2} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| Annotate, the whole fresh process (runtime start included) | {Median(process.Select(x => pageCount / x)):F0} | {Median(process.Zip(pdftotext, (a, b) => b / a)):F2} |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| Annotate, tenth read in the same process | {Median(tenth.Select(x => pageCount / x)):F0} | {Median(tenth.Zip(pdftotext, (a, b) => b / a)):F2} |"));
@@ -238,8 +252,18 @@ internal static class PdfBenchmark
         }
     }
 
+    /// <summary>Runs <see cref="OnceCommand"/> with <paramref name="args"/> in a fresh process; the words it prints.</summary>
+    private static string[] Once(string[] args)
+    {
+        using var child = Process.Start(Self([OnceCommand, .. args]))!;
+        var output = child.StandardOutput.ReadToEnd().Trim().Split(' ');
+        child.WaitForExit();
+        return output;
+    }
+
     /// <summary>
-    /// In a fresh process: reads the files ten times (<c>--reads N</c>: N times), printing the seconds of the first and the
+    /// In a fresh process (<c>--warm-pages P</c>: after the pipeline child's warm-up on a generated report of P pages):
+    /// reads the files ten times (<c>--reads N</c>: N times), printing the seconds of the first and the
     /// last read, then the collections of each generation and the GC's total pause in ms over all reads.
     /// </summary>
     public static async Task<int> OnceAsync(string[] args)
@@ -250,7 +274,23 @@ internal static class PdfBenchmark
             reads = int.Parse(args[1], CultureInfo.InvariantCulture);
             args = args[2..];
         }
+        var warmPages = 0;
+        if (args.Length > 2 && args[0] == "--warm-pages")
+        {
+            warmPages = int.Parse(args[1], CultureInfo.InvariantCulture);
+            args = args[2..];
+        }
         var reader = Reader(int.Parse(args[0], CultureInfo.InvariantCulture));
+        if (warmPages > 0)
+        {
+            // What a fresh pipeline child does before its first document (Annotate:Worker:Isolation:WarmUpPdfPages).
+            await using var services = new ServiceCollection()
+                .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+                .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+                .AddAnnotators()
+                .BuildServiceProvider();
+            await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(warmPages, CancellationToken.None);
+        }
         var times = new List<double>();
         for (var i = 0; i < reads; i++)
         {
