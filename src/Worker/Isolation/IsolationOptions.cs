@@ -101,7 +101,7 @@ public sealed class IsolationOptions
     /// <summary>
     /// Pages of the generated report a fresh child reads, annotates (the annotators that run beside each other) and writes
     /// at the very end of its warm-up, so the first long PDF a user sends runs the reader's per-page code compiled
-    /// optimised (the first read of a 500-page PDF 1.6 → 1.2 s, of a 14-page corpus 3×; about 3 s more warm-up;
+    /// optimised (the first read of a 500-page PDF 1.6 → 1.2 s, of a 14-page corpus 3×; about 1 s more warm-up;
     /// docs/benchmarks.md). Like the rest of the warm-up it waits while the child has documents. Zero leaves it out.
     /// Default 200.
     /// </summary>
