@@ -289,7 +289,13 @@ internal static class PdfBenchmark
                 .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
                 .AddAnnotators()
                 .BuildServiceProvider();
-            await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(warmPages, CancellationToken.None);
+            var warming = Stopwatch.StartNew();
+            var steps = new List<double>();
+            await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(warmPages, CancellationToken.None,
+                _ => { steps.Add(warming.Elapsed.TotalSeconds); return Task.CompletedTask; });
+            // To stderr, for a person reading the run: the warm-up's time and when each of its steps started.
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warm-up on {warmPages} pages {warming.Elapsed.TotalSeconds:F2} s, steps started at {string.Join(' ', steps.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))} s"));
         }
         var times = new List<double>();
         for (var i = 0; i < reads; i++)
