@@ -132,7 +132,14 @@ public sealed class ColumnProfileAnnotator : IAnnotator
 
         private Dictionary<string, TextClass>? _classes = new(StringComparer.Ordinal);
         private int _new, _repeats;
+        private const ulong NumberSeed = 0x9e3779b97f4a7c15UL;
+        private const ulong DateSeed = 0xbf58476d1ce4e5b9UL;
+
+        // While the count is exact: the distinct texts, and the distinct numbers and dates by value (rendered only at the
+        // end, to find those that equal a text of the column). Past ExactDistinctLimit together, one sketch of all.
         private HashSet<string>? _exact = new(StringComparer.Ordinal);
+        private HashSet<long>? _numbers = [];
+        private HashSet<long>? _dates = [];
         private HyperLogLog? _sketch;
         private long _text, _integer, _number, _date, _boolean, _email, _phone, _iban;
         private double _minNumber = double.PositiveInfinity, _maxNumber = double.NegativeInfinity;
@@ -142,7 +149,37 @@ public sealed class ColumnProfileAnnotator : IAnnotator
         public long Empty { get; private set; }
         public List<string> Examples { get; } = [];
         public bool DistinctIsEstimate => _exact is null;
-        public long DistinctCount => _exact?.Count ?? _sketch!.Estimate();
+
+        /// <summary>
+        /// Distinct values: exactly, a number or date written as a text of the column counted once (as when every value
+        /// was rendered); estimated past <see cref="ExactDistinctLimit"/>, where numbers and dates are sketched by value,
+        /// so a number and the same number as text count as two.
+        /// </summary>
+        public long DistinctCount
+        {
+            get
+            {
+                if (_exact is not { } texts)
+                {
+                    return _sketch!.Estimate();
+                }
+                long count = texts.Count + _numbers!.Count + _dates!.Count;
+                if (texts.Count == 0)
+                {
+                    return count;
+                }
+                Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+                foreach (var bits in _numbers)
+                {
+                    count -= texts.GetAlternateLookup<ReadOnlySpan<char>>().Contains(CellValue.FromNumber(BitConverter.Int64BitsToDouble(bits)).GetText(buffer)) ? 1 : 0;
+                }
+                foreach (var ticks in _dates)
+                {
+                    count -= texts.GetAlternateLookup<ReadOnlySpan<char>>().Contains(CellValue.FromDateTime(new DateTime(ticks)).GetText(buffer)) ? 1 : 0;
+                }
+                return count;
+            }
+        }
 
         private long NonEmpty => Count - Empty;
 
@@ -156,14 +193,30 @@ public sealed class ColumnProfileAnnotator : IAnnotator
             }
             switch (cell.Kind)
             {
-                // Typed numbers and dates are counted from their text rendered into the buffer, without a string per cell.
+                // Typed numbers and dates are counted by value, without rendering them (a million-row column of
+                // decimals spent most of its time writing each one out); one that came with a text of its own by it.
                 case CellKind.Number when cell.Number is { } number:
                     AddNumber(number);
-                    AddDistinct(cell.GetText(buffer).Trim());
+                    if (cell.HasGivenText)
+                    {
+                        AddDistinct(cell.Text.Trim());
+                    }
+                    else
+                    {
+                        // Negative zero is written "-0", a value of its own, as its bits are.
+                        AddDistinctValue(ref _numbers, BitConverter.DoubleToInt64Bits(number), NumberSeed, cell, buffer);
+                    }
                     return;
                 case CellKind.DateTime when cell.DateTime is { } date:
                     AddDate(date);
-                    AddDistinct(cell.GetText(buffer).Trim());
+                    if (cell.HasGivenText)
+                    {
+                        AddDistinct(cell.Text.Trim());
+                    }
+                    else
+                    {
+                        AddDistinctValue(ref _dates, date.Ticks, DateSeed, cell, buffer);
+                    }
                     return;
             }
             var text = cell.Text.Trim();
@@ -288,6 +341,64 @@ public sealed class ColumnProfileAnnotator : IAnnotator
 
         private void AddDistinct(string value) => AddDistinct(value, value);
 
+        /// <summary>A number or date by value (<paramref name="key"/>); rendered only when it becomes one of the examples.</summary>
+        private void AddDistinctValue(ref HashSet<long>? values, long key, ulong seed, CellValue cell, char[] buffer)
+        {
+            if (_exact is null)
+            {
+                _sketch!.Add(key, seed);
+                return;
+            }
+            if (!values!.Add(key))
+            {
+                return;
+            }
+            if (Examples.Count < ExampleCount)
+            {
+                var text = cell.GetText(buffer).Trim();
+                if (!HasExample(text))
+                {
+                    Examples.Add(text.ToString());
+                }
+            }
+            if (_exact.Count + _numbers!.Count + _dates!.Count > ExactDistinctLimit)
+            {
+                ToSketch();
+            }
+        }
+
+        /// <summary>True when <paramref name="text"/> is an example already (a number and the same number as text).</summary>
+        private bool HasExample(ReadOnlySpan<char> text)
+        {
+            foreach (var example in Examples)
+            {
+                if (text.SequenceEqual(example))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>Past the limit an exact set would grow with the table; the sketch stays at 16 KB.</summary>
+        private void ToSketch()
+        {
+            _sketch = new HyperLogLog();
+            foreach (var seen in _exact!)
+            {
+                _sketch.Add(seen);
+            }
+            foreach (var bits in _numbers!)
+            {
+                _sketch.Add(bits, NumberSeed);
+            }
+            foreach (var ticks in _dates!)
+            {
+                _sketch.Add(ticks, DateSeed);
+            }
+            (_exact, _numbers, _dates) = (null, null, null);
+        }
+
         private void AddDistinct(ReadOnlySpan<char> value, string? text = null)
         {
             if (_exact is null)
@@ -303,17 +414,14 @@ public sealed class ColumnProfileAnnotator : IAnnotator
             if (Examples.Count < ExampleCount)
             {
                 var example = value.Length <= ExampleLength ? value : value[..ExampleLength];
-                Examples.Add(text is not null && example.Length == text.Length ? text : example.ToString());
-            }
-            if (_exact.Count > ExactDistinctLimit)
-            {
-                // Past the limit an exact set would grow with the table; the sketch stays at 16 KB.
-                _sketch = new HyperLogLog();
-                foreach (var seen in _exact)
+                if (!HasExample(example))
                 {
-                    _sketch.Add(seen);
+                    Examples.Add(text is not null && example.Length == text.Length ? text : example.ToString());
                 }
-                _exact = null;
+            }
+            if (_exact.Count + _numbers!.Count + _dates!.Count > ExactDistinctLimit)
+            {
+                ToSketch();
             }
         }
 

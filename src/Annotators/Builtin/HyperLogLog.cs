@@ -16,9 +16,12 @@ internal sealed class HyperLogLog
     public void Add(string value) => Add(value.AsSpan());
 
     /// <summary>Adds a value given as characters (the same estimate as its string).</summary>
-    public void Add(ReadOnlySpan<char> value)
+    public void Add(ReadOnlySpan<char> value) => AddHash(Hash(value));
+
+    private const ulong KeyTag = 0x94d049bb133111ebUL;
+
+    private void AddHash(ulong hash)
     {
-        var hash = Hash(value);
         var index = (int)(hash >> (64 - Precision));
         var rest = (hash << Precision) | (1UL << (Precision - 1));
         var rank = (byte)(BitOperations.LeadingZeroCount(rest) + 1);
@@ -27,6 +30,12 @@ internal sealed class HyperLogLog
             _registers[index] = rank;
         }
     }
+
+    /// <summary>
+    /// Adds a value given as a 64-bit key (a number's bits, a date's ticks); <paramref name="seed"/> keeps apart keys of
+    /// different kinds. A key and a string never count as the same value.
+    /// </summary>
+    public void Add(long key, ulong seed) => AddHash(Mix(Mix((ulong)key ^ seed) ^ KeyTag));
 
     /// <summary>The estimated number of distinct values added.</summary>
     public long Estimate()
@@ -59,6 +68,12 @@ internal sealed class HyperLogLog
         {
             hash = (hash ^ c) * 1099511628211UL;
         }
+        return Mix(hash);
+    }
+
+    /// <summary>MurmurHash3's 64-bit finalizer.</summary>
+    private static ulong Mix(ulong hash)
+    {
         hash ^= hash >> 33;
         hash *= 0xff51afd7ed558ccdUL;
         hash ^= hash >> 33;

@@ -185,4 +185,50 @@ public class ColumnProfileAnnotatorTests
         Assert.Equal(("0.25", $"{Rows - 1}.25"), (profiles[1].Min, profiles[1].Max));
         Assert.Equal(Rows, profiles[1].DistinctCount);
     }
+
+    [Fact]
+    public async Task A_number_or_date_and_the_same_written_as_text_count_as_one_value_and_one_example()
+    {
+        // Typed numbers and dates are counted by value, not rendered per cell; the count is still that of their texts.
+        IReadOnlyList<CellValue>[] rows =
+        [
+            [N(5), D(2024, 1, 1)],
+            [T("5"), T("2024-01-01")],
+            [N(5), D(2024, 1, 1)],
+            [N(5.5), D(2024, 1, 2)],
+            [T("five"), T("soon")],
+            [N(-0.0), D(2024, 1, 2)],
+            [N(0), D(2024, 1, 3)],
+        ];
+
+        var profiles = await ProfileAsync(Table("Sheet1", ["Amount", "Due"], rows));
+
+        // 5, 5.5, five, -0, 0 ("-0" is its own text, as the round-trip format writes it).
+        Assert.False(profiles[0].DistinctIsEstimate);
+        Assert.Equal(5, profiles[0].DistinctCount);
+        Assert.Equal(["5", "5.5", "five", "-0", "0"], profiles[0].Examples);
+        // 2024-01-01, 2024-01-02, soon, 2024-01-03.
+        Assert.Equal(4, profiles[1].DistinctCount);
+        Assert.Equal(["2024-01-01", "2024-01-02", "soon", "2024-01-03"], profiles[1].Examples);
+    }
+
+    [Fact]
+    public async Task Columns_of_many_distinct_numbers_and_dates_are_estimated_by_value()
+    {
+        const int Rows = 30_000;
+        var start = new DateTime(2020, 1, 1);
+        var rows = Enumerable.Range(0, Rows).Select(i => (IReadOnlyList<CellValue>)
+            [N(i + 0.25), CellValue.FromDateTime(start.AddMinutes(i)), N(i % 100)]).ToList();
+
+        var profiles = await ProfileAsync(Table("Sheet1", ["Amount", "At", "Group"], rows));
+
+        Assert.True(profiles[0].DistinctIsEstimate);
+        Assert.InRange(profiles[0].DistinctCount, Rows * 0.97, Rows * 1.03);
+        Assert.Equal(["0.25", "1.25", "2.25", "3.25", "4.25"], profiles[0].Examples);
+        Assert.True(profiles[1].DistinctIsEstimate);
+        Assert.InRange(profiles[1].DistinctCount, Rows * 0.97, Rows * 1.03);
+        Assert.Equal("date", profiles[1].InferredType);
+        Assert.False(profiles[2].DistinctIsEstimate);
+        Assert.Equal(100, profiles[2].DistinctCount);
+    }
 }
