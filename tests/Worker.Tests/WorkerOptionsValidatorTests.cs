@@ -88,6 +88,18 @@ public sealed class WorkerOptionsValidatorTests
         Assert.Contains(key.Split(':')[2].TrimEnd('0', ':'), refused.Message);
     }
 
+    [Theory]
+    [InlineData("WarmUpPdfPages", "-1")]
+    [InlineData("WarmUpPdfPages", "5001")]
+    [InlineData("WarmUpWorkbookRows", "-1")]
+    public async Task A_warm_up_size_out_of_range_stops_the_worker_at_start_naming_it(string setting, string value)
+    {
+        var error = await StartWorkerAsync(new() { ["Annotate:Worker:Isolation:" + setting] = value });
+
+        var refused = Assert.IsType<OptionsValidationException>(error);
+        Assert.Contains(setting, refused.Message);
+    }
+
     [Fact]
     public void Redelivery_delays_repeat_the_last_one_up_to_the_limit_and_default_to_30s_2min_10min()
     {
