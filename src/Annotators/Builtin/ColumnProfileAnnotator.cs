@@ -169,13 +169,14 @@ public sealed class ColumnProfileAnnotator : IAnnotator
                     return count;
                 }
                 Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+                var lookup = texts.GetAlternateLookup<ReadOnlySpan<char>>();
                 foreach (var bits in _numbers)
                 {
-                    count -= texts.GetAlternateLookup<ReadOnlySpan<char>>().Contains(CellValue.FromNumber(BitConverter.Int64BitsToDouble(bits)).GetText(buffer)) ? 1 : 0;
+                    count -= lookup.Contains(CellValue.FromNumber(BitConverter.Int64BitsToDouble(bits)).GetText(buffer)) ? 1 : 0;
                 }
                 foreach (var ticks in _dates)
                 {
-                    count -= texts.GetAlternateLookup<ReadOnlySpan<char>>().Contains(CellValue.FromDateTime(new DateTime(ticks)).GetText(buffer)) ? 1 : 0;
+                    count -= lookup.Contains(CellValue.FromDateTime(new DateTime(ticks)).GetText(buffer)) ? 1 : 0;
                 }
                 return count;
             }
@@ -204,7 +205,7 @@ public sealed class ColumnProfileAnnotator : IAnnotator
                     else
                     {
                         // Negative zero is written "-0", a value of its own, as its bits are.
-                        AddDistinctValue(ref _numbers, BitConverter.DoubleToInt64Bits(number), NumberSeed, cell, buffer);
+                        AddDistinctValue(_numbers, BitConverter.DoubleToInt64Bits(number), NumberSeed, cell, buffer);
                     }
                     return;
                 case CellKind.DateTime when cell.DateTime is { } date:
@@ -215,7 +216,7 @@ public sealed class ColumnProfileAnnotator : IAnnotator
                     }
                     else
                     {
-                        AddDistinctValue(ref _dates, date.Ticks, DateSeed, cell, buffer);
+                        AddDistinctValue(_dates, date.Ticks, DateSeed, cell, buffer);
                     }
                     return;
             }
@@ -342,7 +343,7 @@ public sealed class ColumnProfileAnnotator : IAnnotator
         private void AddDistinct(string value) => AddDistinct(value, value);
 
         /// <summary>A number or date by value (<paramref name="key"/>); rendered only when it becomes one of the examples.</summary>
-        private void AddDistinctValue(ref HashSet<long>? values, long key, ulong seed, CellValue cell, char[] buffer)
+        private void AddDistinctValue(HashSet<long>? values, long key, ulong seed, CellValue cell, char[] buffer)
         {
             if (_exact is null)
             {

@@ -9,9 +9,6 @@ using Annotate.Annotators.Readers;
 using Annotate.Annotators.Semantic;
 using Annotate.Annotators.Writers;
 using Microsoft.Extensions.Logging;
-using UglyToad.PdfPig.Core;
-using UglyToad.PdfPig.Fonts.Standard14Fonts;
-using UglyToad.PdfPig.Writer;
 
 namespace Annotate.Annotators.Pipeline;
 
@@ -250,16 +247,6 @@ public sealed class EngineWarmUp(
         yield return (SourceFormat.Markdown, "warm-up.md", Encoding.UTF8.GetBytes("# Warm-up\n\n" + Text + "\n| a | b |\n|---|---|\n| 1 | 2 |\n"));
         yield return (SourceFormat.Csv, "warm-up.csv", Encoding.UTF8.GetBytes("Date,Amount,Note\n2024-03-15,1250.00,budget\n2024-03-16,80.50,travel\n"));
         yield return (SourceFormat.Html, "warm-up.html", Encoding.UTF8.GetBytes("<html><head><title>Warm-up</title></head><body><h1>Warm-up</h1><p>" + Text + "</p></body></html>"));
-        yield return (SourceFormat.Pdf, "warm-up.pdf", Pdf());
-    }
-
-    private static byte[] Pdf()
-    {
-        var builder = new PdfDocumentBuilder();
-        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
-        var page = builder.AddPage(595, 842);
-        page.AddText("Warm-up", 18, new PdfPoint(72, 760), font);
-        page.AddText("The board approved the budget of EUR 1,250.00 on 15 March 2024.", 11, new PdfPoint(72, 730), font);
-        return builder.Build();
+        yield return (SourceFormat.Pdf, "warm-up.pdf", SamplePdf.Build(1));
     }
 }
