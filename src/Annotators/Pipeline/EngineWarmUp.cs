@@ -163,6 +163,17 @@ public sealed class EngineWarmUp(
         : WarmLargeDocumentAsync(SourceFormat.Pdf, "warm-up-report.pdf", path => SamplePdf.Write(path, pages), null, betweenSteps, cancellationToken);
 
     /// <summary>
+    /// Compiles ahead the methods of the PDF library (PdfPig's assemblies, <see cref="CodePreparation"/>) that no warm-up
+    /// document ran: the parsers of embedded TrueType, CFF and Type 1 font programs, encodings, CMaps, which a generated
+    /// report with standard fonts does not reach and a user's first PDF otherwise waits for the JIT to compile. Returns how
+    /// many methods it compiled; 0 when no PDF reader is registered.
+    /// </summary>
+    public int CompilePdfLibrary(CancellationToken cancellationToken) =>
+        readers.Any(r => r.Format == SourceFormat.Pdf)
+            ? CodePreparation.Prepare(CodePreparation.LibraryAssemblies("UglyToad.PdfPig", typeof(UglyToad.PdfPig.PdfDocument).Assembly), cancellationToken)
+            : 0;
+
+    /// <summary>
     /// Generates a document with <paramref name="write"/>, reads it, runs the annotators that run beside each other (and
     /// <paramref name="alsoAnnotator"/>) and the writers that do, one step at a time, in a temporary folder deleted after.
     /// </summary>

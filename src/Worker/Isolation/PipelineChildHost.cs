@@ -535,6 +535,11 @@ public static class PipelineChildHost
             var pdf = pdfPages <= 0 ? "left out"
                 : await engine.WarmLongPdfAsync(pdfPages, cancellationToken, betweenSteps) is { } report ? $"of {report.Pages.Count:N0} pages read, annotated and written"
                 : "could not be read";
+            if (pdfPages > 0)
+            {
+                await betweenSteps(cancellationToken);
+                pdf += $", the rest of the PDF library compiled ahead ({engine.CompilePdfLibrary(cancellationToken):N0} methods)";
+            }
             logger.LogInformation("Warmed up in {Milliseconds:0} ms: readers, writers and local annotators compiled; sentence encoder {Encoder}; large workbook {Workbook}; long PDF {Pdf}; resident {Megabytes} MiB",
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, encoder, workbook, pdf, ProcessMemory.ResidentMegabytes());
         }
