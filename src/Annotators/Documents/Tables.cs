@@ -159,8 +159,9 @@ public readonly record struct CellValue
 
     /// <summary>
     /// The length of a rendered value's text when it follows from the value without rendering it (booleans, dates,
-    /// whole numbers under 10^15, whose rendering is their digits); -1 for a given text and for other numbers. A
-    /// million-row scan that only counts characters renders each number otherwise.
+    /// whole numbers under 10^15, whose rendering is their digits, numbers of up to eight decimals between 10^-4 and
+    /// 10^15); -1 for a given text and for other numbers. A million-row scan that only counts characters renders each
+    /// number otherwise.
     /// </summary>
     internal int KnownRenderedLength()
     {
@@ -179,9 +180,48 @@ public readonly record struct CellValue
                 var magnitude = (ulong)Math.Abs((long)number);
                 // "-0" for negative zero, as the round-trip format writes it.
                 return CountDigits(magnitude) + (double.IsNegative(number) ? 1 : 0);
+            case CellKind.Number when Number is { } number:
+                return DecimalLength(number);
             default:
                 return -1;
         }
+    }
+
+    /// <summary>Powers of ten a double holds exactly, for <see cref="DecimalLength"/>.</summary>
+    private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
+    /// <summary>
+    /// The length of the round-trip format's text for a number with a fraction of at most eight decimals (amounts,
+    /// rates, measurements): the fewest decimals <c>k</c> for which <c>m / 10^k</c>, <c>m</c> the number times
+    /// <c>10^k</c> rounded, is the number again. Both <c>m</c> and <c>10^k</c> are exact doubles, so their quotient is
+    /// the double nearest the decimal <c>m × 10^-k</c>, which is what reading that decimal gives: the shortest text that
+    /// reads back as the number is that decimal, and the round-trip format writes the shortest, in fixed notation from
+    /// 10^-4 up to 10^15 (0.00001 is "1E-05"). −1 for other numbers (more decimals, outside that range, not finite).
+    /// </summary>
+    private static int DecimalLength(double number)
+    {
+        var magnitude = Math.Abs(number);
+        if (!(magnitude >= 1e-4 && magnitude < 1e15))
+        {
+            return -1;
+        }
+        for (var k = 1; k < PowersOfTen.Length; k++)
+        {
+            var scaled = Math.Round(magnitude * PowersOfTen[k]);
+            if (scaled >= 9_007_199_254_740_992.0)
+            {
+                // Past 2^53 a double no longer holds every whole number.
+                return -1;
+            }
+            if (scaled / PowersOfTen[k] == magnitude)
+            {
+                var digits = (ulong)scaled;
+                // The whole part's digits (a "0" when there are none), the point, k decimals, and a sign.
+                var whole = digits / (ulong)PowersOfTen[k];
+                return (whole == 0 ? 1 : CountDigits(whole)) + 1 + k + (number < 0 ? 1 : 0);
+            }
+        }
+        return -1;
     }
 
     /// <summary>A whole number the round-trip format writes as its digits (from 10^15 on it writes an exponent).</summary>

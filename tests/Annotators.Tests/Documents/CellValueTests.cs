@@ -36,8 +36,9 @@ public class CellValueTests
             Assert.True(length == -1 || length == cell.GetText(buffer).Length, $"{number:R}: {length} for '{cell.GetText(buffer)}'");
             known += length > 0 ? 1 : 0;
         }
-        // The whole numbers under 10^15 are told without rendering; fractions, 10^15 and more, NaN and infinities are not.
-        Assert.Equal(numbers.Count(n => double.IsFinite(n) && Math.Abs(n) < 1e15 && n == Math.Floor(n)), known);
+        // The whole numbers under 10^15 and the two short fractions are told without rendering; 10^15 and more, NaN and
+        // infinities are not.
+        Assert.Equal(numbers.Count(n => double.IsFinite(n) && Math.Abs(n) < 1e15 && n == Math.Floor(n)) + 2, known);
         Assert.Equal(2, new CellValue { Kind = CellKind.Number, Number = -0.0 }.KnownRenderedLength());
         foreach (var date in new[] { new DateTime(2024, 3, 1), new DateTime(2024, 3, 1, 10, 5, 0), DateTime.MinValue, DateTime.MaxValue, new DateTime(5, 1, 1) })
         {
@@ -49,6 +50,47 @@ public class CellValueTests
         Assert.Equal(-1, CellValue.FromText("12").KnownRenderedLength());
         Assert.Equal(-1, (CellValue.FromNumber(12.5) with { Text = "12.50" }).KnownRenderedLength());
         Assert.Equal(-1, new CellValue { Kind = CellKind.Number }.KnownRenderedLength());
+    }
+
+    [Fact]
+    public void A_number_with_a_few_decimals_has_its_length_known_without_rendering_and_it_is_the_rendered_length()
+    {
+        Span<char> buffer = stackalloc char[CellValue.MaxDerivedTextLength];
+        var random = new Random(31);
+        double[] decimals =
+        [
+            12.5, -0.25, 0.1, 0.2, 0.3, 0.7, 1.1, 9.95, 9.995, 99.99, 0.01, 0.0001, -0.0001, 0.000123, 1234567.891,
+            123_456_789_012.375, 1.23456789, 0.12345678, 33.333333, 2.5e-4, 1e14 + 0.5,
+            // Up to 15 significant digits, the most every double holds, of which one to eight decimals.
+            .. Enumerable.Range(0, 5_000).Select(_ => random.Next(0, 8) is var whole
+                ? Math.Round((random.NextDouble() - 0.5) * Math.Pow(10, whole), random.Next(1, Math.Min(9, 16 - whole))) : 0),
+            .. Enumerable.Range(0, 2_000).Select(_ => random.Next(-1_000_000, 1_000_000) / Math.Pow(10, random.Next(1, 9))),
+        ];
+        // 0.0001 and up: the round-trip format writes smaller numbers with an exponent.
+        foreach (var number in decimals.Where(n => n != Math.Floor(n) && Math.Abs(n) >= 1e-4))
+        {
+            var cell = new CellValue { Kind = CellKind.Number, Number = number };
+            // Each is a decimal of at most eight places in fixed notation: its length is known, and is the text's.
+            var length = cell.KnownRenderedLength();
+            Assert.True(length == cell.GetText(buffer).Length, $"{number:R}: {length} for '{cell.GetText(buffer)}'");
+        }
+        // Past eight decimals (0.1 + 0.2 writes 17 digits) or 2^53 times ten to their decimals, in exponent notation (under 10^-4, 10^15 and up) and not a
+        // number: rendered.
+        double[] rendered = [0.1 + 0.2, 1.0 / 3, Math.PI, 0.00001, -0.00001, 2.5e-5, 1e-7, 999_999_999_999_999.9, 1e15 + 0.5, 1.5e300, double.NaN, double.PositiveInfinity];
+        foreach (var number in rendered)
+        {
+            var cell = new CellValue { Kind = CellKind.Number, Number = number };
+            var length = cell.KnownRenderedLength();
+            Assert.True(length == -1, $"{number:R}: {length} for '{cell.GetText(buffer)}'");
+        }
+        // Random doubles of every magnitude: the length, when known, is never another than the rendered text's.
+        for (var i = 0; i < 20_000; i++)
+        {
+            var number = BitConverter.Int64BitsToDouble(random.NextInt64());
+            var cell = new CellValue { Kind = CellKind.Number, Number = number };
+            var length = cell.KnownRenderedLength();
+            Assert.True(length == -1 || length == cell.GetText(buffer).Length, $"{number:R}: {length} for '{cell.GetText(buffer)}'");
+        }
     }
 
     [Fact]
