@@ -81,9 +81,10 @@ public static class CodePreparation
             RuntimeHelpers.PrepareMethod(method.MethodHandle);
             return true;
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException
-            or BadImageFormatException or InvalidProgramException or TypeLoadException or MissingMethodException or FileNotFoundException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever the runtime refuses to compile ahead (a method it cannot load, a dependency missing) is compiled,
+            // or refused, at its first call as before: one method never stops the others.
             return false;
         }
     }

@@ -166,12 +166,25 @@ public sealed class EngineWarmUp(
     /// Compiles ahead the methods of the PDF library (PdfPig's assemblies, <see cref="CodePreparation"/>) that no warm-up
     /// document ran: the parsers of embedded TrueType, CFF and Type 1 font programs, encodings, CMaps, which a generated
     /// report with standard fonts does not reach and a user's first PDF otherwise waits for the JIT to compile. Returns how
-    /// many methods it compiled; 0 when no PDF reader is registered.
+    /// many methods it compiled; 0 when no PDF reader is registered or the library's assemblies cannot be loaded (logged,
+    /// not thrown: the methods are then compiled at their first call, as without this step).
     /// </summary>
-    public int CompilePdfLibrary(CancellationToken cancellationToken) =>
-        readers.Any(r => r.Format == SourceFormat.Pdf)
-            ? CodePreparation.Prepare(CodePreparation.LibraryAssemblies("UglyToad.PdfPig", typeof(UglyToad.PdfPig.PdfDocument).Assembly), cancellationToken)
-            : 0;
+    public int CompilePdfLibrary(CancellationToken cancellationToken)
+    {
+        if (!readers.Any(r => r.Format == SourceFormat.Pdf))
+        {
+            return 0;
+        }
+        try
+        {
+            return CodePreparation.Prepare(CodePreparation.LibraryAssemblies("UglyToad.PdfPig", typeof(UglyToad.PdfPig.PdfDocument).Assembly), cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or BadImageFormatException)
+        {
+            logger.LogDebug(ex, "Compiling the PDF library ahead failed");
+            return 0;
+        }
+    }
 
     /// <summary>
     /// Generates a document with <paramref name="write"/>, reads it, runs the annotators that run beside each other (and
