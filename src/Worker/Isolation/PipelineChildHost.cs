@@ -499,7 +499,8 @@ public static class PipelineChildHost
     /// that use it) when a profile uses it and the child's size
     /// with it stays under half of <see cref="IsolationOptions.RecycleAboveMegabytes"/>, the other half left for documents
     /// (a fresh child is never near the size at which it would be recycled); then a large workbook
-    /// (<see cref="IsolationOptions.WarmUpWorkbookRows"/>); last, a long PDF (<see cref="IsolationOptions.WarmUpPdfPages"/>).
+    /// (<see cref="IsolationOptions.WarmUpWorkbookRows"/>); last, a long PDF (<see cref="IsolationOptions.WarmUpPdfPages"/>)
+    /// and the rest of the PDF library compiled ahead.
     /// </summary>
     private sealed class ChildWarmUp(EngineWarmUp engine, int recycleAboveMegabytes, int workbookRows, int pdfPages)
     {
