@@ -210,6 +210,10 @@ internal static class PdfBenchmark
             var warmed = new List<double>();
             var warmedOnly = new List<double>();
             var pdftotext = new List<double>();
+            // The first read's seconds in a fresh process after the child's PDF warm-up (with the options given).
+            double FirstReadAfterWarmUp(string[] options) => double.Parse(Once(["--reads", "1", "--warm-pages",
+                EngineWarmUp.LongPdfPages.ToString(CultureInfo.InvariantCulture), .. options, threads.ToString(CultureInfo.InvariantCulture), .. files])[0],
+                CultureInfo.InvariantCulture);
             for (var round = 0; round < rounds; round++)
             {
                 // Taking turns: each round starts with the next of pdftotext, a fresh Annotate process, a fresh one that first
@@ -230,14 +234,10 @@ internal static class PdfBenchmark
                             tenth.Add(double.Parse(output[1], CultureInfo.InvariantCulture));
                             break;
                         case 2:
-                            var afterWarmUp = Once(["--reads", "1", "--warm-pages", EngineWarmUp.LongPdfPages.ToString(CultureInfo.InvariantCulture),
-                                threads.ToString(CultureInfo.InvariantCulture), .. files]);
-                            warmed.Add(double.Parse(afterWarmUp[0], CultureInfo.InvariantCulture));
+                            warmed.Add(FirstReadAfterWarmUp([]));
                             break;
                         default:
-                            var notCompiled = Once(["--reads", "1", "--warm-pages", EngineWarmUp.LongPdfPages.ToString(CultureInfo.InvariantCulture),
-                                "--no-compile", threads.ToString(CultureInfo.InvariantCulture), .. files]);
-                            warmedOnly.Add(double.Parse(notCompiled[0], CultureInfo.InvariantCulture));
+                            warmedOnly.Add(FirstReadAfterWarmUp(["--no-compile"]));
                             break;
                     }
                 }

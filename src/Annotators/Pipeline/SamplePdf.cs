@@ -10,8 +10,8 @@ namespace Annotate.Annotators.Pipeline;
 /// amounts and e-mail addresses among the words), a four-column table of figures and a page number, in three standard
 /// fonts, each page's content stream compressed as most PDFs' are. The engine's warm-up reads a one-page one with the
 /// other formats' samples, then one long enough for the PDF reader's per-page code to be compiled optimised, which
-/// otherwise first runs, unoptimised, in the first long PDF a user sends. Written directly rather than with PdfPig's builder, which takes about 2 s and 2.7 GB of allocations for 200
-/// such pages: this takes milliseconds.
+/// otherwise first runs, unoptimised, in the first long PDF a user sends. Written directly rather than with PdfPig's
+/// builder, which takes about 2 s and 2.7 GB of allocations for 200 such pages: this takes milliseconds.
 /// </summary>
 internal static class SamplePdf
 {
