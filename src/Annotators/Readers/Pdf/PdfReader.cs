@@ -33,14 +33,17 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
     {
         try
         {
-            using var stream = source.OpenRead();
-            using var pdf = PdfDocument.Open(stream, Parsing);
-            var pages = ReadPages(pdf, () => OpenAgain(source), cancellationToken);
+            // In memory when it fits: every thread's copy of the document then reads the same bytes, and PdfPig reads
+            // them from an array instead of one call to the stream per byte.
+            var bytes = source.Length <= _options.PdfInMemoryMaxBytes ? await File.ReadAllBytesAsync(source.Path, cancellationToken).ConfigureAwait(false) : null;
+            using var stream = bytes is null ? source.OpenRead() : null;
+            using var pdf = bytes is null ? PdfDocument.Open(stream!, Parsing) : PdfDocument.Open(bytes, Parsing);
+            var pages = ReadPages(pdf, bytes is null ? () => OpenAgain(source) : () => PdfDocument.Open(bytes, Parsing), cancellationToken);
             string? doubt;
             // Where a scanned page's own image is taken from: not from the damaged file when its pages came from a repair.
             var imagesFrom = pdf;
             // A stream of its own: PdfPig keeps reading from the one it was given, and the check moves around the file.
-            using (var raw = source.OpenRead())
+            using (var raw = bytes is null ? source.OpenRead() : new MemoryStream(bytes, writable: false))
             {
                 doubt = PdfPageCountCheck.Doubt(pdf, raw);
                 if (doubt is not null && Rebuilt(pdf, raw, source.FileName, cancellationToken) is { } rebuilt)

@@ -53,6 +53,27 @@ public class PdfPageReaderTests
     }
 
     [Fact]
+    public async Task A_pdf_read_from_the_file_by_each_thread_equals_it_read_once_into_memory()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("long.pdf");
+        File.WriteAllBytes(path, Merged(40));
+        var source = new DocumentSource(path, "long.pdf");
+        var fromFile = new PdfReader(NullLogger<PdfReader>.Instance,
+            options: Options.Create(new ReaderOptions { PdfPageThreads = 2, PdfInMemoryMaxBytes = 0 }));
+        var justFits = new PdfReader(NullLogger<PdfReader>.Instance,
+            options: Options.Create(new ReaderOptions { PdfPageThreads = 2, PdfInMemoryMaxBytes = new FileInfo(path).Length }));
+
+        var read = await fromFile.ReadAsync(source, CancellationToken.None);
+        var inMemory = await justFits.ReadAsync(source, CancellationToken.None);
+
+        Assert.True(read.Pages.Count >= 40, $"{read.Pages.Count} pages");
+        Assert.Equal(Describe(read), Describe(inMemory));
+        Assert.Equal(read.Properties, inMemory.Properties);
+        Assert.Equal(read.Outline.Count, inMemory.Outline.Count);
+    }
+
+    [Fact]
     public void A_failure_on_another_thread_fails_the_read_with_its_own_exception()
     {
         var path = TestFiles.Corpus("pdf/pdflatex-4-pages.pdf");
