@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Annotate.Annotators.Readers.Pdf;
 
 /// <summary>
@@ -14,6 +16,10 @@ internal static class PdfColumns
     private const double MinimumColumnShare = 0.2;
 
     private const int MaximumDepth = 4;
+
+    /// <summary>Most line × candidate states a region is searched with (a byte each); a region past it (thousands of lines
+    /// on a page thousands of points wide: no ordinary page) is read as one column.</summary>
+    private const long MaximumStates = 1L << 26;
 
     public static IReadOnlyList<IReadOnlyList<PdfWord>> Split(IReadOnlyList<PdfWord> words)
     {
@@ -99,13 +105,36 @@ internal static class PdfColumns
         {
             candidates.Add(candidate);
         }
-        // Each line's state at every candidate, in one pass over its words: the sweep below then costs a lookup per
-        // line and candidate rather than a pass over the line's words.
-        var states = new LineState[lines.Count][];
-        for (var i = 0; i < lines.Count; i++)
+        var stride = candidates.Count;
+        if ((long)lines.Count * stride > MaximumStates)
         {
-            states[i] = States(lines[i], candidates, minimumGap);
+            return false;
         }
+        // Each line's state at every candidate, in one pass over its words: the sweep below then costs a lookup per
+        // line and candidate rather than a pass over the line's words. One pooled table for all lines, row by line.
+        var states = ArrayPool<LineState>.Shared.Rent(Math.Max(1, lines.Count * stride));
+        var scratch = new LineScratch();
+        try
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                States(lines[i], candidates, minimumGap, states.AsSpan(i * stride, stride), scratch);
+            }
+            return Sweep(lines, candidates, states, minimumGap, left, right, out gutter);
+        }
+        finally
+        {
+            scratch.Dispose();
+            ArrayPool<LineState>.Shared.Return(states);
+        }
+    }
+
+    /// <summary>The longest run of lines a candidate passes between columns, extended to the one-sided lines below it.</summary>
+    private static bool Sweep(List<Line> lines, List<double> candidates, LineState[] states, double minimumGap, double left,
+        double right, out Gutter gutter)
+    {
+        gutter = default;
+        var stride = candidates.Count;
         var bestRun = 0;
         for (var k = 0; k < candidates.Count; k++)
         {
@@ -114,7 +143,7 @@ internal static class PdfColumns
             var runTop = 0.0;
             for (var i = 0; i < lines.Count; i++)
             {
-                var state = states[i][k];
+                var state = states[(i * stride) + k];
                 if (state == LineState.Crossed)
                 {
                     run = 0;
@@ -155,7 +184,7 @@ internal static class PdfColumns
         return true;
     }
 
-    private enum LineState
+    private enum LineState : byte
     {
         Crossed,
         OneSided,
@@ -166,12 +195,13 @@ internal static class PdfColumns
     /// <see cref="Crossing"/> at each of the ascending <paramref name="candidates"/>: the line's words merged into spans
     /// of ink, left to right, and the candidates walked along them once.
     /// </summary>
-    private static LineState[] States(Line line, List<double> candidates, double minimumGap)
+    private static void States(Line line, List<double> candidates, double minimumGap, Span<LineState> states, LineScratch scratch)
     {
-        var words = line.Words.ToArray();
-        Array.Sort(words, static (a, b) => a.Left.CompareTo(b.Left));
-        var spans = new List<(double Left, double Right)>(words.Length);
-        foreach (var word in words)
+        var words = scratch.Words(line.Words);
+        Array.Sort(words, 0, line.Words.Count, ByLeft);
+        var spans = scratch.Spans;
+        spans.Clear();
+        foreach (var word in words.AsSpan(0, line.Words.Count))
         {
             if (spans.Count > 0 && word.Left < spans[^1].Right)
             {
@@ -182,7 +212,6 @@ internal static class PdfColumns
                 spans.Add((word.Left, word.Right));
             }
         }
-        var states = new LineState[candidates.Count];
         var span = 0;
         for (var k = 0; k < candidates.Count; k++)
         {
@@ -204,7 +233,41 @@ internal static class PdfColumns
                 states[k] = spans[span].Left - spans[span - 1].Right >= minimumGap ? LineState.TwoSided : LineState.Crossed;
             }
         }
-        return states;
+    }
+
+    private static readonly Comparer<PdfWord> ByLeft = Comparer<PdfWord>.Create(static (a, b) => a.Left.CompareTo(b.Left));
+
+    /// <summary>What <see cref="States"/> needs for one line, handed from line to line: a pooled copy of the line's
+    /// words to sort, and the list of its spans of ink.</summary>
+    private sealed class LineScratch : IDisposable
+    {
+        private PdfWord[] _words = [];
+
+        public List<(double Left, double Right)> Spans { get; } = [];
+
+        /// <summary>The words copied to the front of a pooled array (at least as long as the list).</summary>
+        public PdfWord[] Words(List<PdfWord> words)
+        {
+            if (_words.Length < words.Count)
+            {
+                Return();
+                _words = ArrayPool<PdfWord>.Shared.Rent(words.Count);
+            }
+            words.CopyTo(_words);
+            return _words;
+        }
+
+        public void Dispose() => Return();
+
+        private void Return()
+        {
+            if (_words.Length > 0)
+            {
+                // Cleared: the pool must not keep a page's words alive.
+                ArrayPool<PdfWord>.Shared.Return(_words, clearArray: true);
+                _words = [];
+            }
+        }
     }
 
     /// <summary>Whether a vertical at <paramref name="x"/> crosses a word of the line, or a gap narrower than a gutter.</summary>

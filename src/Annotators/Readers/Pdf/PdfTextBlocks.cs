@@ -225,9 +225,16 @@ internal static class PdfTextBlocks
     /// <summary>The size of the middle glyph when the glyphs are ordered by size (each word counted with its glyphs).</summary>
     private static double MedianSize(List<PdfWord> words, int glyphs)
     {
-        if (words.Count == 1)
+        var size = words[0].FontSize;
+        var oneSize = true;
+        for (var i = 1; i < words.Count && oneSize; i++)
         {
-            return words[0].FontSize;
+            oneSize = words[i].FontSize == size;
+        }
+        if (oneSize)
+        {
+            // The common line, set in one size: no copy to sort.
+            return size;
         }
         var bySize = words.ToArray();
         Array.Sort(bySize, static (a, b) => a.FontSize.CompareTo(b.FontSize));

@@ -68,7 +68,7 @@ internal static partial class PdfWords
     public sealed class Result
     {
         /// <summary>The words, in content-stream order.</summary>
-        public List<PdfWord> Words { get; } = [];
+        public List<PdfWord> Words { get; init; } = [];
 
         /// <summary>Characters of the text layer, whitespace not counted.</summary>
         public int Characters { get; set; }
@@ -79,7 +79,8 @@ internal static partial class PdfWords
 
     public static Result Build(IReadOnlyList<Letter> letters)
     {
-        var result = new Result();
+        // Sized for words of five letters and a space, so the list rarely grows (a grown list is a copy and garbage).
+        var result = new Result { Words = new List<PdfWord>((letters.Count / 6) + 4) };
         var sizes = new Dictionary<int, int>();
         var fonts = new FontWeights();
         var text = new StringBuilder();

@@ -55,6 +55,39 @@ public class PdfPageLayoutTests
         Assert.Equal([.. Left, .. Right], lines);
     }
 
+    [Theory]
+    [InlineData(1_000, 2)]
+    // 8,281 candidate gutters (words across 13,800 points) × 9,000 lines is past the bound of states searched: one region.
+    [InlineData(9_000, 1)]
+    public void Columns_are_searched_for_within_a_bound_and_a_region_past_it_is_one_column(int lines, int regions)
+    {
+        var words = new List<PdfWord>(lines * 2);
+        for (var i = 0; i < lines; i++)
+        {
+            var baseline = 100_000 - (i * 12.0);
+            words.Add(Word(100, 6_000, baseline));
+            words.Add(Word(8_000, 13_900, baseline));
+        }
+
+        var found = PdfColumns.Split(words);
+
+        Assert.Equal(regions, found.Count);
+        Assert.Equal(words.Count, found.Sum(r => r.Count));
+
+        static PdfWord Word(double left, double right, double baseline) => new()
+        {
+            Text = "word",
+            Left = left,
+            Right = right,
+            Bottom = baseline,
+            Top = baseline + 10,
+            Baseline = baseline,
+            FontSize = 10,
+            Glyphs = 4,
+            PageBox = new PageBox(left, baseline, right, baseline + 10),
+        };
+    }
+
     [Fact]
     public void A_bold_heading_is_its_own_region_above_the_body_text()
     {
