@@ -7,7 +7,7 @@ namespace Annotate.Annotators.Documents;
 /// <param name="Bottom">Bottom edge.</param>
 /// <param name="Right">Right edge.</param>
 /// <param name="Top">Top edge.</param>
-public sealed record PageBox(double Left, double Bottom, double Right, double Top)
+public readonly record struct PageBox(double Left, double Bottom, double Right, double Top)
 {
     /// <summary>Width of the box.</summary>
     [JsonIgnore]

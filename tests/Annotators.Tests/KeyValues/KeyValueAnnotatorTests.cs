@@ -127,11 +127,11 @@ public class KeyValueAnnotatorTests
         var pairs = result.Annotations.KeyValues!.Pairs;
         var order = pairs.Single(p => p.Key == "order-number");
         Assert.Equal(PairLayouts.Below, order.Layout);
-        Assert.True(order.LabelLocation.Box!.Bottom > order.Location.Box!.Top, "the label stands above its value");
-        Assert.InRange(order.Location.Box.Left, 49, 51);
+        Assert.True(order.LabelLocation.Box!.Value.Bottom > order.Location.Box!.Value.Top, "the label stands above its value");
+        Assert.InRange(order.Location.Box.Value.Left, 49, 51);
         var total = pairs.Single(p => p.Key == "total");
         Assert.Equal(PairLayouts.Beside, total.Layout);
-        Assert.True(total.Location.Box!.Left > total.LabelLocation.Box!.Right, "the value stands to the right of its label");
+        Assert.True(total.Location.Box!.Value.Left > total.LabelLocation.Box!.Value.Right, "the value stands to the right of its label");
         Assert.Equal(PairLayouts.Inline, pairs.Single(p => p.Key == "invoice-number").Layout);
         // The line items' header labels no values: "Amount" over two amounts is a column, not a pair.
         Assert.DoesNotContain(pairs, p => p.Label is "Description" or "Amount" or "Qty");
