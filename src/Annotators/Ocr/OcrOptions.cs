@@ -38,7 +38,7 @@ public sealed class OcrOptions
     /// a lower resolution; an image file with a larger page fails with <c>too-large</c> before it is decoded. Default
     /// 60,000,000 (A4 at 600 dpi is 35 million).
     /// </summary>
-    [Range(10_000, 1_000_000_000)]
+    [Range(10_000d, 1_000_000_000d)]
     public long MaxPixels { get; set; } = 60_000_000;
 
     /// <summary>Most address space, in MiB, a render or recognition process may take (set with <c>prlimit --as</c>). Default 2048.</summary>

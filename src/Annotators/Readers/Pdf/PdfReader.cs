@@ -35,7 +35,9 @@ public sealed class PdfReader(ILogger<PdfReader> logger, TesseractOcr? ocr = nul
         {
             // In memory when it fits: every thread's copy of the document then reads the same bytes, and PdfPig reads
             // them from an array instead of one call to the stream per byte.
-            var bytes = source.Length <= _options.PdfInMemoryMaxBytes ? await File.ReadAllBytesAsync(source.Path, cancellationToken).ConfigureAwait(false) : null;
+            var bytes = source.Length <= _options.PdfInMemoryMaxBytes
+                ? await File.ReadAllBytesAsync(source.Path, cancellationToken).ConfigureAwait(false)
+                : null;
             using var stream = bytes is null ? source.OpenRead() : null;
             using var pdf = bytes is null ? PdfDocument.Open(stream!, Parsing) : PdfDocument.Open(bytes, Parsing);
             var pages = ReadPages(pdf, bytes is null ? () => OpenAgain(source) : () => PdfDocument.Open(bytes, Parsing), cancellationToken);
