@@ -175,4 +175,19 @@ public class AnnotationsJsonWriterTests
         var notice = Assert.Single(json["notices"]!.AsArray(), n => (string?)n!["code"] == "entities-truncated");
         Assert.Equal("annotations", (string?)notice!["source"]);
     }
+
+    [Fact]
+    public void A_box_is_written_as_its_four_edges_and_read_back_the_same()
+    {
+        var location = new SourceLocation { Page = 2, Box = new PageBox(50.5, 700, 120.25, 712) };
+        var options = AnnotationsJsonContext.Default.Options;
+
+        var json = System.Text.Json.JsonSerializer.Serialize(location, options);
+        var box = JsonNode.Parse(json)!["box"]!.AsObject();
+
+        Assert.Equal(["left", "bottom", "right", "top"], box.Select(p => p.Key));
+        Assert.Equal(120.25, (double)box["right"]!);
+        Assert.Equal(location, System.Text.Json.JsonSerializer.Deserialize<SourceLocation>(json, options));
+        Assert.DoesNotContain("\"box\"", System.Text.Json.JsonSerializer.Serialize(new SourceLocation { Page = 2 }, options), StringComparison.Ordinal);
+    }
 }
