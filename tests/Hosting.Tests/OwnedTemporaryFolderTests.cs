@@ -64,10 +64,12 @@ public sealed class OwnedTemporaryFolderTests : IDisposable
     public async Task The_folder_of_an_owner_that_was_killed_is_removed_by_the_next_sweep_and_not_before()
     {
         // Another process holding a folder's lock as the owner does (flock(2), which .NET takes for FileShare.None on
-        // Unix, and which the system lets go of when the process dies), then killed.
+        // Unix, and which the system lets go of when the process dies), then killed. The lock is the flock process's
+        // alone (--close: the command it runs does not inherit it), so it is gone once that process has exited; a
+        // command that inherited it could still hold it for a moment after the wait, on a loaded machine.
         var folder = Directory.CreateDirectory(Path.Combine(_root, Prefix + "elsewhere")).FullName;
         File.WriteAllText(Path.Combine(folder, "source.pdf"), "a user's document");
-        using var owner = Process.Start(new ProcessStartInfo("flock", ["--exclusive", folder + ".lock", "sh", "-c", "echo locked; exec sleep 600"])
+        using var owner = Process.Start(new ProcessStartInfo("flock", ["--close", "--exclusive", folder + ".lock", "sh", "-c", "echo locked; exec sleep 600"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
