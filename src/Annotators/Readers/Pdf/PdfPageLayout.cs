@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig;
 
 namespace Annotate.Annotators.Readers.Pdf;
 
@@ -62,11 +62,13 @@ internal sealed record PdfPageText(int Page, IReadOnlyList<PdfTextRegion> Region
 /// </summary>
 internal static partial class PdfPageLayout
 {
-    public static PdfPageText Analyse(Page page)
+    /// <summary>Page <paramref name="number"/> of <paramref name="document"/>, read as glyphs (<see cref="PdfGlyphs"/>) and analysed.</summary>
+    public static PdfPageText Analyse(PdfDocument document, int number) => Analyse(PdfGlyphs.Page(document, number));
+
+    private static PdfPageText Analyse(PdfGlyphPage page)
     {
-        var letters = page.Letters;
         var hasImages = page.NumberOfImages > 0;
-        var found = PdfWords.Build(letters);
+        var found = PdfWords.Build(page.Glyphs);
         // What OCR needs to judge the page by (a scan with a stamp on it has text, but too little for its images).
         var size = new PdfPageText(page.Number, [], 0, HasText: false, hasImages)
         {
@@ -142,10 +144,10 @@ internal static partial class PdfPageLayout
             : [words];
     }
 
-    private static double ImageCoverage(Page page)
+    private static double ImageCoverage(PdfGlyphPage page)
     {
         var area = page.Width * page.Height;
-        return area <= 0 ? 0 : Math.Min(1, page.GetImages().Sum(i => Math.Abs(i.BoundingBox.Width * i.BoundingBox.Height)) / area);
+        return area <= 0 ? 0 : Math.Min(1, page.ImageArea / area);
     }
 
     private static PdfTextLine ToLine(PdfTextBlocks.Line line)

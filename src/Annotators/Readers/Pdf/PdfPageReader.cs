@@ -47,7 +47,7 @@ internal static class PdfPageReader
         for (var number = 1; number <= pdf.NumberOfPages; number++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Commit(PdfPageLayout.Analyse(pdf.GetPage(number)), pages, ref words);
+            Commit(PdfPageLayout.Analyse(pdf, number), pages, ref words);
         }
         return pages;
     }
@@ -132,7 +132,7 @@ internal static class PdfPageReader
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                slot.Page = PdfPageLayout.Analyse(document.GetPage(number));
+                slot.Page = PdfPageLayout.Analyse(document, number);
             }
             catch (Exception ex)
             {

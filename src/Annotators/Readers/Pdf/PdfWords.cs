@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Annotate.Annotators.Documents;
@@ -77,7 +78,7 @@ internal static partial class PdfWords
         public double BodyFontSize { get; set; }
     }
 
-    public static Result Build(IReadOnlyList<Letter> letters)
+    public static Result Build(List<PdfGlyph> letters)
     {
         // Sized for words of five letters and a space, so the list rarely grows (a grown list is a copy and garbage).
         var result = new Result { Words = new List<PdfWord>((letters.Count / 6) + 4) };
@@ -85,16 +86,17 @@ internal static partial class PdfWords
         var fonts = new FontWeights();
         var text = new StringBuilder();
         var builder = new WordBuilder();
-        Letter? previous = null;
+        var glyphs = CollectionsMarshal.AsSpan(letters);
+        var previous = -1;
         Frame previousFrame = default;
-        for (var i = 0; i < letters.Count; i++)
+        for (var i = 0; i < glyphs.Length; i++)
         {
-            var letter = letters[i];
+            ref readonly var letter = ref glyphs[i];
             var value = letter.Value;
             if (string.IsNullOrWhiteSpace(value))
             {
                 builder.Flush(text, result.Words);
-                previous = null;
+                previous = -1;
                 continue;
             }
             result.Characters += value.Length == 1 ? 1 : CountNonWhiteSpace(value);
@@ -103,12 +105,12 @@ internal static partial class PdfWords
             sizes[key] = sizes.GetValueOrDefault(key) + 1;
 
             var frame = Frame.Of(letter);
-            if (previous is not null && Breaks(previous, previousFrame, letter, frame, size))
+            if (previous >= 0 && Breaks(glyphs[previous], previousFrame, letter, frame, size))
             {
                 builder.Flush(text, result.Words);
             }
             builder.Add(letter, frame, size, fonts.IsBold(letter), text);
-            previous = letter;
+            previous = i;
             previousFrame = frame;
         }
         builder.Flush(text, result.Words);
@@ -145,7 +147,7 @@ internal static partial class PdfWords
         return best / 2.0;
     }
 
-    private static bool Breaks(Letter previous, Frame previousFrame, Letter letter, Frame frame, double size)
+    private static bool Breaks(in PdfGlyph previous, Frame previousFrame, in PdfGlyph letter, Frame frame, double size)
     {
         if (letter.TextOrientation != previous.TextOrientation)
         {
@@ -166,7 +168,7 @@ internal static partial class PdfWords
     {
         private static readonly Frame Upright = new(1, 0);
 
-        public static Frame Of(Letter letter) => letter.TextOrientation switch
+        public static Frame Of(in PdfGlyph letter) => letter.TextOrientation switch
         {
             TextOrientation.Horizontal => Upright,
             TextOrientation.Rotate180 => new Frame(-1, 0),
@@ -176,7 +178,7 @@ internal static partial class PdfWords
             _ => Angle(letter),
         };
 
-        private static Frame Angle(Letter letter)
+        private static Frame Angle(in PdfGlyph letter)
         {
             var dx = letter.EndBaseLine.X - letter.StartBaseLine.X;
             var dy = letter.EndBaseLine.Y - letter.StartBaseLine.Y;
@@ -202,7 +204,7 @@ internal static partial class PdfWords
         private double _size;
         private TextOrientation _orientation;
 
-        public void Add(Letter letter, Frame frame, double size, bool bold, StringBuilder text)
+        public void Add(in PdfGlyph letter, Frame frame, double size, bool bold, StringBuilder text)
         {
             // As PdfPig's own words are boxed: from the baseline to the top of the glyphs, from the start of the first
             // glyph to the end of the last one's advance or ink, whichever is wider.
@@ -309,7 +311,7 @@ internal static partial class PdfWords
         private string? _lastName;
         private bool _lastBold;
 
-        public bool IsBold(Letter letter)
+        public bool IsBold(in PdfGlyph letter)
         {
             if (letter.FontDetails?.IsBold == true)
             {

@@ -258,7 +258,7 @@ public class PdfPageLayoutTests
     private static PdfPageText Analyse(Action<PdfDocumentBuilder> draw)
     {
         using var pdf = PdfDocument.Open(Build(draw));
-        return PdfPageLayout.Analyse(pdf.GetPage(1));
+        return PdfPageLayout.Analyse(pdf, 1);
     }
 
     private static async Task<Document> Read(Action<PdfDocumentBuilder> draw)
