@@ -36,11 +36,11 @@ internal static class PdfPhases
                 for (var n = 1; n <= pdf.NumberOfPages; n++)
                 {
                     clock.Restart();
-                    var page = pdf.GetPage(n);
-                    var found = PdfWords.Build(page.Letters);
+                    var page = PdfGlyphs.Page(pdf, n);
+                    var found = PdfWords.Build(page.Glyphs);
                     letters += clock.Elapsed.TotalMilliseconds;
                     clock.Restart();
-                    found = PdfWords.Build(page.Letters);
+                    found = PdfWords.Build(page.Glyphs);
                     words += clock.Elapsed.TotalMilliseconds;
                     clock.Restart();
                     var regions = found.Words.Count == 0 ? [] : PdfColumns.Split(found.Words);
@@ -59,14 +59,13 @@ internal static class PdfPhases
             {
                 for (var n = 1; n <= pdf.NumberOfPages; n++)
                 {
-                    var page = pdf.GetPage(n);
-                    _ = page.Letters.Count;
+                    var page = PdfGlyphs.Page(pdf, n);
                     clock.Restart();
                     _ = PdfPageLayout.Analyse(page);
                     analyse += clock.Elapsed.TotalMilliseconds;
                 }
             }
-            // The first Build includes the letters' parsing; the second is the word builder alone.
+            // The first Build includes the page's parsing into glyphs; the second is the word builder alone.
             Console.WriteLine($"open {open:F0} letters {letters - words:F0} words {words:F0} columns {columns:F0} lines+blocks {blocks:F0} ms; whole analysis after the letters {analyse:F0} ms");
         }
         return 0;

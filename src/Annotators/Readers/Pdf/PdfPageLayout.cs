@@ -65,7 +65,8 @@ internal static partial class PdfPageLayout
     /// <summary>Page <paramref name="number"/> of <paramref name="document"/>, read as glyphs (<see cref="PdfGlyphs"/>) and analysed.</summary>
     public static PdfPageText Analyse(PdfDocument document, int number) => Analyse(PdfGlyphs.Page(document, number));
 
-    private static PdfPageText Analyse(PdfGlyphPage page)
+    /// <summary>A page already read as glyphs, analysed.</summary>
+    internal static PdfPageText Analyse(PdfGlyphPage page)
     {
         var hasImages = page.NumberOfImages > 0;
         var found = PdfWords.Build(page.Glyphs);
