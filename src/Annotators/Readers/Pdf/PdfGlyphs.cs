@@ -79,7 +79,12 @@ internal sealed class PdfGlyphPage
     /// <summary>Height of the visible page in points.</summary>
     public required double Height { get; init; }
 
-    public List<PdfGlyph> Glyphs { get; } = [];
+    /// <summary>
+    /// The glyphs in content-stream order. The list is the document's, handed to each page read from it in turn (a
+    /// page's glyphs are ~140 bytes each, so a new list per page would grow in the large-object heap and bring on full
+    /// collections): read it before the next page of the same document.
+    /// </summary>
+    public required List<PdfGlyph> Glyphs { get; init; }
 
     /// <summary>Images drawn on the page (each time one is drawn).</summary>
     public int NumberOfImages { get; set; }
@@ -113,12 +118,15 @@ internal static class PdfGlyphs
         IPageContentParser pageContentParser, ParsingOptions parsingOptions)
         : BasePageFactory<PdfGlyphPage>(pdfScanner, resourceStore, filterProvider, pageContentParser, parsingOptions)
     {
+        private readonly List<PdfGlyph> _glyphs = [];
+
         protected override PdfGlyphPage ProcessPage(int pageNumber, DictionaryToken dictionary, NamedDestinations namedDestinations,
             MediaBox mediaBox, CropBox cropBox, UserSpaceUnit userSpaceUnit, PageRotationDegrees rotation, TransformationMatrix initialMatrix,
             IReadOnlyList<IGraphicsStateOperation> operations)
         {
             var visible = cropBox.GetVisibleBounds(rotation);
-            var page = new PdfGlyphPage { Number = pageNumber, Width = visible.Width, Height = visible.Height };
+            _glyphs.Clear();
+            var page = new PdfGlyphPage { Number = pageNumber, Width = visible.Width, Height = visible.Height, Glyphs = _glyphs };
             if (operations is { Count: > 0 })
             {
                 new Processor(page, ResourceStore, PdfScanner, PageContentParser, FilterProvider, cropBox, userSpaceUnit, rotation,
