@@ -219,7 +219,8 @@ internal static class PdfGlyphs
 
         public override void EndMarkedContent() => _actualText = null;
 
-        // The layout reads text and images only: paths, clipping and shadings are not built.
+        // The layout reads text and images only: paths, clipping and shadings are not built (nor the pen position,
+        // which only path construction reads).
         public override void BeginSubpath()
         {
         }
@@ -238,15 +239,21 @@ internal static class PdfGlyphs
         {
         }
 
-        public override void MoveTo(double x, double y) => CurrentPosition = CurrentTransformationMatrix.Transform(new PdfPoint(x, y));
+        public override void MoveTo(double x, double y)
+        {
+        }
 
-        public override void BezierCurveTo(double x2, double y2, double x3, double y3) =>
-            CurrentPosition = CurrentTransformationMatrix.Transform(new PdfPoint(x3, y3));
+        public override void BezierCurveTo(double x2, double y2, double x3, double y3)
+        {
+        }
 
-        public override void BezierCurveTo(double x1, double y1, double x2, double y2, double x3, double y3) =>
-            CurrentPosition = CurrentTransformationMatrix.Transform(new PdfPoint(x3, y3));
+        public override void BezierCurveTo(double x1, double y1, double x2, double y2, double x3, double y3)
+        {
+        }
 
-        public override void LineTo(double x, double y) => CurrentPosition = CurrentTransformationMatrix.Transform(new PdfPoint(x, y));
+        public override void LineTo(double x, double y)
+        {
+        }
 
         public override void Rectangle(double x, double y, double width, double height)
         {

@@ -15,11 +15,8 @@ public class PdfGlyphsTests
 {
     private static readonly ParsingOptions Parsing = new() { UseLenientParsing = true, SkipMissingFonts = true };
 
-    public static TheoryData<string> CorpusPdfs() =>
-        [.. Directory.GetFiles(Path.Combine(TestFiles.Shared, "corpus", "pdf"), "*.pdf").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
-
     [Theory]
-    [MemberData(nameof(CorpusPdfs))]
+    [MemberData(nameof(PdfPageReaderTests.CorpusPdfs), MemberType = typeof(PdfPageReaderTests))]
     public void A_corpus_page_has_the_glyphs_pdfpig_makes_letters_of(string file)
     {
         var bytes = File.ReadAllBytes(TestFiles.Corpus("pdf/" + file));
