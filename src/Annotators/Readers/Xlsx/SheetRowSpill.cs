@@ -15,7 +15,7 @@ namespace Annotate.Annotators.Readers.Xlsx;
 /// when the handle closes (the table is collected, or the process ends), and nothing is left behind after a crash.
 /// Written once by one thread, then read by any number of enumerators, each with its own offset.
 /// </summary>
-internal sealed class SheetRowSpill : IDisposable
+internal sealed partial class SheetRowSpill : IDisposable
 {
     private const int BufferBytes = 64 * 1024;
 
@@ -156,51 +156,7 @@ internal sealed class SheetRowSpill : IDisposable
     public IEnumerable<TableRow> ScanAligned(int firstColumn, int width, long firstRow, long lastRow)
     {
         ThrowUnlessSealed();
-        return ScanAlignedRows(firstColumn, width, firstRow, lastRow);
-    }
-
-    private IEnumerable<TableRow> ScanAlignedRows(int firstColumn, int width, long firstRow, long lastRow)
-    {
-        var cells = new CellValue[width];
-        var reader = new SpillReader(_file, _length);
-        var strings = _sharedStrings.Scan();
-        try
-        {
-            for (long i = 0; i < RowCount; i++)
-            {
-                var (number, count) = RowHeader(ref reader);
-                if (number > lastRow)
-                {
-                    yield break;
-                }
-                var kept = number >= firstRow;
-                if (kept)
-                {
-                    Array.Fill(cells, CellValue.Empty);
-                }
-                var any = false;
-                for (var c = 0; c < count; c++)
-                {
-                    var value = DecodeCell(ref reader, strings, out var column, out _, out _);
-                    var at = column - firstColumn;
-                    if (kept && (uint)at < (uint)width)
-                    {
-                        cells[at] = value;
-                        // Once one cell of the row holds a value, the others' texts need not be looked at (a text's
-                        // first touch in a scan is a cache miss: a tenth of the scan when each cell was checked).
-                        any = any || !value.IsEmpty;
-                    }
-                }
-                if (any)
-                {
-                    yield return new TableRow(number, cells);
-                }
-            }
-        }
-        finally
-        {
-            reader.Dispose();
-        }
+        return ScanShared(firstColumn, width, firstRow, lastRow);
     }
 
     private IEnumerable<RawRow> Read(bool reuseCells)
@@ -431,12 +387,15 @@ internal sealed class SheetRowSpill : IDisposable
     }
 
     /// <summary>A forward reader over the spill with its own pooled buffer and offset.</summary>
-    private struct SpillReader(SafeFileHandle file, long length) : IDisposable
+    private struct SpillReader(SafeFileHandle file, long length, long start = 0) : IDisposable
     {
         private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         private int _position;
         private int _end;
-        private long _offset;
+        private long _offset = start;
+
+        /// <summary>Where in the file the next byte read comes from.</summary>
+        public readonly long Position => _offset - (_end - _position);
 
         /// <summary>Makes the next <paramref name="bytes"/> bytes (or what is left of the file) available in the buffer.</summary>
         public void Ensure(int bytes)
