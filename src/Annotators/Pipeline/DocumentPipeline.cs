@@ -248,7 +248,7 @@ public sealed class DocumentPipeline(
             }
             // One that fails the document (an AnnotationException) stops the others rather than letting them scan on.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var runs = _annotators.Skip(i).Take(group).Select(annotator => Task.Run(async () =>
+            var runs = _annotators.Skip(i).Take(group).Select(annotator => StartTogether(async () =>
             {
                 try
                 {
@@ -259,7 +259,7 @@ public sealed class DocumentPipeline(
                     await stop.CancelAsync().ConfigureAwait(false);
                     throw;
                 }
-            }, stop.Token)).ToList();
+            }, context.Document, stop.Token)).ToList();
             // A failure outranks the cancellations it caused: it is what the await throws.
             await Task.WhenAll(runs).ConfigureAwait(false);
             // Listed in the annotators' order, whichever finished first.
@@ -270,6 +270,20 @@ public sealed class DocumentPipeline(
             i += group - 1;
         }
     }
+
+    /// <summary>
+    /// Starts a step that runs beside others. For a document with a long table each gets a thread of its own at once, so
+    /// the steps that scan the table read its rows together (a spilled table's scans that run at once share one decode
+    /// of each batch of rows) instead of one after another as the thread pool's few threads come free; a short
+    /// document's steps take pool threads, which cost nothing to start.
+    /// </summary>
+    private static Task<T> StartTogether<T>(Func<Task<T>> step, Document document, CancellationToken cancellationToken) =>
+        HasLongTable(document)
+            ? Task.Factory.StartNew(step, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()
+            : Task.Run(step, cancellationToken);
+
+    private static bool HasLongTable(Document document) =>
+        document.Blocks.Any(b => b is TableBlock { Rows.Count: >= ScanAhead.MinimumRows });
 
     /// <summary>
     /// How many steps from <paramref name="start"/> on run together: the run of neighbours that may run alongside, when
@@ -345,7 +359,7 @@ public sealed class DocumentPipeline(
             return;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var writes = Task.WhenAll(early.Select(i => Task.Run(async () =>
+        var writes = Task.WhenAll(early.Select(i => StartTogether(async () =>
         {
             try
             {
@@ -356,7 +370,8 @@ public sealed class DocumentPipeline(
                 await stop.CancelAsync().ConfigureAwait(false);
                 throw;
             }
-        }, stop.Token)));
+            return true;
+        }, context.Document, stop.Token)));
         var annotating = Task.Run(async () =>
         {
             try

@@ -342,6 +342,35 @@ public class DocumentPipelineTests
         Assert.Contains(result.Annotations.Entities, e => e.Text == "billing@example.com");
     }
 
+    [Theory]
+    [InlineData(100, false)]
+    [InlineData(20_000, true)]
+    public async Task The_steps_beside_each_other_of_a_document_with_a_long_table_start_on_threads_of_their_own(int rows, bool ownThreads)
+    {
+        // A table of ScanAhead.MinimumRows rows or more is long: its scans start together rather than one after another
+        // as pool threads come free, so that they share one decode of its rows.
+        using var dir = new TempDir();
+        var path = dir.File("ledger.csv");
+        await File.WriteAllLinesAsync(path, ["Invoice,Amount", .. Enumerable.Range(1, rows).Select(i => $"INV-{i},{i}.50")]);
+        var first = new ThreadRecordingAnnotator("threads-first", 101);
+        var second = new ThreadRecordingAnnotator("threads-second", 102);
+        var writer = new ThreadRecordingWriter();
+        var pipeline = Pipeline(new(), services => services.AddSingleton<IAnnotator>(first).AddSingleton<IAnnotator>(second).AddSingleton<IOutputWriter>(writer));
+
+        var result = await pipeline.RunAsync(new AnnotationRequest
+        {
+            DocumentId = "threads-" + rows,
+            Source = new DocumentSource(path, "ledger.csv"),
+            OutputDirectory = dir.File("out"),
+        }, CancellationToken.None);
+
+        Assert.Equal(rows, result.Document.Blocks.OfType<TableBlock>().Single().Rows.Count);
+        Assert.Equal(!ownThreads, first.OnPoolThread);
+        Assert.Equal(!ownThreads, second.OnPoolThread);
+        Assert.Equal(!ownThreads, writer.OnPoolThread);
+        Assert.True(File.Exists(Path.Combine(dir.File("out"), "threads.txt")));
+    }
+
     [Fact]
     public async Task An_annotator_that_fails_the_document_stops_the_ones_running_alongside_it()
     {
@@ -401,6 +430,38 @@ public class DocumentPipelineTests
                 context.Annotations.Notices.Add(new Notice("alongside", name));
             }
             return AnnotatorOutcome.Done;
+        }
+    }
+
+    /// <summary>Records whether it ran on a thread of the pool.</summary>
+    private sealed class ThreadRecordingAnnotator(string name, int order) : IAnnotator
+    {
+        public bool? OnPoolThread { get; private set; }
+        public string Name => name;
+        public int Order => order;
+        public bool RunsAlongside => true;
+
+        public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
+        {
+            OnPoolThread = Thread.CurrentThread.IsThreadPoolThread;
+            return Task.FromResult(AnnotatorOutcome.Done);
+        }
+    }
+
+    /// <summary>A writer that needs no annotations (it writes while they run) and records whether it ran on a thread of the pool.</summary>
+    private sealed class ThreadRecordingWriter : IOutputWriter
+    {
+        public bool? OnPoolThread { get; private set; }
+        public string Kind => "threads";
+        public bool RunsAlongside => true;
+        public bool AppliesTo(Document document) => true;
+        public bool NeedsAnnotations(AnnotationProfile profile) => false;
+
+        public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
+        {
+            OnPoolThread = Thread.CurrentThread.IsThreadPoolThread;
+            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "threads.txt"), "written", cancellationToken);
+            return [WrittenOutput.For(context.OutputDirectory, "threads.txt", Kind, "text/plain")];
         }
     }
 
