@@ -204,13 +204,12 @@ public sealed class DelimitedTextReader : IDocumentReader
         Func<IEnumerable<TableRow>> open = spill is { } spilled
             ? () => spilled.ReadTransient().Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Number, Widen(r.Cells, width)))
             : () => Records(source, delimiter, encoding, CancellationToken.None).Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Line, Type(r, width, decimalComma)));
-        // A scan (ITableRows.Scan) of the spill gets one array for every row.
+        // A scan (ITableRows.Scan) of the spill gets one cells list for every row, and the scans that run at the same
+        // time share one decode; a record of empty fields is a row of the table, so empty rows are kept. The rows
+        // after the header are those numbered past its line.
+        var firstDataLine = hasHeader ? sample[0].Line + 1 : 0;
         Func<IEnumerable<TableRow>>? scan = spill is { } scanned
-            ? () =>
-            {
-                var reused = new CellValue[width];
-                return scanned.ReadTransient().Skip(hasHeader ? 1 : 0).Select(r => new TableRow(r.Number, Widen(r.Cells, reused)));
-            }
+            ? () => scanned.ScanAligned(1, width, firstDataLine, long.MaxValue, keepEmptyRows: true)
             : null;
         var rows = new StreamedRows(
             open,

@@ -26,14 +26,14 @@ internal sealed partial class SheetRowSpill
     /// it needs on its own from where the batch starts. When the last scan ends the window is let go, so a later scan
     /// starts a new one.
     /// </summary>
-    private SharedDecode Join(int firstColumn, int width, long firstRow, long lastRow)
+    private SharedDecode Join(Region region)
     {
         lock (_sharedGate)
         {
-            var decode = _shared.Find(d => d.Matches(firstColumn, width, firstRow, lastRow));
+            var decode = _shared.Find(d => d.Region == region);
             if (decode is null)
             {
-                decode = new SharedDecode(this, firstColumn, width, firstRow, lastRow);
+                decode = new SharedDecode(this, region);
                 _shared.Add(decode);
             }
             decode.Scans++;
@@ -53,9 +53,10 @@ internal sealed partial class SheetRowSpill
         }
     }
 
-    private IEnumerable<TableRow> ScanShared(int firstColumn, int width, long firstRow, long lastRow)
+    private IEnumerable<TableRow> ScanShared(Region region)
     {
-        var decode = Join(firstColumn, width, firstRow, lastRow);
+        var width = region.Width;
+        var decode = Join(region);
         var view = new BatchRow(width);
         Batch? held = null;
         Batch? own = null;
@@ -94,12 +95,12 @@ internal sealed partial class SheetRowSpill
 
     /// <summary>
     /// Decodes the spill rows from <paramref name="rowIndex"/> on into <paramref name="batch"/>: at most
-    /// <see cref="Batch.Rows"/> of them, keeping those inside the region that hold a value. The batch is the last when
-    /// the spill ends or a row past the region is met.
+    /// <see cref="Batch.Rows"/> of them, keeping those inside the region that hold a value (or all of them, when the
+    /// region keeps empty rows). The batch is the last when the spill ends or a row past the region is met.
     /// </summary>
-    private void DecodeBatch(ref SpillReader reader, SharedStringScan strings, Batch batch, long rowIndex,
-        int firstColumn, long firstRow, long lastRow)
+    private void DecodeBatch(ref SpillReader reader, SharedStringScan strings, Batch batch, long rowIndex, Region region)
     {
+        var (firstColumn, _, firstRow, lastRow, keepEmptyRows) = region;
         var width = batch.Width;
         var cells = batch.Cells;
         batch.Count = 0;
@@ -134,7 +135,7 @@ internal sealed partial class SheetRowSpill
                     any = any || !value.IsEmpty;
                 }
             }
-            if (any)
+            if (any || (kept && keepEmptyRows))
             {
                 batch.Numbers[batch.Count++] = number;
             }
@@ -142,6 +143,13 @@ internal sealed partial class SheetRowSpill
         batch.Last |= end >= RowCount;
         Interlocked.Add(ref _rowsDecoded, decoded);
     }
+
+    /// <summary>
+    /// The cells a scan reads: columns <see cref="FirstColumn"/> to <see cref="FirstColumn"/> + <see cref="Width"/> − 1
+    /// of the rows numbered <see cref="FirstRow"/> to <see cref="LastRow"/>; a row without a value there is left out
+    /// unless <see cref="KeepEmptyRows"/> (a CSV's record of empty fields is a row of its table).
+    /// </summary>
+    private readonly record struct Region(int FirstColumn, int Width, long FirstRow, long LastRow, bool KeepEmptyRows);
 
     /// <summary>Rows of one region decoded together, and where the next batch starts.</summary>
     private sealed class Batch(int width, int rows)
@@ -186,10 +194,11 @@ internal sealed partial class SheetRowSpill
         public void Dispose() => _reader.Dispose();
     }
 
-    private sealed class SharedDecode(SheetRowSpill spill, int firstColumn, int width, long firstRow, long lastRow)
+    private sealed class SharedDecode(SheetRowSpill spill, Region region)
     {
+        private readonly int _width = region.Width;
         private readonly object _gate = new();
-        private readonly int _rows = Math.Max(1, BatchCells / Math.Max(1, width));
+        private readonly int _rows = Math.Max(1, BatchCells / Math.Max(1, region.Width));
         // Where each decoded batch starts in the spill, and where the next one would.
         private readonly List<long> _starts = [0];
         private readonly Batch?[] _window = new Batch?[WindowBatches];
@@ -204,8 +213,7 @@ internal sealed partial class SheetRowSpill
         /// <summary>Scans that joined and have not left (under the spill's gate).</summary>
         public int Scans { get; set; }
 
-        public bool Matches(int column, int columns, long first, long last) =>
-            column == firstColumn && columns == width && first == firstRow && last == lastRow;
+        public Region Region => region;
 
         /// <summary>
         /// Batch <paramref name="index"/>, for a scan that has read every batch before it: from the window, decoded here
@@ -253,7 +261,7 @@ internal sealed partial class SheetRowSpill
             try
             {
                 _strings ??= spill._sharedStrings.Scan();
-                spill.DecodeBatch(ref _reader, _strings, batch, (long)index * _rows, firstColumn, firstRow, lastRow);
+                spill.DecodeBatch(ref _reader, _strings, batch, (long)index * _rows, region);
             }
             catch (Exception ex)
             {
@@ -300,8 +308,8 @@ internal sealed partial class SheetRowSpill
                 }
                 behind = new PrivateDecoder(spill, start);
             }
-            own ??= new Batch(width, _rows);
-            spill.DecodeBatch(ref behind.Reader, behind.Strings, own, (long)index * _rows, firstColumn, firstRow, lastRow);
+            own ??= new Batch(_width, _rows);
+            spill.DecodeBatch(ref behind.Reader, behind.Strings, own, (long)index * _rows, region);
             own.Index = index;
             behind.Next = index + 1;
             return own;
@@ -332,7 +340,7 @@ internal sealed partial class SheetRowSpill
             }
         }
 
-        private Batch Take() => _spare.TryPop(out var spare) ? spare : new Batch(width, _rows);
+        private Batch Take() => _spare.TryPop(out var spare) ? spare : new Batch(_width, _rows);
 
         private void Evict(Batch batch)
         {

@@ -149,14 +149,15 @@ internal sealed partial class SheetRowSpill : IDisposable
 
     /// <summary>
     /// The rows numbered <paramref name="firstRow"/> to <paramref name="lastRow"/> that hold a value inside the columns
-    /// <paramref name="firstColumn"/> to <paramref name="firstColumn"/> + <paramref name="width"/> − 1, each row's values
-    /// aligned to those columns in one array handed out again for every row (<see cref="ITableRows.Scan"/>): decoded
-    /// straight into place, without a cell record per cell or a copy into the table's row.
+    /// <paramref name="firstColumn"/> to <paramref name="firstColumn"/> + <paramref name="width"/> − 1 (every row in that
+    /// range when <paramref name="keepEmptyRows"/>), each row's values aligned to those columns in one list handed out
+    /// again for every row (<see cref="ITableRows.Scan"/>): decoded straight into place, without a cell record per
+    /// cell, and once for all the scans of the same rows that run at the same time.
     /// </summary>
-    public IEnumerable<TableRow> ScanAligned(int firstColumn, int width, long firstRow, long lastRow)
+    public IEnumerable<TableRow> ScanAligned(int firstColumn, int width, long firstRow, long lastRow, bool keepEmptyRows = false)
     {
         ThrowUnlessSealed();
-        return ScanShared(firstColumn, width, firstRow, lastRow);
+        return ScanShared(new Region(firstColumn, width, firstRow, lastRow, keepEmptyRows));
     }
 
     private IEnumerable<RawRow> Read(bool reuseCells)
