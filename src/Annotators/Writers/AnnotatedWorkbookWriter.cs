@@ -114,7 +114,7 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
                 part.Worksheet.Save();
                 var content = AnnotationSheetContent.Build(context.Document, context.Annotations, null, plan.Notes);
                 var sheetName = name;
-                written[part.Uri.OriginalString.TrimStart('/')] = stream => OpenXmlSheetWriter.WriteAnnotations(stream, content, styles, cleaner, sheetName);
+                written[PartName(part)] = stream => OpenXmlSheetWriter.WriteAnnotations(stream, content, styles, cleaner, sheetName);
             });
             workbookPart.Workbook.Save();
         }
@@ -125,11 +125,6 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
 
     private static void WriteCsvWorkbook(OutputContext context, string target, XmlTextCleaner cleaner, CancellationToken cancellationToken)
     {
-        using var package = SpreadsheetDocument.Create(target, SpreadsheetDocumentType.Workbook);
-        var workbookPart = package.AddWorkbookPart();
-        workbookPart.Workbook = new Workbook(new Sheets());
-        var sheets = workbookPart.Workbook.Sheets!;
-        var styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
         var notes = new List<string>();
         var table = context.Document.Blocks.OfType<TableBlock>().FirstOrDefault();
         var rowColumns = table is null ? null : RowColumns.ForDocument(context.Document, context.Annotations.Rows).FirstOrDefault(c => ReferenceEquals(c.Table, table));
@@ -139,28 +134,64 @@ public sealed class AnnotatedWorkbookWriter(IOptions<ReaderOptions> options, ILo
             RowColumns.Place([rowColumns], DataSheetName, _ => false, 0);
             notes.Add(rowColumns.Describe(DataSheetName));
         }
-        AppendSheet(workbookPart, sheets, DataSheetName, part =>
+        // The SDK would hold each sheet part in memory until the package closes and deflate it at its optimal level
+        // (for a CSV of 200,000 rows that took longer than reading it): the package gets empty sheets here, and a
+        // streaming copy writes their content into its entries, the Data sheet first, at the fastest level.
+        var written = new Dictionary<string, Action<Stream>>(StringComparer.Ordinal);
+        var dataWritten = false;
+        SheetStyles styles;
+        using (var package = SpreadsheetDocument.Create(target, SpreadsheetDocumentType.Workbook))
         {
-            if (table is null)
+            var workbookPart = package.AddWorkbookPart();
+            workbookPart.Workbook = new Workbook(new Sheets());
+            var sheets = workbookPart.Workbook.Sheets!;
+            styles = OpenXmlSheetWriter.EnsureStyles(workbookPart);
+            AppendSheet(workbookPart, sheets, DataSheetName, part =>
             {
                 part.Worksheet = new Worksheet(new SheetData());
-                notes.Add("The CSV held no table.");
-                return;
-            }
-            OpenXmlSheetWriter.WriteTable(part, table, styles, cleaner, DataSheetName, cancellationToken, out var truncated, rowColumns);
-            if (truncated)
+                part.Worksheet.Save();
+                if (table is null)
+                {
+                    // The sheet stays as it is, empty.
+                    notes.Add("The CSV held no table.");
+                    dataWritten = true;
+                    return;
+                }
+                written[PartName(part)] = stream =>
+                {
+                    dataWritten = true;
+                    OpenXmlSheetWriter.WriteTable(stream, table, styles, cleaner, DataSheetName, cancellationToken, out var truncated, rowColumns);
+                    if (truncated)
+                    {
+                        notes.Add($"The Data sheet stops at Excel's limit of {OpenXmlSheetWriter.MaxRows:N0} rows; data.csv in the csv output has every row.");
+                    }
+                    if (cleaner.Describe() is { } removed)
+                    {
+                        notes.Add($"Characters XML cannot hold (control characters such as NUL) were left out of the cells: {removed}. data.csv in the csv output keeps them.");
+                    }
+                };
+            });
+            AppendSheet(workbookPart, sheets, SheetName, part =>
             {
-                notes.Add($"The Data sheet stops at Excel's limit of {OpenXmlSheetWriter.MaxRows:N0} rows; data.csv in the csv output has every row.");
-            }
-            if (cleaner.Describe() is { } removed)
-            {
-                notes.Add($"Characters XML cannot hold (control characters such as NUL) were left out of the cells: {removed}. data.csv in the csv output keeps them.");
-            }
-        });
-        AppendSheet(workbookPart, sheets, SheetName, part =>
-            OpenXmlSheetWriter.WriteAnnotations(part, AnnotationSheetContent.Build(context.Document, context.Annotations, DataSheetName, notes), styles, cleaner, SheetName));
-        workbookPart.Workbook.Save();
+                part.Worksheet = new Worksheet(new SheetData());
+                part.Worksheet.Save();
+                written[PartName(part)] = stream =>
+                {
+                    // Its notes say what writing the Data sheet found, so that one has to come first (the parts are
+                    // copied in the order they were made).
+                    if (!dataWritten)
+                    {
+                        throw new InvalidOperationException("the Annotations sheet was to be written before the Data sheet");
+                    }
+                    OpenXmlSheetWriter.WriteAnnotations(stream, AnnotationSheetContent.Build(context.Document, context.Annotations, DataSheetName, notes), styles, cleaner, SheetName);
+                };
+            });
+            workbookPart.Workbook.Save();
+        }
+        StreamingRowColumns.Apply(target, RowColumnsPlan.Empty, styles.Bold, StreamingRowColumns.LeftOutParts.None, cancellationToken, written);
     }
+
+    private static string PartName(WorksheetPart part) => part.Uri.OriginalString.TrimStart('/');
 
     private static void AppendSheet(WorkbookPart workbookPart, Sheets sheets, string name, Action<WorksheetPart> write)
     {

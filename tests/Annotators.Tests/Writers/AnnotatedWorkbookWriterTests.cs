@@ -218,6 +218,27 @@ public class AnnotatedWorkbookWriterTests
     }
 
     [Fact]
+    public async Task A_csv_without_a_table_gets_an_empty_data_sheet_and_a_note_saying_so()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("empty.csv"), "");
+        var document = WriterFixtures.CsvDocument() with { FileName = "empty.csv", Blocks = [] };
+        var context = WriterFixtures.Context(document, new AnnotationSet(), dir.File("empty.csv"), dir.File("out"));
+
+        var written = Assert.Single(await Writer(packageCopy: false).WriteAsync(context, CancellationToken.None));
+
+        using (var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(Path.Combine(context.OutputDirectory, written.Name), isEditable: false))
+        {
+            var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(package).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
+        }
+        using var workbook = new XLWorkbook(Path.Combine(context.OutputDirectory, written.Name));
+        Assert.Equal(["Data", "Annotations"], workbook.Worksheets.Select(w => w.Name));
+        Assert.Empty(workbook.Worksheet("Data").CellsUsed());
+        Assert.Contains(workbook.Worksheet("Annotations").CellsUsed(), c => c.GetString() == "The CSV held no table.");
+    }
+
+    [Fact]
     public void Findings_are_capped_with_a_note_saying_how_many_there_were()
     {
         var annotations = new AnnotationSet();

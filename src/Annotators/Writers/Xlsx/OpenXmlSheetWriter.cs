@@ -68,12 +68,18 @@ internal static class OpenXmlSheetWriter
     /// </summary>
     public static long WriteTable(WorksheetPart part, TableBlock table, SheetStyles styles, XmlTextCleaner cleaner, string sheet, CancellationToken cancellationToken, out bool truncated, RowColumns? rowColumns = null)
     {
+        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
+        return WriteTable(stream, table, styles, cleaner, sheet, cancellationToken, out truncated, rowColumns);
+    }
+
+    /// <summary><see cref="WriteTable(WorksheetPart, TableBlock, SheetStyles, XmlTextCleaner, string, CancellationToken, out bool, RowColumns?)"/> into the worksheet part's <paramref name="stream"/>.</summary>
+    public static long WriteTable(Stream stream, TableBlock table, SheetStyles styles, XmlTextCleaner cleaner, string sheet, CancellationToken cancellationToken, out bool truncated, RowColumns? rowColumns = null)
+    {
         var extra = rowColumns is { Placed: true }
             ? rowColumns.Cells().GroupBy(c => c.Row).ToDictionary(g => g.Key, g => g.ToList())
             : [];
         truncated = false;
         long written = 0;
-        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
         using var writer = new SheetXmlWriter(stream);
         var headerRow = table.HasHeaderRow ? Math.Max(1, table.FirstRow) : 0;
         writer.FrozenRows((int)headerRow);
