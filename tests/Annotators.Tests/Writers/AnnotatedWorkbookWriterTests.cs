@@ -153,11 +153,17 @@ public class AnnotatedWorkbookWriterTests
         return bytes.AsSpan((int)entry.DataOffset, (int)entry.CompressedSize).ToArray();
     }
 
-    private static void AssertValidWithSheets(string output)
+    /// <summary>The package is valid against the Open XML schema.</summary>
+    private static void AssertValid(string output)
     {
         using var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(output, isEditable: false);
         var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(package).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    private static void AssertValidWithSheets(string output)
+    {
+        AssertValid(output);
         using var annotated = new XLWorkbook(output);
         Assert.Equal(["Big", "Annotations"], annotated.Worksheets.Select(w => w.Name));
         Assert.Equal(2500.0, annotated.Worksheet("Big").Cell("C5001").GetDouble());
@@ -194,11 +200,7 @@ public class AnnotatedWorkbookWriterTests
         var written = Assert.Single(await Writer(packageCopy: false).WriteAsync(context, CancellationToken.None));
 
         // Both sheets are written as streamed XML: valid against the schema, header rows frozen.
-        using (var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(Path.Combine(context.OutputDirectory, written.Name), isEditable: false))
-        {
-            var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(package).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
-            Assert.True(errors.Count == 0, string.Join("\n", errors));
-        }
+        AssertValid(Path.Combine(context.OutputDirectory, written.Name));
         using var workbook = new XLWorkbook(Path.Combine(context.OutputDirectory, written.Name));
         Assert.Equal(["Data", "Annotations"], workbook.Worksheets.Select(w => w.Name));
         var data = workbook.Worksheet("Data");
@@ -227,11 +229,7 @@ public class AnnotatedWorkbookWriterTests
 
         var written = Assert.Single(await Writer(packageCopy: false).WriteAsync(context, CancellationToken.None));
 
-        using (var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(Path.Combine(context.OutputDirectory, written.Name), isEditable: false))
-        {
-            var errors = new DocumentFormat.OpenXml.Validation.OpenXmlValidator().Validate(package).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
-            Assert.True(errors.Count == 0, string.Join("\n", errors));
-        }
+        AssertValid(Path.Combine(context.OutputDirectory, written.Name));
         using var workbook = new XLWorkbook(Path.Combine(context.OutputDirectory, written.Name));
         Assert.Equal(["Data", "Annotations"], workbook.Worksheets.Select(w => w.Name));
         Assert.Empty(workbook.Worksheet("Data").CellsUsed());
