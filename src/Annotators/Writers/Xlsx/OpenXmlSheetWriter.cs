@@ -17,14 +17,10 @@ internal static class OpenXmlSheetWriter
     /// <summary>The most rows an Excel sheet has.</summary>
     public const long MaxRows = 1_048_576;
 
-    /// <summary>Writes the Annotations sheet named <paramref name="sheet"/>; text passes through <paramref name="cleaner"/>.</summary>
-    public static void WriteAnnotations(WorksheetPart part, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
-    {
-        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
-        WriteAnnotations(stream, content, styles, cleaner, sheet);
-    }
-
-    /// <summary>Writes the Annotations sheet's part XML to <paramref name="stream"/> (a ZIP entry written as it streams).</summary>
+    /// <summary>
+    /// Writes the part XML of the Annotations sheet named <paramref name="sheet"/> to <paramref name="stream"/> (a ZIP
+    /// entry written as it streams); text passes through <paramref name="cleaner"/>.
+    /// </summary>
     public static void WriteAnnotations(Stream stream, AnnotationSheetContent content, SheetStyles styles, XmlTextCleaner cleaner, string sheet)
     {
         using var writer = new SheetXmlWriter(stream);
@@ -64,15 +60,9 @@ internal static class OpenXmlSheetWriter
     /// <summary>
     /// Writes a table's header and typed rows at their own row numbers, with the row-annotation columns of
     /// <paramref name="rowColumns"/> (placed) after each row's cells into sheet <paramref name="sheet"/>; returns the data
-    /// rows written. Text passes through <paramref name="cleaner"/>.
+    /// rows written, as the worksheet's part XML to <paramref name="stream"/> (a ZIP entry written as it streams). Text
+    /// passes through <paramref name="cleaner"/>.
     /// </summary>
-    public static long WriteTable(WorksheetPart part, TableBlock table, SheetStyles styles, XmlTextCleaner cleaner, string sheet, CancellationToken cancellationToken, out bool truncated, RowColumns? rowColumns = null)
-    {
-        using var stream = part.GetStream(FileMode.Create, FileAccess.Write);
-        return WriteTable(stream, table, styles, cleaner, sheet, cancellationToken, out truncated, rowColumns);
-    }
-
-    /// <summary><see cref="WriteTable(WorksheetPart, TableBlock, SheetStyles, XmlTextCleaner, string, CancellationToken, out bool, RowColumns?)"/> into the worksheet part's <paramref name="stream"/>.</summary>
     public static long WriteTable(Stream stream, TableBlock table, SheetStyles styles, XmlTextCleaner cleaner, string sheet, CancellationToken cancellationToken, out bool truncated, RowColumns? rowColumns = null)
     {
         var extra = rowColumns is { Placed: true }
