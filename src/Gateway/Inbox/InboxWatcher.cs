@@ -91,12 +91,22 @@ public sealed class InboxWatcher : BackgroundService
             }
             tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
             requested ??= _scanRequests?.WaitAsync(stoppingToken) ?? NoRequests;
-            var first = await Task.WhenAny(tick, requested);
-            if (!await first && first == tick)
+            // A file waiting to settle is taken when its settle time is up, not at the next poll after that.
+            using var settling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var settled = UntilFirstSettles() is { } wait && wait < _options.PollInterval
+                ? Task.Delay(wait, _time, settling.Token)
+                : NoRequests;
+            var first = await Task.WhenAny(tick, requested, settled);
+            await settling.CancelAsync();
+            stoppingToken.ThrowIfCancellationRequested();
+            if (first == settled)
+            {
+                continue;
+            }
+            if (!await (Task<bool>)first && first == tick)
             {
                 return;
             }
-            stoppingToken.ThrowIfCancellationRequested();
             if (first == tick)
             {
                 tick = null;
@@ -106,6 +116,25 @@ public sealed class InboxWatcher : BackgroundService
                 requested = null;
             }
         }
+    }
+
+    /// <summary>
+    /// How long until the first file seen but not yet still for the settle time will have been; null when none waits
+    /// (a file past its settle time that could not be taken waits for the next poll).
+    /// </summary>
+    internal TimeSpan? UntilFirstSettles()
+    {
+        var now = _time.GetTimestamp();
+        TimeSpan? soonest = null;
+        foreach (var seen in _seen.Values)
+        {
+            var left = _options.SettleTime - _time.GetElapsedTime(seen.Since, now);
+            if (left > TimeSpan.Zero && (soonest is null || left < soonest))
+            {
+                soonest = left;
+            }
+        }
+        return soonest;
     }
 
     /// <summary>One pass over the inbox: notes new or changed files and takes the settled ones.</summary>

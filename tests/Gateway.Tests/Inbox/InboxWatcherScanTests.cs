@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Inbox;
 using Microsoft.Extensions.Logging;
@@ -68,6 +69,36 @@ public sealed class InboxWatcherScanTests : IDisposable
 
         var taken = Assert.Single(_claimed);
         Assert.Equal(("slow.csv", 6 * 1024L), (taken.Name, taken.Length));
+    }
+
+    [Fact]
+    public async Task A_running_watcher_takes_a_file_when_its_settle_time_is_up_not_at_the_next_poll()
+    {
+        // Polls an hour apart: only a wake-up at the file's settle time takes it within the test.
+        var time = new TimerWatchingTimeProvider(_time.GetUtcNow());
+        var options = new GatewayOptions { Inbox = Inbox, PollInterval = TimeSpan.FromHours(1), SettleTime = TimeSpan.FromSeconds(3) };
+        var claimed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "note.txt"), "still");
+        var watcher = new InboxWatcher((path, name, _, _) =>
+        {
+            File.Delete(path);
+            claimed.TrySetResult(name);
+            return Task.CompletedTask;
+        }, new ProfileCatalog(Options.Create(new ProfileOptions())), Options.Create(options), time, _log);
+
+        await watcher.StartAsync(CancellationToken.None);
+        try
+        {
+            // The first scan saw the file; the watcher then waits for the moment it has been still for the settle time.
+            await time.TimerDueAfter(options.SettleTime).WaitAsync(TimeSpan.FromMinutes(2));
+            time.Advance(options.SettleTime);
+
+            Assert.Equal("note.txt", await claimed.Task.WaitAsync(TimeSpan.FromMinutes(2)));
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
     }
 
     [Fact]
@@ -287,6 +318,31 @@ public sealed class InboxWatcherScanTests : IDisposable
         catch (IOException)
         {
             // Temp space is reclaimed by the OS.
+        }
+    }
+
+    /// <summary>Fake time that tells when a timer is set, so a test advances the clock only once the watcher waits on it.</summary>
+    private sealed class TimerWatchingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly Channel<TimeSpan> _set = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _set.Writer.TryWrite(dueTime);
+            return timer;
+        }
+
+        /// <summary>Completes once a timer due <paramref name="dueTime"/> from when it was set has been set.</summary>
+        public async Task TimerDueAfter(TimeSpan dueTime)
+        {
+            await foreach (var due in _set.Reader.ReadAllAsync())
+            {
+                if (due == dueTime)
+                {
+                    return;
+                }
+            }
         }
     }
 
