@@ -1,4 +1,5 @@
 using System.Text;
+using System.Threading.Channels;
 using Annotate.Annotators.Profiles;
 using Annotate.Gateway.Intake;
 using Annotate.Hosting.Blobs;
@@ -10,7 +11,8 @@ namespace Annotate.Gateway.Inbox;
 /// Watches the inbox folder and hands each settled regular file to <see cref="DocumentIntake"/>: its size, time stamp,
 /// change time and inode unchanged for <see cref="GatewayOptions.SettleTime"/> since the last change seen, and no
 /// .NET writer holding it (probed without blocking, see <see cref="InboxEntries.CheckBeforeTaking"/>). Polling
-/// (not FileSystemWatcher events alone) also works on network and container mounts.
+/// (not FileSystemWatcher events alone) also works on network and container mounts; the inbox folder's change events
+/// and the moment a waiting file's settle time is up start a scan between polls.
 /// Anyone who can write to the inbox is treated as hostile: entries are inspected without being opened or followed;
 /// links, FIFOs, sockets, devices and hard-linked files are skipped with one warning each; a name that is not valid
 /// UTF-8 is renamed to an escaped one; one entry that misbehaves never stops the scan of the others.
@@ -27,6 +29,8 @@ public sealed class InboxWatcher : BackgroundService
     private readonly InboxScanRequests? _scanRequests;
     private readonly HashSet<string> _ownPaths;
     private readonly Dictionary<string, Observation> _seen = new(StringComparer.Ordinal);
+    // Set by the folder's change events; one pending change stands for any number.
+    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     // Why each skipped entry was reported, so a link or FIFO costs one warning, not one per scan.
     private readonly Dictionary<string, string> _reported = new(StringComparer.Ordinal);
 
@@ -68,14 +72,20 @@ public sealed class InboxWatcher : BackgroundService
         }
         var inbox = Path.GetFullPath(_options.Inbox);
         Directory.CreateDirectory(inbox);
+        using var events = WatchEvents(inbox);
         using var timer = new PeriodicTimer(_options.PollInterval, _time);
         // Both waits are kept across turns: a timer allows one pending wait, and a new wait on the requests at every tick
         // would pile up waiters until a request came.
         Task<bool>? tick = null;
         Task<bool>? requested = null;
+        Task<bool>? changed = null;
         while (true)
         {
             var served = _scanRequests?.TakeAll() ?? [];
+            // A change from now on is one this scan may miss: it starts another.
+            while (_changes.Reader.TryRead(out _))
+            {
+            }
             try
             {
                 await ScanAsync(inbox, stoppingToken);
@@ -91,16 +101,22 @@ public sealed class InboxWatcher : BackgroundService
             }
             tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
             requested ??= _scanRequests?.WaitAsync(stoppingToken) ?? NoRequests;
+            changed ??= events is null ? NoRequests : _changes.Reader.WaitToReadAsync(stoppingToken).AsTask();
             // A file waiting to settle is taken when its settle time is up, not at the next poll after that.
             using var settling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var settled = UntilFirstSettles() is { } wait && wait < _options.PollInterval
                 ? Task.Delay(wait, _time, settling.Token)
                 : NoRequests;
-            var first = await Task.WhenAny(tick, requested, settled);
+            var first = await Task.WhenAny(tick, requested, settled, changed);
             await settling.CancelAsync();
             stoppingToken.ThrowIfCancellationRequested();
             if (first == settled)
             {
+                continue;
+            }
+            if (first == changed)
+            {
+                changed = null;
                 continue;
             }
             if (!await (Task<bool>)first && first == tick)
@@ -115,6 +131,38 @@ public sealed class InboxWatcher : BackgroundService
             {
                 requested = null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Change events of the inbox folder itself (inotify on Linux) start a scan at once, so a file dropped there is first
+    /// seen as it is written rather than at the next poll. Only the top folder is watched: a watch of every sub-folder
+    /// would follow what anyone who can write to the inbox makes there. Polling stays, for the sub-folders, for mounts
+    /// that send no events and for events a full buffer loses. Null, after one line in the log, when the folder cannot
+    /// be watched (the system's limit on watches reached, say).
+    /// </summary>
+    private FileSystemWatcher? WatchEvents(string inbox)
+    {
+        FileSystemWatcher? watcher = null;
+        try
+        {
+            watcher = new FileSystemWatcher(inbox)
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.LastWrite,
+            };
+            watcher.Created += (_, _) => _changes.Writer.TryWrite(true);
+            watcher.Changed += (_, _) => _changes.Writer.TryWrite(true);
+            watcher.Renamed += (_, _) => _changes.Writer.TryWrite(true);
+            watcher.Error += (_, _) => _changes.Writer.TryWrite(true);
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            watcher?.Dispose();
+            _logger.LogInformation("The inbox {Inbox} is polled every {Interval} without change events: {Reason}", inbox, _options.PollInterval, ex.Message);
+            return null;
         }
     }
 

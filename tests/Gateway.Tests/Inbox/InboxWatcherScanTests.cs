@@ -102,6 +102,42 @@ public sealed class InboxWatcherScanTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_dropped_into_a_running_watcher_is_seen_at_once_through_the_folder_events_not_at_the_next_poll()
+    {
+        var time = new TimerWatchingTimeProvider(_time.GetUtcNow());
+        var options = new GatewayOptions { Inbox = Inbox, PollInterval = TimeSpan.FromHours(1), SettleTime = TimeSpan.FromSeconds(3) };
+        var claimed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = new InboxScanRequests();
+        var watcher = new InboxWatcher((path, name, _, _) =>
+        {
+            File.Delete(path);
+            claimed.TrySetResult(name);
+            return Task.CompletedTask;
+        }, new ProfileCatalog(Options.Create(new ProfileOptions())), Options.Create(options), time, _log, scanRequests: requests);
+
+        await watcher.StartAsync(CancellationToken.None);
+        try
+        {
+            // A scan with the inbox still empty has run: the watcher now waits for its poll, an hour away.
+            await requests.RequestAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+            // Written beside the inbox and moved in whole: one event, and no scan can see it half written.
+            var written = Path.Combine(_root, "dropped.txt");
+            await File.WriteAllTextAsync(written, "dropped");
+            File.Move(written, Path.Combine(Inbox, "dropped.txt"));
+
+            // The folder's event started a scan that saw the file, which now waits for its settle time.
+            await time.TimerDueAfter(options.SettleTime).WaitAsync(TimeSpan.FromMinutes(2));
+            time.Advance(options.SettleTime);
+
+            Assert.Equal("dropped.txt", await claimed.Task.WaitAsync(TimeSpan.FromMinutes(2)));
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_file_rewritten_in_place_with_its_old_size_and_time_stamp_waits_a_whole_settle_time_again()
     {
         var watcher = Watcher(new GatewayOptions { SettleTime = TimeSpan.FromSeconds(2) });
