@@ -74,35 +74,35 @@ public sealed class InboxWatcherScanTests : IDisposable
     [Fact]
     public async Task A_running_watcher_takes_a_file_when_its_settle_time_is_up_not_at_the_next_poll()
     {
-        // Polls an hour apart: only a wake-up at the file's settle time takes it within the test.
-        var time = new TimerWatchingTimeProvider(_time.GetUtcNow());
-        var options = new GatewayOptions { Inbox = Inbox, PollInterval = TimeSpan.FromHours(1), SettleTime = TimeSpan.FromSeconds(3) };
-        var claimed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await File.WriteAllTextAsync(Path.Combine(Inbox, "note.txt"), "still");
-        var watcher = new InboxWatcher((path, name, _, _) =>
-        {
-            File.Delete(path);
-            claimed.TrySetResult(name);
-            return Task.CompletedTask;
-        }, new ProfileCatalog(Options.Create(new ProfileOptions())), Options.Create(options), time, _log);
 
-        await watcher.StartAsync(CancellationToken.None);
-        try
-        {
-            // The first scan saw the file; the watcher then waits for the moment it has been still for the settle time.
-            await time.TimerDueAfter(options.SettleTime).WaitAsync(TimeSpan.FromMinutes(2));
-            time.Advance(options.SettleTime);
-
-            Assert.Equal("note.txt", await claimed.Task.WaitAsync(TimeSpan.FromMinutes(2)));
-        }
-        finally
-        {
-            await watcher.StopAsync(CancellationToken.None);
-        }
+        // The first scan saw the file; the watcher then waits for the moment it has been still for the settle time.
+        Assert.Equal("note.txt", await TakenByRunningWatcherAsync(_ => Task.CompletedTask));
     }
 
     [Fact]
     public async Task A_file_dropped_into_a_running_watcher_is_seen_at_once_through_the_folder_events_not_at_the_next_poll()
+    {
+        var taken = await TakenByRunningWatcherAsync(async requests =>
+        {
+            // A scan with the inbox still empty has run: the watcher now waits for its poll, an hour away.
+            await requests.RequestAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+            // Written beside the inbox and moved in whole: one event, and no scan can see it half written.
+            var written = Path.Combine(_root, "dropped.txt");
+            await File.WriteAllTextAsync(written, "dropped");
+            File.Move(written, Path.Combine(Inbox, "dropped.txt"));
+        });
+
+        // The folder's event started a scan that saw the file, which then waited for its settle time.
+        Assert.Equal("dropped.txt", taken);
+    }
+
+    /// <summary>
+    /// Runs a watcher that polls an hour apart on a clock that reports its timers, does <paramref name="drop"/>, waits
+    /// for the watcher to set a timer for a file's settle time, moves the clock on by it, and returns the name taken:
+    /// only a scan between polls sees and takes a file within the test.
+    /// </summary>
+    private async Task<string> TakenByRunningWatcherAsync(Func<InboxScanRequests, Task> drop)
     {
         var time = new TimerWatchingTimeProvider(_time.GetUtcNow());
         var options = new GatewayOptions { Inbox = Inbox, PollInterval = TimeSpan.FromHours(1), SettleTime = TimeSpan.FromSeconds(3) };
@@ -118,18 +118,10 @@ public sealed class InboxWatcherScanTests : IDisposable
         await watcher.StartAsync(CancellationToken.None);
         try
         {
-            // A scan with the inbox still empty has run: the watcher now waits for its poll, an hour away.
-            await requests.RequestAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
-            // Written beside the inbox and moved in whole: one event, and no scan can see it half written.
-            var written = Path.Combine(_root, "dropped.txt");
-            await File.WriteAllTextAsync(written, "dropped");
-            File.Move(written, Path.Combine(Inbox, "dropped.txt"));
-
-            // The folder's event started a scan that saw the file, which now waits for its settle time.
+            await drop(requests);
             await time.TimerDueAfter(options.SettleTime).WaitAsync(TimeSpan.FromMinutes(2));
             time.Advance(options.SettleTime);
-
-            Assert.Equal("dropped.txt", await claimed.Task.WaitAsync(TimeSpan.FromMinutes(2)));
+            return await claimed.Task.WaitAsync(TimeSpan.FromMinutes(2));
         }
         finally
         {
