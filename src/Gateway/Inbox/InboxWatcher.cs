@@ -11,7 +11,7 @@ namespace Annotate.Gateway.Inbox;
 /// Watches the inbox folder and hands each settled regular file to <see cref="DocumentIntake"/>: its size, time stamp,
 /// change time and inode unchanged for <see cref="GatewayOptions.SettleTime"/> since the last change seen, and no
 /// .NET writer holding it (probed without blocking, see <see cref="InboxEntries.CheckBeforeTaking"/>). Polling
-/// (not FileSystemWatcher events alone) also works on network and container mounts; the inbox folder's change events
+/// (not FileSystemWatcher events alone) also works on network and container mounts; the inbox folder's name events
 /// and the moment a waiting file's settle time is up start a scan between polls.
 /// Anyone who can write to the inbox is treated as hostile: entries are inspected without being opened or followed;
 /// links, FIFOs, sockets, devices and hard-linked files are skipped with one warning each; a name that is not valid
@@ -29,7 +29,7 @@ public sealed class InboxWatcher : BackgroundService
     private readonly InboxScanRequests? _scanRequests;
     private readonly HashSet<string> _ownPaths;
     private readonly Dictionary<string, Observation> _seen = new(StringComparer.Ordinal);
-    // Set by the folder's change events; one pending change stands for any number.
+    // Set by the folder's name events; one pending change stands for any number.
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     // Why each skipped entry was reported, so a link or FIFO costs one warning, not one per scan.
     private readonly Dictionary<string, string> _reported = new(StringComparer.Ordinal);
@@ -135,11 +135,13 @@ public sealed class InboxWatcher : BackgroundService
     }
 
     /// <summary>
-    /// Change events of the inbox folder itself (inotify on Linux) start a scan at once, so a file dropped there is first
-    /// seen as it is written rather than at the next poll. Only the top folder is watched: a watch of every sub-folder
-    /// would follow what anyone who can write to the inbox makes there. Polling stays, for the sub-folders, for mounts
-    /// that send no events and for events a full buffer loses. Null, after one line in the log, when the folder cannot
-    /// be watched (the system's limit on watches reached, say).
+    /// Name events of the inbox folder itself (inotify on Linux: an entry created, moved in or out, deleted) start a scan
+    /// at once, so a file dropped there is first seen when it arrives rather than at the next poll. Writes to a file
+    /// start none: a long upload would start a scan per write, and the polls and the settle time follow a file being
+    /// written anyway. Only the top folder is watched: a watch of every sub-folder would follow what anyone who can
+    /// write to the inbox makes there. Polling stays, for the sub-folders, for mounts that send no events and for events
+    /// a full buffer loses. Null, after one line in the log, when the folder cannot be watched (the system's limit on
+    /// watches reached, say).
     /// </summary>
     private FileSystemWatcher? WatchEvents(string inbox)
     {
@@ -149,10 +151,9 @@ public sealed class InboxWatcher : BackgroundService
             watcher = new FileSystemWatcher(inbox)
             {
                 IncludeSubdirectories = false,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.LastWrite,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName,
             };
             watcher.Created += (_, _) => _changes.Writer.TryWrite(true);
-            watcher.Changed += (_, _) => _changes.Writer.TryWrite(true);
             watcher.Renamed += (_, _) => _changes.Writer.TryWrite(true);
             watcher.Error += (_, _) => _changes.Writer.TryWrite(true);
             watcher.EnableRaisingEvents = true;
@@ -161,7 +162,7 @@ public sealed class InboxWatcher : BackgroundService
         catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
             watcher?.Dispose();
-            _logger.LogInformation("The inbox {Inbox} is polled every {Interval} without change events: {Reason}", inbox, _options.PollInterval, ex.Message);
+            _logger.LogInformation("The inbox {Inbox} is polled every {Interval} without name events: {Reason}", inbox, _options.PollInterval, ex.Message);
             return null;
         }
     }
