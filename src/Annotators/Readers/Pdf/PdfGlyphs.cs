@@ -116,7 +116,8 @@ internal static class PdfGlyphs
     /// <summary>Made by PdfPig (by its constructor's parameters) once per document.</summary>
     private sealed class Factory(IPdfTokenScanner pdfScanner, IResourceStore resourceStore, ILookupFilterProvider filterProvider,
         IPageContentParser pageContentParser, ParsingOptions parsingOptions)
-        : BasePageFactory<PdfGlyphPage>(pdfScanner, PdfFontSharing.Wrap(resourceStore, pdfScanner), filterProvider, pageContentParser, parsingOptions)
+        : BasePageFactory<PdfGlyphPage>(pdfScanner, PdfFontSharing.Wrap(resourceStore, pdfScanner), filterProvider,
+            new PdfContentParser(pageContentParser), parsingOptions)
     {
         private readonly List<PdfGlyph> _glyphs = [];
 

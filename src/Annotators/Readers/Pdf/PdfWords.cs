@@ -84,7 +84,9 @@ internal static partial class PdfWords
         var result = new Result { Words = new List<PdfWord>((letters.Count / 6) + 4) };
         var sizes = new Dictionary<int, int>();
         var fonts = new FontWeights();
-        var text = new StringBuilder();
+        // Room for any ordinary word: a builder that grows chains a second piece, and clearing it then allocates its
+        // whole capacity again at every word.
+        var text = new StringBuilder(64);
         var builder = new WordBuilder();
         var glyphs = CollectionsMarshal.AsSpan(letters);
         var previous = -1;
