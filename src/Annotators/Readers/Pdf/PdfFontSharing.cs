@@ -69,34 +69,38 @@ internal sealed class PdfFontSharing : IResourceStore
 
     public void LoadResourceDictionary(DictionaryToken resourceDictionary)
     {
-        List<(IndirectReference Reference, string Key)>? fresh = null;
-        if (resourceDictionary.TryGet(NameToken.Font, out var token) && Resolve(token) is DictionaryToken fonts)
+        var fonts = resourceDictionary.TryGet(NameToken.Font, out var token) ? Resolve(token) as DictionaryToken : null;
+        List<(IndirectReference Reference, string? Key)>? fresh = null;
+        foreach (var value in fonts?.Data.Values ?? [])
         {
-            foreach (var value in fonts.Data.Values)
+            if (value is not IndirectReferenceToken { Data: var reference } || _loaded.ContainsKey(reference) || !_keyed.Add(reference))
             {
-                if (value is not IndirectReferenceToken { Data: var reference } || _loaded.ContainsKey(reference) || !_keyed.Add(reference))
-                {
-                    continue;
-                }
-                if (ContentKey(reference) is not { } key)
-                {
-                    continue;
-                }
-                if (_byContent.TryGetValue(key, out var font))
-                {
-                    _loaded[reference] = font;
-                    Shared++;
-                }
-                else
-                {
-                    (fresh ??= []).Add((reference, key));
-                }
+                continue;
+            }
+            var key = ContentKey(reference);
+            if (key is not null && _byContent.TryGetValue(key, out var font))
+            {
+                _loaded[reference] = font;
+                Shared++;
+            }
+            else
+            {
+                (fresh ??= []).Add((reference, key));
             }
         }
         _store.LoadResourceDictionary(resourceDictionary);
         foreach (var (reference, key) in fresh ?? [])
         {
-            if (_loaded.TryGetValue(reference, out var font))
+            if (!_loaded.TryGetValue(reference, out var font))
+            {
+                continue;
+            }
+            if (PdfGlyphCache.CanHold(font))
+            {
+                font = new PdfGlyphCache(font);
+                _loaded[reference] = font;
+            }
+            if (key is not null)
             {
                 _byContent.TryAdd(key, font);
             }
