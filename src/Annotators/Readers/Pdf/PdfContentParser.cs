@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Reflection;
 using System.Text;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Graphics;
@@ -29,11 +30,17 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
     /// <summary>Arrays and dictionaries nested deeper than this are left to PdfPig (which guards its own stack).</summary>
     private const int MaxNesting = 32;
 
+    /// <summary>PdfPig's <see cref="MemoryInputBytes"/> keeps its bytes in this field (when a version does not, they are copied).</summary>
+    private static readonly FieldInfo? MemoryField = typeof(MemoryInputBytes).GetField("memory", BindingFlags.Instance | BindingFlags.NonPublic);
+
     private readonly IGraphicsStateOperationFactory _operations = ReflectionGraphicsStateOperationFactory.Instance;
     private readonly Dictionary<ulong, OperatorToken> _operators = [];
     private readonly Dictionary<ulong, NameToken> _names = [];
     private readonly List<IToken> _operands = [];
     private readonly StringBuilder _text = new();
+
+    /// <summary>Whether PdfPig's bytes are read in place (true for the version this is built against).</summary>
+    internal static bool ReadsInPlace => MemoryField is not null;
 
     /// <summary>Streams parsed here.</summary>
     public int Parsed { get; private set; }
@@ -49,7 +56,23 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
             Parsed++;
             return [];
         }
-        if (length <= int.MaxValue)
+        if (MemoryOf(inputBytes) is { } memory)
+        {
+            // PdfPig's own bytes, read in place: a page's decoded content is not copied again.
+            try
+            {
+                if (new Reader(this, memory.Span).TryParse() is { } operations)
+                {
+                    Parsed++;
+                    return operations;
+                }
+            }
+            finally
+            {
+                _operands.Clear();
+            }
+        }
+        else if (length <= int.MaxValue)
         {
             var buffer = ArrayPool<byte>.Shared.Rent((int)length);
             try
@@ -72,6 +95,13 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
         HandedOver++;
         return pdfPig.Parse(pageNumber, inputBytes, log);
     }
+
+    /// <summary>The bytes under PdfPig's <see cref="MemoryInputBytes"/> (what it hands its parser), or null for other inputs.</summary>
+    private static ReadOnlyMemory<byte>? MemoryOf(IInputBytes inputBytes) =>
+        inputBytes is MemoryInputBytes && MemoryField?.GetValue(inputBytes) is ReadOnlyMemory<byte> memory && memory.Length == inputBytes.Length
+            ? memory
+            // Typed: a bare null would become an empty memory (through the conversion from a null array), not no memory.
+            : (ReadOnlyMemory<byte>?)null;
 
     private ref struct Reader(PdfContentParser parser, ReadOnlySpan<byte> bytes)
     {

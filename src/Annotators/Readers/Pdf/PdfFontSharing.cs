@@ -20,8 +20,9 @@ namespace Annotate.Annotators.Readers.Pdf;
 /// resolves a resource dictionary, each font it names that is not loaded yet is keyed by its content (the font's
 /// dictionary with every object it refers to, streams as their stored bytes, hashed); a font of a key already loaded is
 /// handed to PdfPig as loaded for the new reference, so PdfPig does not parse it again. Type 3 fonts (glyphs drawn by
-/// content streams with resources of their own) and fonts whose content is too large or too deep to key are loaded as
-/// PdfPig loads them.
+/// content streams with resources of their own), fonts whose content is too large or too deep to key, and every font
+/// after a document's keying has visited <see cref="DocumentTokens"/> tokens are loaded as PdfPig loads them. A stream
+/// is hashed once per document however many fonts refer to it.
 /// </summary>
 /// <remarks>
 /// PdfPig keeps its loaded fonts in a private dictionary of its resource store; when a version of PdfPig has none of that
@@ -39,6 +40,12 @@ internal sealed class PdfFontSharing : IResourceStore
     /// <summary>Bytes hashed to key one font (its program and maps); past this it is not keyed.</summary>
     private const long MaxBytes = 64L << 20;
 
+    /// <summary>
+    /// Tokens visited to key all of a document's fonts: past this, later fonts are loaded per object as PdfPig loads
+    /// them, so thousands of font objects that share one huge structure cannot make keying cost more than loading.
+    /// </summary>
+    private const long DocumentTokens = 4_000_000;
+
     private const string LoadedFontsField = "loadedFonts";
 
     private readonly IResourceStore _store;
@@ -46,6 +53,11 @@ internal sealed class PdfFontSharing : IResourceStore
     private readonly IPdfTokenScanner _scanner;
     private readonly Dictionary<string, IFont> _byContent = new(StringComparer.Ordinal);
     private readonly HashSet<IndirectReference> _keyed = [];
+
+    // A stream's bytes are hashed once per document, however many fonts refer to it; what is hashed is what the file
+    // stores, so all of it together is at most the file's size.
+    private readonly Dictionary<IndirectReference, byte[]> _streamDigests = [];
+    private long _tokensLeft = DocumentTokens;
 
     private PdfFontSharing(IResourceStore store, Dictionary<IndirectReference, IFont> loaded, IPdfTokenScanner scanner)
     {
@@ -119,8 +131,14 @@ internal sealed class PdfFontSharing : IResourceStore
             {
                 return null;
             }
-            using var key = new ContentHasher(_scanner);
-            return key.Add(font, [reference], 0) ? key.Finish() : null;
+            if (_tokensLeft <= 0)
+            {
+                return null;
+            }
+            using var key = new ContentHasher(_scanner, _streamDigests, (int)Math.Min(MaxTokens, _tokensLeft));
+            var added = key.Add(font, [reference], 0);
+            _tokensLeft -= key.Tokens;
+            return added ? key.Finish() : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -130,15 +148,18 @@ internal sealed class PdfFontSharing : IResourceStore
     }
 
     /// <summary>Hashes tokens with their type and length, dictionaries in key order, references as what they refer to.</summary>
-    private sealed class ContentHasher(IPdfTokenScanner scanner) : IDisposable
+    private sealed class ContentHasher(IPdfTokenScanner scanner, Dictionary<IndirectReference, byte[]> streamDigests, int maxTokens)
+        : IDisposable
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private int _tokens;
         private long _bytes;
+
+        /// <summary>Tokens visited so far.</summary>
+        public int Tokens { get; private set; }
 
         public bool Add(IToken token, List<IndirectReference> path, int depth)
         {
-            if (++_tokens > MaxTokens || depth > MaxDepth)
+            if (++Tokens > maxTokens || depth > MaxDepth)
             {
                 return false;
             }
@@ -158,7 +179,7 @@ internal sealed class PdfFontSharing : IResourceStore
                         return true;
                     }
                     path.Add(reference);
-                    var added = Add(target, path, depth + 1);
+                    var added = target is StreamToken stored ? AddStream(reference, stored, path, depth + 1) : Add(target, path, depth + 1);
                     path.RemoveAt(path.Count - 1);
                     return added;
                 case DictionaryToken dictionary:
@@ -202,6 +223,27 @@ internal sealed class PdfFontSharing : IResourceStore
         }
 
         public string Finish() => Convert.ToHexString(_hash.GetHashAndReset());
+
+        /// <summary>A stream as its dictionary and the digest of its stored bytes, computed once per document.</summary>
+        private bool AddStream(IndirectReference reference, StreamToken stream, List<IndirectReference> path, int depth)
+        {
+            Tag('T', 0);
+            if (!AddDictionary(stream.StreamDictionary, path, depth))
+            {
+                return false;
+            }
+            if (!streamDigests.TryGetValue(reference, out var digest))
+            {
+                _bytes += stream.Data.Length;
+                if (_bytes > MaxBytes)
+                {
+                    return false;
+                }
+                digest = SHA256.HashData(stream.Data.Span);
+                streamDigests[reference] = digest;
+            }
+            return AddBytes('t', digest);
+        }
 
         public void Dispose() => _hash.Dispose();
 

@@ -94,6 +94,20 @@ public class PdfContentParserTests
         Assert.False(AssertSameAsPdfPig(Encoding.Latin1.GetBytes(content)));
     }
 
+    [Theory]
+    [InlineData("BT /F1 12 Tf 72 720 Td (Hello) Tj ET")]
+    [InlineData("% a comment\nBT /F1 12 Tf (x) Tj ET")]
+    public void A_stream_read_through_another_kind_of_input_parses_the_same(string content)
+    {
+        var bytes = Encoding.Latin1.GetBytes(content);
+        var expected = Describe(PdfPigParser().Parse(1, new MemoryInputBytes(bytes), Parsing.Logger));
+
+        // PdfPig's memory input is read in place; any other input is copied first.
+        Assert.True(PdfContentParser.ReadsInPlace);
+        using var stream = new MemoryStream(bytes);
+        Assert.Equal(expected, Describe(new PdfContentParser(PdfPigParser()).Parse(1, new StreamInputBytes(stream), Parsing.Logger)));
+    }
+
     [Fact]
     public void Nesting_past_the_bound_is_handed_to_pdfpig()
     {

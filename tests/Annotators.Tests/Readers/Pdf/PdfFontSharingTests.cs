@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Annotate.Annotators.Readers.Pdf;
 using Annotate.Annotators.Tests.KeyValues;
@@ -112,6 +113,57 @@ public class PdfFontSharingTests
         Assert.Equal("é", first.Text);
         Assert.Equal("é", second.Text);
         Assert.NotSame(first.Font, second.Font);
+    }
+
+    [Fact]
+    public void Fonts_whose_streams_differ_are_loaded_apart_and_those_whose_streams_are_equal_are_shared()
+    {
+        // Each font has a ToUnicode stream of its own (PdfPig's standard fonts read their text from their encoding, so
+        // only the sharing tells the streams apart here).
+        static string Map(char letter)
+        {
+            var cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Test def 1 begincodespacerange <00> <FF> "
+                + $"endcodespacerange 1 beginbfchar <E9> <{(int)letter:X4}> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end";
+            return $"<< /Length {cmap.Length} >>\nstream\n{cmap}\nendstream";
+        }
+        const string Font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /ToUnicode {0} 0 R >>";
+
+        var (a, b) = ReadBothPages(string.Format(CultureInfo.InvariantCulture, Font, 8), string.Format(CultureInfo.InvariantCulture, Font, 9), Map('A'), Map('B'));
+        var (c, d) = ReadBothPages(string.Format(CultureInfo.InvariantCulture, Font, 8), string.Format(CultureInfo.InvariantCulture, Font, 9), Map('C'), Map('C'));
+
+        Assert.NotSame(a.Font, b.Font);
+        Assert.Same(c.Font, d.Font);
+        Assert.All(new[] { a, b, c, d }, glyph => Assert.Equal("é", glyph.Text));
+    }
+
+    [Fact]
+    public void Past_the_document_s_keying_budget_later_fonts_are_loaded_as_pdfpig_loads_them()
+    {
+        // 25 equal fonts, each referring to one array of 190,000 numbers: keying each walks the array, and after about
+        // twenty the document's budget is spent, so the last ones are loaded per object rather than walked again.
+        const int PageCount = 25;
+        using var dir = new TempDir();
+        var path = dir.File("many-fonts.pdf");
+        var content = "BT /F1 12 Tf 72 720 Td (\\351) Tj ET";
+        var objects = new List<byte[]>
+        {
+            Ascii("<< /Type /Catalog /Pages 2 0 R >>"),
+            Ascii($"<< /Type /Pages /Kids [{string.Join(' ', Enumerable.Range(0, PageCount).Select(i => $"{5 + i} 0 R"))}] /Count {PageCount} >>"),
+            Ascii($"<< /Length {content.Length} >>\nstream\n{content}\nendstream"),
+            Ascii("[" + string.Join(' ', Enumerable.Repeat("1", 190_000)) + "]"),
+        };
+        objects.AddRange(Enumerable.Range(0, PageCount).Select(i =>
+            Ascii($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {5 + PageCount + i} 0 R >> >> /Contents 3 0 R >>")));
+        objects.AddRange(Enumerable.Range(0, PageCount).Select(_ =>
+            Ascii("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /Big 4 0 R >>")));
+        WinAnsiPdf.Write(path, objects);
+
+        using var pdf = PdfDocument.Open(path, Parsing);
+        var fonts = Pages(pdf).Select(glyphs => glyphs[0].FontDetails).ToList();
+
+        Assert.All(fonts.Take(15), font => Assert.Same(fonts[0], font));
+        Assert.NotSame(fonts[0], fonts[^1]);
+        Assert.All(fonts, font => Assert.Equal("Helvetica", font?.Name));
     }
 
     private sealed record FirstGlyph(string Text, FontDetails? Font);
