@@ -19,7 +19,8 @@ namespace Annotate.Annotators.Readers.Pdf;
 /// every glyph's outline for its box: on the corpus merged into 500 pages, two fifths of the read. Before PdfPig
 /// resolves a resource dictionary, each font it names that is not loaded yet is keyed by its content (the font's
 /// dictionary with every object it refers to, streams as their stored bytes, hashed); a font of a key already loaded is
-/// handed to PdfPig as loaded for the new reference, so PdfPig does not parse it again. Type 3 fonts (glyphs drawn by
+/// handed to PdfPig as loaded for the new reference, so PdfPig does not parse it again. A font PdfPig loads is kept
+/// in a <see cref="PdfGlyphCache"/> where it can be, so its glyphs' boxes and texts are found once. Type 3 fonts (glyphs drawn by
 /// content streams with resources of their own), fonts whose content is too large or too deep to key, and every font
 /// after a document's keying has visited <see cref="DocumentTokens"/> tokens are loaded as PdfPig loads them. A stream
 /// is hashed once per document however many fonts refer to it.
@@ -66,9 +67,6 @@ internal sealed class PdfFontSharing : IResourceStore
         _scanner = scanner;
     }
 
-    /// <summary>Fonts loaded for one reference and handed to another of the same content.</summary>
-    public int Shared { get; private set; }
-
     /// <summary>
     /// <paramref name="store"/> loading equal fonts once, or <paramref name="store"/> itself when its loaded fonts cannot
     /// be reached.
@@ -81,7 +79,7 @@ internal sealed class PdfFontSharing : IResourceStore
 
     public void LoadResourceDictionary(DictionaryToken resourceDictionary)
     {
-        var fonts = resourceDictionary.TryGet(NameToken.Font, out var token) ? Resolve(token) as DictionaryToken : null;
+        var fonts = FontsOf(resourceDictionary);
         List<(IndirectReference Reference, string? Key)>? fresh = null;
         foreach (var value in fonts?.Data.Values ?? [])
         {
@@ -93,7 +91,6 @@ internal sealed class PdfFontSharing : IResourceStore
             if (key is not null && _byContent.TryGetValue(key, out var font))
             {
                 _loaded[reference] = font;
-                Shared++;
             }
             else
             {
@@ -116,6 +113,19 @@ internal sealed class PdfFontSharing : IResourceStore
             {
                 _byContent.TryAdd(key, font);
             }
+        }
+    }
+
+    /// <summary>The resource dictionary's fonts, or null when it has none or they cannot be read (PdfPig then reports it).</summary>
+    private DictionaryToken? FontsOf(DictionaryToken resourceDictionary)
+    {
+        try
+        {
+            return resourceDictionary.TryGet(NameToken.Font, out var token) ? Resolve(token) as DictionaryToken : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
         }
     }
 
