@@ -152,6 +152,38 @@ public class PdfContentParserTests
         Assert.InRange(parsedHere, 500, 1900);
     }
 
+    [Fact]
+    public void Streams_of_random_bytes_give_what_pdfpig_gives_or_the_same_failure()
+    {
+        // Content tokens cut and spliced with random bytes: whatever PdfPig makes of each (operations or an exception),
+        // this parser makes the same.
+        var random = new Random(4321);
+        var seed = Encoding.Latin1.GetBytes("BT /F1 12 Tf 72 720 Td [(a\\)b) -120 <4142> (\\101)] TJ /P <</MCID 4 /A [1 2]>> BDC (x) Tj EMC 0.5 g ET");
+        for (var i = 0; i < 3000; i++)
+        {
+            var bytes = seed.ToArray();
+            for (var j = random.Next(1, 6); j > 0; j--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+            var cut = bytes.AsSpan(0, random.Next(bytes.Length + 1)).ToArray();
+
+            Assert.Equal(Outcome(PdfPigParser(), cut), Outcome(new PdfContentParser(PdfPigParser()), cut));
+        }
+    }
+
+    private static string Outcome(IPageContentParser parser, byte[] stream)
+    {
+        try
+        {
+            return Describe(parser.Parse(1, new MemoryInputBytes(stream), Parsing.Logger));
+        }
+        catch (Exception ex)
+        {
+            return "failed: " + ex.GetType().Name;
+        }
+    }
+
     /// <summary>
     /// Parses <paramref name="stream"/> with PdfPig's parser and with <see cref="PdfContentParser"/> and asserts the same
     /// operations, field by field; true when it was parsed here rather than handed to PdfPig.
