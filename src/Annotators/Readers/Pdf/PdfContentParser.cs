@@ -23,7 +23,7 @@ namespace Annotate.Annotators.Readers.Pdf;
 /// operators of printable ASCII. A stream with anything else (an inline image, a comment, an exponent, an escape in a
 /// name, a string PdfPig would read as UTF-16, a control byte between tokens, an operation PdfPig's factory refuses,
 /// a token PdfPig reads by a rule of its own) is parsed again whole by PdfPig's parser, so a page's operations are
-/// always PdfPig's (<c>PdfContentParserTests</c> compares both on every page of every PDF at hand).
+/// always PdfPig's (<c>PdfContentParserTests</c> compares both on every page of the corpus and on random streams).
 /// </remarks>
 internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContentParser
 {
