@@ -135,7 +135,7 @@ public sealed class InboxWatcher : BackgroundService
     }
 
     /// <summary>
-    /// Name events of the inbox folder itself (inotify on Linux: an entry created, moved in or out, deleted) start a scan
+    /// Name events of the inbox folder itself (inotify on Linux: an entry created or moved in or out) start a scan
     /// at once, so a file dropped there is first seen when it arrives rather than at the next poll. Writes to a file
     /// start none: a long upload would start a scan per write, and the polls and the settle time follow a file being
     /// written anyway. Only the top folder is watched: a watch of every sub-folder would follow what anyone who can

@@ -37,7 +37,8 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
     private readonly Dictionary<ulong, OperatorToken> _operators = [];
     private readonly Dictionary<ulong, NameToken> _names = [];
     private readonly List<IToken> _operands = [];
-    private readonly StringBuilder _text = new();
+    // Room for a line of text: a builder that outgrows its first piece reallocates when it is cleared.
+    private readonly StringBuilder _text = new(256);
 
     /// <summary>Whether PdfPig's bytes are read in place (true for the version this is built against).</summary>
     internal static bool ReadsInPlace => MemoryField is not null;

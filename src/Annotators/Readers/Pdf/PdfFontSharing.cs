@@ -47,7 +47,9 @@ internal sealed class PdfFontSharing : IResourceStore
     /// </summary>
     private const long DocumentTokens = 4_000_000;
 
-    private const string LoadedFontsField = "loadedFonts";
+    /// <summary>Where PdfPig's resource store keeps its loaded fonts (looked up once, not for every document).</summary>
+    private static readonly FieldInfo? LoadedFontsField =
+        typeof(IResourceStore).Assembly.GetType("UglyToad.PdfPig.Content.ResourceStore")?.GetField("loadedFonts", BindingFlags.Instance | BindingFlags.NonPublic);
 
     private readonly IResourceStore _store;
     private readonly Dictionary<IndirectReference, IFont> _loaded;
@@ -72,8 +74,8 @@ internal sealed class PdfFontSharing : IResourceStore
     /// be reached.
     /// </summary>
     public static IResourceStore Wrap(IResourceStore store, IPdfTokenScanner scanner) =>
-        store.GetType().GetField(LoadedFontsField, BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(store)
-            is Dictionary<IndirectReference, IFont> loaded
+        LoadedFontsField is { } field && field.DeclaringType == store.GetType()
+            && field.GetValue(store) is Dictionary<IndirectReference, IFont> loaded
             ? new PdfFontSharing(store, loaded, scanner)
             : store;
 
