@@ -200,6 +200,13 @@ internal static class RowsBenchmark
                     }
                 }
                 WaitForQuietJit();
+                // As the service's pipeline child does once idle after its warm-up or a document (TrimWhenIdle): a full
+                // compacting collection and malloc_trim, so the document starts from what an idle child holds, not from
+                // the warm-up's garbage. ANNOTATE_BENCH_NO_TRIM=1 measures without it.
+                if (Environment.GetEnvironmentVariable("ANNOTATE_BENCH_NO_TRIM") != "1")
+                {
+                    Annotate.Worker.Isolation.ProcessMemory.Compact();
+                }
                 using (var trace = ResidentTrace.StartIfAsked())
                 {
                     allocations?.Reset();
@@ -496,6 +503,8 @@ internal static class RowsBenchmark
         private long _maxBytes;
         private double _maxAt;
         private readonly List<(double At, long Bytes, long Managed)> _samples = [];
+        // The collector's view after its last collection before the peak: each generation's size and free space.
+        private GCMemoryInfo _atPeak;
 
         private ResidentTrace()
         {
@@ -514,6 +523,7 @@ internal static class RowsBenchmark
                     if (bytes > _maxBytes)
                     {
                         (_maxBytes, _maxAt) = (bytes, at);
+                        _atPeak = GC.GetGCMemoryInfo(GCKind.Any);
                     }
                     Thread.Sleep(20);
                 }
@@ -535,6 +545,12 @@ internal static class RowsBenchmark
             var annotateEnd = result.ReadTime.TotalSeconds + result.AnnotateTime.TotalSeconds;
             spans.Add($"write {annotateEnd:F2}-{annotateEnd + result.WriteTime.TotalSeconds:F2}");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rss peak {_maxBytes / 1048576.0:N0} MiB at {_maxAt:F2} s; {string.Join("; ", spans)}"));
+            var generations = _atPeak.GenerationInfo.ToArray();
+            var names = new[] { "gen0", "gen1", "gen2", "large", "pinned" };
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"at the peak, after collection #{_atPeak.Index} ({_atPeak.Generation}): committed {_atPeak.TotalCommittedBytes / 1048576.0:N0} MiB, heap {_atPeak.HeapSizeBytes / 1048576.0:N0}, fragmented {_atPeak.FragmentedBytes / 1048576.0:N0}; ")
+                + string.Join(", ", Enumerable.Range(0, Math.Min(names.Length, generations.Length)).Select(i => string.Create(CultureInfo.InvariantCulture,
+                    $"{names[i]} {generations[i].SizeAfterBytes / 1048576.0:N0} (free {generations[i].FragmentationAfterBytes / 1048576.0:N0})"))));
             lock (_samples)
             {
                 var step = Math.Max(1, _samples.Count / 60);
