@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fresh processes reading one PDF, sides taking turns within each round (docs/benchmarks.md, issue 12, PDF part).
+# Fresh processes reading one PDF, sides taking turns within each round (docs/BENCHMARKS.md, issue 12, PDF part).
 # usage: bench/pdf-once-compare.sh ROUNDS FILE 'NAME|BENCH_DLL|READS|THREADS|ENV=VALUE ...' ...
 # Each line: round, side, threads, then what `Annotate.Bench pdf-once` prints (first and last read s, collections,
 # GC pause, allocations, heap).

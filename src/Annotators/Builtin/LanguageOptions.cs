@@ -29,7 +29,7 @@ public sealed class LanguageOptions
     /// <summary>
     /// Characters of a block the detector reads to tell the block's language: its first ones, cut after a whole word.
     /// Lingua's time grows with the text: a shorter sample detects a long document's long blocks faster, but a block
-    /// that starts in one language and goes on in another is then judged by its start (docs/benchmarks.md, <i>Block
+    /// that starts in one language and goes on in another is then judged by its start (docs/BENCHMARKS.md, <i>Block
     /// languages: repeated samples once, the sample's length</i>). A block weighs in the document's main language by
     /// its letters up to 2,000 whatever the sample. Default 2,000.
     /// </summary>

@@ -39,7 +39,7 @@ public sealed class EmbeddingOptions
     /// Whether ONNX Runtime runs the encoder with a memory arena (and plans buffers by a memory pattern): a batch's
     /// tensors reuse the arena's buffers, and the arena is shrunk after each batch, so its memory goes back between
     /// batches. Off, every tensor is allocated and freed on its own: the same vectors and memory, about twice the time
-    /// (docs/benchmarks.md, <i>The encoder's memory arena</i>). Default true.
+    /// (docs/BENCHMARKS.md, <i>The encoder's memory arena</i>). Default true.
     /// </summary>
     public bool MemoryArena { get; set; } = true;
 }

@@ -99,7 +99,7 @@ internal sealed class MiniLmSession : IDisposable
     /// Mean pooling over the attention mask, then unit length: the package's DenseTensorHelpers.MeanPooling and
     /// Normalize, the same float operations in the same order (so the same bits), but over the output's memory rather
     /// than through the tensor's three-index indexer, which took a tenth of a batch of short texts' time
-    /// (docs/benchmarks.md, <i>The encoder's pooling over the output's memory</i>).
+    /// (docs/BENCHMARKS.md, <i>The encoder's pooling over the output's memory</i>).
     /// </summary>
     internal static float[][] Pool(ReadOnlySpan<float> hidden, long[] mask, int count, int width)
     {

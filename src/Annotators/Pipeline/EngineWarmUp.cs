@@ -242,7 +242,7 @@ public sealed class EngineWarmUp(
     /// <summary>
     /// Pages of the report the warm-up reads by default: enough for the hot per-page methods to be compiled optimised
     /// while it reads (a first 500-page PDF after start 1.5–2.0 s without it, 1.0–1.4 s after it, its third read
-    /// 0.8–0.9 s; docs/benchmarks.md), at about 0.6 s of reading.
+    /// 0.8–0.9 s; docs/BENCHMARKS.md), at about 0.6 s of reading.
     /// </summary>
     public const int LongPdfPages = 200;
 

@@ -16,7 +16,7 @@ namespace Annotate.Annotators.Readers;
 /// must wait (the caller ahead of the inflating, or the inflating a full queue ahead) blocks instead of spinning, so
 /// the waiting costs the core nothing the other threads of the read (parsing, typing) could use. A
 /// <see cref="System.IO.Pipelines.Pipe"/> read through its stream took its lock on every read and spun while waiting
-/// (about a tenth more CPU for the read of the 100,000-row workbook; docs/benchmarks.md).
+/// (about a tenth more CPU for the read of the 100,000-row workbook; docs/BENCHMARKS.md).
 /// </remarks>
 internal sealed class ReadAheadStream : ForwardReadStream
 {

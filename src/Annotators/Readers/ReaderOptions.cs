@@ -19,7 +19,7 @@ public sealed class ReaderOptions
     /// size: 341 KB of identical rows inflate to 40 MB. Default 0: every workbook is streamed. Both readers give the same
     /// tables and values, and the streaming one reads more workbooks, ran a 2,000- to 25,000-row workbook through the
     /// pipeline about eight times faster in a third of the memory, and copies the package for <c>annotated.xlsx</c>
-    /// instead of rewriting it (docs/benchmarks.md). Until 2026-12-05 the default was 16 MiB.
+    /// instead of rewriting it (docs/BENCHMARKS.md). Until 2026-12-05 the default was 16 MiB.
     /// </summary>
     [Range(0, long.MaxValue)]
     public long StreamingWorkbookBytes { get; set; }
@@ -116,7 +116,7 @@ public sealed class ReaderOptions
     /// Most threads that read the pages of one PDF at once. Each extra thread opens the file once more and reads runs of
     /// pages with it (a PdfPig document is not thread-safe); the pages come out in order, the same as read by one thread.
     /// Default 2, the reference machine's cores: page layout analysis is CPU-bound and <c>pdftotext</c> uses one core
-    /// (docs/benchmarks.md, issue 12; the gain is to be measured on an idle machine). 1 reads every page on the
+    /// (docs/BENCHMARKS.md, issue 12; the gain is to be measured on an idle machine). 1 reads every page on the
     /// document's own thread.
     /// </summary>
     [Range(1, 64)]
@@ -132,7 +132,7 @@ public sealed class ReaderOptions
     /// <summary>
     /// PDFs up to this size are read into memory once, and every page thread's copy of the document reads those bytes:
     /// PdfPig then reads from an array, not a call to the file stream per byte (a 500-page read ~15 % faster,
-    /// docs/benchmarks.md). Larger ones are read from the file as PdfPig needs them, one open file per thread.
+    /// docs/BENCHMARKS.md). Larger ones are read from the file as PdfPig needs them, one open file per thread.
     /// Default 512 MiB, at most 1 GiB (the file is held for the read; the document limit is 100 MiB by default); 0 always
     /// reads from the file.
     /// </summary>

@@ -22,7 +22,7 @@ public sealed class SemanticOptions
 
     /// <summary>
     /// Run <c>keywords</c> under profiles that name no annotators (all of them). Off by default: encoding the candidate
-    /// phrases takes most of the time of a document without a model (docs/benchmarks.md); a profile that names
+    /// phrases takes most of the time of a document without a model (docs/BENCHMARKS.md); a profile that names
     /// <c>keywords</c> in its <c>Annotators</c> runs it either way. Default false.
     /// </summary>
     public bool KeywordsByDefault { get; set; }

@@ -34,7 +34,7 @@ public sealed class AnnotationsJsonWriter(TimeProvider time) : IOutputWriter
     /// <inheritdoc />
     /// <remarks>
     /// Serializing a long document's findings is the longest single step after the table writers (0.15 s of 100,000
-    /// e-mail addresses); beside them it uses the core they leave (docs/benchmarks.md). After them when the document has
+    /// e-mail addresses); beside them it uses the core they leave (docs/BENCHMARKS.md). After them when the document has
     /// row fields, whose places they record (<see cref="DescribesOtherOutputs"/>).
     /// </remarks>
     public bool RunsAlongside => true;

@@ -91,7 +91,7 @@ public sealed class IsolationOptions
     /// <summary>
     /// Rows of the generated workbook a fresh child reads, annotates (the annotators that scan every row) and writes at
     /// the end of its warm-up, so the first large workbook a user sends runs compiled code rather than waiting for the
-    /// runtime to compile it (a 100,000-row workbook ~0.3–1 s sooner; docs/benchmarks.md). Like the rest of the warm-up
+    /// runtime to compile it (a 100,000-row workbook ~0.3–1 s sooner; docs/BENCHMARKS.md). Like the rest of the warm-up
     /// it waits while the child has documents. Zero leaves it out. Default 20,000: the fewest that run the large-workbook
     /// code (read ahead, parsed ahead, spilled, scanned ahead).
     /// </summary>
@@ -102,7 +102,7 @@ public sealed class IsolationOptions
     /// Pages of the generated report a fresh child reads, annotates (the annotators that run beside each other) and writes
     /// at the very end of its warm-up, so the first long PDF a user sends runs the reader's per-page code compiled
     /// optimised (the first read of a 500-page PDF 1.6 → 1.2 s, of a 14-page corpus 3×; about 1 s more warm-up;
-    /// docs/benchmarks.md); then the rest of the PDF library is compiled ahead (<see cref="EngineWarmUp.CompilePdfLibrary"/>:
+    /// docs/BENCHMARKS.md); then the rest of the PDF library is compiled ahead (<see cref="EngineWarmUp.CompilePdfLibrary"/>:
     /// the embedded fonts' parsers the report does not run; a 14-page corpus's first read 0.39–0.41 → 0.72–0.75 of
     /// <c>pdftotext</c>). Like the rest of the warm-up it waits while the child has documents. Zero leaves both out.
     /// Default 200.
@@ -115,7 +115,7 @@ public sealed class IsolationOptions
     /// core under load, given back when idle) rather than the workstation collector the worker keeps. A long PDF or a
     /// large workbook allocates ~1–2 MiB a page or ~9 KiB a row; the workstation collector stops every reading thread and
     /// collects on one core, the server one on all of them (500-page PDF, warm: 1.65–1.86 s → 1.14–1.32 s, GC pause
-    /// halved; docs/benchmarks.md). Default true.
+    /// halved; docs/BENCHMARKS.md). Default true.
     /// </summary>
     public bool ServerGarbageCollection { get; set; } = true;
 
