@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using Annotate.Annotators.Annotations;
@@ -57,7 +58,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
             var block = blocks[i];
             var sample = block is TableBlock table ? SampleTable(table, cancellationToken) : Truncate(block.Text, BlockWeightCharacters);
             Append(block is TableBlock ? cellText : runningText, sample);
-            if (TextCounting.CountLetters(sample) < _minimumLetters)
+            if (TextCounting.CountLetters(sample) < _minimumLetters || !HasWord(sample))
             {
                 continue;
             }
@@ -96,6 +97,11 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
             {
                 context.Annotations.Language = null;
                 return Task.FromResult(AnnotatorOutcome.Skipped($"too little text to tell the language (fewer than {_minimumLetters} letters)"));
+            }
+            if (!HasWord(text))
+            {
+                context.Annotations.Language = null;
+                return Task.FromResult(AnnotatorOutcome.Skipped("no word to tell the language from (only addresses, code or symbols)"));
             }
             main = Detect(detector, text);
         }
@@ -233,6 +239,49 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
             target.Append('\n');
         }
         target.Append(text.AsSpan(0, Math.Min(text.Length, DocumentSampleCharacters - target.Length)));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> has a word: a run between white space that, leaving out punctuation, digits and
+    /// invisible format characters, is letters and their combining marks only. Lingua tells a text's script from its
+    /// words; a text without one (a web address with <c>=</c> in it, a line of code, a formula) it scores against every
+    /// configured language instead, loading the models of every script for it (150 MiB and a second or more for the
+    /// twenty default languages, paid by the first document with such a block) to name a language such a text does not
+    /// have. Such a text is not detected.
+    /// </summary>
+    internal static bool HasWord(ReadOnlySpan<char> text)
+    {
+        var letters = false;
+        var other = false;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (Rune.IsWhiteSpace(rune))
+            {
+                if (letters && !other)
+                {
+                    return true;
+                }
+                (letters, other) = (false, false);
+                continue;
+            }
+            switch (Rune.GetUnicodeCategory(rune))
+            {
+                case UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter:
+                    letters = true;
+                    break;
+                case UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+                    or UnicodeCategory.Format or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber
+                    or UnicodeCategory.OtherNumber or UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
+                    or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
+                    or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation:
+                    break;
+                default:
+                    other = true;
+                    break;
+            }
+        }
+        return letters && !other;
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];

@@ -168,6 +168,55 @@ public class LanguageAnnotatorTests
         Assert.Empty(context.Annotations.BlockLanguages);
     }
 
+    private const string Address = "https://tracker.example.com/buglist.cgi?component=libcap&list_id=1090757";
+    private const string Code = "total=alpha+beta+gamma;result=total*factor;limit=result/divisor";
+
+    [Fact]
+    public async Task A_block_without_a_word_gets_no_language_and_the_others_theirs()
+    {
+        // Lingua names a language for a web address or a line of code (English, Spanish) after scoring it against
+        // every configured language: such a block is not detected, and the document is judged by its words.
+        var context = Context(Text(Paragraph(German, 1), Paragraph(Address, 3), Paragraph(Code, 5), Paragraph(German, 7)));
+
+        var outcome = await Annotator().AnnotateAsync(context, CancellationToken.None);
+
+        Assert.True(outcome.Ran);
+        Assert.Equal([0, 3], context.Annotations.BlockLanguages.Select(b => b.Block));
+        Assert.All(context.Annotations.BlockLanguages, b => Assert.Equal("de", b.Code));
+        Assert.Equal("de", context.Annotations.Language!.Code);
+        Assert.Equal(1.0, context.Annotations.Language.Confidence, 2);
+    }
+
+    [Fact]
+    public async Task A_document_without_a_word_leaves_the_language_unset_and_says_why()
+    {
+        var context = Context(Text(Paragraph(Address, 1), Paragraph(Code, 2)));
+
+        var outcome = await Annotator().AnnotateAsync(context, CancellationToken.None);
+
+        Assert.False(outcome.Ran);
+        Assert.Contains("no word", outcome.Reason);
+        Assert.Null(context.Annotations.Language);
+        Assert.Empty(context.Annotations.BlockLanguages);
+    }
+
+    [Theory]
+    [InlineData("The board approved the budget.", true)]
+    [InlineData("e-mail: user@example.com (see §4)", true)]
+    [InlineData("total = a + b", true)]
+    [InlineData("Der Vorstand hat den Haushalt genehmigt", true)]
+    [InlineData("बोर्ड ने बजट को मंज़ूरी दी", true)]
+    [InlineData("मंज़ूरी", true)] // Devanagari: its vowel signs and nukta are combining marks
+    [InlineData("董事会批准了预算", true)]
+    [InlineData("می\u200cخواهم", true)] // Persian: a zero-width non-joiner inside a word
+    [InlineData("https://tracker.example.com/buglist.cgi?component=libcap&list_id=1090757", false)]
+    [InlineData("total=alpha+beta+gamma;result=total*factor", false)]
+    [InlineData("|alpha|beta|gamma|", false)]
+    [InlineData("2024-01-31 12:00 42.5%", false)]
+    [InlineData("", false)]
+    public void A_word_is_letters_and_marks_between_spaces_leaving_out_punctuation_and_digits(string text, bool expected) =>
+        Assert.Equal(expected, LanguageAnnotator.HasWord(text));
+
     [Fact]
     public void The_default_languages_are_all_supported_by_the_detector()
     {
