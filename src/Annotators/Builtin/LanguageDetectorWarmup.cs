@@ -16,7 +16,8 @@ public sealed class LanguageDetectorWarmup(LanguageDetectorProvider provider, IL
         {
             try
             {
-                // One detection touches every configured language's model.
+                // One detection of an English sentence loads the models of the configured languages written in Latin
+                // script; those of other scripts load with the first document that has words in them.
                 using var lease = provider.Acquire();
                 lease.Value.ComputeLanguageConfidenceValues("Annotate warms up its language detector.");
             }
