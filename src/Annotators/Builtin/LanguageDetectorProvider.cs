@@ -26,7 +26,7 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
 
     /// <summary>Creates the provider with its own way to build the detector (tests make the build fail).</summary>
     internal LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger,
-        Func<IReadOnlyList<Language>, bool, LanguageDetector> build)
+        Func<IReadOnlyList<Language>, LanguageOptions, LanguageDetector> build)
     {
         var (languages, unknown) = Resolve(options.Value.EffectiveLanguages);
         if (unknown.Count > 0)
@@ -39,16 +39,20 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
                 [$"Annotate:Language:Languages names no language the detector supports (got: {string.Join(", ", options.Value.EffectiveLanguages)})."]);
         }
         Languages = languages;
-        var preload = options.Value.PreloadModels;
+        var settings = options.Value;
         // Lingua keeps the language models in static caches shared by its detectors: dropping the detector frees
         // nothing, unloading its languages' models does.
-        _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, preload), detector => detector.UnloadLanguageModels());
+        _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, settings), detector => detector.UnloadLanguageModels());
     }
 
-    private static LanguageDetector Build(IReadOnlyList<Language> languages, bool preload)
+    private static LanguageDetector Build(IReadOnlyList<Language> languages, LanguageOptions settings)
     {
         var builder = LanguageDetectorBuilder.FromLanguages([.. languages]);
-        if (preload)
+        if (!settings.HighAccuracy)
+        {
+            builder = builder.WithLowAccuracyMode();
+        }
+        if (settings.PreloadModels)
         {
             builder = builder.WithPreloadedLanguageModels();
         }

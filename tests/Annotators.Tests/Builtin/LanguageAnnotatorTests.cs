@@ -218,6 +218,26 @@ public class LanguageAnnotatorTests
         Assert.Equal(expected, LanguageAnnotator.HasWord(text));
 
     [Fact]
+    public async Task Without_high_accuracy_a_short_block_is_scored_on_its_trigrams_as_lingua_low_accuracy_mode_does()
+    {
+        // English is 105 characters: under Lingua's 120, where high accuracy also scores 1-, 2-, 4- and 5-letter sequences.
+        var settings = new LanguageOptions { Languages = Settings.Languages, HighAccuracy = false };
+        var lowProvider = new LanguageDetectorProvider(Options.Create(settings), NullLogger<LanguageDetectorProvider>.Instance);
+        var context = Context(Text(Paragraph(English, 1)));
+
+        await new LanguageAnnotator(lowProvider, Options.Create(settings)).AnnotateAsync(context, CancellationToken.None);
+        var high = Context(Text(Paragraph(English, 1)));
+        await Annotator().AnnotateAsync(high, CancellationToken.None);
+
+        Language[] languages = [Language.English, Language.German, Language.French, Language.Spanish, Language.Italian, Language.Dutch];
+        var expected = LanguageDetectorBuilder.FromLanguages(languages).WithLowAccuracyMode().Build().ComputeLanguageConfidenceValues(English).First();
+        var block = Assert.Single(context.Annotations.BlockLanguages);
+        Assert.Equal("en", block.Code);
+        Assert.Equal(Math.Round(expected.Value, 4), block.Confidence);
+        Assert.NotEqual(Assert.Single(high.Annotations.BlockLanguages).Confidence, block.Confidence);
+    }
+
+    [Fact]
     public void The_default_languages_are_all_supported_by_the_detector()
     {
         var (languages, unknown) = LanguageDetectorProvider.Resolve(new LanguageOptions().EffectiveLanguages);
