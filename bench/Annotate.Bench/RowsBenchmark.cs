@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Xml;
 using Annotate.Annotators;
 using Annotate.Annotators.Annotations;
+using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Profiles;
@@ -329,8 +330,9 @@ internal static class RowsBenchmark
         return (rows, read);
     }
 
-    private static IDocumentPipeline Pipeline(bool spill) =>
-        new ServiceCollection()
+    private static IDocumentPipeline Pipeline(bool spill)
+    {
+        var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Annotate:Readers:SpillStreamedRows"] = spill ? "true" : "false",
@@ -338,8 +340,18 @@ internal static class RowsBenchmark
 
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddAnnotators()
-            .BuildServiceProvider()
-            .GetRequiredService<IDocumentPipeline>();
+            .BuildServiceProvider();
+        if (Environment.GetEnvironmentVariable("ANNOTATE_BENCH_LANGUAGE_WARMUP") == "1")
+        {
+            // What the service's pipeline child also runs at its start (a hosted service there): the language detector's
+            // warm-up, whose short sentence loads Lingua's high-accuracy models, ~290 MiB a workbook never needs
+            // (docs/BENCHMARKS.md, "The 1,000,000-row workbook through the service").
+            var warmUp = services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<LanguageDetectorWarmup>().Single();
+            warmUp.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            warmUp.ExecuteTask?.GetAwaiter().GetResult();
+        }
+        return services.GetRequiredService<IDocumentPipeline>();
+    }
 
     private static readonly XmlReaderSettings Settings = new()
     {
