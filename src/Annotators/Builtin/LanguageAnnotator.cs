@@ -264,21 +264,15 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
                 (letters, other) = (false, false);
                 continue;
             }
-            switch (Rune.GetUnicodeCategory(rune))
+            if (Rune.IsLetter(rune))
             {
-                case UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
-                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter:
-                    letters = true;
-                    break;
-                case UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
-                    or UnicodeCategory.Format or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber
-                    or UnicodeCategory.OtherNumber or UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-                    or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-                    or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation:
-                    break;
-                default:
-                    other = true;
-                    break;
+                letters = true;
+            }
+            // What Lingua leaves out of a word (punctuation, digits) and what belongs to one without being a letter.
+            else if (!Rune.IsPunctuation(rune) && !Rune.IsNumber(rune) && Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.NonSpacingMark
+                         or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format))
+            {
+                other = true;
             }
         }
         return letters && !other;
