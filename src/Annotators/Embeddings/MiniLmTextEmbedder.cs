@@ -50,6 +50,9 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
     /// <summary>The engine's native library as the package ships it for Linux.</summary>
     private const string OnnxRuntimeLibrary = "libonnxruntime.so";
 
+    /// <summary>ONNX Runtime's session option that leaves weights unpacked (kOrtSessionOptionsConfigDisablePrepacking).</summary>
+    private const string DisablePrepackingEntry = "session.disable_prepacking";
+
     /// <summary>Creates the embedder; the model is loaded on the first <see cref="Embed"/>.</summary>
     public MiniLmTextEmbedder(IOptions<EmbeddingOptions> options, ILogger<MiniLmTextEmbedder> logger)
     {
@@ -224,6 +227,10 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
             EnableCpuMemArena = _options.MemoryArena,
             EnableMemoryPattern = _options.MemoryArena,
         };
+        foreach (var (key, value) in SessionConfigEntries(_options))
+        {
+            session.AddSessionConfigEntry(key, value);
+        }
         NativeHeap.PinMapThreshold();
         // The session is built from a file, not from the managed array the package's own encoder would read the model
         // (90 MB) into (MiniLmSession).
@@ -236,6 +243,11 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
             Environment.TickCount64 - started, dropped / (1024 * 1024));
         return loaded;
     }
+
+    /// <summary>The ONNX Runtime session settings <paramref name="options"/> ask for beyond the session's properties.</summary>
+    internal static IReadOnlyList<(string Key, string Value)> SessionConfigEntries(EmbeddingOptions options) =>
+        // Packed for the matrix kernels, the weights would be held twice (EmbeddingOptions.PrepackWeights).
+        options.PrepackWeights ? [] : [(DisablePrepackingEntry, "1")];
 
     /// <inheritdoc />
     public void Dispose() => _model.ReleaseNow();

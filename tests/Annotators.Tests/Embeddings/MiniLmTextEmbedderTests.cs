@@ -187,6 +187,30 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public void Unpacked_weights_give_the_vectors_of_packed_ones()
+    {
+        string[] texts = ["Invoice 2024-117 for consulting services", "Penguins live in Antarctica and eat fish and krill.", "Total"];
+        using var packed = EmbedderFixture.Create(new EmbeddingOptions { PrepackWeights = true });
+        using var unpacked = EmbedderFixture.Create(new EmbeddingOptions { PrepackWeights = false });
+
+        var expected = packed.Embed(texts);
+        var actual = unpacked.Embed(texts);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.True(Vectors.Cosine(expected[i], actual[i]) > 0.99999f, $"text {i}: cosine {Vectors.Cosine(expected[i], actual[i])}");
+        }
+    }
+
+    [Fact]
+    public void The_weights_are_held_once_unless_packing_is_asked_for()
+    {
+        Assert.False(new EmbeddingOptions().PrepackWeights);
+        Assert.Equal([("session.disable_prepacking", "1")], MiniLmTextEmbedder.SessionConfigEntries(new EmbeddingOptions()));
+        Assert.Empty(MiniLmTextEmbedder.SessionConfigEntries(new EmbeddingOptions { PrepackWeights = true }));
+    }
+
+    [Fact]
     public void A_token_budget_per_call_splits_batches_without_changing_the_vectors()
     {
         var longText = string.Join(' ', Enumerable.Range(0, 120).Select(i => $"ledger line {i} amount {i * 7} paid"));
