@@ -15,6 +15,9 @@ namespace Annotate.Bench;
 /// the service's time from drop to Completed, less the inbox's settle time, is compared with it (medians of the ratios).
 /// <c>--pages N</c> uses the corpus PDFs merged to N pages instead of one file, or with <c>--text FILE</c> one document
 /// per drop of N pages of that text's paragraphs, each from the text's next pages, none repeating another.
+/// <c>--file FILE</c> drops any file instead (a workbook: its copies are dropped as they are, so use one document), and
+/// <c>--peak</c> samples the pipeline child's resident memory every 50 ms from before the first drop to the last
+/// Completed: its size when the first document comes and its peak.
 /// </summary>
 internal static partial class ServiceBenchmark
 {
@@ -34,8 +37,9 @@ internal static partial class ServiceBenchmark
         var firstAfter = Option(args, "--first-after", 0);
         // Or (also) until the pipeline child says its warm-up is over: a document that comes when the service is warm.
         var afterWarmUp = args.Contains("--after-warm-up");
-        var pdf = Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
+        var pdf = Option(args, "--file") ?? Option(args, "--pdf") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/corpus/pdf/multicolumn.pdf");
         var compare = args.Contains("--pdftotext");
+        var peak = args.Contains("--peak");
         // The inbox takes a file once it has not changed for this long (Annotate:Gateway:SettleTime, 3 s unless given).
         var settleTime = Option(args, "--settle-time", 3.0);
         var pages = Option(args, "--pages", 0);
@@ -57,7 +61,7 @@ internal static partial class ServiceBenchmark
         }
         try
         {
-            return Run(gateways, settings, rounds, documents, settle, firstAfter, afterWarmUp, generated.Count > 0 ? [.. generated] : [pdf], compare, settleTime);
+            return Run(gateways, settings, rounds, documents, settle, firstAfter, afterWarmUp, generated.Count > 0 ? [.. generated] : [pdf], compare, settleTime, peak);
         }
         finally
         {
@@ -69,10 +73,10 @@ internal static partial class ServiceBenchmark
     }
 
     private static int Run(List<(string Name, string Dll)> gateways, List<(string Name, string[] Pair)> settings, int rounds, int documents, int settle,
-        int firstAfter, bool afterWarmUp, string[] pdfs, bool compare, double settleTime)
+        int firstAfter, bool afterWarmUp, string[] pdfs, bool compare, double settleTime, bool peak)
     {
         Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {string.Join(" / ", pdfs.Select(Path.GetFileName))} one after another, then {settle} s idle");
-        var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous)>()).ToArray();
+        var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous, double ChildBefore, double ChildPeak)>()).ToArray();
         // Per build: each document's drop → Completed and pdftotext's time on the same file, read right after it.
         var pairs = gateways.Select(_ => new List<(int Index, double Wall, double PdfToText)>()).ToArray();
         for (var round = 0; round < rounds; round++)
@@ -81,9 +85,9 @@ internal static partial class ServiceBenchmark
             {
                 var g = (k + round) % gateways.Count;
                 var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
-                var result = RunOnce(gateways[g].Dll, environment, pdfs, documents, settle, firstAfter, afterWarmUp, compare ? pairs[g] : null);
+                var result = RunOnce(gateways[g].Dll, environment, pdfs, documents, settle, firstAfter, afterWarmUp, compare ? pairs[g] : null, peak);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB, together {result.Gateway + result.Children:F0} MiB resident, {result.Proportional:F0} MiB proportional, {result.Anonymous:F0} MiB anonymous (load {Load()})"));
+                    $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB, together {result.Gateway + result.Children:F0} MiB resident, {result.Proportional:F0} MiB proportional, {result.Anonymous:F0} MiB anonymous{(peak ? $", pipeline child {result.ChildBefore:F0} MiB when the first document came, peak {result.ChildPeak:F0} MiB" : "")} (load {Load()})"));
                 results[g].Add(result);
             }
         }
@@ -95,6 +99,18 @@ internal static partial class ServiceBenchmark
             var r = results[g];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {gateways[g].Name} | {Median(r.Select(x => x.First)):F2} | {Median(r.Select(x => x.Tenth)):F2} | {Median(r.Select(x => x.First / x.Tenth)):F2} | {Median(r.Select(x => x.FirstWall)):F2} | {Median(r.Select(x => x.TenthWall)):F2} | {Median(r.Select(x => x.Gateway)):F0} | {Median(r.Select(x => x.Children)):F0} | {Median(r.Select(x => x.Gateway + x.Children)):F0} | {Median(r.Select(x => x.Proportional)):F0} | {Median(r.Select(x => x.Anonymous)):F0} |"));
+        }
+        if (peak)
+        {
+            Console.WriteLine();
+            Console.WriteLine("| build | pipeline child when the first document came, MiB | pipeline child peak MiB (each round) | drop → Completed, first s |");
+            Console.WriteLine("|---|---|---|---|");
+            for (var g = 0; g < gateways.Count; g++)
+            {
+                var r = results[g];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {gateways[g].Name} | {string.Join(", ", r.Select(x => x.ChildBefore.ToString("F0", CultureInfo.InvariantCulture)))} | {string.Join(", ", r.Select(x => x.ChildPeak.ToString("F0", CultureInfo.InvariantCulture)))} | {Median(r.Select(x => x.FirstWall)):F2} |"));
+            }
         }
         if (compare)
         {
@@ -121,8 +137,8 @@ internal static partial class ServiceBenchmark
         return 0;
     }
 
-    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous) RunOnce(string dll, Dictionary<string, string> environment, string[] pdfs, int documents, int settle, int firstAfter, bool afterWarmUp,
-        List<(int Index, double Wall, double PdfToText)>? pairs)
+    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous, double ChildBefore, double ChildPeak) RunOnce(string dll, Dictionary<string, string> environment, string[] pdfs, int documents, int settle, int firstAfter, bool afterWarmUp,
+        List<(int Index, double Wall, double PdfToText)>? pairs, bool peak)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -153,11 +169,16 @@ internal static partial class ServiceBenchmark
             // From the file's appearance in the inbox to the gateway's line: the inbox's settle time, the intake, the bus
             // hops and the state writes too, which the worker's own time leaves out.
             var walls = new List<double>();
+            var childBefore = peak ? Children(gateway.Id).Sum(pid => ResidentMiB(pid) ?? 0) : 0;
+            using var sampling = new CancellationTokenSource();
+            var childPeak = peak ? Task.Run(() => PeakOfChildren(gateway.Id, sampling.Token)) : Task.FromResult(0.0);
             for (var i = 0; i < documents; i++)
             {
-                // Distinct bytes (a comment after the end), so no copy is answered from an earlier result.
-                var name = $"copy-{i}.pdf";
-                byte[] copy = [.. File.ReadAllBytes(pdfs[i % pdfs.Length]), .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")];
+                var source = pdfs[i % pdfs.Length];
+                var isPdf = Path.GetExtension(source).Equals(".pdf", StringComparison.OrdinalIgnoreCase);
+                var name = $"copy-{i}{Path.GetExtension(source)}";
+                // A PDF's copies have distinct bytes (a comment after the end), so no copy is answered from an earlier result.
+                byte[] copy = isPdf ? [.. File.ReadAllBytes(source), .. System.Text.Encoding.ASCII.GetBytes($"\n% copy {i}\n")] : File.ReadAllBytes(source);
                 File.WriteAllBytes(Path.Combine(root, "data", name), copy);
                 File.Move(Path.Combine(root, "data", name), Path.Combine(root, "data", "inbox", name));
                 var dropped = Stopwatch.GetTimestamp();
@@ -178,11 +199,13 @@ internal static partial class ServiceBenchmark
                     File.Delete(same);
                 }
             }
+            sampling.Cancel();
+            var peakMiB = childPeak.GetAwaiter().GetResult();
             Thread.Sleep(TimeSpan.FromSeconds(settle));
             var children = Children(gateway.Id).ToList();
             var proportional = children.Append(gateway.Id).Sum(pid => ProportionalMiB(pid) ?? 0);
             var anonymous = children.Append(gateway.Id).Sum(pid => AnonymousMiB(pid) ?? 0);
-            return (times[0], times[^1], walls[0], walls[^1], ResidentMiB(gateway.Id) ?? 0, children.Sum(pid => ResidentMiB(pid) ?? 0), proportional, anonymous);
+            return (times[0], times[^1], walls[0], walls[^1], ResidentMiB(gateway.Id) ?? 0, children.Sum(pid => ResidentMiB(pid) ?? 0), proportional, anonymous, childBefore, peakMiB);
         }
         finally
         {
@@ -190,6 +213,18 @@ internal static partial class ServiceBenchmark
             gateway.WaitForExit();
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>The largest resident size the children of <paramref name="pid"/> had together, sampled every 50 ms until cancelled.</summary>
+    private static double PeakOfChildren(int pid, CancellationToken cancellationToken)
+    {
+        var peak = 0.0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            peak = Math.Max(peak, Children(pid).Sum(child => ResidentMiB(child) ?? 0));
+            cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
+        }
+        return peak;
     }
 
     private static string WaitFor(BlockingCollection<string> lines, Func<string, bool> match)
