@@ -166,8 +166,9 @@ internal static class EmbeddingBenchmark
             ("no arena, threads per core", new EmbeddingOptions { CacheEntries = 0, MemoryArena = false }),
             ("arena shrunk after each batch, threads per core", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true }),
             ("the same, weights packed", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true, PrepackWeights = true }),
-            ("no arena, 1 thread", new EmbeddingOptions { CacheEntries = 0, MemoryArena = false, Threads = 1 }),
-            ("arena shrunk after each batch, 1 thread", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true, Threads = 1 }),
+            ("the same, 1,024 word pieces a call", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true, MaxBatchTokens = 1_024 }),
+            ("the same, 512 word pieces a call", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true, MaxBatchTokens = 512 }),
+            ("the same, 256 word pieces a call", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true, MaxBatchTokens = 256 }),
         ];
         var embedders = sides.Select(s => new MiniLmTextEmbedder(Options.Create(s.Options), NullLogger<MiniLmTextEmbedder>.Instance)).ToList();
         try
@@ -191,6 +192,9 @@ internal static class EmbeddingBenchmark
             var times = sides.Select(_ => new List<double>()).ToList();
             // And one short text a call, as a label or a heading is encoded when it is the only new text of a document.
             var shortTimes = sides.Select(_ => new List<double>()).ToList();
+            // And sentences many at a time, as the summary and the key-value labels are encoded.
+            var sentenceTimes = sides.Select(_ => new List<double>()).ToList();
+            const int ManySentences = 96;
             const int Rounds = 15;
             const int ShortCalls = 20;
             for (var round = 0; round < Rounds; round++)
@@ -208,15 +212,20 @@ internal static class EmbeddingBenchmark
                         embedders[side].Embed([sentences[n++ % sentences.Count]]);
                     }
                     shortTimes[side].Add(clock.Elapsed.TotalMilliseconds / ShortCalls);
+                    var many = Enumerable.Range(0, ManySentences).Select(_ => sentences[n++ % sentences.Count]).ToArray();
+                    clock.Restart();
+                    embedders[side].Embed(many);
+                    sentenceTimes[side].Add(clock.Elapsed.TotalMilliseconds);
                 }
             }
-            Console.WriteLine($"| setting | ms per document, median of {Rounds} | fastest | slowest | ms per call of one sentence, median |");
-            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine($"| setting | ms per document, median of {Rounds} | fastest | slowest | ms per call of one sentence, median | ms per call of {ManySentences} sentences, median |");
+            Console.WriteLine("|---|---|---|---|---|---|");
             for (var k = 0; k < sides.Length; k++)
             {
                 var sorted = times[k].Order().ToList();
                 var shortSorted = shortTimes[k].Order().ToList();
-                Console.WriteLine($"| {sides[k].Name} | {sorted[sorted.Count / 2]:F1} | {sorted[0]:F1} | {sorted[^1]:F1} | {shortSorted[shortSorted.Count / 2]:F2} |");
+                var manySorted = sentenceTimes[k].Order().ToList();
+                Console.WriteLine($"| {sides[k].Name} | {sorted[sorted.Count / 2]:F1} | {sorted[0]:F1} | {sorted[^1]:F1} | {shortSorted[shortSorted.Count / 2]:F2} | {manySorted[manySorted.Count / 2]:F1} |");
             }
         }
         finally

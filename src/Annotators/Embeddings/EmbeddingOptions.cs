@@ -14,11 +14,12 @@ public sealed class EmbeddingOptions
 
     /// <summary>
     /// Most word pieces in one call, padding included (texts × the longest text's pieces): the encoder's working memory
-    /// grows with it, so long windows go 8 to a call while short sentences still go <see cref="BatchSize"/> at a time.
-    /// A text longer than this goes alone. Default 2,048.
+    /// grows with it (a call's attention scores alone are calls × 12 heads × pieces² floats), so long windows go 2 to a
+    /// call while short sentences still go up to <see cref="BatchSize"/> at a time. A text longer than this goes alone.
+    /// Smaller calls of long windows are also faster here (docs/BENCHMARKS.md, <i>The encoder's packed weights</i>).
+    /// Default 512.
     /// </summary>
-    [Range(16, 1_048_576)]
-    public int MaxBatchTokens { get; set; } = 2_048;
+    public int MaxBatchTokens { get; set; } = 512;
 
     /// <summary>
     /// Word pieces in one window of a long text, [CLS] and [SEP] included. all-MiniLM-L6-v2 was trained on 128 and
@@ -46,8 +47,8 @@ public sealed class EmbeddingOptions
     /// <summary>
     /// Whether ONNX Runtime keeps a second, pre-packed copy of the encoder's matrix weights for its matrix kernels. The
     /// copy (about 45 MiB beside the model's 90) is held for the encoder's life; without it a call of one short text
-    /// takes about a third longer and a document's batches a few percent (docs/BENCHMARKS.md, <i>The encoder's packed
-    /// weights</i>). Default false.
+    /// takes about a third longer, a call of many sentences a sixth, a call of long windows a few percent
+    /// (docs/BENCHMARKS.md, <i>The encoder's packed weights</i>). Default false.
     /// </summary>
     public bool PrepackWeights { get; set; }
 }
