@@ -11,4 +11,11 @@ public interface IReleasableWhenIdle
 
     /// <summary>Gives back what is loaded when nothing uses it; true when something was released.</summary>
     bool TryRelease();
+
+    /// <summary>
+    /// Whether a large table (a workbook or CSV file of at least <c>Annotate:Readers:LargeTableBytes</c>) does without
+    /// most of what this holds, so that it is given back before such a table is read: the table's rows then have the
+    /// memory. False unless the implementation says otherwise.
+    /// </summary>
+    bool ReleaseBeforeLargeTable => false;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
+using Annotate.Annotators.Memory;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Writers;
@@ -27,11 +28,13 @@ public sealed class DocumentPipeline(
     IOptions<ReaderOptions> options,
     IOptions<ContainerOptions> containers,
     TimeProvider time,
-    ILogger<DocumentPipeline> logger) : IDocumentPipeline
+    ILogger<DocumentPipeline> logger,
+    IEnumerable<IReleasableWhenIdle> releasables) : IDocumentPipeline
 {
     private readonly IReadOnlyList<IAnnotator> _annotators = annotators.OrderBy(a => a.Order).ThenBy(a => a.Name, StringComparer.Ordinal).ToList();
     private readonly IReadOnlyList<IOutputWriter> _writers = writers.ToList();
     private readonly Dictionary<SourceFormat, IDocumentReader> _readers = readers.ToDictionary(r => r.Format);
+    private readonly IReadOnlyList<IReleasableWhenIdle> _unneededByLargeTables = releasables.Where(r => r.ReleaseBeforeLargeTable).ToList();
 
     /// <inheritdoc />
     public async Task<AnnotationResult> RunAsync(AnnotationRequest request, CancellationToken cancellationToken)
@@ -44,6 +47,26 @@ public sealed class DocumentPipeline(
         {
             // Readers quote their libraries' messages, which may hold the server's paths; users see the file name only.
             throw new AnnotationException(ex.Reason, shown, ex.Retryable, ex);
+        }
+    }
+
+    /// <summary>
+    /// Before a large table is read, gives back what such a table does without (<see cref="IReleasableWhenIdle.ReleaseBeforeLargeTable"/>),
+    /// so that its rows have the memory: the 1,000,000-row workbook's peak is otherwise the language models' ~290 MiB higher.
+    /// </summary>
+    private void ReleaseBeforeLargeTable(DocumentSource source, SourceFormat format, long size)
+    {
+        var threshold = options.Value.LargeTableBytes;
+        if (format is not (SourceFormat.Xlsx or SourceFormat.Csv) || threshold == 0 || size < threshold)
+        {
+            return;
+        }
+        foreach (var releasable in _unneededByLargeTables)
+        {
+            if (releasable.TryRelease())
+            {
+                logger.LogInformation("Gave back the {Name} before '{File}', a table of {Megabytes:F0} MiB", releasable.ReleaseName, source.FileName, size / (1024.0 * 1024));
+            }
         }
     }
 
@@ -73,6 +96,7 @@ public sealed class DocumentPipeline(
         {
             throw new AnnotationException(FailureReason.UnsupportedFormat, $"'{source.FileName}' is {format}, which no reader is registered for.");
         }
+        ReleaseBeforeLargeTable(source, format, size);
         var progress = request.Progress;
         var formatName = format.ToString().ToLowerInvariant();
         progress?.Report(new PipelineProgress { Stage = PipelineProgress.Stages.Read, Format = formatName });

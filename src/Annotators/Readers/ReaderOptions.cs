@@ -13,6 +13,16 @@ public sealed class ReaderOptions
     public long MaxDocumentBytes { get; set; } = 100L * 1024 * 1024;
 
     /// <summary>
+    /// A workbook or CSV file of at least this many bytes is a large table: before it is read, the engine gives back the
+    /// caches such a table does without (the language detector's models for short texts, ~290 MiB for the default
+    /// languages: a table's language is told from a long sample of its cells), as an idle process does, so that its rows
+    /// have the memory; the next document that needs them loads them again. 0 never does. Default 16 MiB (a workbook of
+    /// some 200,000 rows).
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long LargeTableBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
     /// Workbooks whose parts inflate to more than this many bytes in all (the sizes their ZIP central directory declares)
     /// are read row by row with the streaming reader; those up to it are read whole with ClosedXML, which holds the whole
     /// workbook in memory at roughly ten times its inflated XML. Measured on what a workbook inflates to, not its file

@@ -1,0 +1,96 @@
+using Annotate.Annotators.Builtin;
+using Annotate.Annotators.Documents;
+using Annotate.Annotators.Pipeline;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Annotate.Annotators.Tests.Pipeline;
+
+/// <summary>Before a large table is read, the language detector's models are given back, and loaded again when used.</summary>
+public class LargeTableReleaseTests
+{
+    private const string Rows = "name,city,comment\n" +
+        "Alice,Paris,The delivery arrived on time and the invoice was correct.\n" +
+        "Bob,Berlin,The customer asked for a second copy of the signed contract.\n";
+
+    private static (IDocumentPipeline Pipeline, LanguageDetectorProvider Language) Create(long largeTableBytes)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Annotate:Readers:LargeTableBytes"] = largeTableBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Annotate:Profiles:language-only:Annotators:0"] = "language",
+            }).Build())
+            .AddLogging()
+            .AddAnnotators()
+            .BuildServiceProvider();
+        var language = services.GetRequiredService<LanguageDetectorProvider>();
+        // Loaded, as after an earlier document.
+        using (language.Acquire())
+        {
+        }
+        Assert.Equal(1, language.Loads);
+        return (services.GetRequiredService<IDocumentPipeline>(), language);
+    }
+
+    private static Task<AnnotationResult> Run(IDocumentPipeline pipeline, TempDir dir, string name, string content)
+    {
+        var path = dir.File(name);
+        File.WriteAllText(path, content);
+        return pipeline.RunAsync(new AnnotationRequest
+        {
+            DocumentId = Path.GetFileNameWithoutExtension(name),
+            Source = new DocumentSource(path, name),
+            OutputDirectory = dir.File("out-" + name),
+            Profile = "language-only",
+        }, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_table_at_the_size_gives_the_language_models_back_before_it_is_read_and_its_language_loads_them_again()
+    {
+        using var dir = new TempDir();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length);
+
+        var result = await Run(pipeline, dir, "customers.csv", Rows);
+
+        // Given back before the read (1 → released), built again by the language annotator for the table's cells.
+        Assert.Equal(2, language.Loads);
+        Assert.Equal("en", result.Annotations.Language?.Code);
+    }
+
+    [Fact]
+    public async Task A_smaller_table_keeps_them()
+    {
+        using var dir = new TempDir();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length + 1);
+
+        await Run(pipeline, dir, "customers.csv", Rows);
+
+        Assert.Equal(1, language.Loads);
+    }
+
+    [Fact]
+    public async Task A_text_of_the_size_keeps_them_its_short_blocks_need_them()
+    {
+        using var dir = new TempDir();
+        var (pipeline, language) = Create(largeTableBytes: 16);
+
+        await Run(pipeline, dir, "note.txt", "The delivery arrived on time and the invoice was correct.\n\nThe customer asked for a copy.\n");
+
+        Assert.Equal(1, language.Loads);
+    }
+
+    [Fact]
+    public async Task Zero_never_gives_them_back()
+    {
+        using var dir = new TempDir();
+        var (pipeline, language) = Create(largeTableBytes: 0);
+
+        await Run(pipeline, dir, "customers.csv", Rows);
+
+        Assert.Equal(1, language.Loads);
+    }
+}
