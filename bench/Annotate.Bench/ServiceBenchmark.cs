@@ -76,7 +76,7 @@ internal static partial class ServiceBenchmark
         int firstAfter, bool afterWarmUp, string[] pdfs, bool compare, double settleTime, bool peak)
     {
         Console.WriteLine($"load average at start: {Load()}; {firstAfter} s after ready{(afterWarmUp ? " and the warm-up" : "")}, {documents} copies of {string.Join(" / ", pdfs.Select(Path.GetFileName))} one after another, then {settle} s idle");
-        var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous, double ChildBefore, double ChildPeak)>()).ToArray();
+        var results = gateways.Select(_ => new List<(double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous, double ChildBefore, double ChildPeak, double ChildLowest, double ChildPeakAfterLowest)>()).ToArray();
         // Per build: each document's drop → Completed and pdftotext's time on the same file, read right after it.
         var pairs = gateways.Select(_ => new List<(int Index, double Wall, double PdfToText)>()).ToArray();
         for (var round = 0; round < rounds; round++)
@@ -103,13 +103,13 @@ internal static partial class ServiceBenchmark
         if (peak)
         {
             Console.WriteLine();
-            Console.WriteLine("| build | pipeline child when the first document came, MiB | pipeline child peak MiB (each round) | drop → Completed, first s |");
-            Console.WriteLine("|---|---|---|---|");
+            Console.WriteLine("| build | pipeline child when the first document came, MiB | its peak MiB | its lowest after that MiB | its peak after the lowest MiB | drop → Completed, first s |");
+            Console.WriteLine("|---|---|---|---|---|---|");
             for (var g = 0; g < gateways.Count; g++)
             {
                 var r = results[g];
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {gateways[g].Name} | {string.Join(", ", r.Select(x => x.ChildBefore.ToString("F0", CultureInfo.InvariantCulture)))} | {string.Join(", ", r.Select(x => x.ChildPeak.ToString("F0", CultureInfo.InvariantCulture)))} | {Median(r.Select(x => x.FirstWall)):F2} |"));
+                    $"| {gateways[g].Name} | {Each(r.Select(x => x.ChildBefore))} | {Each(r.Select(x => x.ChildPeak))} | {Each(r.Select(x => x.ChildLowest))} | {Each(r.Select(x => x.ChildPeakAfterLowest))} | {Median(r.Select(x => x.FirstWall)):F2} |"));
             }
         }
         if (compare)
@@ -137,7 +137,7 @@ internal static partial class ServiceBenchmark
         return 0;
     }
 
-    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous, double ChildBefore, double ChildPeak) RunOnce(string dll, Dictionary<string, string> environment, string[] pdfs, int documents, int settle, int firstAfter, bool afterWarmUp,
+    private static (double First, double Tenth, double FirstWall, double TenthWall, double Gateway, double Children, double Proportional, double Anonymous, double ChildBefore, double ChildPeak, double ChildLowest, double ChildPeakAfterLowest) RunOnce(string dll, Dictionary<string, string> environment, string[] pdfs, int documents, int settle, int firstAfter, bool afterWarmUp,
         List<(int Index, double Wall, double PdfToText)>? pairs, bool peak)
     {
         var root = Path.Combine(Path.GetTempPath(), "annotate-bench-service-" + Guid.NewGuid().ToString("N"));
@@ -171,7 +171,7 @@ internal static partial class ServiceBenchmark
             var walls = new List<double>();
             var childBefore = peak ? Children(gateway.Id).Sum(pid => ResidentMiB(pid) ?? 0) : 0;
             using var sampling = new CancellationTokenSource();
-            var childPeak = peak ? Task.Run(() => PeakOfChildren(gateway.Id, sampling.Token)) : Task.FromResult(0.0);
+            var childPeak = peak ? Task.Run(() => PeakOfChildren(gateway.Id, sampling.Token)) : Task.FromResult((0.0, 0.0, 0.0));
             for (var i = 0; i < documents; i++)
             {
                 var source = pdfs[i % pdfs.Length];
@@ -200,12 +200,12 @@ internal static partial class ServiceBenchmark
                 }
             }
             sampling.Cancel();
-            var peakMiB = childPeak.GetAwaiter().GetResult();
+            var (peakMiB, lowestMiB, peakAfterLowestMiB) = childPeak.GetAwaiter().GetResult();
             Thread.Sleep(TimeSpan.FromSeconds(settle));
             var children = Children(gateway.Id).ToList();
             var proportional = children.Append(gateway.Id).Sum(pid => ProportionalMiB(pid) ?? 0);
             var anonymous = children.Append(gateway.Id).Sum(pid => AnonymousMiB(pid) ?? 0);
-            return (times[0], times[^1], walls[0], walls[^1], ResidentMiB(gateway.Id) ?? 0, children.Sum(pid => ResidentMiB(pid) ?? 0), proportional, anonymous, childBefore, peakMiB);
+            return (times[0], times[^1], walls[0], walls[^1], ResidentMiB(gateway.Id) ?? 0, children.Sum(pid => ResidentMiB(pid) ?? 0), proportional, anonymous, childBefore, peakMiB, lowestMiB, peakAfterLowestMiB);
         }
         finally
         {
@@ -215,17 +215,29 @@ internal static partial class ServiceBenchmark
         }
     }
 
-    /// <summary>The largest resident size the children of <paramref name="pid"/> had together, sampled every 50 ms until cancelled.</summary>
-    private static double PeakOfChildren(int pid, CancellationToken cancellationToken)
+    /// <summary>
+    /// The resident size of the children of <paramref name="pid"/> together, sampled every 50 ms until cancelled: the
+    /// largest, the smallest, and the largest after the smallest (a child that gives memory back when a document comes,
+    /// as before a large table, starts that document lower than it idled).
+    /// </summary>
+    private static (double Peak, double Lowest, double PeakAfterLowest) PeakOfChildren(int pid, CancellationToken cancellationToken)
     {
-        var peak = 0.0;
+        var samples = new List<double>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            peak = Math.Max(peak, Children(pid).Sum(child => ResidentMiB(child) ?? 0));
+            samples.Add(Children(pid).Sum(child => ResidentMiB(child) ?? 0));
             cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
         }
-        return peak;
+        if (samples.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+        var lowest = samples.IndexOf(samples.Min());
+        return (samples.Max(), samples[lowest], samples.Skip(lowest).Max());
     }
+
+    /// <summary>Each round's figure, in the order of the rounds.</summary>
+    private static string Each(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
 
     private static string WaitFor(BlockingCollection<string> lines, Func<string, bool> match)
     {

@@ -16,7 +16,13 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     /// <summary>The name of what <see cref="TryRelease"/> gives back.</summary>
     public const string Name = "language-detector";
 
+    // Lingua scores a text of 120 characters or more on trigrams alone, in either mode: detecting this loads the
+    // trigram models of the configured languages written in Latin script, and no other.
+    private const string TrigramsOnlyText = "Annotate loads the trigram models of its languages again with this sentence, " +
+        "which is long enough for the detector to score it on sequences of three letters only.";
+
     private readonly LoadedOnDemand<LanguageDetector> _detector;
+    private readonly bool _highAccuracy;
 
     /// <summary>Creates the provider; nothing is loaded until the first <see cref="Acquire"/>.</summary>
     public LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger)
@@ -40,6 +46,7 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
         }
         Languages = languages;
         var settings = options.Value;
+        _highAccuracy = settings.HighAccuracy;
         // Lingua keeps the language models in static caches shared by its detectors: dropping the detector frees
         // nothing, unloading its languages' models does.
         _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, settings), detector => detector.UnloadLanguageModels());
@@ -81,11 +88,25 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     public bool TryRelease() => _detector.TryRelease();
 
     /// <summary>
-    /// True: a large table's language is told from a long sample of its cells, which Lingua scores on trigrams alone
-    /// (14 MiB of models for the default languages, loaded again in a fraction of a second); the models it holds for
-    /// short texts in high-accuracy mode (~290 MiB) a table does not use.
+    /// In high-accuracy mode, gives back the models of short texts (~290 MiB for the default languages) and keeps the
+    /// trigram ones (14 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
+    /// trigrams alone. Lingua unloads all of a detector's models at once, so the heap is compacted and the trigram ones
+    /// are loaded again here, while the heap is small, rather than by the table's own detection at its peak. False in low-accuracy mode (only
+    /// trigram models are held) and when nothing is loaded or a detection holds the detector.
     /// </summary>
-    public bool ReleaseBeforeLargeTable => true;
+    public bool ReleaseBeforeLargeTable()
+    {
+        if (!_highAccuracy || !TryRelease())
+        {
+            return false;
+        }
+        // Their space is given back to the system before the trigram models are read again: otherwise the reading
+        // grows the process past what it held, and the space stays committed for reuse.
+        ManagedHeap.Compact();
+        using var lease = Acquire();
+        lease.Value.ComputeLanguageConfidenceValues(TrigramsOnlyText);
+        return true;
+    }
 
     /// <summary>Maps ISO 639-1 codes to Lingua languages, returning those it does not know separately.</summary>
     internal static (List<Language> Languages, List<string> Unknown) Resolve(IEnumerable<string> codes)

@@ -13,9 +13,9 @@ public interface IReleasableWhenIdle
     bool TryRelease();
 
     /// <summary>
-    /// Whether a large table (a workbook or CSV file of at least <c>Annotate:Readers:LargeTableBytes</c>) does without
-    /// most of what this holds, so that it is given back before such a table is read: the table's rows then have the
-    /// memory. False unless the implementation says otherwise.
+    /// Before a large table (a workbook or CSV file of at least <c>Annotate:Readers:LargeTableBytes</c>) is read, gives
+    /// back what such a table does without, so that its rows have the memory; true when something was given back.
+    /// Nothing unless the implementation says otherwise.
     /// </summary>
-    bool ReleaseBeforeLargeTable => false;
+    bool ReleaseBeforeLargeTable() => false;
 }

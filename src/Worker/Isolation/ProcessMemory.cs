@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime;
+using Annotate.Annotators.Memory;
 
 namespace Annotate.Worker.Isolation;
 
@@ -32,8 +32,7 @@ internal static class ProcessMemory
     /// </summary>
     public static void Compact()
     {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        ManagedHeap.Compact();
         if (OperatingSystem.IsLinux())
         {
             try

@@ -8,20 +8,22 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Annotate.Annotators.Tests.Pipeline;
 
-/// <summary>Before a large table is read, the language detector's models are given back, and loaded again when used.</summary>
+/// <summary>Before a large table is read, the language detector's models of short texts are given back.</summary>
 public class LargeTableReleaseTests
 {
     private const string Rows = "name,city,comment\n" +
         "Alice,Paris,The delivery arrived on time and the invoice was correct.\n" +
         "Bob,Berlin,The customer asked for a second copy of the signed contract.\n";
 
-    private static (IDocumentPipeline Pipeline, LanguageDetectorProvider Language) Create(long largeTableBytes)
+    private static (IDocumentPipeline Pipeline, LanguageDetectorProvider Language) Create(long largeTableBytes, bool highAccuracy = true)
     {
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Annotate:Readers:LargeTableBytes"] = largeTableBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Annotate:Profiles:language-only:Annotators:0"] = "language",
+                ["Annotate:Profiles:statistics-only:Annotators:0"] = "statistics",
+                ["Annotate:Language:HighAccuracy"] = highAccuracy ? "true" : "false",
             }).Build())
             .AddLogging()
             .AddAnnotators()
@@ -35,7 +37,7 @@ public class LargeTableReleaseTests
         return (services.GetRequiredService<IDocumentPipeline>(), language);
     }
 
-    private static Task<AnnotationResult> Run(IDocumentPipeline pipeline, TempDir dir, string name, string content)
+    private static Task<AnnotationResult> Run(IDocumentPipeline pipeline, TempDir dir, string name, string content, string profile = "language-only")
     {
         var path = dir.File(name);
         File.WriteAllText(path, content);
@@ -44,21 +46,45 @@ public class LargeTableReleaseTests
             DocumentId = Path.GetFileNameWithoutExtension(name),
             Source = new DocumentSource(path, name),
             OutputDirectory = dir.File("out-" + name),
-            Profile = "language-only",
+            Profile = profile,
         }, CancellationToken.None);
     }
 
     [Fact]
-    public async Task A_table_at_the_size_gives_the_language_models_back_before_it_is_read_and_its_language_loads_them_again()
+    public async Task A_table_at_the_size_gives_the_language_models_back_before_it_is_read_keeping_the_trigram_ones()
+    {
+        using var dir = new TempDir();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length);
+
+        await Run(pipeline, dir, "customers.csv", Rows, profile: "statistics-only");
+
+        // Given back before the read and built again at once with the trigram models, which a table's cells use: built
+        // by the release itself, since no annotator of this profile detects a language.
+        Assert.Equal(2, language.Loads);
+        Assert.True(language.IsLoaded);
+    }
+
+    [Fact]
+    public async Task The_table_s_language_is_told_after_the_release()
     {
         using var dir = new TempDir();
         var (pipeline, language) = Create(largeTableBytes: Rows.Length);
 
         var result = await Run(pipeline, dir, "customers.csv", Rows);
 
-        // Given back before the read (1 → released), built again by the language annotator for the table's cells.
         Assert.Equal(2, language.Loads);
         Assert.Equal("en", result.Annotations.Language?.Code);
+    }
+
+    [Fact]
+    public async Task In_low_accuracy_mode_there_is_nothing_to_give_back()
+    {
+        using var dir = new TempDir();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length, highAccuracy: false);
+
+        await Run(pipeline, dir, "customers.csv", Rows);
+
+        Assert.Equal(1, language.Loads);
     }
 
     [Fact]
