@@ -16,9 +16,9 @@ public sealed class EmbeddingOptions
     /// Most word pieces in one call, padding included (texts × the longest text's pieces): the encoder's working memory
     /// grows with it (a call's attention scores alone are calls × 12 heads × pieces² floats), so long windows go 2 to a
     /// call while short sentences still go up to <see cref="BatchSize"/> at a time. A text longer than this goes alone.
-    /// Smaller calls of long windows are also faster here (docs/BENCHMARKS.md, <i>The encoder's packed weights</i>).
-    /// Default 512.
+    /// Smaller calls of long windows are also faster here (docs/BENCHMARKS.md, <i>Smaller encoder calls</i>). Default 512.
     /// </summary>
+    [Range(16, 1_048_576)]
     public int MaxBatchTokens { get; set; } = 512;
 
     /// <summary>
