@@ -1,5 +1,4 @@
 using Annotate.Annotators.Builtin;
-using Annotate.Annotators.Documents;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Tests.Support;
