@@ -22,7 +22,9 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
         "which is long enough for the detector to score it on sequences of three letters only.";
 
     private readonly LoadedOnDemand<LanguageDetector> _detector;
-    private readonly bool _highAccuracy;
+    // Only high-accuracy mode holds models a large table does without, and preloaded models are meant to stay (a
+    // detector built again would preload every language's models, of every script).
+    private readonly bool _releasesBeforeLargeTable;
 
     /// <summary>Creates the provider; nothing is loaded until the first <see cref="Acquire"/>.</summary>
     public LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger)
@@ -46,7 +48,7 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
         }
         Languages = languages;
         var settings = options.Value;
-        _highAccuracy = settings.HighAccuracy;
+        _releasesBeforeLargeTable = settings.HighAccuracy && !settings.PreloadModels;
         // Lingua keeps the language models in static caches shared by its detectors: dropping the detector frees
         // nothing, unloading its languages' models does.
         _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, settings), detector => detector.UnloadLanguageModels());
@@ -92,11 +94,12 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     /// trigram ones (14 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
     /// trigrams alone. Lingua unloads all of a detector's models at once, so the heap is compacted and the trigram ones
     /// are loaded again here, while the heap is small, rather than by the table's own detection at its peak. False in
-    /// low-accuracy mode (only trigram models are held) and when nothing is loaded or a detection holds the detector.
+    /// low-accuracy mode (only trigram models are held), with <see cref="LanguageOptions.PreloadModels"/> (kept loaded
+    /// as asked), and when nothing is loaded or a detection holds the detector.
     /// </summary>
     public bool ReleaseBeforeLargeTable()
     {
-        if (!_highAccuracy || !TryRelease())
+        if (!_releasesBeforeLargeTable || !TryRelease())
         {
             return false;
         }

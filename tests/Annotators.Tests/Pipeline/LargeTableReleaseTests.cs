@@ -87,6 +87,22 @@ public class LargeTableReleaseTests
     }
 
     [Fact]
+    public void Preloaded_models_stay_loaded_as_asked()
+    {
+        var language = new LanguageDetectorProvider(
+            Microsoft.Extensions.Options.Options.Create(new LanguageOptions { Languages = ["en", "de"], PreloadModels = true }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LanguageDetectorProvider>.Instance);
+        using (language.Acquire())
+        {
+        }
+
+        Assert.False(language.ReleaseBeforeLargeTable());
+
+        Assert.True(language.IsLoaded);
+        Assert.Equal(1, language.Loads);
+    }
+
+    [Fact]
     public async Task A_smaller_table_keeps_them()
     {
         using var dir = new TempDir();
