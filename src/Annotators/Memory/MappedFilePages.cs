@@ -18,6 +18,7 @@ namespace Annotate.Annotators.Memory;
 /// </remarks>
 internal static class MappedFilePages
 {
+    private const int MadviseRandom = 1;
     private const int MadviseDontNeed = 4;
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
 
@@ -52,6 +53,57 @@ internal static class MappedFilePages
                 if (madvise((nint)mapping.Start, (nuint)(mapping.End - mapping.Start), MadviseDontNeed) == 0)
                 {
                     advised += (long)(mapping.End - mapping.Start);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or OverflowException
+            or DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+        return advised;
+    }
+
+    /// <summary>
+    /// Advises random reads (<c>MADV_RANDOM</c>: no read-ahead when a page is faulted in) for the bytes
+    /// [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of <paramref name="path"/> in
+    /// every mapping of it (Linux; elsewhere nothing): a lookup table whose rows are read here and there. Returns the
+    /// bytes advised.
+    /// </summary>
+    public static long AdviseRandom(string path, long offset, long length)
+    {
+        if (!OperatingSystem.IsLinux() || string.IsNullOrEmpty(path) || length <= 0)
+        {
+            return 0;
+        }
+        long advised = 0;
+        var page = Environment.SystemPageSize;
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                // "start-end perms offset dev inode   path"
+                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 6 || fields[5] != path)
+                {
+                    continue;
+                }
+                var range = fields[0].Split('-');
+                var start = long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                var end = long.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                var mapped = long.Parse(fields[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                // The file's bytes this mapping holds, cut to the table's, widened to whole pages.
+                var from = Math.Max(offset, mapped) / page * page;
+                var to = Math.Min(offset + length, mapped + (end - start));
+                to = (to + page - 1) / page * page;
+                if (to <= from)
+                {
+                    continue;
+                }
+                var address = start + (from - mapped);
+                var bytes = Math.Min(to - from, end - address);
+                if (bytes > 0 && madvise((nint)address, (nuint)bytes, MadviseRandom) == 0)
+                {
+                    advised += bytes;
                 }
             }
         }

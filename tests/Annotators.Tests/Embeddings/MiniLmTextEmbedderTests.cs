@@ -59,6 +59,57 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public void The_session_maps_its_weights_from_a_file_and_reads_rows_of_the_word_table_without_read_ahead()
+    {
+        using var folder = new Support.TempDir();
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
+        // As the embedder builds it by default: weights not packed, which would leave ONNX Runtime its own copies of them.
+        foreach (var (key, value) in MiniLmTextEmbedder.SessionConfigEntries(new EmbeddingOptions()))
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+        using var session = new MiniLmSession(options, folder.Path);
+
+        session.Encode(["The board approved the budget."], CancellationToken.None);
+
+        // ONNX Runtime maps each moved tensor on its own; the files are deleted, the mappings hold them.
+        var mappings = WeightMappings(folder.Path);
+        Assert.True(mappings.Sum(m => m.Size) > 85L << 20, $"{mappings.Sum(m => m.Size):N0} bytes of weights mapped");
+        Assert.All(mappings, m => Assert.EndsWith(".onnx.weights (deleted)", m.Path, StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(folder.Path));
+        var table = Assert.Single(mappings, m => m.Size >= 40L << 20);
+        Assert.Contains("rr", table.Flags);
+        // A sentence reads a few rows of the 30,522: far from the whole table (46 MiB) resident, as a copy would be.
+        Assert.True(table.Resident < 8L << 20, $"{table.Resident:N0} bytes of the word table resident after one sentence");
+    }
+
+    /// <summary>This process's mappings of the weights files in <paramref name="folder"/>: size, resident bytes, flags.</summary>
+    private static List<(string Path, long Size, long Resident, string[] Flags)> WeightMappings(string folder)
+    {
+        var found = new List<(string Path, long Size, long Resident, string[] Flags)>();
+        (string Path, long Size, long Resident)? current = null;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 6 && fields[0].Contains('-', StringComparison.Ordinal) && fields[5].StartsWith(folder + "/", StringComparison.Ordinal))
+            {
+                var range = fields[0].Split('-');
+                current = (fields[5], Convert.ToInt64(range[1], 16) - Convert.ToInt64(range[0], 16), 0);
+            }
+            else if (current is { } mapping && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                current = mapping with { Resident = long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * 1024 };
+            }
+            else if (current is { } last && line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                found.Add((last.Path, last.Size, last.Resident, line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+                current = null;
+            }
+        }
+        return found;
+    }
+
+    [Fact]
     public void Texts_that_mean_the_same_are_closer_than_unrelated_ones()
     {
         var v = _embedder.Embed([
