@@ -517,6 +517,8 @@ internal static class RowsBenchmark
         private readonly List<(double At, long Bytes, long Managed)> _samples = [];
         // The collector's view after its last collection before the peak: each generation's size and free space.
         private GCMemoryInfo _atPeak;
+        private long _lastIndex = -1;
+        private readonly List<string> _collectionsSeen = [];
 
         private ResidentTrace()
         {
@@ -528,9 +530,17 @@ internal static class RowsBenchmark
                     process.Refresh();
                     var bytes = process.WorkingSet64;
                     var at = _clock.Elapsed.TotalSeconds;
+                    var last = GC.GetGCMemoryInfo(GCKind.Any);
                     lock (_samples)
                     {
-                        _samples.Add((at, bytes, GC.GetGCMemoryInfo().TotalCommittedBytes));
+                        _samples.Add((at, bytes, last.TotalCommittedBytes));
+                        if (last.Index != _lastIndex)
+                        {
+                            _lastIndex = last.Index;
+                            var g = last.GenerationInfo;
+                            _collectionsSeen.Add(string.Create(CultureInfo.InvariantCulture,
+                                $"{at:F2}s #{last.Index}({last.Generation}{(last.Compacted ? "c" : "")}) rss {bytes >> 20} committed {last.TotalCommittedBytes >> 20} heap {last.HeapSizeBytes >> 20} promoted {last.PromotedBytes >> 20} g0 {g[0].SizeBeforeBytes >> 20}>{g[0].SizeAfterBytes >> 20} g1 {g[1].SizeBeforeBytes >> 20}>{g[1].SizeAfterBytes >> 20} g2 {g[2].SizeBeforeBytes >> 20}>{g[2].SizeAfterBytes >> 20} loh {g[3].SizeBeforeBytes >> 20}>{g[3].SizeAfterBytes >> 20} heaps {GC.GetGCMemoryInfo().Generation}"));
+                        }
                     }
                     if (bytes > _maxBytes)
                     {
@@ -566,6 +576,7 @@ internal static class RowsBenchmark
             lock (_samples)
             {
                 var step = Math.Max(1, _samples.Count / 60);
+                Console.Error.WriteLine(string.Join(Environment.NewLine, _collectionsSeen));
                 Console.Error.WriteLine(string.Join(' ', _samples.Where((_, i) => i % step == 0).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.At:F1}:{s.Bytes / 1048576}/{s.Managed / 1048576}"))));
             }
         }
