@@ -539,7 +539,7 @@ internal static class RowsBenchmark
                             _lastIndex = last.Index;
                             var g = last.GenerationInfo;
                             _collectionsSeen.Add(string.Create(CultureInfo.InvariantCulture,
-                                $"{at:F2}s #{last.Index}({last.Generation}{(last.Compacted ? "c" : "")}) rss {bytes >> 20} committed {last.TotalCommittedBytes >> 20} heap {last.HeapSizeBytes >> 20} promoted {last.PromotedBytes >> 20} g0 {g[0].SizeBeforeBytes >> 20}>{g[0].SizeAfterBytes >> 20} g1 {g[1].SizeBeforeBytes >> 20}>{g[1].SizeAfterBytes >> 20} g2 {g[2].SizeBeforeBytes >> 20}>{g[2].SizeAfterBytes >> 20} loh {g[3].SizeBeforeBytes >> 20}>{g[3].SizeAfterBytes >> 20} heaps {GC.GetGCMemoryInfo().Generation}"));
+                                $"{at:F2}s #{last.Index}({last.Generation}{(last.Compacted ? "c" : "")}) rss {bytes >> 20} committed {last.TotalCommittedBytes >> 20} heap {last.HeapSizeBytes >> 20} promoted {last.PromotedBytes >> 20} g0 {g[0].SizeBeforeBytes >> 20}>{g[0].SizeAfterBytes >> 20} g1 {g[1].SizeBeforeBytes >> 20}>{g[1].SizeAfterBytes >> 20} g2 {g[2].SizeBeforeBytes >> 20}>{g[2].SizeAfterBytes >> 20} loh {g[3].SizeBeforeBytes >> 20}>{g[3].SizeAfterBytes >> 20}"));
                         }
                     }
                     if (bytes > _maxBytes)
