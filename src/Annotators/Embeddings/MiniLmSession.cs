@@ -26,6 +26,7 @@ internal sealed class MiniLmSession : IDisposable
     private readonly InferenceSession _session;
     private readonly string[] _outputNames;
     private readonly bool _shrinkArena;
+    private readonly string _weightsPath;
 
     public MiniLmSession(SessionOptions options, string? folder = null)
     {
@@ -35,7 +36,7 @@ internal sealed class MiniLmSession : IDisposable
         var assembly = typeof(SentenceEncoder).Assembly;
         var resource = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".model.onnx", StringComparison.Ordinal));
         var path = Path.Combine(folder ?? Path.GetTempPath(), "annotate-minilm-" + Guid.NewGuid().ToString("N") + ".onnx");
-        var weightsPath = path + ".weights";
+        var weightsPath = _weightsPath = path + ".weights";
         try
         {
             using (var model = assembly.GetManifestResourceStream(resource)!)
@@ -73,6 +74,12 @@ internal sealed class MiniLmSession : IDisposable
 
     /// <summary>The model's tensors the session maps from its weights file rather than holding copies of.</summary>
     public IReadOnlyList<OnnxExternalWeights.MovedTensor> MappedTensors { get; } = [];
+
+    /// <summary>
+    /// Gives back the resident pages of the weights (the file's, never written): the next run faults in, from the file
+    /// cache, the matrices it multiplies and the word-table rows its texts read. Returns the bytes of the mappings advised.
+    /// </summary>
+    public long DropResidentWeights() => MappedFilePages.DropResidentUnwritten(_weightsPath);
 
     /// <summary>The tokenizer the session encodes with (the package's, with its vocabulary), for counting and windowing texts too.</summary>
     public MiniLMTokenizer Tokenizer { get; }

@@ -18,4 +18,11 @@ public interface IReleasableWhenIdle
     /// Nothing unless the implementation says otherwise.
     /// </summary>
     bool ReleaseBeforeLargeTable() => false;
+
+    /// <summary>
+    /// Gives back, without unloading, resident pages that can be read again from the kernel's file cache at little cost
+    /// (a mapped file's that the process never changed): the next use faults in only what it reads. Returns the bytes
+    /// of the mappings advised; nothing unless the implementation says otherwise.
+    /// </summary>
+    long TrimResident() => 0;
 }

@@ -82,6 +82,27 @@ public sealed class LoadedOnDemand<T> where T : class
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="use"/> with the value when it is loaded, without loading it or taking a lease, while no
+    /// release can run; default when it is not loaded or a load or release is in progress on another thread (a caller
+    /// in the background never waits for them).
+    /// </summary>
+    public TResult? IfLoaded<TResult>(Func<T, TResult> use)
+    {
+        if (!_lock.TryEnter())
+        {
+            return default;
+        }
+        try
+        {
+            return _value is { } value ? use(value) : default;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
     /// <summary>Gives the value back whatever leases are held (for disposal of the owner, when no caller is left).</summary>
     public void ReleaseNow()
     {

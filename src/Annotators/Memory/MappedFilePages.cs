@@ -31,6 +31,15 @@ internal static class MappedFilePages
         string.IsNullOrEmpty(path) ? 0 : Drop(mapped => mapped == path);
 
     /// <summary>
+    /// As <see cref="DropResident"/>, also for private mappings that may be written but never were (<c>Anonymous</c>
+    /// 0), as ONNX Runtime maps a weights file (read and write, copy on write, and never writes it), and for a file
+    /// deleted since it was mapped (<c>path (deleted)</c>). Only for a mapping whose owner never writes it: a page
+    /// written between the check and the advice would be lost.
+    /// </summary>
+    public static long DropResidentUnwritten(string path) =>
+        string.IsNullOrEmpty(path) ? 0 : Drop(mapped => mapped == path || mapped == path + " (deleted)", writablePrivate: true);
+
+    /// <summary>
     /// As <see cref="DropResident"/>, for a file known by its name only, wherever it was loaded from: a native library
     /// (<c>libonnxruntime.so</c>) whose code a released engine no longer runs.
     /// </summary>
@@ -39,7 +48,7 @@ internal static class MappedFilePages
             ? 0
             : Drop(mapped => mapped.EndsWith("/" + fileName, StringComparison.Ordinal));
 
-    private static long Drop(Func<string, bool> matches)
+    private static long Drop(Func<string, bool> matches, bool writablePrivate = false)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -48,7 +57,7 @@ internal static class MappedFilePages
         long advised = 0;
         try
         {
-            foreach (var mapping in ReadOnlyMappings(matches))
+            foreach (var mapping in ReadOnlyMappings(matches, writablePrivate))
             {
                 if (madvise((nint)mapping.Start, (nuint)(mapping.End - mapping.Start), MadviseDontNeed) == 0)
                 {
@@ -116,9 +125,10 @@ internal static class MappedFilePages
 
     /// <summary>
     /// The mappings of the files <paramref name="matches"/> accepts (by path) without write permission that are safe to drop: shared ones, and private
-    /// ones (read-only or read and execute) whose <c>Anonymous</c> count is zero. Read in full before any is advised.
+    /// ones (read-only or read and execute, or with <paramref name="writablePrivate"/> read and write) whose <c>Anonymous</c>
+    /// count is zero. Read in full before any is advised.
     /// </summary>
-    private static List<(ulong Start, ulong End)> ReadOnlyMappings(Func<string, bool> matches)
+    private static List<(ulong Start, ulong End)> ReadOnlyMappings(Func<string, bool> matches, bool writablePrivate)
     {
         var found = new List<(ulong Start, ulong End)>();
         (ulong Start, ulong End)? current = null;
@@ -129,7 +139,8 @@ internal static class MappedFilePages
             {
                 current = null;
                 var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 6 || !matches(fields[5]) || fields[1] is not ['r', '-', '-' or 'x', 's' or 'p'])
+                if (fields.Length < 6 || !matches(fields[5])
+                    || (fields[1] is not ['r', '-', '-' or 'x', 's' or 'p'] && !(writablePrivate && fields[1] is ['r', 'w', '-', 'p'])))
                 {
                     continue;
                 }

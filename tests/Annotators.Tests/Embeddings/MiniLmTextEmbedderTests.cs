@@ -83,6 +83,45 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
         Assert.True(table.Resident < 8L << 20, $"{table.Resident:N0} bytes of the word table resident after one sentence");
     }
 
+    [Fact]
+    public void Weights_given_back_are_read_again_from_the_file_by_the_next_call_with_the_same_vectors()
+    {
+        using var folder = new Support.TempDir();
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
+        foreach (var (key, value) in MiniLmTextEmbedder.SessionConfigEntries(new EmbeddingOptions()))
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+        using var session = new MiniLmSession(options, folder.Path);
+        string[] texts = ["Invoice number 100482, due 30 June.", "Der Vorstand hat den Haushalt genehmigt."];
+        var before = session.Encode(texts, CancellationToken.None);
+        Assert.True(WeightMappings(folder.Path).Sum(m => m.Resident) > 30L << 20);
+
+        var advised = session.DropResidentWeights();
+
+        Assert.Equal(WeightMappings(folder.Path).Sum(m => m.Size), advised);
+        Assert.Equal(0, WeightMappings(folder.Path).Sum(m => m.Resident));
+        var after = session.Encode(texts, CancellationToken.None);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void The_embedder_gives_back_its_weights_pages_only_when_loaded_and_stays_loaded()
+    {
+        using var embedder = new MiniLmTextEmbedder(Microsoft.Extensions.Options.Options.Create(new EmbeddingOptions { CacheEntries = 0 }), Microsoft.Extensions.Logging.Abstractions.NullLogger<MiniLmTextEmbedder>.Instance);
+        Assert.Equal(0, embedder.TrimResident());
+        Assert.False(embedder.ReleaseBeforeLargeTable());
+        Assert.False(embedder.IsLoaded);
+
+        var vector = embedder.Embed(["The board approved the budget."])[0];
+
+        Assert.True(embedder.TrimResident() > 85L << 20);
+        Assert.True(embedder.ReleaseBeforeLargeTable());
+        Assert.True(embedder.IsLoaded);
+        Assert.Equal(vector, embedder.Embed(["The board approved the budget."])[0]);
+        Assert.Equal(1, embedder.Loads);
+    }
+
     /// <summary>This process's mappings of the weights files in <paramref name="folder"/>: size, resident bytes, flags.</summary>
     private static List<(string Path, long Size, long Resident, string[] Flags)> WeightMappings(string folder)
     {

@@ -99,6 +99,57 @@ public sealed class MappedFilePagesTests : IDisposable
         Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(writable));
     }
 
+    [Fact]
+    public void A_private_writable_mapping_never_written_is_given_back_only_when_unwritten_ones_are_asked_for()
+    {
+        // As ONNX Runtime maps a weights file: read and write, copy on write, never written.
+        var unwritten = Map(ProtRead | ProtWrite, MapPrivate);
+        Touch(unwritten);
+        var written = Map(ProtRead | ProtWrite, MapPrivate);
+        Touch(written);
+        Marshal.WriteByte(written, 3 * _pageSize + 5, 0xAB);
+
+        Assert.Equal(0, MappedFilePages.DropResident(_path));
+        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(unwritten));
+
+        Assert.Equal(Pages * _pageSize, MappedFilePages.DropResidentUnwritten(_path));
+        Assert.Equal(0, ResidentKilobytes(unwritten));
+        AssertHoldsTheFile(unwritten);
+        Assert.Equal(Pages * _pageSize / 1024, ResidentKilobytes(written));
+        Assert.Equal(0xAB, Marshal.ReadByte(written, 3 * _pageSize + 5));
+    }
+
+    [Fact]
+    public void A_file_deleted_since_it_was_mapped_is_found_by_the_path_it_had()
+    {
+        var address = Map(ProtRead | ProtWrite, MapPrivate);
+        Touch(address);
+        var bytes = File.ReadAllBytes(_path);
+        File.Delete(_path);
+
+        Assert.Equal(Pages * _pageSize, MappedFilePages.DropResidentUnwritten(_path));
+        Assert.Equal(0, ResidentKilobytes(address));
+        var actual = new byte[bytes.Length];
+        Marshal.Copy(address, actual, 0, actual.Length);
+        Assert.Equal(bytes, actual);
+    }
+
+    [Fact]
+    public void Random_reads_are_advised_for_the_bytes_asked_for_only()
+    {
+        var address = Map(ProtRead | ProtWrite, MapPrivate);
+
+        // From the middle of page 16 to the middle of page 23: whole pages 16 to 23.
+        var advised = MappedFilePages.AdviseRandom(_path, (16L * _pageSize) + 100, (7L * _pageSize) + 200);
+
+        Assert.Equal(8L * _pageSize, advised);
+        // The kernel splits the mapping: the advised pages are one of their own, marked rr (random reads).
+        Assert.Contains("rr", Flags(address + (16 * _pageSize)));
+        Assert.DoesNotContain("rr", Flags(address));
+        Assert.DoesNotContain("rr", Flags(address + (24 * _pageSize)));
+        Assert.Equal(0, MappedFilePages.AdviseRandom(_path + ".other", 0, _pageSize));
+    }
+
     public void Dispose()
     {
         foreach (var (address, length) in _mappings)
@@ -148,6 +199,25 @@ public sealed class MappedFilePagesTests : IDisposable
             else if (inMapping && line.StartsWith("Rss:", StringComparison.Ordinal))
             {
                 return long.Parse(line["Rss:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+        throw new InvalidOperationException("no mapping at " + header);
+    }
+
+    /// <summary>The <c>VmFlags</c> of the mapping that starts at <paramref name="address"/>.</summary>
+    private static string[] Flags(nint address)
+    {
+        var header = ((ulong)address).ToString("x", CultureInfo.InvariantCulture) + "-";
+        var inMapping = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            if (line.StartsWith(header, StringComparison.Ordinal))
+            {
+                inMapping = true;
+            }
+            else if (inMapping && line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                return line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             }
         }
         throw new InvalidOperationException("no mapping at " + header);

@@ -223,6 +223,28 @@ public sealed class PipelineIsolationTests
         Assert.Matches(@"the rest of the PDF library compiled ahead \([1-9][0-9,]{3,} methods\)", warmedUp);
     }
 
+    [Fact]
+    public async Task An_idle_child_gives_back_the_pages_of_its_encoders_weights_without_unloading_it()
+    {
+        await using var worker = await IsolationHarness.StartAsync(new()
+        {
+            // Nothing released when idle: what is given back here is the trim's only.
+            ["Annotate:Worker:Isolation:ReleaseCachesAfter"] = "00:00:00",
+            ["Annotate:Worker:Isolation:HeartbeatInterval"] = "00:00:00.200",
+            ["Annotate:Worker:Isolation:RecycleAboveMegabytes"] = "3000",
+        });
+        using var bound = new CancellationTokenSource(Bound);
+
+        // The warm-up loads the encoder; once the child has been idle for two heartbeats it trims.
+        var warmedUp = await worker.WaitForLogAsync("Warmed up in", bound.Token);
+        Assert.Contains("sentence encoder loaded", warmedUp, StringComparison.Ordinal);
+        var trimmed = await worker.WaitForLogAsync("MiB of mapped weights given back", bound.Token);
+
+        // The encoder's 87 MiB of weights, mapped from its file.
+        Assert.Matches("the pages of (8[5-9]|9[0-9]) MiB of mapped weights given back", trimmed);
+        Assert.Null(worker.Supervisor.LastRelease);
+    }
+
     private static async Task WaitForExitAsync(int processId)
     {
         Process process;
