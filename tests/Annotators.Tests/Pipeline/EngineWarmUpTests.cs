@@ -16,22 +16,6 @@ namespace Annotate.Annotators.Tests.Pipeline;
 
 public class EngineWarmUpTests
 {
-    private sealed class Recording(ConcurrentQueue<string> lines) : ILoggerProvider, ILogger
-    {
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue(formatter(state, exception) + " " + exception?.Message);
-
-        public void Dispose()
-        {
-        }
-    }
-
     /// <summary>The engine with default settings, its logs going nowhere, or, down to debug, into <paramref name="lines"/>.</summary>
     private static ServiceProvider Engine(ConcurrentQueue<string>? lines = null) => new ServiceCollection()
         .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
@@ -39,7 +23,7 @@ public class EngineWarmUpTests
         {
             if (lines is not null)
             {
-                b.SetMinimumLevel(LogLevel.Debug).AddProvider(new Recording(lines));
+                b.SetMinimumLevel(LogLevel.Debug).AddProvider(new RecordingLogger(lines));
             }
         })
         .AddAnnotators()

@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using Annotate.Annotators.Builtin;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Annotate.Annotators.Tests.Pipeline;
 
@@ -14,7 +16,8 @@ public class LargeTableReleaseTests
         "Alice,Paris,The delivery arrived on time and the invoice was correct.\n" +
         "Bob,Berlin,The customer asked for a second copy of the signed contract.\n";
 
-    private static (IDocumentPipeline Pipeline, LanguageDetectorProvider Language) Create(long largeTableBytes, bool highAccuracy = true)
+    private static (IDocumentPipeline Pipeline, LanguageDetectorProvider Language) Create(long largeTableBytes, bool highAccuracy = true,
+        ConcurrentQueue<string>? lines = null)
     {
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -22,9 +25,19 @@ public class LargeTableReleaseTests
                 ["Annotate:Readers:LargeTableBytes"] = largeTableBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Annotate:Profiles:language-only:Annotators:0"] = "language",
                 ["Annotate:Profiles:statistics-only:Annotators:0"] = "statistics",
+                ["Annotate:Profiles:scans-then-types:Annotators:0"] = "statistics",
+                ["Annotate:Profiles:scans-then-types:Annotators:1"] = "patterns",
+                ["Annotate:Profiles:scans-then-types:Annotators:2"] = "columns",
+                ["Annotate:Profiles:scans-then-types:Annotators:3"] = "column-types",
                 ["Annotate:Language:HighAccuracy"] = highAccuracy ? "true" : "false",
             }).Build())
-            .AddLogging()
+            .AddLogging(b =>
+            {
+                if (lines is not null)
+                {
+                    b.AddProvider(new RecordingLogger(lines));
+                }
+            })
             .AddAnnotators()
             .BuildServiceProvider();
         var language = services.GetRequiredService<LanguageDetectorProvider>();
@@ -61,6 +74,35 @@ public class LargeTableReleaseTests
         // by the release itself, since no annotator of this profile detects a language.
         Assert.Equal(2, language.Loads);
         Assert.True(language.IsLoaded);
+    }
+
+    [Fact]
+    public async Task The_heap_is_compacted_once_after_a_large_tables_scans()
+    {
+        using var dir = new TempDir();
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, _) = Create(largeTableBytes: Rows.Length, lines: lines);
+
+        var result = await Run(pipeline, dir, "customers.csv", Rows, profile: "scans-then-types");
+
+        var compacted = Assert.Single(lines, l => l.StartsWith("Compacted the heap after the scans of 'customers.csv', a large table", StringComparison.Ordinal));
+        Assert.Matches(@"MiB committed in \d+ ms", compacted);
+        Assert.Contains(result.Annotations.Runs, r => r.Name == "column-types");
+    }
+
+    [Fact]
+    public async Task A_table_under_the_size_or_a_text_file_is_not_compacted_after()
+    {
+        using var dir = new TempDir();
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, _) = Create(largeTableBytes: Rows.Length + 1, lines: lines);
+
+        await Run(pipeline, dir, "customers.csv", Rows, profile: "scans-then-types");
+        await Run(pipeline, dir, "notes.txt", string.Concat(Enumerable.Repeat("The delivery arrived on time and the invoice was correct. ", 10)), profile: "scans-then-types");
+        var (never, _) = Create(largeTableBytes: 0, lines: lines);
+        await Run(never, dir, "customers.csv", Rows, profile: "scans-then-types");
+
+        Assert.DoesNotContain(lines, l => l.StartsWith("Compacted the heap", StringComparison.Ordinal));
     }
 
     [Fact]
