@@ -62,13 +62,8 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     public void The_session_maps_its_weights_from_a_file_and_reads_rows_of_the_word_table_without_read_ahead()
     {
         using var folder = new Support.TempDir();
-        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
-        // As the embedder builds it by default: weights not packed, which would leave ONNX Runtime its own copies of them.
-        foreach (var (key, value) in MiniLmTextEmbedder.SessionConfigEntries(new EmbeddingOptions()))
-        {
-            options.AddSessionConfigEntry(key, value);
-        }
-        using var session = new MiniLmSession(options, folder.Path);
+        using var built = new DefaultSession(folder.Path);
+        var session = built.Session;
 
         session.Encode(["The board approved the budget."], CancellationToken.None);
 
@@ -87,12 +82,8 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     public void Weights_given_back_are_read_again_from_the_file_by_the_next_call_with_the_same_vectors()
     {
         using var folder = new Support.TempDir();
-        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
-        foreach (var (key, value) in MiniLmTextEmbedder.SessionConfigEntries(new EmbeddingOptions()))
-        {
-            options.AddSessionConfigEntry(key, value);
-        }
-        using var session = new MiniLmSession(options, folder.Path);
+        using var built = new DefaultSession(folder.Path);
+        var session = built.Session;
         string[] texts = ["Invoice number 100482, due 30 June.", "Der Vorstand hat den Haushalt genehmigt."];
         var before = session.Encode(texts, CancellationToken.None);
         Assert.True(WeightMappings(folder.Path).Sum(m => m.Resident) > 30L << 20);
@@ -120,6 +111,29 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
         Assert.True(embedder.IsLoaded);
         Assert.Equal(vector, embedder.Embed(["The board approved the budget."])[0]);
         Assert.Equal(1, embedder.Loads);
+    }
+
+    /// <summary>A session built as the embedder builds it by default: weights not packed, which would leave ONNX Runtime its own copies of them.</summary>
+    private sealed class DefaultSession : IDisposable
+    {
+        private readonly Microsoft.ML.OnnxRuntime.SessionOptions _options = new() { IntraOpNumThreads = 1 };
+
+        public DefaultSession(string folder)
+        {
+            foreach (var (key, value) in MiniLmTextEmbedder.SessionConfigEntries(new EmbeddingOptions()))
+            {
+                _options.AddSessionConfigEntry(key, value);
+            }
+            Session = new MiniLmSession(_options, folder);
+        }
+
+        public MiniLmSession Session { get; }
+
+        public void Dispose()
+        {
+            Session.Dispose();
+            _options.Dispose();
+        }
     }
 
     /// <summary>This process's mappings of the weights files in <paramref name="folder"/>: size, resident bytes, flags.</summary>
