@@ -80,7 +80,7 @@ internal static class OnnxExternalWeights
             }
             else
             {
-                Copy(model, field.Start, field.End - field.Start, graph);
+                Copy(model, field.Start, field.PayloadEnd - field.Start, graph);
             }
         }
         return moved;
@@ -90,14 +90,13 @@ internal static class OnnxExternalWeights
     {
         var output = new MemoryStream();
         var lookupTables = new HashSet<string>(StringComparer.Ordinal);
-        var initializers = new List<Field>();
         var reader = new FieldReader(model, graphField.PayloadEnd, graphField.PayloadStart);
         // Nodes first: which initializers are lookup tables is known from the nodes, which a graph may list after them.
         var fields = new List<Field>();
         while (reader.Next() is { } field)
         {
             fields.Add(field);
-            if (field.Number == GraphNode && field.WireType == LengthDelimited && GatherTable(Read(model, field, payloadOnly: true)) is { } table)
+            if (field.Number == GraphNode && field.WireType == LengthDelimited && GatherTable(Payload(model, field)) is { } table)
             {
                 lookupTables.Add(table);
             }
@@ -114,7 +113,7 @@ internal static class OnnxExternalWeights
             }
             else
             {
-                Copy(model, field.Start, field.End - field.Start, output);
+                Copy(model, field.Start, field.PayloadEnd - field.Start, output);
             }
         }
         return output;
@@ -166,7 +165,7 @@ internal static class OnnxExternalWeights
                     raw = field;
                     continue;
                 case TensorName when field.WireType == LengthDelimited:
-                    name = Encoding.UTF8.GetString(Read(model, field, payloadOnly: true));
+                    name = Encoding.UTF8.GetString(Payload(model, field));
                     break;
             }
             fields.Add(field);
@@ -187,7 +186,7 @@ internal static class OnnxExternalWeights
         using var rest = new MemoryStream();
         foreach (var field in fields)
         {
-            Copy(model, field.Start, field.End - field.Start, rest);
+            Copy(model, field.Start, field.PayloadEnd - field.Start, rest);
         }
         WriteEntry(rest, "location", weightsFileName);
         WriteEntry(rest, "offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -231,12 +230,11 @@ internal static class OnnxExternalWeights
         output.Write(bytes[..count]);
     }
 
-    private static byte[] Read(Stream model, Field field, bool payloadOnly = false)
+    /// <summary>The bytes of a length-delimited field's value (a node, a name).</summary>
+    private static byte[] Payload(Stream model, Field field)
     {
-        var start = payloadOnly ? field.PayloadStart : field.Start;
-        var end = payloadOnly ? field.PayloadEnd : field.End;
-        var bytes = new byte[end - start];
-        model.Position = start;
+        var bytes = new byte[field.PayloadEnd - field.PayloadStart];
+        model.Position = field.PayloadStart;
         model.ReadExactly(bytes);
         return bytes;
     }
@@ -262,11 +260,8 @@ internal static class OnnxExternalWeights
         }
     }
 
-    /// <summary>One field: where its tag starts, where its value's bytes are (a length-delimited one's payload), where it ends.</summary>
-    private readonly record struct Field(int Number, int WireType, long Start, long PayloadStart, long PayloadEnd)
-    {
-        public long End => PayloadEnd;
-    }
+    /// <summary>One field: where its tag starts, and where its value's bytes are (a length-delimited one's payload); it ends where they do.</summary>
+    private readonly record struct Field(int Number, int WireType, long Start, long PayloadStart, long PayloadEnd);
 
     /// <summary>Reads the fields of a message that spans [start, end) of a stream, one after another, without reading payloads.</summary>
     private sealed class FieldReader(Stream stream, long end, long start = 0)

@@ -90,16 +90,11 @@ internal static class MappedFilePages
         {
             foreach (var line in File.ReadLines("/proc/self/maps"))
             {
-                // "start-end perms offset dev inode   path"
-                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 6 || fields[5] != path)
+                if (Header.Parse(line) is not { } header || header.Path != path)
                 {
                     continue;
                 }
-                var range = fields[0].Split('-');
-                var start = long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                var end = long.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                var mapped = long.Parse(fields[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                var (start, end, mapped) = ((long)header.Start, (long)header.End, header.Offset);
                 // The file's bytes this mapping holds, cut to the table's, widened to whole pages.
                 var from = Math.Max(offset, mapped) / page * page;
                 var to = Math.Min(offset + length, mapped + (end - start));
@@ -138,22 +133,18 @@ internal static class MappedFilePages
             if (IsHeader(line))
             {
                 current = null;
-                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 6 || !matches(fields[5])
-                    || (fields[1] is not ['r', '-', '-' or 'x', 's' or 'p'] && !(writablePrivate && fields[1] is ['r', 'w', '-', 'p'])))
+                if (Header.Parse(line) is not { } header || !matches(header.Path)
+                    || (header.Permissions is not ['r', '-', '-' or 'x', 's' or 'p'] && !(writablePrivate && header.Permissions is ['r', 'w', '-', 'p'])))
                 {
                     continue;
                 }
-                var range = fields[0].Split('-');
-                var start = ulong.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                var end = ulong.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                if (fields[1][3] == 's')
+                if (header.Permissions[3] == 's')
                 {
-                    found.Add((start, end));
+                    found.Add((header.Start, header.End));
                 }
                 else
                 {
-                    current = (start, end);
+                    current = (header.Start, header.End);
                 }
                 continue;
             }
@@ -176,6 +167,24 @@ internal static class MappedFilePages
         var space = line.IndexOf(' ', StringComparison.Ordinal);
         return dash > 0 && space > dash + 1 && !line.AsSpan(0, dash).ContainsAnyExcept(HexDigits)
             && !line.AsSpan(dash + 1, space - dash - 1).ContainsAnyExcept(HexDigits);
+    }
+
+    /// <summary>A mapping's line in <c>/proc/self/maps</c> (and its header in <c>smaps</c>): "start-end perms offset dev inode   path".</summary>
+    private readonly record struct Header(ulong Start, ulong End, string Permissions, long Offset, string Path)
+    {
+        /// <summary>The line's mapping; null for a line without a path (anonymous memory).</summary>
+        public static Header? Parse(string line)
+        {
+            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 6)
+            {
+                return null;
+            }
+            var range = fields[0].Split('-');
+            return new Header(ulong.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                ulong.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture), fields[1],
+                long.Parse(fields[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture), fields[5]);
+        }
     }
 
     [DllImport("libc", SetLastError = true)]
