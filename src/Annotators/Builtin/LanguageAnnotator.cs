@@ -45,7 +45,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         using var lease = provider.Acquire();
-        var detector = lease.Value;
+        var detector = new Detection(lease.Value, provider.TrigramDetection);
         var truncated = false;
         var blocks = context.Document.Blocks;
         var runningText = new StringBuilder();
@@ -141,7 +141,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     /// (a 500-page PDF: 2,000 detections, seconds of one core), and the detector is thread-safe: the detections run on
     /// every core, each distinct sample's on its own, so the results are those of one detection after another.
     /// </summary>
-    private static IEnumerable<(int Block, (Language Language, double Confidence) Found)> DetectAll(LanguageDetector detector,
+    private static IEnumerable<(int Block, (Language Language, double Confidence) Found)> DetectAll(Detection detector,
         List<(int Block, string Sample)> candidates, CancellationToken cancellationToken)
     {
         // A sample met again (a running header or footer, a repeated table heading) is detected once: the detector gives
@@ -190,9 +190,16 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
         }
     }
 
-    private static (Language Language, double Confidence)? Detect(LanguageDetector detector, string text)
+    /// <summary>The detector, and its answers for long texts without the library's per-character costs.</summary>
+    private readonly record struct Detection(LanguageDetector Detector, LinguaTrigramDetection Trigrams);
+
+    private static (Language Language, double Confidence)? Detect(Detection detection, string text)
     {
-        foreach (var (language, confidence) in detector.ComputeLanguageConfidenceValues(text))
+        if (detection.Trigrams.TryDetect(detection.Detector, text, out var found))
+        {
+            return found is var (language, confidence) ? (language, Math.Round(confidence, 4)) : null;
+        }
+        foreach (var (language, confidence) in detection.Detector.ComputeLanguageConfidenceValues(text))
         {
             // Values come sorted, highest first; Unknown or zero means the detector could not decide.
             return language == Language.Unknown || confidence <= 0 ? null : (language, Math.Round(confidence, 4));

@@ -47,6 +47,11 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
                 [$"Annotate:Language:Languages names no language the detector supports (got: {string.Join(", ", options.Value.EffectiveLanguages)})."]);
         }
         Languages = languages;
+        TrigramDetection = new LinguaTrigramDetection(languages);
+        if (!TrigramDetection.Available)
+        {
+            logger.LogWarning("The language detector's internal steps were not found in this version of Lingua: every text is detected through its public call, which is slower on long texts");
+        }
         var settings = options.Value;
         _releasesBeforeLargeTable = settings.HighAccuracy && !settings.PreloadModels;
         // Lingua keeps the language models in static caches shared by its detectors: dropping the detector frees
@@ -70,6 +75,9 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
 
     /// <summary>The languages the detector chooses from.</summary>
     public IReadOnlyList<Language> Languages { get; }
+
+    /// <summary>The detector's answers for texts it scores on trigrams alone, without its per-character costs.</summary>
+    internal LinguaTrigramDetection TrigramDetection { get; }
 
     /// <summary>
     /// The shared detector (thread-safe), built when no build has succeeded yet (or after a release), held until the
