@@ -197,7 +197,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     {
         if (detection.Trigrams.TryDetect(detection.Detector, text, out var found))
         {
-            return found is var (language, confidence) ? (language, Math.Round(confidence, 4)) : null;
+            return found is { } answer ? (answer.Language, Math.Round(answer.Confidence, 4)) : null;
         }
         foreach (var (language, confidence) in detection.Detector.ComputeLanguageConfidenceValues(text))
         {
