@@ -45,7 +45,7 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
         using var lease = provider.Acquire();
-        var detector = new Detection(lease.Value, provider.TrigramDetection);
+        var detector = new Detection(lease.Value, provider.LinguaDetection);
         var truncated = false;
         var blocks = context.Document.Blocks;
         var runningText = new StringBuilder();
@@ -190,12 +190,12 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
         }
     }
 
-    /// <summary>The detector, and its answers for long texts without the library's per-character costs.</summary>
-    private readonly record struct Detection(LanguageDetector Detector, LinguaTrigramDetection Trigrams);
+    /// <summary>The detector, and its answers without the library's per-character costs.</summary>
+    private readonly record struct Detection(LanguageDetector Detector, LinguaDetection Fast);
 
     private static (Language Language, double Confidence)? Detect(Detection detection, string text)
     {
-        if (detection.Trigrams.TryDetect(detection.Detector, text, out var found))
+        if (detection.Fast.TryDetect(detection.Detector, text, out var found))
         {
             return found is { } answer ? (answer.Language, Math.Round(answer.Confidence, 4)) : null;
         }

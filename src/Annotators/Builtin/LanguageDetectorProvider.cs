@@ -47,10 +47,10 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
                 [$"Annotate:Language:Languages names no language the detector supports (got: {string.Join(", ", options.Value.EffectiveLanguages)})."]);
         }
         Languages = languages;
-        TrigramDetection = new LinguaTrigramDetection(languages);
-        if (!TrigramDetection.Available)
+        LinguaDetection = new LinguaDetection(languages);
+        if (!LinguaDetection.Available)
         {
-            logger.LogWarning("The language detector's internal steps were not found in this version of Lingua: every text is detected through its public call, which is slower on long texts");
+            logger.LogWarning("The language detector's internal steps were not found in this version of Lingua: every text is detected through its public call, which is slower");
         }
         var settings = options.Value;
         _releasesBeforeLargeTable = settings.HighAccuracy && !settings.PreloadModels;
@@ -76,8 +76,8 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     /// <summary>The languages the detector chooses from.</summary>
     public IReadOnlyList<Language> Languages { get; }
 
-    /// <summary>The detector's answers for texts it scores on trigrams alone, without its per-character costs.</summary>
-    internal LinguaTrigramDetection TrigramDetection { get; }
+    /// <summary>The detector's answers without its per-character costs.</summary>
+    internal LinguaDetection LinguaDetection { get; }
 
     /// <summary>
     /// The shared detector (thread-safe), built when no build has succeeded yet (or after a release), held until the

@@ -9,27 +9,33 @@ using Lingua;
 namespace Annotate.Annotators.Builtin;
 
 /// <summary>
-/// Lingua's answer for a text it scores on trigrams alone (120 characters or more once cleaned up, or any text in
-/// low-accuracy mode), found the way the library finds it: its clean-up and word split, its rules by script and by
-/// characters, its models and its sums. What it leaves out is what the library spends per character and per n-gram: its
-/// rules look up each character's script against every alphabet and build a query for the languages with characters of
-/// their own, its scoring finds each n-gram's model in a concurrent dictionary and makes a string of the n-gram for every
-/// language. On a long document's blocks that is three quarters of its time (docs/BENCHMARKS.md, <i>Language detection
+/// Lingua's answer for a text, found the way the library finds it: its clean-up and word split, its rules by script and
+/// by characters, its models and its sums (on trigrams alone for a text of 120 characters or more once cleaned up, or
+/// any text in low-accuracy mode; on 1- to 5-letter sequences for a shorter one in high-accuracy mode). What it leaves
+/// out is what the library spends per character and per n-gram: its rules look up each character's script against
+/// every alphabet and build a query for the languages with characters of their own, its scoring finds each n-gram's
+/// model in a concurrent dictionary, makes a string of the n-gram for every language and takes the logarithm of each
+/// probability it finds. Here each character's languages are kept in a table, and the logarithms of the models of up to
+/// three letters by packed n-gram beside the library's models (longer ones are looked up in the library's, by span).
+/// That is four fifths of the library's time on a long document's blocks (docs/BENCHMARKS.md, <i>Language detection
 /// without the library's per-character costs</i>).
 /// <para>
 /// The library's internal steps and model caches are reached with <see cref="UnsafeAccessorAttribute"/>, on the version
 /// the project pins (SearchPioneer.Lingua 2.0.0): a test compares every answer with the library's own, in both modes, on
 /// texts of the default languages. Where they are missing (another version), <see cref="Available"/> is false and every
-/// text is left to the library. A text the library scores on its 1- to 5-letter sequences (a short one in high-accuracy
-/// mode) is left to it too.
+/// text is left to the library.
 /// </para>
 /// </summary>
-internal sealed class LinguaTrigramDetection
+internal sealed class LinguaDetection
 {
     // The library scores a cleaned-up text this long or longer on trigrams alone in high-accuracy mode.
     private const int TrigramsOnlyLength = 120;
+    // The longest n-grams the library has models of.
+    private const int MaxLength = 5;
 
     private static readonly Language[] NoLanguage = [];
+
+    private static readonly ConditionalWeakTable<FrozenDictionary<string, double>, Dictionary<ulong, double>> PackedModels = new();
 
     // What the library's rules know of each language and each script, for the configured languages.
     private readonly Dictionary<Language, HashSet<UnicodeScript>> _scriptsOf = [];
@@ -44,7 +50,7 @@ internal sealed class LinguaTrigramDetection
     private readonly Language[]?[] _characterLanguages = new Language[]?[char.MaxValue + 1];
 
     /// <summary>Prepares the rules for <paramref name="languages"/>, the detector's languages.</summary>
-    public LinguaTrigramDetection(IReadOnlyCollection<Language> languages)
+    public LinguaDetection(IReadOnlyCollection<Language> languages)
     {
         try
         {
@@ -87,8 +93,7 @@ internal sealed class LinguaTrigramDetection
 
     /// <summary>
     /// The language the library ranks first for <paramref name="text"/> and its confidence, or null where it finds none
-    /// (its first value Unknown or zero), when the library would score the text on trigrams alone; false, with nothing
-    /// found, for a text the library scores otherwise (or when <see cref="Available"/> is false): ask the library.
+    /// (its first value Unknown or zero); false, with nothing found, when <see cref="Available"/> is false: ask the library.
     /// </summary>
     public bool TryDetect(LanguageDetector detector, string text, out (Language Language, double Confidence)? found)
     {
@@ -99,10 +104,6 @@ internal sealed class LinguaTrigramDetection
         }
         var cleaned = CleanUpInputText(null, text);
         var lowAccuracy = IsLowAccuracyModeEnabled(detector);
-        if (cleaned.Length < TrigramsOnlyLength && !lowAccuracy)
-        {
-            return false;
-        }
         // The library's answers in its own order: no letter, nothing; the rules, one language for sure; then the models.
         if (!HasLetter(cleaned))
         {
@@ -122,11 +123,12 @@ internal sealed class LinguaTrigramDetection
             found = (candidates[0], 1.0);
             return true;
         }
-        if (cleaned.Length < 3)
+        if (lowAccuracy && cleaned.Length < 3)
         {
             return true;
         }
-        found = Score(cleaned, candidates, languages, LanguageModelsDirectory(detector));
+        int[] lengths = cleaned.Length >= TrigramsOnlyLength || lowAccuracy ? [3] : [.. Enumerable.Range(1, Math.Min(cleaned.Length, MaxLength))];
+        found = Score(cleaned, candidates, languages, LanguageModelsDirectory(detector), lengths);
         return true;
     }
 
@@ -270,64 +272,153 @@ internal sealed class LinguaTrigramDetection
     }
 
     /// <summary>
-    /// The library's scores: for each candidate, the sum of the logarithms of the text's distinct trigrams' probabilities
-    /// (a trigram the model lacks counts by its first two letters, then its first one); the first in the detector's
-    /// order of the highest, with its share of the exponentials, or all of it when every exponential is too small to be
-    /// told from zero (as on any long text).
+    /// The library's scores: for each candidate and each n-gram length, the sum of the logarithms of the text's distinct
+    /// n-grams' probabilities (an n-gram the model lacks counts by its longest prefix the models have); in high-accuracy
+    /// mode the sums of the lengths together divided by how many of the text's letters the language's unigram model
+    /// has. The first in the detector's order of the highest, with its share of the exponentials, or the best of the
+    /// shortest length with all of it when every exponential is too small to be told from zero (as on any long text).
     /// </summary>
     private static (Language Language, double Confidence)? Score(string cleaned, List<Language> candidates,
-        IReadOnlySet<Language> languages, string modelsDirectory)
+        IReadOnlySet<Language> languages, string modelsDirectory, int[] lengths)
     {
-        var trigrams = DistinctTrigrams(cleaned);
-        var sums = new Dictionary<Language, double>();
-        Span<char> trigram = stackalloc char[3];
+        var byLength = lengths.Select(length => (Length: length, Ngrams: DistinctNgrams(cleaned, length), Sums: new Dictionary<Language, double>())).ToList();
+        var unigramsFound = new Dictionary<Language, int>();
+        Span<char> ngram = stackalloc char[MaxLength];
         foreach (var language in candidates)
         {
-            var three = LoadLanguageModel(null, language, 3, modelsDirectory).GetAlternateLookup<ReadOnlySpan<char>>();
-            var two = LoadLanguageModel(null, language, 2, modelsDirectory).GetAlternateLookup<ReadOnlySpan<char>>();
-            var one = LoadLanguageModel(null, language, 1, modelsDirectory).GetAlternateLookup<ReadOnlySpan<char>>();
-            var sum = 0.0;
-            foreach (var packed in trigrams)
+            var models = new Models(language, lengths[^1], modelsDirectory);
+            foreach (var (length, ngrams, sums) in byLength)
             {
-                (trigram[0], trigram[1], trigram[2]) = ((char)packed, (char)(packed >> 16), (char)(packed >> 32));
-                if ((three.TryGetValue(trigram, out var probability) && probability > 0)
-                    || (two.TryGetValue(trigram[..2], out probability) && probability > 0)
-                    || (one.TryGetValue(trigram[..1], out probability) && probability > 0))
+                var sum = 0.0;
+                foreach (var packed in ngrams)
                 {
-                    sum += Math.Log(probability);
+                    Unpack(packed, ngram[..length]);
+                    for (var prefix = length; prefix > 0; prefix--)
+                    {
+                        if (models.Logarithm(ngram[..prefix]) is { } logarithm)
+                        {
+                            sum += logarithm;
+                            break;
+                        }
+                    }
+                }
+                if (sum < 0)
+                {
+                    sums[language] = sum;
+                }
+                if (length == 1)
+                {
+                    var found = 0;
+                    foreach (var unigram in ngrams)
+                    {
+                        found += models.Logarithm(Unpack(unigram, ngram[..1])) is null ? 0 : 1;
+                    }
+                    if (found > 0)
+                    {
+                        unigramsFound[language] = found;
+                    }
                 }
             }
-            if (sum < 0)
+        }
+        var exponentials = new Dictionary<Language, double>();
+        foreach (var language in candidates)
+        {
+            var sum = byLength.Sum(l => l.Sums.GetValueOrDefault(language));
+            if (unigramsFound.TryGetValue(language, out var found))
             {
-                sums[language] = sum;
+                sum /= found;
+            }
+            if (sum != 0)
+            {
+                exponentials[language] = Math.Exp(sum);
             }
         }
-        if (sums.Count == 0)
+        if (exponentials.Count == 0)
         {
             return null;
         }
-        var total = sums.Values.Sum(Math.Exp);
+        var total = exponentials.Values.Sum();
         if (total == 0)
         {
-            // The candidates' order, as the library's maximum takes the first of equals.
-            return (sums.MaxBy(s => s.Value).Key, 1.0);
+            // The library's maximum takes the first of equals in the candidates' order, or the default of none.
+            var shortest = byLength[0].Sums;
+            var best = shortest.Count == 0 ? default : shortest.MaxBy(s => s.Value).Key;
+            return languages.Contains(best) ? (best, 1.0) : null;
         }
-        (Language Language, double Share)? best = null;
+        (Language Language, double Share)? first = null;
         foreach (var language in languages)
         {
-            if (sums.TryGetValue(language, out var sum) && (best is null || Math.Exp(sum) / total > best.Value.Share))
+            if (exponentials.TryGetValue(language, out var exponential) && (first is null || exponential / total > first.Value.Share))
             {
-                best = (language, Math.Exp(sum) / total);
+                first = (language, exponential / total);
             }
         }
-        return best;
+        return first;
     }
 
-    /// <summary>The distinct runs of three letters within the text's words, each packed in a number, in order of appearance.</summary>
-    private static List<ulong> DistinctTrigrams(string text)
+    /// <summary>
+    /// A candidate's models, by n-gram length: those of up to three letters as packed logarithms, longer ones the
+    /// library's own (looked up by span: too large to keep twice).
+    /// </summary>
+    private readonly struct Models(Language language, int longest, string modelsDirectory)
     {
-        var seen = new HashSet<ulong>();
-        var trigrams = new List<ulong>();
+        private readonly Dictionary<ulong, double>[] _packed =
+            [.. Enumerable.Range(1, Math.Min(longest, 3)).Select(length => Logarithms(language, length, modelsDirectory))];
+        private readonly FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>>[] _library =
+            [.. Enumerable.Range(4, Math.Max(0, longest - 3)).Select(length => LoadLanguageModel(null, language, length, modelsDirectory).GetAlternateLookup<ReadOnlySpan<char>>())];
+
+        /// <summary>The logarithm of the n-gram's probability, or null where the model lacks it (or holds it at zero).</summary>
+        public double? Logarithm(ReadOnlySpan<char> ngram)
+        {
+            if (ngram.Length <= 3)
+            {
+                return _packed[ngram.Length - 1].TryGetValue(Spread(Pack(ngram)), out var logarithm) ? logarithm : null;
+            }
+            return _library[ngram.Length - 4].TryGetValue(ngram, out var probability) && probability > 0 ? Math.Log(probability) : null;
+        }
+    }
+
+    /// <summary>
+    /// The logarithms of a model's positive probabilities, keyed by the n-gram's letters packed in a number (the first in
+    /// the low 16 bits), built on the model's first use here (~7 MiB and 20 ms for the trigram, bigram and unigram
+    /// models of the eleven Latin-script default languages) and kept as long as the library keeps the model: when it
+    /// unloads the model, they go with it.
+    /// </summary>
+    private static Dictionary<ulong, double> Logarithms(Language language, int length, string modelsDirectory) =>
+        PackedModels.GetValue(LoadLanguageModel(null, language, length, modelsDirectory), static model =>
+        {
+            var logarithms = new Dictionary<ulong, double>(model.Count);
+            foreach (var (ngram, probability) in model)
+            {
+                if (probability > 0 && ngram.Length <= 3)
+                {
+                    logarithms[Spread(Pack(ngram))] = Math.Log(probability);
+                }
+            }
+            return logarithms;
+        });
+
+    /// <summary>
+    /// A packed n-gram multiplied by an odd number (so no two n-grams meet): a number's hash code folds its two halves
+    /// together, under which the packed letters of "abc" and "cba" collide and the models' tables would chain.
+    /// </summary>
+    private static ulong Spread(ulong packed) => packed * 0x9E37_79B9_7F4A_7C15UL;
+
+    private static ulong Pack(ReadOnlySpan<char> letters)
+    {
+        var packed = 0UL;
+        for (var i = 0; i < letters.Length; i++)
+        {
+            packed |= (ulong)letters[i] << (16 * i);
+        }
+        return packed;
+    }
+
+    /// <summary>The distinct runs of <paramref name="length"/> letters within the text's words, each packed in a number, in order of appearance.</summary>
+    private static List<UInt128> DistinctNgrams(string text, int length)
+    {
+        var seen = new HashSet<UInt128>();
+        var ngrams = new List<UInt128>();
         var i = 0;
         while (i < text.Length)
         {
@@ -341,16 +432,35 @@ internal sealed class LinguaTrigramDetection
             {
                 i++;
             }
-            for (var j = start; j + 3 <= i; j++)
+            for (var j = start; j + length <= i; j++)
             {
-                var packed = text[j] | ((ulong)text[j + 1] << 16) | ((ulong)text[j + 2] << 32);
+                var packed = PackWide(text.AsSpan(j, length));
                 if (seen.Add(packed))
                 {
-                    trigrams.Add(packed);
+                    ngrams.Add(packed);
                 }
             }
         }
-        return trigrams;
+        return ngrams;
+    }
+
+    private static UInt128 PackWide(ReadOnlySpan<char> letters)
+    {
+        var packed = UInt128.Zero;
+        for (var i = 0; i < letters.Length; i++)
+        {
+            packed |= (UInt128)letters[i] << (16 * i);
+        }
+        return packed;
+    }
+
+    private static ReadOnlySpan<char> Unpack(UInt128 packed, Span<char> letters)
+    {
+        for (var i = 0; i < letters.Length; i++)
+        {
+            letters[i] = (char)(ushort)(packed >> (16 * i));
+        }
+        return letters;
     }
 
     private static bool HasLetter(string text)
