@@ -56,7 +56,8 @@ internal sealed class LinguaDetection
         {
             // Lingua's alphabets are its scripts under the same names (its internal Alphabet enum, None aside).
             var alphabet = typeof(LanguageDetector).Assembly.GetType("Lingua.Internal.Alphabet", throwOnError: true)!;
-            _alphabetScripts = [.. Enum.GetNames(alphabet).Where(n => n != "None").Select(Enum.Parse<UnicodeScript>)];
+            var alphabetScripts = Enum.GetNames(alphabet).Where(n => n != "None").Select(Enum.Parse<UnicodeScript>).ToList();
+            _alphabetScripts = [.. alphabetScripts];
             var properties = (IDictionary)typeof(LanguageInfo).GetField("LanguageProperties", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
             foreach (DictionaryEntry entry in properties)
             {
@@ -64,7 +65,7 @@ internal sealed class LinguaDetection
                 _scriptsOf[(Language)entry.Key] = [.. alphabets.Cast<object>().Select(a => a.ToString()!).Where(a => a != "None").Select(Enum.Parse<UnicodeScript>)];
             }
             // The library's order of alphabets, keeping those only one language (of all it knows) is written in.
-            foreach (var script in Enum.GetNames(alphabet).Where(n => n != "None").Select(Enum.Parse<UnicodeScript>))
+            foreach (var script in alphabetScripts)
             {
                 var writtenIn = _scriptsOf.Where(l => l.Value.Contains(script)).Select(l => l.Key).ToList();
                 if (writtenIn.Count == 1 && languages.Contains(writtenIn[0]))
