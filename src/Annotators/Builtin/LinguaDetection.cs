@@ -386,7 +386,11 @@ internal sealed class LinguaDetection
     /// unloads the model, they go with it.
     /// </summary>
     private static Dictionary<ulong, double> Logarithms(Language language, int length, string modelsDirectory) =>
-        PackedModels.GetValue(LoadLanguageModel(null, language, length, modelsDirectory), static model =>
+        LogarithmsOf(LoadLanguageModel(null, language, length, modelsDirectory));
+
+    /// <inheritdoc cref="Logarithms"/>
+    internal static Dictionary<ulong, double> LogarithmsOf(FrozenDictionary<string, double> model) =>
+        PackedModels.GetValue(model, static model =>
         {
             var logarithms = new Dictionary<ulong, double>(model.Count);
             foreach (var (ngram, probability) in model)
@@ -403,9 +407,9 @@ internal sealed class LinguaDetection
     /// A packed n-gram multiplied by an odd number (so no two n-grams meet): a number's hash code folds its two halves
     /// together, under which the packed letters of "abc" and "cba" collide and the models' tables would chain.
     /// </summary>
-    private static ulong Spread(ulong packed) => packed * 0x9E37_79B9_7F4A_7C15UL;
+    internal static ulong Spread(ulong packed) => packed * 0x9E37_79B9_7F4A_7C15UL;
 
-    private static ulong Pack(ReadOnlySpan<char> letters)
+    internal static ulong Pack(ReadOnlySpan<char> letters)
     {
         var packed = 0UL;
         for (var i = 0; i < letters.Length; i++)

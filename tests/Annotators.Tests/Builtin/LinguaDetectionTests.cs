@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using Annotate.Annotators.Builtin;
 using Lingua;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -65,6 +67,31 @@ public class LinguaDetectionTests
         var answers = texts.Select(text => Compare(provider.LinguaDetection, lease.Value, text)).ToList();
 
         Assert.Contains(answers, a => a is { Confidence: < 1.0 });
+    }
+
+    [Fact]
+    public void A_models_logarithms_are_its_positive_probabilities_by_packed_ngram_and_go_when_the_model_goes()
+    {
+        var (model, logarithms) = Logarithms();
+
+        // Once the library drops the model (it unloads it), nothing holds its logarithms.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(model.IsAlive);
+        Assert.False(logarithms.IsAlive);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static (WeakReference Model, WeakReference Logarithms) Logarithms()
+        {
+            var model = new Dictionary<string, double> { ["abc"] = 0.25, ["cba"] = 0.5, ["xyz"] = 0 }.ToFrozenDictionary();
+            var logarithms = LinguaDetection.LogarithmsOf(model);
+            Assert.Equal(2, logarithms.Count);
+            Assert.Equal(Math.Log(0.25), logarithms[LinguaDetection.Spread(LinguaDetection.Pack("abc"))]);
+            Assert.Equal(Math.Log(0.5), logarithms[LinguaDetection.Spread(LinguaDetection.Pack("cba"))]);
+            Assert.Same(logarithms, LinguaDetection.LogarithmsOf(model));
+            return (new WeakReference(model), new WeakReference(logarithms));
+        }
     }
 
     /// <summary>The detection's answer for <paramref name="text"/>, asserted equal to the library's.</summary>
