@@ -282,16 +282,23 @@ internal sealed class LinguaDetection
     private static (Language Language, double Confidence)? Score(string cleaned, List<Language> candidates,
         IReadOnlySet<Language> languages, string modelsDirectory, int[] lengths)
     {
-        var byLength = lengths.Select(length => (Length: length, Ngrams: DistinctNgrams(cleaned, length), Sums: new Dictionary<Language, double>())).ToList();
-        var unigramsFound = new Dictionary<Language, int>();
-        Span<char> ngram = stackalloc char[MaxLength];
-        foreach (var language in candidates)
+        var ngrams = new List<UInt128>[lengths.Length];
+        for (var l = 0; l < lengths.Length; l++)
         {
-            var models = new Models(language, lengths[^1], modelsDirectory);
-            foreach (var (length, ngrams, sums) in byLength)
+            ngrams[l] = DistinctNgrams(cleaned, lengths[l]);
+        }
+        // By length and candidate: the sum where it is below zero (the library keeps no other), else zero.
+        var sums = new double[lengths.Length, candidates.Count];
+        var unigramsFound = new int[candidates.Count];
+        Span<char> ngram = stackalloc char[MaxLength];
+        for (var c = 0; c < candidates.Count; c++)
+        {
+            var models = new Models(candidates[c], lengths[^1], modelsDirectory);
+            for (var l = 0; l < lengths.Length; l++)
             {
+                var length = lengths[l];
                 var sum = 0.0;
-                foreach (var packed in ngrams)
+                foreach (var packed in ngrams[l])
                 {
                     Unpack(packed, ngram[..length]);
                     for (var prefix = length; prefix > 0; prefix--)
@@ -302,54 +309,57 @@ internal sealed class LinguaDetection
                             break;
                         }
                     }
-                }
-                if (sum < 0)
-                {
-                    sums[language] = sum;
-                }
-                if (length == 1)
-                {
-                    var found = 0;
-                    foreach (var unigram in ngrams)
+                    if (length == 1)
                     {
-                        found += models.Logarithm(Unpack(unigram, ngram[..1])) is null ? 0 : 1;
-                    }
-                    if (found > 0)
-                    {
-                        unigramsFound[language] = found;
+                        unigramsFound[c] += models.Logarithm(ngram[..1]) is null ? 0 : 1;
                     }
                 }
+                sums[l, c] = sum < 0 ? sum : 0;
             }
         }
-        var exponentials = new Dictionary<Language, double>();
-        foreach (var language in candidates)
+        var exponentials = new double?[candidates.Count];
+        var total = 0.0;
+        for (var c = 0; c < candidates.Count; c++)
         {
-            var sum = byLength.Sum(l => l.Sums.GetValueOrDefault(language));
-            if (unigramsFound.TryGetValue(language, out var found))
+            var sum = 0.0;
+            for (var l = 0; l < lengths.Length; l++)
             {
-                sum /= found;
+                sum += sums[l, c];
+            }
+            if (unigramsFound[c] > 0)
+            {
+                sum /= unigramsFound[c];
             }
             if (sum != 0)
             {
-                exponentials[language] = Math.Exp(sum);
+                exponentials[c] = Math.Exp(sum);
+                total += exponentials[c]!.Value;
             }
         }
-        if (exponentials.Count == 0)
+        if (!exponentials.Any(e => e is not null))
         {
             return null;
         }
-        var total = exponentials.Values.Sum();
         if (total == 0)
         {
-            // The library's maximum takes the first of equals in the candidates' order, or the default of none.
-            var shortest = byLength[0].Sums;
-            var best = shortest.Count == 0 ? default : shortest.MaxBy(s => s.Value).Key;
+            // The library's maximum of the shortest length's sums takes the first of equals in the candidates' order,
+            // or the default of none.
+            var best = default(Language);
+            var highest = double.NegativeInfinity;
+            for (var c = 0; c < candidates.Count; c++)
+            {
+                if (sums[0, c] < 0 && sums[0, c] > highest)
+                {
+                    (best, highest) = (candidates[c], sums[0, c]);
+                }
+            }
             return languages.Contains(best) ? (best, 1.0) : null;
         }
         (Language Language, double Share)? first = null;
         foreach (var language in languages)
         {
-            if (exponentials.TryGetValue(language, out var exponential) && (first is null || exponential / total > first.Value.Share))
+            if (candidates.IndexOf(language) is var c and >= 0 && exponentials[c] is { } exponential
+                && (first is null || exponential / total > first.Value.Share))
             {
                 first = (language, exponential / total);
             }
@@ -361,12 +371,24 @@ internal sealed class LinguaDetection
     /// A candidate's models, by n-gram length: those of up to three letters as packed logarithms, longer ones the
     /// library's own (looked up by span: too large to keep twice).
     /// </summary>
-    private readonly struct Models(Language language, int longest, string modelsDirectory)
+    private readonly struct Models
     {
-        private readonly Dictionary<ulong, double>[] _packed =
-            [.. Enumerable.Range(1, Math.Min(longest, 3)).Select(length => Logarithms(language, length, modelsDirectory))];
-        private readonly FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>>[] _library =
-            [.. Enumerable.Range(4, Math.Max(0, longest - 3)).Select(length => LoadLanguageModel(null, language, length, modelsDirectory).GetAlternateLookup<ReadOnlySpan<char>>())];
+        private readonly Dictionary<ulong, double>[] _packed;
+        private readonly FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>>[] _library;
+
+        public Models(Language language, int longest, string modelsDirectory)
+        {
+            _packed = new Dictionary<ulong, double>[Math.Min(longest, 3)];
+            for (var i = 0; i < _packed.Length; i++)
+            {
+                _packed[i] = Logarithms(language, i + 1, modelsDirectory);
+            }
+            _library = new FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>>[Math.Max(0, longest - 3)];
+            for (var i = 0; i < _library.Length; i++)
+            {
+                _library[i] = LoadLanguageModel(null, language, i + 4, modelsDirectory).GetAlternateLookup<ReadOnlySpan<char>>();
+            }
+        }
 
         /// <summary>The logarithm of the n-gram's probability, or null where the model lacks it (or holds it at zero).</summary>
         public double? Logarithm(ReadOnlySpan<char> ngram)
