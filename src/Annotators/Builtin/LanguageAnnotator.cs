@@ -193,19 +193,8 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
     /// <summary>The detector, and its answers without the library's per-character costs.</summary>
     private readonly record struct Detection(LanguageDetector Detector, LinguaDetection Fast);
 
-    private static (Language Language, double Confidence)? Detect(Detection detection, string text)
-    {
-        if (detection.Fast.TryDetect(detection.Detector, text, out var found))
-        {
-            return found is { } answer ? (answer.Language, Math.Round(answer.Confidence, 4)) : null;
-        }
-        foreach (var (language, confidence) in detection.Detector.ComputeLanguageConfidenceValues(text))
-        {
-            // Values come sorted, highest first; Unknown or zero means the detector could not decide.
-            return language == Language.Unknown || confidence <= 0 ? null : (language, Math.Round(confidence, 4));
-        }
-        return null;
-    }
+    private static (Language Language, double Confidence)? Detect(Detection detection, string text) =>
+        detection.Fast.Detect(detection.Detector, text) is { } found ? (found.Language, Math.Round(found.Confidence, 4)) : null;
 
     private static string Code(Language language) => language.IsoCode6391().ToString().ToLowerInvariant();
 

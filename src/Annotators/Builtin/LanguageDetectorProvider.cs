@@ -54,9 +54,13 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
         }
         var settings = options.Value;
         _releasesBeforeLargeTable = settings.HighAccuracy && !settings.PreloadModels;
-        // Lingua keeps the language models in static caches shared by its detectors: dropping the detector frees
-        // nothing, unloading its languages' models does.
-        _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, settings), detector => detector.UnloadLanguageModels());
+        // The models are held by LinguaDetection, and by Lingua's static caches shared by its detectors when its own
+        // call is used: dropping the detector frees nothing, unloading both does.
+        _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, settings), detector =>
+        {
+            detector.UnloadLanguageModels();
+            LinguaDetection.Unload();
+        });
     }
 
     private static LanguageDetector Build(IReadOnlyList<Language> languages, LanguageOptions settings)
@@ -115,7 +119,7 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
         // grows the process past what it held, and the space stays committed for reuse.
         ManagedHeap.Compact();
         using var lease = Acquire();
-        lease.Value.ComputeLanguageConfidenceValues(TrigramsOnlyText);
+        LinguaDetection.Detect(lease.Value, TrigramsOnlyText);
         return true;
     }
 

@@ -19,7 +19,7 @@ public sealed class LanguageDetectorWarmup(LanguageDetectorProvider provider, IL
                 // One detection of an English sentence loads the models of the configured languages written in Latin
                 // script; those of other scripts load with the first document that has words in them.
                 using var lease = provider.Acquire();
-                lease.Value.ComputeLanguageConfidenceValues("Annotate warms up its language detector.");
+                provider.LinguaDetection.Detect(lease.Value, "Annotate warms up its language detector.");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -35,7 +36,6 @@ internal sealed class LinguaDetection
 
     private static readonly Language[] NoLanguage = [];
 
-    private static readonly ConditionalWeakTable<FrozenDictionary<string, double>, Dictionary<ulong, double>> PackedModels = new();
 
     // What the library's rules know of each language and each script, for the configured languages.
     private readonly Dictionary<Language, HashSet<UnicodeScript>> _scriptsOf = [];
@@ -44,6 +44,10 @@ internal sealed class LinguaDetection
     private readonly (string Characters, Language[] Languages)[] _characterRules = [];
     private readonly SearchValues<char> _ruleCharacters = SearchValues.Create("");
     private readonly HashSet<UnicodeScript> _alphabetScripts = [];
+
+    // The models, by language and n-gram length, read from the library's files on first use and held here instead of
+    // in the library's caches: 120 MiB where the library holds 282 for the eleven Latin-script defaults' five lengths.
+    private readonly ConcurrentDictionary<(Language Language, int Length), Lazy<NgramTable>> _models = new();
 
     // The languages each character counts for in the script rule, filled in as characters are met (a race writes the
     // same array twice).
@@ -79,7 +83,7 @@ internal sealed class LinguaDetection
             // Every member the detection reaches, so a missing one shows here rather than in a document.
             const BindingFlags Any = BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance;
             var detector = typeof(LanguageDetector);
-            Available = new[] { "CleanUpInputText", "SplitTextIntoWords", "LoadLanguageModel" }.All(m => detector.GetMethod(m, Any) is not null)
+            Available = new[] { "CleanUpInputText", "SplitTextIntoWords", "ReadLanguageModel" }.All(m => detector.GetMethod(m, Any) is not null)
                 && new[] { "_isLowAccuracyModeEnabled", "_languageModelsDirectory" }.All(f => detector.GetField(f, Any) is not null)
                 && SplitTextIntoWords(null, CleanUpInputText(null, " Annotate, ")).SequenceEqual(["annotate"]);
         }
@@ -91,6 +95,24 @@ internal sealed class LinguaDetection
 
     /// <summary>Whether the library's internals were found: false leaves every text to the library.</summary>
     public bool Available { get; }
+
+    /// <summary>
+    /// The language the library ranks first for <paramref name="text"/> and its confidence, or null where it finds none
+    /// (its first value Unknown or zero); asked of the library's public call when <see cref="Available"/> is false.
+    /// </summary>
+    public (Language Language, double Confidence)? Detect(LanguageDetector detector, string text)
+    {
+        if (TryDetect(detector, text, out var found))
+        {
+            return found;
+        }
+        foreach (var (language, confidence) in detector.ComputeLanguageConfidenceValues(text))
+        {
+            // Values come sorted, highest first; Unknown or zero means the detector could not decide.
+            return language == Language.Unknown || confidence <= 0 ? null : (language, confidence);
+        }
+        return null;
+    }
 
     /// <summary>
     /// The language the library ranks first for <paramref name="text"/> and its confidence, or null where it finds none
@@ -279,7 +301,7 @@ internal sealed class LinguaDetection
     /// has. The first in the detector's order of the highest, with its share of the exponentials, or the best of the
     /// shortest length with all of it when every exponential is too small to be told from zero (as on any long text).
     /// </summary>
-    private static (Language Language, double Confidence)? Score(string cleaned, List<Language> candidates,
+    private (Language Language, double Confidence)? Score(string cleaned, List<Language> candidates,
         IReadOnlySet<Language> languages, string modelsDirectory, int[] lengths)
     {
         var ngrams = new List<UInt128>[lengths.Length];
@@ -293,7 +315,7 @@ internal sealed class LinguaDetection
         Span<char> ngram = stackalloc char[MaxLength];
         for (var c = 0; c < candidates.Count; c++)
         {
-            var models = new Models(candidates[c], lengths[^1], modelsDirectory);
+            var models = new Models(this, candidates[c], lengths[^1], modelsDirectory);
             for (var l = 0; l < lengths.Length; l++)
             {
                 var length = lengths[l];
@@ -367,79 +389,37 @@ internal sealed class LinguaDetection
         return first;
     }
 
-    /// <summary>
-    /// A candidate's models, by n-gram length: those of up to three letters as packed logarithms, longer ones the
-    /// library's own (looked up by span: too large to keep twice).
-    /// </summary>
+    /// <summary>A candidate's models, by n-gram length (the first for one letter).</summary>
     private readonly struct Models
     {
-        private readonly Dictionary<ulong, double>[] _packed;
-        private readonly FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>>[] _library;
+        private readonly NgramTable[] _byLength;
 
-        public Models(Language language, int longest, string modelsDirectory)
+        public Models(LinguaDetection detection, Language language, int longest, string modelsDirectory)
         {
-            _packed = new Dictionary<ulong, double>[Math.Min(longest, 3)];
-            for (var i = 0; i < _packed.Length; i++)
+            _byLength = new NgramTable[longest];
+            for (var i = 0; i < longest; i++)
             {
-                _packed[i] = Logarithms(language, i + 1, modelsDirectory);
-            }
-            _library = new FrozenDictionary<string, double>.AlternateLookup<ReadOnlySpan<char>>[Math.Max(0, longest - 3)];
-            for (var i = 0; i < _library.Length; i++)
-            {
-                _library[i] = LoadLanguageModel(null, language, i + 4, modelsDirectory).GetAlternateLookup<ReadOnlySpan<char>>();
+                _byLength[i] = detection.Model(language, i + 1, modelsDirectory);
             }
         }
 
         /// <summary>The logarithm of the n-gram's probability, or null where the model lacks it (or holds it at zero).</summary>
-        public double? Logarithm(ReadOnlySpan<char> ngram)
-        {
-            if (ngram.Length <= 3)
-            {
-                return _packed[ngram.Length - 1].TryGetValue(Spread(Pack(ngram)), out var logarithm) ? logarithm : null;
-            }
-            return _library[ngram.Length - 4].TryGetValue(ngram, out var probability) && probability > 0 ? Math.Log(probability) : null;
-        }
+        public double? Logarithm(ReadOnlySpan<char> ngram) => _byLength[ngram.Length - 1].Logarithm(ngram);
     }
 
     /// <summary>
-    /// The logarithms of a model's positive probabilities, keyed by the n-gram's letters packed in a number (the first in
-    /// the low 16 bits), built on the model's first use here (~7 MiB and 20 ms for the trigram, bigram and unigram
-    /// models of the eleven Latin-script default languages) and kept as long as the library keeps the model: when it
-    /// unloads the model, they go with it.
+    /// The model of <paramref name="language"/> for n-grams of <paramref name="length"/> letters, read from the
+    /// library's file the first time and held until <see cref="Unload"/>.
     /// </summary>
-    private static Dictionary<ulong, double> Logarithms(Language language, int length, string modelsDirectory) =>
-        LogarithmsOf(LoadLanguageModel(null, language, length, modelsDirectory));
+    private NgramTable Model(Language language, int length, string modelsDirectory) =>
+        _models.GetOrAdd((language, length), static (key, directory) => new Lazy<NgramTable>(
+            () => NgramTable.From(ReadLanguageModel(null, key.Language, key.Length, directory))), modelsDirectory).Value;
 
-    /// <inheritdoc cref="Logarithms"/>
-    internal static Dictionary<ulong, double> LogarithmsOf(FrozenDictionary<string, double> model) =>
-        PackedModels.GetValue(model, static model =>
-        {
-            var logarithms = new Dictionary<ulong, double>(model.Count);
-            foreach (var (ngram, probability) in model)
-            {
-                if (probability > 0 && ngram.Length <= 3)
-                {
-                    logarithms[Spread(Pack(ngram))] = Math.Log(probability);
-                }
-            }
-            return logarithms;
-        });
+    /// <summary>Gives back the models read so far; the next detection reads those it needs again.</summary>
+    public void Unload() => _models.Clear();
 
-    /// <summary>
-    /// A packed n-gram multiplied by an odd number (so no two n-grams meet): a number's hash code folds its two halves
-    /// together, under which the packed letters of "abc" and "cba" collide and the models' tables would chain.
-    /// </summary>
-    internal static ulong Spread(ulong packed) => packed * 0x9E37_79B9_7F4A_7C15UL;
-
-    internal static ulong Pack(ReadOnlySpan<char> letters)
-    {
-        var packed = 0UL;
-        for (var i = 0; i < letters.Length; i++)
-        {
-            packed |= (ulong)letters[i] << (16 * i);
-        }
-        return packed;
-    }
+    /// <summary>How many models are held (for tests).</summary>
+    internal int ModelsHeld => _models.Count;
 
     /// <summary>The distinct runs of <paramref name="length"/> letters within the text's words, each packed in a number, in order of appearance.</summary>
     private static List<UInt128> DistinctNgrams(string text, int length)
@@ -520,8 +500,8 @@ internal sealed class LinguaDetection
     [UnsafeAccessor(UnsafeAccessorKind.StaticMethod, Name = "SplitTextIntoWords")]
     private static extern List<string> SplitTextIntoWords(LanguageDetector? detector, string text);
 
-    [UnsafeAccessor(UnsafeAccessorKind.StaticMethod, Name = "LoadLanguageModel")]
-    private static extern FrozenDictionary<string, double> LoadLanguageModel(LanguageDetector? detector, Language language, int length, string directory);
+    [UnsafeAccessor(UnsafeAccessorKind.StaticMethod, Name = "ReadLanguageModel")]
+    private static extern FrozenDictionary<string, double> ReadLanguageModel(LanguageDetector? detector, Language language, int length, string directory);
 
     [UnsafeAccessor(UnsafeAccessorKind.StaticField, Name = "CharsToLanguagesMapping")]
     private static extern ref Dictionary<string, HashSet<Language>> CharactersToLanguages(LanguageDetector? detector);

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-using System.Runtime.CompilerServices;
 using Annotate.Annotators.Builtin;
 using Lingua;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -70,28 +68,41 @@ public class LinguaDetectionTests
     }
 
     [Fact]
-    public void A_models_logarithms_are_its_positive_probabilities_by_packed_ngram_and_go_when_the_model_goes()
+    public void A_model_is_held_as_the_logarithms_of_its_positive_probabilities_by_ngram()
     {
-        var (model, logarithms) = Logarithms();
-
-        // Once the library drops the model (it unloads it), nothing holds its logarithms.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        Assert.False(model.IsAlive);
-        Assert.False(logarithms.IsAlive);
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        static (WeakReference Model, WeakReference Logarithms) Logarithms()
+        var table = NgramTable.From(new Dictionary<string, double>
         {
-            var model = new Dictionary<string, double> { ["abc"] = 0.25, ["cba"] = 0.5, ["xyz"] = 0 }.ToFrozenDictionary();
-            var logarithms = LinguaDetection.LogarithmsOf(model);
-            Assert.Equal(2, logarithms.Count);
-            Assert.Equal(Math.Log(0.25), logarithms[LinguaDetection.Spread(LinguaDetection.Pack("abc"))]);
-            Assert.Equal(Math.Log(0.5), logarithms[LinguaDetection.Spread(LinguaDetection.Pack("cba"))]);
-            Assert.Same(logarithms, LinguaDetection.LogarithmsOf(model));
-            return (new WeakReference(model), new WeakReference(logarithms));
+            ["abc"] = 0.25, ["cba"] = 0.5, ["xyz"] = 0, ["中国人"] = 0.125, ["ｆｕｌ"] = 0.75,
+        });
+
+        Assert.Equal(4, table.Count);
+        Assert.Equal(Math.Log(0.25), table.Logarithm("abc"));
+        Assert.Equal(Math.Log(0.5), table.Logarithm("cba"));
+        Assert.Equal(Math.Log(0.125), table.Logarithm("中国人"));
+        Assert.Equal(Math.Log(0.75), table.Logarithm("ｆｕｌ"));
+        Assert.Null(table.Logarithm("xyz"));
+        Assert.Null(table.Logarithm("bca"));
+        Assert.Null(table.Logarithm("ab"));
+        Assert.True(NgramTable.TryPack("\u0fff\u0fffabc", out _));
+        Assert.False(NgramTable.TryPack("\u1000", out _));
+        Assert.False(NgramTable.TryPack("abcdef", out _));
+    }
+
+    [Fact]
+    public void The_models_read_for_a_detection_are_given_back_with_the_detector()
+    {
+        var provider = new LanguageDetectorProvider(Options.Create(new LanguageOptions { Languages = ["en", "de"] }), NullLogger<LanguageDetectorProvider>.Instance);
+        using (var lease = provider.Acquire())
+        {
+            Assert.Equal(Language.German, provider.LinguaDetection.Detect(lease.Value, Sentences["de"])?.Language);
+            Assert.Equal(Language.English, provider.LinguaDetection.Detect(lease.Value, "The board met.")?.Language);
         }
+        // Both languages' models of one to five letters.
+        Assert.Equal(10, provider.LinguaDetection.ModelsHeld);
+
+        Assert.True(provider.TryRelease());
+
+        Assert.Equal(0, provider.LinguaDetection.ModelsHeld);
     }
 
     /// <summary>The detection's answer for <paramref name="text"/>, asserted equal to the library's.</summary>
