@@ -56,7 +56,15 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
         _releasesBeforeLargeTable = settings.HighAccuracy && !settings.PreloadModels;
         // The models are held by LinguaDetection, and by Lingua's static caches shared by its detectors when its own
         // call is used: dropping the detector frees nothing, unloading both does.
-        _detector = new LoadedOnDemand<LanguageDetector>(() => build(languages, settings), detector =>
+        _detector = new LoadedOnDemand<LanguageDetector>(() =>
+        {
+            var detector = build(languages, settings);
+            if (settings.PreloadModels)
+            {
+                LinguaDetection.Preload(detector);
+            }
+            return detector;
+        }, detector =>
         {
             detector.UnloadLanguageModels();
             LinguaDetection.Unload();
@@ -70,7 +78,9 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
         {
             builder = builder.WithLowAccuracyMode();
         }
-        if (settings.PreloadModels)
+        // Preloaded models are held where the detections read them (LinguaDetection.Preload), not in the library's
+        // caches too, unless the library's own call is what detects.
+        if (settings.PreloadModels && !LinguaDetection.InternalsFound)
         {
             builder = builder.WithPreloadedLanguageModels();
         }

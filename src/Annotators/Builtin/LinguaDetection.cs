@@ -80,12 +80,7 @@ internal sealed class LinguaDetection
             _withUniqueCharacters = [.. languages.Where(l => !string.IsNullOrWhiteSpace(l.UniqueCharacters()))];
             _characterRules = [.. CharactersToLanguages(null).Select(rule => (rule.Key, rule.Value.ToArray()))];
             _ruleCharacters = SearchValues.Create(string.Concat(_characterRules.Select(rule => rule.Characters)));
-            // Every member the detection reaches, so a missing one shows here rather than in a document.
-            const BindingFlags Any = BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance;
-            var detector = typeof(LanguageDetector);
-            Available = new[] { "CleanUpInputText", "SplitTextIntoWords", "ReadLanguageModel" }.All(m => detector.GetMethod(m, Any) is not null)
-                && new[] { "_isLowAccuracyModeEnabled", "_languageModelsDirectory" }.All(f => detector.GetField(f, Any) is not null)
-                && SplitTextIntoWords(null, CleanUpInputText(null, " Annotate, ")).SequenceEqual(["annotate"]);
+            Available = InternalsFound;
         }
         catch (Exception ex) when (ex is MissingMemberException or TypeLoadException or NullReferenceException or InvalidCastException or ArgumentException)
         {
@@ -93,8 +88,32 @@ internal sealed class LinguaDetection
         }
     }
 
-    /// <summary>Whether the library's internals were found: false leaves every text to the library.</summary>
+    /// <summary>Whether the library's internals were found and read: false leaves every text to the library.</summary>
     public bool Available { get; }
+
+    /// <summary>
+    /// Whether every internal member of the library this reaches is there (the pinned version has them all), looked for
+    /// once, so a missing one shows at start rather than in a document.
+    /// </summary>
+    internal static bool InternalsFound { get; } = FindInternals();
+
+    private static bool FindInternals()
+    {
+        const BindingFlags Any = BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance;
+        var detector = typeof(LanguageDetector);
+        try
+        {
+            return new[] { "CleanUpInputText", "SplitTextIntoWords", "ReadLanguageModel" }.All(m => detector.GetMethod(m, Any) is not null)
+                && new[] { "_isLowAccuracyModeEnabled", "_languageModelsDirectory", "CharsToLanguagesMapping" }.All(f => detector.GetField(f, Any) is not null)
+                && detector.Assembly.GetType("Lingua.Internal.Alphabet") is not null
+                && typeof(LanguageInfo).GetField("LanguageProperties", Any) is not null
+                && SplitTextIntoWords(null, CleanUpInputText(null, " Annotate, ")).SequenceEqual(["annotate"]);
+        }
+        catch (MissingMemberException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// The language the library ranks first for <paramref name="text"/> and its confidence, or null where it finds none
@@ -417,6 +436,23 @@ internal sealed class LinguaDetection
 
     /// <summary>Gives back the models read so far; the next detection reads those it needs again.</summary>
     public void Unload() => _models.Clear();
+
+    /// <summary>
+    /// Reads every model the detector's languages can need (one to five letters, or in low-accuracy mode the trigrams and
+    /// the shorter ones they fall back to), as the library's preloading would, but held here. Nothing when
+    /// <see cref="Available"/> is false.
+    /// </summary>
+    public void Preload(LanguageDetector detector)
+    {
+        if (!Available)
+        {
+            return;
+        }
+        var longest = IsLowAccuracyModeEnabled(detector) ? 3 : MaxLength;
+        var directory = LanguageModelsDirectory(detector);
+        Parallel.ForEach(detector.Languages.SelectMany(language => Enumerable.Range(1, longest).Select(length => (language, length))),
+            model => Model(model.language, model.length, directory));
+    }
 
     /// <summary>How many models are held (for tests).</summary>
     internal int ModelsHeld => _models.Count;

@@ -105,6 +105,21 @@ public class LinguaDetectionTests
         Assert.Equal(0, provider.LinguaDetection.ModelsHeld);
     }
 
+    [Theory]
+    [InlineData(true, 10)]
+    [InlineData(false, 6)]
+    public void Preloaded_models_are_read_when_the_detector_is_built_and_held_here(bool highAccuracy, int models)
+    {
+        var provider = new LanguageDetectorProvider(Options.Create(new LanguageOptions { Languages = ["en", "de"], PreloadModels = true, HighAccuracy = highAccuracy }),
+            NullLogger<LanguageDetectorProvider>.Instance);
+
+        using (provider.Acquire())
+        {
+            // One to five letters for both languages, or the trigrams and what they fall back to.
+            Assert.Equal(models, provider.LinguaDetection.ModelsHeld);
+        }
+    }
+
     /// <summary>The detection's answer for <paramref name="text"/>, asserted equal to the library's.</summary>
     private static (Language Language, double Confidence)? Compare(LinguaDetection detection, LanguageDetector detector, string text)
     {
