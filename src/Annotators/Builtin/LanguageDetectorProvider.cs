@@ -112,9 +112,9 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     public bool TryRelease() => _detector.TryRelease();
 
     /// <summary>
-    /// In high-accuracy mode, gives back the models of short texts (~290 MiB for the default languages) and keeps the
-    /// trigram ones (14 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
-    /// trigrams alone. Lingua unloads all of a detector's models at once, so the heap is compacted and the trigram ones
+    /// In high-accuracy mode, gives back the models of short texts (~113 MiB for the default languages) and keeps the
+    /// trigram ones (7 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
+    /// trigrams alone. All of a detector's models are unloaded at once, so the heap is compacted and the trigram ones
     /// are loaded again here, while the heap is small, rather than by the table's own detection at its peak. False in
     /// low-accuracy mode (only trigram models are held), with <see cref="LanguageOptions.PreloadModels"/> (kept loaded
     /// as asked), and when nothing is loaded or a detection holds the detector.

@@ -463,18 +463,8 @@ internal sealed class LinguaDetection
         var seen = new HashSet<UInt128>();
         var ngrams = new List<UInt128>();
         var i = 0;
-        while (i < text.Length)
+        while (TextCounting.NextLetterRun(text, ref i, out var start))
         {
-            if (!char.IsLetter(text[i]))
-            {
-                i++;
-                continue;
-            }
-            var start = i;
-            while (i < text.Length && char.IsLetter(text[i]))
-            {
-                i++;
-            }
             for (var j = start; j + length <= i; j++)
             {
                 var packed = PackWide(text.AsSpan(j, length));

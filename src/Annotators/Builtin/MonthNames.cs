@@ -20,18 +20,8 @@ internal static class MonthNames
         var months = Months.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> lower = stackalloc char[10];
         var i = 0;
-        while (i < text.Length)
+        while (TextCounting.NextLetterRun(text, ref i, out var start))
         {
-            if (!char.IsLetter(text[i]))
-            {
-                i++;
-                continue;
-            }
-            var start = i;
-            while (i < text.Length && char.IsLetter(text[i]))
-            {
-                i++;
-            }
             if (i - start is >= 3 and <= 10 && months.ContainsKey(lower[..text[start..i].ToLowerInvariant(lower)]))
             {
                 return true;

@@ -3,6 +3,24 @@ namespace Annotate.Annotators.Builtin;
 /// <summary>Word, letter and character counting shared by the annotators, so their numbers agree.</summary>
 internal static class TextCounting
 {
+    /// <summary>
+    /// Moves <paramref name="position"/> past the next run of letters in <paramref name="text"/>, giving where it
+    /// starts; false when no letter is left.
+    /// </summary>
+    public static bool NextLetterRun(ReadOnlySpan<char> text, ref int position, out int start)
+    {
+        while (position < text.Length && !char.IsLetter(text[position]))
+        {
+            position++;
+        }
+        start = position;
+        while (position < text.Length && char.IsLetter(text[position]))
+        {
+            position++;
+        }
+        return position > start;
+    }
+
     /// <summary>Words: runs of non-white-space characters that hold at least one letter or digit.</summary>
     public static int CountWords(ReadOnlySpan<char> text)
     {
