@@ -94,6 +94,17 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     internal LinguaDetection LinguaDetection { get; }
 
     /// <summary>
+    /// The language the detector ranks first for <paramref name="text"/> and its confidence, or null where it finds
+    /// none, the models it needs loaded first: a detection of an English sentence warms up the configured languages
+    /// written in Latin script.
+    /// </summary>
+    public (Language Language, double Confidence)? Detect(string text)
+    {
+        using var lease = Acquire();
+        return LinguaDetection.Detect(lease.Value, text);
+    }
+
+    /// <summary>
     /// The shared detector (thread-safe), built when no build has succeeded yet (or after a release), held until the
     /// lease is disposed: its models are not given back meanwhile. Concurrent first callers wait for the one build.
     /// </summary>

@@ -1,4 +1,3 @@
-using Lingua;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,8 +17,7 @@ public sealed class LanguageDetectorWarmup(LanguageDetectorProvider provider, IL
             {
                 // One detection of an English sentence loads the models of the configured languages written in Latin
                 // script; those of other scripts load with the first document that has words in them.
-                using var lease = provider.Acquire();
-                provider.LinguaDetection.Detect(lease.Value, "Annotate warms up its language detector.");
+                provider.Detect("Annotate warms up its language detector.");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

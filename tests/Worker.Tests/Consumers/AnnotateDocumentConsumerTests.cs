@@ -58,7 +58,7 @@ public sealed class AnnotateDocumentConsumerTests : IAsyncLifetime
         // The first document of a process loads the language models: a quiet spell the harness must not mistake for
         // the end of the test. Load them first, and allow some slack on a busy machine.
         harness.TestInactivityTimeout = TimeSpan.FromSeconds(3);
-        _ = provider.GetRequiredService<Annotate.Annotators.Builtin.LanguageDetectorProvider>().Acquire().Value.ComputeLanguageConfidenceValues("warm up");
+        _ = provider.GetRequiredService<Annotate.Annotators.Builtin.LanguageDetectorProvider>().Detect("warm up");
         await harness.Start();
         return harness;
     }
