@@ -31,6 +31,31 @@ public class EncoderTextTests
     public void Windows_stop_at_the_bound() =>
         Assert.Equal(3, EncoderText.Windows(Enumerable.Repeat("word", 100).ToList(), 5, 3).Count);
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(13)]
+    [InlineData(384)]
+    [InlineData(385)]
+    public void Cosine_sums_lanes_at_a_time_to_what_one_product_after_another_gives(int length)
+    {
+        var random = new Random(length);
+        for (var pair = 0; pair < 200; pair++)
+        {
+            var a = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+            var b = Enumerable.Range(0, length).Select(i => (pair % 2 == 0 ? a[i] : 0f) + (float)((random.NextDouble() * 2) - 1)).ToArray();
+            double dot = 0, normA = 0, normB = 0;
+            for (var i = 0; i < length; i++)
+            {
+                dot += a[i] * b[i];
+                normA += a[i] * a[i];
+                normB += b[i] * b[i];
+            }
+            // The same to the last bits of a double: the single-precision results agree but where a sum's last bit
+            // crosses a float's rounding point.
+            Assert.Equal((float)(dot / Math.Sqrt(normA * normB)), Vectors.Cosine(a, b), 1e-6f);
+        }
+    }
+
     [Fact]
     public void Cosine_of_a_vector_with_itself_is_one_with_an_orthogonal_zero_and_with_the_zero_vector_zero()
     {
