@@ -190,11 +190,11 @@ public sealed class LanguageAnnotator(LanguageDetectorProvider provider, IOption
         }
     }
 
-    /// <summary>The detector, and its answers without the library's per-character costs.</summary>
-    private readonly record struct Detection(LanguageDetector Detector, LinguaDetection Fast);
+    /// <summary>The detector, and the detection that computes its answers without the library's per-character costs.</summary>
+    private readonly record struct Detection(LanguageDetector Detector, LinguaDetection Lingua);
 
     private static (Language Language, double Confidence)? Detect(Detection detection, string text) =>
-        detection.Fast.Detect(detection.Detector, text) is { } found ? (found.Language, Math.Round(found.Confidence, 4)) : null;
+        detection.Lingua.Detect(detection.Detector, text) is { } found ? (found.Language, Math.Round(found.Confidence, 4)) : null;
 
     private static string Code(Language language) => language.IsoCode6391().ToString().ToLowerInvariant();
 

@@ -36,7 +36,6 @@ internal sealed class LinguaDetection
 
     private static readonly Language[] NoLanguage = [];
 
-
     // What the library's rules know of each language and each script, for the configured languages.
     private readonly Dictionary<Language, HashSet<UnicodeScript>> _scriptsOf = [];
     private readonly Dictionary<UnicodeScript, Language> _oneLanguageScripts = [];
