@@ -88,6 +88,35 @@ public class LinguaDetectionTests
         Assert.False(NgramTable.TryPack("abcdef", out _));
     }
 
+    [Theory]
+    [InlineData(70_000)]
+    [InlineData(NgramTable.MaxProbabilities + 1_000)]
+    public void A_table_finds_every_ngram_of_a_model_with_more_probabilities_than_a_slot_holds_beside_it(int count)
+    {
+        // Five-letter n-grams, each with its own probability: past 65,536 the index's high bits sit above the letters,
+        // past MaxProbabilities the n-grams are kept under their text.
+        static string Ngram(int i) => string.Create(5, i, static (letters, n) =>
+        {
+            for (var j = 0; j < letters.Length; j++, n /= 26)
+            {
+                letters[j] = (char)('a' + n % 26);
+            }
+        });
+        var model = Enumerable.Range(0, count).ToDictionary(Ngram, i => (i + 1.0) / (count + 1.0));
+
+        var table = NgramTable.From(model);
+
+        Assert.Equal(count, table.Count);
+        foreach (var i in Enumerable.Range(0, count).Where(i => i % 7 == 0 || i >= count - 2_000))
+        {
+            Assert.Equal(Math.Log((i + 1.0) / (count + 1.0)), table.Logarithm(Ngram(i)));
+        }
+        foreach (var i in Enumerable.Range(count, 2_000))
+        {
+            Assert.Null(table.Logarithm(Ngram(i)));
+        }
+    }
+
     [Fact]
     public void The_models_read_for_a_detection_are_given_back_with_the_detector()
     {
