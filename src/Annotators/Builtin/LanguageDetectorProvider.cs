@@ -123,6 +123,12 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     public bool TryRelease() => _detector.TryRelease();
 
     /// <summary>
+    /// Gives back the resident pages of the models read so far, which stay loaded (mapped from their files): the next
+    /// detection faults in, from the file cache, what it reads.
+    /// </summary>
+    public long TrimResident() => LinguaDetection.TrimResident();
+
+    /// <summary>
     /// In high-accuracy mode, gives back the models of short texts (~113 MiB for the default languages) and keeps the
     /// trigram ones (7 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
     /// trigrams alone. All of a detector's models are unloaded at once, so the heap is compacted and the trigram ones

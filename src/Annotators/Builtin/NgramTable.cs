@@ -1,3 +1,8 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Annotate.Annotators.Memory;
+
 namespace Annotate.Annotators.Builtin;
 
 /// <summary>
@@ -9,7 +14,12 @@ namespace Annotate.Annotators.Builtin;
 /// 263,548 n-grams, 52,174 probabilities). An n-gram with a character beyond U+0FFF (Han, kana, Hangul, presentation
 /// forms) is kept under its text instead.
 /// </summary>
-internal sealed class NgramTable
+/// <remarks>
+/// Given a folder, the table is written to a file there and read from the file mapped read-only (the file deleted once
+/// mapped): an idle process gives its pages back (<see cref="DropResident"/>) and the next detection faults in, from the
+/// kernel's file cache, what it reads. Where no file can be written, and without a folder, it is held in memory.
+/// </remarks>
+internal sealed unsafe class NgramTable
 {
     private const int BitsPerLetter = 12;
     private const int MaxLetters = 64 / BitsPerLetter;
@@ -25,28 +35,36 @@ internal sealed class NgramTable
 
     private const ulong Spread = 0x9E37_79B9_7F4A_7C15UL;
 
-    private readonly ulong[] _slots;
-    private readonly ushort[] _lowIndexes;
-    private readonly double[] _logarithms;
+    private readonly TableBytes _bytes;
+    private readonly ulong* _slots;
+    private readonly double* _logarithms;
+    private readonly ushort* _lowIndexes;
+    private readonly int _slotCount;
+    private readonly int _logarithmCount;
     private readonly int _packedCount;
     private readonly Dictionary<string, double> _byText;
     private readonly Dictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> _byTextLookup;
     private readonly bool _packableByText;
 
-    private NgramTable(ulong[] slots, ushort[] lowIndexes, double[] logarithms, int packedCount, Dictionary<string, double> byText)
+    private NgramTable(ulong[] slots, double[] logarithms, ushort[] lowIndexes, int packedCount, Dictionary<string, double> byText, string? folder)
     {
+        _bytes = TableBytes.Of(slots, logarithms, lowIndexes, folder);
+        _slots = (ulong*)_bytes.Start;
+        _logarithms = (double*)(_bytes.Start + (long)slots.Length * sizeof(ulong));
+        _lowIndexes = (ushort*)(_logarithms + logarithms.Length);
+        (_slotCount, _logarithmCount, _packedCount) = (slots.Length, logarithms.Length, packedCount);
         byText.TrimExcess();
-        (_slots, _lowIndexes, _logarithms, _packedCount, _byText) = (slots, lowIndexes, logarithms, packedCount, byText);
+        _byText = byText;
         _byTextLookup = byText.GetAlternateLookup<ReadOnlySpan<char>>();
         _packableByText = byText.Keys.Any(ngram => TryPack(ngram, out _));
     }
 
     /// <summary>
     /// The table of a model's positive probabilities (an n-gram held at zero or below counts as missing, as in the
-    /// library). Should a model have more distinct probabilities than a slot can index, the n-grams of the rest are kept
-    /// under their text.
+    /// library), mapped from a file written to <paramref name="folder"/> if one is given and can be written. Should a
+    /// model have more distinct probabilities than a slot can index, the n-grams of the rest are kept under their text.
     /// </summary>
-    public static NgramTable From(IEnumerable<KeyValuePair<string, double>> model)
+    public static NgramTable From(IEnumerable<KeyValuePair<string, double>> model, string? folder = null)
     {
         var packed = new List<(ulong Letters, int Index)>((model as IReadOnlyCollection<KeyValuePair<string, double>>)?.Count ?? 0);
         var indexes = new Dictionary<double, int>();
@@ -81,7 +99,7 @@ internal sealed class NgramTable
             lowIndexes[slot] = (ushort)index;
         }
         var packedCount = slots.Count(slot => slot != 0);
-        return new NgramTable(slots, lowIndexes, [.. logarithms], packedCount, byText);
+        return new NgramTable(slots, [.. logarithms], lowIndexes, packedCount, byText, folder);
     }
 
     private static int? IndexOf(double probability, Dictionary<double, int> indexes, List<double> logarithms)
@@ -102,32 +120,59 @@ internal sealed class NgramTable
     /// <summary>How many n-grams the table holds.</summary>
     public int Count => _packedCount + _byText.Count;
 
+    /// <summary>Whether the table is read from a mapped file (false: held in memory).</summary>
+    internal bool Mapped => _bytes.Mapped;
+
+    /// <summary>Where the table's packed part starts (for tests: its mapping's resident pages).</summary>
+    internal nint Address => (nint)_bytes.Start;
+
     /// <summary>The logarithm of the n-gram's probability, or null where the model lacks it.</summary>
     public double? Logarithm(ReadOnlySpan<char> ngram)
     {
-        if (TryPack(ngram, out var letters) && _slots.Length > 0)
+        if (TryPack(ngram, out var letters) && _slotCount > 0)
         {
-            // The table is never full, so the search meets an empty slot (zero: no n-gram packs to zero) at the latest.
-            var slot = SlotOf(letters, _slots.Length);
-            while (true)
+            var found = Find(letters);
+            // The mapping is the table's to unmap once the table is unreachable: not before the search is done.
+            GC.KeepAlive(this);
+            if (found is not null || !_packableByText)
             {
-                var held = _slots[slot];
-                if ((held & LettersMask) == letters)
-                {
-                    return _logarithms[(int)(held >> LetterBits) << LowIndexBits | _lowIndexes[slot]];
-                }
-                if (held == 0)
-                {
-                    break;
-                }
-                slot = slot + 1 == _slots.Length ? 0 : slot + 1;
-            }
-            if (!_packableByText)
-            {
-                return null;
+                return found;
             }
         }
         return _byTextLookup.TryGetValue(ngram, out var other) ? other : null;
+    }
+
+    private double? Find(ulong letters)
+    {
+        // The table is never full, so the search meets an empty slot (zero: no n-gram packs to zero) at the latest.
+        var slot = SlotOf(letters, _slotCount);
+        while (true)
+        {
+            var held = _slots[slot];
+            if ((held & LettersMask) == letters)
+            {
+                var index = (int)(held >> LetterBits) << LowIndexBits | _lowIndexes[slot];
+                return (uint)index < (uint)_logarithmCount
+                    ? _logarithms[index]
+                    : throw new InvalidDataException("A language model's table no longer holds what was written to it.");
+            }
+            if (held == 0)
+            {
+                return null;
+            }
+            slot = slot + 1 == _slotCount ? 0 : slot + 1;
+        }
+    }
+
+    /// <summary>
+    /// Gives back the resident pages of a mapped table (they are read again from the file cache when next needed);
+    /// returns the bytes advised, nothing for a table held in memory.
+    /// </summary>
+    public long DropResident()
+    {
+        var dropped = _bytes.Mapped ? MappedFilePages.DropResidentRange((nint)_bytes.Start, _bytes.Length) : 0;
+        GC.KeepAlive(this);
+        return dropped;
     }
 
     /// <summary>Where the search for packed letters starts: their product with an odd number, its high bits scaled to the table.</summary>
@@ -153,5 +198,86 @@ internal sealed class NgramTable
             letters |= (ulong)ngram[i] << (BitsPerLetter * i);
         }
         return true;
+    }
+
+    /// <summary>
+    /// The bytes a table is read from, the slots, then the logarithms, then the indexes' low bits: a file mapped
+    /// read-only and deleted once mapped (unmapped when the table is collected), or pinned memory.
+    /// </summary>
+    private sealed class TableBytes
+    {
+        private readonly MemoryMappedFile? _file;
+        private readonly MemoryMappedViewAccessor? _view;
+        private readonly byte[]? _pinned;
+
+        private TableBytes(byte* start, long length, MemoryMappedFile? file, MemoryMappedViewAccessor? view, byte[]? pinned)
+        {
+            Start = start;
+            (Length, _file, _view, _pinned) = (length, file, view, pinned);
+        }
+
+        ~TableBytes()
+        {
+            if (_view is not null)
+            {
+                _view.SafeMemoryMappedViewHandle.ReleasePointer();
+                _view.Dispose();
+                _file!.Dispose();
+            }
+        }
+
+        public byte* Start { get; }
+
+        public long Length { get; }
+
+        public bool Mapped => _view is not null;
+
+        public static TableBytes Of(ulong[] slots, double[] logarithms, ushort[] lowIndexes, string? folder)
+        {
+            var (first, second) = (slots.Length * sizeof(ulong), logarithms.Length * sizeof(double));
+            var bytes = GC.AllocateUninitializedArray<byte>(checked(first + second + lowIndexes.Length * sizeof(ushort)), pinned: true);
+            MemoryMarshal.AsBytes(slots.AsSpan()).CopyTo(bytes);
+            MemoryMarshal.AsBytes(logarithms.AsSpan()).CopyTo(bytes.AsSpan(first));
+            MemoryMarshal.AsBytes(lowIndexes.AsSpan()).CopyTo(bytes.AsSpan(first + second));
+            if (bytes.Length > 0 && folder is not null && Map(bytes, folder) is { } mapped)
+            {
+                return mapped;
+            }
+            return new TableBytes((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)), bytes.Length, null, null, bytes);
+        }
+
+        private static TableBytes? Map(byte[] bytes, string folder)
+        {
+            var path = Path.Combine(folder, "annotate-lingua-" + Guid.NewGuid().ToString("N") + ".table");
+            MemoryMappedFile? file = null;
+            try
+            {
+                using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+                {
+                    stream.Write(bytes);
+                }
+                file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+                var view = file.CreateViewAccessor(0, bytes.Length, MemoryMappedFileAccess.Read);
+                byte* start = null;
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+                return new TableBytes(start + view.PointerOffset, bytes.Length, file, view, null);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                file?.Dispose();
+                return null;
+            }
+            finally
+            {
+                try
+                {
+                    File.Delete(path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left in the folder; it holds nothing but the library's public model.
+                }
+            }
+        }
     }
 }

@@ -73,6 +73,29 @@ internal static class MappedFilePages
     }
 
     /// <summary>
+    /// Drops the resident pages of a mapping this process made itself, shared and read-only, from
+    /// <paramref name="address"/> (the start of a page) for <paramref name="length"/> bytes (Linux; elsewhere nothing):
+    /// its pages are the file's and are faulted in again from the file cache when next read. Returns the bytes advised.
+    /// </summary>
+    public static long DropResidentRange(nint address, long length)
+    {
+        if (!OperatingSystem.IsLinux() || address == 0 || length <= 0)
+        {
+            return 0;
+        }
+        var page = Environment.SystemPageSize;
+        var bytes = (length + page - 1) / page * page;
+        try
+        {
+            return madvise(address, (nuint)bytes, MadviseDontNeed) == 0 ? bytes : 0;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
     /// Advises random reads (<c>MADV_RANDOM</c>: no read-ahead when a page is faulted in) for the bytes
     /// [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of <paramref name="path"/> in
     /// every mapping of it (Linux; elsewhere nothing): a lookup table whose rows are read here and there. Returns the

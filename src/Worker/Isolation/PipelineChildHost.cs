@@ -398,10 +398,10 @@ public static class PipelineChildHost
             ProcessMemory.Compact();
             // What stays loaded but is read again from the file cache at little cost (the encoder's mapped weights): the
             // next document faults in what it reads, not all that the last ones read.
-            if (release.TrimResident() is > 0 and var trimmed)
+            if (release.TrimResident() is { Count: > 0 } trimmed)
             {
-                logger.LogInformation("Idle: the pages of {Megabytes} MiB of mapped weights given back; the next document reads what it needs of them from the file cache",
-                    trimmed / (1024 * 1024));
+                logger.LogInformation("Idle: the pages of mapped files given back ({Trimmed}); the next document reads what it needs of them from the file cache",
+                    string.Join(", ", trimmed.Select(t => $"{t.Name} {t.Bytes / (1024 * 1024)} MiB")));
             }
         }
 
@@ -563,8 +563,9 @@ public static class PipelineChildHost
         /// <summary>Releases each one that nothing holds; the names of those released.</summary>
         public List<string> Release() => releasables.Where(r => r.TryRelease()).Select(r => r.ReleaseName).ToList();
 
-        /// <summary>Gives back the pages each one can read again from the file cache (<see cref="IReleasableWhenIdle.TrimResident"/>), released or not; the bytes advised.</summary>
-        public long TrimResident() => releasables.Sum(r => r.TrimResident());
+        /// <summary>Gives back the pages each one can read again from the file cache (<see cref="IReleasableWhenIdle.TrimResident"/>), released or not; the bytes advised by each that advised any.</summary>
+        public List<(string Name, long Bytes)> TrimResident() =>
+            releasables.Select(r => (Name: r.ReleaseName, Bytes: r.TrimResident())).Where(t => t.Bytes > 0).ToList();
     }
 
     /// <summary>A document the child is annotating: its cancellation, and its progress not yet sent to the worker.</summary>

@@ -118,6 +118,84 @@ public class LinguaDetectionTests
     }
 
     [Fact]
+    public void A_table_written_to_a_folder_is_read_from_the_file_mapped_and_gives_back_its_pages_when_asked()
+    {
+        var folder = Directory.CreateTempSubdirectory("annotate-ngrams-").FullName;
+        try
+        {
+            static string Ngram(int i) => $"{(char)('a' + i % 26)}{(char)('a' + i / 26 % 26)}{(char)('a' + i / 676 % 26)}q";
+            var model = Enumerable.Range(0, 17_000).ToDictionary(Ngram, i => (i % 500 + 1) / 1000.0);
+
+            var table = NgramTable.From(model, folder);
+
+            Assert.True(table.Mapped);
+            // The file is gone once mapped: the mapping holds its bytes.
+            Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+            Assert.All(model, ngram => Assert.Equal(Math.Log(ngram.Value), table.Logarithm(ngram.Key)));
+            Assert.True(ResidentKilobytes(table.Address) > 0);
+
+            Assert.True(table.DropResident() > 0);
+            Assert.Equal(0, ResidentKilobytes(table.Address));
+            // Read again from the file cache.
+            Assert.All(model, ngram => Assert.Equal(Math.Log(ngram.Value), table.Logarithm(ngram.Key)));
+            Assert.Null(table.Logarithm("zzzz"));
+            Assert.True(ResidentKilobytes(table.Address) > 0);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_table_whose_folder_cannot_be_written_is_held_in_memory()
+    {
+        var model = new Dictionary<string, double> { ["abc"] = 0.25, ["cba"] = 0.5 };
+
+        var table = NgramTable.From(model, Path.Combine(Path.GetTempPath(), "annotate-no-such-folder-" + Guid.NewGuid().ToString("N")));
+
+        Assert.False(table.Mapped);
+        Assert.Equal(Math.Log(0.25), table.Logarithm("abc"));
+        Assert.Equal(Math.Log(0.5), table.Logarithm("cba"));
+        Assert.Null(table.Logarithm("bca"));
+        Assert.Equal(0, table.DropResident());
+    }
+
+    [Fact]
+    public void The_models_give_back_their_pages_and_answer_the_same_afterwards()
+    {
+        var provider = new LanguageDetectorProvider(Options.Create(new LanguageOptions { Languages = ["en", "de", "fr"] }), NullLogger<LanguageDetectorProvider>.Instance);
+        using var lease = provider.Acquire();
+        var texts = new[] { Sentences["de"], Sentences["fr"], "The board met.", "Der Rat tagte.", Sentences["en"] };
+        var before = texts.Select(text => provider.LinguaDetection.Detect(lease.Value, text)).ToList();
+
+        Assert.True(provider.TrimResident() > 0);
+
+        Assert.Equal(before, texts.Select(text => Compare(provider.LinguaDetection, lease.Value, text)));
+    }
+
+    /// <summary>The resident kilobytes of the mapping holding <paramref name="address"/>, from /proc/self/smaps.</summary>
+    private static long ResidentKilobytes(nint address)
+    {
+        var inside = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            var dash = line.IndexOf('-', StringComparison.Ordinal);
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (dash > 0 && space > dash && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var start)
+                && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out var end))
+            {
+                inside = (ulong)address >= start && (ulong)address < end;
+            }
+            else if (inside && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(4).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        throw new InvalidOperationException("No mapping holds the table.");
+    }
+
+    [Fact]
     public void The_models_read_for_a_detection_are_given_back_with_the_detector()
     {
         var provider = new LanguageDetectorProvider(Options.Create(new LanguageOptions { Languages = ["en", "de"] }), NullLogger<LanguageDetectorProvider>.Instance);

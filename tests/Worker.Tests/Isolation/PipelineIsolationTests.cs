@@ -224,7 +224,7 @@ public sealed class PipelineIsolationTests
     }
 
     [Fact]
-    public async Task An_idle_child_gives_back_the_pages_of_its_encoders_weights_without_unloading_it()
+    public async Task An_idle_child_gives_back_the_pages_of_its_encoders_weights_and_language_models_without_unloading_them()
     {
         await using var worker = await IsolationHarness.StartAsync(new()
         {
@@ -238,10 +238,11 @@ public sealed class PipelineIsolationTests
         // The warm-up loads the encoder; once the child has been idle for two heartbeats it trims.
         var warmedUp = await worker.WaitForLogAsync("Warmed up in", bound.Token);
         Assert.Contains("sentence encoder loaded", warmedUp, StringComparison.Ordinal);
-        var trimmed = await worker.WaitForLogAsync("MiB of mapped weights given back", bound.Token);
+        var trimmed = await worker.WaitForLogAsync("the pages of mapped files given back", bound.Token);
 
-        // The encoder's 87 MiB of weights, mapped from its file.
-        Assert.Matches("the pages of (8[5-9]|9[0-9]) MiB of mapped weights given back", trimmed);
+        // The encoder's 87 MiB of weights, mapped from its file, and the language models the warm-up read, from theirs.
+        Assert.Matches(@"sentence-encoder (8[5-9]|9[0-9]) MiB", trimmed);
+        Assert.Matches(@"language-detector [1-9][0-9]* MiB", trimmed);
         Assert.Null(worker.Supervisor.LastRelease);
     }
 
