@@ -235,18 +235,20 @@ internal sealed unsafe class NgramTable
         public static TableBytes Of(ulong[] slots, double[] logarithms, ushort[] lowIndexes, string? folder)
         {
             var (first, second) = (slots.Length * sizeof(ulong), logarithms.Length * sizeof(double));
-            var bytes = GC.AllocateUninitializedArray<byte>(checked(first + second + lowIndexes.Length * sizeof(ushort)), pinned: true);
-            MemoryMarshal.AsBytes(slots.AsSpan()).CopyTo(bytes);
-            MemoryMarshal.AsBytes(logarithms.AsSpan()).CopyTo(bytes.AsSpan(first));
-            MemoryMarshal.AsBytes(lowIndexes.AsSpan()).CopyTo(bytes.AsSpan(first + second));
-            if (bytes.Length > 0 && folder is not null && Map(bytes, folder) is { } mapped)
+            var length = checked(first + second + lowIndexes.Length * sizeof(ushort));
+            if (length > 0 && folder is not null && Map(slots, logarithms, lowIndexes, length, folder) is { } mapped)
             {
                 return mapped;
             }
+            // Pinned only here: an allocation on the pinned heap counts toward the oldest generation's budget.
+            var bytes = GC.AllocateUninitializedArray<byte>(length, pinned: true);
+            MemoryMarshal.AsBytes(slots.AsSpan()).CopyTo(bytes);
+            MemoryMarshal.AsBytes(logarithms.AsSpan()).CopyTo(bytes.AsSpan(first));
+            MemoryMarshal.AsBytes(lowIndexes.AsSpan()).CopyTo(bytes.AsSpan(first + second));
             return new TableBytes((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)), bytes.Length, null, null, bytes);
         }
 
-        private static TableBytes? Map(byte[] bytes, string folder)
+        private static TableBytes? Map(ulong[] slots, double[] logarithms, ushort[] lowIndexes, int length, string folder)
         {
             var path = Path.Combine(folder, "annotate-lingua-" + Guid.NewGuid().ToString("N") + ".table");
             MemoryMappedFile? file = null;
@@ -254,13 +256,15 @@ internal sealed unsafe class NgramTable
             {
                 using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
                 {
-                    stream.Write(bytes);
+                    stream.Write(MemoryMarshal.AsBytes(slots.AsSpan()));
+                    stream.Write(MemoryMarshal.AsBytes(logarithms.AsSpan()));
+                    stream.Write(MemoryMarshal.AsBytes(lowIndexes.AsSpan()));
                 }
                 file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-                var view = file.CreateViewAccessor(0, bytes.Length, MemoryMappedFileAccess.Read);
+                var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
                 byte* start = null;
                 view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-                return new TableBytes(start + view.PointerOffset, bytes.Length, file, view, null);
+                return new TableBytes(start + view.PointerOffset, length, file, view, null);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
             {
