@@ -129,8 +129,8 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     public long TrimResident() => LinguaDetection.TrimResident();
 
     /// <summary>
-    /// In high-accuracy mode, gives back the models of short texts (~113 MiB for the default languages) and keeps the
-    /// trigram ones (7 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
+    /// In high-accuracy mode, gives back the models of short texts (~56 MiB for the default languages) and keeps the
+    /// trigram ones (4 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
     /// trigrams alone. All of a detector's models are unloaded at once, so the heap is compacted and the trigram ones
     /// are loaded again here, while the heap is small, rather than by the table's own detection at its peak. False in
     /// low-accuracy mode (only trigram models are held), with <see cref="LanguageOptions.PreloadModels"/> (kept loaded

@@ -39,9 +39,10 @@ public sealed class LanguageOptions
     /// <summary>
     /// Lingua's high-accuracy mode: a text under 120 characters is scored on its 1- to 5-letter sequences, not only
     /// on its trigrams. Its models take memory: for the eleven Latin-script languages of the defaults, the trigram models
-    /// (with the bigram and unigram ones they fall back to) hold 7 MiB and the others 113 MiB more (2 s to load, at the
-    /// warm-up). Off, every text is scored on trigrams: on 2,764 short blocks of manual pages in 13 languages 86.5 % right
-    /// against 89.5 % (English 88 against 96 %, French 77 against 87 %), for ~110 MiB less in the pipeline child
+    /// (with the bigram and unigram ones they fall back to) take 4 MiB and the others 56 MiB more (2 s to load, at the
+    /// warm-up; mapped from files, whose pages an idle child gives back). Off, every text is scored on trigrams: on 2,764
+    /// short blocks of manual pages in 13 languages 86.5 % right against 89.5 % (English 88 against 96 %, French 77
+    /// against 87 %), for ~56 MiB less in a busy pipeline child
     /// (docs/BENCHMARKS.md, <i>The 1,000,000-row workbook through the service</i> and <i>Language detection without the
     /// library's per-character costs</i>). Longer texts are scored on trigrams either way. Default true.
     /// </summary>
