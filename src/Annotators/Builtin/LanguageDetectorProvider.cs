@@ -32,10 +32,14 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     {
     }
 
-    /// <summary>Creates the provider with its own way to build the detector (tests make the build fail).</summary>
+    /// <summary>
+    /// Creates the provider with its own way to build the detector (tests make the build fail) and the folder its
+    /// models' tables are mapped from (the temporary folder; null holds them in memory).
+    /// </summary>
     internal LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger,
-        Func<IReadOnlyList<Language>, LanguageOptions, LanguageDetector> build)
+        Func<IReadOnlyList<Language>, LanguageOptions, LanguageDetector>? build, string? tablesFolder = "")
     {
+        build ??= Build;
         var (languages, unknown) = Resolve(options.Value.EffectiveLanguages);
         if (unknown.Count > 0)
         {
@@ -47,7 +51,7 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
                 [$"Annotate:Language:Languages names no language the detector supports (got: {string.Join(", ", options.Value.EffectiveLanguages)})."]);
         }
         Languages = languages;
-        LinguaDetection = new LinguaDetection(languages);
+        LinguaDetection = new LinguaDetection(languages, tablesFolder == "" ? Path.GetTempPath() : tablesFolder);
         if (!LinguaDetection.Available)
         {
             logger.LogWarning("The language detector's internal steps were not found in this version of Lingua: every text is detected through its public call, which is slower");
@@ -129,16 +133,26 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
     public long TrimResident() => LinguaDetection.TrimResident();
 
     /// <summary>
-    /// In high-accuracy mode, gives back the models of short texts (~56 MiB for the default languages) and keeps the
-    /// trigram ones (4 MiB): a large table's language is told from a long sample of its cells, which Lingua scores on
-    /// trigrams alone. All of a detector's models are unloaded at once, so the heap is compacted and the trigram ones
-    /// are loaded again here, while the heap is small, rather than by the table's own detection at its peak. False in
-    /// low-accuracy mode (only trigram models are held), with <see cref="LanguageOptions.PreloadModels"/> (kept loaded
-    /// as asked), and when nothing is loaded or a detection holds the detector.
+    /// In high-accuracy mode, gives back what the models of short texts hold (~56 MiB for the default languages): a large
+    /// table's language is told from a long sample of its cells, which Lingua scores on trigrams alone. Models mapped
+    /// from their files (<see cref="LinguaDetection.AllMapped"/>) give back their pages and stay loaded: the table's
+    /// detection faults in the trigram pages it reads, the next document with short blocks the rest, from the file cache,
+    /// rather than reading the models again. Models held in memory are unloaded (all of a detector's at once, when no
+    /// detection holds it), the heap compacted, and the trigram ones loaded again here, while the heap is small, rather
+    /// than by the table's own detection at its peak. False in low-accuracy mode (only trigram models are held), with
+    /// <see cref="LanguageOptions.PreloadModels"/> (kept loaded as asked), and when nothing is loaded.
     /// </summary>
     public bool ReleaseBeforeLargeTable()
     {
-        if (!_releasesBeforeLargeTable || !TryRelease())
+        if (!_releasesBeforeLargeTable || !IsLoaded)
+        {
+            return false;
+        }
+        if (LinguaDetection.AllMapped)
+        {
+            return TrimResident() > 0;
+        }
+        if (!TryRelease())
         {
             return false;
         }

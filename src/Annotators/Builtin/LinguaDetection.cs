@@ -52,9 +52,15 @@ internal sealed class LinguaDetection
     // same array twice).
     private readonly Language[]?[] _characterLanguages = new Language[]?[char.MaxValue + 1];
 
-    /// <summary>Prepares the rules for <paramref name="languages"/>, the detector's languages.</summary>
-    public LinguaDetection(IReadOnlyCollection<Language> languages)
+    private readonly string? _tablesFolder;
+
+    /// <summary>
+    /// Prepares the rules for <paramref name="languages"/>, the detector's languages; the models' tables are mapped from
+    /// files written to <paramref name="tablesFolder"/> (null, or where it cannot be written: held in memory).
+    /// </summary>
+    public LinguaDetection(IReadOnlyCollection<Language> languages, string? tablesFolder)
     {
+        _tablesFolder = tablesFolder;
         try
         {
             // Lingua's alphabets are its scripts under the same names (its internal Alphabet enum, None aside).
@@ -431,7 +437,7 @@ internal sealed class LinguaDetection
     /// </summary>
     private NgramTable Model(Language language, int length, string modelsDirectory) =>
         _models.GetOrAdd((language, length), static (key, directory) => new Lazy<NgramTable>(
-            () => NgramTable.From(ReadLanguageModel(null, key.Language, key.Length, directory), Path.GetTempPath())), modelsDirectory).Value;
+            () => NgramTable.From(ReadLanguageModel(null, key.Language, key.Length, directory.Models), directory.Tables)), (Models: modelsDirectory, Tables: _tablesFolder)).Value;
 
     /// <summary>
     /// Gives back the models read so far (their pages at once, their mappings once collected); the next detection reads
@@ -449,6 +455,15 @@ internal sealed class LinguaDetection
     /// </summary>
     public long TrimResident() =>
         _models.Values.Where(model => model.IsValueCreated).Sum(model => model.Value.DropResident());
+
+    /// <summary>
+    /// True when the detections go through these models (<see cref="Available"/>) and every one read so far is mapped
+    /// from its file, so that <see cref="TrimResident"/> gives back all they hold but the n-grams kept by text.
+    /// </summary>
+    public bool AllMapped => Available && _models.Values.All(model => !model.IsValueCreated || model.Value.Mapped);
+
+    /// <summary>The tables read so far (for tests).</summary>
+    internal IEnumerable<NgramTable> Tables => _models.Values.Where(model => model.IsValueCreated).Select(model => model.Value);
 
     /// <summary>
     /// Reads every model the detector's languages can need (one to five letters, or in low-accuracy mode the trigrams and

@@ -1,4 +1,5 @@
 using Annotate.Annotators.Builtin;
+using Annotate.Annotators.Tests.Support;
 using Lingua;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -132,14 +133,14 @@ public class LinguaDetectionTests
             // The file is gone once mapped: the mapping holds its bytes.
             Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
             Assert.All(model, ngram => Assert.Equal(Math.Log(ngram.Value), table.Logarithm(ngram.Key)));
-            Assert.True(ResidentKilobytes(table.Address) > 0);
+            Assert.True(MappedResidency.Kilobytes(table.Address) > 0);
 
             Assert.True(table.DropResident() > 0);
-            Assert.Equal(0, ResidentKilobytes(table.Address));
+            Assert.Equal(0, MappedResidency.Kilobytes(table.Address));
             // Read again from the file cache.
             Assert.All(model, ngram => Assert.Equal(Math.Log(ngram.Value), table.Logarithm(ngram.Key)));
             Assert.Null(table.Logarithm("zzzz"));
-            Assert.True(ResidentKilobytes(table.Address) > 0);
+            Assert.True(MappedResidency.Kilobytes(table.Address) > 0);
         }
         finally
         {
@@ -172,27 +173,6 @@ public class LinguaDetectionTests
         Assert.True(provider.TrimResident() > 0);
 
         Assert.Equal(before, texts.Select(text => Compare(provider.LinguaDetection, lease.Value, text)));
-    }
-
-    /// <summary>The resident kilobytes of the mapping holding <paramref name="address"/>, from /proc/self/smaps.</summary>
-    private static long ResidentKilobytes(nint address)
-    {
-        var inside = false;
-        foreach (var line in File.ReadLines("/proc/self/smaps"))
-        {
-            var dash = line.IndexOf('-', StringComparison.Ordinal);
-            var space = line.IndexOf(' ', StringComparison.Ordinal);
-            if (dash > 0 && space > dash && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var start)
-                && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out var end))
-            {
-                inside = (ulong)address >= start && (ulong)address < end;
-            }
-            else if (inside && line.StartsWith("Rss:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.AsSpan(4).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-        throw new InvalidOperationException("No mapping holds the table.");
     }
 
     [Fact]

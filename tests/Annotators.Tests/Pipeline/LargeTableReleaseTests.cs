@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Annotate.Annotators.Tests.Pipeline;
 
-/// <summary>Before a large table is read, the language detector's models of short texts are given back.</summary>
+/// <summary>Before a large table is read, what the language detector's models of short texts hold is given back.</summary>
 public class LargeTableReleaseTests
 {
     private const string Rows = "name,city,comment\n" +
@@ -41,10 +41,8 @@ public class LargeTableReleaseTests
             .AddAnnotators()
             .BuildServiceProvider();
         var language = services.GetRequiredService<LanguageDetectorProvider>();
-        // Loaded, as after an earlier document.
-        using (language.Acquire())
-        {
-        }
+        // Loaded, as after an earlier document with short blocks.
+        Assert.Equal(Lingua.Language.English, language.Detect("The board met on Monday.")?.Language);
         Assert.Equal(1, language.Loads);
         return (services.GetRequiredService<IDocumentPipeline>(), language);
     }
@@ -62,18 +60,26 @@ public class LargeTableReleaseTests
         }, CancellationToken.None);
     }
 
+    private static bool GaveBackLanguage(string line) =>
+        line.StartsWith("Gave back what a large table does not use (", StringComparison.Ordinal) && line.Contains("language-detector", StringComparison.Ordinal);
+
     [Fact]
-    public async Task A_table_at_the_size_gives_the_language_models_back_before_it_is_read_keeping_the_trigram_ones()
+    public async Task A_table_at_the_size_gives_back_the_pages_of_the_language_models_before_it_is_read_keeping_them_loaded()
     {
         using var dir = new TempDir();
-        var (pipeline, language) = Create(largeTableBytes: Rows.Length);
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length, lines: lines);
+        var tables = language.LinguaDetection.Tables.ToList();
+        Assert.Contains(tables, table => table.Mapped && MappedResidency.Kilobytes(table.Address) > 0);
 
         await Run(pipeline, dir, "customers.csv", Rows, profile: "statistics-only");
 
-        // Given back before the read and built again at once with the trigram models, which a table's cells use: built
-        // by the release itself, since no annotator of this profile detects a language.
-        Assert.Equal(2, language.Loads);
-        Assert.True(language.IsLoaded);
+        // Mapped from their files, the models give back their pages and stay loaded: no annotator of this profile
+        // detects a language, so none is read again.
+        Assert.Contains(lines, l => GaveBackLanguage(l) && l.Contains("'customers.csv'", StringComparison.Ordinal));
+        Assert.Equal(1, language.Loads);
+        Assert.Equal(tables, language.LinguaDetection.Tables.ToList());
+        Assert.All(tables, table => Assert.Equal(0, MappedResidency.Kilobytes(table.Address)));
     }
 
     [Fact]
@@ -109,11 +115,13 @@ public class LargeTableReleaseTests
     public async Task The_table_s_language_is_told_after_the_release()
     {
         using var dir = new TempDir();
-        var (pipeline, language) = Create(largeTableBytes: Rows.Length);
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length, lines: lines);
 
         var result = await Run(pipeline, dir, "customers.csv", Rows);
 
-        Assert.Equal(2, language.Loads);
+        Assert.Contains(lines, l => GaveBackLanguage(l));
+        Assert.Equal(1, language.Loads);
         Assert.Equal("en", result.Annotations.Language?.Code);
     }
 
@@ -121,11 +129,33 @@ public class LargeTableReleaseTests
     public async Task In_low_accuracy_mode_there_is_nothing_to_give_back()
     {
         using var dir = new TempDir();
-        var (pipeline, language) = Create(largeTableBytes: Rows.Length, highAccuracy: false);
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length, highAccuracy: false, lines: lines);
 
         await Run(pipeline, dir, "customers.csv", Rows);
 
+        Assert.DoesNotContain(lines, l => GaveBackLanguage(l));
         Assert.Equal(1, language.Loads);
+    }
+
+    [Fact]
+    public void Models_held_in_memory_are_unloaded_and_the_trigram_ones_read_again()
+    {
+        // No folder to map the tables from: they are held in memory, and only unloading gives them back.
+        var language = new LanguageDetectorProvider(
+            Microsoft.Extensions.Options.Options.Create(new LanguageOptions { Languages = ["en", "de"] }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LanguageDetectorProvider>.Instance, build: null, tablesFolder: null);
+        Assert.Equal(Lingua.Language.English, language.Detect("The board met on Monday.")?.Language);
+        var held = language.LinguaDetection.Tables.Count();
+        Assert.False(language.LinguaDetection.AllMapped);
+
+        Assert.True(language.ReleaseBeforeLargeTable());
+
+        // Built again with the trigram models (and the shorter ones they fall back to) of the two languages only.
+        Assert.Equal(2, language.Loads);
+        Assert.True(language.IsLoaded);
+        Assert.InRange(language.LinguaDetection.Tables.Count(), 1, held - 1);
+        Assert.DoesNotContain(language.LinguaDetection.Tables, table => table.Mapped);
     }
 
     [Fact]
@@ -148,10 +178,12 @@ public class LargeTableReleaseTests
     public async Task A_smaller_table_keeps_them()
     {
         using var dir = new TempDir();
-        var (pipeline, language) = Create(largeTableBytes: Rows.Length + 1);
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, language) = Create(largeTableBytes: Rows.Length + 1, lines: lines);
 
         await Run(pipeline, dir, "customers.csv", Rows);
 
+        Assert.DoesNotContain(lines, l => GaveBackLanguage(l));
         Assert.Equal(1, language.Loads);
     }
 
@@ -159,10 +191,12 @@ public class LargeTableReleaseTests
     public async Task A_text_of_the_size_keeps_them_its_short_blocks_need_them()
     {
         using var dir = new TempDir();
-        var (pipeline, language) = Create(largeTableBytes: 16);
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, language) = Create(largeTableBytes: 16, lines: lines);
 
         await Run(pipeline, dir, "note.txt", "The delivery arrived on time and the invoice was correct.\n\nThe customer asked for a copy.\n");
 
+        Assert.DoesNotContain(lines, l => GaveBackLanguage(l));
         Assert.Equal(1, language.Loads);
     }
 
@@ -170,10 +204,12 @@ public class LargeTableReleaseTests
     public async Task Zero_never_gives_them_back()
     {
         using var dir = new TempDir();
-        var (pipeline, language) = Create(largeTableBytes: 0);
+        var lines = new ConcurrentQueue<string>();
+        var (pipeline, language) = Create(largeTableBytes: 0, lines: lines);
 
         await Run(pipeline, dir, "customers.csv", Rows);
 
+        Assert.DoesNotContain(lines, l => GaveBackLanguage(l));
         Assert.Equal(1, language.Loads);
     }
 }
