@@ -28,16 +28,16 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
 
     /// <summary>Creates the provider; nothing is loaded until the first <see cref="Acquire"/>.</summary>
     public LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger)
-        : this(options, logger, Build)
+        : this(options, logger, Build, Path.GetTempPath())
     {
     }
 
     /// <summary>
     /// Creates the provider with its own way to build the detector (tests make the build fail) and the folder its
-    /// models' tables are mapped from (the temporary folder; null holds them in memory).
+    /// models' tables are mapped from (null holds them in memory).
     /// </summary>
     internal LanguageDetectorProvider(IOptions<LanguageOptions> options, ILogger<LanguageDetectorProvider> logger,
-        Func<IReadOnlyList<Language>, LanguageOptions, LanguageDetector>? build, string? tablesFolder = "")
+        Func<IReadOnlyList<Language>, LanguageOptions, LanguageDetector>? build, string? tablesFolder)
     {
         build ??= Build;
         var (languages, unknown) = Resolve(options.Value.EffectiveLanguages);
@@ -51,7 +51,7 @@ public sealed class LanguageDetectorProvider : IReleasableWhenIdle
                 [$"Annotate:Language:Languages names no language the detector supports (got: {string.Join(", ", options.Value.EffectiveLanguages)})."]);
         }
         Languages = languages;
-        LinguaDetection = new LinguaDetection(languages, tablesFolder == "" ? Path.GetTempPath() : tablesFolder);
+        LinguaDetection = new LinguaDetection(languages, tablesFolder);
         if (!LinguaDetection.Available)
         {
             logger.LogWarning("The language detector's internal steps were not found in this version of Lingua: every text is detected through its public call, which is slower");

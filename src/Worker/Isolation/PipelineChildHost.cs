@@ -396,8 +396,9 @@ public static class PipelineChildHost
                 _untrimmed = false;
             }
             ProcessMemory.Compact();
-            // What stays loaded but is read again from the file cache at little cost (the encoder's mapped weights): the
-            // next document faults in what it reads, not all that the last ones read.
+            // What stays loaded but is read again from the file cache at little cost (the encoder's weights, the language
+            // models' tables, both mapped from files): the next document faults in what it reads, not all that the last
+            // ones read.
             if (release.TrimResident() is { Count: > 0 } trimmed)
             {
                 logger.LogInformation("Idle: the pages of mapped files given back ({Trimmed}); the next document reads what it needs of them from the file cache",

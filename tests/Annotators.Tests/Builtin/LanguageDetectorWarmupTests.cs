@@ -20,7 +20,7 @@ public class LanguageDetectorWarmupTests
                 throw new InvalidOperationException("the language models could not be read");
             }
             return LanguageDetectorBuilder.FromLanguages([.. languages]).Build();
-        });
+        }, Path.GetTempPath());
         return (provider, () => Volatile.Read(ref builds));
     }
 
