@@ -46,7 +46,7 @@ internal sealed unsafe class NgramTable
     private readonly Dictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> _byTextLookup;
     private readonly bool _packableByText;
 
-    private NgramTable(ulong[] slots, double[] logarithms, ushort[] lowIndexes, int packedCount, Dictionary<string, double> byText, string? folder)
+    private NgramTable(ulong[] slots, ReadOnlySpan<double> logarithms, ushort[] lowIndexes, int packedCount, Dictionary<string, double> byText, string? folder)
     {
         _bytes = TableBytes.Of(slots, logarithms, lowIndexes, folder);
         _slots = (ulong*)_bytes.Start;
@@ -66,11 +66,17 @@ internal sealed unsafe class NgramTable
     /// </summary>
     public static NgramTable From(IEnumerable<KeyValuePair<string, double>> model, string? folder = null)
     {
-        var packed = new List<(ulong Letters, int Index)>((model as IReadOnlyCollection<KeyValuePair<string, double>>)?.Count ?? 0);
-        var indexes = new Dictionary<double, int>();
-        var logarithms = new List<double>();
+        // Counted first, so that the table is built in place: a model's arrays are large objects, and each one allocated
+        // and dropped brings the next full collection closer.
+        var entries = model as IReadOnlyCollection<KeyValuePair<string, double>> ?? model.ToList();
+        var packable = entries.Count(entry => entry.Value > 0 && TryPack(entry.Key, out _));
+        var slots = new ulong[packable == 0 ? 0 : (int)((long)packable * 100 / FillPercent) + 1];
+        var lowIndexes = new ushort[slots.Length];
+        var indexes = new Dictionary<double, int>(packable / 2);
+        var logarithms = new List<double>(packable / 2);
         var byText = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (ngram, probability) in model)
+        var packedCount = 0;
+        foreach (var (ngram, probability) in entries)
         {
             if (probability <= 0)
             {
@@ -78,28 +84,21 @@ internal sealed unsafe class NgramTable
             }
             if (TryPack(ngram, out var letters) && IndexOf(probability, indexes, logarithms) is { } index)
             {
-                packed.Add((letters, index));
+                var slot = SlotOf(letters, slots.Length);
+                while (slots[slot] != 0 && (slots[slot] & LettersMask) != letters)
+                {
+                    slot = slot + 1 == slots.Length ? 0 : slot + 1;
+                }
+                packedCount += slots[slot] == 0 ? 1 : 0;
+                slots[slot] = letters | (ulong)(index >> LowIndexBits) << LetterBits;
+                lowIndexes[slot] = (ushort)index;
             }
             else
             {
                 byText[ngram] = Math.Log(probability);
             }
         }
-
-        var slots = new ulong[packed.Count == 0 ? 0 : (int)((long)packed.Count * 100 / FillPercent) + 1];
-        var lowIndexes = new ushort[slots.Length];
-        foreach (var (letters, index) in packed)
-        {
-            var slot = SlotOf(letters, slots.Length);
-            while (slots[slot] != 0 && (slots[slot] & LettersMask) != letters)
-            {
-                slot = slot + 1 == slots.Length ? 0 : slot + 1;
-            }
-            slots[slot] = letters | (ulong)(index >> LowIndexBits) << LetterBits;
-            lowIndexes[slot] = (ushort)index;
-        }
-        var packedCount = slots.Count(slot => slot != 0);
-        return new NgramTable(slots, [.. logarithms], lowIndexes, packedCount, byText, folder);
+        return new NgramTable(slots, CollectionsMarshal.AsSpan(logarithms), lowIndexes, packedCount, byText, folder);
     }
 
     private static int? IndexOf(double probability, Dictionary<double, int> indexes, List<double> logarithms)
@@ -232,7 +231,7 @@ internal sealed unsafe class NgramTable
 
         public bool Mapped => _view is not null;
 
-        public static TableBytes Of(ulong[] slots, double[] logarithms, ushort[] lowIndexes, string? folder)
+        public static TableBytes Of(ulong[] slots, ReadOnlySpan<double> logarithms, ushort[] lowIndexes, string? folder)
         {
             var (first, second) = (slots.Length * sizeof(ulong), logarithms.Length * sizeof(double));
             var length = checked(first + second + lowIndexes.Length * sizeof(ushort));
@@ -243,12 +242,12 @@ internal sealed unsafe class NgramTable
             // Pinned only here: an allocation on the pinned heap counts toward the oldest generation's budget.
             var bytes = GC.AllocateUninitializedArray<byte>(length, pinned: true);
             MemoryMarshal.AsBytes(slots.AsSpan()).CopyTo(bytes);
-            MemoryMarshal.AsBytes(logarithms.AsSpan()).CopyTo(bytes.AsSpan(first));
+            MemoryMarshal.AsBytes(logarithms).CopyTo(bytes.AsSpan(first));
             MemoryMarshal.AsBytes(lowIndexes.AsSpan()).CopyTo(bytes.AsSpan(first + second));
             return new TableBytes((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)), bytes.Length, null, null, bytes);
         }
 
-        private static TableBytes? Map(ulong[] slots, double[] logarithms, ushort[] lowIndexes, int length, string folder)
+        private static TableBytes? Map(ulong[] slots, ReadOnlySpan<double> logarithms, ushort[] lowIndexes, int length, string folder)
         {
             var path = Path.Combine(folder, "annotate-lingua-" + Guid.NewGuid().ToString("N") + ".table");
             MemoryMappedFile? file = null;
@@ -257,7 +256,7 @@ internal sealed unsafe class NgramTable
                 using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
                 {
                     stream.Write(MemoryMarshal.AsBytes(slots.AsSpan()));
-                    stream.Write(MemoryMarshal.AsBytes(logarithms.AsSpan()));
+                    stream.Write(MemoryMarshal.AsBytes(logarithms));
                     stream.Write(MemoryMarshal.AsBytes(lowIndexes.AsSpan()));
                 }
                 file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
