@@ -152,7 +152,7 @@ internal sealed class LinguaDetection
         var cleaned = CleanUpInputText(null, text);
         var lowAccuracy = IsLowAccuracyModeEnabled(detector);
         // The library's answers in its own order: no letter, nothing; the rules, one language for sure; then the models.
-        if (!HasLetter(cleaned))
+        if (!TextCounting.HasLetter(cleaned))
         {
             return true;
         }
@@ -237,10 +237,12 @@ internal sealed class LinguaDetection
     /// <summary>The languages a character counts for in the library's first rule.</summary>
     private Language[] CharacterLanguages(char character)
     {
-        if (Volatile.Read(ref _characterLanguages[character]) is { } known)
-        {
-            return known;
-        }
+        return Volatile.Read(ref _characterLanguages[character]) ?? FindCharacterLanguages(character);
+    }
+
+    // Apart from the lookup above: a lambda over the character makes its closure on every call of the method it is in.
+    private Language[] FindCharacterLanguages(char character)
+    {
         var script = character.GetScript();
         Language[] languages;
         if (_oneLanguageScripts.TryGetValue(script, out var only))
@@ -488,7 +490,9 @@ internal sealed class LinguaDetection
     /// <summary>The distinct runs of <paramref name="length"/> letters within the text's words, each packed in a number, in order of appearance.</summary>
     private static List<UInt128> DistinctNgrams(string text, int length)
     {
-        var seen = new HashSet<UInt128>();
+        // A set kept by each thread: a new one for each text and length was a tenth of what a long PDF's detection allocated.
+        var seen = _seenOnThread ??= [];
+        seen.Clear();
         var ngrams = new List<UInt128>();
         var i = 0;
         while (TextCounting.NextLetterRun(text, ref i, out var start))
@@ -502,8 +506,18 @@ internal sealed class LinguaDetection
                 }
             }
         }
+        if (seen.Count > MaxKeptNgrams)
+        {
+            _seenOnThread = null;
+        }
         return ngrams;
     }
+
+    [ThreadStatic]
+    private static HashSet<UInt128>? _seenOnThread;
+
+    /// <summary>A thread's set of n-grams is kept for the next text only up to this many (a block's sample has a few thousand).</summary>
+    private const int MaxKeptNgrams = 1 << 15;
 
     private static UInt128 PackWide(ReadOnlySpan<char> letters)
     {
@@ -522,18 +536,6 @@ internal sealed class LinguaDetection
             letters[i] = (char)(ushort)(packed >> (16 * i));
         }
         return letters;
-    }
-
-    private static bool HasLetter(string text)
-    {
-        foreach (var character in text)
-        {
-            if (char.IsLetter(character))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static bool AllInScript(string word, UnicodeScript script)

@@ -74,4 +74,44 @@ internal static class TextCounting
         }
         return count;
     }
+
+    /// <summary>Decimal digits (any script), as <see cref="char.IsDigit(char)"/> tells them.</summary>
+    public static int CountDigits(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        foreach (var c in text)
+        {
+            if (char.IsDigit(c))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>Whether the text has a letter (any script): without enumerating a string through an interface.</summary>
+    public static bool HasLetter(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Whether the text has a decimal digit (any script).</summary>
+    public static bool HasDigit(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsDigit(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Annotate.Annotators.Builtin;
 
 namespace Annotate.Annotators.KeyValues;
 
@@ -197,16 +198,17 @@ public static class KeyVocabulary
     {
         ArgumentNullException.ThrowIfNull(label);
         var plain = new StringBuilder(Math.Min(label.Length, 200));
-        foreach (var c in label.Length > 200 ? label[..200] : label)
+        foreach (var c in label.AsSpan(0, Math.Min(label.Length, 200)))
         {
-            plain.Append(c switch
+            if (c == '#')
             {
-                '#' => " no ",
-                '°' or 'º' => " ",
-                _ when char.IsLetter(c) => char.ToLowerInvariant(c).ToString(),
-                _ when char.IsDigit(c) => c.ToString(),
-                _ => " ",
-            });
+                plain.Append(" no ");
+            }
+            else
+            {
+                // Characters, not a string of each: labels are put in this form for every line a document has.
+                plain.Append(char.IsLetter(c) && c is not ('°' or 'º') ? char.ToLowerInvariant(c) : char.IsDigit(c) ? c : ' ');
+            }
         }
         var decomposed = plain.ToString().Normalize(NormalizationForm.FormD);
         var letters = new StringBuilder(decomposed.Length);
@@ -220,7 +222,7 @@ public static class KeyVocabulary
         var words = new List<string>();
         foreach (var word in letters.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (word.Any(char.IsDigit) || Fillers.Contains(word))
+            if (TextCounting.HasDigit(word) || Fillers.Contains(word))
             {
                 continue;
             }

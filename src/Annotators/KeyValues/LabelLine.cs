@@ -1,3 +1,5 @@
+using Annotate.Annotators.Builtin;
+
 namespace Annotate.Annotators.KeyValues;
 
 /// <summary>A label and its value inside one line of tokens, as token ranges; an empty value range is a label waiting for its value.</summary>
@@ -50,7 +52,7 @@ internal static class LabelLine
             }
             var labelFrom = spans.Count == 0 ? runStart : ChooseStart(tokens, runStart, labelTo);
             var label = Join(tokens, labelFrom, labelTo);
-            if (label.Length > MaxLabelChars || !label.Any(char.IsLetter))
+            if (label.Length > MaxLabelChars || !TextCounting.HasLetter(label))
             {
                 continue;
             }
@@ -93,7 +95,7 @@ internal static class LabelLine
 
     /// <summary>A value token: holds a digit, or is a currency sign or code.</summary>
     public static bool IsValueToken(string token) =>
-        token.Any(char.IsDigit) || token is "€" or "$" or "£" or "CHF" or "%" || (token.Length == 3 && token.All(char.IsAsciiLetterUpper));
+        TextCounting.HasDigit(token) || token is "€" or "$" or "£" or "CHF" or "%" || (token.Length == 3 && token.All(char.IsAsciiLetterUpper));
 
     public static string Join(IReadOnlyList<string> tokens, int from, int to) => string.Join(' ', Enumerable.Range(from, to - from).Select(i => tokens[i]));
 
@@ -168,8 +170,8 @@ internal static class LabelLine
         {
             return false;
         }
-        var digits = word.Count(char.IsDigit);
+        var digits = TextCounting.CountDigits(word);
         // "VAT 19%" and "MwSt. 7 %" are labels; other digits make a value.
-        return digits == 0 ? word.Any(char.IsLetter) : digits <= 2 && word.EndsWith('%');
+        return digits == 0 ? TextCounting.HasLetter(word) : digits <= 2 && word.EndsWith('%');
     }
 }

@@ -164,7 +164,7 @@ internal static class PdfGlyphs
                 unicode = _firstActualTextGlyph ? _actualText : string.Empty;
                 _firstActualTextGlyph = false;
             }
-            var glyphBounds = PerformantRectangleTransformer.Transform(renderingMatrix, textMatrix, transformationMatrix, characterBoundingBox.GlyphBounds);
+            var glyphBounds = Transform(renderingMatrix, textMatrix, transformationMatrix, characterBoundingBox.GlyphBounds);
             var glyphs = page.Glyphs;
             if (Diacritics.IsInCombiningDiacriticRange(unicode) && currentOffset > 0 && glyphs.Count > 0)
             {
@@ -176,10 +176,32 @@ internal static class PdfGlyphs
                 }
             }
             var hasInk = glyphBounds.Width > double.Epsilon || glyphBounds.Height > double.Epsilon;
-            var advance = PerformantRectangleTransformer.Transform(renderingMatrix, textMatrix, transformationMatrix,
-                new PdfRectangle(0, 0, characterBoundingBox.Width, UserSpaceUnit.PointMultiples));
+            // The advance box, PdfRectangle(0, 0, width, units), corner by corner.
+            var (width, units) = (characterBoundingBox.Width, UserSpaceUnit.PointMultiples);
+            var advance = new PdfRectangle(Apply(renderingMatrix, textMatrix, transformationMatrix, 0, units),
+                Apply(renderingMatrix, textMatrix, transformationMatrix, width, units),
+                Apply(renderingMatrix, textMatrix, transformationMatrix, 0, 0),
+                Apply(renderingMatrix, textMatrix, transformationMatrix, width, 0));
             glyphs.Add(new PdfGlyph(unicode, hasInk ? glyphBounds : advance, advance.BottomLeft, advance.BottomRight, advance.Width,
                 pointSize, font.Details, TextSequence));
+        }
+
+        /// <summary>
+        /// <paramref name="box"/> under the three matrices as PdfPig's <see cref="PerformantRectangleTransformer"/> places
+        /// it (the same operations on each corner in the same order: the same bits), without copying rectangles through it.
+        /// </summary>
+        private static PdfRectangle Transform(in TransformationMatrix first, in TransformationMatrix second, in TransformationMatrix third,
+            in PdfRectangle box) =>
+            new(Apply(first, second, third, box.TopLeft.X, box.TopLeft.Y), Apply(first, second, third, box.TopRight.X, box.TopRight.Y),
+                Apply(first, second, third, box.BottomLeft.X, box.BottomLeft.Y), Apply(first, second, third, box.BottomRight.X, box.BottomRight.Y));
+
+        /// <summary>A point under the three matrices, first to third, as <see cref="PerformantRectangleTransformer"/> moves a corner.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static PdfPoint Apply(in TransformationMatrix first, in TransformationMatrix second, in TransformationMatrix third, double x, double y)
+        {
+            var (x1, y1) = (first.A * x + first.C * y + first.E, first.B * x + first.D * y + first.F);
+            var (x2, y2) = (second.A * x1 + second.C * y1 + second.E, second.B * x1 + second.D * y1 + second.F);
+            return new PdfPoint(third.A * x2 + third.C * y2 + third.E, third.B * x2 + third.D * y2 + third.F);
         }
 
         protected override void RenderXObjectImage(XObjectContentRecord xObjectContentRecord)

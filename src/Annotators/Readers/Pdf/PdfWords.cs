@@ -95,7 +95,7 @@ internal static partial class PdfWords
         {
             ref readonly var letter = ref glyphs[i];
             var value = letter.Value;
-            if (string.IsNullOrWhiteSpace(value))
+            if (value is { Length: 1 } ? char.IsWhiteSpace(value[0]) : string.IsNullOrWhiteSpace(value))
             {
                 builder.Flush(text, result.Words);
                 previous = -1;
@@ -104,7 +104,7 @@ internal static partial class PdfWords
             result.Characters += value.Length == 1 ? 1 : CountNonWhiteSpace(value);
             var size = letter.PointSize > 0 ? letter.PointSize : Math.Max(1, letter.BoundingBox.Height);
             var key = (int)Math.Round(size * 2);
-            sizes[key] = sizes.GetValueOrDefault(key) + 1;
+            CollectionsMarshal.GetValueRefOrAddDefault(sizes, key, out _)++;
 
             var frame = Frame.Of(letter);
             if (previous >= 0 && Breaks(glyphs[previous], previousFrame, letter, frame, size))
