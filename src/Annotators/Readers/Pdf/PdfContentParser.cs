@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Graphics;
@@ -39,6 +40,32 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
     private readonly List<IToken> _operands = [];
     // Room for a line of text: a builder that outgrows its first piece reallocates when it is cleared.
     private readonly StringBuilder _text = new(256);
+
+    /// <summary>
+    /// Whether PdfPig's <see cref="HexToken"/> has the two fields its constructor fills (the version this is built
+    /// against has), so that a token is made here from the digits' bytes: else by its constructor.
+    /// </summary>
+    internal static bool HexFieldsFound { get; } = FindHexFields();
+
+    private static bool FindHexFields()
+    {
+        try
+        {
+            var made = Reader.HexOf("fe ff 00 41 4"u8);
+            var pdfPig = new HexToken("FEFF00414".AsSpan());
+            return made.Data == pdfPig.Data && made.Bytes.SequenceEqual(pdfPig.Bytes);
+        }
+        catch (MissingFieldException)
+        {
+            return false;
+        }
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<Data>k__BackingField")]
+    private static extern ref string HexData(HexToken token);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_bytes")]
+    private static extern ref byte[] HexBytes(HexToken token);
 
     /// <summary>Whether PdfPig's bytes are read in place (true for the version this is built against).</summary>
     internal static bool ReadsInPlace => MemoryField is not null;
@@ -104,7 +131,7 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
             // Typed: a bare null would become an empty memory (through the conversion from a null array), not no memory.
             : (ReadOnlyMemory<byte>?)null;
 
-    private ref struct Reader(PdfContentParser parser, ReadOnlySpan<byte> bytes)
+    internal ref struct Reader(PdfContentParser parser, ReadOnlySpan<byte> bytes)
     {
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         private int _at;
@@ -491,6 +518,11 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
             }
             var digits = _bytes[start.._at];
             _at++;
+            if (HexFieldsFound)
+            {
+                token = HexOf(digits);
+                return true;
+            }
             Span<char> chars = digits.Length <= 512 ? stackalloc char[digits.Length] : new char[digits.Length];
             var count = 0;
             foreach (var b in digits)
@@ -503,6 +535,61 @@ internal sealed class PdfContentParser(IPageContentParser pdfPig) : IPageContent
             // An empty span PdfPig reads as missing: the empty string's is not.
             token = new HexToken(count == 0 ? string.Empty.AsSpan() : chars[..count]);
             return true;
+        }
+
+        /// <summary>
+        /// The token PdfPig's constructor makes of these hexadecimal digits (white space between them allowed), with its
+        /// bytes and its text as it makes them, but without its dictionary lookup per digit and its text builder: on a
+        /// page of text drawn in hexadecimal strings those were a tenth of the page's parse.
+        /// </summary>
+        internal static HexToken HexOf(ReadOnlySpan<byte> digits)
+        {
+            var count = digits.Length;
+            foreach (var b in digits)
+            {
+                count -= IsWhiteSpace(b) ? 1 : 0;
+            }
+            // A last digit alone is the high half of a byte whose low half is 0 (as PdfPig reads it).
+            var bytes = new byte[(count + 1) / 2];
+            var (index, high) = (0, true);
+            var zeros = 0;
+            foreach (var b in digits)
+            {
+                if (IsWhiteSpace(b))
+                {
+                    continue;
+                }
+                var value = b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
+                if (high)
+                {
+                    bytes[index] = (byte)(value << 4);
+                }
+                else
+                {
+                    bytes[index++] |= (byte)value;
+                }
+                high = !high;
+            }
+            foreach (var b in bytes)
+            {
+                zeros += b == 0 ? 1 : 0;
+            }
+            var token = (HexToken)RuntimeHelpers.GetUninitializedObject(typeof(HexToken));
+            HexBytes(token) = bytes;
+            HexData(token) = bytes is [0xFE, 0xFF, ..] ? Encoding.BigEndianUnicode.GetString(bytes, 2, bytes.Length - 2)
+                : zeros == 0 ? Encoding.Latin1.GetString(bytes)
+                : string.Create(bytes.Length - zeros, bytes, static (text, bytes) =>
+                {
+                    var at = 0;
+                    foreach (var b in bytes)
+                    {
+                        if (b != 0)
+                        {
+                            text[at++] = (char)b;
+                        }
+                    }
+                });
+            return token;
         }
 
         private bool TryReadArray(int depth, out IToken token)

@@ -128,6 +128,7 @@ public class PdfContentParserTests
         [
             "BT", "ET", "/F1 12 Tf", "/LongerName12 9.5 Tf", "72 720 Td", "-1.5 .25 TD", "1 0 0 1 50.125 -50 Tm", "T*", "(text) Tj",
             "(a\\)b) Tj", "(\\101\\102\\7) Tj", "(x(y)z) '", "1 2 (y) \"", "<414243> Tj", "< 41 42 > Tj", "<> Tj",
+            "<FEFF0041 00 42> Tj", "<4 1 42 0> Tj", "<00410042> Tj", "<abcdefABCDEF0> Tj", "[<feff00e9> 5 <0041>] TJ",
             "[(a) -120 (b) .5 (c)] TJ", "[] TJ", "q", "Q", "0.5 0 0 0.5 0 0 cm", "10 10 100 50 re", "f", "S", "1 0 0 rg", "0 0 1 RG",
             "0.5 g", "/P <</MCID 4>> BDC", "/Span <</A (b) /C [1 [2 /N]] /D <</E true /F null>>>> BDC", "/P <<>> BDC", "EMC",
             "/Im1 Do", "/GS1 gs", "-1 Tc", ".5 Tw", "90 Tz", "12 TL", "[3 1] 0 d", "2 w", "0.1 0.2 0.3 scn", "/P1 scn", "xyz",
@@ -150,6 +151,29 @@ public class PdfContentParserTests
         }
         // Both ways were taken: most streams parsed here, those with an operation out of place handed to PdfPig.
         Assert.InRange(parsedHere, 500, 1900);
+    }
+
+    [Fact]
+    public void A_hexadecimal_string_is_the_token_pdfpig_makes_of_its_digits()
+    {
+        Assert.True(PdfContentParser.HexFieldsFound);
+        var random = new Random(99);
+        const string Digits = "0123456789abcdefABCDEF";
+        for (var i = 0; i < 3000; i++)
+        {
+            // Odd and even lengths, zero bytes, strings marked UTF-16 and white space between the digits.
+            var digits = new StringBuilder(i % 7 == 0 ? "FEFF" : "");
+            for (var j = random.Next(0, 24); j > 0; j--)
+            {
+                digits.Append(random.Next(5) == 0 ? '0' : Digits[random.Next(Digits.Length)]);
+            }
+            var spaced = string.Concat(digits.ToString().Select(c => random.Next(6) == 0 ? c + " \n" : c.ToString()));
+
+            var made = PdfContentParser.Reader.HexOf(Encoding.Latin1.GetBytes(spaced));
+            var pdfPig = new HexToken(digits.Length == 0 ? string.Empty.AsSpan() : digits.ToString().AsSpan());
+
+            Assert.Equal((Convert.ToHexString(pdfPig.Bytes), pdfPig.Data), (Convert.ToHexString(made.Bytes), made.Data));
+        }
     }
 
     [Fact]
@@ -231,7 +255,7 @@ public class PdfContentParserTests
         byte[] bytes => Convert.ToHexString(bytes),
         NumericToken n => "n" + n.Data.ToString("R", CultureInfo.InvariantCulture),
         StringToken s => $"s{s.EncodedWith}\"{s.Data}\"",
-        HexToken h => "h" + Convert.ToHexString(h.Bytes),
+        HexToken h => "h" + Convert.ToHexString(h.Bytes) + "\"" + h.Data + "\"",
         NameToken n => "/" + n.Data,
         BooleanToken b => b.Data ? "true" : "false",
         NullToken => "nulltoken",
