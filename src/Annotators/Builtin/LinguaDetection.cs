@@ -36,6 +36,13 @@ internal sealed class LinguaDetection
 
     private static readonly Language[] NoLanguage = [];
 
+    /// <summary>A thread's set of n-grams is kept for the next text only up to this many (a block's sample has a few thousand).</summary>
+    private const int MaxKeptNgrams = 1 << 15;
+
+    // The distinct n-grams of the text being scored, one set for each thread (see DistinctNgrams).
+    [ThreadStatic]
+    private static HashSet<UInt128>? _seenOnThread;
+
     // What the library's rules know of each language and each script, for the configured languages.
     private readonly Dictionary<Language, HashSet<UnicodeScript>> _scriptsOf = [];
     private readonly Dictionary<UnicodeScript, Language> _oneLanguageScripts = [];
@@ -512,12 +519,6 @@ internal sealed class LinguaDetection
         }
         return ngrams;
     }
-
-    [ThreadStatic]
-    private static HashSet<UInt128>? _seenOnThread;
-
-    /// <summary>A thread's set of n-grams is kept for the next text only up to this many (a block's sample has a few thousand).</summary>
-    private const int MaxKeptNgrams = 1 << 15;
 
     private static UInt128 PackWide(ReadOnlySpan<char> letters)
     {

@@ -35,27 +35,65 @@ internal static class PagePairs
         return read;
     }
 
-    private sealed record Segment(IReadOnlyList<PageWord> Words, int Line)
+    /// <summary>
+    /// A run of a line's words (a range of the page's words in line order), with its box, its tokens and the label spans
+    /// in them, each found once: every line of every page of a long document is one or more segments.
+    /// </summary>
+    private sealed class Segment(ArraySegment<PageWord> words, int line)
     {
-        public PageBox Box { get; } = Words.Skip(1).Aggregate(Words[0].Box, (box, w) => box.Union(w.Box));
-        public IReadOnlyList<string> Tokens { get; } = Words.Select(w => w.Text).ToList();
+        private List<LineSpan>? _spans;
+
+        public int Line { get; } = line;
+
+        public PageBox Box { get; } = BoxOf(words);
+
+        public string[] Tokens { get; } = TokensOf(words);
+
         public bool Used { get; set; }
 
-        public PageBox BoxOf(int from, int to) => Words.Skip(from).Take(to - from).Select(w => w.Box).Aggregate((a, b) => a.Union(b));
+        /// <summary>The label/value spans of the tokens (<see cref="LabelLine.Find"/>), found on first use.</summary>
+        public List<LineSpan> Spans => _spans ??= LabelLine.Find(Tokens);
+
+        public PageBox BoxOf(int from, int to) => BoxOf(words.Slice(from, to - from));
 
         public string TextOf(int from, int to) => LabelLine.Join(Tokens, from, to);
+
+        private static PageBox BoxOf(ArraySegment<PageWord> words)
+        {
+            var box = words[0].Box;
+            for (var i = 1; i < words.Count; i++)
+            {
+                box = box.Union(words[i].Box);
+            }
+            return box;
+        }
+
+        private static string[] TokensOf(ArraySegment<PageWord> words)
+        {
+            var tokens = new string[words.Count];
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                tokens[i] = words[i].Text;
+            }
+            return tokens;
+        }
     }
 
     private static void FindOnPage(PageWords page, List<FoundPair> pairs, int maxPairs)
     {
         var lines = Lines(page.Words);
-        var segments = lines.Select((line, i) => Segments(line, i)).ToList();
+        var heights = new double[lines.Count == 0 ? 0 : lines.Max(line => line.Count)];
+        var segments = new List<List<Segment>>(lines.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            segments.Add(Segments(lines[i], i, heights));
+        }
         foreach (var lineSegments in segments)
         {
             for (var s = 0; s < lineSegments.Count && pairs.Count < maxPairs; s++)
             {
                 var segment = lineSegments[s];
-                var spans = LabelLine.Find(segment.Tokens);
+                var spans = segment.Spans;
                 foreach (var span in spans.Where(x => !x.LabelOnly))
                 {
                     pairs.Add(new FoundPair(TextPairs.LabelText(segment.Tokens, span),
@@ -73,14 +111,14 @@ internal static class PagePairs
                 if (spans.Count == 1 && s + 1 < lineSegments.Count && IsValue(lineSegments[s + 1], waiting.Colon))
                 {
                     var value = lineSegments[s + 1];
-                    pairs.Add(new FoundPair(label, TextPairs.Clean(value.TextOf(0, value.Tokens.Count)), PairLayouts.Beside, At(page.Page, labelBox), At(page.Page, value.Box)));
+                    pairs.Add(new FoundPair(label, TextPairs.Clean(value.TextOf(0, value.Tokens.Length)), PairLayouts.Beside, At(page.Page, labelBox), At(page.Page, value.Box)));
                     segment.Used = value.Used = true;
                     s++;
                     continue;
                 }
                 if (Below(segments, segment, labelBox, waiting.Colon) is { } below)
                 {
-                    pairs.Add(new FoundPair(label, TextPairs.Clean(below.TextOf(0, below.Tokens.Count)), PairLayouts.Below, At(page.Page, labelBox), At(page.Page, below.Box)));
+                    pairs.Add(new FoundPair(label, TextPairs.Clean(below.TextOf(0, below.Tokens.Length)), PairLayouts.Below, At(page.Page, labelBox), At(page.Page, below.Box)));
                     segment.Used = below.Used = true;
                 }
             }
@@ -129,8 +167,7 @@ internal static class PagePairs
         {
             return false;
         }
-        var spans = LabelLine.Find(segment.Tokens);
-        if (spans.Count > 0)
+        if (segment.Spans.Count > 0)
         {
             return false;
         }
@@ -146,47 +183,59 @@ internal static class PagePairs
         Box = new PageBox(Math.Round(box.Left, 1), Math.Round(box.Bottom, 1), Math.Round(box.Right, 1), Math.Round(box.Top, 1)),
     };
 
-    /// <summary>Words grouped into lines from the top of the page down, each line left to right.</summary>
-    private static List<List<PageWord>> Lines(IReadOnlyList<PageWord> words)
+    /// <summary>
+    /// Words grouped into lines from the top of the page down, each line left to right: ranges of one array of the page's
+    /// words, a line's words sorted in place.
+    /// </summary>
+    private static List<ArraySegment<PageWord>> Lines(IReadOnlyList<PageWord> words)
     {
-        var lines = new List<List<PageWord>>();
-        foreach (var word in words.OrderByDescending(w => (w.Box.Top + w.Box.Bottom) / 2))
+        var sorted = words.OrderByDescending(w => (w.Box.Top + w.Box.Bottom) / 2).ToArray();
+        var lines = new List<ArraySegment<PageWord>>();
+        var start = 0;
+        for (var i = 1; i <= sorted.Length; i++)
         {
-            var middle = (word.Box.Top + word.Box.Bottom) / 2;
-            var current = lines.Count > 0 ? lines[^1] : null;
-            if (current is not null)
+            if (i < sorted.Length)
             {
-                var first = current[0].Box;
+                // A word whose middle is within the line's first word's height goes on that line.
+                var middle = (sorted[i].Box.Top + sorted[i].Box.Bottom) / 2;
+                var first = sorted[start].Box;
                 if (middle >= first.Bottom && middle <= first.Top)
                 {
-                    current.Add(word);
                     continue;
                 }
             }
-            lines.Add([word]);
+            lines.Add(new ArraySegment<PageWord>(sorted, start, i - start));
+            start = i;
         }
         foreach (var line in lines)
         {
-            line.Sort((a, b) => a.Box.Left.CompareTo(b.Box.Left));
+            Array.Sort(sorted, line.Offset, line.Count, ByLeft);
         }
         return lines;
     }
 
-    private static List<Segment> Segments(List<PageWord> line, int lineIndex)
+    private static readonly Comparer<PageWord> ByLeft = Comparer<PageWord>.Create((a, b) => a.Box.Left.CompareTo(b.Box.Left));
+
+    /// <summary>A line's segments; <paramref name="heights"/> is room for the line's word heights.</summary>
+    private static List<Segment> Segments(ArraySegment<PageWord> line, int lineIndex, double[] heights)
     {
-        var height = line.Select(w => w.Box.Height).Order().ElementAt(line.Count / 2);
+        for (var i = 0; i < line.Count; i++)
+        {
+            heights[i] = line[i].Box.Height;
+        }
+        Array.Sort(heights, 0, line.Count);
+        var height = heights[line.Count / 2];
         var segments = new List<Segment>();
-        var run = new List<PageWord> { line[0] };
+        var start = 0;
         for (var i = 1; i < line.Count; i++)
         {
             if (line[i].Box.Left - line[i - 1].Box.Right > SegmentGap * Math.Max(1, height))
             {
-                segments.Add(new Segment(run, lineIndex));
-                run = [];
+                segments.Add(new Segment(line.Slice(start, i - start), lineIndex));
+                start = i;
             }
-            run.Add(line[i]);
         }
-        segments.Add(new Segment(run, lineIndex));
+        segments.Add(new Segment(line.Slice(start), lineIndex));
         return segments;
     }
 }
