@@ -36,12 +36,14 @@ internal sealed class LinguaDetection
 
     private static readonly Language[] NoLanguage = [];
 
-    /// <summary>A thread's set of n-grams is kept for the next text only up to this many (a block's sample has a few thousand).</summary>
+    /// <summary>A thread's set and lists of n-grams are kept for the next text only up to this many (a block's sample has a few thousand).</summary>
     private const int MaxKeptNgrams = 1 << 15;
 
-    // The distinct n-grams of the text being scored, one set for each thread (see DistinctNgrams).
+    // The distinct n-grams of the text being scored, one set for each thread (see DistinctNgrams), and their lists by length.
     [ThreadStatic]
     private static HashSet<UInt128>? _seenOnThread;
+    [ThreadStatic]
+    private static List<UInt128>?[]? _ngramsOnThread;
 
     // What the library's rules know of each language and each script, for the configured languages.
     private readonly Dictionary<Language, HashSet<UnicodeScript>> _scriptsOf = [];
@@ -337,10 +339,11 @@ internal sealed class LinguaDetection
     private (Language Language, double Confidence)? Score(string cleaned, List<Language> candidates,
         IReadOnlySet<Language> languages, string modelsDirectory, int[] lengths)
     {
-        var ngrams = new List<UInt128>[lengths.Length];
+        // The lists of each length, kept by the thread for its next text as the set of n-grams seen is.
+        var ngrams = _ngramsOnThread ??= new List<UInt128>?[MaxLength];
         for (var l = 0; l < lengths.Length; l++)
         {
-            ngrams[l] = DistinctNgrams(cleaned, lengths[l]);
+            DistinctNgrams(cleaned, lengths[l], ngrams[l] ??= []);
         }
         // By length and candidate: the sum where it is below zero (the library keeps no other), else zero.
         var sums = new double[lengths.Length, candidates.Count];
@@ -353,7 +356,7 @@ internal sealed class LinguaDetection
             {
                 var length = lengths[l];
                 var sum = 0.0;
-                foreach (var packed in ngrams[l])
+                foreach (var packed in ngrams[l]!)
                 {
                     Unpack(packed, ngram[..length]);
                     for (var prefix = length; prefix > 0; prefix--)
@@ -370,6 +373,13 @@ internal sealed class LinguaDetection
                     }
                 }
                 sums[l, c] = sum < 0 ? sum : 0;
+            }
+        }
+        for (var l = 0; l < lengths.Length; l++)
+        {
+            if (ngrams[l]!.Count > MaxKeptNgrams)
+            {
+                ngrams[l] = null;
             }
         }
         var exponentials = new double?[candidates.Count];
@@ -494,13 +504,16 @@ internal sealed class LinguaDetection
     /// <summary>How many models are held (for tests).</summary>
     internal int ModelsHeld => _models.Count;
 
-    /// <summary>The distinct runs of <paramref name="length"/> letters within the text's words, each packed in a number, in order of appearance.</summary>
-    private static List<UInt128> DistinctNgrams(string text, int length)
+    /// <summary>
+    /// Fills <paramref name="ngrams"/> with the distinct runs of <paramref name="length"/> letters within the text's
+    /// words, each packed in a number, in order of appearance.
+    /// </summary>
+    private static void DistinctNgrams(string text, int length, List<UInt128> ngrams)
     {
         // A set kept by each thread: a new one for each text and length was a tenth of what a long PDF's detection allocated.
         var seen = _seenOnThread ??= [];
         seen.Clear();
-        var ngrams = new List<UInt128>();
+        ngrams.Clear();
         var i = 0;
         while (TextCounting.NextLetterRun(text, ref i, out var start))
         {
@@ -517,7 +530,6 @@ internal sealed class LinguaDetection
         {
             _seenOnThread = null;
         }
-        return ngrams;
     }
 
     private static UInt128 PackWide(ReadOnlySpan<char> letters)
