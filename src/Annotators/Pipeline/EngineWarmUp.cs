@@ -16,7 +16,8 @@ namespace Annotate.Annotators.Pipeline;
 /// Gets a fresh process ready for its first document: reads tiny generated documents of the common formats and writes
 /// their outputs into a temporary folder (so the readers and writers are compiled before a document waits for them),
 /// and, when asked, loads the sentence encoder the configured profiles use and runs the local annotators each profile
-/// uses on one of those documents (the taxonomy's vectors land in the encoder's cache). Nothing it does is recorded
+/// uses on one of those documents (the taxonomy's vectors land in the encoder's cache, the key vocabulary's in the key
+/// normaliser). Nothing it does is recorded
 /// anywhere: no annotator with a side effect (duplicates, which remembers documents) or a language model runs.
 /// </summary>
 public sealed class EngineWarmUp(
@@ -25,6 +26,7 @@ public sealed class EngineWarmUp(
     IEnumerable<IAnnotator> annotators,
     ProfileCatalog profiles,
     ITextEmbedder embedder,
+    KeyNormaliser keys,
     ILogger<EngineWarmUp> logger)
 {
     /// <summary>Annotators that encode text with the sentence encoder.</summary>
@@ -40,6 +42,7 @@ public sealed class EngineWarmUp(
     [
         StatisticsAnnotator.AnnotatorName, LanguageAnnotator.AnnotatorName, PatternEntityAnnotator.AnnotatorName,
         DocumentTypeAnnotator.AnnotatorName, ExtractiveSummaryAnnotator.AnnotatorName, KeywordAnnotator.AnnotatorName,
+        KeyValueAnnotator.AnnotatorName,
     ];
 
     private Document? _sample;
@@ -100,8 +103,9 @@ public sealed class EngineWarmUp(
 
     /// <summary>
     /// Runs, for each profile, the local annotators it uses on the last document <see cref="WarmReadersAndWritersAsync"/>
-    /// read; those that encode text only when <paramref name="withEncoder"/> (they would load the encoder otherwise).
-    /// Failures are logged, not thrown. Before each annotator it awaits <paramref name="betweenSteps"/> when given.
+    /// read; those that encode text only when <paramref name="withEncoder"/> (they would load the encoder otherwise). With
+    /// the encoder it also encodes the key vocabulary (<see cref="KeyNormaliser.Prepare"/>) when a profile finds key-value
+    /// pairs. Failures are logged, not thrown. Before each annotator it awaits <paramref name="betweenSteps"/> when given.
     /// </summary>
     public async Task WarmAnnotatorsAsync(bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null)
     {
@@ -129,6 +133,22 @@ public sealed class EngineWarmUp(
                 {
                     logger.LogDebug(ex, "Warming up the {Annotator} annotator failed", annotator.Name);
                 }
+            }
+        }
+        // The key vocabulary is encoded by the first label that is not a key's name, which the sample may not have.
+        if (withEncoder && profiles.Names.Select(profiles.Get).Any(p => p.Annotators.Count == 0 || p.Annotators.Contains(KeyValueAnnotator.AnnotatorName, StringComparer.OrdinalIgnoreCase)))
+        {
+            if (betweenSteps is not null)
+            {
+                await betweenSteps(cancellationToken).ConfigureAwait(false);
+            }
+            try
+            {
+                keys.Prepare();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                logger.LogDebug(ex, "Warming up the key vocabulary failed");
             }
         }
     }

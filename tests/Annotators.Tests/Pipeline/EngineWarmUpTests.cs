@@ -3,6 +3,7 @@ using System.IO.Compression;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Documents;
 using Annotate.Annotators.Embeddings;
+using Annotate.Annotators.KeyValues;
 using Annotate.Annotators.Pipeline;
 using Annotate.Annotators.Readers;
 using Annotate.Annotators.Semantic.Columns;
@@ -62,6 +63,24 @@ public class EngineWarmUpTests
 
         // The default profile's taxonomy alone is 17 labels.
         Assert.True(embedder.CachedVectors >= cached + 17, $"{cached} → {embedder.CachedVectors} vectors");
+    }
+
+    [Fact]
+    public async Task The_key_vocabulary_is_encoded_by_the_warm_up_with_the_encoder_and_not_without_it()
+    {
+        await using var services = Engine();
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+        var keys = services.GetRequiredService<KeyNormaliser>();
+        await warmUp.WarmReadersAndWritersAsync(CancellationToken.None);
+
+        await warmUp.WarmAnnotatorsAsync(withEncoder: false, CancellationToken.None);
+        Assert.False(keys.IsPrepared);
+
+        warmUp.WarmEncoder(CancellationToken.None);
+        await warmUp.WarmAnnotatorsAsync(withEncoder: true, CancellationToken.None);
+        Assert.True(keys.IsPrepared);
+        // Every key's names and descriptions.
+        Assert.Equal(KeyVocabulary.Keys.Sum(k => k.Aliases.Count + k.Descriptions.Count), keys.Prepare());
     }
 
     [Fact]
