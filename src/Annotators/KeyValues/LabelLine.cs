@@ -50,7 +50,21 @@ internal static class LabelLine
             {
                 continue;
             }
-            var labelFrom = spans.Count == 0 ? runStart : ChooseStart(tokens, runStart, labelTo);
+            int labelFrom;
+            if (labelTo - runStart == MaxLabelWords && runStart > minLabelStart && IsLabelWord(tokens[runStart - 1], last: false))
+            {
+                // The words go on before the longest label: the colon ends a sentence ("The following values of arch are
+                // accepted:"), not a label, unless the sentence ends with a key's name ("… to our account IBAN:").
+                if (AliasStart(tokens, runStart, labelTo) is not { } alias)
+                {
+                    continue;
+                }
+                labelFrom = alias;
+            }
+            else
+            {
+                labelFrom = spans.Count == 0 ? runStart : ChooseStart(tokens, runStart, labelTo);
+            }
             var label = Join(tokens, labelFrom, labelTo);
             if (label.Length > MaxLabelChars || !TextCounting.HasLetter(label))
             {
@@ -140,15 +154,25 @@ internal static class LabelLine
     /// <summary>Where the label of a second pair on a line starts: the longest run of words that names a key, else the last word (with a "No." before it).</summary>
     private static int ChooseStart(IReadOnlyList<string> tokens, int runStart, int labelTo)
     {
-        for (var s = runStart; s < labelTo - 1; s++)
+        if (AliasStart(tokens, runStart, labelTo, lastStart: labelTo - 1) is { } alias)
+        {
+            return alias;
+        }
+        var last = labelTo - 1;
+        return last > runStart && KeyVocabulary.EndsWithNumberWord(KeyVocabulary.Canonical(tokens[last])) ? last - 1 : last;
+    }
+
+    /// <summary>Where the longest run of words ending at <paramref name="labelTo"/> that names a key starts, from <paramref name="runStart"/> to before <paramref name="lastStart"/>; null when none does.</summary>
+    private static int? AliasStart(IReadOnlyList<string> tokens, int runStart, int labelTo, int? lastStart = null)
+    {
+        for (var s = runStart; s < (lastStart ?? labelTo); s++)
         {
             if (KeyVocabulary.ByLabel(Join(tokens, s, labelTo)) is not null)
             {
                 return s;
             }
         }
-        var last = labelTo - 1;
-        return last > runStart && KeyVocabulary.EndsWithNumberWord(KeyVocabulary.Canonical(tokens[last])) ? last - 1 : last;
+        return null;
     }
 
     private static bool EndsLabel(string token) =>
