@@ -19,12 +19,15 @@ public sealed class KeyNormaliser
     private readonly double _threshold;
     private readonly Lazy<List<(string Key, float[] Vector)>> _vocabulary;
 
-    /// <summary>Creates the normaliser; the vocabulary is encoded on first use, once per process.</summary>
+    /// <summary>Creates the normaliser; the vocabulary is encoded on first use, once per process once it succeeds.</summary>
     public KeyNormaliser(ITextEmbedder embedder, IOptions<KeyValueOptions> options)
     {
         _embedder = embedder;
         _threshold = options.Value.KeyThreshold;
-        _vocabulary = new Lazy<List<(string, float[])>>(Encode, LazyThreadSafetyMode.ExecutionAndPublication);
+        // A failed encode (the encoder could not be loaded) is not kept: the next document, or the warm-up's retry, encodes
+        // the vocabulary again rather than failing on the same exception for the process's life. Two documents that come
+        // together before it is encoded may both encode it; one result is kept.
+        _vocabulary = new Lazy<List<(string, float[])>>(Encode, LazyThreadSafetyMode.PublicationOnly);
     }
 
     /// <summary>True once the vocabulary's names and descriptions are encoded.</summary>

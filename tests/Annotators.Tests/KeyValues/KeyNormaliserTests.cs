@@ -1,3 +1,4 @@
+using Annotate.Annotators.Embeddings;
 using Annotate.Annotators.KeyValues;
 using Annotate.Annotators.Tests.Embeddings;
 using Microsoft.Extensions.Options;
@@ -66,5 +67,34 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
         output.WriteLine(string.Join(", ", _normaliser.Scores(label).Take(3).Select(s => $"{s.Key} {s.Score:F3}")));
 
         Assert.Null(_normaliser.Normalise([label], CancellationToken.None)[0]);
+    }
+
+    [Fact]
+    public void A_vocabulary_whose_encoding_failed_is_encoded_again_by_the_next_call()
+    {
+        var flaky = new FailingOnce(fixture.Embedder);
+        var normaliser = new KeyNormaliser(flaky, Options.Create(new KeyValueOptions()));
+
+        Assert.Throws<InvalidOperationException>(() => normaliser.Prepare());
+        Assert.False(normaliser.IsPrepared);
+
+        var match = normaliser.Normalise(["Invoice reference number"], CancellationToken.None)[0];
+        Assert.Equal(("invoice-number", "similarity"), (match?.Key, match?.Method));
+        Assert.True(normaliser.IsPrepared);
+    }
+
+    /// <summary>An encoder that fails its first call, as one whose model could not be loaded, then encodes.</summary>
+    private sealed class FailingOnce(ITextEmbedder inner) : ITextEmbedder
+    {
+        private int _calls;
+
+        public int Dimensions => inner.Dimensions;
+
+        public int MaxTokens => inner.MaxTokens;
+
+        public int CountTokens(string text) => inner.CountTokens(text);
+
+        public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _calls) == 1 ? throw new InvalidOperationException("The encoder could not be loaded.") : inner.Embed(texts, cancellationToken);
     }
 }
