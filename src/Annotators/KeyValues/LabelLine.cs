@@ -55,7 +55,7 @@ internal static class LabelLine
             {
                 // The words go on before the longest label: the colon ends a sentence ("The following values of arch are
                 // accepted:"), not a label, unless the sentence ends with a key's name ("… to our account IBAN:").
-                if (AliasStart(tokens, runStart, labelTo) is not { } alias)
+                if (AliasStart(tokens, runStart, labelTo, labelTo) is not { } alias)
                 {
                     continue;
                 }
@@ -154,7 +154,7 @@ internal static class LabelLine
     /// <summary>Where the label of a second pair on a line starts: the longest run of words that names a key, else the last word (with a "No." before it).</summary>
     private static int ChooseStart(IReadOnlyList<string> tokens, int runStart, int labelTo)
     {
-        if (AliasStart(tokens, runStart, labelTo, lastStart: labelTo - 1) is { } alias)
+        if (AliasStart(tokens, runStart, labelTo - 1, labelTo) is { } alias)
         {
             return alias;
         }
@@ -162,10 +162,10 @@ internal static class LabelLine
         return last > runStart && KeyVocabulary.EndsWithNumberWord(KeyVocabulary.Canonical(tokens[last])) ? last - 1 : last;
     }
 
-    /// <summary>Where the longest run of words ending at <paramref name="labelTo"/> that names a key starts, from <paramref name="runStart"/> to before <paramref name="lastStart"/>; null when none does.</summary>
-    private static int? AliasStart(IReadOnlyList<string> tokens, int runStart, int labelTo, int? lastStart = null)
+    /// <summary>Where the longest run of words ending at <paramref name="labelTo"/> that names a key starts, from <paramref name="runStart"/> to before <paramref name="startsBefore"/>; null when none does.</summary>
+    private static int? AliasStart(IReadOnlyList<string> tokens, int runStart, int startsBefore, int labelTo)
     {
-        for (var s = runStart; s < (lastStart ?? labelTo); s++)
+        for (var s = runStart; s < startsBefore; s++)
         {
             if (KeyVocabulary.ByLabel(Join(tokens, s, labelTo)) is not null)
             {

@@ -53,7 +53,7 @@ public sealed class EngineWarmUp(
     /// True when a profile runs an annotator that encodes text: one that names one, or one that names none (and so runs
     /// every annotator).
     /// </summary>
-    public bool ProfilesUseEncoder => profiles.Names.Select(profiles.Get).Any(p => p.Annotators.Count == 0 || p.Annotators.Any(EncoderAnnotators.Contains));
+    public bool ProfilesUseEncoder => profiles.Names.Select(profiles.Get).Any(p => EncoderAnnotators.Any(p.Runs));
 
     /// <summary>
     /// Reads a tiny document of each common format and writes its outputs; failures are logged, not thrown. Before each
@@ -119,7 +119,7 @@ public sealed class EngineWarmUp(
         foreach (var profile in profiles.Names.Select(profiles.Get))
         {
             var context = new AnnotationContext("warm-up", sample, profile);
-            foreach (var annotator in local.Where(a => profile.Annotators.Count == 0 || profile.Annotators.Contains(a.Name, StringComparer.OrdinalIgnoreCase)))
+            foreach (var annotator in local.Where(a => profile.Runs(a.Name)))
             {
                 if (betweenSteps is not null)
                 {
@@ -136,7 +136,7 @@ public sealed class EngineWarmUp(
             }
         }
         // The key vocabulary is encoded by the first label that is not a key's name, which the sample may not have.
-        if (withEncoder && profiles.Names.Select(profiles.Get).Any(p => p.Annotators.Count == 0 || p.Annotators.Contains(KeyValueAnnotator.AnnotatorName, StringComparer.OrdinalIgnoreCase)))
+        if (withEncoder && profiles.Names.Select(profiles.Get).Any(p => p.Runs(KeyValueAnnotator.AnnotatorName)))
         {
             if (betweenSteps is not null)
             {
