@@ -55,17 +55,7 @@ public sealed class KeyValueAnnotator : IAnnotator
                 $"More than {max:N0} label/value pairs were found; only the first {max:N0} are reported (Annotate:KeyValues:MaxPairs).") { Source = AnnotatorName });
         }
         var keys = _normaliser.Normalise(found.Select(p => p.Label).ToList(), cancellationToken);
-        var pairs = found.Select((p, i) => new KeyValueItem
-        {
-            Label = p.Label,
-            Value = p.Value,
-            Key = keys[i]?.Key,
-            KeyMatch = keys[i]?.Method,
-            KeyScore = keys[i] is { } k ? Math.Round(k.Score, 3) : null,
-            Layout = p.Layout,
-            Location = p.ValueLocation,
-            LabelLocation = p.LabelLocation,
-        }).ToList();
+        var pairs = found.Select((p, i) => Item(p, keys[i])).ToList();
         var issuer = IssuerFinder.Find(document, pairs, _recognizer, cancellationToken);
         context.Annotations.KeyValues = new KeyValueAnnotation { Pairs = pairs, Issuer = issuer, Annotator = AnnotatorName };
 
@@ -74,6 +64,23 @@ public sealed class KeyValueAnnotator : IAnnotator
             FillSchema(context, pairs, issuer, cancellationToken);
         }
         return Task.FromResult(AnnotatorOutcome.Done);
+    }
+
+    private static KeyValueItem Item(FoundPair pair, KeyMatch? match)
+    {
+        // A label keeps its key only with a value of the key's shape: "Order: --flatten, --sort-by" is no order number.
+        var key = match is not null && KeyVocabulary.Fits(match.Key, pair.Value) ? match : null;
+        return new KeyValueItem
+        {
+            Label = pair.Label,
+            Value = pair.Value,
+            Key = key?.Key,
+            KeyMatch = key?.Method,
+            KeyScore = key is null ? null : Math.Round(key.Score, 3),
+            Layout = pair.Layout,
+            Location = pair.ValueLocation,
+            LabelLocation = pair.LabelLocation,
+        };
     }
 
     private void FillSchema(AnnotationContext context, IReadOnlyList<KeyValueItem> pairs, IssuerAnnotation? issuer, CancellationToken cancellationToken)

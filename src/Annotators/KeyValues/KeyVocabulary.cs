@@ -6,9 +6,10 @@ namespace Annotate.Annotators.KeyValues;
 
 /// <summary>One key of the vocabulary: its id, the labels that name it outright, and descriptions in several languages.</summary>
 /// <param name="Id">Stable id written to <c>annotations.json</c>, e.g. <c>invoice-number</c>.</param>
+/// <param name="Shape">What the key's values look like: a label whose value does not is left without the key.</param>
 /// <param name="Aliases">Labels that name the key outright, in any of the languages (compared in <see cref="KeyVocabulary.Canonical"/> form).</param>
 /// <param name="Descriptions">How documents write about the key, one sentence per language, for embedding similarity.</param>
-public sealed record VocabularyKey(string Id, IReadOnlyList<string> Aliases, IReadOnlyList<string> Descriptions);
+public sealed record VocabularyKey(string Id, ValueShape Shape, IReadOnlyList<string> Aliases, IReadOnlyList<string> Descriptions);
 
 /// <summary>
 /// The small multilingual vocabulary labels are normalised to (invoice number, order number, customer number, date,
@@ -62,105 +63,105 @@ public static class KeyVocabulary
     /// <summary>The keys, in the order they are listed.</summary>
     public static IReadOnlyList<VocabularyKey> Keys { get; } =
     [
-        new(InvoiceNumber,
+        new(InvoiceNumber, ValueShape.Identifier,
             ["invoice no", "invoice", "invoice id", "bill no", "rechnung no", "rechnungs no", "rechnung", "facture no", "no facture", "facture"],
             ["Invoice number: the identifier of the invoice (Invoice No., Invoice #).",
              "Rechnungsnummer: die Nummer der Rechnung (Rechnung Nr., Rechnungs-Nr.).",
              "Numéro de facture : le numéro de la facture (Facture n°, N° de facture)."]),
-        new(OrderNumber,
+        new(OrderNumber, ValueShape.Identifier,
             ["order no", "order", "purchase order", "purchase order no", "po", "po no", "your order", "bestell no", "bestellung", "auftrags no", "auftrag", "ihre bestellung", "commande no", "no commande", "bon commande", "commande"],
             ["Order number: the buyer's purchase order (Order No., PO number).",
              "Bestellnummer: die Nummer der Bestellung oder des Auftrags (Bestell-Nr., Auftragsnummer).",
              "Numéro de commande : le bon de commande du client (Commande n°)."]),
-        new(CustomerNumber,
+        new(CustomerNumber, ValueShape.Identifier,
             ["customer no", "customer", "customer id", "client no", "client id", "account no", "kunden no", "kunde no", "kunden id", "no client", "client", "code client", "ref client"],
             ["Customer number: the customer's account number (Customer No., Customer ID).",
              "Kundennummer: die Nummer des Kunden (Kunden-Nr.).",
              "Numéro de client : le code du client (N° client, Réf. client)."]),
-        new(Date,
+        new(Date, ValueShape.Date,
             ["date", "invoice date", "issue date", "date issued", "date of issue", "datum", "rechnungsdatum", "ausstellungsdatum", "belegdatum", "date facture", "date emission", "emis le", "date document"],
             ["Invoice date: the date the document was issued (Date, Issue date).",
              "Rechnungsdatum: das Datum der Rechnung (Datum, Ausstellungsdatum).",
              "Date de facture : la date d'émission du document (Date, Émis le)."]),
-        new(DueDate,
+        new(DueDate, ValueShape.Date,
             ["due date", "due", "payment due", "due by", "pay by", "payable by", "faellig", "fällig", "fallig", "faelligkeit", "fälligkeitsdatum", "fallig am", "zahlbar bis", "zahlungsziel", "echeance", "date echeance", "payable avant", "a payer avant"],
             ["Due date: the date payment is due (Due date, Payment due, Pay by).",
              "Fälligkeitsdatum: bis wann zu zahlen ist (Fällig am, Zahlbar bis, Zahlungsziel).",
              "Date d'échéance : la date limite de paiement (Échéance, Payable avant)."]),
-        new(DeliveryDate,
+        new(DeliveryDate, ValueShape.Date,
             ["delivery date", "date of delivery", "service date", "date of service", "lieferdatum", "leistungsdatum", "liefertermin", "date livraison", "livraison"],
             ["Delivery date: when the goods were delivered or the service was performed.",
              "Lieferdatum: wann geliefert oder die Leistung erbracht wurde (Leistungsdatum).",
              "Date de livraison : quand la marchandise a été livrée."]),
-        new(NetTotal,
+        new(NetTotal, ValueShape.Amount,
             ["subtotal", "sub total", "net total amount", "net", "net amount", "net total", "total net", "total excl vat", "total before tax", "zwischensumme", "nettobetrag", "netto", "summe netto", "gesamt netto", "nettosumme", "sous total", "total ht", "montant ht"],
             ["Subtotal: the net amount before tax (Net amount, Total excl. VAT).",
              "Zwischensumme: der Nettobetrag ohne Steuer (Netto, Summe netto).",
              "Sous-total : le montant hors taxes (Total HT, Montant HT)."]),
-        new(Vat,
+        new(Vat, ValueShape.Amount,
             ["vat", "tax", "tax total", "total tax", "sales tax", "vat amount", "tax amount", "gst", "steuerbetrag", "mwst", "mehrwertsteuer", "ust", "umsatzsteuer", "zzgl mwst", "tva", "montant tva", "total tva"],
             ["VAT: the amount of value added tax or sales tax (Tax, VAT 20%).",
              "Mehrwertsteuer: der Steuerbetrag (MwSt., USt. 19 %).",
              "TVA : le montant de la taxe sur la valeur ajoutée (Montant TVA)."]),
-        new(Total,
+        new(Total, ValueShape.Amount,
             ["total", "gross total", "total gross", "total amount", "amount due", "total due", "grand total", "balance due", "amount payable", "total payable", "invoice total", "gesamtbetrag", "gesamtsumme", "summe", "rechnungsbetrag", "summe brutto", "gesamt brutto", "bruttobetrag", "brutto", "endbetrag", "zu zahlen", "zahlbetrag", "total ttc", "montant ttc", "montant total", "net a payer", "total a payer", "montant du", "reste a payer", "solde du", "montant a payer", "total general"],
             ["Total: the amount to pay including tax (Amount due, Grand total, Balance due).",
              "Gesamtbetrag: der zu zahlende Betrag inklusive Steuer (Summe brutto, Rechnungsbetrag, Zu zahlen).",
              "Total TTC : le montant à payer toutes taxes comprises (Net à payer, Montant total)."]),
-        new(VatId,
+        new(VatId, ValueShape.Identifier,
             ["vat id", "vat no", "vat reg no", "vat registration no", "vat", "tax id", "ust id", "ust idnr", "ust id no", "ustidnr", "umsatzsteuer id", "umsatzsteuer identifikations no", "tva intracommunautaire", "no tva", "no tva intracommunautaire", "identifiant tva"],
             ["VAT ID: the VAT registration number of a company (VAT No., VAT Reg. No.).",
              "USt-IdNr.: die Umsatzsteuer-Identifikationsnummer des Unternehmens.",
              "N° TVA intracommunautaire : le numéro d'identification à la TVA de l'entreprise."]),
-        new(TaxNumber,
+        new(TaxNumber, ValueShape.Identifier,
             ["tax no", "tax number", "steuer no", "steuernummer", "st no", "siret", "siren", "no siret"],
             ["Tax number: the national tax number of the company.",
              "Steuernummer: die Steuernummer beim Finanzamt (St.-Nr.).",
              "Numéro SIRET : l'identifiant de l'entreprise (SIREN)."]),
-        new(Iban,
+        new(Iban, ValueShape.Identifier,
             ["iban", "account iban", "bank account", "bankverbindung", "konto", "rib"],
             ["IBAN: the international bank account number to pay into.",
              "IBAN: die Bankverbindung, auf die zu überweisen ist (Konto).",
              "IBAN : les coordonnées bancaires pour le virement (RIB)."]),
-        new(Bic,
+        new(Bic, ValueShape.Code,
             ["bic", "swift", "bic swift", "swift code", "bic code"],
             ["BIC: the SWIFT code of the bank.",
              "BIC: der SWIFT-Code der Bank.",
              "BIC : le code SWIFT de la banque."]),
-        new(Currency,
+        new(Currency, ValueShape.Short,
             ["currency", "wahrung", "währung", "devise", "monnaie"],
             ["Currency: the currency amounts are stated in.",
              "Währung: die Währung der Beträge.",
              "Devise : la monnaie des montants."]),
-        new(PaymentTerms,
+        new(PaymentTerms, ValueShape.Text,
             ["payment terms", "terms", "terms of payment", "zahlungsbedingungen", "zahlungsbedingung", "conditions paiement", "conditions reglement", "modalites paiement"],
             ["Payment terms: how and when to pay (Net 30 days).",
              "Zahlungsbedingungen: wie und wann zu zahlen ist (30 Tage netto).",
              "Conditions de paiement : comment et quand payer (30 jours net)."]),
-        new(Reference,
+        new(Reference, ValueShape.Text,
             ["reference", "ref", "our reference", "your reference", "referenz", "ihr zeichen", "unser zeichen", "betreff", "reference client", "votre reference", "notre reference", "objet"],
             ["Reference: a reference or subject of the document (Your reference, Our ref.).",
              "Referenz: ein Zeichen oder der Betreff (Ihr Zeichen, Unser Zeichen, Betreff).",
              "Référence : la référence ou l'objet du document (Votre référence, Objet)."]),
-        new(BillTo,
+        new(BillTo, ValueShape.Text,
             ["bill to", "billed to", "invoice to", "sold to", "recipient", "buyer", "rechnungsempfanger", "rechnungsempfänger", "rechnungsadresse", "empfanger", "kaeufer", "käufer", "facturer a", "facture a", "adresse facturation", "destinataire", "acheteur"],
             ["Bill to: the customer the invoice is addressed to (Billed to, Sold to).",
              "Rechnungsempfänger: der Kunde, an den die Rechnung geht (Rechnungsadresse).",
              "Facturé à : le client destinataire de la facture (Adresse de facturation)."]),
-        new(Issuer,
+        new(Issuer, ValueShape.Text,
             ["from", "seller", "vendor", "supplier", "issuer", "sender", "issued by", "verkaufer", "verkäufer", "lieferant", "absender", "rechnungssteller", "fournisseur", "vendeur", "emetteur", "expediteur"],
             ["Seller: the company that issued the invoice (Vendor, Supplier, From).",
              "Rechnungssteller: das Unternehmen, das die Rechnung ausstellt (Lieferant, Absender).",
              "Fournisseur : l'entreprise qui émet la facture (Vendeur, Émetteur)."]),
-        new(DeliveryAddress,
+        new(DeliveryAddress, ValueShape.Text,
             ["delivery address", "ship to", "shipping address", "deliver to", "lieferadresse", "lieferanschrift", "versandadresse", "adresse livraison", "livrer a", "lieu livraison"],
             ["Delivery address: where the goods are shipped to (Ship to).",
              "Lieferadresse: wohin die Ware geliefert wird (Lieferanschrift).",
              "Adresse de livraison : où la marchandise est livrée (Livrer à)."]),
-        new(Phone,
+        new(Phone, ValueShape.Identifier,
             ["phone", "tel", "telephone", "phone no", "mobile", "telefon", "fon", "handy", "telephone no", "portable"],
             ["Phone: a telephone number.", "Telefon: eine Telefonnummer.", "Téléphone : un numéro de téléphone."]),
-        new(Email,
+        new(Email, ValueShape.Email,
             ["email", "e mail", "mail", "courriel", "adresse email"],
             ["E-mail: an e-mail address.", "E-Mail: eine E-Mail-Adresse.", "Courriel : une adresse e-mail."]),
     ];
@@ -187,6 +188,39 @@ public static class KeyVocabulary
 
     /// <summary>The key of an id; null when the vocabulary has none.</summary>
     public static VocabularyKey? Find(string id) => Keys.FirstOrDefault(k => k.Id == id);
+
+    /// <summary>
+    /// Whether a value could be the key's (<see cref="VocabularyKey.Shape"/>): a number's value has a digit in its first
+    /// two words, an amount's a digit, a date's a digit or no more than three words, an e-mail's an <c>@</c>, a text (an
+    /// address, a name, terms) begins with a letter, a digit, a quote or a bracket rather than <c>--</c>, <c>$</c> or <c>{</c>. A label that
+    /// names a key, or reads like one, keeps the key only with such a value, so <c>Order: --flatten, --sort-by</c> in a
+    /// manual is a pair with a raw label rather than an order number. A key the vocabulary does not hold fits any value.
+    /// </summary>
+    public static bool Fits(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (Find(key) is not { } found)
+        {
+            return true;
+        }
+        // Four parts at most: the first three words and the rest, enough for every shape's test.
+        var words = value.Split((char[]?)null, 4, StringSplitOptions.RemoveEmptyEntries);
+        return found.Shape switch
+        {
+            ValueShape.Identifier => words.Take(2).Any(word => TextCounting.HasDigit(word)),
+            ValueShape.Date => TextCounting.HasDigit(value) || words.Length is > 0 and <= 3,
+            ValueShape.Amount => TextCounting.HasDigit(value),
+            ValueShape.Code => words.Length > 0 && words[0].Length is >= 8 and <= 11 && words[0].All(char.IsAsciiLetterOrDigit),
+            ValueShape.Short => words.Length is > 0 and <= 3,
+            ValueShape.Email => value.Contains('@'),
+            _ => value.Any(char.IsLetterOrDigit) && StartsAsText(value.AsSpan().TrimStart()),
+        };
+    }
+
+    // Text begins with a letter, a digit, a quote, a bracket or a number sign; an option (--location), a prompt ($ ls)
+    // or a JSON object ({"age": 365}) is no address, name or terms.
+    private static bool StartsAsText(ReadOnlySpan<char> value) =>
+        value.Length > 0 && (char.IsLetterOrDigit(value[0]) || value[0] is '"' or '\'' or '“' or '„' or '«' or '‹' or '(' or '#' or '№');
 
     /// <summary>
     /// The form labels are compared in: lower case without accents, punctuation as spaces, numbers and percentages left

@@ -50,6 +50,20 @@ public class HostileKeyValueTests
     }
 
     [Fact]
+    public async Task A_label_keeps_its_key_only_with_a_value_of_the_keys_shape()
+    {
+        // A manual's lines read like invoice labels ("order", "date", "commande"-like "command"); their values do not.
+        var annotations = await Annotate("manual.txt",
+            "Order No.: 4711\nSort order: --flatten, --sort-by, --filter, --limit.\nDate: $ gcloud projects list --format=json\nTotal: none given here\nCustomer: Contoso Retail Inc.\n");
+
+        var pairs = annotations.KeyValues!.Pairs;
+        Assert.Equal(("order-number", KeyValueItem.AliasMatch), (pairs.Single(p => p.Value == "4711").Key, pairs.Single(p => p.Value == "4711").KeyMatch));
+        var raw = pairs.Where(p => p.Value != "4711").ToList();
+        Assert.Equal(["Sort order", "Date", "Total", "Customer"], raw.Select(p => p.Label));
+        Assert.All(raw, p => Assert.Equal((null, null, null), (p.Key, p.KeyMatch, p.KeyScore)));
+    }
+
+    [Fact]
     public async Task Labels_in_other_scripts_are_found_with_their_values()
     {
         var annotations = await Annotate("scripts.txt", "請求書番号: 4471\nНомер счёта: 100482\nرقم الفاتورة: 2291\n");

@@ -29,4 +29,38 @@ public class KeyVocabularyTests
 
         Assert.Equal(new string('a', 199) + "b", KeyVocabulary.Canonical(label));
     }
+
+    [Theory]
+    [InlineData("order-number", "4711", true)]
+    [InlineData("order-number", "PO-2024-117", true)]
+    [InlineData("order-number", "No. 4411 of 3 May", true)]
+    [InlineData("order-number", "--flatten, --sort-by, --filter, --limit.", false)]
+    [InlineData("order-number", "$ gcloud alpha storage buckets relocate gs://my-bucket --location=us-central1", false)]
+    [InlineData("customer-number", "Contoso Retail Inc.", false)]
+    [InlineData("vat-id", "DE 123 456 789", true)]
+    [InlineData("total", "1,190.00 EUR", true)]
+    [InlineData("net-total", "\"projects/PROJECT_NAME/global/networks/NETWORK_NAME\"", false)]
+    [InlineData("date", "15 March 2024", true)]
+    [InlineData("due-date", "upon receipt", true)]
+    [InlineData("date", "$ gcloud projects list --format=\"table(projectNumber,createTime)\"", false)]
+    [InlineData("bic", "COBADEFFXXX", true)]
+    [InlineData("bic", "the bank's code", false)]
+    [InlineData("currency", "EUR", true)]
+    [InlineData("currency", "the currency of every amount in this document", false)]
+    [InlineData("email", "billing@contoso.example", true)]
+    [InlineData("email", "see the website", false)]
+    [InlineData("phone", "+49 30 1234567", true)]
+    [InlineData("phone", "ask at the desk", false)]
+    [InlineData("delivery-address", "Hauptstraße 5, 10115 Berlin", true)]
+    [InlineData("delivery-address", "--", false)]
+    [InlineData("delivery-address", "--location=LOCATION] [GCLOUD_WIDE_FLAG ...]", false)]
+    [InlineData("payment-terms", "{\"age\": 365} } ] }", false)]
+    [InlineData("payment-terms", "30 days net", true)]
+    [InlineData("reference", "\"Q3 review\"", true)]
+    [InlineData("reference", "#4411", true)]
+    [InlineData("no-such-key", "--", true)]
+    public void A_key_fits_only_values_of_its_shape(string key, string value, bool fits)
+    {
+        Assert.Equal(fits, KeyVocabulary.Fits(key, value));
+    }
 }
