@@ -93,17 +93,17 @@ public static class KeyVocabulary
             ["Delivery date: when the goods were delivered or the service was performed.",
              "Lieferdatum: wann geliefert oder die Leistung erbracht wurde (Leistungsdatum).",
              "Date de livraison : quand la marchandise a été livrée."]),
-        new(NetTotal, ValueShape.Amount,
+        new(NetTotal, ValueShape.Digit,
             ["subtotal", "sub total", "net total amount", "net", "net amount", "net total", "total net", "total excl vat", "total before tax", "zwischensumme", "nettobetrag", "netto", "summe netto", "gesamt netto", "nettosumme", "sous total", "total ht", "montant ht"],
             ["Subtotal: the net amount before tax (Net amount, Total excl. VAT).",
              "Zwischensumme: der Nettobetrag ohne Steuer (Netto, Summe netto).",
              "Sous-total : le montant hors taxes (Total HT, Montant HT)."]),
-        new(Vat, ValueShape.Amount,
+        new(Vat, ValueShape.Digit,
             ["vat", "tax", "tax total", "total tax", "sales tax", "vat amount", "tax amount", "gst", "steuerbetrag", "mwst", "mehrwertsteuer", "ust", "umsatzsteuer", "zzgl mwst", "tva", "montant tva", "total tva"],
             ["VAT: the amount of value added tax or sales tax (Tax, VAT 20%).",
              "Mehrwertsteuer: der Steuerbetrag (MwSt., USt. 19 %).",
              "TVA : le montant de la taxe sur la valeur ajoutée (Montant TVA)."]),
-        new(Total, ValueShape.Amount,
+        new(Total, ValueShape.Digit,
             ["total", "gross total", "total gross", "total amount", "amount due", "total due", "grand total", "balance due", "amount payable", "total payable", "invoice total", "gesamtbetrag", "gesamtsumme", "summe", "rechnungsbetrag", "summe brutto", "gesamt brutto", "bruttobetrag", "brutto", "endbetrag", "zu zahlen", "zahlbetrag", "total ttc", "montant ttc", "montant total", "net a payer", "total a payer", "montant du", "reste a payer", "solde du", "montant a payer", "total general"],
             ["Total: the amount to pay including tax (Amount due, Grand total, Balance due).",
              "Gesamtbetrag: der zu zahlende Betrag inklusive Steuer (Summe brutto, Rechnungsbetrag, Zu zahlen).",
@@ -118,7 +118,7 @@ public static class KeyVocabulary
             ["Tax number: the national tax number of the company.",
              "Steuernummer: die Steuernummer beim Finanzamt (St.-Nr.).",
              "Numéro SIRET : l'identifiant de l'entreprise (SIREN)."]),
-        new(Iban, ValueShape.Identifier,
+        new(Iban, ValueShape.Digit,
             ["iban", "account iban", "bank account", "bankverbindung", "konto", "rib"],
             ["IBAN: the international bank account number to pay into.",
              "IBAN: die Bankverbindung, auf die zu überweisen ist (Konto).",
@@ -191,7 +191,7 @@ public static class KeyVocabulary
 
     /// <summary>
     /// Whether a value could be the key's (<see cref="VocabularyKey.Shape"/>): a number's value has a digit in its first
-    /// two words, an amount's a digit, a date's a digit or no more than three words, an e-mail's an <c>@</c>, a text (an
+    /// two words, an amount's or a bank account's a digit, a date's a digit or no more than three words, an e-mail's an <c>@</c>, a text (an
     /// address, a name, terms) begins with a letter, a digit, a quote or a bracket rather than <c>--</c>, <c>$</c> or <c>{</c>. A label that
     /// names a key, or reads like one, keeps the key only with such a value, so <c>Order: --flatten, --sort-by</c> in a
     /// manual is a pair with a raw label rather than an order number. A key the vocabulary does not hold fits any value.
@@ -209,7 +209,7 @@ public static class KeyVocabulary
         {
             ValueShape.Identifier => words.Take(2).Any(word => TextCounting.HasDigit(word)),
             ValueShape.Date => TextCounting.HasDigit(value) || words.Length is > 0 and <= 3,
-            ValueShape.Amount => TextCounting.HasDigit(value),
+            ValueShape.Digit => TextCounting.HasDigit(value),
             ValueShape.Code => words.Length > 0 && words[0].Length is >= 8 and <= 11 && words[0].All(char.IsAsciiLetterOrDigit),
             ValueShape.Short => words.Length is > 0 and <= 3,
             ValueShape.Email => value.Contains('@'),

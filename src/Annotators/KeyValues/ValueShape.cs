@@ -9,8 +9,8 @@ public enum ValueShape
     /// <summary>A date, with a digit (<c>15 March 2024</c>, <c>15.03.2024</c>), or a few words (<c>upon receipt</c>, <c>sofort</c>).</summary>
     Date,
 
-    /// <summary>An amount: a digit.</summary>
-    Amount,
+    /// <summary>A digit anywhere: an amount (<c>1,190.00 EUR</c>), a bank account after its bank (<c>Sparkasse Berlin, DE89 3704…</c>).</summary>
+    Digit,
 
     /// <summary>A code of 8 to 11 letters and digits in one word (a BIC).</summary>
     Code,

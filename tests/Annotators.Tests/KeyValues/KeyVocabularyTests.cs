@@ -39,6 +39,8 @@ public class KeyVocabularyTests
     [InlineData("customer-number", "Contoso Retail Inc.", false)]
     [InlineData("vat-id", "DE 123 456 789", true)]
     [InlineData("total", "1,190.00 EUR", true)]
+    [InlineData("iban", "Sparkasse Berlin, IBAN DE89 3704 0044 0532 0130 00", true)]
+    [InlineData("iban", "Sparkasse Berlin", false)]
     [InlineData("net-total", "\"projects/PROJECT_NAME/global/networks/NETWORK_NAME\"", false)]
     [InlineData("date", "15 March 2024", true)]
     [InlineData("due-date", "upon receipt", true)]
