@@ -11,7 +11,7 @@ public sealed record KeyMatch(string Key, string Method, double Score);
 /// Maps labels to the keys of <see cref="KeyVocabulary"/>: a label that is one of a key's names (in canonical form)
 /// takes it outright; any other label takes the key whose names and descriptions, in English, German and French, its
 /// sentence embedding is closest to, when that similarity reaches <see cref="KeyValueOptions.KeyThreshold"/>; below
-/// it the label is left raw.
+/// it the label is left raw. A document's label that shares no word with the vocabulary is left raw without encoding.
 /// </summary>
 public sealed class KeyNormaliser
 {
@@ -39,13 +39,24 @@ public sealed class KeyNormaliser
     /// </summary>
     public int Prepare() => _vocabulary.Value.Count;
 
-    /// <summary>The key of each label (null where none fits), in the order given.</summary>
-    public IReadOnlyList<KeyMatch?> Normalise(IReadOnlyList<string> labels, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key of each of a document's labels (null where none fits), in the order given. Only a label that shares a word
+    /// with the vocabulary (<see cref="KeyVocabulary.SharesAWord"/>) is encoded: a long document's hundreds of other
+    /// labels cannot come close to a key and are left raw without the encoder.
+    /// </summary>
+    public IReadOnlyList<KeyMatch?> Normalise(IReadOnlyList<string> labels, CancellationToken cancellationToken) =>
+        Normalise(labels, KeyVocabulary.SharesAWord, cancellationToken);
+
+    /// <summary>The key of each of a schema's field labels (null where none fits): each with a letter is encoded.</summary>
+    public IReadOnlyList<KeyMatch?> NormaliseFields(IReadOnlyList<string> labels, CancellationToken cancellationToken) =>
+        Normalise(labels, label => label.Any(char.IsLetter), cancellationToken);
+
+    private KeyMatch?[] Normalise(IReadOnlyList<string> labels, Func<string, bool> encoded, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(labels);
         var matches = labels.Select(label => KeyVocabulary.ByLabel(label) is { } key ? new KeyMatch(key, KeyValueItem.AliasMatch, 1.0) : null).ToArray();
         // Each distinct label is encoded once, however often a document repeats it.
-        var open = labels.Where((label, i) => matches[i] is null && label.Any(char.IsLetter)).Distinct(StringComparer.Ordinal).ToList();
+        var open = labels.Where((label, i) => matches[i] is null && encoded(label)).Distinct(StringComparer.Ordinal).ToList();
         if (open.Count == 0)
         {
             return matches;

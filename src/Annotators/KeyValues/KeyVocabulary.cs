@@ -176,14 +176,41 @@ public static class KeyVocabulary
         "no", "n", "nr", "number", "nummer", "numero", "num", "nbr", "nro",
     };
 
-    // Built last: it canonicalises the aliases with the word lists above.
+    // Words of the descriptions that say nothing of a key, left out of the words a label must share with the vocabulary.
+    private static readonly HashSet<string> FunctionWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "and", "are", "be", "by", "for", "how", "in", "is", "it", "its", "on", "or", "to", "what", "when", "where", "which", "who",
+        "auf", "bis", "ein", "eine", "den", "dem", "fur", "ist", "oder", "und", "von", "wann", "wie", "wird", "wohin", "zu",
+        "au", "aux", "comment", "en", "et", "ou", "par", "pour", "quand", "un", "une", "les", "no",
+    };
+
+    // Built last: they canonicalise the aliases and descriptions with the word lists above.
     private static readonly Dictionary<string, string> ByAlias = BuildAliases();
+    private static readonly HashSet<string> Stems = BuildStems();
 
     /// <summary>The key a label names outright (its canonical form is one of a key's aliases); null otherwise.</summary>
     public static string? ByLabel(string label)
     {
         var canonical = Canonical(label);
         return canonical.Length > 0 && ByAlias.TryGetValue(canonical, out var key) ? key : null;
+    }
+
+    /// <summary>
+    /// Whether a label shares a word with the vocabulary's names and descriptions (its first five letters, or the whole of
+    /// a shorter word; function words aside): only such a label can come close to a key by embedding similarity, so only
+    /// it is encoded. <c>Customer account number</c>, <c>Amount payable in total</c> and <c>Gesamtsumme brutto</c> share
+    /// one; <c>The following keys are accepted</c> in a manual does not.
+    /// </summary>
+    public static bool SharesAWord(string label)
+    {
+        foreach (var word in Canonical(label).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!FunctionWords.Contains(word) && Stems.Contains(Stem(word)))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The key of an id; null when the vocabulary has none.</summary>
@@ -284,6 +311,24 @@ public static class KeyVocabulary
 
     /// <summary>True when the canonical label ends in a word for "number" (<c>Order #</c>, <c>Facture n°</c>, <c>Rechnungsnummer</c>).</summary>
     public static bool EndsWithNumberWord(string canonical) => canonical == "no" || canonical.EndsWith(" no", StringComparison.Ordinal);
+
+    private static string Stem(string word) => word.Length > 5 ? word[..5] : word;
+
+    private static HashSet<string> BuildStems()
+    {
+        var stems = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in Keys.SelectMany(k => k.Aliases.Concat(k.Descriptions)))
+        {
+            foreach (var word in Canonical(text).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!FunctionWords.Contains(word))
+                {
+                    stems.Add(Stem(word));
+                }
+            }
+        }
+        return stems;
+    }
 
     private static Dictionary<string, string> BuildAliases()
     {

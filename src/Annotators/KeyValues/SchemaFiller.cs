@@ -30,7 +30,7 @@ internal static partial class SchemaFiller
             return (values, fields);
         }
         var names = properties.Select(p => p.Key).ToList();
-        var keys = normaliser.Normalise(names.Select(n => FieldLabel(n, properties[n])).ToList(), cancellationToken);
+        var keys = normaliser.NormaliseFields(names.Select(n => FieldLabel(n, properties[n])).ToList(), cancellationToken);
         var ordered = pairs.OrderBy(p => Array.IndexOf(LayoutOrder, p.Layout)).ToList();
         for (var i = 0; i < names.Count; i++)
         {

@@ -83,6 +83,43 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
         Assert.True(normaliser.IsPrepared);
     }
 
+    [Fact]
+    public void Only_labels_sharing_a_word_with_the_vocabulary_are_encoded_but_every_schema_field_is()
+    {
+        var recording = new Recording(fixture.Embedder);
+        var normaliser = new KeyNormaliser(recording, Options.Create(new KeyValueOptions()));
+        normaliser.Prepare();
+        recording.Texts.Clear();
+
+        var matches = normaliser.Normalise(["The following keys are accepted", "Customer account number", "Sum", "Invoice No."], CancellationToken.None);
+
+        Assert.Equal(["Customer account number"], recording.Texts);
+        Assert.Equal([null, "customer-number", null, "invoice-number"], matches.Select(m => m?.Key));
+        recording.Texts.Clear();
+        // A schema's field names are few and the user's own words: "Sum" shares no word, but reads as the total.
+        var field = normaliser.NormaliseFields(["Sum"], CancellationToken.None)[0];
+        Assert.Equal(["Sum"], recording.Texts);
+        Assert.Equal(("total", "similarity"), (field?.Key, field?.Method));
+    }
+
+    /// <summary>An encoder that keeps the texts it is asked to encode.</summary>
+    private sealed class Recording(ITextEmbedder inner) : ITextEmbedder
+    {
+        public List<string> Texts { get; } = [];
+
+        public int Dimensions => inner.Dimensions;
+
+        public int MaxTokens => inner.MaxTokens;
+
+        public int CountTokens(string text) => inner.CountTokens(text);
+
+        public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+        {
+            Texts.AddRange(texts);
+            return inner.Embed(texts, cancellationToken);
+        }
+    }
+
     /// <summary>An encoder that fails its first call, as one whose model could not be loaded, then encodes.</summary>
     private sealed class FailingOnce(ITextEmbedder inner) : ITextEmbedder
     {

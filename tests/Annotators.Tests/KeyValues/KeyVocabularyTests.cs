@@ -65,4 +65,22 @@ public class KeyVocabularyTests
     {
         Assert.Equal(fits, KeyVocabulary.Fits(key, value));
     }
+
+    [Theory]
+    [InlineData("Customer account number", true)]
+    [InlineData("Amount payable in total", true)]
+    [InlineData("Gesamtsumme brutto", true)]
+    [InlineData("Montant à régler", true)]
+    [InlineData("Payment due on", true)]
+    [InlineData("Purchase order reference", true)]
+    [InlineData("The following keys are accepted", false)]
+    [InlineData("Weather forecast", false)]
+    [InlineData("Please note the following", false)]
+    [InlineData("Serial No.", false)]
+    [InlineData("登録番号", false)]
+    [InlineData("", false)]
+    public void A_label_shares_a_word_with_the_vocabulary_by_its_first_five_letters(string label, bool shares)
+    {
+        Assert.Equal(shares, KeyVocabulary.SharesAWord(label));
+    }
 }
