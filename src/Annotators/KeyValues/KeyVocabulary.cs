@@ -218,10 +218,11 @@ public static class KeyVocabulary
 
     /// <summary>
     /// Whether a value could be the key's (<see cref="VocabularyKey.Shape"/>): a number's value has a digit in its first
-    /// two words, an amount's or a bank account's a digit, a date's a digit or no more than three words, an e-mail's an <c>@</c>, a text (an
-    /// address, a name, terms) begins with a letter, a digit, a quote or a bracket rather than <c>--</c>, <c>$</c> or <c>{</c>. A label that
-    /// names a key, or reads like one, keeps the key only with such a value, so <c>Order: --flatten, --sort-by</c> in a
-    /// manual is a pair with a raw label rather than an order number. A key the vocabulary does not hold fits any value.
+    /// two words, an amount's or a bank account's a digit, a date's a digit or no more than three words, an e-mail's an
+    /// <c>@</c>, a text (an address, a name, terms) begins with a letter, a digit, a quote or a bracket rather than
+    /// <c>--</c>, <c>$</c> or <c>{</c>. A label that names a key, or reads like one, keeps the key only with such a value,
+    /// so <c>Order: --flatten, --sort-by</c> in a manual is a pair with a raw label rather than an order number. A key the
+    /// vocabulary does not hold fits any value.
     /// </summary>
     public static bool Fits(string key, string value)
     {
