@@ -76,9 +76,16 @@ public static class BusHostingExtensions
             }
             else
             {
+                x.AddConsumer<BusWarmUpConsumer>();
                 x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
             }
         });
+        if (!bus.UsesRabbitMq)
+        {
+            // On the in-memory bus one request at start compiles the paths the first document would (BusWarmUpService).
+            builder.Services.AddSingleton<BusWarmUpService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<BusWarmUpService>());
+        }
         return builder;
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Annotate.Gateway.Tests.Support;
+using Annotate.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Annotate.Gateway.Tests.Bus;
 
@@ -24,7 +26,11 @@ public sealed class RabbitMqOneProcessTests
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Contains("| Paper | 12.50 |", await download.Content.ReadAsStringAsync());
         // The command really crossed the broker: its queue exists in this test's virtual host (and nowhere else).
-        Assert.Contains(await vhost.QueuesAsync(), q => q.Name == "annotate-document");
+        var queues = await vhost.QueuesAsync();
+        Assert.Contains(queues, q => q.Name == "annotate-document");
+        // The start's warm-up request is the in-memory bus's alone: no service, no queue on a broker other hosts share.
+        Assert.Null(host.Services.GetService<BusWarmUpService>());
+        Assert.DoesNotContain(queues, q => q.Name.Contains("warm-up", StringComparison.Ordinal));
     }
 
     [RabbitMqFact]
