@@ -2,6 +2,7 @@ using Annotate.Hosting.PlainJson;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Annotate.Hosting;
@@ -83,6 +84,7 @@ public static class BusHostingExtensions
         if (!bus.UsesRabbitMq)
         {
             // On the in-memory bus one request at start compiles the paths the first document would (BusWarmUpService).
+            builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddSingleton<BusWarmUpService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<BusWarmUpService>());
         }
