@@ -104,7 +104,7 @@ public static class KeyVocabulary
              "Mehrwertsteuer: der Steuerbetrag (MwSt., USt. 19 %).",
              "TVA : le montant de la taxe sur la valeur ajoutée (Montant TVA)."]),
         new(Total, ValueShape.Digit,
-            ["total", "gross total", "total gross", "total amount", "amount due", "total due", "grand total", "balance due", "amount payable", "total payable", "invoice total", "gesamtbetrag", "gesamtsumme", "summe", "rechnungsbetrag", "summe brutto", "gesamt brutto", "bruttobetrag", "brutto", "endbetrag", "zu zahlen", "zahlbetrag", "total ttc", "montant ttc", "montant total", "net a payer", "total a payer", "montant du", "reste a payer", "solde du", "montant a payer", "total general"],
+            ["total", "sum", "sum total", "total sum", "gross total", "total gross", "total amount", "amount due", "total due", "grand total", "balance due", "amount payable", "total payable", "invoice total", "gesamtbetrag", "gesamtsumme", "summe", "rechnungsbetrag", "summe brutto", "gesamt brutto", "bruttobetrag", "brutto", "endbetrag", "zu zahlen", "zahlbetrag", "total ttc", "montant ttc", "montant total", "net a payer", "total a payer", "montant du", "reste a payer", "solde du", "montant a payer", "total general"],
             ["Total: the amount to pay including tax (Amount due, Grand total, Balance due).",
              "Gesamtbetrag: der zu zahlende Betrag inklusive Steuer (Summe brutto, Rechnungsbetrag, Zu zahlen).",
              "Total TTC : le montant à payer toutes taxes comprises (Net à payer, Montant total)."]),
