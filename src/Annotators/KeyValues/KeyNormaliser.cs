@@ -55,8 +55,8 @@ public sealed class KeyNormaliser
     {
         ArgumentNullException.ThrowIfNull(labels);
         var matches = labels.Select(label => KeyVocabulary.ByLabel(label) is { } key ? new KeyMatch(key, KeyValueItem.AliasMatch, 1.0) : null).ToArray();
-        // Each distinct label is encoded once, however often a document repeats it.
-        var open = labels.Where((label, i) => matches[i] is null && encoded(label)).Distinct(StringComparer.Ordinal).ToList();
+        // Each distinct label is looked at and encoded once, however often a document repeats it.
+        var open = labels.Where((_, i) => matches[i] is null).Distinct(StringComparer.Ordinal).Where(encoded).ToList();
         if (open.Count == 0)
         {
             return matches;
