@@ -40,7 +40,8 @@ internal static class EmbeddingBenchmark
         }
         if (args.Contains("--settings"))
         {
-            Settings();
+            // --precision: only the default against the 8-bit encoder (weights packed or not).
+            Settings(args.Contains("--precision"));
             return 0;
         }
         var sentences = Sentences().ToList();
@@ -161,9 +162,16 @@ internal static class EmbeddingBenchmark
     /// </summary>
     private const string TrimmedSide = "default, the weights' pages given back before each document";
 
-    private static void Settings()
+    private static void Settings(bool precision)
     {
-        (string Name, EmbeddingOptions Options)[] sides =
+        (string Name, EmbeddingOptions Options)[] sides = precision
+        ?
+        [
+            ("32-bit weights (the default)", new EmbeddingOptions { CacheEntries = 0 }),
+            ("8-bit weights", new EmbeddingOptions { CacheEntries = 0, Precision = EncoderPrecision.Int8 }),
+            ("8-bit weights, packed", new EmbeddingOptions { CacheEntries = 0, Precision = EncoderPrecision.Int8, PrepackWeights = true }),
+        ]
+        :
         [
             ("no arena, threads per core", new EmbeddingOptions { CacheEntries = 0, MemoryArena = false }),
             ("arena shrunk after each batch, threads per core", new EmbeddingOptions { CacheEntries = 0, MemoryArena = true }),

@@ -28,7 +28,7 @@ internal sealed class MiniLmSession : IDisposable
     private readonly bool _shrinkArena;
     private readonly string _weightsPath;
 
-    public MiniLmSession(SessionOptions options, string? folder = null)
+    public MiniLmSession(SessionOptions options, string? folder = null, EncoderPrecision precision = EncoderPrecision.Float32)
     {
         Tokenizer = new MiniLMTokenizer();
         // Only a session with an arena may name it: ONNX Runtime refuses the run otherwise.
@@ -44,7 +44,7 @@ internal sealed class MiniLmSession : IDisposable
             // Unbuffered: each write reaches the file cache as it is made, so a lookup table written by the page is cached by the page.
             using (var weights = new FileStream(weightsPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                MappedTensors = OnnxExternalWeights.Split(model, graph, weights, Path.GetFileName(weightsPath));
+                MappedTensors = OnnxExternalWeights.Split(model, graph, weights, Path.GetFileName(weightsPath), quantize: precision == EncoderPrecision.Int8);
             }
             // The copy read the model's pages of the mapped assembly: they are given back before the session takes its own.
             MappedFilePages.DropResident(assembly.Location);

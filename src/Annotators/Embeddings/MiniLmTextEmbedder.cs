@@ -248,13 +248,13 @@ public sealed class MiniLmTextEmbedder : ITextEmbedder, IReleasableWhenIdle, IDi
         NativeHeap.PinMapThreshold();
         // The session is built from a file, not from the managed array the package's own encoder would read the model
         // (90 MB) into (MiniLmSession).
-        var loaded = new Loaded(new MiniLmSession(session), session);
+        var loaded = new Loaded(new MiniLmSession(session, precision: _options.Precision), session);
         // The model and the vocabulary are resources of the package's assembly, which the runtime maps from the file: read
         // once into the session (which keeps its own copy of the weights) and the tokenizer, its 86 MB of pages would
         // otherwise stay resident for the process's life, a released encoder's too.
         var dropped = MappedFilePages.DropResident(typeof(SentenceEncoder).Assembly.Location);
-        _logger.LogInformation("Sentence encoder all-MiniLM-L6-v2 loaded in {Milliseconds} ms (pages of its assembly given back: {Megabytes} MiB mapped)",
-            Environment.TickCount64 - started, dropped / (1024 * 1024));
+        _logger.LogInformation("Sentence encoder all-MiniLM-L6-v2 ({Precision} weights) loaded in {Milliseconds} ms (pages of its assembly given back: {Megabytes} MiB mapped)",
+            _options.Precision, Environment.TickCount64 - started, dropped / (1024 * 1024));
         return loaded;
     }
 

@@ -33,10 +33,16 @@ internal static class OnnxExternalWeights
     // Field numbers of onnx.proto: ModelProto.graph; GraphProto.node and .initializer; NodeProto.input and .op_type;
     // TensorProto.name, .raw_data, .external_data and .data_location; StringStringEntryProto.key and .value.
     private const int ModelGraph = 7;
+    private const int ModelOpsetImport = 8;
     private const int GraphNode = 1;
     private const int GraphInitializer = 5;
     private const int NodeInput = 1;
     private const int NodeOperator = 4;
+    private const int NodeDomain = 7;
+    private const int OpsetDomain = 1;
+    private const int OpsetVersion = 2;
+    private const int TensorDims = 1;
+    private const int TensorDataType = 2;
     private const int TensorName = 8;
     private const int TensorRawData = 9;
     private const int TensorExternalData = 13;
@@ -44,22 +50,42 @@ internal static class OnnxExternalWeights
     private const int EntryKey = 1;
     private const int EntryValue = 2;
     private const int DataLocationExternal = 1;
+    private const int DataTypeFloat = 1;
+    private const int DataTypeInt8 = 3;
+
+    /// <summary>ONNX Runtime's operator domain, where <see cref="QuantizedMatMul"/> is.</summary>
+    private const string MicrosoftDomain = "com.microsoft";
+
+    /// <summary>ONNX Runtime's matrix product of a float input, quantized as it comes, and 8-bit weights with their scales.</summary>
+    private const string QuantizedMatMul = "DynamicQuantizeMatMul";
+
+    /// <summary>
+    /// The largest 8-bit weight: 7 bits of range, as ONNX Runtime's own <c>reduce_range</c>. On cores without VNNI the
+    /// 8-bit kernels multiply pairs of unsigned input bytes by signed weight bytes into 16 bits, which 127 × 255 × 2 overflows.
+    /// </summary>
+    internal const int QuantizedRange = 63;
 
     private const int Varint = 0;
     private const int Fixed64 = 1;
     private const int LengthDelimited = 2;
     private const int Fixed32 = 5;
 
-    /// <summary>A tensor moved to the weights file: its name, where its bytes start, how many, and whether rows of it are looked up.</summary>
-    internal sealed record MovedTensor(string Name, long Offset, long Length, bool LookupTable);
+    /// <summary>
+    /// A tensor moved to the weights file: its name, where its bytes start, how many, whether rows of it are looked up,
+    /// and whether it went as 8-bit weights with a scale per column.
+    /// </summary>
+    internal sealed record MovedTensor(string Name, long Offset, long Length, bool LookupTable, bool Quantized = false);
 
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="graph"/> with each initializer of <see cref="MinimumBytes"/> or
     /// more moved to <paramref name="weights"/>, a file named <paramref name="weightsFileName"/> beside the model's
-    /// file (the name the model records); returns the tensors moved.
+    /// file (the name the model records); returns the tensors moved. With <paramref name="quantize"/>, the weights of
+    /// each <c>MatMul</c> (a float matrix that nothing else reads) go as 8-bit integers with a scale per column, and the
+    /// node becomes ONNX Runtime's <c>DynamicQuantizeMatMul</c>, which quantizes its input as it comes: a quarter of the
+    /// bytes, and 8-bit kernels (what ONNX Runtime's <c>quantize_dynamic</c> does, with per-channel weights and 7-bit range).
     /// </summary>
     /// <exception cref="InvalidDataException">The model is not a protobuf ONNX model this can read.</exception>
-    public static IReadOnlyList<MovedTensor> Split(Stream model, Stream graph, Stream weights, string weightsFileName)
+    public static IReadOnlyList<MovedTensor> Split(Stream model, Stream graph, Stream weights, string weightsFileName, bool quantize = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(weightsFileName);
         if (!model.CanSeek)
@@ -68,11 +94,12 @@ internal static class OnnxExternalWeights
         }
         var moved = new List<MovedTensor>();
         var reader = new FieldReader(model, model.Length);
+        var importsMicrosoft = false;
         while (reader.Next() is { } field)
         {
             if (field.Number == ModelGraph && field.WireType == LengthDelimited)
             {
-                var rewritten = RewriteGraph(model, field, weights, weightsFileName, moved);
+                using var rewritten = RewriteGraph(model, field, weights, weightsFileName, quantize, moved);
                 WriteTag(graph, ModelGraph, LengthDelimited);
                 WriteVarint(graph, (ulong)rewritten.Length);
                 rewritten.Position = 0;
@@ -80,36 +107,64 @@ internal static class OnnxExternalWeights
             }
             else
             {
+                if (field.Number == ModelOpsetImport && field.WireType == LengthDelimited)
+                {
+                    importsMicrosoft |= Strings(Payload(model, field), OpsetDomain).Contains(MicrosoftDomain);
+                }
                 Copy(model, field.Start, field.PayloadEnd - field.Start, graph);
             }
+        }
+        if (moved.Any(t => t.Quantized) && !importsMicrosoft)
+        {
+            using var import = new MemoryStream();
+            WriteString(import, OpsetDomain, MicrosoftDomain);
+            WriteTag(import, OpsetVersion, Varint);
+            WriteVarint(import, 1);
+            WriteMessage(graph, ModelOpsetImport, import.GetBuffer().AsSpan(0, (int)import.Length));
         }
         return moved;
     }
 
-    private static MemoryStream RewriteGraph(Stream model, Field graphField, Stream weights, string weightsFileName, List<MovedTensor> moved)
+    private static MemoryStream RewriteGraph(Stream model, Field graphField, Stream weights, string weightsFileName, bool quantize, List<MovedTensor> moved)
     {
         var output = new MemoryStream();
         var lookupTables = new HashSet<string>(StringComparer.Ordinal);
         var reader = new FieldReader(model, graphField.PayloadEnd, graphField.PayloadStart);
         // Nodes first: which initializers are lookup tables is known from the nodes, which a graph may list after them.
         var fields = new List<Field>();
+        var nodes = new Dictionary<Field, Node>();
         while (reader.Next() is { } field)
         {
             fields.Add(field);
-            if (field.Number == GraphNode && field.WireType == LengthDelimited && GatherTable(Payload(model, field)) is { } table)
+            if (field.Number == GraphNode && field.WireType == LengthDelimited)
             {
-                lookupTables.Add(table);
+                var node = nodes[field] = Node.Read(Payload(model, field));
+                if (node.Operator == "Gather" && node.Domain.Length == 0 && node.Inputs.Count > 0)
+                {
+                    lookupTables.Add(node.Inputs[0]);
+                }
             }
         }
+        var quantized = quantize ? QuantizableWeights(model, fields, nodes) : [];
+        var quantizedNames = quantized.Values.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var field in fields)
         {
-            if (field.Number == GraphInitializer && field.WireType == LengthDelimited
+            if (field.Number == GraphInitializer && field.WireType == LengthDelimited && quantized.TryGetValue(field, out var matrix))
+            {
+                var (tensor, scales) = QuantizeTensor(model, field, matrix, weights, weightsFileName);
+                moved.Add(tensor.Moved);
+                WriteMessage(output, GraphInitializer, tensor.Fields);
+                WriteMessage(output, GraphInitializer, scales);
+            }
+            else if (field.Number == GraphInitializer && field.WireType == LengthDelimited
                 && MoveTensor(model, field, weights, weightsFileName, lookupTables) is { } tensor)
             {
                 moved.Add(tensor.Moved);
-                WriteTag(output, GraphInitializer, LengthDelimited);
-                WriteVarint(output, (ulong)tensor.Fields.Length);
-                output.Write(tensor.Fields);
+                WriteMessage(output, GraphInitializer, tensor.Fields);
+            }
+            else if (nodes.TryGetValue(field, out var node) && node.IsMatMul && quantizedNames.Contains(node.Inputs[1]))
+            {
+                WriteMessage(output, GraphNode, QuantizedNode(model, field, node.Inputs[1]));
             }
             else
             {
@@ -119,29 +174,110 @@ internal static class OnnxExternalWeights
         return output;
     }
 
-    /// <summary>The initializer a node reads rows of when it is a <c>Gather</c> (its first input); null for any other node.</summary>
-    private static string? GatherTable(byte[] node)
+    /// <summary>
+    /// The initializers to quantize: a float matrix held as raw data that only <c>MatMul</c> nodes read, and only as
+    /// their weights (second input); anything else reads it as floats, so it stays.
+    /// </summary>
+    private static Dictionary<Field, Matrix> QuantizableWeights(Stream model, List<Field> fields, Dictionary<Field, Node> nodes)
     {
-        using var stream = new MemoryStream(node, writable: false);
-        var reader = new FieldReader(stream, node.Length);
-        string? first = null;
-        var gather = false;
-        while (reader.Next() is { } field)
+        var weightsOfMatMul = new HashSet<string>(StringComparer.Ordinal);
+        var readOtherwise = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in nodes.Values)
         {
-            if (field.WireType != LengthDelimited)
+            for (var i = 0; i < node.Inputs.Count; i++)
             {
-                continue;
-            }
-            if (field.Number == NodeInput && first is null)
-            {
-                first = Encoding.UTF8.GetString(node, (int)field.PayloadStart, (int)(field.PayloadEnd - field.PayloadStart));
-            }
-            else if (field.Number == NodeOperator)
-            {
-                gather = node.AsSpan((int)field.PayloadStart, (int)(field.PayloadEnd - field.PayloadStart)).SequenceEqual("Gather"u8);
+                (node.IsMatMul && i == 1 ? weightsOfMatMul : readOtherwise).Add(node.Inputs[i]);
             }
         }
-        return gather ? first : null;
+        var quantizable = new Dictionary<Field, Matrix>();
+        foreach (var field in fields.Where(f => f.Number == GraphInitializer && f.WireType == LengthDelimited))
+        {
+            if (Matrix.Read(model, field) is { } matrix && weightsOfMatMul.Contains(matrix.Name) && !readOtherwise.Contains(matrix.Name))
+            {
+                quantizable[field] = matrix;
+            }
+        }
+        return quantizable;
+    }
+
+    /// <summary>
+    /// The matrix as 8-bit integers in the weights file (symmetric, a scale per column: a column's largest magnitude is
+    /// <see cref="QuantizedRange"/>), under its own name, and a float initializer of the columns' scales beside it.
+    /// </summary>
+    private static ((byte[] Fields, MovedTensor Moved) Tensor, byte[] Scales) QuantizeTensor(Stream model, Field tensorField, Matrix matrix,
+        Stream weights, string weightsFileName)
+    {
+        var values = new float[matrix.Rows * matrix.Columns];
+        model.Position = matrix.RawStart;
+        model.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("ONNX raw data is little-endian; this machine is not.");
+        }
+        var scales = new float[matrix.Columns];
+        for (var r = 0; r < matrix.Rows; r++)
+        {
+            for (var c = 0; c < matrix.Columns; c++)
+            {
+                scales[c] = Math.Max(scales[c], Math.Abs(values[(r * matrix.Columns) + c]));
+            }
+        }
+        for (var c = 0; c < scales.Length; c++)
+        {
+            // A column of zeros keeps zeros at any scale; 1 keeps the division defined.
+            scales[c] = scales[c] > 0 ? scales[c] / QuantizedRange : 1f;
+        }
+        var quantized = new byte[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            quantized[i] = unchecked((byte)(sbyte)Math.Clamp(MathF.Round(values[i] / scales[i % matrix.Columns]), -QuantizedRange, QuantizedRange));
+        }
+
+        var offset = Pad(weights);
+        weights.Write(quantized);
+        using var rest = new MemoryStream();
+        foreach (var dimension in matrix.Dimensions)
+        {
+            WriteTag(rest, TensorDims, Varint);
+            WriteVarint(rest, (ulong)dimension);
+        }
+        WriteTag(rest, TensorDataType, Varint);
+        WriteVarint(rest, DataTypeInt8);
+        WriteString(rest, TensorName, matrix.Name);
+        WriteExternal(rest, weightsFileName, offset, quantized.Length);
+
+        using var scaleTensor = new MemoryStream();
+        WriteTag(scaleTensor, TensorDims, Varint);
+        WriteVarint(scaleTensor, (ulong)matrix.Columns);
+        WriteTag(scaleTensor, TensorDataType, Varint);
+        WriteVarint(scaleTensor, DataTypeFloat);
+        WriteString(scaleTensor, TensorName, ScalesName(matrix.Name));
+        WriteTag(scaleTensor, TensorRawData, LengthDelimited);
+        WriteVarint(scaleTensor, (ulong)(scales.Length * sizeof(float)));
+        scaleTensor.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan()));
+        return ((rest.ToArray(), new MovedTensor(matrix.Name, offset, quantized.Length, LookupTable: false, Quantized: true)), scaleTensor.ToArray());
+    }
+
+    /// <summary>The name of the initializer that holds the column scales of the quantized <paramref name="weights"/>.</summary>
+    internal static string ScalesName(string weights) => weights + "/scales";
+
+    /// <summary>The node with its operator now <c>com.microsoft.DynamicQuantizeMatMul</c> and the weights' scales as its third input.</summary>
+    private static byte[] QuantizedNode(Stream model, Field nodeField, string weightsName)
+    {
+        using var node = new MemoryStream();
+        var reader = new FieldReader(model, nodeField.PayloadEnd, nodeField.PayloadStart);
+        while (reader.Next() is { } field)
+        {
+            if (field.Number is not (NodeOperator or NodeDomain))
+            {
+                Copy(model, field.Start, field.PayloadEnd - field.Start, node);
+            }
+        }
+        // Inputs keep their order: the input, the weights (copied above), then the scales; no zero point (symmetric, 0).
+        WriteString(node, NodeInput, ScalesName(weightsName));
+        WriteString(node, NodeOperator, QuantizedMatMul);
+        WriteString(node, NodeDomain, MicrosoftDomain);
+        return node.ToArray();
     }
 
     /// <summary>
@@ -174,12 +310,7 @@ internal static class OnnxExternalWeights
         {
             return null;
         }
-        var padding = (Alignment - (weights.Position % Alignment)) % Alignment;
-        if (padding > 0)
-        {
-            weights.Write(new byte[padding]);
-        }
-        var offset = weights.Position;
+        var offset = Pad(weights);
         var length = bytes.PayloadEnd - bytes.PayloadStart;
         var lookup = lookupTables.Contains(name);
         Copy(model, bytes.PayloadStart, length, weights, lookup ? PieceBytes : CopyBytes);
@@ -188,12 +319,138 @@ internal static class OnnxExternalWeights
         {
             Copy(model, field.Start, field.PayloadEnd - field.Start, rest);
         }
-        WriteEntry(rest, "location", weightsFileName);
-        WriteEntry(rest, "offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        WriteEntry(rest, "length", length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        WriteTag(rest, TensorDataLocation, Varint);
-        WriteVarint(rest, DataLocationExternal);
+        WriteExternal(rest, weightsFileName, offset, length);
         return (rest.ToArray(), new MovedTensor(name, offset, length, lookup));
+    }
+
+    /// <summary>Pads the weights file to the next multiple of <see cref="Alignment"/>; returns where the next tensor starts.</summary>
+    private static long Pad(Stream weights)
+    {
+        var padding = (Alignment - (weights.Position % Alignment)) % Alignment;
+        if (padding > 0)
+        {
+            weights.Write(new byte[padding]);
+        }
+        return weights.Position;
+    }
+
+    /// <summary>The fields that say a tensor's bytes are <paramref name="length"/> bytes at <paramref name="offset"/> of the weights file.</summary>
+    private static void WriteExternal(Stream tensor, string weightsFileName, long offset, long length)
+    {
+        WriteEntry(tensor, "location", weightsFileName);
+        WriteEntry(tensor, "offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        WriteEntry(tensor, "length", length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        WriteTag(tensor, TensorDataLocation, Varint);
+        WriteVarint(tensor, DataLocationExternal);
+    }
+
+    private static void WriteMessage(Stream output, int number, ReadOnlySpan<byte> message)
+    {
+        WriteTag(output, number, LengthDelimited);
+        WriteVarint(output, (ulong)message.Length);
+        output.Write(message);
+    }
+
+    /// <summary>The values of a message's string fields numbered <paramref name="number"/>, in order.</summary>
+    private static List<string> Strings(byte[] message, int number)
+    {
+        using var stream = new MemoryStream(message, writable: false);
+        var reader = new FieldReader(stream, message.Length);
+        var values = new List<string>();
+        while (reader.Next() is { } field)
+        {
+            if (field.Number == number && field.WireType == LengthDelimited)
+            {
+                values.Add(Encoding.UTF8.GetString(message, (int)field.PayloadStart, (int)(field.PayloadEnd - field.PayloadStart)));
+            }
+        }
+        return values;
+    }
+
+    /// <summary>What the rewrite needs of a node: its operator, its domain (empty for ONNX's own) and its inputs.</summary>
+    private sealed record Node(string Operator, string Domain, List<string> Inputs)
+    {
+        public bool IsMatMul => Operator == "MatMul" && Domain.Length == 0 && Inputs.Count == 2;
+
+        public static Node Read(byte[] node) =>
+            new(Strings(node, NodeOperator).LastOrDefault() ?? "", Strings(node, NodeDomain).LastOrDefault() ?? "", Strings(node, NodeInput));
+    }
+
+    /// <summary>A float initializer of two dimensions held as raw data, whose bytes are where <see cref="RawStart"/> says.</summary>
+    private sealed record Matrix(string Name, long[] Dimensions, long RawStart)
+    {
+        public int Rows => (int)Dimensions[0];
+
+        public int Columns => (int)Dimensions[1];
+
+        /// <summary>
+        /// The tensor as a matrix to quantize, or null when it is not a float matrix of raw data whose size its dimensions
+        /// give, of <see cref="MinimumBytes"/> or more (a smaller one stays in the model as it is).
+        /// </summary>
+        public static Matrix? Read(Stream model, Field tensorField)
+        {
+            var reader = new FieldReader(model, tensorField.PayloadEnd, tensorField.PayloadStart);
+            var dimensions = new List<long>();
+            long dataType = 0;
+            string? name = null;
+            Field? raw = null;
+            while (reader.Next() is { } field)
+            {
+                switch (field.Number, field.WireType)
+                {
+                    case (TensorDims, Varint):
+                        dimensions.Add((long)ReadVarintAt(model, field.PayloadStart));
+                        break;
+                    case (TensorDims, LengthDelimited):
+                        // Packed, as a proto3 writer may write them.
+                        for (var position = field.PayloadStart; position < field.PayloadEnd;)
+                        {
+                            dimensions.Add((long)ReadVarintAt(model, position));
+                            position = model.Position;
+                        }
+                        break;
+                    case (TensorDataType, Varint):
+                        dataType = (long)ReadVarintAt(model, field.PayloadStart);
+                        break;
+                    case (TensorName, LengthDelimited):
+                        name = Encoding.UTF8.GetString(Payload(model, field));
+                        break;
+                    case (TensorRawData, LengthDelimited):
+                        raw = field;
+                        break;
+                    case (TensorExternalData or TensorDataLocation, _):
+                        return null;
+                }
+            }
+            if (name is null || raw is not { } bytes || dataType != DataTypeFloat || dimensions.Count != 2 || bytes.PayloadEnd - bytes.PayloadStart < MinimumBytes
+                || dimensions[0] <= 0 || dimensions[1] <= 0 || dimensions[0] * dimensions[1] > int.MaxValue / sizeof(float)
+                || bytes.PayloadEnd - bytes.PayloadStart != dimensions[0] * dimensions[1] * sizeof(float))
+            {
+                return null;
+            }
+            return new Matrix(name, [.. dimensions], bytes.PayloadStart);
+        }
+    }
+
+    /// <summary>The varint at <paramref name="position"/>; leaves the stream just after it.</summary>
+    private static ulong ReadVarintAt(Stream stream, long position)
+    {
+        stream.Position = position;
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            var b = stream.ReadByte();
+            if (b < 0)
+            {
+                throw new InvalidDataException("The model ends inside a number.");
+            }
+            value |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+        throw new InvalidDataException("The model holds a number longer than ten bytes.");
     }
 
     private static void WriteEntry(Stream output, string key, string value)

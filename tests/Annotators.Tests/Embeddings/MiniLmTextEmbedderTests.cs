@@ -307,6 +307,60 @@ public class MiniLmTextEmbedderTests(EmbedderFixture fixture)
     }
 
     [Fact]
+    public void An_8_bit_session_quantizes_each_layers_matrices_and_gives_vectors_near_the_32_bit_ones()
+    {
+        // Short and long, several languages, digits: each close to its 32-bit vector, the ranking between them kept.
+        string[] texts =
+        [
+            "Invoice number 100482, due 30 June.",
+            "Payment is due within thirty days of the invoice date.",
+            "The invoice must be paid in 30 days.",
+            "The cat slept on the warm windowsill all afternoon.",
+            "Der Vorstand hat den Haushalt für 2024 genehmigt; die Zahlung erfolgt in drei Raten über das Geschäftsjahr verteilt.",
+            "Minutes of the annual general meeting",
+            "Total",
+            string.Join(' ', Enumerable.Range(1, 60).Select(i => $"ledger line {i} amount {i * 7} paid")),
+        ];
+        using var folder = new Support.TempDir();
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
+        using var float32 = new MiniLmSession(options, folder.Path);
+        using var int8 = new MiniLmSession(options, folder.Path, EncoderPrecision.Int8);
+
+        var expected = float32.Encode(texts, CancellationToken.None);
+        var actual = int8.Encode(texts, CancellationToken.None);
+
+        // Six layers of query, key, value, output and two feed-forward matrices: 36, each a quarter of its float bytes.
+        var quantized = int8.MappedTensors.Where(t => t.Quantized).ToList();
+        Assert.Equal(36, quantized.Count);
+        var floats = float32.MappedTensors.ToDictionary(t => t.Name);
+        Assert.All(quantized, t => Assert.Equal(floats[t.Name].Length / 4, t.Length));
+        Assert.Equal(float32.MappedTensors.Single(t => t.LookupTable && t.Length > 40_000_000).Length,
+            int8.MappedTensors.Single(t => t.LookupTable && t.Length > 40_000_000).Length);
+        var cosines = expected.Zip(actual, (e, a) => Vectors.Cosine(e, a)).ToArray();
+        Assert.All(cosines, c => Assert.InRange(c, 0.96f, 0.99999f));
+        Assert.True(cosines.Average() > 0.98f, $"mean cosine {cosines.Average()}");
+        Assert.True(Vectors.Cosine(actual[1], actual[2]) > Vectors.Cosine(actual[1], actual[3]) + 0.3f);
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void The_embedder_loads_the_8_bit_encoder_when_configured_so()
+    {
+        string[] texts = ["Invoice 2024-117 for consulting services", "Penguins live in Antarctica and eat fish and krill."];
+        using var float32 = EmbedderFixture.Create(new EmbeddingOptions { CacheEntries = 0 });
+        using var int8 = EmbedderFixture.Create(new EmbeddingOptions { CacheEntries = 0, Precision = EncoderPrecision.Int8 });
+
+        var expected = float32.Embed(texts);
+        var actual = int8.Embed(texts);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.InRange(Vectors.Cosine(expected[i], actual[i]), 0.96f, 0.99999f);
+        }
+        Assert.Equal(EncoderPrecision.Float32, new EmbeddingOptions().Precision);
+    }
+
+    [Fact]
     public void The_weights_are_held_once_unless_packing_is_asked_for()
     {
         Assert.False(new EmbeddingOptions().PrepackWeights);

@@ -78,6 +78,69 @@ public sealed class OnnxExternalWeightsTests
         Assert.DoesNotContain(moved, t => t.Name.Contains("attention", StringComparison.Ordinal) && t.LookupTable);
     }
 
+    [Fact]
+    public void Quantized_a_MatMuls_float_weights_go_as_8_bit_columns_with_their_scales_and_the_node_quantizes_its_input()
+    {
+        // 32 × 40: column c's scale is (c + 1) / 8 and its first row the largest magnitude, 63 scales; the rest -63…63.
+        const int rows = 32;
+        const int columns = 40;
+        var levels = new sbyte[rows * columns];
+        var values = new float[rows * columns];
+        var scales = new float[columns];
+        for (var c = 0; c < columns; c++)
+        {
+            scales[c] = (c + 1) / 8f;
+            for (var r = 0; r < rows; r++)
+            {
+                levels[(r * columns) + c] = (sbyte)(r == 0 ? 63 : ((r * 7) + (c * 3)) % 127 - 63);
+                values[(r * columns) + c] = levels[(r * columns) + c] * scales[c];
+            }
+        }
+        var matrix = FloatBytes(values);
+        var shared = FloatBytes([.. values.Select(v => -v)]);
+        var model = Message(
+            Message(8, Text(1, ""), Varint(2, 13)),
+            Message(7,
+                Node("MatMul", "x", "w"),
+                Matrix("w", rows, columns, matrix, null),
+                // Read as floats by the Add too: it stays as it is, and so does its MatMul.
+                Node("MatMul", "x", "shared"),
+                Node("Add", "shared", "y"),
+                Matrix("shared", rows, columns, shared, null)));
+        using var graph = new MemoryStream();
+        using var weights = new MemoryStream();
+
+        var moved = OnnxExternalWeights.Split(new MemoryStream(model), graph, weights, "m.onnx.weights", quantize: true);
+
+        Assert.Equal([("w", 0L, (long)(rows * columns), true), ("shared", 65536L, (long)shared.Length, false)],
+            moved.Select(t => (t.Name, t.Offset, t.Length, t.Quantized)));
+        Assert.Equal(levels.Select(l => unchecked((byte)l)), weights.ToArray().Take(rows * columns));
+        Assert.Equal(shared, weights.ToArray().AsSpan(65536, shared.Length).ToArray());
+        var expected = Message(
+            Message(8, Text(1, ""), Varint(2, 13)),
+            Message(7,
+                Message(1, Text(1, "x"), Text(1, "w"), Text(1, "w/scales"), Text(4, "DynamicQuantizeMatMul"), Text(7, "com.microsoft")),
+                Message(5, Varint(1, rows), Varint(1, columns), Varint(2, 3), Text(8, "w"), External("m.onnx.weights", 0, rows * columns)),
+                Message(5, Varint(1, columns), Varint(2, 1), Text(8, "w/scales"), Bytes(9, FloatBytes(scales))),
+                Node("MatMul", "x", "shared"),
+                Node("Add", "shared", "y"),
+                Matrix("shared", rows, columns, null, External("m.onnx.weights", 65536, shared.Length))),
+            Message(8, Text(1, "com.microsoft"), Varint(2, 1)));
+        Assert.Equal(expected, graph.ToArray());
+    }
+
+    [Fact]
+    public void Unless_asked_to_quantize_a_MatMuls_weights_move_as_floats()
+    {
+        var model = Message(Message(7, Node("MatMul", "x", "w"), Matrix("w", 64, 64, FloatBytes(new float[64 * 64]), null)));
+        using var graph = new MemoryStream();
+
+        var moved = OnnxExternalWeights.Split(new MemoryStream(model), graph, new MemoryStream(), "w.weights");
+
+        Assert.Equal([("w", 64L * 64 * 4, false)], moved.Select(t => (t.Name, t.Length, t.Quantized)));
+        Assert.Equal(-1, graph.ToArray().AsSpan().IndexOf("DynamicQuantizeMatMul"u8));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x0B, 0x01 })] // wire type 3 (a group), which ONNX does not use
     [InlineData(new byte[] { 0x3A, 0x10, 0x01 })] // the graph says 16 bytes, 1 follows
@@ -109,6 +172,12 @@ public sealed class OnnxExternalWeightsTests
     private static byte[] Tensor(string name, int size, byte[]? raw, byte[]? external) =>
         Message(5, [Varint(1, (ulong)(size / 4)), Varint(2, 1), Text(8, name), .. raw is null ? Array.Empty<byte[]>() : [Bytes(9, raw)],
             .. external is null ? Array.Empty<byte[]>() : [external]]);
+
+    private static byte[] Matrix(string name, int rows, int columns, byte[]? raw, byte[]? external) =>
+        Message(5, [Varint(1, (ulong)rows), Varint(1, (ulong)columns), Varint(2, 1), Text(8, name), .. raw is null ? Array.Empty<byte[]>() : [Bytes(9, raw)],
+            .. external is null ? Array.Empty<byte[]>() : [external]]);
+
+    private static byte[] FloatBytes(float[] values) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
     private static byte[] External(string location, long offset, long length) =>
         Concat(
