@@ -516,17 +516,18 @@ public class DocumentPipelineTests
         public async Task<IReadOnlyList<WrittenOutput>> WriteAsync(OutputContext context, CancellationToken cancellationToken)
         {
             _started.SetResult();
-            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "early.txt"), "written early", cancellationToken);
-            if (after is not null)
-            {
-                await after.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
-            }
-            if (Failure is not null)
-            {
-                throw Failure;
-            }
+            // Stopped wherever the cancellation finds it: a failure beside it may come while the file is still being written.
             try
             {
+                await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "early.txt"), "written early", cancellationToken);
+                if (after is not null)
+                {
+                    await after.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+                }
+                if (Failure is not null)
+                {
+                    throw Failure;
+                }
                 await new TaskCompletionSource().Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
             }
             catch (OperationCanceledException)
