@@ -36,6 +36,31 @@ public class DocumentTypeAnnotatorTests(EmbedderFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task The_8_bit_encoder_classifies_the_labelled_set_as_well_and_mostly_as_the_32_bit_one_does()
+    {
+        using var int8 = EmbedderFixture.Create(new EmbeddingOptions { Precision = EncoderPrecision.Int8 });
+        var quantized = new DocumentTypeAnnotator(int8, Options.Create(new SemanticOptions()));
+        var set = LabelledDocuments.All();
+
+        var correct = 0;
+        var same = 0;
+        foreach (var (label, language, markdown) in set)
+        {
+            var expected = await SemanticTestDocuments.Context(markdown);
+            await _annotator.AnnotateAsync(expected, CancellationToken.None);
+            var actual = await SemanticTestDocuments.Context(markdown);
+            Assert.Equal(AnnotatorOutcome.Done, await quantized.AnnotateAsync(actual, CancellationToken.None));
+            correct += actual.Annotations.DocumentType!.Label == label ? 1 : 0;
+            same += actual.Annotations.DocumentType!.Label == expected.Annotations.DocumentType!.Label ? 1 : 0;
+            output.WriteLine($"{label,-18} {language} -> 32-bit {expected.Annotations.DocumentType!.Label,-18} {expected.Annotations.DocumentType!.Score:F3}, 8-bit {actual.Annotations.DocumentType!.Label,-18} {actual.Annotations.DocumentType!.Score:F3}");
+        }
+
+        output.WriteLine($"8-bit accuracy {correct}/{set.Count}, the same label as 32-bit {same}/{set.Count}");
+        Assert.True((double)correct / set.Count >= 0.8, $"accuracy {correct}/{set.Count}");
+        Assert.True((double)same / set.Count >= 0.9, $"the same label {same}/{set.Count}");
+    }
+
+    [Fact]
     public async Task Every_label_of_the_taxonomy_but_other_is_scored_and_the_finding_points_at_the_text_compared()
     {
         var context = await SemanticTestDocuments.Context(LabelledDocuments.All(1)[0].Markdown);
