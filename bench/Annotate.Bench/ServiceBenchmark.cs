@@ -85,7 +85,9 @@ internal static partial class ServiceBenchmark
             {
                 var g = (k + round) % gateways.Count;
                 var environment = settings.Where(e => e.Name == gateways[g].Name).ToDictionary(e => e.Pair[0], e => e.Pair[1]);
-                var result = RunOnce(gateways[g].Dll, environment, pdfs, documents, settle, firstAfter, afterWarmUp, compare ? pairs[g] : null, peak);
+                // Each round starts from the next file: with distinct files (--text) the first after start is not always the same one.
+                var result = RunOnce(gateways[g].Dll, environment, [.. pdfs.Skip(round % pdfs.Length), .. pdfs.Take(round % pdfs.Length)], documents, settle, firstAfter, afterWarmUp,
+                    compare ? pairs[g] : null, peak);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round + 1} {gateways[g].Name}: first {result.First:F2} s, last {result.Tenth:F2} s, drop to completed {result.FirstWall:F2} / {result.TenthWall:F2} s, gateway {result.Gateway:F0} MiB, children {result.Children:F0} MiB, together {result.Gateway + result.Children:F0} MiB resident, {result.Proportional:F0} MiB proportional, {result.Anonymous:F0} MiB anonymous{(peak ? $", pipeline child {result.ChildBefore:F0} MiB when the first document came, peak {result.ChildPeak:F0} MiB" : "")} (load {Load()})"));
                 results[g].Add(result);

@@ -5,7 +5,18 @@ using Microsoft.Extensions.Options;
 namespace Annotate.Annotators.KeyValues;
 
 /// <summary>The key a label stands for, how it was matched and how closely.</summary>
-public sealed record KeyMatch(string Key, string Method, double Score);
+public sealed record KeyMatch(string Key, string Method, double Score)
+{
+    /// <summary>
+    /// By similarity, the other keys the label also reaches the threshold for, closest first: when the value is not of
+    /// the closest key's shape, the next one whose shape it has is the label's (<c>Invoice address</c> with an address is
+    /// the bill-to, not the invoice number it is a little closer to). Empty for a name of a key.
+    /// </summary>
+    public IReadOnlyList<KeyMatch> RunnersUp { get; init; } = [];
+
+    /// <summary>This match, then its runners-up.</summary>
+    public IEnumerable<KeyMatch> Candidates() => [this, .. RunnersUp];
+}
 
 /// <summary>
 /// Maps labels to the keys of <see cref="KeyVocabulary"/>: a label that is one of a key's names (in canonical form)
@@ -40,12 +51,12 @@ public sealed class KeyNormaliser
     public int Prepare() => _vocabulary.Value.Count;
 
     /// <summary>
-    /// The key of each of a document's labels (null where none fits), in the order given. Only a label that shares a word
-    /// with the vocabulary (<see cref="KeyVocabulary.SharesAWord"/>) is encoded: a long document's hundreds of other
-    /// labels cannot come close to a key and are left raw without the encoder.
+    /// The key of each of a document's labels (null where none fits), in the order given. Only a label that may read as a
+    /// key (<see cref="KeyVocabulary.MayReadAsAKey"/>: it shares a word with the vocabulary, begins as a form's label does,
+    /// and is not a bare "address") is encoded: a long document's hundreds of other labels are left raw without the encoder.
     /// </summary>
     public IReadOnlyList<KeyMatch?> Normalise(IReadOnlyList<string> labels, CancellationToken cancellationToken) =>
-        Normalise(labels, KeyVocabulary.SharesAWord, cancellationToken);
+        Normalise(labels, KeyVocabulary.MayReadAsAKey, cancellationToken);
 
     /// <summary>The key of each of a schema's field labels (null where none fits): each with a letter is encoded.</summary>
     public IReadOnlyList<KeyMatch?> NormaliseFields(IReadOnlyList<string> labels, CancellationToken cancellationToken) =>
@@ -87,19 +98,21 @@ public sealed class KeyNormaliser
             .ToList();
     }
 
+    /// <summary>The closest key at or above the threshold, with the others there as its runners-up; null when none reaches it.</summary>
     private KeyMatch? Closest(float[] vector)
     {
-        string? best = null;
-        var score = double.MinValue;
+        var best = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (key, candidate) in _vocabulary.Value)
         {
-            var similarity = Vectors.Cosine(vector, candidate);
-            if (similarity > score)
+            var similarity = (double)Vectors.Cosine(vector, candidate);
+            if (similarity >= _threshold && (!best.TryGetValue(key, out var known) || similarity > known))
             {
-                (best, score) = (key, similarity);
+                best[key] = similarity;
             }
         }
-        return best is not null && score >= _threshold ? new KeyMatch(best, KeyValueItem.SimilarityMatch, score) : null;
+        var ranked = best.OrderByDescending(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal)
+            .Select(k => new KeyMatch(k.Key, KeyValueItem.SimilarityMatch, k.Value)).ToList();
+        return ranked.Count == 0 ? null : ranked[0] with { RunnersUp = ranked[1..] };
     }
 
     private List<(string Key, float[] Vector)> Encode()

@@ -185,6 +185,13 @@ public static class KeyVocabulary
     };
 
     // Built last: they canonicalise the aliases and descriptions with the word lists above.
+    // Labels of an address that do not say whose.
+    private static readonly HashSet<string> WhoseAddressUnsaid = new(StringComparer.Ordinal)
+    {
+        "address", "addresses", "postal address", "mailing address", "street address", "adresse", "adresse postale", "anschrift",
+        "postanschrift", "postadresse",
+    };
+
     private static readonly Dictionary<string, string> ByAlias = BuildAliases();
     private static readonly HashSet<string> Stems = BuildStems();
 
@@ -211,6 +218,20 @@ public static class KeyVocabulary
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// Whether a label that names no key may still read as one, and is worth encoding: it shares a word with the
+    /// vocabulary (<see cref="SharesAWord"/>), does not begin with a lower-case letter (a form's labels begin with a
+    /// capital or a digit; <c>conditions:</c> in lower case is running text's, as in a manual's "under these
+    /// conditions: an etag is returned…"), and is not an address without saying whose (<c>Address</c>, <c>Anschrift</c>:
+    /// the sender's, the customer's or where goods go).
+    /// </summary>
+    public static bool MayReadAsAKey(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        var trimmed = label.AsSpan().TrimStart();
+        return trimmed.Length > 0 && !char.IsLower(trimmed[0]) && !WhoseAddressUnsaid.Contains(Canonical(label)) && SharesAWord(label);
     }
 
     /// <summary>The key of an id; null when the vocabulary has none.</summary>

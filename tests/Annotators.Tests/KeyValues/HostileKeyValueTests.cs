@@ -64,6 +64,21 @@ public class HostileKeyValueTests
     }
 
     [Fact]
+    public async Task By_similarity_a_label_takes_the_closest_key_its_value_fits_and_running_text_takes_none()
+    {
+        // "Invoice address" is a little closer to the invoice number than to the bill-to; its value is an address.
+        var annotations = await Annotate("mixed.txt",
+            "Invoice address: Contoso Ltd, 1 Main Street, Springfield\nAddress: URL of a static IP address reservation. For example: projects/example\n" +
+            "conditions: an etag is returned in the response of a describe command\n");
+
+        var pairs = annotations.KeyValues!.Pairs;
+        var billTo = pairs.Single(p => p.Label == "Invoice address");
+        Assert.Equal(("bill-to", KeyValueItem.SimilarityMatch), (billTo.Key, billTo.KeyMatch));
+        Assert.All(pairs.Where(p => p != billTo), p => Assert.Null(p.Key));
+        Assert.Equal(["Invoice address", "Address", "conditions"], pairs.Select(p => p.Label));
+    }
+
+    [Fact]
     public async Task Labels_in_other_scripts_are_found_with_their_values()
     {
         var annotations = await Annotate("scripts.txt", "請求書番号: 4471\nНомер счёта: 100482\nرقم الفاتورة: 2291\n");

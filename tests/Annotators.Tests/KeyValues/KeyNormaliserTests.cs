@@ -54,6 +54,38 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
     }
 
     [Theory]
+    [InlineData("conditions")] // payment-terms 0.82 with a capital
+    [InlineData("payment due on")]
+    [InlineData("Address")] // delivery-address 0.68: whose address is not said
+    [InlineData("Postal address")] // delivery-address 0.77
+    public void A_label_in_lower_case_or_a_bare_address_takes_no_key_by_similarity(string label)
+    {
+        Assert.Null(_normaliser.Normalise([label], CancellationToken.None)[0]);
+    }
+
+    [Fact]
+    public void A_label_in_lower_case_still_takes_the_key_it_names_and_in_capitals_the_closest()
+    {
+        var matches = _normaliser.Normalise(["date", "invoice no.", "Conditions", "Payment due on"], CancellationToken.None);
+
+        Assert.Equal([("date", "alias"), ("invoice-number", "alias"), ("payment-terms", "similarity"), ("due-date", "similarity")],
+            matches.Select(m => (m?.Key, m?.Method)));
+    }
+
+    [Fact]
+    public void By_similarity_the_other_keys_over_the_threshold_are_runners_up_closest_first()
+    {
+        // invoice-number 0.81, bill-to 0.79, total 0.69: all three reach 0.65.
+        var match = _normaliser.Normalise(["Invoice address"], CancellationToken.None)[0]!;
+
+        Assert.Equal("invoice-number", match.Key);
+        Assert.Equal("bill-to", match.RunnersUp[0].Key);
+        Assert.All(match.RunnersUp, r => Assert.InRange(r.Score, 0.65, match.Score));
+        Assert.Equal(match.RunnersUp.Select(r => r.Score).OrderDescending(), match.RunnersUp.Select(r => r.Score));
+        Assert.Empty(_normaliser.Normalise(["Invoice No."], CancellationToken.None)[0]!.RunnersUp);
+    }
+
+    [Theory]
     [InlineData("Description")]
     [InlineData("Project manager")]
     [InlineData("Weather forecast")]
