@@ -151,7 +151,7 @@ internal static class OnnxExternalWeights
         {
             if (field.Number == GraphInitializer && field.WireType == LengthDelimited && quantized.TryGetValue(field, out var matrix))
             {
-                var (tensor, scales) = QuantizeTensor(model, field, matrix, weights, weightsFileName);
+                var (tensor, scales) = QuantizeTensor(model, matrix, weights, weightsFileName);
                 moved.Add(tensor.Moved);
                 WriteMessage(output, GraphInitializer, tensor.Fields);
                 WriteMessage(output, GraphInitializer, scales);
@@ -204,16 +204,15 @@ internal static class OnnxExternalWeights
     /// The matrix as 8-bit integers in the weights file (symmetric, a scale per column: a column's largest magnitude is
     /// <see cref="QuantizedRange"/>), under its own name, and a float initializer of the columns' scales beside it.
     /// </summary>
-    private static ((byte[] Fields, MovedTensor Moved) Tensor, byte[] Scales) QuantizeTensor(Stream model, Field tensorField, Matrix matrix,
-        Stream weights, string weightsFileName)
+    private static ((byte[] Fields, MovedTensor Moved) Tensor, byte[] Scales) QuantizeTensor(Stream model, Matrix matrix, Stream weights, string weightsFileName)
     {
-        var values = new float[matrix.Rows * matrix.Columns];
-        model.Position = matrix.RawStart;
-        model.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         if (!BitConverter.IsLittleEndian)
         {
             throw new PlatformNotSupportedException("ONNX raw data is little-endian; this machine is not.");
         }
+        var values = new float[matrix.Rows * matrix.Columns];
+        model.Position = matrix.RawStart;
+        model.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         var scales = new float[matrix.Columns];
         for (var r = 0; r < matrix.Rows; r++)
         {
