@@ -9,8 +9,8 @@ public sealed record KeyMatch(string Key, string Method, double Score)
 {
     /// <summary>
     /// By similarity, the other keys the label also reaches the threshold for, closest first: when the value is not of
-    /// the closest key's shape, the next one whose shape it has is the label's (<c>Invoice address</c> with an address is
-    /// the bill-to, not the invoice number it is a little closer to). Empty for a name of a key.
+    /// the closest key's shape, the next one whose shape it has is the label's (<c>Client details</c> with a name is the
+    /// bill-to, not the customer number it is a little closer to). Empty for a name of a key.
     /// </summary>
     public IReadOnlyList<KeyMatch> RunnersUp { get; init; } = [];
 

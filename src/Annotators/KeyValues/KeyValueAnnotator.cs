@@ -69,7 +69,7 @@ public sealed class KeyValueAnnotator : IAnnotator
     private static KeyValueItem Item(FoundPair pair, KeyMatch? match)
     {
         // A label keeps its key only with a value of the key's shape: "Order: --flatten, --sort-by" is no order number. By
-        // similarity, the closest key of the value's shape: "Invoice address: Contoso Ltd, 1 Main Street" is the bill-to.
+        // similarity, the closest key of the value's shape: "Client details: Contoso Ltd" is the bill-to.
         var key = match?.Candidates().FirstOrDefault(m => KeyVocabulary.Fits(m.Key, pair.Value));
         return new KeyValueItem
         {

@@ -144,12 +144,12 @@ public static class KeyVocabulary
              "Referenz: ein Zeichen oder der Betreff (Ihr Zeichen, Unser Zeichen, Betreff).",
              "Référence : la référence ou l'objet du document (Votre référence, Objet)."]),
         new(BillTo, ValueShape.Text,
-            ["bill to", "billed to", "invoice to", "sold to", "recipient", "buyer", "rechnungsempfanger", "rechnungsempfänger", "rechnungsadresse", "empfanger", "kaeufer", "käufer", "facturer a", "facture a", "adresse facturation", "destinataire", "acheteur"],
+            ["bill to", "billed to", "invoice to", "sold to", "recipient", "buyer", "billing address", "rechnungsempfanger", "rechnungsempfänger", "rechnungsadresse", "rechnungsanschrift", "kundenadresse", "kundenanschrift", "empfanger", "kaeufer", "käufer", "facturer a", "facture a", "adresse facturation", "adresse client", "destinataire", "acheteur"],
             ["Bill to: the customer the invoice is addressed to (Billed to, Sold to).",
              "Rechnungsempfänger: der Kunde, an den die Rechnung geht (Rechnungsadresse).",
              "Facturé à : le client destinataire de la facture (Adresse de facturation)."]),
         new(Issuer, ValueShape.Text,
-            ["from", "seller", "vendor", "supplier", "issuer", "sender", "issued by", "verkaufer", "verkäufer", "lieferant", "absender", "rechnungssteller", "fournisseur", "vendeur", "emetteur", "expediteur"],
+            ["from", "seller", "vendor", "supplier", "issuer", "sender", "issued by", "sold by", "invoiced by", "billed by", "verkaufer", "verkäufer", "lieferant", "absender", "rechnungssteller", "fournisseur", "vendeur", "emetteur", "expediteur", "vendu par", "facture par"],
             ["Seller: the company that issued the invoice (Vendor, Supplier, From).",
              "Rechnungssteller: das Unternehmen, das die Rechnung ausstellt (Lieferant, Absender).",
              "Fournisseur : l'entreprise qui émet la facture (Vendeur, Émetteur)."]),
@@ -185,6 +185,13 @@ public static class KeyVocabulary
     };
 
     // Built last: they canonicalise the aliases and descriptions with the word lists above.
+    // Names of a key taken as written but not encoded: as texts to compare labels with they would draw another key's
+    // labels ("Customer address" drew "Customer account number" to the bill-to, "Invoice address" "Invoice reference number").
+    private static readonly (string Key, string[] Names)[] NamesNotEncoded =
+    [
+        (BillTo, ["invoice address", "customer address"]),
+    ];
+
     // Labels of an address that do not say whose.
     private static readonly HashSet<string> WhoseAddressUnsaid = new(StringComparer.Ordinal)
     {
@@ -361,6 +368,13 @@ public static class KeyVocabulary
             {
                 // The first key listing an alias keeps it: "vat" alone is the tax amount, not the VAT id.
                 aliases.TryAdd(Canonical(alias), key.Id);
+            }
+        }
+        foreach (var (key, names) in NamesNotEncoded)
+        {
+            foreach (var name in names)
+            {
+                aliases.TryAdd(Canonical(name), key);
             }
         }
         return aliases;
