@@ -184,7 +184,6 @@ public static class KeyVocabulary
         "au", "aux", "comment", "en", "et", "ou", "par", "pour", "quand", "un", "une", "les", "no",
     };
 
-    // Built last: they canonicalise the aliases and descriptions with the word lists above.
     // Names of a key taken as written but not encoded: as texts to compare labels with they would draw another key's
     // labels ("Customer address" drew "Customer account number" to the bill-to, "Invoice address" "Invoice reference number").
     private static readonly (string Key, string[] Names)[] NamesNotEncoded =
@@ -199,6 +198,7 @@ public static class KeyVocabulary
         "postanschrift", "postadresse",
     };
 
+    // Built last: they canonicalise the aliases and descriptions with the word lists above.
     private static readonly Dictionary<string, string> ByAlias = BuildAliases();
     private static readonly HashSet<string> Stems = BuildStems();
 
