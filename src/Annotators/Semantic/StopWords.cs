@@ -34,5 +34,9 @@ internal static class StopWords
         "sous", "entre", "plus", "comme", "tout", "tous", "toute", "toutes", "ainsi", "afin", "d", "l", "c", "s", "n", "j",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Spans = Words.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static bool Contains(string word) => Words.Contains(word);
+
+    public static bool Contains(ReadOnlySpan<char> word) => Spans.Contains(word);
 }
