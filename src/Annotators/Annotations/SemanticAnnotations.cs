@@ -41,15 +41,20 @@ public sealed record ExtractiveSummary
     public int Words { get; init; }
     /// <summary>The chosen sentences, each with where it is.</summary>
     public required IReadOnlyList<SummarySentence> Sentences { get; init; }
-    /// <summary>Sentences the choice was made from.</summary>
+    /// <summary>Sentences of four words or more read from the document.</summary>
     public int SentencesRead { get; init; }
+    /// <summary>
+    /// Sentences compared with the sentence encoder, the choice made from: all those read, or of a longer document the
+    /// most central by their words.
+    /// </summary>
+    public int SentencesCompared { get; init; }
     /// <summary>Name of the annotator that produced it.</summary>
     public required string Annotator { get; init; }
 }
 
 /// <summary>One sentence of an extractive summary.</summary>
 /// <param name="Text">The sentence exactly as in the source.</param>
-/// <param name="Score">Cosine similarity to the centroid of all sentences read.</param>
+/// <param name="Score">Cosine similarity to the centroid of the sentences compared.</param>
 /// <param name="Location">Block, offset and length of the sentence.</param>
 public sealed record SummarySentence(string Text, double Score, SourceLocation Location);
 

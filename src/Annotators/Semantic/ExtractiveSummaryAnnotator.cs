@@ -7,7 +7,9 @@ namespace Annotate.Annotators.Semantic;
 /// <summary>
 /// A summary without a language model: the sentences most similar to the centroid of all sentences (the most
 /// central), leaving out any that says what a chosen one says, within the profile's <c>SummaryMaxWords</c>, in
-/// their original order and exactly as written, each with where it is.
+/// their original order and exactly as written, each with where it is. The whole document is read (up to
+/// <c>SummaryReadSentences</c>); past <c>SummaryCandidates</c> sentences, those the encoder compares are the most
+/// central by their words (<see cref="LexicalCentrality"/>).
 /// </summary>
 public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<SemanticOptions> options) : IAnnotator
 {
@@ -16,6 +18,10 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
 
     // Fewer words than this are headings, labels or list fragments, not sentences a summary is made of.
     private const int MinimumWords = 4;
+    // Of a document with more sentences than the encoder compares, those of more word pieces than this are not
+    // candidates (unless too few are shorter), and of those ranked the first this many times the candidates are looked at.
+    private const int MaximumCandidateTokens = 64;
+    private const int RankedLookedAt = 8;
 
     private readonly SemanticOptions _options = options.Value;
 
@@ -25,6 +31,36 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
     /// <inheritdoc />
     public int Order => 320;
 
+    /// <summary>
+    /// The indexes of the sentences the encoder compares, in reading order: each text once, and of a document with more
+    /// than <c>SummaryCandidates</c>, the most central by their words (<see cref="LexicalCentrality"/>), from all of it.
+    /// Of those, sentences a reader takes in at once: a longer one is a run of lines without stops (a PDF's table of
+    /// contents, a man page's synopsis) more often than a sentence, and a batch of sentences costs the encoder as
+    /// many word pieces each as its longest has.
+    /// </summary>
+    private List<int> Candidates(List<string> texts, CancellationToken cancellationToken)
+    {
+        var count = _options.SummaryCandidates;
+        var ranked = LexicalCentrality.Ranked(texts, cancellationToken);
+        if (ranked.Length <= count)
+        {
+            return [.. ranked.Order()];
+        }
+        var chosen = new List<int>(count);
+        var longer = new List<int>();
+        foreach (var i in ranked.Take(RankedLookedAt * count))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (embedder.CountTokens(texts[i]) <= MaximumCandidateTokens ? chosen : longer).Add(i);
+            if (chosen.Count == count)
+            {
+                break;
+            }
+        }
+        chosen.AddRange(longer.Take(count - chosen.Count));
+        return [.. chosen.Order()];
+    }
+
     /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
@@ -33,13 +69,14 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
         {
             return Task.FromResult(AnnotatorOutcome.Skipped($"profile '{context.Profile.Name}' asks for no summary (SummaryMaxWords 0)"));
         }
-        var sentences = DocumentSentences.Read(context.Document, _options.MaxSentences, cancellationToken)
+        var read = DocumentSentences.Read(context.Document, _options.SummaryReadSentences, cancellationToken)
             .Where(s => s.Words >= MinimumWords && !s.IsHeading)
             .ToList();
-        if (sentences.Count == 0)
+        if (read.Count == 0)
         {
             return Task.FromResult(AnnotatorOutcome.Skipped($"no sentence of {MinimumWords} words or more to summarise"));
         }
+        var sentences = Candidates(read.Select(s => s.Text).ToList(), cancellationToken).Select(i => read[i]).ToList();
 
         var vectors = embedder.Embed(sentences.Select(s => s.Text).ToList(), cancellationToken);
         var centroid = Vectors.Centroid(vectors);
@@ -70,7 +107,8 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
             Text = string.Join(' ', picked.Select(s => s.Text)),
             Words = words,
             Sentences = picked,
-            SentencesRead = sentences.Count,
+            SentencesRead = read.Count,
+            SentencesCompared = sentences.Count,
             Annotator = AnnotatorName,
         };
         return Task.FromResult(AnnotatorOutcome.Done);

@@ -16,9 +16,24 @@ public sealed class SemanticOptions
     [Range(100, 100_000)]
     public int DocumentTypeCharacters { get; set; } = 2_000;
 
-    /// <summary>Sentences read for the summary and the keywords; a longer document is judged by its first ones. Default 150.</summary>
+    /// <summary>Sentences read for the keywords; a longer document is judged by its first ones. Default 150.</summary>
     [Range(1, 10_000)]
     public int MaxSentences { get; set; } = 150;
+
+    /// <summary>
+    /// Sentences read for the summary, from the start: a whole book, past it the rest is not read. Default 20,000
+    /// (a 500-page manual has about 15,000).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int SummaryReadSentences { get; set; } = 20_000;
+
+    /// <summary>
+    /// Sentences the summary compares with the sentence encoder. A document with more has them chosen first by the
+    /// words they share with all of it (TF-IDF centrality), in milliseconds where the encoder takes milliseconds a
+    /// sentence. Default 32.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int SummaryCandidates { get; set; } = 32;
 
     /// <summary>
     /// Run <c>keywords</c> under profiles that name no annotators (all of them). Off by default: encoding the candidate

@@ -128,7 +128,7 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
     [Fact]
     public void Only_labels_sharing_a_word_with_the_vocabulary_are_encoded_but_every_schema_field_is()
     {
-        var recording = new Recording(fixture.Embedder);
+        var recording = new RecordingEmbedder(fixture.Embedder);
         var normaliser = new KeyNormaliser(recording, Options.Create(new KeyValueOptions()));
         normaliser.Prepare();
         recording.Texts.Clear();
@@ -142,24 +142,6 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
         var fields = normaliser.NormaliseFields(["Weather forecast", "Customer account number"], CancellationToken.None);
         Assert.Equal(["Weather forecast", "Customer account number"], recording.Texts);
         Assert.Equal([null, "customer-number"], fields.Select(m => m?.Key));
-    }
-
-    /// <summary>An encoder that keeps the texts it is asked to encode.</summary>
-    private sealed class Recording(ITextEmbedder inner) : ITextEmbedder
-    {
-        public List<string> Texts { get; } = [];
-
-        public int Dimensions => inner.Dimensions;
-
-        public int MaxTokens => inner.MaxTokens;
-
-        public int CountTokens(string text) => inner.CountTokens(text);
-
-        public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
-        {
-            Texts.AddRange(texts);
-            return inner.Embed(texts, cancellationToken);
-        }
     }
 
     /// <summary>An encoder that fails its first call, as one whose model could not be loaded, then encodes.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Profiles;
 using Annotate.Annotators.Semantic;
@@ -34,6 +35,7 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
             Assert.Equal(sentence.Text, block.Substring(sentence.Location.Offset!.Value, sentence.Location.Length!.Value));
         }
         Assert.Equal(8, summary.SentencesRead);
+        Assert.Equal(8, summary.SentencesCompared);
         Assert.DoesNotContain(summary.Sentences, s => s.Text.StartsWith("Heating the office", StringComparison.Ordinal));
     }
 
@@ -66,15 +68,47 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
     }
 
     [Fact]
-    public async Task A_long_document_is_read_up_to_the_sentence_bound()
+    public async Task A_long_document_is_summarised_from_all_of_it_and_the_encoder_compares_only_the_candidates()
+    {
+        // A preface on other things, then 360 lines of the log the document is about: summarised from its first
+        // sentences, the summary would be the preface.
+        var preface = new[]
+        {
+            "The printing of this volume was delayed by a shortage of paper in the spring.",
+            "Our thanks go to the librarians of the county archive for their patience.",
+            "Readers who find an error are asked to write to the editor at the usual address.",
+            "The cover photograph shows the harbour at dawn before the fishing fleet sailed.",
+        };
+        var lines = Enumerable.Range(0, 40).Select(i => preface[i % preface.Length].Replace(".", $" (note {i}).", StringComparison.Ordinal))
+            .Concat(Enumerable.Range(1, 360).Select(i => $"Line {i} of the maintenance log records a routine inspection of pump {i % 7} and its seals."))
+            .ToList();
+        var context = await SemanticTestDocuments.Context(string.Join('\n', lines));
+        var recording = new RecordingEmbedder(fixture.Embedder);
+        var annotator = new ExtractiveSummaryAnnotator(recording, Options.Create(new SemanticOptions { SummaryCandidates = 40 }));
+
+        Assert.Equal(AnnotatorOutcome.Done, await annotator.AnnotateAsync(context, CancellationToken.None));
+
+        var summary = context.Annotations.Summary!;
+        output.WriteLine(summary.Text);
+        Assert.Equal(400, summary.SentencesRead);
+        Assert.Equal(40, summary.SentencesCompared);
+        Assert.Equal(40, recording.Texts.Count);
+        Assert.All(recording.Texts, t => Assert.Contains("maintenance log", t, StringComparison.Ordinal));
+        Assert.NotEmpty(summary.Sentences);
+        Assert.All(summary.Sentences, s => Assert.Contains("maintenance log", s.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_document_longer_than_the_read_bound_is_summarised_from_its_first_sentences()
     {
         var sentences = Enumerable.Range(1, 400).Select(i => $"Line {i} of the maintenance log records a routine inspection of pump {i % 7}.");
         var context = await SemanticTestDocuments.Context(string.Join('\n', sentences));
-        var annotator = new ExtractiveSummaryAnnotator(fixture.Embedder, Options.Create(new SemanticOptions { MaxSentences = 40 }));
+        var annotator = new ExtractiveSummaryAnnotator(fixture.Embedder, Options.Create(new SemanticOptions { SummaryReadSentences = 100, SummaryCandidates = 30 }));
 
         await annotator.AnnotateAsync(context, CancellationToken.None);
 
-        Assert.Equal(40, context.Annotations.Summary!.SentencesRead);
-        Assert.All(context.Annotations.Summary.Sentences, s => Assert.InRange(s.Location.Line!.Value, 1, 40));
+        Assert.Equal(100, context.Annotations.Summary!.SentencesRead);
+        Assert.Equal(30, context.Annotations.Summary.SentencesCompared);
+        Assert.All(context.Annotations.Summary.Sentences, s => Assert.InRange(int.Parse(s.Text.Split(' ')[1], CultureInfo.InvariantCulture), 1, 100));
     }
 }
