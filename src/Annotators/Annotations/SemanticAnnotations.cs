@@ -35,7 +35,7 @@ public sealed record KeywordAnnotation(string Phrase, double Score, int Occurren
 /// <summary>An extractive summary: the document's most central sentences, in their original order (annotator <c>summary</c>).</summary>
 public sealed record ExtractiveSummary
 {
-    /// <summary>The sentences joined by spaces.</summary>
+    /// <summary>The sentences joined by spaces, a line break or indent inside one (wrapped text) read as a space.</summary>
     public required string Text { get; init; }
     /// <summary>Words in <see cref="Text"/>.</summary>
     public int Words { get; init; }

@@ -21,8 +21,10 @@ internal static partial class DocumentSentences
     private const int MaxSentenceCharacters = 1_000;
 
     // Ends at . ! ? … and their CJK forms followed by space and something that does not continue a sentence
-    // (a lower-case letter or a digit: "z. B. der", "Nr. 5"), and at line breaks.
-    [GeneratedRegex(@"(?<=[.!?…。！？])\s+(?=[^\p{Ll}\d])|\n+", RegexOptions.CultureInvariant)]
+    // (a lower-case letter or a digit: "z. B. der", "Nr. 5"), at a blank line, and at a line break unless the next line
+    // goes on in lower case: text wrapped at 72 columns (a licence, an e-mail, an RFC) is wrapped sentences, not one
+    // sentence a line.
+    [GeneratedRegex(@"(?<=[.!?…。！？])\s+(?=[^\p{Ll}\d])|\n[^\S\n]*\n\s*|\n(?![^\S\n]*\p{Ll})\s*", RegexOptions.CultureInvariant)]
     internal static partial Regex Boundary();
 
     /// <summary>The first <paramref name="max"/> sentences with at least one letter, in reading order.</summary>

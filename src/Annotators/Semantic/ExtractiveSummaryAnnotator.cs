@@ -61,6 +61,12 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
         return [.. chosen.Order()];
     }
 
+    /// <summary>A sentence of wrapped text as it reads: each run of white space (a line break and indent) one space.</summary>
+    private static string OneLine(string sentence) =>
+        sentence.AsSpan().ContainsAny('\n', '\t', '\r') || sentence.Contains("  ", StringComparison.Ordinal)
+            ? string.Join(' ', sentence.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            : sentence;
+
     /// <inheritdoc />
     public Task<AnnotatorOutcome> AnnotateAsync(AnnotationContext context, CancellationToken cancellationToken)
     {
@@ -104,7 +110,7 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
         var picked = chosen.Order().Select(i => new SummarySentence(sentences[i].Text, Math.Round(centrality[i], 4), sentences[i].Location)).ToList();
         context.Annotations.Summary = new ExtractiveSummary
         {
-            Text = string.Join(' ', picked.Select(s => s.Text)),
+            Text = string.Join(' ', picked.Select(s => OneLine(s.Text))),
             Words = words,
             Sentences = picked,
             SentencesRead = read.Count,

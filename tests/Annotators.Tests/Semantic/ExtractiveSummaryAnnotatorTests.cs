@@ -1,8 +1,11 @@
 using System.Globalization;
 using Annotate.Annotators.Annotations;
 using Annotate.Annotators.Profiles;
+using Annotate.Annotators.Readers;
+using Annotate.Annotators.Readers.Text;
 using Annotate.Annotators.Semantic;
 using Annotate.Annotators.Tests.Embeddings;
+using Annotate.Annotators.Tests.Support;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
@@ -37,6 +40,31 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
         Assert.Equal(8, summary.SentencesRead);
         Assert.Equal(8, summary.SentencesCompared);
         Assert.DoesNotContain(summary.Sentences, s => s.Text.StartsWith("Heating the office", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Wrapped_text_is_summarised_by_its_sentences_which_read_on_one_line_in_the_summary()
+    {
+        // A plain text file keeps its line breaks in the paragraph (Markdown reads them as spaces).
+        using var dir = new TempDir();
+        var path = dir.File("wrapped.txt");
+        await File.WriteAllTextAsync(path, """
+            The heat pump installation will cut the running costs of
+            the building by a third, the engineers expect, once the
+            roof insulation is finished. The board approved the budget
+            for the new heating system in its March meeting.
+            """);
+        var document = await new PlainTextReader().ReadAsync(new DocumentSource(path, "wrapped.txt"), CancellationToken.None);
+        var context = new AnnotationContext("doc-1", document, new AnnotationProfile());
+
+        await _annotator.AnnotateAsync(context, CancellationToken.None);
+
+        var summary = context.Annotations.Summary!;
+        Assert.Equal(2, summary.SentencesRead);
+        Assert.Contains(summary.Sentences, s => s.Text == "The heat pump installation will cut the running costs of\nthe building by a third, the engineers expect, once the\nroof insulation is finished.");
+        Assert.DoesNotContain('\n', summary.Text);
+        Assert.StartsWith("The heat pump installation will cut the running costs of the building by a third,", summary.Text, StringComparison.Ordinal);
+        Assert.Equal(summary.Words, summary.Text.Split(' ').Length);
     }
 
     [Fact]
