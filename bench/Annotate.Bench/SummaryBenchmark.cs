@@ -87,7 +87,7 @@ internal static class SummaryBenchmark
             for (var v = 0; v < variants.Length; v++)
             {
                 var summary = last[v];
-                var start = summary is null ? "(none)" : summary.Text.Length > 160 ? summary.Text[..160] + "…" : summary.Text;
+                var start = summary is null ? "(none)" : summary.Text.Length > 400 ? summary.Text[..400] + "…" : summary.Text;
                 Console.WriteLine($"| {Path.GetFileName(file)} | {variants[v].Name} | {summary?.SentencesRead} | {summary?.SentencesCompared} | {BenchSupport.Median(times[v]):F0} | {start.Replace('|', '¦').Replace('\n', ' ')} |");
             }
         }
