@@ -127,6 +127,33 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
     }
 
     [Fact]
+    public async Task Of_a_long_document_the_encoder_compares_sentences_a_reader_takes_in_at_once_while_there_are_enough()
+    {
+        // The most central by their words are runs of every common word (a synopsis, a table of contents without stops),
+        // each longer than the encoder's 64-word-piece preference; the short sentences share fewer of the words.
+        string[] words = ["pump", "valve", "seal", "pressure", "filter", "motor", "bearing", "coupling"];
+        var runs = Enumerable.Range(1, 30).Select(i => $"Entry {i}: " + string.Join(" ", Enumerable.Repeat(string.Join(" ", words), 8)) + ".");
+        var sentences = Enumerable.Range(1, 60).Select(i => $"Entry {i + 30}: the {words[i % 8]} and the {words[(i + 3) % 8]} were checked beside the {words[(i + 5) % 8]}.");
+        var context = await SemanticTestDocuments.Context(string.Join('\n', runs.Concat(sentences)));
+        var recording = new RecordingEmbedder(fixture.Embedder);
+        var annotator = new ExtractiveSummaryAnnotator(recording, Options.Create(new SemanticOptions { SummaryCandidates = 20 }));
+
+        await annotator.AnnotateAsync(context, CancellationToken.None);
+
+        Assert.Equal(90, context.Annotations.Summary!.SentencesRead);
+        Assert.Equal(20, context.Annotations.Summary.SentencesCompared);
+        Assert.Equal(20, recording.Texts.Count);
+        Assert.All(recording.Texts, t => Assert.InRange(fixture.Embedder.CountTokens(t), 1, 64));
+
+        // With fewer short sentences than candidates, the long ones fill the candidates.
+        var runsOnly = await SemanticTestDocuments.Context(string.Join('\n', runs));
+        recording.Texts.Clear();
+        await annotator.AnnotateAsync(runsOnly, CancellationToken.None);
+        Assert.Equal(20, runsOnly.Annotations.Summary!.SentencesCompared);
+        Assert.Equal(20, recording.Texts.Count);
+    }
+
+    [Fact]
     public async Task A_document_longer_than_the_read_bound_is_summarised_from_its_first_sentences()
     {
         var sentences = Enumerable.Range(1, 400).Select(i => $"Line {i} of the maintenance log records a routine inspection of pump {i % 7}.");
