@@ -4,9 +4,9 @@ namespace Annotate.Annotators.Semantic;
 
 /// <summary>
 /// How central each sentence is by the words it shares with the rest: the cosine of its TF-IDF vector with the sum of
-/// the other sentences' vectors (the centroid of MEAD, Radev et al. 2004, less the sentence itself). It scores the sentences of a whole book in
-/// milliseconds, where the sentence encoder takes milliseconds per sentence, so a long document's summary encodes
-/// only the sentences worth comparing and still reads all of the document.
+/// the other sentences' vectors (the centroid of MEAD, Radev et al. 2004, less the sentence itself). It scores the
+/// sentences of a whole book in milliseconds, where the sentence encoder takes milliseconds per sentence, so a long
+/// document's summary encodes only the sentences worth comparing and still reads all of the document.
 /// </summary>
 internal static partial class LexicalCentrality
 {
@@ -96,13 +96,6 @@ internal static partial class LexicalCentrality
             sentenceCounts[id] = sentenceCounts.GetValueOrDefault(id) + 1;
         }
     }
-
-    /// <summary>
-    /// The indexes of the <paramref name="count"/> most central sentences, in reading order, each text once (see
-    /// <see cref="Ranked"/>).
-    /// </summary>
-    public static int[] MostCentral(IReadOnlyList<string> sentences, int count, CancellationToken cancellationToken) =>
-        [.. Ranked(sentences, cancellationToken).Take(count).Order()];
 
     /// <summary>
     /// The indexes of the sentences, most central first, each text once (its first occurrence): a sentence said again

@@ -51,7 +51,7 @@ public class LexicalCentralityTests
     }
 
     [Fact]
-    public void The_most_central_come_in_reading_order_each_text_once()
+    public void The_ranking_has_each_text_once_most_central_first()
     {
         string[] sentences =
         [
@@ -63,10 +63,15 @@ public class LexicalCentralityTests
             "The heat pump costs less to run than the boiler.",
         ];
 
-        Assert.Equal([1, 5], LexicalCentrality.MostCentral(sentences, 2, CancellationToken.None));
-        Assert.Equal([0, 1, 3, 5], LexicalCentrality.MostCentral(sentences, 4, CancellationToken.None));
-        Assert.Equal([0, 1, 3, 5], LexicalCentrality.MostCentral(sentences, 6, CancellationToken.None));
-        Assert.Equal([0, 1], LexicalCentrality.MostCentral(sentences[..2], 10, CancellationToken.None));
+        var ranked = LexicalCentrality.Ranked(sentences, CancellationToken.None);
+
+        // The first of the repeated sentence stands for all three; the two on the heat pump share the most words.
+        Assert.Equal([0, 1, 3, 5], ranked.Order());
+        Assert.Equal([1, 5], ranked.Take(2).Order());
+        Assert.Equal([0], LexicalCentrality.Ranked(sentences[1..3], CancellationToken.None));
+        // Of equal scores, the earlier first.
+        Assert.Equal([0, 1], LexicalCentrality.Ranked(["The heat pump ran.", "Pump heat was measured."], CancellationToken.None));
+        Assert.Equal([0, 1], LexicalCentrality.Ranked(["Pump heat was measured.", "The heat pump ran."], CancellationToken.None));
     }
 
     [Fact]
