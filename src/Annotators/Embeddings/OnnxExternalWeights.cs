@@ -398,18 +398,18 @@ internal static class OnnxExternalWeights
                 switch (field.Number, field.WireType)
                 {
                     case (TensorDims, Varint):
-                        dimensions.Add((long)ReadVarintAt(model, field.PayloadStart));
+                        dimensions.Add((long)ReadVarintAt(model, field.PayloadStart, field.PayloadEnd));
                         break;
                     case (TensorDims, LengthDelimited):
                         // Packed, as a proto3 writer may write them.
                         for (var position = field.PayloadStart; position < field.PayloadEnd;)
                         {
-                            dimensions.Add((long)ReadVarintAt(model, position));
+                            dimensions.Add((long)ReadVarintAt(model, position, field.PayloadEnd));
                             position = model.Position;
                         }
                         break;
                     case (TensorDataType, Varint):
-                        dataType = (long)ReadVarintAt(model, field.PayloadStart);
+                        dataType = (long)ReadVarintAt(model, field.PayloadStart, field.PayloadEnd);
                         break;
                     case (TensorName, LengthDelimited):
                         name = Encoding.UTF8.GetString(Payload(model, field));
@@ -431,14 +431,20 @@ internal static class OnnxExternalWeights
         }
     }
 
-    /// <summary>The varint at <paramref name="position"/>; leaves the stream just after it.</summary>
-    private static ulong ReadVarintAt(Stream stream, long position)
+    /// <summary>The varint at <paramref name="position"/>, which ends before <paramref name="end"/>; leaves the stream just after it.</summary>
+    private static ulong ReadVarintAt(Stream stream, long position, long end)
     {
         stream.Position = position;
+        return ReadVarint(stream, end);
+    }
+
+    /// <summary>The varint at the stream's position, which ends before <paramref name="end"/>; leaves the stream just after it.</summary>
+    private static ulong ReadVarint(Stream stream, long end)
+    {
         ulong value = 0;
         for (var shift = 0; shift < 64; shift += 7)
         {
-            var b = stream.ReadByte();
+            var b = stream.Position < end ? stream.ReadByte() : -1;
             if (b < 0)
             {
                 throw new InvalidDataException("The model ends inside a number.");
@@ -574,26 +580,9 @@ internal static class OnnxExternalWeights
 
         private ulong ReadVarint()
         {
-            ulong value = 0;
-            for (var shift = 0; shift < 64; shift += 7)
-            {
-                if (_position >= end)
-                {
-                    throw new InvalidDataException("The model ends inside a number.");
-                }
-                var b = stream.ReadByte();
-                if (b < 0)
-                {
-                    throw new InvalidDataException("The model ends inside a number.");
-                }
-                _position++;
-                value |= (ulong)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0)
-                {
-                    return value;
-                }
-            }
-            throw new InvalidDataException("The model holds a number longer than ten bytes.");
+            var value = OnnxExternalWeights.ReadVarint(stream, end);
+            _position = stream.Position;
+            return value;
         }
     }
 }

@@ -146,11 +146,24 @@ public sealed class OnnxExternalWeightsTests
     [InlineData(new byte[] { 0x3A, 0x10, 0x01 })] // the graph says 16 bytes, 1 follows
     [InlineData(new byte[] { 0x08, 0xFF })] // a number cut short
     [InlineData(new byte[] { 0x00, 0x01 })] // field 0
+    [InlineData(new byte[] { 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 })] // a number of eleven bytes
     public void What_is_not_a_protobuf_model_is_refused_with_a_reason(byte[] model)
     {
         var error = Assert.Throws<InvalidDataException>(() =>
             OnnxExternalWeights.Split(new MemoryStream(model), new MemoryStream(), new MemoryStream(), "w"));
         Assert.StartsWith("The model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tensors_packed_dimensions_that_end_inside_a_number_are_refused_when_quantizing()
+    {
+        // graph { initializer { dims (packed, 1 byte: 0x80, a number that goes on) data_type 1 } }: the number must not be
+        // read on into the next field.
+        byte[] model = [0x3A, 0x07, 0x2A, 0x05, 0x0A, 0x01, 0x80, 0x10, 0x01];
+
+        var error = Assert.Throws<InvalidDataException>(() =>
+            OnnxExternalWeights.Split(new MemoryStream(model), new MemoryStream(), new MemoryStream(), "w", quantize: true));
+        Assert.Equal("The model ends inside a number.", error.Message);
     }
 
     private static byte[] Model() =>
