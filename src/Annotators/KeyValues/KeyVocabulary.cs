@@ -47,6 +47,8 @@ public static class KeyVocabulary
     public const string Currency = "currency";
     /// <summary>The payment terms.</summary>
     public const string PaymentTerms = "payment-terms";
+    /// <summary>How the document is paid: bank transfer, card, direct debit.</summary>
+    public const string PaymentMethod = "payment-method";
     /// <summary>A reference of the sender or the recipient.</summary>
     public const string Reference = "reference";
     /// <summary>The recipient the document is addressed to.</summary>
@@ -138,6 +140,11 @@ public static class KeyVocabulary
             ["Payment terms: how and when to pay (Net 30 days).",
              "Zahlungsbedingungen: wie und wann zu zahlen ist (30 Tage netto).",
              "Conditions de paiement : comment et quand payer (30 jours net)."]),
+        new(PaymentMethod, ValueShape.Text,
+            ["payment method", "method of payment", "payment type", "payment mode", "mode of payment", "means of payment", "zahlungsart", "zahlungsweise", "zahlungsmethode", "zahlart", "mode paiement", "moyen paiement", "mode reglement", "moyen reglement", "type paiement"],
+            ["Payment method: how the invoice is paid (bank transfer, credit card, direct debit).",
+             "Zahlungsart: wie die Rechnung bezahlt wird (Überweisung, Kreditkarte, Lastschrift).",
+             "Mode de paiement : comment la facture est réglée (virement, carte bancaire, prélèvement)."]),
         new(Reference, ValueShape.Text,
             ["reference", "ref", "our reference", "your reference", "referenz", "ihr zeichen", "unser zeichen", "betreff", "reference client", "votre reference", "notre reference", "objet"],
             ["Reference: a reference or subject of the document (Your reference, Our ref.).",

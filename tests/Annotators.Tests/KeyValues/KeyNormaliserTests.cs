@@ -37,6 +37,10 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
     [InlineData("Sold by", "issuer")] // bill-to 0.81: "sold to" and "sold by" are one vector apart
     [InlineData("Invoiced by", "issuer")]
     [InlineData("Facturé par", "issuer")]
+    [InlineData("Payment method", "payment-method")] // payment-terms 0.73 by similarity before it had a key
+    [InlineData("Method of payment", "payment-method")]
+    [InlineData("Zahlungsart", "payment-method")]
+    [InlineData("Mode de règlement", "payment-method")]
     public void Names_of_a_key_in_any_of_the_languages_are_aliases(string label, string key)
     {
         var match = _normaliser.Normalise([label], CancellationToken.None)[0];
