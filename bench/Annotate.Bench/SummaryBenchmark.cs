@@ -27,7 +27,7 @@ internal static class SummaryBenchmark
         var files = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && File.Exists(a)).ToList();
         if (files.Count == 0)
         {
-            Console.Error.WriteLine("usage: Annotate.Bench summary FILE... [--rounds R]");
+            Console.Error.WriteLine("usage: Annotate.Bench summary FILE... [--rounds R] [--candidates N,M]");
             return 2;
         }
         var services = new ServiceCollection()
