@@ -75,7 +75,7 @@ public sealed class ChunkEmbeddingAnnotator(ITextEmbedder embedder, IOptions<Sem
         var sentences = new List<(int Start, int End)>();
         var from = 0;
         // Sentence ends as the summary reads them.
-        foreach (var boundary in DocumentSentences.Boundary().EnumerateMatches(text))
+        foreach (var boundary in DocumentSentences.Boundaries(text))
         {
             sentences.Add((from, boundary.Index));
             from = boundary.Index + boundary.Length;

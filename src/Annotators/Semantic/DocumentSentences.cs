@@ -25,7 +25,55 @@ internal static partial class DocumentSentences
     // goes on in lower case: text wrapped at 72 columns (a licence, an e-mail, an RFC) is wrapped sentences, not one
     // sentence a line.
     [GeneratedRegex(@"(?<=[.!?…。！？])\s+(?=[^\p{Ll}\d])|\n[^\S\n]*\n\s*|\n(?![^\S\n]*\p{Ll})\s*", RegexOptions.CultureInvariant)]
-    internal static partial Regex Boundary();
+    private static partial Regex Boundary();
+
+    // A paragraph whose longest line is at least this long, of at least WrappedLines lines, may be wrapped at a width.
+    private const int WrapWidth = 60;
+    private const int WrappedLines = 3;
+
+    /// <summary>
+    /// Where the sentences of a block's text end (<see cref="Boundary"/>'s matches), less the line breaks that wrap a
+    /// sentence at a fixed width: in a paragraph of three lines or more whose longest is 60 characters or more, a line
+    /// of at least four fifths of that width that ends without a stop or a colon, followed by a letter, goes on in the
+    /// next line whatever that letter's case ("…the GNU General Public\nLicense as published…").
+    /// </summary>
+    internal static List<(int Index, int Length)> Boundaries(string text)
+    {
+        var width = Width(text);
+        var boundaries = new List<(int Index, int Length)>();
+        foreach (var match in Boundary().EnumerateMatches(text))
+        {
+            if (width == 0 || !WrapsAtWidth(text, match.Index, match.Length, width))
+            {
+                boundaries.Add((match.Index, match.Length));
+            }
+        }
+        return boundaries;
+    }
+
+    /// <summary>The longest line's length when the text may be wrapped at a width, else 0.</summary>
+    private static int Width(string text)
+    {
+        int lines = 0, longest = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            lines++;
+            longest = Math.Max(longest, line.TrimEnd().Length);
+        }
+        return lines >= WrappedLines && longest >= WrapWidth ? longest : 0;
+    }
+
+    private static bool WrapsAtWidth(string text, int index, int length, int width)
+    {
+        var gap = text.AsSpan(index, length);
+        if (gap.Count('\n') != 1 || index + length >= text.Length || !char.IsLetter(text[index + length]))
+        {
+            return false;
+        }
+        var lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        var line = text.AsSpan(lineStart, index - lineStart).TrimEnd();
+        return line.Length * 5 >= width * 4 && line.Length > 0 && !".!?…:;。！？".Contains(line[^1]);
+    }
 
     /// <summary>The first <paramref name="max"/> sentences with at least one letter, in reading order.</summary>
     public static IReadOnlyList<Sentence> Read(Document document, int max, CancellationToken cancellationToken)
@@ -41,7 +89,7 @@ internal static partial class DocumentSentences
             }
             var text = block.Text;
             var start = 0;
-            foreach (var boundary in Boundary().EnumerateMatches(text))
+            foreach (var boundary in Boundaries(text))
             {
                 Add(sentences, block, b, text, start, boundary.Index);
                 start = boundary.Index + boundary.Length;

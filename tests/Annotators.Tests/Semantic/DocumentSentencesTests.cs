@@ -24,6 +24,36 @@ public class DocumentSentencesTests
     }
 
     [Fact]
+    public void A_line_wrapped_at_the_paragraphs_width_goes_on_in_the_next_whatever_its_case()
+    {
+        const string Wrapped = """
+            This program is free software: you can redistribute it and/or modify it
+            under the terms of the GNU General Public License as published by the Free
+            Software Foundation, either version 3 of the License, or any later version.
+            See the GNU General Public License for more details.
+            Short line without a stop
+            Another one
+            """;
+
+        Assert.Equal(
+            [
+                "This program is free software: you can redistribute it and/or modify it\nunder the terms of the GNU General Public License as published by the Free\nSoftware Foundation, either version 3 of the License, or any later version.",
+                "See the GNU General Public License for more details.",
+                "Short line without a stop",
+                "Another one",
+            ],
+            Sentences(Wrapped));
+    }
+
+    [Fact]
+    public void Lines_of_a_paragraph_narrower_than_a_wrapping_width_are_sentences_of_their_own()
+    {
+        // Three lines, the longest under 60 characters: labels and values, not text wrapped at a width.
+        Assert.Equal(["Bill to: Contoso Ltd, 1 Main Street, Springfield", "Payment terms: Net 30 days", "Total: EUR 1,190.00"],
+            Sentences("Bill to: Contoso Ltd, 1 Main Street, Springfield\nPayment terms: Net 30 days\nTotal: EUR 1,190.00"));
+    }
+
+    [Fact]
     public void A_line_that_starts_otherwise_than_in_lower_case_starts_a_sentence()
     {
         Assert.Equal(["Invoice number: 4711", "Date: 3 March 2025", "- two chairs", "120.00 EUR", "Nr. 5 is due"],
