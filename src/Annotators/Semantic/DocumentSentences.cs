@@ -66,11 +66,11 @@ internal static partial class DocumentSentences
     private static bool WrapsAtWidth(string text, int index, int length, int width)
     {
         var gap = text.AsSpan(index, length);
-        if (gap.Count('\n') != 1 || index + length >= text.Length || !char.IsLetter(text[index + length]))
+        if (index == 0 || gap.Count('\n') != 1 || index + length >= text.Length || !char.IsLetter(text[index + length]))
         {
             return false;
         }
-        var lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        var lineStart = text.LastIndexOf('\n', index - 1) + 1;
         var line = text.AsSpan(lineStart, index - lineStart).TrimEnd();
         return line.Length * 5 >= width * 4 && line.Length > 0 && !".!?…:;。！？".Contains(line[^1]);
     }

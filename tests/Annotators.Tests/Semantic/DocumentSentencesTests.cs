@@ -46,6 +46,15 @@ public class DocumentSentencesTests
     }
 
     [Fact]
+    public void A_paragraph_that_begins_or_ends_with_a_line_break_is_read_without_error()
+    {
+        var wide = new string('x', 70);
+
+        Assert.Equal([$"Wide {wide}\nline", "Next"], Sentences($"\nWide {wide}\nline\nNext\n"));
+        Assert.Equal([$"Wide {wide} line"], Sentences($"\n\nWide {wide} line\n\n\n"));
+    }
+
+    [Fact]
     public void Lines_of_a_paragraph_narrower_than_a_wrapping_width_are_sentences_of_their_own()
     {
         // Three lines, the longest under 60 characters: labels and values, not text wrapped at a width.
