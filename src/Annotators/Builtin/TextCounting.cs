@@ -114,4 +114,8 @@ internal static class TextCounting
         }
         return false;
     }
+
+    /// <summary>A character of a script written without spaces between words: Chinese ideographs, Japanese kana (Korean has spaces).</summary>
+    public static bool IsWrittenWithoutSpaces(char c) =>
+        c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\uF900' and <= '\uFAFF' or >= '\u3040' and <= '\u30FF';
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Annotate.Annotators.Builtin;
 
 namespace Annotate.Annotators.Embeddings;
 
@@ -43,9 +44,8 @@ internal static class EncoderText
         return builder.ToString().Normalize(NormalizationForm.FormC);
     }
 
-    private static bool IsIdeograph(char c) =>
-        c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\uF900' and <= '\uFAFF'
-            or >= '\u3040' and <= '\u30FF' or >= '\uAC00' and <= '\uD7AF';
+    // The tokenizer reads Hangul syllables one by one too.
+    private static bool IsIdeograph(char c) => TextCounting.IsWrittenWithoutSpaces(c) || c is >= '\uAC00' and <= '\uD7AF';
 
     /// <summary>
     /// Cuts word pieces (without [CLS] and [SEP]) into windows of at most <paramref name="windowTokens"/>, never inside a

@@ -27,6 +27,10 @@ internal static partial class DocumentSentences
     [GeneratedRegex(@"(?<=[.!?…。！？])\s+(?=[^\p{Ll}\d])|\n[^\S\n]*\n\s*|\n(?![^\S\n]*\p{Ll})\s*", RegexOptions.CultureInvariant)]
     private static partial Regex Boundary();
 
+    /// <summary>A word, as the keywords and the summary's ranking take words: a letter, then letters, marks, digits, apostrophes, hyphens.</summary>
+    [GeneratedRegex(@"\p{L}[\p{L}\p{M}\p{Nd}'’-]*", RegexOptions.CultureInvariant)]
+    internal static partial Regex Word();
+
     // A paragraph whose longest line is at least this long, of at least WrappedLines lines, may be wrapped at a width.
     private const int WrapWidth = 60;
     private const int WrappedLines = 3;

@@ -10,7 +10,7 @@ namespace Annotate.Annotators.Semantic;
 /// the similarity of their embedding to the document's, and chosen with maximal marginal relevance so the list is
 /// not five spellings of one idea. At most the profile's <c>KeywordCount</c>; each points at its first occurrence.
 /// </summary>
-public sealed partial class KeywordAnnotator(ITextEmbedder embedder, IOptions<SemanticOptions> options) : IAnnotator
+public sealed class KeywordAnnotator(ITextEmbedder embedder, IOptions<SemanticOptions> options) : IAnnotator
 {
     /// <summary>The annotator's name.</summary>
     public const string AnnotatorName = "keywords";
@@ -18,9 +18,6 @@ public sealed partial class KeywordAnnotator(ITextEmbedder embedder, IOptions<Se
     private const int MaxPhraseWords = 3;
 
     private readonly SemanticOptions _options = options.Value;
-
-    [GeneratedRegex(@"\p{L}[\p{L}\p{M}\p{Nd}'’-]*", RegexOptions.CultureInvariant)]
-    private static partial Regex Word();
 
     /// <inheritdoc />
     public string Name => AnnotatorName;
@@ -121,7 +118,7 @@ public sealed partial class KeywordAnnotator(ITextEmbedder embedder, IOptions<Se
         foreach (var sentence in sentences)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var words = Word().Matches(sentence.Text);
+            var words = DocumentSentences.Word().Matches(sentence.Text);
             for (var start = 0; start < words.Count; start++)
             {
                 // A phrase is words side by side: no function word in it, nothing but spaces between its words.

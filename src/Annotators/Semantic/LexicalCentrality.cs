@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Annotate.Annotators.Builtin;
 
 namespace Annotate.Annotators.Semantic;
 
@@ -8,12 +8,8 @@ namespace Annotate.Annotators.Semantic;
 /// sentences of a whole book in milliseconds, where the sentence encoder takes milliseconds per sentence, so a long
 /// document's summary encodes only the sentences worth comparing and still reads all of the document.
 /// </summary>
-internal static partial class LexicalCentrality
+internal static class LexicalCentrality
 {
-    // A word as the keywords take it; a run of ideographs or kana (written without spaces) is cut into pairs below.
-    [GeneratedRegex(@"\p{L}[\p{L}\p{M}\p{Nd}'’-]*", RegexOptions.CultureInvariant)]
-    private static partial Regex Word();
-
     // Longer words are cut: a token this long is a URL or a run of joined words, and one buffer holds it lower-cased.
     private const int MaxWordCharacters = 64;
 
@@ -30,12 +26,13 @@ internal static partial class LexicalCentrality
         {
             cancellationToken.ThrowIfCancellationRequested();
             sentenceCounts.Clear();
-            foreach (var match in Word().EnumerateMatches(sentences[s]))
+            // Words as the keywords take them; a run of ideographs or kana (written without spaces) is cut into pairs below.
+            foreach (var match in DocumentSentences.Word().EnumerateMatches(sentences[s]))
             {
                 var word = sentences[s].AsSpan(match.Index, Math.Min(match.Length, MaxWordCharacters));
                 var length = word.ToLowerInvariant(lower);
                 var token = lower[..length];
-                if (IsWrittenWithoutSpaces(token[0]))
+                if (TextCounting.IsWrittenWithoutSpaces(token[0]))
                 {
                     // A run of ideographs: its overlapping pairs of characters stand for its words.
                     for (var i = 0; i + 1 < token.Length || i == 0; i++)
@@ -109,8 +106,4 @@ internal static partial class LexicalCentrality
         var scores = Score([.. distinct.Select(i => sentences[i])], cancellationToken);
         return [.. Enumerable.Range(0, distinct.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).Select(i => distinct[i])];
     }
-
-    // Chinese and Japanese put no space between words; Korean does.
-    private static bool IsWrittenWithoutSpaces(char c) =>
-        c is >= '\u3040' and <= '\u30FF' or >= '\u3400' and <= '\u4DBF' or >= '\u4E00' and <= '\u9FFF' or >= '\uF900' and <= '\uFAFF';
 }
