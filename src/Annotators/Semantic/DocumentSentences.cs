@@ -12,6 +12,13 @@ namespace Annotate.Annotators.Semantic;
 internal sealed record Sentence(string Text, int Index, SourceLocation Location, bool IsHeading)
 {
     public int Words { get; } = Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+
+    /// <summary>
+    /// True when it ends as a sentence does: at a full stop, a question or exclamation mark or an ellipsis (and their
+    /// forms in other scripts), before any closing quotes or brackets. A form's label line (<c>Total: 268.94 EUR</c>), a
+    /// table row written as text and a list fragment do not.
+    /// </summary>
+    public bool EndsAsSentence { get; } = DocumentSentences.EndsAsSentence(Text);
 }
 
 /// <summary>Cuts the running text of a document (headings, paragraphs, list items; not tables) into sentences.</summary>
@@ -77,6 +84,13 @@ internal static partial class DocumentSentences
         var lineStart = text.LastIndexOf('\n', index - 1) + 1;
         var line = text.AsSpan(lineStart, index - lineStart).TrimEnd();
         return line.Length * 5 >= width * 4 && line.Length > 0 && !".!?…:;。！？".Contains(line[^1]);
+    }
+
+    /// <summary>Whether <paramref name="text"/> ends at a sentence's final mark, before any closing quotes or brackets.</summary>
+    internal static bool EndsAsSentence(string text)
+    {
+        var end = text.AsSpan().TrimEnd().TrimEnd("\"'’”»)]」』）");
+        return end.Length > 0 && ".!?…。！？।؟۔".Contains(end[^1]);
     }
 
     /// <summary>The first <paramref name="max"/> sentences with at least one letter, in reading order.</summary>

@@ -69,6 +69,22 @@ public class DocumentSentencesTests
             Sentences("Invoice number: 4711\nDate: 3 March 2025\n- two chairs\n120.00 EUR\nNr. 5 is due"));
     }
 
+    [Theory]
+    [InlineData("The board approved the budget.", true)]
+    [InlineData("Did the board approve the budget?", true)]
+    [InlineData("He said \"the budget is approved.\"", true)]
+    [InlineData("(The budget was approved.)  ", true)]
+    [InlineData("理事会批准了预算。", true)]
+    [InlineData("Total: 268.94 EUR", false)]
+    [InlineData("Copy paper A4       20    4.50         90.00", false)]
+    [InlineData("- two chairs and a table", false)]
+    [InlineData("Payment terms: 30 days net", false)]
+    [InlineData("", false)]
+    public void A_sentence_ends_as_one_at_its_final_mark_before_closing_quotes_or_brackets(string text, bool ends)
+    {
+        Assert.Equal(ends, DocumentSentences.EndsAsSentence(text));
+    }
+
     [Fact]
     public void A_blank_line_ends_a_sentence_whatever_follows()
     {

@@ -83,6 +83,75 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
         Assert.Single(context.Annotations.Summary!.Sentences, s => s.Text == Repeated);
     }
 
+    /// <summary>An invoice: a letterhead, label lines, four sentences, a table written as text, totals.</summary>
+    private const string Invoice = """
+        ACME Office Supplies GmbH
+        Hauptstrasse 12, 10115 Berlin
+
+        Invoice No.: INV-2024-0315
+        Date: 12 March 2024
+        Customer No.: C-10442
+        Bill to: Northwind Traders Ltd, 4 Harbour Road, Leeds LS1 4AB
+        Payment terms: 30 days net
+        Payment method: Bank transfer
+
+        Thank you for your order. We delivered the items below to your Leeds office on 10 March 2024.
+        Please quote the invoice number with your payment so that we can match it to your account.
+
+        Item                Qty   Unit price   Amount
+        Copy paper A4       20    4.50         90.00
+        Toner cartridge     2     68.00        136.00
+
+        Net total: 226.00 EUR
+        VAT 19%: 42.94 EUR
+        Total: 268.94 EUR
+        IBAN: DE89 3704 0044 0532 0130 00
+        Questions about this invoice? Write to billing@acme.example or call +49 30 1234567.
+        """;
+
+    [Fact]
+    public async Task An_invoice_is_summarised_by_its_sentences_not_by_its_label_lines_or_table_rows()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("invoice.txt");
+        await File.WriteAllTextAsync(path, Invoice);
+        var document = await new PlainTextReader().ReadAsync(new DocumentSource(path, "invoice.txt"), CancellationToken.None);
+        var context = new AnnotationContext("doc-1", document, new AnnotationProfile());
+
+        Assert.Equal(AnnotatorOutcome.Done, await _annotator.AnnotateAsync(context, CancellationToken.None));
+
+        var summary = context.Annotations.Summary!;
+        output.WriteLine(summary.Text);
+        // Every line of four words or more read; the five that end as sentences ("Questions about this invoice?" one of
+        // them) compared, and the summary made of them.
+        Assert.True(summary.SentencesRead > 10, $"{summary.SentencesRead} read");
+        Assert.Equal(5, summary.SentencesCompared);
+        Assert.NotEmpty(summary.Sentences);
+        Assert.All(summary.Sentences, s => Assert.True(s.Text.EndsWith('.') || s.Text.EndsWith('?'), s.Text));
+        Assert.DoesNotContain("Total:", summary.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Copy paper", summary.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_form_with_fewer_than_three_sentences_is_summarised_from_its_lines()
+    {
+        // The invoice with only two of its sentences: its label lines and rows are what there is to summarise.
+        var form = Invoice.Replace("Thank you for your order. ", "", StringComparison.Ordinal)
+            .Replace("Questions about this invoice? Write to billing@acme.example or call +49 30 1234567.", "", StringComparison.Ordinal);
+        using var dir = new TempDir();
+        var path = dir.File("form.txt");
+        await File.WriteAllTextAsync(path, form);
+        var document = await new PlainTextReader().ReadAsync(new DocumentSource(path, "form.txt"), CancellationToken.None);
+        var context = new AnnotationContext("doc-1", document, new AnnotationProfile());
+
+        Assert.Equal(AnnotatorOutcome.Done, await _annotator.AnnotateAsync(context, CancellationToken.None));
+
+        var summary = context.Annotations.Summary!;
+        output.WriteLine(summary.Text);
+        Assert.Equal(summary.SentencesRead, summary.SentencesCompared);
+        Assert.Contains(summary.Sentences, s => !s.Text.EndsWith('.'));
+    }
+
     [Fact]
     public async Task Text_without_sentences_is_skipped_with_a_reason()
     {
