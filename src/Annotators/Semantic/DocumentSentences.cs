@@ -14,11 +14,13 @@ internal sealed record Sentence(string Text, int Index, SourceLocation Location,
     public int Words { get; } = Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
 
     /// <summary>
-    /// True when it ends as a sentence does: at a full stop, a question or exclamation mark or an ellipsis (and their
-    /// forms in other scripts), before any closing quotes or brackets. A form's label line (<c>Total: 268.94 EUR</c>), a
-    /// table row written as text and a list fragment do not.
+    /// True when it reads as a sentence: it begins with a letter not in lower case, a digit, an opening quote or bracket
+    /// (not a bullet, an option or a prompt), and ends at a full stop, a question or
+    /// exclamation mark or an ellipsis (or their forms in other scripts), before any closing quotes or brackets. A
+    /// form's label line (<c>Total: 268.94 EUR</c>), a table row written as text, a list fragment and the rest of a
+    /// sentence a line break cut (<c>provide the argument --project on the command line.</c>) do not.
     /// </summary>
-    public bool EndsAsSentence { get; } = DocumentSentences.EndsAsSentence(Text);
+    public bool ReadsAsSentence { get; } = DocumentSentences.ReadsAsSentence(Text);
 }
 
 /// <summary>Cuts the running text of a document (headings, paragraphs, list items; not tables) into sentences.</summary>
@@ -86,11 +88,21 @@ internal static partial class DocumentSentences
         return line.Length * 5 >= width * 4 && line.Length > 0 && !".!?…:;。！？".Contains(line[^1]);
     }
 
-    /// <summary>Whether <paramref name="text"/> ends at a sentence's final mark, before any closing quotes or brackets.</summary>
-    internal static bool EndsAsSentence(string text)
+    // A sentence begins with a letter not in lower case, a digit, an opening quote or bracket, or an inverted mark; not
+    // with a bullet, an option (--instance), a prompt ($ ls) or the lower-case rest of a sentence a line break cut.
+    private static bool BeginsAsSentence(char first) =>
+        (char.IsLetterOrDigit(first) && !char.IsLower(first)) || "\"'‘“„«‹([¿¡「『（".Contains(first);
+
+    /// <summary>
+    /// Whether <paramref name="text"/> begins as a sentence (a letter not in lower case, a digit, an opening quote or
+    /// bracket) and ends at a sentence's final mark, before any
+    /// closing quotes or brackets (<see cref="Sentence.ReadsAsSentence"/>).
+    /// </summary>
+    internal static bool ReadsAsSentence(string text)
     {
-        var end = text.AsSpan().TrimEnd().TrimEnd("\"'’”»)]」』）");
-        return end.Length > 0 && ".!?…。！？।؟۔".Contains(end[^1]);
+        var trimmed = text.AsSpan().Trim();
+        var end = trimmed.TrimEnd("\"'’”»)]」』）");
+        return end.Length > 0 && BeginsAsSentence(trimmed[0]) && ".!?…。！？।؟۔".Contains(end[^1]);
     }
 
     /// <summary>The first <paramref name="max"/> sentences with at least one letter, in reading order.</summary>

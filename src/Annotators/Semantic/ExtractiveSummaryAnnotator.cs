@@ -8,7 +8,8 @@ namespace Annotate.Annotators.Semantic;
 /// A summary without a language model: the sentences most similar to the centroid of all sentences (the most
 /// central), leaving out any that says what a chosen one says, within the profile's <c>SummaryMaxWords</c>, in
 /// their original order and exactly as written, each with where it is. Of a document with three sentences or more that
-/// end as sentences do, only those are summarised (not its label lines, table rows or list fragments). The whole document is read (up to
+/// read as sentences (<see cref="Sentence.ReadsAsSentence"/>), only those are summarised, not its label lines, table
+/// rows or list fragments. The whole document is read (up to
 /// <c>SummaryReadSentences</c>); past <c>SummaryCandidates</c> sentences, those the encoder compares are the most
 /// central by their words (<see cref="LexicalCentrality"/>).
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
 
     // Fewer words than this are headings, labels or list fragments, not sentences a summary is made of.
     private const int MinimumWords = 4;
-    // With at least this many sentences that end as sentences do, only those are summarised.
+    // With at least this many sentences that read as sentences (Sentence.ReadsAsSentence), only those are summarised.
     private const int MinimumProseSentences = 3;
     // Of a document with more sentences than the encoder compares, those of more word pieces than this are not
     // candidates (unless too few are shorter), and of those ranked the first this many times the candidates are looked at.
@@ -85,9 +86,9 @@ public sealed class ExtractiveSummaryAnnotator(ITextEmbedder embedder, IOptions<
         {
             return Task.FromResult(AnnotatorOutcome.Skipped($"no sentence of {MinimumWords} words or more to summarise"));
         }
-        // Of a document with enough sentences that end as sentences do, only those: an invoice's label lines (Total:
+        // Of a document with enough sentences that read as sentences, only those: an invoice's label lines (Total:
         // 268.94 EUR), a table's rows written as text and a manual's option lists make the summary only of a form or a list.
-        var prose = read.Where(s => s.EndsAsSentence).ToList();
+        var prose = read.Where(s => s.ReadsAsSentence).ToList();
         var summarised = prose.Count >= MinimumProseSentences ? prose : read;
         var sentences = Candidates(summarised.Select(s => s.Text).ToList(), cancellationToken).Select(i => summarised[i]).ToList();
 

@@ -79,10 +79,15 @@ public class DocumentSentencesTests
     [InlineData("Copy paper A4       20    4.50         90.00", false)]
     [InlineData("- two chairs and a table", false)]
     [InlineData("Payment terms: 30 days net", false)]
+    [InlineData("provide the argument --project on the command line.", false)]
+    [InlineData("--instance=INSTANCE The Cloud Spanner instance for the database.", false)]
+    [InlineData("• Two chairs were delivered.", false)]
+    [InlineData("¿Dónde está la factura?", true)]
+    [InlineData("2024 was a good year.", true)]
     [InlineData("", false)]
-    public void A_sentence_ends_as_one_at_its_final_mark_before_closing_quotes_or_brackets(string text, bool ends)
+    public void A_sentence_reads_as_one_from_a_capital_digit_quote_or_bracket_to_its_final_mark_before_closing_quotes_or_brackets(string text, bool reads)
     {
-        Assert.Equal(ends, DocumentSentences.EndsAsSentence(text));
+        Assert.Equal(reads, DocumentSentences.ReadsAsSentence(text));
     }
 
     [Fact]
