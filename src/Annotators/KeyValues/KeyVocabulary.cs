@@ -205,6 +205,12 @@ public static class KeyVocabulary
         "postanschrift", "postadresse",
     };
 
+    // English participles that do not end in -ed, before "by" in a label that names who did something ("Paid by").
+    private static readonly HashSet<string> IrregularParticiples = new(StringComparer.Ordinal)
+    {
+        "paid", "made", "done", "sent", "written", "drawn", "given", "taken", "held", "sold", "bought", "brought", "kept", "seen", "set", "run",
+    };
+
     // Built last: they canonicalise the aliases and descriptions with the word lists above.
     private static readonly Dictionary<string, string> ByAlias = BuildAliases();
     private static readonly HashSet<string> Stems = BuildStems();
@@ -238,14 +244,44 @@ public static class KeyVocabulary
     /// Whether a label that names no key may still read as one, and is worth encoding: it shares a word with the
     /// vocabulary (<see cref="SharesAWord"/>), does not begin with a lower-case letter (a form's labels begin with a
     /// capital or a digit; <c>conditions:</c> in lower case is running text's, as in a manual's "under these
-    /// conditions: an etag is returned…"), and is not an address without saying whose (<c>Address</c>, <c>Anschrift</c>:
-    /// the sender's, the customer's or where goods go).
+    /// conditions: an etag is returned…"), is not an address without saying whose (<c>Address</c>, <c>Anschrift</c>:
+    /// the sender's, the customer's or where goods go), and does not name who did something (<c>Ordered by</c>,
+    /// <see cref="NamesWhoDidIt"/>).
     /// </summary>
     public static bool MayReadAsAKey(string label)
     {
         ArgumentNullException.ThrowIfNull(label);
         var trimmed = label.AsSpan().TrimStart();
-        return trimmed.Length > 0 && !char.IsLower(trimmed[0]) && !WhoseAddressUnsaid.Contains(Canonical(label)) && SharesAWord(label);
+        if (trimmed.Length == 0 || char.IsLower(trimmed[0]))
+        {
+            return false;
+        }
+        var canonical = Canonical(label);
+        return !WhoseAddressUnsaid.Contains(canonical) && !NamesWhoDidIt(canonical) && SharesAWord(label);
+    }
+
+    /// <summary>
+    /// Whether a canonical label names who did something: a participle and its agent's preposition, <c>ordered by</c>,
+    /// <c>paid by</c>, <c>geprüft von</c>, <c>commandé par</c>. Its value is a person or a firm, never the number, date
+    /// or amount the participle's word would draw it to (<c>Ordered by</c> came to order-number at 0.80, <c>Paid by</c>
+    /// to due-date at 0.90). The keys such a label does name (<c>issued by</c>, <c>sold by</c>) are aliases.
+    /// </summary>
+    private static bool NamesWhoDidIt(string canonical)
+    {
+        var space = canonical.LastIndexOf(' ');
+        if (space <= 0)
+        {
+            return false;
+        }
+        var last = canonical[(space + 1)..];
+        var before = canonical.LastIndexOf(' ', space - 1) is var start and >= 0 ? canonical[(start + 1)..space] : canonical[..space];
+        return last switch
+        {
+            "by" => before.EndsWith("ed", StringComparison.Ordinal) || IrregularParticiples.Contains(before),
+            "von" => before.EndsWith('t'),
+            "par" or "durch" => true,
+            _ => false,
+        };
     }
 
     /// <summary>The key of an id; null when the vocabulary has none.</summary>

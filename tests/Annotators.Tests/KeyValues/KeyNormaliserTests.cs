@@ -75,6 +75,31 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
         Assert.Null(_normaliser.Normalise([label], CancellationToken.None)[0]);
     }
 
+    [Theory]
+    [InlineData("Ordered by")]
+    [InlineData("Approved by")]
+    [InlineData("Prepared by")]
+    [InlineData("Invoice checked by")]
+    [InlineData("Paid by")]
+    [InlineData("Bestellt von")]
+    [InlineData("Rechnung geprüft von")]
+    [InlineData("Commandé par")]
+    public void A_label_that_names_who_did_something_takes_no_key_by_similarity(string label)
+    {
+        // Before: Ordered by → order-number 0.80, Invoice checked by → issuer 0.81, Paid by → due-date 0.90, Rechnung
+        // geprüft von → invoice-number 0.71, Commandé par → order-number 0.76.
+        output.WriteLine(string.Join(", ", _normaliser.Scores(label).Take(3).Select(s => $"{s.Key} {s.Score:F3}")));
+        Assert.Null(_normaliser.Normalise([label], CancellationToken.None)[0]);
+    }
+
+    [Fact]
+    public void A_label_that_names_who_issued_the_document_or_a_deadline_keeps_its_key()
+    {
+        var matches = _normaliser.Normalise(["Issued by", "Sold by", "Due by", "Payable by", "Bill to"], CancellationToken.None);
+
+        Assert.Equal(["issuer", "issuer", "due-date", "due-date", "bill-to"], matches.Select(m => m?.Key));
+    }
+
     [Fact]
     public void A_label_in_lower_case_still_takes_the_key_it_names_and_in_capitals_the_closest()
     {
