@@ -156,7 +156,7 @@ public static class KeyVocabulary
              "Rechnungsempfänger: der Kunde, an den die Rechnung geht (Rechnungsadresse).",
              "Facturé à : le client destinataire de la facture (Adresse de facturation)."]),
         new(Issuer, ValueShape.Text,
-            ["from", "seller", "vendor", "supplier", "issuer", "sender", "issued by", "sold by", "invoiced by", "billed by", "verkaufer", "verkäufer", "lieferant", "absender", "rechnungssteller", "fournisseur", "vendeur", "emetteur", "expediteur", "vendu par", "facture par"],
+            ["from", "seller", "vendor", "supplier", "issuer", "sender", "issued by", "sold by", "invoiced by", "billed by", "verkaufer", "verkäufer", "lieferant", "absender", "rechnungssteller", "fournisseur", "vendeur", "emetteur", "expediteur", "vendu par", "facture par", "etabli par", "etablie par", "facture etablie par", "ausgestellt von", "rechnung ausgestellt von"],
             ["Seller: the company that issued the invoice (Vendor, Supplier, From).",
              "Rechnungssteller: das Unternehmen, das die Rechnung ausstellt (Lieferant, Absender).",
              "Fournisseur : l'entreprise qui émet la facture (Vendeur, Émetteur)."]),
