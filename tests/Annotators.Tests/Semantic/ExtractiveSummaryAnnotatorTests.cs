@@ -16,6 +16,19 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
 {
     private readonly ExtractiveSummaryAnnotator _annotator = new(fixture.Embedder, Options.Create(new SemanticOptions()));
 
+    /// <summary>
+    /// The context of <paramref name="text"/> read as a plain text file, which keeps its line breaks in a paragraph
+    /// (Markdown reads them as spaces), with the default profile.
+    /// </summary>
+    private static async Task<AnnotationContext> PlainTextContext(string text)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("document.txt");
+        await File.WriteAllTextAsync(path, text);
+        var document = await new PlainTextReader().ReadAsync(new DocumentSource(path, "document.txt"), CancellationToken.None);
+        return new AnnotationContext("doc-1", document, new AnnotationProfile());
+    }
+
     [Fact]
     public async Task The_summary_sentences_come_from_the_document_in_their_original_order_within_the_word_bound()
     {
@@ -45,17 +58,12 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
     [Fact]
     public async Task Wrapped_text_is_summarised_by_its_sentences_which_read_on_one_line_in_the_summary()
     {
-        // A plain text file keeps its line breaks in the paragraph (Markdown reads them as spaces).
-        using var dir = new TempDir();
-        var path = dir.File("wrapped.txt");
-        await File.WriteAllTextAsync(path, """
+        var context = await PlainTextContext("""
             The heat pump installation will cut the running costs of
             the building by a third, the engineers expect, once the
             roof insulation is finished. The board approved the budget
             for the new heating system in its March meeting.
             """);
-        var document = await new PlainTextReader().ReadAsync(new DocumentSource(path, "wrapped.txt"), CancellationToken.None);
-        var context = new AnnotationContext("doc-1", document, new AnnotationProfile());
 
         await _annotator.AnnotateAsync(context, CancellationToken.None);
 
@@ -112,11 +120,7 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
     [Fact]
     public async Task An_invoice_is_summarised_by_its_sentences_not_by_its_label_lines_or_table_rows()
     {
-        using var dir = new TempDir();
-        var path = dir.File("invoice.txt");
-        await File.WriteAllTextAsync(path, Invoice);
-        var document = await new PlainTextReader().ReadAsync(new DocumentSource(path, "invoice.txt"), CancellationToken.None);
-        var context = new AnnotationContext("doc-1", document, new AnnotationProfile());
+        var context = await PlainTextContext(Invoice);
 
         Assert.Equal(AnnotatorOutcome.Done, await _annotator.AnnotateAsync(context, CancellationToken.None));
 
@@ -138,11 +142,7 @@ public class ExtractiveSummaryAnnotatorTests(EmbedderFixture fixture, ITestOutpu
         // The invoice with only two of its sentences: its label lines and rows are what there is to summarise.
         var form = Invoice.Replace("Thank you for your order. ", "", StringComparison.Ordinal)
             .Replace("Questions about this invoice? Write to billing@acme.example or call +49 30 1234567.", "", StringComparison.Ordinal);
-        using var dir = new TempDir();
-        var path = dir.File("form.txt");
-        await File.WriteAllTextAsync(path, form);
-        var document = await new PlainTextReader().ReadAsync(new DocumentSource(path, "form.txt"), CancellationToken.None);
-        var context = new AnnotationContext("doc-1", document, new AnnotationProfile());
+        var context = await PlainTextContext(form);
 
         Assert.Equal(AnnotatorOutcome.Done, await _annotator.AnnotateAsync(context, CancellationToken.None));
 
