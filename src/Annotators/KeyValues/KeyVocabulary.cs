@@ -278,8 +278,10 @@ public static class KeyVocabulary
         return last switch
         {
             "by" => before.EndsWith("ed", StringComparison.Ordinal) || IrregularParticiples.Contains(before),
-            "von" => before.EndsWith('t'),
-            "par" or "durch" => true,
+            // Geprüft, bestellt, ausgestellt; not a noun: Zahlung durch (Überweisung) says how.
+            "von" or "durch" => before.EndsWith('t'),
+            // Commandé, établie, émis, reçu (accents set aside); not a noun: Paiement par (virement) says how.
+            "par" => before.Length > 0 && "eisu".Contains(before[^1]),
             _ => false,
         };
     }

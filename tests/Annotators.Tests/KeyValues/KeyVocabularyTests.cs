@@ -83,4 +83,20 @@ public class KeyVocabularyTests
     {
         Assert.Equal(shares, KeyVocabulary.SharesAWord(label));
     }
+
+    [Theory]
+    [InlineData("Ordered by", false)]
+    [InlineData("Invoice paid by", false)]
+    [InlineData("Rechnung geprüft von", false)]
+    [InlineData("Bestellt durch", false)]
+    [InlineData("Commande validée par", false)]
+    [InlineData("Commandé par", false)]
+    [InlineData("Payment by", true)] // how: by bank transfer
+    [InlineData("Zahlung durch", true)]
+    [InlineData("Paiement par", true)]
+    [InlineData("Order", true)]
+    public void A_label_that_names_who_did_something_does_not_read_as_a_key_one_that_says_how_does(string label, bool may)
+    {
+        Assert.Equal(may, KeyVocabulary.MayReadAsAKey(label));
+    }
 }
