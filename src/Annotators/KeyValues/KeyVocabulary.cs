@@ -268,14 +268,13 @@ public static class KeyVocabulary
     /// </summary>
     private static bool NamesWhoDidIt(string canonical)
     {
-        var space = canonical.LastIndexOf(' ');
-        if (space <= 0)
+        var words = canonical.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 2)
         {
             return false;
         }
-        var last = canonical[(space + 1)..];
-        var before = canonical.LastIndexOf(' ', space - 1) is var start and >= 0 ? canonical[(start + 1)..space] : canonical[..space];
-        return last switch
+        var before = words[^2];
+        return words[^1] switch
         {
             "by" => before.EndsWith("ed", StringComparison.Ordinal) || IrregularParticiples.Contains(before),
             // Geprüft, bestellt, ausgestellt; not a noun: Zahlung durch (Überweisung) says how.

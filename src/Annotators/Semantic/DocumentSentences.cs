@@ -20,7 +20,7 @@ internal sealed record Sentence(string Text, int Index, SourceLocation Location,
     /// form's label line (<c>Total: 268.94 EUR</c>), a table row written as text, a list fragment and the rest of a
     /// sentence a line break cut (<c>provide the argument --project on the command line.</c>) do not.
     /// </summary>
-    public bool ReadsAsSentence { get; } = DocumentSentences.ReadsAsSentence(Text);
+    public bool ReadsAsSentence => DocumentSentences.ReadsAsSentence(Text);
 }
 
 /// <summary>Cuts the running text of a document (headings, paragraphs, list items; not tables) into sentences.</summary>
@@ -39,6 +39,9 @@ internal static partial class DocumentSentences
     /// <summary>A word, as the keywords and the summary's ranking take words: a letter, then letters, marks, digits, apostrophes, hyphens.</summary>
     [GeneratedRegex(@"\p{L}[\p{L}\p{M}\p{Nd}'’-]*", RegexOptions.CultureInvariant)]
     internal static partial Regex Word();
+
+    // The marks a sentence ends at, as the boundary's look-behind has them and in the scripts it does not split.
+    private const string FinalMarks = ".!?…。！？।؟۔";
 
     // A paragraph whose longest line is at least this long, of at least WrappedLines lines, may be wrapped at a width.
     private const int WrapWidth = 60;
@@ -85,7 +88,7 @@ internal static partial class DocumentSentences
         }
         var lineStart = text.LastIndexOf('\n', index - 1) + 1;
         var line = text.AsSpan(lineStart, index - lineStart).TrimEnd();
-        return line.Length * 5 >= width * 4 && line.Length > 0 && !".!?…:;。！？".Contains(line[^1]);
+        return line.Length * 5 >= width * 4 && line.Length > 0 && !FinalMarks.Contains(line[^1]) && line[^1] is not (':' or ';');
     }
 
     // A sentence begins with a letter not in lower case, a digit, an opening quote or bracket, or an inverted mark; not
@@ -95,14 +98,13 @@ internal static partial class DocumentSentences
 
     /// <summary>
     /// Whether <paramref name="text"/> begins as a sentence (a letter not in lower case, a digit, an opening quote or
-    /// bracket) and ends at a sentence's final mark, before any
-    /// closing quotes or brackets (<see cref="Sentence.ReadsAsSentence"/>).
+    /// bracket) and ends at a sentence's final mark, before any closing quotes or brackets (<see cref="Sentence.ReadsAsSentence"/>).
     /// </summary>
     internal static bool ReadsAsSentence(string text)
     {
         var trimmed = text.AsSpan().Trim();
         var end = trimmed.TrimEnd("\"'’”»)]」』）");
-        return end.Length > 0 && BeginsAsSentence(trimmed[0]) && ".!?…。！？।؟۔".Contains(end[^1]);
+        return end.Length > 0 && BeginsAsSentence(trimmed[0]) && FinalMarks.Contains(end[^1]);
     }
 
     /// <summary>The first <paramref name="max"/> sentences with at least one letter, in reading order.</summary>
