@@ -141,7 +141,7 @@ public static class KeyVocabulary
              "Zahlungsbedingungen: wie und wann zu zahlen ist (30 Tage netto).",
              "Conditions de paiement : comment et quand payer (30 jours net)."]),
         new(PaymentMethod, ValueShape.Text,
-            ["payment method", "method of payment", "payment type", "payment mode", "mode of payment", "means of payment", "zahlungsart", "zahlungsweise", "zahlungsmethode", "zahlart", "mode paiement", "moyen paiement", "mode reglement", "moyen reglement", "type paiement"],
+            ["payment method", "method of payment", "payment type", "payment mode", "mode of payment", "means of payment", "zahlungsart", "zahlungsweise", "zahlungsmethode", "zahlart", "zahlung per", "zahlung durch", "zahlung mit", "zahlung via", "bezahlung per", "bezahlung durch", "mode paiement", "moyen paiement", "mode reglement", "moyen reglement", "type paiement", "paiement par", "reglement par", "payment via", "pay via"],
             ["Payment method: how the invoice is paid (bank transfer, credit card, direct debit).",
              "Zahlungsart: wie die Rechnung bezahlt wird (Überweisung, Kreditkarte, Lastschrift).",
              "Mode de paiement : comment la facture est réglée (virement, carte bancaire, prélèvement)."]),

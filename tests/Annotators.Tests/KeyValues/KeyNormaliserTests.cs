@@ -43,6 +43,12 @@ public class KeyNormaliserTests(EmbedderFixture fixture, ITestOutputHelper outpu
     [InlineData("Method of payment", "payment-method")]
     [InlineData("Zahlungsart", "payment-method")]
     [InlineData("Mode de règlement", "payment-method")]
+    [InlineData("Zahlung durch", "payment-method")] // payment-terms by similarity: how one pays, not when
+    [InlineData("Zahlung per", "payment-method")]
+    [InlineData("Bezahlung per", "payment-method")]
+    [InlineData("Paiement par", "payment-method")]
+    [InlineData("Règlement par", "payment-method")]
+    [InlineData("Payment via", "payment-method")]
     public void Names_of_a_key_in_any_of_the_languages_are_aliases(string label, string key)
     {
         var match = _normaliser.Normalise([label], CancellationToken.None)[0];
