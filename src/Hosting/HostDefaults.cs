@@ -40,9 +40,9 @@ public static class HostDefaults
     }
 
     /// <summary>
-    /// The meter provider with MassTransit's and Annotate's meters, always: each host adds its Prometheus exporter
-    /// (<c>/metrics</c> on the gateway, an opt-in loopback port on a worker). Over OTLP, traces and metrics only when an
-    /// endpoint is configured (<c>Annotate:Telemetry:OtlpEndpoint</c>, or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>):
+    /// The meter provider with MassTransit's, Annotate's and the .NET runtime's meters, always: each host adds its
+    /// Prometheus exporter (<c>/metrics</c> on the gateway, an opt-in loopback port on a worker). Over OTLP, traces and
+    /// metrics only when an endpoint is configured (<c>Annotate:Telemetry:OtlpEndpoint</c>, or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>):
     /// MassTransit's spans (publish, send, consume, across the broker from gateway to worker, whose context travels in
     /// the message headers) and Annotate's own (the model call). Without an endpoint no span is recorded.
     /// </summary>
@@ -50,7 +50,7 @@ public static class HostDefaults
     {
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithMetrics(metrics => metrics.AddMeter("MassTransit", TelemetrySource));
+            .WithMetrics(metrics => metrics.AddMeter("MassTransit", TelemetrySource, RuntimeMeter));
         var endpoint = builder.Configuration["Annotate:Telemetry:OtlpEndpoint"] is { Length: > 0 } configured
             ? configured
             : builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
@@ -65,6 +65,12 @@ public static class HostDefaults
             .WithMetrics(metrics => metrics.AddOtlpExporter(o => o.Endpoint = uri));
         return builder;
     }
+
+    /// <summary>
+    /// The .NET runtime's own meter (built into the runtime): the process's working set and CPU time, the managed heap's
+    /// size, allocations, collections and pauses, methods compiled by the JIT, the thread pool's queue, exceptions.
+    /// </summary>
+    public const string RuntimeMeter = "System.Runtime";
 
     /// <summary>True when spans are exported (an OTLP endpoint is configured), for hosts that add instrumentation of their own.</summary>
     public static bool ExportsTraces(IConfiguration configuration) =>

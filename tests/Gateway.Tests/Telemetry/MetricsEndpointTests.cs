@@ -63,6 +63,20 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task The_runtimes_own_meter_is_served_beside_Annotates_the_working_set_allocations_the_JIT_and_the_CPU()
+    {
+        await using var host = new GatewayHost();
+
+        var scrape = await ScrapeAsync(host);
+
+        // What an operator watches a long-running gateway by: its working set, what it allocated and compiled, its CPU.
+        Assert.True(scrape.Sum("dotnet_process_memory_working_set_bytes") > 10_000_000, scrape.Text);
+        Assert.True(scrape.Sum("dotnet_gc_heap_total_allocated_bytes_total") > 1_000_000, scrape.Text);
+        Assert.True(scrape.Sum("dotnet_jit_compiled_methods_total") > 1_000, scrape.Text);
+        Assert.True(scrape.Sum("dotnet_process_cpu_time_seconds_total") > 0, scrape.Text);
+    }
+
+    [Fact]
     public async Task Counters_add_up_to_the_documents_sent_with_failures_by_reason_and_the_duplicate_counted_as_such()
     {
         // Gauges read on every scrape: a reading reused from while a document was in flight would not say 0 at the end.

@@ -79,6 +79,10 @@ public sealed class WorkerMetricsTests
             // Stage times of the annotation only: the duplicate copied outputs and read nothing.
             Assert.Contains(lines, l => l.StartsWith("annotate_worker_stage_duration_seconds_count{", StringComparison.Ordinal)
                 && l.Contains("stage=\"read\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
+            // The runtime's own meter beside Annotate's: the worker's working set, heap and JIT.
+            Assert.Contains(lines, l => l.StartsWith("dotnet_process_memory_working_set_bytes", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("dotnet_gc_heap_total_allocated_bytes_total", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("dotnet_jit_compiled_methods_total", StringComparison.Ordinal));
         }
         finally
         {
