@@ -41,6 +41,9 @@ public sealed class AnnotateMetrics
     /// <summary>Time per stage of every document the pipeline children worked on, failed ones included.</summary>
     public const string ChildStageDuration = "annotate_child_stage_duration";
 
+    /// <summary>Resident memory of the live pipeline children, summed (gauge, bytes), in the process that supervises them.</summary>
+    public const string ChildMemoryResident = "annotate_child_memory_resident";
+
     /// <summary>Stage names of <see cref="StageDuration"/>: the tag <c>stage</c>.</summary>
     public static class Stages
     {

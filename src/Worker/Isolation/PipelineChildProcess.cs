@@ -314,7 +314,10 @@ internal sealed class PipelineChildProcess : IDisposable
     /// Resident memory of the child in MiB, or null when it cannot be read: the second field of <c>/proc/&lt;pid&gt;/statm</c>
     /// (resident pages, the figure <c>VmRSS</c> shows in <c>status</c>), a few bytes to read and parse, after every document.
     /// </summary>
-    public long? ResidentMegabytes() => ProcessMemory.ResidentMegabytes(ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public long? ResidentMegabytes() => ResidentBytes() / (1024 * 1024);
+
+    /// <summary>The child's resident memory in bytes, or null when it cannot be read (it has exited).</summary>
+    public long? ResidentBytes() => ProcessMemory.ResidentBytes(ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Kills the child's whole process group; the first reason given is the one its documents fail with.</summary>
     public void Kill(string reason, string message)

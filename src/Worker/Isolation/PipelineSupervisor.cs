@@ -68,6 +68,20 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         var lanes = WorkerOptions.EffectiveConcurrency(configuration);
         _retryLanes = new SemaphoreSlim(lanes, lanes);
         _lastActivity = _time.GetTimestamp();
+        // Beside the process's own size (the runtime's dotnet_process_memory_working_set_bytes): together its footprint.
+        metrics?.Meter.CreateObservableGauge(AnnotateMetrics.ChildMemoryResident, ChildrenResidentBytes, "By",
+            "Resident memory of the live pipeline children, summed (none: 0).");
+    }
+
+    /// <summary>The resident memory of the children alive now, summed; a child that exits meanwhile counts nothing.</summary>
+    private long ChildrenResidentBytes()
+    {
+        List<PipelineChildProcess> alive;
+        lock (_gate)
+        {
+            alive = _children.Where(c => !c.HasExited).ToList();
+        }
+        return alive.Sum(c => c.ResidentBytes() ?? 0);
     }
 
     /// <summary>The model the children hold, from the last child's hello (null before the first one).</summary>

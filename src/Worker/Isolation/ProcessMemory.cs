@@ -6,11 +6,14 @@ namespace Annotate.Worker.Isolation;
 /// <summary>Reads a process's resident memory and gives the current process's unused memory back to the system.</summary>
 internal static class ProcessMemory
 {
+    /// <summary>Resident memory in MiB of the process (<c>"self"</c> or a process id), or null when it cannot be read (<see cref="ResidentBytes"/>).</summary>
+    public static long? ResidentMegabytes(string process = "self") => ResidentBytes(process) / (1024 * 1024);
+
     /// <summary>
-    /// Resident memory in MiB of the process (<c>"self"</c> or a process id), or null when it cannot be read: the second
+    /// Resident memory in bytes of the process (<c>"self"</c> or a process id), or null when it cannot be read: the second
     /// field of <c>/proc/&lt;pid&gt;/statm</c> (resident pages, the figure <c>VmRSS</c> shows in <c>status</c>).
     /// </summary>
-    public static long? ResidentMegabytes(string process = "self")
+    public static long? ResidentBytes(string process = "self")
     {
         try
         {
@@ -18,7 +21,7 @@ internal static class ProcessMemory
             var start = statm.IndexOf(' ') + 1;
             var length = statm[start..].IndexOf(' ');
             var pages = long.Parse(length < 0 ? statm[start..] : statm.Slice(start, length), CultureInfo.InvariantCulture);
-            return pages * Environment.SystemPageSize / (1024 * 1024);
+            return pages * Environment.SystemPageSize;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
         {

@@ -63,17 +63,21 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task The_runtimes_own_meter_is_served_beside_Annotates_the_working_set_allocations_the_JIT_and_the_CPU()
+    public async Task The_process_and_its_pipeline_child_show_their_size_the_runtimes_own_meter_beside_Annotates()
     {
         await using var host = new GatewayHost();
+        // A document annotated: the pipeline child that ran it stays, idle, for the next one.
+        await UploadTextAsync(host, "note.txt", "Note: revenue grew by 2.5% to USD 2,500 on 2024-03-31.");
 
-        var scrape = await ScrapeAsync(host);
+        var scrape = await ScrapeWhenSettledAsync(host, 1);
 
-        // What an operator watches a long-running gateway by: its working set, what it allocated and compiled, its CPU.
+        // What an operator watches a long-running gateway by: its working set, what it allocated and compiled, its CPU,
+        // and beside it the size of the child that annotates (a process of its own, which serves no metrics).
         Assert.True(scrape.Sum("dotnet_process_memory_working_set_bytes") > 10_000_000, scrape.Text);
         Assert.True(scrape.Sum("dotnet_gc_heap_total_allocated_bytes_total") > 1_000_000, scrape.Text);
         Assert.True(scrape.Sum("dotnet_jit_compiled_methods_total") > 1_000, scrape.Text);
         Assert.True(scrape.Sum("dotnet_process_cpu_time_seconds_total") > 0, scrape.Text);
+        Assert.True(scrape.Sum("annotate_child_memory_resident_bytes") > 10_000_000, scrape.Text);
     }
 
     [Fact]
