@@ -559,6 +559,11 @@ public sealed class PipelineSupervisor : IAsyncDisposable
     /// folder, and in the gateway's (which runs the worker in-process and carries Annotate.Worker.dll with its runtime
     /// configuration). The worker's settings travel in the environment.
     /// </summary>
+    private const string ChildCallCountThresholdVariable = "DOTNET_TC_CallCountThreshold";
+
+    /// <summary>The runtime's own call count threshold, which the children run with (<see cref="LaunchFor"/>).</summary>
+    private const string DefaultCallCountThreshold = "30";
+
     private static ChildLaunch LaunchFor(IConfiguration configuration, string environmentName, bool serverGarbageCollection)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -567,6 +572,13 @@ public sealed class PipelineSupervisor : IAsyncDisposable
             // Over the runtimeconfig's workstation GC, which the worker and the gateway keep (IsolationOptions.ServerGarbageCollection).
             ["DOTNET_gcServer"] = serverGarbageCollection ? "1" : "0",
         };
+        // The runtime's default back, over the runtimeconfig's 1,000 calls that suit the worker's and the gateway's light
+        // code (Worker.csproj): the child's per-word and per-page methods are optimised as soon as they are hot. Unless
+        // the operator chose a threshold in the environment, which the child then inherits.
+        if (Environment.GetEnvironmentVariable(ChildCallCountThresholdVariable) is null)
+        {
+            environment[ChildCallCountThresholdVariable] = DefaultCallCountThreshold;
+        }
         if (serverGarbageCollection)
         {
             // DATAS: one heap at rest, more under load (on by default with server GC since .NET 9; said, not assumed).

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Annotate.Annotators.Pipeline;
 using Annotate.Messages;
 using Annotate.Worker.Isolation;
@@ -275,6 +276,22 @@ public sealed class PipelineIsolationTests
         Assert.Equal(server, worker.Supervisor.LastHello!.ServerGarbageCollection);
         // The worker's own collector is not changed.
         Assert.False(System.Runtime.GCSettings.IsServerGC);
+    }
+
+    [Fact]
+    public async Task The_child_optimises_hot_methods_at_the_runtimes_threshold_the_worker_only_after_1000_calls()
+    {
+        // The worker's runtimeconfig, which the child is started with too, raises the threshold for the worker's light code.
+        using (var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Annotate.Worker.runtimeconfig.json"))))
+        {
+            Assert.Equal(1000, config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties")
+                .GetProperty("System.Runtime.TieredCompilation.CallCountThreshold").GetInt32());
+        }
+        await using var worker = await IsolationHarness.StartAsync();
+
+        // The child's environment as its process holds it: the runtime's default, over the runtimeconfig's.
+        var environment = (await File.ReadAllTextAsync($"/proc/{worker.Supervisor.LastChildProcessId}/environ")).Split('\0');
+        Assert.Contains("DOTNET_TC_CallCountThreshold=30", environment);
     }
 
     [Fact]
