@@ -42,9 +42,10 @@ public static class HostDefaults
     /// <summary>
     /// The meter provider with MassTransit's, Annotate's and the .NET runtime's meters, always: each host adds its
     /// Prometheus exporter (<c>/metrics</c> on the gateway, an opt-in loopback port on a worker). Over OTLP, traces and
-    /// metrics only when an endpoint is configured (<c>Annotate:Telemetry:OtlpEndpoint</c>, or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>):
-    /// MassTransit's spans (publish, send, consume, across the broker from gateway to worker, whose context travels in
-    /// the message headers) and Annotate's own (the model call). Without an endpoint no span is recorded.
+    /// metrics only when an endpoint is configured (<c>Annotate:Telemetry:OtlpEndpoint</c>, or the standard
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>): MassTransit's spans (publish, send, consume, across the broker from gateway to
+    /// worker, whose context travels in the message headers) and Annotate's own (the model call). Without an endpoint no
+    /// span is recorded.
     /// </summary>
     public static IHostApplicationBuilder AddAnnotateTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {

@@ -554,16 +554,16 @@ public sealed class PipelineSupervisor : IAsyncDisposable
         await StopAsync(TimeSpan.FromSeconds(5));
     }
 
-    /// <summary>
-    /// The child is this very worker assembly started by the dotnet host with <c>--pipeline-child</c>: in the worker's
-    /// folder, and in the gateway's (which runs the worker in-process and carries Annotate.Worker.dll with its runtime
-    /// configuration). The worker's settings travel in the environment.
-    /// </summary>
     private const string ChildCallCountThresholdVariable = "DOTNET_TC_CallCountThreshold";
 
     /// <summary>The runtime's own call count threshold, which the children run with (<see cref="LaunchFor"/>).</summary>
     private const string DefaultCallCountThreshold = "30";
 
+    /// <summary>
+    /// The child is this very worker assembly started by the dotnet host with <c>--pipeline-child</c>: in the worker's
+    /// folder, and in the gateway's (which runs the worker in-process and carries Annotate.Worker.dll with its runtime
+    /// configuration). The worker's settings travel in the environment.
+    /// </summary>
     private static ChildLaunch LaunchFor(IConfiguration configuration, string environmentName, bool serverGarbageCollection)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
