@@ -175,12 +175,15 @@ public sealed class EngineWarmUp(
     /// beside each other (statistics, language, patterns) and the writers that do on it, one after another, in a
     /// temporary folder that is deleted after: the PDF reader's per-page code (content streams, letters, words, the
     /// layout, pages read in parallel) is then compiled optimised, which otherwise runs unoptimised through the first long
-    /// PDF a user sends. Returns the document read (null when no PDF reader is registered, none is asked for, or a step
+    /// PDF a user sends. When <paramref name="withEncoder"/> the summary too: its per-sentence code over thousands of
+    /// sentences (their split, their words' centrality), which a tiny document does not get optimised, made the first
+    /// long document's summary ~60 ms slower than the next ones' (docs/BENCHMARKS.md). Returns the document read (null when no PDF reader is registered, none is asked for, or a step
     /// failed: logged, not thrown). Before each step it awaits <paramref name="betweenSteps"/> when given.
     /// </summary>
-    public Task<Document?> WarmLongPdfAsync(int pages, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null) =>
+    public Task<Document?> WarmLongPdfAsync(int pages, bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null) =>
         pages <= 0 ? Task.FromResult<Document?>(null)
-        : WarmLargeDocumentAsync(SourceFormat.Pdf, "warm-up-report.pdf", path => SamplePdf.Write(path, pages), null, betweenSteps, cancellationToken);
+        : WarmLargeDocumentAsync(SourceFormat.Pdf, "warm-up-report.pdf", path => SamplePdf.Write(path, pages),
+            withEncoder ? ExtractiveSummaryAnnotator.AnnotatorName : null, betweenSteps, cancellationToken);
 
     /// <summary>
     /// Compiles ahead the methods of the PDF library (PdfPig's assemblies, <see cref="CodePreparation"/>) that no warm-up

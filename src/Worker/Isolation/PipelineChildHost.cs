@@ -542,7 +542,7 @@ public static class PipelineChildHost
                 : await engine.WarmLargeWorkbookAsync(workbookRows, withEncoder, cancellationToken, betweenSteps) is { } read ? $"of {workbookRows:N0} rows read, annotated and written (streamed: {read.Sheets.Any(s => s.Streamed)})"
                 : "could not be read";
             var pdf = pdfPages <= 0 ? "left out"
-                : await engine.WarmLongPdfAsync(pdfPages, cancellationToken, betweenSteps) is { } report ? $"of {report.Pages.Count:N0} pages read, annotated and written"
+                : await engine.WarmLongPdfAsync(pdfPages, withEncoder, cancellationToken, betweenSteps) is { } report ? $"of {report.Pages.Count:N0} pages read, annotated and written"
                 : "could not be read";
             if (pdfPages > 0)
             {

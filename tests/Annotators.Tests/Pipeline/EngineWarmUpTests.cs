@@ -184,7 +184,7 @@ public class EngineWarmUpTests
         var before = Directory.GetDirectories(Path.GetTempPath(), "annotate-warm-up-*").Length;
         var steps = 0;
 
-        var document = await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(EngineWarmUp.LongPdfPages, CancellationToken.None,
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(EngineWarmUp.LongPdfPages, withEncoder: false, CancellationToken.None,
             _ => { steps++; return Task.CompletedTask; });
 
         Assert.DoesNotContain(lines, l => l.StartsWith("Warming up", StringComparison.Ordinal));
@@ -206,6 +206,26 @@ public class EngineWarmUpTests
     }
 
     [Fact]
+    public async Task With_the_encoder_the_long_pdf_is_summarised_too_and_nothing_else_uses_the_encoder()
+    {
+        await using var services = Engine();
+        var warmUp = services.GetRequiredService<EngineWarmUp>();
+        warmUp.WarmEncoder(CancellationToken.None);
+        var embedder = services.GetRequiredService<MiniLmTextEmbedder>();
+        var encoded = embedder.EncodedTexts;
+        var steps = 0;
+
+        var document = await warmUp.WarmLongPdfAsync(EngineWarmUp.LongPdfPages, withEncoder: true, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
+
+        Assert.NotNull(document);
+        // One step more than without the encoder: the summary, which compares its candidates with the encoder.
+        var annotators = services.GetServices<IAnnotator>().Count(a => a.RunsAlongside);
+        var writers = services.GetServices<IOutputWriter>().Count(w => w.RunsAlongside && w.AppliesTo(document));
+        Assert.Equal(3 + annotators + writers, steps);
+        Assert.InRange(embedder.EncodedTexts - encoded, 3, new Annotate.Annotators.Semantic.SemanticOptions().SummaryCandidates + 1);
+    }
+
+    [Fact]
     public async Task The_pdf_library_is_compiled_ahead_all_its_assemblies()
     {
         await using var services = Engine();
@@ -223,7 +243,7 @@ public class EngineWarmUpTests
         await using var services = Engine();
         var steps = 0;
 
-        var document = await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(0, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
+        var document = await services.GetRequiredService<EngineWarmUp>().WarmLongPdfAsync(0, withEncoder: true, CancellationToken.None, _ => { steps++; return Task.CompletedTask; });
 
         Assert.Null(document);
         Assert.Equal(0, steps);
