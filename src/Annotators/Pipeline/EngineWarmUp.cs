@@ -177,8 +177,9 @@ public sealed class EngineWarmUp(
     /// layout, pages read in parallel) is then compiled optimised, which otherwise runs unoptimised through the first long
     /// PDF a user sends. When <paramref name="withEncoder"/> the summary too: its per-sentence code over thousands of
     /// sentences (their split, their words' centrality), which a tiny document does not get optimised, made the first
-    /// long document's summary ~60 ms slower than the next ones' (docs/BENCHMARKS.md). Returns the document read (null when no PDF reader is registered, none is asked for, or a step
-    /// failed: logged, not thrown). Before each step it awaits <paramref name="betweenSteps"/> when given.
+    /// long document's summary ~60 ms slower than the next ones' (docs/BENCHMARKS.md). Returns the document read (null
+    /// when no PDF reader is registered, none is asked for, or a step failed: logged, not thrown). Before each step it
+    /// awaits <paramref name="betweenSteps"/> when given.
     /// </summary>
     public Task<Document?> WarmLongPdfAsync(int pages, bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null) =>
         pages <= 0 ? Task.FromResult<Document?>(null)

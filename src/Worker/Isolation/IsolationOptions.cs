@@ -100,11 +100,12 @@ public sealed class IsolationOptions
 
     /// <summary>
     /// Pages of the generated report a fresh child reads, annotates (the annotators that run beside each other, and the
-    /// summary when the encoder is loaded) and writes at the very end of its warm-up, so the first long PDF a user sends runs the reader's per-page code compiled
-    /// optimised (the first read of a 500-page PDF 1.6 → 1.2 s, of a 14-page corpus 3×; about 1 s more warm-up;
-    /// docs/BENCHMARKS.md); then the rest of the PDF library is compiled ahead (<see cref="EngineWarmUp.CompilePdfLibrary"/>:
-    /// the embedded fonts' parsers the report does not run; a 14-page corpus's first read 0.39–0.41 → 0.72–0.75 of
-    /// <c>pdftotext</c>). Like the rest of the warm-up it waits while the child has documents. Zero leaves both out.
+    /// summary when the encoder is loaded) and writes at the very end of its warm-up, so the first long PDF a user sends
+    /// runs the reader's per-page code compiled optimised (the first read of a 500-page PDF 1.6 → 1.2 s, of a 14-page
+    /// corpus 3×; about 1 s more warm-up; docs/BENCHMARKS.md); then the rest of the PDF library is compiled ahead
+    /// (<see cref="EngineWarmUp.CompilePdfLibrary"/>: the embedded fonts' parsers the report does not run; a 14-page
+    /// corpus's first read 0.39–0.41 → 0.72–0.75 of <c>pdftotext</c>). Like the rest of the warm-up it waits while the
+    /// child has documents. Zero leaves both out.
     /// Default 200.
     /// </summary>
     [Range(0, 5_000)]
