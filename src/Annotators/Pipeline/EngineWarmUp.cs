@@ -55,6 +55,9 @@ public sealed class EngineWarmUp(
     /// </summary>
     public bool ProfilesUseEncoder => profiles.Names.Select(profiles.Get).Any(p => EncoderAnnotators.Any(p.Runs));
 
+    /// <summary>True when some profile runs the annotator named.</summary>
+    private bool AnyProfileRuns(string annotator) => profiles.Names.Select(profiles.Get).Any(p => p.Runs(annotator));
+
     /// <summary>
     /// Reads a tiny document of each common format and writes its outputs; failures are logged, not thrown. Before each
     /// format it awaits <paramref name="betweenSteps"/> when given (a host that pauses the warm-up while it has work).
@@ -136,7 +139,7 @@ public sealed class EngineWarmUp(
             }
         }
         // The key vocabulary is encoded by the first label that is not a key's name, which the sample may not have.
-        if (withEncoder && profiles.Names.Select(profiles.Get).Any(p => p.Runs(KeyValueAnnotator.AnnotatorName)))
+        if (withEncoder && AnyProfileRuns(KeyValueAnnotator.AnnotatorName))
         {
             if (betweenSteps is not null)
             {
@@ -175,7 +178,7 @@ public sealed class EngineWarmUp(
     /// beside each other (statistics, language, patterns) and the writers that do on it, one after another, in a
     /// temporary folder that is deleted after: the PDF reader's per-page code (content streams, letters, words, the
     /// layout, pages read in parallel) is then compiled optimised, which otherwise runs unoptimised through the first long
-    /// PDF a user sends. When <paramref name="withEncoder"/> the summary too: its per-sentence code over thousands of
+    /// PDF a user sends. When <paramref name="withEncoder"/> and a profile summarises, the summary too: its per-sentence code over thousands of
     /// sentences (their split, their words' centrality), which a tiny document does not get optimised, made the first
     /// long document's summary ~60 ms slower than the next ones' (docs/BENCHMARKS.md). Returns the document read (null
     /// when no PDF reader is registered, none is asked for, or a step failed: logged, not thrown). Before each step it
@@ -184,7 +187,8 @@ public sealed class EngineWarmUp(
     public Task<Document?> WarmLongPdfAsync(int pages, bool withEncoder, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenSteps = null) =>
         pages <= 0 ? Task.FromResult<Document?>(null)
         : WarmLargeDocumentAsync(SourceFormat.Pdf, "warm-up-report.pdf", path => SamplePdf.Write(path, pages),
-            withEncoder ? ExtractiveSummaryAnnotator.AnnotatorName : null, betweenSteps, cancellationToken);
+            withEncoder && AnyProfileRuns(ExtractiveSummaryAnnotator.AnnotatorName) ? ExtractiveSummaryAnnotator.AnnotatorName : null,
+            betweenSteps, cancellationToken);
 
     /// <summary>
     /// Compiles ahead the methods of the PDF library (PdfPig's assemblies, <see cref="CodePreparation"/>) that no warm-up
