@@ -308,7 +308,7 @@ internal static class PdfBenchmark
             var warming = Stopwatch.StartNew();
             var steps = new List<double>();
             var engine = services.GetRequiredService<EngineWarmUp>();
-            await engine.WarmLongPdfAsync(warmPages, CancellationToken.None, _ => { steps.Add(warming.Elapsed.TotalSeconds); return Task.CompletedTask; });
+            await engine.WarmLongPdfAsync(warmPages, withEncoder: false, CancellationToken.None, _ => { steps.Add(warming.Elapsed.TotalSeconds); return Task.CompletedTask; });
             steps.Add(warming.Elapsed.TotalSeconds);
             if (compile)
             {
