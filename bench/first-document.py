@@ -12,6 +12,9 @@ across threads `dotnet_jit_compilation_time_seconds_total`; the pipeline child's
     dotnet build -c Release
     python3 bench/first-document.py --gateway src/Gateway/bin/Release/net10.0/Annotate.Gateway.dll FILE FILE FILE
 
+With `--pdftotext` each PDF is also read by `pdftotext` once the service is done with it, and the table gives
+pdftotext's time ÷ the service's drop → Completed less the settle time (issue 12's end-to-end ratio, per document).
+
 Listens on 127.0.0.1 only; the gateway it starts is stopped by pid, and its folder deleted, whatever happens.
 """
 import argparse
@@ -53,6 +56,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gateway", required=True, help="path of Annotate.Gateway.dll")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the warm-up and for each document")
+    parser.add_argument("--pdftotext", action="store_true",
+                        help="also time pdftotext on each file once the service is done with it, and print pdftotext's time ÷ "
+                             "the service's drop → Completed less the settle time")
+    parser.add_argument("--settle-time", type=float, default=3.0, help="the inbox's settle time the gateway runs with (3 s by default)")
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
     gateway = os.path.abspath(args.gateway)
@@ -101,15 +108,21 @@ def main():
             os.rename(staging, os.path.join(root, "data", "inbox", name))
             done, _ = wait_for(lambda line, name=name: name in line and ("Completed" in line or "Failed" in line))
             after = jit(port)
-            dropped.append((name, os.path.basename(source), at, done, (after[0] - before[0], (after[1] - before[1]) * 1000)))
+            pdftotext = None
+            if args.pdftotext:
+                # The same file once the service is done with it: pdftotext has the machine as the service had it.
+                clock = time.perf_counter()
+                subprocess.run(["pdftotext", source, os.devnull], check=True, capture_output=True)
+                pdftotext = time.perf_counter() - clock
+            dropped.append((name, os.path.basename(source), at, done, (after[0] - before[0], (after[1] - before[1]) * 1000), pdftotext))
         base = f"http://127.0.0.1:{port}/api/documents"
         listed = json.load(urllib.request.urlopen(base))
         items = listed["items"] if isinstance(listed, dict) else listed
         ids = {d["fileName"]: d["id"] for d in items}
         print("| document | file | claimed after the drop s | hand-over s | pipeline s | read / annotate / write ms | completion s | wall s "
-              "| gateway JIT methods / ms | annotators ms |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
-        for name, source, at, done, (methods, jit_ms) in dropped:
+              "| gateway JIT methods / ms |" + (" pdftotext s | pdftotext ÷ (wall − settle) |" if args.pdftotext else "") + " annotators ms |")
+        print("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.pdftotext else "") + "---|")
+        for name, source, at, done, (methods, jit_ms), pdftotext in dropped:
             record = json.load(urllib.request.urlopen(f"{base}/{ids[name]}"))
             received, dispatched = stamp(record.get("receivedAt")), stamp(record.get("dispatchedAt"))
             started, finished = stamp(record.get("startedAt")), stamp(record.get("finishedAt"))
@@ -124,6 +137,7 @@ def main():
             print(f"| {name} | {source} | {received - at:.3f} | {handed:.3f} | {timings.get('totalMs', 0) / 1000:.3f} | "
                   f"{timings.get('readMs', 0):.0f} / {timings.get('annotateMs', 0):.0f} / {timings.get('writeMs', 0):.0f} | "
                   f"{done - finished:.3f} | {done - at:.3f} | {methods:.0f} / {jit_ms:.0f} | "
+                  + (f"{pdftotext:.3f} | {pdftotext / (done - at - args.settle_time):.2f} | " if pdftotext is not None else "")
                   + ", ".join(f"{k} {v:.0f}" for k, v in annotators.items() if v >= 5) + " |")
     finally:
         process.terminate()

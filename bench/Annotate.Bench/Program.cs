@@ -13,6 +13,7 @@ using Annotate.Bench;
 //   dotnet run -c Release --project bench/Annotate.Bench -- lingua FILE... [--min-length 300] [--texts 2000] [--rounds 5] [--low-accuracy]
 //   dotnet run -c Release --project bench/Annotate.Bench -- ocr [--pages N] [--rounds R] [--dpi D]
 //   dotnet run -c Release --project bench/Annotate.Bench -- service --gateway NAME=PATH/Annotate.Gateway.dll [--gateway ...] [--rounds R] [--documents N] [--settle S] [--first-after S] [--pdf FILE | --file FILE | --pages N [--text FILE]] [--pdftotext [--settle-time S]] [--peak]
+//   dotnet run -c Release --project bench/Annotate.Bench -- blob-index [--documents 1000,5000,20000] [--rounds R]
 //   dotnet run -c Release --project bench/Annotate.Bench -- pdf-phases FILE [--generate CORPUS | --generate-text TEXT]
 //   dotnet run -c Release --project bench/Annotate.Bench -- pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER]
 return args.FirstOrDefault() switch
@@ -30,6 +31,7 @@ return args.FirstOrDefault() switch
     "pdf" => await PdfBenchmark.RunAsync(args[1..]),
     "pdf-phases" => PdfPhases.Run(args[1..]),
     "service" => ServiceBenchmark.Run(args[1..]),
+    "blob-index" => await BlobIndexBenchmark.RunAsync(args[1..]),
     PdfBenchmark.OnceCommand => await PdfBenchmark.OnceAsync(args[1..]),
     XlsxBenchmark.ReadCommand => XlsxBenchmark.ReadOnce(args[1..]),
     "docx-hostile" => DocxHostileBenchmark.Run(args[1..]),
@@ -41,6 +43,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | rows [--rows N] [--pairs K] [--modes read,pipeline,pipeline-reparse] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] [--settings] | language [FILE ...] [--corpus FOLDER] [--samples 2000,1000,500] [--rounds R] | summary FILE... [--rounds R] [--candidates N,M] | lingua FILE... [--min-length N] [--texts N] [--rounds R] [--low-accuracy] | ocr [--pages N] [--rounds R] [--dpi D] [--jpeg] [--no-deskew] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER] | pdf-phases FILE [--generate CORPUS | --generate-text TEXT] | service --gateway NAME=PATH [--gateway ...] [--env NAME:KEY=VALUE ...] [--rounds R] [--documents N] [--settle S] [--first-after S] [--pdf FILE | --file FILE | --pages N [--text FILE]] [--pdftotext [--settle-time S]] [--peak]");
+    Console.Error.WriteLine("usage: Annotate.Bench xlsx [--rows N] [--keep] | pipeline [--rows N] | rows [--rows N] [--pairs K] [--modes read,pipeline,pipeline-reparse] | hostile [--pipeline] [--case NAME] [--keep] | docx-hostile [--case NAME] [--keep] | isolation [--documents N] [--concurrency C] [--crashes K] [--model PATH] | embedding [--corpus FOLDER] [--corpus-only] [--chunks] [--settings] | language [FILE ...] [--corpus FOLDER] [--samples 2000,1000,500] [--rounds R] | summary FILE... [--rounds R] [--candidates N,M] | lingua FILE... [--min-length N] [--texts N] [--rounds R] [--low-accuracy] | ocr [--pages N] [--rounds R] [--dpi D] [--jpeg] [--no-deskew] | pdf [--pages N] [--rounds R] [--cold K] [--threads T] [--corpus FOLDER] | blob-index [--documents 1000,5000,20000] [--rounds R] | pdf-phases FILE [--generate CORPUS | --generate-text TEXT] | service --gateway NAME=PATH [--gateway ...] [--env NAME:KEY=VALUE ...] [--rounds R] [--documents N] [--settle S] [--first-after S] [--pdf FILE | --file FILE | --pages N [--text FILE]] [--pdftotext [--settle-time S]] [--peak]");
     return 2;
 }

@@ -177,12 +177,16 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
             {
                 continue;
             }
-            if (!Directory.Exists(root))
+            // Only the folder the prefix names is walked ("results/vectors/default/" its own folder, "sources/doc-1" the
+            // root, then filtered): a document's outputs or a profile's vectors are listed without visiting every
+            // document's folder, which made each listing, and each document's duplicate check, grow with the store.
+            var start = FolderOf(prefix, segment, root);
+            if (!Directory.Exists(start) || (start != root && LinkBetween(root, start)))
             {
                 continue;
             }
             var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-            foreach (var file in Directory.EnumerateFiles(root, "*", options))
+            foreach (var file in Directory.EnumerateFiles(start, "*", options))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (file.EndsWith(TemporarySuffix, StringComparison.Ordinal) || KeyOf(file) is not { } key || !key.StartsWith(prefix, StringComparison.Ordinal))
@@ -218,10 +222,13 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
     /// True when a folder between the store's root and <paramref name="path"/> is a link: keys can never lead outside
     /// the roots, and a linked folder could lead anywhere. (The roots themselves may be links, e.g. to a mounted volume.)
     /// </summary>
-    private bool ThroughLink(string path)
+    private bool ThroughLink(string path) =>
+        LinkBetween(_roots.First(r => path.StartsWith(r.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Root, Path.GetDirectoryName(path));
+
+    /// <summary>True when <paramref name="directory"/> or a folder between it and <paramref name="root"/> is a link.</summary>
+    private static bool LinkBetween(string root, string? directory)
     {
-        var root = _roots.First(r => path.StartsWith(r.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Root;
-        for (var directory = Path.GetDirectoryName(path); directory is not null && directory.Length > root.Length; directory = Path.GetDirectoryName(directory))
+        for (; directory is not null && directory.Length > root.Length; directory = Path.GetDirectoryName(directory))
         {
             if (new DirectoryInfo(directory).LinkTarget is not null)
             {
@@ -229,6 +236,21 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// The deepest folder under <paramref name="root"/> that holds every key starting with <paramref name="prefix"/>: the
+    /// folder its whole segments name (<c>outputs/doc-1/</c>: the root's <c>doc-1</c>; <c>sources/doc-1</c>: the root).
+    /// </summary>
+    private static string FolderOf(string prefix, string segment, string root)
+    {
+        if (!prefix.StartsWith(segment + "/", StringComparison.Ordinal))
+        {
+            return root;
+        }
+        var rest = prefix[(segment.Length + 1)..];
+        var folders = rest.LastIndexOf('/');
+        return folders <= 0 ? root : Path.Combine(root, rest[..folders].Replace('/', Path.DirectorySeparatorChar));
     }
 
     // A configured "data/blobs/" is the same folder as "data/blobs": compared with paths, a trailing separator would

@@ -249,6 +249,39 @@ public sealed class FileSystemBlobStoreTests : IDisposable
         Assert.Empty(await ListAsync("sourcesx/"));
     }
 
+    [Fact]
+    public async Task A_prefix_of_folders_lists_what_lies_under_them_and_a_part_of_a_name_what_begins_so()
+    {
+        await PutAsync("results/vectors/default/1-a.json", "a");
+        await PutAsync("results/vectors/default/2-b.json", "b");
+        await PutAsync("results/vectors/defaults/3-c.json", "c");
+        await PutAsync("results/vectors/invoices/4-d.json", "d");
+        await PutAsync("results/documents/doc-1.json", "e");
+
+        Assert.Equal(["results/vectors/default/1-a.json", "results/vectors/default/2-b.json"], await ListAsync("results/vectors/default/"));
+        Assert.Equal(["results/vectors/default/1-a.json", "results/vectors/default/2-b.json", "results/vectors/defaults/3-c.json"],
+            await ListAsync("results/vectors/default"));
+        Assert.Equal(["results/vectors/default/2-b.json"], await ListAsync("results/vectors/default/2"));
+        Assert.Equal(["results/vectors/invoices/4-d.json"], await ListAsync("results/vectors/i"));
+        Assert.Empty(await ListAsync("results/vectors/none/"));
+        Assert.Empty(await ListAsync("results/vectors/default/1-a.json/"));
+    }
+
+    [Fact]
+    public async Task A_prefix_whose_folder_is_a_link_lists_nothing()
+    {
+        await PutAsync("sources/doc-1/a.txt", "a");
+        var outside = Path.Combine(_root, "outside");
+        Directory.CreateDirectory(Path.Combine(outside, "inner"));
+        await File.WriteAllTextAsync(Path.Combine(outside, "inner", "secret.txt"), "secret");
+        Directory.CreateSymbolicLink(Path.Combine(_sources, "doc-linked"), outside);
+
+        Assert.Empty(await ListAsync("sources/doc-linked/"));
+        Assert.Empty(await ListAsync("sources/doc-linked/inner/"));
+        Assert.Empty(await ListAsync("sources/doc-linked/inner/s"));
+        Assert.Equal(["sources/doc-1/a.txt"], await ListAsync("sources/"));
+    }
+
     [Theory]
     [InlineData("../")]
     [InlineData("/")]
