@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Annotate.Annotators.Semantic;
 using Annotate.Hosting.Blobs;
 using Annotate.Worker.Storage;
@@ -47,8 +48,10 @@ internal static class BlobIndexBenchmark
                     Write(store, $"{BlobKeys.OutputPrefix(id)}content.md");
                     added = added.AddSeconds(1);
                     // Written by the index itself, as a document's duplicate check writes it (the listing it does is what is timed below).
-                    Directory.CreateDirectory(Path.Combine(root, "results", "vectors", "default"));
-                    File.WriteAllText(Path.Combine(root, "results", "vectors", "default", $"{added.UtcTicks:D19}-{id}.json"),
+                    // In the index's layout (a folder a day and an hour, UTC), one document a second.
+                    var hour = Path.Combine(root, "results", "vectors", "default", added.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), added.ToString("HH", CultureInfo.InvariantCulture));
+                    Directory.CreateDirectory(hour);
+                    File.WriteAllText(Path.Combine(hour, $"{added.UtcTicks:D19}-{id}.json"),
                         $$"""{"documentId":"{{id}}","sha256":"{{hash}}","added":"{{added:O}}","vector":"{{Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()))}}"}""");
                 }
                 var indexTimes = new List<double>();
@@ -60,7 +63,7 @@ internal static class BlobIndexBenchmark
                     var earlier = await index.AddAndReadEarlierAsync("default", new IndexedDocument($"probe-{size}-{round}", null, vector, added), CancellationToken.None);
                     indexTimes.Add(clock.Elapsed.TotalMilliseconds);
                     filled++;
-                    if (earlier.Count < size)
+                    if (earlier.Count < Math.Min(size, BlobDocumentVectorIndex.MaxCompared))
                     {
                         throw new InvalidOperationException($"the index returned {earlier.Count} earlier documents of {size}");
                     }

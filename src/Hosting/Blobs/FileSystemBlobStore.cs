@@ -203,6 +203,39 @@ public sealed class FileSystemBlobStore : ILocalBlobStore
         await Task.CompletedTask;
     }
 
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!prefix.EndsWith('/') || !BlobKeys.IsValidPrefix(prefix))
+        {
+            throw new ArgumentException("Not a folder-like blob key prefix (one that ends with '/').", nameof(prefix));
+        }
+        foreach (var (segment, root) in _roots)
+        {
+            if (!prefix.StartsWith(segment + "/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var folder = FolderOf(prefix, segment, root);
+            if (!Directory.Exists(folder) || (folder != root && LinkBetween(root, folder)))
+            {
+                continue;
+            }
+            // Linked folders are skipped, as a listing of blobs skips them.
+            var options = new EnumerationOptions { AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+            foreach (var directory in Directory.EnumerateDirectories(folder, "*", options))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = Path.GetFileName(directory);
+                if (BlobKeys.IsValid(prefix + name))
+                {
+                    yield return name;
+                }
+            }
+        }
+        await Task.CompletedTask;
+    }
+
     private string PathOf(string key)
     {
         BlobKeys.Check(key);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Annotate.Hosting.Blobs;
 
 /// <summary>
@@ -25,6 +27,25 @@ public interface IBlobStore
 
     /// <summary>The blobs whose keys start with <paramref name="prefix"/> (a folder-like prefix ends with '/').</summary>
     IAsyncEnumerable<BlobItem> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The names of the folders right under <paramref name="prefix"/> (which ends with '/'): the next segment of every key
+    /// that has one more '/' after it, each once (an S3 listing with a delimiter). This default lists every blob under it;
+    /// a store that keeps folders lists only them.
+    /// </summary>
+    async IAsyncEnumerable<string> ListFoldersAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var rest = item.Key[prefix.Length..];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && seen.Add(rest[..slash]))
+            {
+                yield return rest[..slash];
+            }
+        }
+    }
 }
 
 /// <summary>A stored blob.</summary>

@@ -11,25 +11,38 @@ namespace Annotate.Worker.Storage;
 
 /// <summary>
 /// The document vector index in the blob store every worker shares: one small blob per document,
-/// <c>results/vectors/&lt;profile&gt;/&lt;time&gt;-&lt;document id&gt;.json</c>. Workers only ever add blobs, never
-/// rewrite one, so two workers recording at once cannot lose each other's entries; the time in the key orders them
-/// without reading them, and entries already read are kept in memory (they never change). Two near-duplicates that
-/// arrive within the same moment may each be written after the other looked: neither is then marked.
+/// <c>results/vectors/&lt;profile&gt;/&lt;day&gt;/&lt;hour&gt;/&lt;time&gt;-&lt;document id&gt;.json</c> (UTC). Workers only
+/// ever add blobs, never rewrite one, so two workers recording at once cannot lose each other's entries; the time in the
+/// key orders them without reading them, and entries already read are kept in memory (they never change). An hour's
+/// folder is listed at each document while workers may still write to it and once after (<see cref="Settled"/>), so a
+/// document's check costs the entries of the last hour, not the store's history. Entries of the earlier flat layout
+/// (<c>results/vectors/&lt;profile&gt;/&lt;time&gt;-&lt;id&gt;.json</c>) are compared with after all the hours. Two
+/// near-duplicates that arrive within the same moment may each be written after the other looked: neither is then marked.
 /// </summary>
 public sealed class BlobDocumentVectorIndex(IBlobStore blobs) : IDocumentVectorIndex
 {
     /// <summary>Most earlier entries compared with, the most recent first.</summary>
     public const int MaxCompared = 20_000;
 
+    /// <summary>
+    /// How long after an hour's end its folder is still listed at each document: entries are keyed by the writing worker's
+    /// clock, so one whose clock is behind by less than this still writes into an hour the others have not closed.
+    /// </summary>
+    public static readonly TimeSpan Settled = TimeSpan.FromMinutes(10);
+
     private const string Prefix = BlobKeys.Results + "/vectors/";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, IndexedDocument> _read = new(StringComparer.Ordinal);
+    // The keys of the folders no worker writes to any more (settled hours, their days' lists of hours, the flat layout's
+    // entries), by folder, in order: listed once.
+    private readonly ConcurrentDictionary<string, string[]> _settled = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<IndexedDocument>> AddAndReadEarlierAsync(string profile, IndexedDocument document, CancellationToken cancellationToken)
     {
         var folder = Prefix + ProfileSegment(profile) + "/";
-        var own = folder + document.Added.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + DocumentSegment(document.DocumentId) + ".json";
+        var added = document.Added.ToUniversalTime();
+        var own = folder + HourFolder(added) + added.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + DocumentSegment(document.DocumentId) + ".json";
         var entry = new Entry(document.DocumentId, document.Sha256, document.Added, Convert.ToBase64String(MemoryMarshal.AsBytes(document.Vector.AsSpan())));
         using (var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(entry, Json)))
         {
@@ -37,37 +50,123 @@ public sealed class BlobDocumentVectorIndex(IBlobStore blobs) : IDocumentVectorI
         }
         _read[own] = document;
 
-        var keys = new List<string>();
-        await foreach (var item in blobs.ListAsync(folder, cancellationToken).ConfigureAwait(false))
+        // The most recent first: days, their hours, then the flat layout's entries (whose keys sort before every day's).
+        var earlier = new List<IndexedDocument>();
+        var days = await FoldersAsync(folder, settled: false, cancellationToken).ConfigureAwait(false);
+        foreach (var day in days.Where(IsDay).OrderDescending(StringComparer.Ordinal))
         {
-            if (string.CompareOrdinal(item.Key, own) < 0)
+            var dayEnd = DateTimeOffset.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).AddDays(1);
+            var hours = await FoldersAsync(folder + day + "/", dayEnd + Settled <= added, cancellationToken).ConfigureAwait(false);
+            foreach (var hour in hours.Where(IsHour).OrderDescending(StringComparer.Ordinal))
             {
-                keys.Add(item.Key);
+                var hourEnd = dayEnd.AddDays(-1).AddHours(int.Parse(hour, CultureInfo.InvariantCulture) + 1);
+                var keys = await KeysAsync(folder + day + "/" + hour + "/", flat: false, hourEnd + Settled <= added, cancellationToken).ConfigureAwait(false);
+                if (!await CollectAsync(keys, own, document.DocumentId, earlier, cancellationToken).ConfigureAwait(false))
+                {
+                    Forget(keys[0]);
+                    return earlier;
+                }
             }
         }
-        keys.Sort(StringComparer.Ordinal);
-        var earlier = new List<IndexedDocument>();
-        for (var i = keys.Count - 1; i >= 0 && earlier.Count < MaxCompared; i--)
+        // Written before the hours' folders: never written again, so listed once.
+        var flat = await KeysAsync(folder, flat: true, settled: true, cancellationToken).ConfigureAwait(false);
+        await CollectAsync(flat, own, document.DocumentId, earlier, cancellationToken).ConfigureAwait(false);
+        return earlier;
+    }
+
+    /// <summary>
+    /// Adds the entries of <paramref name="keys"/> (in order) that came before <paramref name="own"/>, the most recent
+    /// first, up to <see cref="MaxCompared"/>; false once that many are collected.
+    /// </summary>
+    private async Task<bool> CollectAsync(string[] keys, string own, string documentId, List<IndexedDocument> earlier, CancellationToken cancellationToken)
+    {
+        for (var i = keys.Length - 1; i >= 0; i--)
         {
-            if (await ReadAsync(keys[i], cancellationToken).ConfigureAwait(false) is { } found && found.DocumentId != document.DocumentId)
+            if (earlier.Count >= MaxCompared)
+            {
+                return false;
+            }
+            if (string.CompareOrdinal(keys[i], own) < 0 && await ReadAsync(keys[i], cancellationToken).ConfigureAwait(false) is { } found && found.DocumentId != documentId)
             {
                 earlier.Add(found);
             }
         }
-        // Entries older than the window compared with are never read again: the cache holds the window, not the history.
-        if (keys.Count > MaxCompared && _read.Count > MaxCompared)
+        return earlier.Count < MaxCompared;
+    }
+
+    /// <summary>Entries older than the window compared with are never read again: the caches hold the window, not the history.</summary>
+    private void Forget(string oldest)
+    {
+        if (_read.Count <= MaxCompared)
         {
-            var oldest = keys[keys.Count - MaxCompared];
-            foreach (var key in _read.Keys)
+            return;
+        }
+        foreach (var key in _read.Keys)
+        {
+            if (string.CompareOrdinal(key, oldest) < 0)
             {
-                if (key.StartsWith(folder, StringComparison.Ordinal) && string.CompareOrdinal(key, oldest) < 0)
-                {
-                    _read.TryRemove(key, out _);
-                }
+                _read.TryRemove(key, out _);
             }
         }
-        return earlier;
+        foreach (var (folder, keys) in _settled)
+        {
+            if (keys.Length > 0 && keys[0].EndsWith(".json", StringComparison.Ordinal) && string.CompareOrdinal(keys[^1], oldest) < 0)
+            {
+                _settled.TryRemove(folder, out _);
+            }
+        }
     }
+
+    /// <summary>The names of the folders under <paramref name="prefix"/>; a settled list is kept and not listed again.</summary>
+    private async Task<string[]> FoldersAsync(string prefix, bool settled, CancellationToken cancellationToken)
+    {
+        if (settled && _settled.TryGetValue(prefix, out var known))
+        {
+            return known;
+        }
+        var names = new List<string>();
+        await foreach (var name in blobs.ListFoldersAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(name);
+        }
+        var result = names.Order(StringComparer.Ordinal).ToArray();
+        if (settled)
+        {
+            _settled[prefix] = result;
+        }
+        return result;
+    }
+
+    /// <summary>The keys of the entries in <paramref name="prefix"/> (<paramref name="flat"/>: only those right in it), in order.</summary>
+    private async Task<string[]> KeysAsync(string prefix, bool flat, bool settled, CancellationToken cancellationToken)
+    {
+        if (settled && _settled.TryGetValue(prefix, out var known))
+        {
+            return known;
+        }
+        var keys = new List<string>();
+        await foreach (var item in blobs.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Key.EndsWith(".json", StringComparison.Ordinal) && (!flat || item.Key.IndexOf('/', prefix.Length) < 0))
+            {
+                keys.Add(item.Key);
+            }
+        }
+        var result = keys.Order(StringComparer.Ordinal).ToArray();
+        if (settled)
+        {
+            _settled[prefix] = result;
+        }
+        return result;
+    }
+
+    /// <summary>The folder of an entry added at <paramref name="added"/> (UTC): <c>yyyy-MM-dd/HH/</c>.</summary>
+    private static string HourFolder(DateTimeOffset added) => added.ToString("yyyy-MM-dd'/'HH'/'", CultureInfo.InvariantCulture);
+
+    private static bool IsDay(string name) =>
+        DateTimeOffset.TryParseExact(name, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
+
+    private static bool IsHour(string name) => name.Length == 2 && char.IsAsciiDigit(name[0]) && char.IsAsciiDigit(name[1]) && name.CompareTo("24") < 0;
 
     private async Task<IndexedDocument?> ReadAsync(string key, CancellationToken cancellationToken)
     {

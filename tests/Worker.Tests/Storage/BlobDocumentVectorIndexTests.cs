@@ -129,4 +129,98 @@ public sealed class BlobDocumentVectorIndexTests : IDisposable
         Assert.Equal("doc-39", last[0].DocumentId);
         Assert.Equal(vector, last[0].Vector);
     }
+    [Fact]
+    public async Task Entries_of_several_days_and_hours_are_compared_the_most_recent_first_each_in_its_hours_folder()
+    {
+        var vector = _embedder.Embed(["Invoice for consulting services"])[0];
+        var times = new[] { "2025-06-01T22:59:59Z", "2025-06-01T23:00:00Z", "2025-06-02T00:15:00Z", "2025-06-02T09:30:00Z", "2025-06-02T09:31:00Z" }
+            .Select(t => DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var index = new BlobDocumentVectorIndex(_blobs);
+        for (var i = 0; i < times.Count; i++)
+        {
+            var earlier = await index.AddAndReadEarlierAsync("invoices", new IndexedDocument($"doc-{i}", null, vector, times[i]), CancellationToken.None);
+            Assert.Equal(Enumerable.Range(0, i).Reverse().Select(n => $"doc-{n}"), earlier.Select(e => e.DocumentId));
+        }
+
+        var stored = new List<string>();
+        await foreach (var item in _blobs.ListAsync("results/vectors/invoices/", CancellationToken.None))
+        {
+            stored.Add(item.Key[..item.Key.LastIndexOf('/')]);
+        }
+        Assert.Equal(["results/vectors/invoices/2025-06-01/22", "results/vectors/invoices/2025-06-01/23", "results/vectors/invoices/2025-06-02/00",
+            "results/vectors/invoices/2025-06-02/09", "results/vectors/invoices/2025-06-02/09"], stored.Order(StringComparer.Ordinal));
+        // Another worker, started afresh, reads them all from the store.
+        var last = await new BlobDocumentVectorIndex(_blobs).AddAndReadEarlierAsync("invoices",
+            new IndexedDocument("doc-last", null, vector, times[^1].AddMinutes(1)), CancellationToken.None);
+        Assert.Equal(["doc-4", "doc-3", "doc-2", "doc-1", "doc-0"], last.Select(e => e.DocumentId));
+    }
+
+    [Fact]
+    public async Task Entries_written_in_the_earlier_flat_layout_are_still_compared_after_the_hours()
+    {
+        var vector = _embedder.Embed(["Invoice for consulting services"])[0];
+        var old = new DateTimeOffset(2025, 5, 1, 8, 0, 0, TimeSpan.Zero);
+        // As the index wrote entries before its hours' folders: right in the profile's folder.
+        var flat = Path.Combine(_root, "results", "vectors", "invoices");
+        Directory.CreateDirectory(flat);
+        await File.WriteAllTextAsync(Path.Combine(flat, $"{old.UtcTicks:D19}-doc-old.json"),
+            $$"""{"documentId":"doc-old","sha256":null,"added":"{{old:O}}","vector":"{{Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()))}}"}""");
+        var index = new BlobDocumentVectorIndex(_blobs);
+
+        await index.AddAndReadEarlierAsync("invoices", new IndexedDocument("doc-new", null, vector, old.AddDays(30)), CancellationToken.None);
+        var earlier = await index.AddAndReadEarlierAsync("invoices", new IndexedDocument("doc-newer", null, vector, old.AddDays(31)), CancellationToken.None);
+
+        Assert.Equal(["doc-new", "doc-old"], earlier.Select(e => e.DocumentId));
+        Assert.Equal(vector, earlier[1].Vector);
+    }
+
+    [Fact]
+    public async Task An_hour_is_listed_at_each_document_until_it_has_settled_then_no_more_and_other_workers_entries_are_seen_meanwhile()
+    {
+        var vector = _embedder.Embed(["Invoice for consulting services"])[0];
+        var store = new CountingBlobStore(_blobs);
+        var index = new BlobDocumentVectorIndex(store);
+        var other = new BlobDocumentVectorIndex(_blobs);
+        var day = new DateTimeOffset(2025, 6, 2, 0, 0, 0, TimeSpan.Zero);
+        async Task<List<string>> Add(BlobDocumentVectorIndex worker, string id, int hour, int minute) =>
+            (await worker.AddAndReadEarlierAsync("invoices", new IndexedDocument(id, null, vector, day.AddHours(hour).AddMinutes(minute)), CancellationToken.None))
+                .Select(e => e.DocumentId).ToList();
+
+        await Add(index, "a", 9, 10);
+        await Add(index, "b", 9, 50);
+        // 10:05: the ninth hour may still be written to by a worker whose clock is behind, so it is listed again.
+        await Add(other, "late", 9, 58);
+        Assert.Equal(["late", "b", "a"], await Add(index, "c", 10, 5));
+        Assert.Equal(["c", "late", "b", "a"], await Add(index, "d", 10, 30));
+        await Add(other, "e", 10, 45);
+        Assert.Equal(["e", "d", "c", "late", "b", "a"], await Add(index, "f", 10, 50));
+
+        // Listed at a, b, c and d (settled at 10:10, listed once more at 10:30 and kept); the tenth hour at each of its documents.
+        Assert.Equal(4, store.Listed("results/vectors/invoices/2025-06-02/09/"));
+        Assert.Equal(3, store.Listed("results/vectors/invoices/2025-06-02/10/"));
+    }
+
+    /// <summary>A blob store that counts the listings of each prefix.</summary>
+    private sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _listed = new(StringComparer.Ordinal);
+
+        public int Listed(string prefix) => _listed.GetValueOrDefault(prefix);
+
+        public Task PutAsync(string key, Stream content, CancellationToken cancellationToken) => inner.PutAsync(key, content, cancellationToken);
+
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
+
+        public Task<BlobItem?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);
+
+        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<BlobItem> ListAsync(string prefix, CancellationToken cancellationToken)
+        {
+            _listed.AddOrUpdate(prefix, 1, (_, n) => n + 1);
+            return inner.ListAsync(prefix, cancellationToken);
+        }
+
+        public IAsyncEnumerable<string> ListFoldersAsync(string prefix, CancellationToken cancellationToken) => inner.ListFoldersAsync(prefix, cancellationToken);
+    }
 }
