@@ -268,6 +268,55 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_folders_right_under_a_prefix_are_listed_each_once_as_the_default_listing_gives_them_and_linked_ones_not()
+    {
+        await PutAsync("results/vectors/invoices/2025-06-01/22/1-a.json", "a");
+        await PutAsync("results/vectors/invoices/2025-06-01/23/2-b.json", "b");
+        await PutAsync("results/vectors/invoices/2025-06-02/00/3-c.json", "c");
+        await PutAsync("results/vectors/invoices/0-flat.json", "d");
+        await PutAsync("results/vectors/other/2025-06-02/00/4-e.json", "e");
+        var outside = Path.Combine(_root, "outside");
+        Directory.CreateDirectory(Path.Combine(outside, "inner"));
+        Directory.CreateSymbolicLink(Path.Combine(_results, "vectors", "invoices", "linked"), outside);
+
+        async Task<List<string>> Folders(IBlobStore store, string prefix)
+        {
+            var names = new List<string>();
+            await foreach (var name in store.ListFoldersAsync(prefix, None))
+            {
+                names.Add(name);
+            }
+            return [.. names.Order(StringComparer.Ordinal)];
+        }
+
+        var byDefault = new DefaultListing(_store);
+        foreach (var store in new IBlobStore[] { _store, byDefault })
+        {
+            Assert.Equal(["2025-06-01", "2025-06-02"], await Folders(store, "results/vectors/invoices/"));
+            Assert.Equal(["22", "23"], await Folders(store, "results/vectors/invoices/2025-06-01/"));
+            Assert.Equal(["invoices", "other"], await Folders(store, "results/vectors/"));
+            Assert.Empty(await Folders(store, "results/vectors/invoices/2025-06-01/22/"));
+            Assert.Empty(await Folders(store, "results/vectors/none/"));
+            Assert.Empty(await Folders(store, "results/vectors/invoices/linked/"));
+        }
+        await Assert.ThrowsAsync<ArgumentException>(() => Folders(_store, "results/vectors/invoices"));
+    }
+
+    /// <summary>A store that lists folders as <see cref="IBlobStore"/>'s default does, from its blobs.</summary>
+    private sealed class DefaultListing(IBlobStore inner) : IBlobStore
+    {
+        public Task PutAsync(string key, Stream content, CancellationToken cancellationToken) => inner.PutAsync(key, content, cancellationToken);
+
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
+
+        public Task<BlobItem?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);
+
+        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<BlobItem> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+    }
+
+    [Fact]
     public async Task A_prefix_whose_folder_is_a_link_lists_nothing()
     {
         await PutAsync("sources/doc-1/a.txt", "a");
