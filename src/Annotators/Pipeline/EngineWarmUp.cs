@@ -53,7 +53,7 @@ public sealed class EngineWarmUp(
     /// True when a profile runs an annotator that encodes text: one that names one, or one that names none (and so runs
     /// every annotator).
     /// </summary>
-    public bool ProfilesUseEncoder => profiles.Names.Select(profiles.Get).Any(p => EncoderAnnotators.Any(p.Runs));
+    public bool ProfilesUseEncoder => EncoderAnnotators.Any(AnyProfileRuns);
 
     /// <summary>True when some profile runs the annotator named.</summary>
     private bool AnyProfileRuns(string annotator) => profiles.Names.Select(profiles.Get).Any(p => p.Runs(annotator));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -33,9 +34,10 @@ public sealed class BlobDocumentVectorIndex(IBlobStore blobs) : IDocumentVectorI
     private const string Prefix = BlobKeys.Results + "/vectors/";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, IndexedDocument> _read = new(StringComparer.Ordinal);
-    // The keys of the folders no worker writes to any more (settled hours, their days' lists of hours, the flat layout's
-    // entries), by folder, in order: listed once.
-    private readonly ConcurrentDictionary<string, string[]> _settled = new(StringComparer.Ordinal);
+    // What folders no worker writes to any more hold, by folder, in order, listed once: the keys of settled hours' entries
+    // (and the flat layout's), the hours of settled days.
+    private readonly ConcurrentDictionary<string, string[]> _settledKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string[]> _settledHours = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<IndexedDocument>> AddAndReadEarlierAsync(string profile, IndexedDocument document, CancellationToken cancellationToken)
@@ -52,15 +54,22 @@ public sealed class BlobDocumentVectorIndex(IBlobStore blobs) : IDocumentVectorI
 
         // The most recent first: days, their hours, then the flat layout's entries (whose keys sort before every day's).
         var earlier = new List<IndexedDocument>();
-        var days = await FoldersAsync(folder, settled: false, cancellationToken).ConfigureAwait(false);
-        foreach (var day in days.Where(IsDay).OrderDescending(StringComparer.Ordinal))
+        var days = await ListedAsync(null, folder, blobs.ListFoldersAsync(folder, cancellationToken)).ConfigureAwait(false);
+        foreach (var day in days.OrderDescending(StringComparer.Ordinal))
         {
-            var dayEnd = DateTimeOffset.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).AddDays(1);
-            var hours = await FoldersAsync(folder + day + "/", dayEnd + Settled <= added, cancellationToken).ConfigureAwait(false);
+            if (!DateTimeOffset.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dayStart))
+            {
+                continue;
+            }
+            var dayFolder = folder + day + "/";
+            var hours = await ListedAsync(dayStart.AddDays(1) + Settled <= added ? _settledHours : null, dayFolder,
+                blobs.ListFoldersAsync(dayFolder, cancellationToken)).ConfigureAwait(false);
             foreach (var hour in hours.Where(IsHour).OrderDescending(StringComparer.Ordinal))
             {
-                var hourEnd = dayEnd.AddDays(-1).AddHours(int.Parse(hour, CultureInfo.InvariantCulture) + 1);
-                var keys = await KeysAsync(folder + day + "/" + hour + "/", flat: false, hourEnd + Settled <= added, cancellationToken).ConfigureAwait(false);
+                var hourFolder = dayFolder + hour + "/";
+                var hourEnd = dayStart.AddHours(int.Parse(hour, CultureInfo.InvariantCulture) + 1);
+                var keys = await ListedAsync(hourEnd + Settled <= added ? _settledKeys : null, hourFolder,
+                    Entries(hourFolder, flat: false, cancellationToken)).ConfigureAwait(false);
                 if (!await CollectAsync(keys, own, document.DocumentId, earlier, cancellationToken).ConfigureAwait(false))
                 {
                     Forget(keys[0]);
@@ -69,7 +78,7 @@ public sealed class BlobDocumentVectorIndex(IBlobStore blobs) : IDocumentVectorI
             }
         }
         // Written before the hours' folders: never written again, so listed once.
-        var flat = await KeysAsync(folder, flat: true, settled: true, cancellationToken).ConfigureAwait(false);
+        var flat = await ListedAsync(_settledKeys, folder, Entries(folder, flat: true, cancellationToken)).ConfigureAwait(false);
         await CollectAsync(flat, own, document.DocumentId, earlier, cancellationToken).ConfigureAwait(false);
         return earlier;
     }
@@ -108,65 +117,55 @@ public sealed class BlobDocumentVectorIndex(IBlobStore blobs) : IDocumentVectorI
                 _read.TryRemove(key, out _);
             }
         }
-        foreach (var (folder, keys) in _settled)
+        foreach (var (folder, keys) in _settledKeys)
         {
-            if (keys.Length > 0 && keys[0].EndsWith(".json", StringComparison.Ordinal) && string.CompareOrdinal(keys[^1], oldest) < 0)
+            if (keys.Length > 0 && string.CompareOrdinal(keys[^1], oldest) < 0)
             {
-                _settled.TryRemove(folder, out _);
+                _settledKeys.TryRemove(folder, out _);
             }
         }
     }
 
-    /// <summary>The names of the folders under <paramref name="prefix"/>; a settled list is kept and not listed again.</summary>
-    private async Task<string[]> FoldersAsync(string prefix, bool settled, CancellationToken cancellationToken)
+    /// <summary>
+    /// What <paramref name="listing"/> gives for <paramref name="prefix"/>, in order; with a <paramref name="settled"/>
+    /// cache (a folder no worker writes to any more), what it holds, else listed and kept there.
+    /// </summary>
+    private static async Task<string[]> ListedAsync(ConcurrentDictionary<string, string[]>? settled, string prefix, IAsyncEnumerable<string> listing)
     {
-        if (settled && _settled.TryGetValue(prefix, out var known))
+        if (settled is not null && settled.TryGetValue(prefix, out var known))
         {
             return known;
         }
         var names = new List<string>();
-        await foreach (var name in blobs.ListFoldersAsync(prefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var name in listing.ConfigureAwait(false))
         {
             names.Add(name);
         }
         var result = names.Order(StringComparer.Ordinal).ToArray();
-        if (settled)
+        if (settled is not null)
         {
-            _settled[prefix] = result;
+            settled[prefix] = result;
         }
         return result;
     }
 
-    /// <summary>The keys of the entries in <paramref name="prefix"/> (<paramref name="flat"/>: only those right in it), in order.</summary>
-    private async Task<string[]> KeysAsync(string prefix, bool flat, bool settled, CancellationToken cancellationToken)
+    /// <summary>The keys of the entries under <paramref name="prefix"/> (<paramref name="flat"/>: only those right in it).</summary>
+    private async IAsyncEnumerable<string> Entries(string prefix, bool flat, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (settled && _settled.TryGetValue(prefix, out var known))
-        {
-            return known;
-        }
-        var keys = new List<string>();
         await foreach (var item in blobs.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             if (item.Key.EndsWith(".json", StringComparison.Ordinal) && (!flat || item.Key.IndexOf('/', prefix.Length) < 0))
             {
-                keys.Add(item.Key);
+                yield return item.Key;
             }
         }
-        var result = keys.Order(StringComparer.Ordinal).ToArray();
-        if (settled)
-        {
-            _settled[prefix] = result;
-        }
-        return result;
     }
 
     /// <summary>The folder of an entry added at <paramref name="added"/> (UTC): <c>yyyy-MM-dd/HH/</c>.</summary>
     private static string HourFolder(DateTimeOffset added) => added.ToString("yyyy-MM-dd'/'HH'/'", CultureInfo.InvariantCulture);
 
-    private static bool IsDay(string name) =>
-        DateTimeOffset.TryParseExact(name, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
-
-    private static bool IsHour(string name) => name.Length == 2 && char.IsAsciiDigit(name[0]) && char.IsAsciiDigit(name[1]) && name.CompareTo("24") < 0;
+    private static bool IsHour(string name) =>
+        name.Length == 2 && char.IsAsciiDigit(name[0]) && char.IsAsciiDigit(name[1]) && string.CompareOrdinal(name, "24") < 0;
 
     private async Task<IndexedDocument?> ReadAsync(string key, CancellationToken cancellationToken)
     {
